@@ -1,0 +1,35 @@
+/**
+ * The names of every call and pushed event of the Thetadesk contract, with no dependencies, so the
+ * sandboxed Electron preload can bundle it without pulling in the schemas.
+ * Channel names are `domain.verb`; each IPC channel is `thetadesk:` + the method name.
+ */
+export const METHOD_NAMES = [
+  'status.get',
+  'positions.list',
+  'trades.list',
+  'account.get',
+  'market.get',
+  'performance.get',
+  'logs.list',
+  'engine.start',
+  'engine.stop',
+  'engine.closeAll',
+] as const;
+
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export const EVENT_NAMES = ['status', 'log'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Prefix of every IPC channel; main rejects any other channel. */
+export const IPC_PREFIX = 'thetadesk:';
+/** The single IPC channel main pushes events on. */
+export const IPC_EVENT_CHANNEL = 'thetadesk:event';
+
+export function isMethodName(value: unknown): value is MethodName {
+  return typeof value === 'string' && (METHOD_NAMES as readonly string[]).includes(value);
+}
+
+export function channelOf(method: MethodName): string {
+  return IPC_PREFIX + method;
+}

@@ -1,0 +1,54 @@
+/**
+ * The one normalized option-chain snapshot every part of Thetadesk uses: brokers produce it, the
+ * simulator produces it, loaders produce it from vendor files, the store persists it, strategies
+ * read it and the snapshot viewer shows it.
+ */
+
+export type Right = 'C' | 'P';
+/** The underlying an option settles against. */
+export type Underlying = 'SPX' | 'SPY';
+/** Option root / trading class: SPXW dailies (PM-settled), SPX monthlies (AM-settled), SPY. */
+export type OptionRoot = 'SPX' | 'SPXW' | 'SPY';
+
+/** One contract's quote at one time. Missing values are null, never NaN. */
+export type OptionQuote = {
+  /** OCC symbol, unpadded (Tradier form), e.g. `SPXW250117P05800000`. */
+  symbol: string;
+  root: OptionRoot;
+  /** Expiration date in ET, `YYYY-MM-DD`. */
+  expiration: string;
+  strike: number;
+  right: Right;
+  bid: number | null;
+  ask: number | null;
+  last: number | null;
+  bidSize: number | null;
+  askSize: number | null;
+  volume: number | null;
+  openInterest: number | null;
+  /** Implied volatility as a decimal (0.18 = 18%). */
+  iv: number | null;
+  delta: number | null;
+  gamma: number | null;
+  /** Per calendar day, in option price units. */
+  theta: number | null;
+  /** Per 1 vol point (0.01), in option price units. */
+  vega: number | null;
+  rho: number | null;
+  /** When the quote was last updated, epoch ms; null when the source does not say. */
+  quoteTime: number | null;
+};
+
+export type ChainSnapshot = {
+  underlying: Underlying;
+  underlyingPrice: number;
+  /** When the snapshot was taken, epoch ms UTC. */
+  time: number;
+  /** Where it came from: 'sim', 'tradier', 'ibkr', 'cboe-csv', … */
+  source: string;
+  /** Contracts sorted by expiration, strike, right (C before P). */
+  contracts: OptionQuote[];
+};
+
+/** Multiplier per root: every listed SPX, SPXW and SPY option is 100. */
+export const MULTIPLIER: Record<OptionRoot, number> = { SPX: 100, SPXW: 100, SPY: 100 };
