@@ -180,7 +180,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBod
 
 /** The API as the renderer sees it, whichever transport carries it. */
 export type ThetadeskApi = {
-  call<K extends MethodName>(method: K, ...input: {} extends MethodInput<K> ? [MethodInput<K>?] : [MethodInput<K>]): Promise<MethodOutput<K>>;
+  call<K extends MethodName>(method: K, ...input: Record<string, never> extends MethodInput<K> ? [MethodInput<K>?] : [MethodInput<K>]): Promise<MethodOutput<K>>;
   onEvent(listener: (event: AnyEvent) => void): () => void;
 };
 
