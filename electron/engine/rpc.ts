@@ -1,0 +1,45 @@
+/**
+ * The one dispatcher both transports use: it checks the method name, parses the untrusted input with the
+ * contract's zod schema, runs the handler and turns every failure into `{ ok: false, error }`.
+ * Stack traces go to the log, never across the boundary.
+ */
+import { describeIssues, isMethodName, methods, type ApiErrorBody, type MethodName, type Result } from '../../shared/api.ts';
+import { UnknownStrategyError, type Workstation } from './workstation.ts';
+
+export async function dispatch(workstation: Workstation, method: unknown, input: unknown): Promise<Result<unknown>> {
+  if (!isMethodName(method)) {
+    return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown method ${JSON.stringify(String(method)).slice(0, 80)}.` } };
+  }
+  const spec = methods[method];
+  const parsed = spec.input.safeParse(input ?? {});
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'VALIDATION', message: `Invalid input for ${method}: ${describeIssues(parsed.error)}` } };
+  }
+  try {
+    const handler = workstation.handlers[method] as (i: unknown) => Promise<unknown>;
+    const value = await handler(parsed.data);
+    return { ok: true, value };
+  } catch (error) {
+    return { ok: false, error: toErrorBody(workstation, method, error) };
+  }
+}
+
+function toErrorBody(workstation: Workstation, method: MethodName, error: unknown): ApiErrorBody {
+  if (error instanceof UnknownStrategyError) return { code: 'NOT_FOUND', message: error.message };
+  const message = error instanceof Error ? error.message : String(error);
+  workstation.logs.write('error', 'rpc', `${method} failed: ${error instanceof Error && error.stack ? error.stack : message}`);
+  return { code: 'INTERNAL', message: workstation.logs.redact(message) };
+}
+
+/** HTTP status for an error code (the headless transport). */
+export function httpStatusOf(code: ApiErrorBody['code']): number {
+  switch (code) {
+    case 'VALIDATION': return 400;
+    case 'UNAUTHORIZED': return 401;
+    case 'FORBIDDEN': return 403;
+    case 'NOT_FOUND': return 404;
+    case 'CONFLICT': return 409;
+    case 'BROKER': return 502;
+    case 'INTERNAL': return 500;
+  }
+}

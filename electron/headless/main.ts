@@ -1,0 +1,81 @@
+/** `npm run headless`: the workstation without Electron, serving the renderer to a browser. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SystemClock } from '../engine/clock.ts';
+import { Workstation } from '../engine/workstation.ts';
+import { HEADLESS_USAGE, OptionsError, parseHeadlessOptions } from './options.ts';
+import { ServerStartError, startServer } from './server.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseHeadlessOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof OptionsError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${HEADLESS_USAGE}\n`);
+    return 0;
+  }
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+  } catch (error) {
+    process.stderr.write(`Cannot create the data folder ${options.dataDir}: ${(error as Error).message}. Choose another with --data-dir.\n`);
+    return 1;
+  }
+  const workstation = new Workstation({
+    clock: new SystemClock(),
+    dataDir: options.dataDir,
+    echoLog: (line) => process.stdout.write(`${line}\n`),
+  });
+  let server;
+  try {
+    server = await startServer({
+      workstation,
+      token: options.token,
+      host: options.host,
+      port: options.port,
+      rendererDir: process.env.THETADESK_RENDERER_DIR ?? path.join(repoRoot, 'out', 'renderer'),
+    });
+  } catch (error) {
+    await workstation.close();
+    if (error instanceof ServerStartError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  // The token is printed once, here, for the user to open the UI; it is never written to the log.
+  process.stdout.write(`Thetadesk is running (headless). Open ${server.url}/#token=${options.token}\n`);
+  process.stdout.write(`API: ${server.url}/api/status with "Authorization: Bearer <token>"${options.tokenGenerated ? ' (token generated for this run; set THETADESK_TOKEN to keep one)' : ''}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal} received: shutting down cleanly…\n`);
+    await server.close();
+    await workstation.close();
+    process.stdout.write('Stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  return -1; // keep running
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`Thetadesk could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,71 @@
+/** Command-line and environment options of the headless server, validated with clear messages. */
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { defaultDataDir } from '../store/paths.ts';
+
+export type HeadlessOptions = {
+  host: string;
+  port: number;
+  dataDir: string;
+  token: string;
+  tokenGenerated: boolean;
+  broker: 'sim' | 'ibkr' | 'tradier';
+};
+
+export class OptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionsError';
+  }
+}
+
+export const HEADLESS_USAGE = `Usage: npm run headless -- [--port N] [--host ADDR] [--data-dir DIR] [--broker sim|ibkr|tradier]
+  --port      port to listen on (default THETADESK_PORT or 5000)
+  --host      address to bind (default 127.0.0.1: this machine only)
+  --data-dir  data folder (default THETADESK_DATA_DIR or the per-user app-data folder)
+  --broker    broker adapter (default sim: the built-in simulator, paper trading)
+The access token comes from THETADESK_TOKEN, or is generated at start and printed with the URL.`;
+
+export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): HeadlessOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        broker: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new OptionsError(`${(error as Error).message}\n${HEADLESS_USAGE}`);
+  }
+  if (values.help) return 'help';
+  const portText = (values.port as string | undefined) ?? env.THETADESK_PORT ?? '5000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new OptionsError(`Port "${portText}" is not valid: use a whole number from 1 to 65535 (0 picks a free port).`);
+  }
+  const broker = ((values.broker as string | undefined) ?? env.THETADESK_BROKER ?? 'sim') as HeadlessOptions['broker'];
+  if (!['sim', 'ibkr', 'tradier'].includes(broker)) {
+    throw new OptionsError(`Broker "${broker}" is not one of sim, ibkr, tradier.`);
+  }
+  const envToken = env.THETADESK_TOKEN?.trim();
+  if (envToken !== undefined && envToken !== '' && (envToken.length < 16 || !/^[\x21-\x7e]+$/.test(envToken))) {
+    throw new OptionsError('THETADESK_TOKEN must be at least 16 printable characters without spaces.');
+  }
+  const token = envToken || randomBytes(24).toString('hex');
+  const dataDirArg = values['data-dir'] as string | undefined;
+  return {
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    port,
+    dataDir: dataDirArg ? defaultDataDir({ THETADESK_DATA_DIR: dataDirArg }) : defaultDataDir(env),
+    token,
+    tokenGenerated: !envToken,
+    broker,
+  };
+}

@@ -1,0 +1,37 @@
+/** Display formatting shared by the renderer and the REST API. Times are always shown in ET. */
+
+const ET = 'America/New_York';
+const partsFormatter = new Intl.DateTimeFormat('en-US', {
+  timeZone: ET,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `YYYY-MM-DD HH:MM:SS` in America/New_York for an epoch-ms instant. */
+export function etDateTime(epochMs: number, withSeconds = true): string {
+  const p: Record<string, string> = {};
+  for (const part of partsFormatter.formatToParts(epochMs)) p[part.type] = part.value;
+  const base = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return withSeconds ? `${base}:${p.second}` : base;
+}
+
+/** `HH:MM:SS ET`. */
+export function etTime(epochMs: number): string {
+  return `${etDateTime(epochMs).slice(11)} ET`;
+}
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** `$1,234.56` / `-$12.00`; `—` for null. */
+export function formatUsd(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : usd.format(value);
+}
+
+/** A price with 2 decimals, `—` for null. */
+export function formatPrice(value: number | null | undefined, digits = 2): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+}
