@@ -1,0 +1,426 @@
+/**
+ * The Broker port: one interface every adapter (sim, ibkr, tradier) implements.
+ *
+ * Commands in, events out, reconcile on connect (style-anchors items 4, 5):
+ * - commands are imperative methods (`placeOrder`, `cancelOrder`, `replaceOrder`); they resolve once
+ *   the command has been handed to the broker, never once it has been *done*;
+ * - outcomes arrive later as past-tense events (`order-accepted`, `order-filled`, …) on `onEvent`;
+ * - `reconcile(since)` returns what the broker says is true (open orders, fills, positions), so the
+ *   engine can match its own records after a crash or a reconnect before it trades again.
+ *
+ * Client order ids are ours (persisted by the engine before anything is sent); the broker's ids
+ * (IB orderId + permId, Tradier order id) are kept beside them on every order view and event.
+ * Prices in orders are integer cents (never bare floats); quotes and chains are dollars with null
+ * for missing values.
+ */
+import type { ChainSnapshot, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers (branded so they cannot be mixed up)
+
+/** Our id for an order: chosen by the engine, persisted before the order is sent, never reused. */
+export type ClientOrderId = string & { readonly __brand: 'ClientOrderId' };
+/** The broker's id for an order: IB `permId` (stable across sessions) or Tradier's order id. */
+export type BrokerOrderId = string & { readonly __brand: 'BrokerOrderId' };
+/** The broker's id for one execution (IB execId, Tradier `<orderId>-<n>`, sim `S-<n>`). */
+export type ExecutionId = string & { readonly __brand: 'ExecutionId' };
+/** Integer US cents. */
+export type Cents = number & { readonly __brand: 'Cents' };
+
+export const ClientOrderId = (s: string): ClientOrderId => {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(s)) throw new RangeError(`client order id must be 1–64 letters, digits or '-': ${JSON.stringify(s)}`);
+  return s as ClientOrderId;
+};
+export const BrokerOrderId = (s: string | number): BrokerOrderId => String(s) as BrokerOrderId;
+export const ExecutionId = (s: string): ExecutionId => s as ExecutionId;
+export const Cents = (n: number): Cents => {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`cents must be a safe integer: ${n}`);
+  return n as Cents;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Connection and errors
+
+export type BrokerKind = 'sim' | 'ibkr' | 'tradier';
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'error';
+
+export type ConnectionStatus = {
+  state: ConnectionState;
+  /** Plain-language explanation; when `state` is `error`, what the user should do. */
+  message: string;
+  paper: boolean;
+  /** Set when the last problem was an error. */
+  error: BrokerErrorKind | null;
+};
+
+/** Every failure a user can act on, classified. */
+export type BrokerErrorKind =
+  | 'connection-refused' // nothing listening (Gateway not running / wrong port)
+  | 'not-a-gateway' // something answered that does not speak the protocol (wrong port)
+  | 'auth' // bad credentials / token
+  | 'permission' // market-data or trading permission missing
+  | 'unknown-contract'
+  | 'rejected' // order rejected by the broker
+  | 'rate-limited' // pacing / 429
+  | 'protocol' // malformed or truncated message
+  | 'timeout'
+  | 'not-connected'
+  | 'invalid-request' // our command was not valid (checked before sending)
+  | 'unknown-order'
+  | 'server'; // broker-side failure without a more specific class
+
+/** A classified, actionable broker error. Its message never contains tokens or account numbers. */
+export class BrokerError extends Error {
+  readonly kind: BrokerErrorKind;
+  /** Broker-native code when there is one (IB error code, HTTP status). */
+  readonly code: number | null;
+  constructor(kind: BrokerErrorKind, message: string, code: number | null = null) {
+    super(message);
+    this.name = 'BrokerError';
+    this.kind = kind;
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Market data
+
+/** Symbols the port quotes: the underlyings and the volatility indexes the strategies read. */
+export type QuoteSymbol = 'SPX' | 'SPY' | 'VIX' | 'VIX9D' | 'VIX3M';
+export const QUOTE_SYMBOLS: readonly QuoteSymbol[] = ['SPX', 'SPY', 'VIX', 'VIX9D', 'VIX3M'];
+
+export type Quote = {
+  symbol: QuoteSymbol;
+  last: number | null;
+  bid: number | null;
+  ask: number | null;
+  /** Previous session close. */
+  close: number | null;
+  /** Epoch ms of the quote, from the broker or the data; null when unknown. */
+  time: number | null;
+  /** True when the broker sends delayed data (no live subscription). */
+  delayed: boolean;
+};
+
+export type Settlement = 'AM' | 'PM';
+export type Expiration = {
+  /** `YYYY-MM-DD` (ET). */
+  date: string;
+  root: OptionRoot;
+  /** SPX monthlies settle on the open (AM); SPXW and SPY at the close (PM). */
+  settlement: Settlement;
+};
+
+export type DailyBar = { date: string; open: number; high: number; low: number; close: number; volume: number | null };
+
+export type ChainRequest = {
+  underlying: Underlying;
+  /** `YYYY-MM-DD`. */
+  expiration: string;
+  /** Restrict to these roots (default: all roots listed for that date). */
+  roots?: readonly OptionRoot[];
+  /** Only strikes within this band (inclusive); default all. */
+  minStrike?: number;
+  maxStrike?: number;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+export type OptionContract = {
+  kind: 'option';
+  underlying: Underlying;
+  root: OptionRoot;
+  /** `YYYY-MM-DD`. */
+  expiration: string;
+  strike: number;
+  right: Right;
+};
+export type StockContract = { kind: 'stock'; symbol: 'SPY' };
+export type Contract = OptionContract | StockContract;
+
+export type Side = 'BUY' | 'SELL';
+export type OrderLeg = {
+  contract: Contract;
+  side: Side;
+  /** Units of this leg per one unit of the order (1 SPX call + 10 SPY calls → ratios 1 and 10). */
+  ratio: number;
+  /** Open or close, for brokers that need it (Tradier `sell_to_open`…). */
+  intent: 'open' | 'close';
+};
+
+/** Net price per unit of the order: a credit received or a debit paid, in cents, always ≥ 0. */
+export type NetPrice = { cents: Cents; effect: 'credit' | 'debit' };
+
+/** Command: place a multi-leg LIMIT order at a net credit or debit. */
+export type PlaceOrder = {
+  clientOrderId: ClientOrderId;
+  legs: readonly OrderLeg[];
+  /** Order units (combo count), > 0. */
+  quantity: number;
+  limit: NetPrice;
+  tif: 'DAY' | 'GTC';
+  /**
+   * How legs on different underlyings are sent: 'combo' = one (non-guaranteed) combo order;
+   * 'supervised-legs' = one order per leg, unwound if only one side fills (IB only).
+   */
+  crossUnderlying?: 'combo' | 'supervised-legs';
+};
+export type CancelOrder = { clientOrderId: ClientOrderId };
+export type ReplaceOrder = { clientOrderId: ClientOrderId; limit: NetPrice; quantity?: number };
+
+export type OrderStatus =
+  | 'initialized' // created locally, not yet sent
+  | 'submitted' // handed to the broker
+  | 'accepted' // the broker is working it
+  | 'partially-filled'
+  | 'filled'
+  | 'pending-cancel'
+  | 'canceled'
+  | 'pending-replace'
+  | 'rejected'
+  | 'expired';
+
+export type OrderEventType =
+  | 'submitted'
+  | 'accepted'
+  | 'rejected'
+  | 'partially-filled'
+  | 'filled'
+  | 'cancel-requested'
+  | 'canceled'
+  | 'cancel-rejected'
+  | 'replace-requested'
+  | 'replaced'
+  | 'replace-rejected'
+  | 'expired';
+
+/**
+ * The order state machine as one table (style-anchors item 4): `state:event → next state`.
+ * Anything not listed is illegal and `transition` throws. Odd-but-real rows carry a comment.
+ */
+export const ORDER_TRANSITIONS: Readonly<Partial<Record<`${OrderStatus}:${OrderEventType}`, OrderStatus>>> = {
+  'initialized:submitted': 'submitted',
+  'initialized:rejected': 'rejected', // refused before it left us (validation, buying power)
+  'submitted:accepted': 'accepted',
+  'submitted:rejected': 'rejected',
+  'submitted:partially-filled': 'partially-filled', // paper accounts can fill before acknowledging
+  'submitted:filled': 'filled',
+  'submitted:cancel-requested': 'pending-cancel',
+  'submitted:canceled': 'canceled',
+  'accepted:partially-filled': 'partially-filled',
+  'accepted:filled': 'filled',
+  'accepted:cancel-requested': 'pending-cancel',
+  'accepted:canceled': 'canceled',
+  'accepted:replace-requested': 'pending-replace',
+  'accepted:expired': 'expired',
+  'accepted:rejected': 'rejected', // IB can reject after PreSubmitted (e.g. margin re-check)
+  'accepted:accepted': 'accepted', // brokers repeat acknowledgements (IB duplicate orderStatus)
+  'partially-filled:partially-filled': 'partially-filled',
+  'partially-filled:filled': 'filled',
+  'partially-filled:cancel-requested': 'pending-cancel',
+  'partially-filled:canceled': 'canceled',
+  'partially-filled:replace-requested': 'pending-replace',
+  'partially-filled:expired': 'expired',
+  'partially-filled:accepted': 'partially-filled',
+  'pending-cancel:canceled': 'canceled',
+  'pending-cancel:partially-filled': 'pending-cancel', // fills race the cancel
+  'pending-cancel:filled': 'filled', // the broker filled before the cancel arrived
+  'pending-cancel:cancel-rejected': 'accepted',
+  'pending-cancel:accepted': 'pending-cancel',
+  'pending-cancel:expired': 'expired',
+  'pending-replace:replaced': 'accepted',
+  'pending-replace:replace-rejected': 'accepted',
+  'pending-replace:partially-filled': 'pending-replace',
+  'pending-replace:filled': 'filled',
+  'pending-replace:canceled': 'canceled',
+  'pending-replace:accepted': 'pending-replace',
+  'canceled:filled': 'filled', // real world: a fill can arrive after we saw the cancel
+  'canceled:partially-filled': 'canceled',
+};
+
+export class InvalidOrderTransition extends Error {
+  constructor(from: OrderStatus, event: OrderEventType) {
+    super(`order cannot go from '${from}' on '${event}'`);
+    this.name = 'InvalidOrderTransition';
+  }
+}
+
+/** Applies one event to an order status, or throws InvalidOrderTransition. */
+export function transition(from: OrderStatus, event: OrderEventType): OrderStatus {
+  const next = ORDER_TRANSITIONS[`${from}:${event}`];
+  if (next === undefined) throw new InvalidOrderTransition(from, event);
+  return next;
+}
+
+/** Like `transition` but returns null for an illegal pair (used on broker echoes that may repeat). */
+export function tryTransition(from: OrderStatus, event: OrderEventType): OrderStatus | null {
+  return ORDER_TRANSITIONS[`${from}:${event}`] ?? null;
+}
+
+export const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'canceled', 'rejected', 'expired']);
+export const isOpen = (s: OrderStatus): boolean => !TERMINAL.has(s) && s !== 'initialized';
+
+/** One execution of (part of) an order. */
+export type Fill = {
+  executionId: ExecutionId;
+  /** Order units filled by this execution. */
+  quantity: number;
+  /** Net price per order unit of this execution. */
+  price: NetPrice;
+  /** Per-leg prices (dollars) of this execution, when the broker reports them. */
+  legPrices: readonly (number | null)[];
+  time: number;
+};
+
+/** What the adapter knows about one order. */
+export type OrderView = {
+  clientOrderId: ClientOrderId;
+  /** IB permId / Tradier order id; null until the broker has acknowledged. */
+  brokerOrderId: BrokerOrderId | null;
+  /** IB session orderId (not stable across sessions), when relevant. */
+  brokerSessionId: number | null;
+  status: OrderStatus;
+  legs: readonly OrderLeg[];
+  quantity: number;
+  limit: NetPrice;
+  filledQuantity: number;
+  /** Average net price per unit over all fills, cents; null before the first fill. */
+  avgFillCents: number | null;
+  fills: readonly Fill[];
+  /** Total commissions reported, cents. */
+  commissionCents: number;
+  /** Why the order ended rejected/canceled, when known. */
+  reason: string | null;
+  updatedAt: number;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Account and positions
+
+export type AccountSummary = {
+  /** Masked (last 4 characters only); never the full number. */
+  accountId: string;
+  netLiquidation: number;
+  cash: number;
+  buyingPower: number;
+  time: number;
+};
+
+export type BrokerPosition = {
+  contract: Contract;
+  /** Signed quantity: negative is short. */
+  quantity: number;
+  /** Average cost per unit, dollars per share/option price unit (not × multiplier). */
+  averagePrice: number | null;
+};
+
+export type ReconciliationReport = {
+  time: number;
+  openOrders: readonly OrderView[];
+  /** Fills since the `since` time passed to reconcile, keyed by client order id when known. */
+  fills: readonly (Fill & { clientOrderId: ClientOrderId | null; brokerOrderId: BrokerOrderId | null })[];
+  positions: readonly BrokerPosition[];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Events (past tense)
+
+export type BrokerEvent =
+  | { type: 'connection-changed'; status: ConnectionStatus; time: number }
+  | { type: 'order-submitted'; order: OrderView; time: number }
+  | { type: 'order-accepted'; order: OrderView; time: number }
+  | { type: 'order-rejected'; order: OrderView; reason: string; time: number }
+  | { type: 'order-filled'; order: OrderView; fill: Fill; time: number }
+  | { type: 'order-canceled'; order: OrderView; time: number }
+  | { type: 'order-replaced'; order: OrderView; time: number }
+  | { type: 'order-expired'; order: OrderView; time: number }
+  | { type: 'commission-charged'; clientOrderId: ClientOrderId; executionId: ExecutionId; cents: Cents; time: number }
+  /** A notice the user should see (IB 1100/1102, delayed data, leg unwound, …). */
+  | { type: 'notice-received'; level: 'info' | 'warn' | 'error'; message: string; code: number | null; time: number };
+
+export type Unsubscribe = () => void;
+
+/** Injected time source: adapters never read the wall clock. */
+export type Clock = { now(): number };
+
+// ---------------------------------------------------------------------------------------------
+// The port
+
+export interface Broker {
+  readonly kind: BrokerKind;
+  readonly paper: boolean;
+  /** Current connection status (also pushed as `connection-changed`). */
+  status(): ConnectionStatus;
+  /** Connects; resolves when usable, rejects with a BrokerError the user can act on. */
+  connect(): Promise<void>;
+  /** Disconnects; idempotent. */
+  disconnect(): Promise<void>;
+  onEvent(listener: (event: BrokerEvent) => void): Unsubscribe;
+
+  account(): Promise<AccountSummary>;
+  positions(): Promise<BrokerPosition[]>;
+  quotes(symbols: readonly QuoteSymbol[]): Promise<Quote[]>;
+  expirations(underlying: Underlying): Promise<Expiration[]>;
+  chain(request: ChainRequest): Promise<ChainSnapshot>;
+  /** Daily bars for `symbol`, `from`..`to` inclusive (`YYYY-MM-DD`). */
+  dailyHistory(symbol: QuoteSymbol, from: string, to: string): Promise<DailyBar[]>;
+
+  placeOrder(command: PlaceOrder): Promise<OrderView>;
+  cancelOrder(command: CancelOrder): Promise<void>;
+  replaceOrder(command: ReplaceOrder): Promise<void>;
+  /** The adapter's current view of one order (null if unknown). */
+  order(id: ClientOrderId): OrderView | null;
+  /** Open orders, fills since `since` (epoch ms) and positions, as the broker reports them. */
+  reconcile(since: number): Promise<ReconciliationReport>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by adapters
+
+/** Signed net price per order unit in cents: debit positive, credit negative. */
+export function signedCents(p: NetPrice): number {
+  return p.effect === 'debit' ? p.cents : -p.cents;
+}
+
+/** The inverse of signedCents. */
+export function netPriceOf(signed: number): NetPrice {
+  const c = Math.round(signed);
+  return c >= 0 ? { cents: Cents(c), effect: 'debit' } : { cents: Cents(-c), effect: 'credit' };
+}
+
+/** Validates a PlaceOrder command before anything is sent; throws BrokerError('invalid-request'). */
+export function validatePlaceOrder(cmd: PlaceOrder): void {
+  const bad = (m: string): never => {
+    throw new BrokerError('invalid-request', `order ${cmd.clientOrderId}: ${m}`);
+  };
+  if (cmd.legs.length === 0) bad('an order needs at least one leg');
+  if (cmd.legs.length > 4) bad('at most 4 legs per order');
+  if (!Number.isInteger(cmd.quantity) || cmd.quantity <= 0) bad(`quantity must be a positive integer, got ${cmd.quantity}`);
+  if (!Number.isSafeInteger(cmd.limit.cents) || cmd.limit.cents < 0) bad(`limit must be a non-negative number of cents, got ${cmd.limit.cents}`);
+  for (const leg of cmd.legs) {
+    if (!Number.isInteger(leg.ratio) || leg.ratio <= 0) bad(`leg ratio must be a positive integer, got ${leg.ratio}`);
+    if (leg.contract.kind === 'option') {
+      const c = leg.contract;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(c.expiration)) bad(`expiration must be YYYY-MM-DD, got ${c.expiration}`);
+      if (!(c.strike > 0)) bad(`strike must be positive, got ${c.strike}`);
+      const rootOk = c.underlying === 'SPY' ? c.root === 'SPY' : c.root === 'SPX' || c.root === 'SPXW';
+      if (!rootOk) bad(`root ${c.root} does not trade on ${c.underlying}`);
+    }
+  }
+}
+
+/** Settlement style of a root (SPX monthlies AM, SPXW and SPY PM). */
+export function settlementOf(root: OptionRoot): Settlement {
+  return root === 'SPX' ? 'AM' : 'PM';
+}
+
+/** Underlying of a contract. */
+export function underlyingOf(c: Contract): Underlying {
+  return c.kind === 'option' ? c.underlying : 'SPY';
+}
+
+/** A stable key for a contract (used to match positions and quotes). */
+export function contractKey(c: Contract): string {
+  return c.kind === 'stock' ? `STK:${c.symbol}` : `${c.root}:${c.expiration}:${c.strike}:${c.right}`;
+}

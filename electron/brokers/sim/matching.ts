@@ -1,0 +1,361 @@
+/**
+ * The paper matching engine: multi-leg LIMIT orders matched against the legs' bid/ask of a
+ * MarketSource. The sim adapter trades on it, and the wire-level fakes of IB Gateway and Tradier use
+ * it as their exchange, so all three fill by the same rules:
+ *
+ * - an order is marketable when its net limit is at least as good as the legs' natural price
+ *   (buy legs at the ask, sell legs at the bid); it then fills at the natural price (a marketable
+ *   limit gets the market, never worse than its limit);
+ * - partial fills and rejects (buying power, bad contract, market closed) are switched on by policy;
+ * - commissions are per contract (options) and per share (stock), configurable;
+ * - SPX/SPXW are cash-settled (AM at the open, PM at the close), SPY options are physically settled
+ *   with assignment/exercise at expiration when in the money.
+ *
+ * Time comes from the MarketSource (`now()`), never the wall clock.
+ */
+import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
+import type { MarketSource } from '../market-source.ts';
+import { contractKey, type Contract, type OrderLeg } from '../port.ts';
+
+export type RejectReason = 'buying-power' | 'bad-contract' | 'market-closed';
+
+export type FillPolicy =
+  /** Fill the whole order as soon as it is marketable. */
+  | 'auto'
+  /** Never fill: the order rests (for cancel/replace cases). */
+  | 'hold'
+  /** Fill half (at least one unit) when marketable, then rest. */
+  | 'partial-then-hold'
+  /** Fill half when marketable, the remainder on the next match. */
+  | 'partial-then-fill';
+
+export type MatchingConfig = {
+  fillPolicy: FillPolicy;
+  /** When set, every new order is rejected for this reason. */
+  reject: RejectReason | null;
+  /** Dollars per option contract (per leg unit). */
+  optionCommission: number;
+  /** Dollars per share of stock. */
+  stockCommission: number;
+  /** Starting cash, dollars. */
+  startingCash: number;
+  /** Whether the market is open at `t` (epoch ms); default: weekdays 13:30–21:00 UTC. */
+  isOpen?: (t: number) => boolean;
+};
+
+export const DEFAULT_MATCHING: MatchingConfig = {
+  fillPolicy: 'auto',
+  reject: null,
+  optionCommission: 0.65,
+  stockCommission: 0.005,
+  startingCash: 100_000,
+};
+
+export type ExchangeOrderStatus = 'working' | 'filled' | 'canceled' | 'rejected';
+
+export type ExchangeOrder = {
+  id: string;
+  /** The submitter's reference (our client order id). */
+  ref: string;
+  legs: readonly OrderLeg[];
+  quantity: number;
+  /** Signed net limit per unit in cents: debit positive, credit negative. */
+  limitSigned: number;
+  filled: number;
+  /** Signed average fill per unit, cents. */
+  avgSigned: number | null;
+  status: ExchangeOrderStatus;
+  reason: string | null;
+  createdAt: number;
+};
+
+export type ExchangeFill = {
+  execId: string;
+  quantity: number;
+  /** Signed net price per unit, cents. */
+  netSigned: number;
+  /** Per-leg execution prices, dollars. */
+  legPrices: number[];
+  commissionCents: number;
+  time: number;
+};
+
+export type ExchangeEvent =
+  | { type: 'accepted'; order: ExchangeOrder }
+  | { type: 'rejected'; order: ExchangeOrder; reason: RejectReason; message: string }
+  | { type: 'filled'; order: ExchangeOrder; fill: ExchangeFill }
+  | { type: 'canceled'; order: ExchangeOrder }
+  | { type: 'replaced'; order: ExchangeOrder }
+  | { type: 'settled'; contract: Contract; quantity: number; cashCents: number; message: string };
+
+export type ExchangePosition = { contract: Contract; quantity: number; avgPrice: number };
+
+type LegQuote = { bid: number; ask: number };
+
+const REJECT_TEXT: Record<RejectReason, string> = {
+  'buying-power': 'Insufficient buying power for this order.',
+  'bad-contract': 'Unknown contract: no such strike or expiration is listed.',
+  'market-closed': 'The market is closed for this order type and duration.',
+};
+
+function defaultIsOpen(t: number): boolean {
+  const d = new Date(t);
+  const wd = d.getUTCDay();
+  const mins = d.getUTCHours() * 60 + d.getUTCMinutes();
+  return wd >= 1 && wd <= 5 && mins >= 13 * 60 + 30 && mins < 21 * 60;
+}
+
+export class PaperExchange {
+  readonly config: MatchingConfig;
+  private readonly market: MarketSource;
+  private readonly orders = new Map<string, ExchangeOrder>();
+  private readonly positions = new Map<string, ExchangePosition>();
+  private readonly fills: (ExchangeFill & { orderId: string; ref: string })[] = [];
+  private listeners: ((e: ExchangeEvent) => void)[] = [];
+  private cashCents: number;
+  private seq = 0;
+  private execSeq = 0;
+  private readonly idPrefix: string;
+
+  constructor(market: MarketSource, config: Partial<MatchingConfig> = {}, idPrefix = 'P') {
+    this.market = market;
+    this.config = { ...DEFAULT_MATCHING, ...config };
+    this.cashCents = Math.round(this.config.startingCash * 100);
+    this.idPrefix = idPrefix;
+  }
+
+  onEvent(fn: (e: ExchangeEvent) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
+  }
+  private emit(e: ExchangeEvent): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+
+  now(): number {
+    return this.market.now();
+  }
+
+  /** Submits an order; emits `accepted` or `rejected` synchronously. Does not match yet (call `match`). */
+  submit(req: { ref: string; legs: readonly OrderLeg[]; quantity: number; limitSigned: number }): ExchangeOrder {
+    const order: ExchangeOrder = {
+      id: `${this.idPrefix}${++this.seq}`,
+      ref: req.ref,
+      legs: req.legs,
+      quantity: req.quantity,
+      limitSigned: req.limitSigned,
+      filled: 0,
+      avgSigned: null,
+      status: 'working',
+      reason: null,
+      createdAt: this.market.now(),
+    };
+    this.orders.set(order.id, order);
+    const reason = this.config.reject ?? this.checkOrder(order);
+    if (reason) {
+      order.status = 'rejected';
+      order.reason = REJECT_TEXT[reason];
+      this.emit({ type: 'rejected', order: { ...order }, reason, message: REJECT_TEXT[reason] });
+    } else {
+      this.emit({ type: 'accepted', order: { ...order } });
+    }
+    return { ...order };
+  }
+
+  cancel(id: string): ExchangeOrder | null {
+    const o = this.orders.get(id);
+    if (!o || o.status !== 'working') return null;
+    o.status = 'canceled';
+    this.emit({ type: 'canceled', order: { ...o } });
+    return { ...o };
+  }
+
+  replace(id: string, limitSigned: number, quantity?: number): ExchangeOrder | null {
+    const o = this.orders.get(id);
+    if (!o || o.status !== 'working') return null;
+    o.limitSigned = limitSigned;
+    if (quantity !== undefined && quantity > o.filled) o.quantity = quantity;
+    this.emit({ type: 'replaced', order: { ...o } });
+    return { ...o };
+  }
+
+  get(id: string): ExchangeOrder | null {
+    const o = this.orders.get(id);
+    return o ? { ...o } : null;
+  }
+  list(): ExchangeOrder[] {
+    return [...this.orders.values()].map((o) => ({ ...o }));
+  }
+  openOrders(): ExchangeOrder[] {
+    return this.list().filter((o) => o.status === 'working');
+  }
+  fillsSince(t: number): (ExchangeFill & { orderId: string; ref: string })[] {
+    return this.fills.filter((f) => f.time >= t);
+  }
+  positionList(): ExchangePosition[] {
+    return [...this.positions.values()].filter((p) => p.quantity !== 0).map((p) => ({ ...p }));
+  }
+  cash(): number {
+    return this.cashCents / 100;
+  }
+
+  /** Net liquidation at mid marks, dollars. */
+  netLiquidation(): number {
+    let value = this.cashCents / 100;
+    for (const p of this.positionList()) {
+      const q = this.legQuote(p.contract);
+      const mid = q ? (q.bid + q.ask) / 2 : p.avgPrice;
+      value += mid * p.quantity * (p.contract.kind === 'option' ? 100 : 1);
+    }
+    return Math.round(value * 100) / 100;
+  }
+
+  /** Buying power: net liquidation minus the max loss of short option exposure (simple Reg-T-like view). */
+  buyingPower(): number {
+    let req = 0;
+    for (const p of this.positionList()) {
+      if (p.contract.kind === 'option' && p.quantity < 0) req += p.contract.strike * 100 * 0.2 * -p.quantity;
+    }
+    return Math.max(0, Math.round((this.netLiquidation() - req) * 100) / 100);
+  }
+
+  /** Matches every working order against the current market; returns the number of fills. */
+  match(): number {
+    let n = 0;
+    for (const o of this.orders.values()) {
+      if (o.status !== 'working') continue;
+      if (this.config.fillPolicy === 'hold') continue;
+      if (!(this.config.isOpen ?? defaultIsOpen)(this.market.now())) continue;
+      const natural = this.natural(o);
+      if (natural === null) continue;
+      if (natural.signed > o.limitSigned) continue; // not marketable (signed: lower is better for us)
+      const remaining = o.quantity - o.filled;
+      const partial = this.config.fillPolicy === 'partial-then-hold' || this.config.fillPolicy === 'partial-then-fill';
+      let qty = remaining;
+      if (partial && o.filled === 0 && o.quantity > 1) qty = Math.max(1, Math.floor(o.quantity / 2));
+      else if (this.config.fillPolicy === 'partial-then-hold' && o.filled > 0) continue;
+      this.execute(o, qty, natural.signed, natural.legPrices);
+      n++;
+    }
+    return n;
+  }
+
+  /** Settles every position whose expiration is `date` at the given settlement prices (dollars). */
+  settle(date: string, settlement: { SPX_AM?: number; SPX_PM?: number; SPY?: number }): void {
+    for (const [key, p] of this.positions) {
+      const c = p.contract;
+      if (c.kind !== 'option' || c.expiration !== date || p.quantity === 0) continue;
+      const price = c.root === 'SPY' ? settlement.SPY : c.root === 'SPX' ? settlement.SPX_AM : settlement.SPX_PM;
+      if (price === undefined) continue;
+      const intrinsic = c.right === 'C' ? Math.max(0, price - c.strike) : Math.max(0, c.strike - price);
+      if (c.root === 'SPY' && intrinsic > 0) {
+        // American, physically settled: long ITM exercised, short ITM assigned, 100 shares per contract.
+        const shares = (c.right === 'C' ? 1 : -1) * 100 * p.quantity;
+        const cash = -Math.round(shares * c.strike * 100);
+        this.cashCents += cash;
+        this.addPosition({ kind: 'stock', symbol: 'SPY' }, shares, c.strike);
+        this.positions.delete(key);
+        this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message: `${p.quantity < 0 ? 'assigned' : 'exercised'} ${Math.abs(p.quantity)} SPY ${c.strike}${c.right} at expiration → ${shares} shares` });
+      } else {
+        const cash = Math.round(intrinsic * 100 * p.quantity * 100);
+        this.cashCents += cash;
+        this.positions.delete(key);
+        this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message: `${c.root} ${c.strike}${c.right} ${date} cash-settled (${c.root === 'SPX' ? 'AM' : 'PM'}) at ${price}` });
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private execute(o: ExchangeOrder, qty: number, netSigned: number, legPrices: number[]): void {
+    let commission = 0;
+    o.legs.forEach((leg, i) => {
+      const units = leg.ratio * qty * (leg.side === 'BUY' ? 1 : -1);
+      const price = legPrices[i] as number;
+      this.addPosition(leg.contract, units, price);
+      const mult = leg.contract.kind === 'option' ? 100 : 1;
+      this.cashCents -= Math.round(units * price * mult * 100);
+      commission += leg.contract.kind === 'option' ? leg.ratio * qty * this.config.optionCommission : leg.ratio * qty * this.config.stockCommission;
+    });
+    const commissionCents = Math.round(commission * 100);
+    this.cashCents -= commissionCents;
+    const prevTotal = (o.avgSigned ?? 0) * o.filled;
+    o.filled += qty;
+    o.avgSigned = Math.round((prevTotal + netSigned * qty) / o.filled);
+    if (o.filled >= o.quantity) o.status = 'filled';
+    const fill: ExchangeFill = { execId: `${this.idPrefix}X${++this.execSeq}`, quantity: qty, netSigned, legPrices, commissionCents, time: this.market.now() };
+    this.fills.push({ ...fill, orderId: o.id, ref: o.ref });
+    this.emit({ type: 'filled', order: { ...o }, fill });
+  }
+
+  private addPosition(contract: Contract, units: number, price: number): void {
+    const key = contractKey(contract);
+    const p = this.positions.get(key) ?? { contract, quantity: 0, avgPrice: 0 };
+    const q = p.quantity + units;
+    if (q === 0) p.avgPrice = 0;
+    else if (Math.sign(p.quantity) === Math.sign(units) || p.quantity === 0) p.avgPrice = (p.avgPrice * p.quantity + price * units) / q;
+    else if (Math.sign(q) !== Math.sign(p.quantity)) p.avgPrice = price; // flipped through zero
+    p.quantity = q;
+    this.positions.set(key, p);
+  }
+
+  /** Signed natural price per unit (cents) and per-leg prices, or null if a leg has no market. */
+  private natural(o: ExchangeOrder): { signed: number; legPrices: number[] } | null {
+    let signed = 0;
+    const legPrices: number[] = [];
+    for (const leg of o.legs) {
+      const q = this.legQuote(leg.contract);
+      if (!q) return null;
+      const px = leg.side === 'BUY' ? q.ask : q.bid;
+      if (leg.side === 'SELL' && px <= 0) return null; // nobody bids
+      legPrices.push(px);
+      signed += (leg.side === 'BUY' ? 1 : -1) * leg.ratio * Math.round(px * 100);
+    }
+    return { signed, legPrices };
+  }
+
+  private legQuote(c: Contract): LegQuote | null {
+    if (c.kind === 'stock') {
+      const q = this.market.quote('SPY');
+      const last = q.last;
+      if (last === null) return null;
+      return { bid: q.bid ?? last, ask: q.ask ?? last };
+    }
+    const found = this.findOption(c.root, c.expiration, c.strike, c.right);
+    if (!found || found.bid === null || found.ask === null) return null;
+    return { bid: found.bid, ask: found.ask };
+  }
+
+  private chainCache = new Map<string, { time: number; byKey: Map<string, { bid: number | null; ask: number | null }> }>();
+  private findOption(root: OptionRoot, expiration: string, strike: number, right: Right): { bid: number | null; ask: number | null } | null {
+    const ck = `${root}:${expiration}`;
+    const now = this.market.now();
+    let entry = this.chainCache.get(ck);
+    if (!entry || entry.time !== now) {
+      if (!this.market.expirations(root).includes(expiration)) return null;
+      const chain = this.market.chain(root, expiration);
+      const byKey = new Map<string, { bid: number | null; ask: number | null }>();
+      for (const q of chain.contracts) if (q.root === root) byKey.set(`${q.strike}:${q.right}`, { bid: q.bid, ask: q.ask });
+      entry = { time: now, byKey };
+      this.chainCache.set(ck, entry);
+    }
+    return entry.byKey.get(`${strike}:${right}`) ?? null;
+  }
+
+  private checkOrder(o: ExchangeOrder): RejectReason | null {
+    for (const leg of o.legs) {
+      if (leg.contract.kind === 'option') {
+        const c = leg.contract;
+        if (!this.findOption(c.root, c.expiration, c.strike, c.right)) return 'bad-contract';
+      }
+    }
+    if (!(this.config.isOpen ?? defaultIsOpen)(this.market.now())) return 'market-closed';
+    // A debit must be covered by cash; a credit needs the width of risk (approximated by 20% of notional of the shorts).
+    // Debit in dollars: cents per share × 100 shares per contract / 100 cents per dollar.
+    const debitDollars = Math.max(0, o.limitSigned) * o.quantity;
+    if (debitDollars > this.buyingPower()) return 'buying-power';
+    return null;
+  }
+}
