@@ -33,3 +33,13 @@ export function isMethodName(value: unknown): value is MethodName {
 export function channelOf(method: MethodName): string {
   return IPC_PREFIX + method;
 }
+
+/**
+ * What the Electron preload exposes as `window.thetadesk`: one function per method, each bound to its
+ * own fixed channel, returning the `{ ok, value | error }` result; and an event subscription that
+ * forwards only the payload, never the IPC event.
+ */
+export type PreloadBridge = {
+  readonly call: Readonly<Record<MethodName, (input?: unknown) => Promise<unknown>>>;
+  onEvent(listener: (event: unknown) => void): () => void;
+};

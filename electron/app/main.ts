@@ -1,0 +1,98 @@
+/**
+ * Electron's main process: the thin shell around the Workstation. It serves the renderer from the
+ * app:// protocol, wires IPC through the validated handlers, and keeps every security default on.
+ */
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
+import { SystemClock } from '../engine/clock.ts';
+import { Workstation } from '../engine/workstation.ts';
+import { contentTypeOf, RENDERER_CSP, resolveAsset } from '../headless/assets.ts';
+import { registerIpc } from './ipc.ts';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedExternal, isAllowedNavigation, mainWindowOptions, permissionAllowed } from './security.ts';
+
+const here = import.meta.dirname;
+const rendererDir = path.join(here, '..', 'renderer');
+const devOrigin = !app.isPackaged && process.env.THETADESK_DEV_URL ? new URL(process.env.THETADESK_DEV_URL).origin : null;
+
+// Before `ready`: sandbox every renderer, one instance only, our scheme privileged like https.
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+if (process.env.THETADESK_DATA_DIR) app.setPath('userData', path.resolve(process.env.THETADESK_DATA_DIR));
+
+const windowIds = new Set<number>();
+let workstation: Workstation | null = null;
+let mainWindow: BrowserWindow | null = null;
+
+app.on('web-contents-created', (_event, contents) => {
+  const guard = (event: { preventDefault(): void }, url: string) => {
+    if (!isAllowedNavigation(url, devOrigin)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-redirect', guard);
+  contents.on('will-frame-navigate', (event) => guard(event, event.url));
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternal(url)) setImmediate(() => void shell.openExternal(url));
+    return { action: 'deny' };
+  });
+});
+
+app.on('second-instance', () => {
+  if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
+});
+
+void app.whenReady().then(() => {
+  const dataDir = app.getPath('userData');
+  mkdirSync(dataDir, { recursive: true });
+  workstation = new Workstation({ clock: new SystemClock(), dataDir });
+
+  protocol.handle(APP_SCHEME, (request) => {
+    const url = new URL(request.url);
+    const file = url.host === APP_HOST ? resolveAsset(rendererDir, url.pathname) : null;
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      return new Response(readFileSync(file), { headers: { 'content-type': contentTypeOf(file), 'content-security-policy': RENDERER_CSP } });
+    } catch {
+      return new Response(readFileSync(path.join(rendererDir, 'index.html')), { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': RENDERER_CSP } });
+    }
+  });
+
+  for (const ses of [session.defaultSession]) {
+    ses.setPermissionRequestHandler((wc, permission, callback) => callback(permissionAllowed(permission, new URL(wc.getURL()).origin)));
+    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
+  }
+
+  registerIpc(ipcMain, workstation, { windowIds, devOrigin });
+  workstation.onEvent((event) => {
+    for (const win of BrowserWindow.getAllWindows()) if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
+
+  Menu.setApplicationMenu(Menu.buildFromTemplate([
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+  ]));
+
+  mainWindow = new BrowserWindow(mainWindowOptions(path.join(here, 'preload.cjs')));
+  windowIds.add(mainWindow.webContents.id);
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+  void mainWindow.loadURL(devOrigin ?? `${APP_ORIGIN}/index.html`);
+});
+
+app.on('window-all-closed', () => {
+  app.quit();
+});
+
+app.on('before-quit', () => {
+  void workstation?.close();
+});

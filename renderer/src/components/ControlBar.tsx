@@ -1,0 +1,35 @@
+import { askCloseAll, startEngine, stopEngine, useApp } from '../store.ts';
+
+const STATE_LABEL = { stopped: 'Stopped', running: 'Running', reconciling: 'Reconciling', halted: 'Halted' } as const;
+
+/** Always visible: engine and connection status, and Start, Stop, Close all. */
+export function ControlBar() {
+  const status = useApp((s) => s.status);
+  const stream = useApp((s) => s.stream);
+  const busy = useApp((s) => s.busy);
+  const error = useApp((s) => s.error);
+  const state = status?.engineState;
+  const conn = status?.connection;
+
+  return (
+    <header className="controlbar">
+      <div className="brand">Thetadesk</div>
+      <div className="pills">
+        <span className={`pill engine-${state ?? 'unknown'}`} data-testid="engine-state" aria-label="Engine state">
+          Engine: {state ? STATE_LABEL[state] : '…'}
+        </span>
+        <span className={`pill conn-${conn?.state ?? 'unknown'}`} data-testid="broker-connection" title={conn?.message ?? ''}>
+          {conn ? `${conn.broker.toUpperCase()} ${conn.state}` : 'Broker …'}
+        </span>
+        {status && <span className={`pill mode-${status.mode}`}>{status.mode === 'paper' ? 'PAPER' : 'LIVE'}</span>}
+        <span className={`pill stream-${stream}`} data-testid="stream-state">{stream === 'open' ? 'Live updates' : stream === 'connecting' ? 'Connecting…' : 'Updates paused'}</span>
+      </div>
+      {error && <div className="error" role="alert">{error}</div>}
+      <div className="controls">
+        <button className="btn start" onClick={() => void startEngine()} disabled={!status || busy !== null || state === 'running'}>Start</button>
+        <button className="btn stop" onClick={() => void stopEngine()} disabled={!status || busy !== null || state === 'stopped'}>Stop</button>
+        <button className="btn danger" onClick={askCloseAll} disabled={!status || busy !== null}>Close all</button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import type { Account, Market, Performance } from '../../../shared/api.ts';
+import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { useApp } from '../store.ts';
+
+export function OverviewPage() {
+  const api = useApp((s) => s.api);
+  const status = useApp((s) => s.status);
+  const [account, setAccount] = useState<Account | null>(null);
+  const [market, setMarket] = useState<Market | null>(null);
+  const [perf, setPerf] = useState<Performance | null>(null);
+
+  useEffect(() => {
+    if (!api) return;
+    let live = true;
+    const load = () =>
+      Promise.all([api.call('account.get'), api.call('market.get'), api.call('performance.get')])
+        .then(([a, m, p]) => {
+          if (!live) return;
+          setAccount(a);
+          setMarket(m);
+          setPerf(p);
+        })
+        .catch(() => {});
+    void load();
+    const timer = setInterval(load, 5_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [api, status?.updatedAt]);
+
+  if (!status) return <div className="empty">Loading…</div>;
+  const conn = status.connection;
+  return (
+    <div className="grid">
+      <section className="card" aria-labelledby="sys-h">
+        <h2 id="sys-h">System</h2>
+        <dl>
+          <dt>Engine</dt><dd data-testid="overview-engine">{status.engineState}</dd>
+          <dt>New entries</dt><dd>{status.isTrading ? 'allowed' : 'disabled'}</dd>
+          {status.reason && (<><dt>Why</dt><dd>{status.reason}</dd></>)}
+          <dt>Mode</dt><dd>{status.mode}</dd>
+          <dt>Open positions</dt><dd>{status.openPositions}</dd>
+          <dt>Trades today</dt><dd>{status.tradesToday}</dd>
+          <dt>Last snapshot</dt><dd>{status.lastSnapshotAt ? `${etDateTime(status.lastSnapshotAt)} ET` : 'none yet'}</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="conn-h">
+        <h2 id="conn-h">Broker</h2>
+        <dl>
+          <dt>Adapter</dt><dd>{conn.broker}</dd>
+          <dt>State</dt><dd>{conn.state}</dd>
+          <dt>Account type</dt><dd>{conn.paper ? 'paper' : 'live'}</dd>
+        </dl>
+        <p className="hint">{conn.message}</p>
+      </section>
+      <section className="card" aria-labelledby="acct-h">
+        <h2 id="acct-h">Account</h2>
+        {account?.updatedAt ? (
+          <dl>
+            <dt>Account</dt><dd>{account.accountId ?? '—'}</dd>
+            <dt>Net liquidation</dt><dd>{formatUsd(account.netLiquidation)}</dd>
+            <dt>Cash</dt><dd>{formatUsd(account.totalCash)}</dd>
+            <dt>Buying power</dt><dd>{formatUsd(account.buyingPower)}</dd>
+          </dl>
+        ) : (
+          <p className="hint">No account data yet: it appears once a broker is connected.</p>
+        )}
+      </section>
+      <section className="card" aria-labelledby="pnl-h">
+        <h2 id="pnl-h">Today's P&amp;L</h2>
+        <dl>
+          <dt>Realized</dt><dd>{formatUsd(perf?.dailyRealizedPnl)}</dd>
+          <dt>Unrealized</dt><dd>{formatUsd(perf?.unrealizedPnl)}</dd>
+          <dt>Total</dt><dd>{formatUsd(perf?.totalPnl)}</dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="mkt-h">
+        <h2 id="mkt-h">Market</h2>
+        <dl>
+          <dt>SPX</dt><dd>{formatPrice(market?.spxPrice)}</dd>
+          <dt>SPY</dt><dd>{formatPrice(market?.spyPrice)}</dd>
+          <dt>VIX</dt><dd>{formatPrice(market?.vix)}</dd>
+          <dt>SPX/SPY</dt><dd>{formatPrice(market?.ratio, 4)}</dd>
+        </dl>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
+
+let server: Headless;
+const auth = () => ({ authorization: `Bearer ${server.token}` });
+
+beforeAll(async () => {
+  server = await startHeadless();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const SEED_GETS = ['/api/status', '/api/positions', '/api/trades?limit=5', '/api/account', '/api/market', '/api/performance'];
+const SEED_POSTS = ['/api/action/start', '/api/action/stop', '/api/action/close_all'];
+
+describe('seed 004 REST API on the headless server', () => {
+  it('answers 401 with a JSON error without the token, or with a wrong one', async () => {
+    for (const p of [...SEED_GETS, ...SEED_POSTS]) {
+      const method = p.startsWith('/api/action') ? 'POST' : 'GET';
+      const none = await fetch(server.url + p, { method });
+      expect(none.status, p).toBe(401);
+      expect(none.headers.get('content-type')).toContain('application/json');
+      expect((await none.json()).error).toMatch(/Bearer/);
+      const wrong = await fetch(server.url + p, { method, headers: { authorization: 'Bearer nope-nope-nope-nope' } });
+      expect(wrong.status, p).toBe(401);
+    }
+    const rpc = await fetch(server.url + '/rpc/status.get', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(rpc.status).toBe(401);
+  });
+
+  it("answers with the seed's field names", async () => {
+    const get = async (p: string) => {
+      const r = await fetch(server.url + p, { headers: auth() });
+      expect(r.status, p).toBe(200);
+      return r.json();
+    };
+    const status = await get('/api/status');
+    expect(status).toMatchObject({ is_trading: false, is_connected: false, open_positions: 0, trades_today: 0 });
+    expect(Object.keys(await get('/api/account')).sort()).toEqual(['account_id', 'available_funds', 'buying_power', 'net_liquidation', 'total_cash']);
+    const market = await get('/api/market');
+    expect(market).toHaveProperty('spy_price');
+    expect(market).toHaveProperty('spx_price');
+    expect(Object.keys(await get('/api/performance')).sort()).toEqual(
+      ['active_positions', 'daily_realized_pnl', 'max_daily_loss', 'risk_breached', 'total_pnl', 'trades_count', 'unrealized_pnl'].sort(),
+    );
+    expect(await get('/api/positions')).toEqual([]);
+    expect(await get('/api/trades?limit=5')).toEqual([]);
+    const bad = await fetch(server.url + '/api/trades?limit=abc', { headers: auth() });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/limit/);
+  });
+
+  it('start, stop and close_all change the state, and every client hears it on the event stream', async () => {
+    const events: { type: string; payload: { engineState: string; isTrading: boolean } }[] = [];
+    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', ['thetadesk.v1', `bearer.${server.token}`]);
+    ws.on('message', (data) => events.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const post = async (p: string) => (await fetch(server.url + p, { method: 'POST', headers: auth() })).json();
+
+    expect((await post('/api/action/start')).status).toMatchObject({ is_trading: true, engine_state: 'running' });
+    expect((await post('/api/action/stop')).status).toMatchObject({ is_trading: false, engine_state: 'stopped' });
+    await post('/api/action/start');
+    const closed = await post('/api/action/close_all');
+    expect(closed).toMatchObject({ success: true, closing_positions: 0, status: { is_trading: false } });
+
+    await new Promise((r) => setTimeout(r, 200));
+    const states = events.filter((e) => e.type === 'status').map((e) => e.payload.engineState);
+    expect(states).toEqual(['stopped', 'running', 'stopped', 'running', 'stopped']);
+    ws.close();
+  });
+
+  it('refuses the event stream without the token', async () => {
+    const ws = new WebSocket(server.url.replace('http', 'ws') + '/ws', ['thetadesk.v1']);
+    const code = await new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(code).toBe(401);
+  });
+
+  it('rejects a foreign Host header (DNS rebinding) and malformed RPC input', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve) => {
+      const u = new URL(server.url + '/api/status');
+      const req = request({ host: u.hostname, port: u.port, path: u.pathname, headers: { ...auth(), host: 'evil.example' } }, (res) => resolve(res.statusCode ?? 0));
+      req.end();
+    });
+    expect(status).toBe(421);
+    const r = await fetch(server.url + '/rpc/engine.closeAll', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({}) });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const unknown = await fetch(server.url + '/rpc/orders.sendEverything', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('never writes the token to the log', async () => {
+    const logs = await (await fetch(server.url + '/rpc/logs.list', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ limit: 1000 }) })).json();
+    expect(logs.ok).toBe(true);
+    expect(JSON.stringify(logs.value)).not.toContain(server.token);
+  });
+});
+
+describe('headless command line', () => {
+  it('shuts down cleanly on SIGTERM', async () => {
+    const s = await startHeadless();
+    const code = await s.stop();
+    expect(code).toBe(0);
+    expect(s.output()).toContain('Stopped.');
+  });
+
+  it('says clearly when the port is taken or invalid', async () => {
+    const port = new URL(server.url).port;
+    const taken = await runHeadless(['--port', port, '--data-dir', server.dataDir]);
+    expect(taken.code).toBe(1);
+    expect(taken.output).toContain(`Port ${port}`);
+    expect(taken.output).not.toMatch(/\n\s+at /); // no stack trace
+    const invalid = await runHeadless(['--port', '70000']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.output).toMatch(/Port "70000" is not valid/);
+    const unknown = await runHeadless(['--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toContain('Usage:');
+  });
+});
