@@ -1,0 +1,31 @@
+/** The `thetadesk` command: one sub-command per file in electron/cli/, loaded only when used. */
+
+type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
+
+export const COMMANDS: Record<string, Command> = {
+  export: { summary: 'export trades, legs, fills, decisions or daily summaries to CSV', load: () => import('./export.ts') },
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: thetadesk <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "thetadesk <command> --help" for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await command.load()).main(rest);
+  } catch (error) {
+    process.stderr.write(`thetadesk ${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
