@@ -1,0 +1,828 @@
+/**
+ * A fake IB Gateway: a TCP server on loopback speaking the real TWS socket protocol at server
+ * version 193 (the highest `@stoqey/ib` 1.6.x negotiates), answering from a MarketSource and
+ * matching orders on the shared PaperExchange. The real `ibkr` adapter and the real `@stoqey/ib`
+ * client talk to it; nothing is mocked.
+ *
+ * Message layouts follow `@stoqey/ib`'s decoder at server version 193
+ * (../shared/reference/ibkr-tws-protocol.md §4–6). Scriptable per test through `script` and the
+ * methods below: fill policy and rejects (via `exchange.config`), fill delays, disconnects,
+ * 1100/1101/1102 notices, market-data permissions, pacing violations, malformed/truncated messages,
+ * duplicate client ids.
+ */
+import net from 'node:net';
+import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
+import type { MarketSource } from '../../../electron/brokers/market-source.ts';
+import { PaperExchange, type ExchangeEvent, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
+import type { Contract, OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
+import { FrameReader, frame, ibDate, ibLocalSymbol, isoDate, type Field } from './wire.ts';
+
+export const SERVER_VERSION = 193;
+const MAX_DOUBLE = '1.7976931348623157E308';
+
+export type FakeIbScript = {
+  /** Delay before an accepted order is matched, ms (default 5). */
+  fillDelayMs: number;
+  /** 'live': full permissions; 'delayed-only': live requests get 354, delayed ones 10167 + delayed ticks; 'none': 354 always. */
+  marketData: 'live' | 'delayed-only' | 'none';
+  /** The next N historical-data requests fail with a 162 pacing violation. */
+  historicalPacingViolations: number;
+  /** Reject the next order placed with error 201 and this text (one-shot). */
+  rejectNextOrder: string | null;
+  /** Enforce IB's 50 msg/s limit: above it, error 100 is sent. */
+  enforcePacing: boolean;
+  /** Answer the handshake with this server version instead of 193 (to test 506). */
+  handshakeVersion: number;
+  /** Close the socket right after the handshake (not a gateway / dropping). */
+  hangUpOnConnect: boolean;
+};
+
+type IbContract = {
+  conId: number;
+  symbol: string;
+  secType: 'IND' | 'STK' | 'OPT' | 'BAG';
+  expiry: string; // YYYYMMDD or ''
+  strike: number;
+  right: Right | '';
+  multiplier: string;
+  exchange: string;
+  currency: 'USD';
+  localSymbol: string;
+  tradingClass: string;
+  contract: Contract | null; // our domain contract (null for indexes and BAGs)
+  quoteSymbol: QuoteSymbol | null;
+};
+
+type FakeOrder = {
+  orderId: number;
+  clientId: number;
+  permId: number;
+  exchangeId: string;
+  contract: IbContract;
+  action: 'BUY' | 'SELL';
+  quantity: number;
+  lmtPrice: number;
+  tif: string;
+  orderRef: string;
+  legs: { conId: number; ratio: number; action: 'BUY' | 'SELL' }[];
+  status: string;
+  filled: number;
+  avgPrice: number;
+  lastFillPrice: number;
+};
+
+type Exec = { execId: string; orderId: number; clientId: number; permId: number; contract: IbContract; side: 'BOT' | 'SLD'; shares: number; price: number; cumQty: number; avgPrice: number; orderRef: string; time: number; commission: number | null };
+
+type Session = {
+  socket: net.Socket;
+  reader: FrameReader;
+  clientId: number | null;
+  mdType: number;
+  subscriptions: Map<number, IbContract>;
+  sentTimes: number[];
+};
+
+const FIXED: Record<string, { conId: number; secType: 'IND' | 'STK'; exchange: string; q: QuoteSymbol }> = {
+  SPX: { conId: 416904, secType: 'IND', exchange: 'CBOE', q: 'SPX' },
+  SPY: { conId: 756733, secType: 'STK', exchange: 'ARCA', q: 'SPY' },
+  VIX: { conId: 13455763, secType: 'IND', exchange: 'CBOE', q: 'VIX' },
+  VIX9D: { conId: 274086049, secType: 'IND', exchange: 'CBOE', q: 'VIX9D' },
+  VIX3M: { conId: 299459693, secType: 'IND', exchange: 'CBOE', q: 'VIX3M' },
+};
+
+export type FakeIbGatewayOptions = {
+  market: MarketSource;
+  /** Account id reported in managedAccounts (paper accounts start with DU). */
+  account?: string;
+  matching?: Partial<MatchingConfig>;
+  script?: Partial<FakeIbScript>;
+};
+
+export class FakeIbGateway {
+  readonly market: MarketSource;
+  readonly exchange: PaperExchange;
+  readonly account: string;
+  readonly script: FakeIbScript;
+  /** Every message the fake received, for assertions (msg id + fields). */
+  readonly received: string[][] = [];
+  private server: net.Server | null = null;
+  private sessions = new Set<Session>();
+  private conIds = new Map<string, IbContract>();
+  private byConId = new Map<number, IbContract>();
+  private nextConId = 700_000_001;
+  private orders = new Map<string, FakeOrder>(); // key `${clientId}:${orderId}`
+  private byExchangeId = new Map<string, FakeOrder>();
+  private execs: Exec[] = [];
+  private nextPermId = 1_900_000_001;
+  private nextOrderId = 1;
+  private execSeq = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  port = 0;
+
+  constructor(opts: FakeIbGatewayOptions) {
+    this.market = opts.market;
+    this.account = opts.account ?? 'DU1234567';
+    this.exchange = new PaperExchange(opts.market, opts.matching, 'IB');
+    this.script = {
+      fillDelayMs: 5,
+      marketData: 'live',
+      historicalPacingViolations: 0,
+      rejectNextOrder: null,
+      enforcePacing: true,
+      handshakeVersion: SERVER_VERSION,
+      hangUpOnConnect: false,
+      ...opts.script,
+    };
+    this.exchange.onEvent((e) => this.onExchange(e));
+  }
+
+  /** Starts listening (port 0 = any free port). Restarting keeps orders, fills and positions. */
+  async start(port = 0, host = '127.0.0.1'): Promise<number> {
+    const server = net.createServer((socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  /** Stops listening and drops every client (a Gateway restart or crash). */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.sessions) s.socket.destroy();
+    this.sessions.clear();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Drops every client connection but keeps listening (network blip / Gateway kicking clients). */
+  disconnectAll(): void {
+    for (const s of this.sessions) s.socket.destroy();
+    this.sessions.clear();
+  }
+
+  /** Sends a connectivity notice to every client: 1100 lost, 1101 restored (data lost), 1102 restored (data kept). */
+  notice(code: 1100 | 1101 | 1102 | 2110): void {
+    const text: Record<number, string> = {
+      1100: 'Connectivity between IB and Trader Workstation has been lost.',
+      1101: 'Connectivity between IB and Trader Workstation has been restored - data lost.',
+      1102: 'Connectivity between IB and Trader Workstation has been restored - data maintained.',
+      2110: 'Connectivity between Trader Workstation and server is broken. It will be restored automatically.',
+    };
+    for (const s of this.sessions) {
+      if (code === 1101) s.subscriptions.clear(); // market data must be re-requested
+      this.send(s, [4, 2, -1, code, text[code], '']);
+    }
+  }
+
+  /** Re-sends current quotes for every live subscription (the market moved). */
+  tick(): void {
+    for (const s of this.sessions) for (const [reqId, c] of s.subscriptions) this.sendTicks(s, reqId, c);
+  }
+
+  /** Sends raw fields to every client (for malformed-message cases). */
+  sendRaw(fields: Field[]): void {
+    for (const s of this.sessions) this.send(s, fields);
+  }
+
+  /** Sends a frame whose length prefix promises more bytes than follow, then closes (truncated message). */
+  sendTruncated(): void {
+    for (const s of this.sessions) {
+      const body = Buffer.from('1\x006\x00', 'utf8');
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(body.length + 50);
+      s.socket.write(Buffer.concat([head, body]));
+      s.socket.end();
+    }
+  }
+
+  /** Number of connected API clients. */
+  clientCount(): number {
+    return [...this.sessions].filter((s) => s.clientId !== null).length;
+  }
+
+  /** Matches working orders now (normally triggered after each order with `fillDelayMs`). */
+  match(): void {
+    this.exchange.match();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection and dispatch
+
+  private onConnection(socket: net.Socket): void {
+    const s: Session = { socket, reader: new FrameReader(), clientId: null, mdType: 1, subscriptions: new Map(), sentTimes: [] };
+    this.sessions.add(s);
+    socket.on('data', (data) => {
+      let units;
+      try {
+        units = s.reader.push(data);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const u of units) {
+        if ('handshake' in u) {
+          if (this.script.hangUpOnConnect) {
+            socket.destroy();
+            return;
+          }
+          this.send(s, [this.script.handshakeVersion, this.timeText(this.market.now())]);
+        } else {
+          this.received.push(u.fields);
+          try {
+            this.dispatch(s, u.fields);
+          } catch (e) {
+            this.send(s, [4, 2, -1, 320, `Error reading request: ${(e as Error).message}`, '']);
+          }
+        }
+      }
+    });
+    socket.on('close', () => this.sessions.delete(s));
+    socket.on('error', () => this.sessions.delete(s));
+  }
+
+  private send(s: Session, fields: readonly Field[]): void {
+    if (!s.socket.destroyed) s.socket.write(frame(fields));
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private paced(s: Session): boolean {
+    if (!this.script.enforcePacing) return true;
+    // The fake is test infrastructure, not broker code: it may read the wall clock to police pacing.
+    const now = performance.now();
+    s.sentTimes.push(now);
+    while (s.sentTimes.length && (s.sentTimes[0] as number) < now - 1000) s.sentTimes.shift();
+    if (s.sentTimes.length > 50) {
+      this.send(s, [4, 2, -1, 100, 'Max rate of messages per second has been exceeded:max=50 rec=' + s.sentTimes.length, '']);
+      return false;
+    }
+    return true;
+  }
+
+  private dispatch(s: Session, f: string[]): void {
+    const id = Number(f[0]);
+    if (id !== 71 && s.clientId === null) return;
+    if (id !== 71 && !this.paced(s)) return;
+    switch (id) {
+      case 71:
+        return this.onStartApi(s, Number(f[2]));
+      case 59:
+        s.mdType = Number(f[2]);
+        return;
+      case 1:
+        return this.onReqMktData(s, f);
+      case 2:
+        s.subscriptions.delete(Number(f[2]));
+        return;
+      case 9:
+        return this.onReqContractDetails(s, f);
+      case 78:
+        return this.onReqSecDefOptParams(s, f);
+      case 3:
+        return this.onPlaceOrder(s, f);
+      case 4:
+        return this.onCancelOrder(s, Number(f[1]));
+      case 5:
+      case 16:
+        return this.onReqOpenOrders(s, id === 16);
+      case 15:
+        return;
+      case 7:
+        return this.onReqExecutions(s, Number(f[2]));
+      case 61:
+        return this.onReqPositions(s);
+      case 64:
+      case 63:
+      case 25:
+        return;
+      case 62:
+        return this.onReqAccountSummary(s, Number(f[2]), String(f[4] ?? ''));
+      case 20:
+        return this.onReqHistoricalData(s, f);
+      case 49:
+        return this.send(s, [49, 1, Math.floor(this.market.now() / 1000)]);
+      case 8:
+        return this.send(s, [9, 1, this.nextOrderId]);
+      case 17:
+        return this.send(s, [15, 1, this.account]);
+      default:
+        // Real TWS ignores what it does not know for this client; stay quiet.
+        return;
+    }
+  }
+
+  private onStartApi(s: Session, clientId: number): void {
+    for (const other of this.sessions) {
+      if (other !== s && other.clientId === clientId) {
+        this.send(s, [4, 2, -1, 326, 'Unable to connect as the client id is already in use. Retry with a unique client id.', '']);
+        s.socket.end();
+        return;
+      }
+    }
+    s.clientId = clientId;
+    // nextValidId must be above every id this client used before (IB keeps it per client).
+    for (const o of this.orders.values()) if (o.clientId === clientId) this.nextOrderId = Math.max(this.nextOrderId, o.orderId + 1);
+    this.send(s, [15, 1, this.account]);
+    this.send(s, [9, 1, this.nextOrderId]);
+    this.send(s, [4, 2, -1, 2104, 'Market data farm connection is OK:usfarm', '']);
+    this.send(s, [4, 2, -1, 2106, 'HMDS data farm connection is OK:ushmds', '']);
+    this.send(s, [4, 2, -1, 2158, 'Sec-def data farm connection is OK:secdefnj', '']);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Contracts
+
+  private optionContract(root: OptionRoot, expiration: string, strike: number, right: Right): IbContract {
+    const key = `${root}:${expiration}:${strike}:${right}`;
+    let c = this.conIds.get(key);
+    if (!c) {
+      c = {
+        conId: this.nextConId++,
+        symbol: root === 'SPY' ? 'SPY' : 'SPX',
+        secType: 'OPT',
+        expiry: ibDate(expiration),
+        strike,
+        right,
+        multiplier: '100',
+        exchange: 'SMART',
+        currency: 'USD',
+        localSymbol: ibLocalSymbol(root, expiration, right, strike),
+        tradingClass: root,
+        contract: { kind: 'option', underlying: root === 'SPY' ? 'SPY' : 'SPX', root, expiration, strike, right },
+        quoteSymbol: null,
+      };
+      this.conIds.set(key, c);
+      this.byConId.set(c.conId, c);
+    }
+    return c;
+  }
+
+  private fixedContract(symbol: string): IbContract | null {
+    const f = FIXED[symbol];
+    if (!f) return null;
+    return {
+      conId: f.conId,
+      symbol,
+      secType: f.secType,
+      expiry: '',
+      strike: 0,
+      right: '',
+      multiplier: '',
+      exchange: f.exchange,
+      currency: 'USD',
+      localSymbol: symbol,
+      tradingClass: symbol,
+      contract: symbol === 'SPY' ? { kind: 'stock', symbol: 'SPY' } : null,
+      quoteSymbol: f.q,
+    };
+  }
+
+  /** Contracts matching the request fields (conId, symbol, secType, expiry, strike, right, …, tradingClass). */
+  private resolve(conId: number, symbol: string, secType: string, expiry: string, strike: string, right: string, tradingClass: string): IbContract[] {
+    if (conId) {
+      const fixed = Object.keys(FIXED).find((k) => FIXED[k]?.conId === conId);
+      if (fixed) return [this.fixedContract(fixed) as IbContract];
+      const c = this.byConId.get(conId);
+      return c ? [c] : [];
+    }
+    if (secType === 'IND' || secType === 'STK') {
+      const c = this.fixedContract(symbol);
+      return c && c.secType === secType ? [c] : [];
+    }
+    if (secType !== 'OPT' || (symbol !== 'SPX' && symbol !== 'SPY')) return [];
+    const roots: OptionRoot[] = symbol === 'SPY' ? ['SPY'] : tradingClass === 'SPXW' ? ['SPXW'] : tradingClass === 'SPX' ? ['SPX'] : ['SPXW', 'SPX'];
+    const out: IbContract[] = [];
+    const r = right === 'C' || right === 'CALL' ? 'C' : right === 'P' || right === 'PUT' ? 'P' : '';
+    for (const root of roots) {
+      if (symbol === 'SPY' && tradingClass && tradingClass !== 'SPY') continue;
+      const exps = this.market.expirations(root).filter((e) => !expiry || ibDate(e) === expiry);
+      for (const e of exps) {
+        const chain = this.market.chain(root, e);
+        for (const q of chain.contracts) {
+          if (q.root !== root) continue;
+          if (strike !== '' && Number(strike) !== q.strike) continue;
+          if (r && q.right !== r) continue;
+          out.push(this.optionContract(root, e, q.strike, q.right));
+        }
+      }
+    }
+    return out;
+  }
+
+  private onReqContractDetails(s: Session, f: string[]): void {
+    const reqId = Number(f[2]);
+    const found = this.resolve(Number(f[3] || 0), f[4] ?? '', f[5] ?? '', f[6] ?? '', f[7] ?? '', f[8] ?? '', f[14] ?? '');
+    if (found.length === 0) {
+      this.send(s, [4, 2, reqId, 200, 'No security definition has been found for the request', '']);
+      return;
+    }
+    for (const c of found) this.send(s, this.contractDataFields(reqId, c));
+    this.send(s, [52, 1, reqId]);
+  }
+
+  private contractDataFields(reqId: number, c: IbContract): Field[] {
+    const isOpt = c.secType === 'OPT';
+    return [
+      10, reqId, c.symbol, c.secType, c.expiry, c.expiry, c.strike, c.right, c.exchange, c.currency, c.localSymbol,
+      c.tradingClass, c.tradingClass, c.conId, isOpt ? 0.05 : 0.01, c.multiplier, 'LMT,MKT,STP,STPLMT,WHATIF',
+      isOpt ? 'SMART,CBOE' : c.exchange, 1, isOpt ? (c.symbol === 'SPY' ? 756733 : 416904) : 0,
+      isOpt ? (c.symbol === 'SPY' ? 'SPDR S&P 500 ETF TRUST' : 'S&P 500 Stock Index') : c.symbol, '', c.expiry.slice(0, 6), '', '', '',
+      'US/Central', '', '', '', '', 0, isOpt ? 2 : 1, isOpt ? c.symbol : '', isOpt ? (c.symbol === 'SPY' ? 'STK' : 'IND') : '', '110,110',
+      c.expiry, '', '1', '1', '1', 0,
+    ];
+  }
+
+  private onReqSecDefOptParams(s: Session, f: string[]): void {
+    const reqId = Number(f[1]);
+    const symbol = f[2] ?? '';
+    const roots: OptionRoot[] = symbol === 'SPX' ? ['SPX', 'SPXW'] : symbol === 'SPY' ? ['SPY'] : [];
+    if (roots.length === 0) {
+      this.send(s, [4, 2, reqId, 200, 'No security definition has been found for the request', '']);
+      return;
+    }
+    const underConId = FIXED[symbol]?.conId ?? 0;
+    for (const root of roots) {
+      const exps = this.market.expirations(root);
+      const strikes = new Set<number>();
+      for (const e of exps.slice(0, 3)) for (const q of this.market.chain(root, e).contracts) strikes.add(q.strike);
+      const sorted = [...strikes].sort((a, b) => a - b);
+      for (const exch of ['SMART', 'CBOE']) {
+        this.send(s, [75, reqId, exch, underConId, root, '100', exps.length, ...exps.map(ibDate), sorted.length, ...sorted]);
+      }
+    }
+    this.send(s, [76, reqId]);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Market data
+
+  private onReqMktData(s: Session, f: string[]): void {
+    const reqId = Number(f[2]);
+    const secType = f[5] ?? '';
+    let i = 15;
+    if (secType === 'BAG') i += 1 + 4 * Number(f[15]);
+    const snapshot = f[i + 2] === '1';
+    const found = this.resolve(Number(f[3] || 0), f[4] ?? '', secType, f[6] ?? '', f[7] ?? '', f[8] ?? '', f[14] ?? '');
+    if (found.length !== 1) {
+      this.send(s, [4, 2, reqId, 200, 'No security definition has been found for the request', '']);
+      return;
+    }
+    const c = found[0] as IbContract;
+    const md = this.script.marketData;
+    if (md === 'none' || (md === 'delayed-only' && s.mdType === 1)) {
+      this.send(s, [4, 2, reqId, 354, 'Requested market data is not subscribed. Check API status by selecting the Account menu then under Management choose Market Data Subscription Manager and/or Displaying delayed market data.', '']);
+      return;
+    }
+    const delayed = md === 'delayed-only';
+    if (delayed) {
+      this.send(s, [4, 2, reqId, 10167, 'Requested market data is not subscribed. Displaying delayed market data.', '']);
+      this.send(s, [58, 1, reqId, 3]);
+    }
+    this.send(s, [81, reqId, c.secType === 'OPT' ? '0.05' : '0.01', '9c0001', 3]);
+    if (!snapshot) s.subscriptions.set(reqId, c);
+    this.sendTicks(s, reqId, c);
+    if (snapshot) this.send(s, [57, 1, reqId]);
+  }
+
+  private sendTicks(s: Session, reqId: number, c: IbContract): void {
+    const delayed = this.script.marketData === 'delayed-only';
+    const T = delayed ? { bid: 66, ask: 67, last: 68, close: 75, model: 83 } : { bid: 1, ask: 2, last: 4, close: 9, model: 13 };
+    if (c.quoteSymbol) {
+      const q = this.market.quote(c.quoteSymbol);
+      if (q.bid !== null) this.send(s, [1, 6, reqId, T.bid, q.bid, 100, 0]);
+      if (q.ask !== null) this.send(s, [1, 6, reqId, T.ask, q.ask, 100, 0]);
+      if (q.last !== null) this.send(s, [1, 6, reqId, T.last, q.last, c.secType === 'IND' ? '' : 1, 0]);
+      if (q.close !== null) this.send(s, [1, 6, reqId, T.close, q.close, '', 0]);
+      return;
+    }
+    const oc = c.contract;
+    if (!oc || oc.kind !== 'option') return;
+    const chain = this.market.chain(oc.root, oc.expiration);
+    const q = chain.contracts.find((x) => x.root === oc.root && x.strike === oc.strike && x.right === oc.right);
+    if (!q) return;
+    if (q.bid !== null) this.send(s, [1, 6, reqId, T.bid, q.bid, q.bidSize ?? 0, 0]);
+    if (q.ask !== null) this.send(s, [1, 6, reqId, T.ask, q.ask, q.askSize ?? 0, 0]);
+    if (q.last !== null) this.send(s, [1, 6, reqId, T.last, q.last, 1, 0]);
+    const mid = q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : -1;
+    const n = (x: number | null, missing: number): number => (x === null ? missing : x);
+    this.send(s, [21, reqId, T.model, 0, n(q.iv, -1), n(q.delta, -2), mid, 0, n(q.gamma, -2), n(q.vega, -2), n(q.theta, -2), chain.underlyingPrice]);
+  }
+
+  private onReqHistoricalData(s: Session, f: string[]): void {
+    const reqId = Number(f[1]);
+    if (this.script.historicalPacingViolations > 0) {
+      this.script.historicalPacingViolations--;
+      this.send(s, [4, 2, reqId, 162, 'Historical Market Data Service error message:API historical data query cancelled: pacing violation', '']);
+      return;
+    }
+    const symbol = f[3] ?? '';
+    const q = FIXED[symbol]?.q;
+    const end = f[15] ?? '';
+    const duration = f[17] ?? '1 M';
+    if (!q) {
+      this.send(s, [4, 2, reqId, 200, 'No security definition has been found for the request', '']);
+      return;
+    }
+    const endMs = end ? Date.parse(`${isoDate(end.slice(0, 8))}T21:00:00Z`) : this.market.now();
+    const m = /^(\d+)\s+([DWMY])$/.exec(duration);
+    const days = m ? Number(m[1]) * ({ D: 1, W: 7, M: 31, Y: 366 } as Record<string, number>)[m[2] as string]! : 31;
+    const to = new Date(endMs).toISOString().slice(0, 10);
+    const from = new Date(endMs - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const bars = this.market.dailyHistory(q, from, to);
+    if (bars.length === 0) {
+      this.send(s, [4, 2, reqId, 162, 'Historical Market Data Service error message:HMDS query returned no data', '']);
+      return;
+    }
+    const fields: Field[] = [17, reqId, ibDate(from), ibDate(to), bars.length];
+    for (const b of bars) fields.push(ibDate(b.date), b.open, b.high, b.low, b.close, b.volume ?? -1, -1, -1);
+    this.send(s, fields);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Orders
+
+  private onPlaceOrder(s: Session, f: string[]): void {
+    const orderId = Number(f[1]);
+    const clientId = s.clientId as number;
+    const key = `${clientId}:${orderId}`;
+    const existing = this.orders.get(key);
+    const secType = f[4] ?? '';
+    const action = (f[16] === 'SELL' ? 'SELL' : 'BUY') as 'BUY' | 'SELL';
+    const quantity = Number(f[17]);
+    const lmtPrice = Number(f[19]);
+    const orderRef = f[26] ?? '';
+    if (f[18] !== 'LMT') {
+      this.send(s, [4, 2, orderId, 387, 'Unsupported order type for this fake: only LMT orders are accepted.', '']);
+      return;
+    }
+    const limitSigned = Math.round(lmtPrice * 100) * (action === 'BUY' ? 1 : -1);
+    if (existing) {
+      // placeOrder with a known id = modify (IB's replace).
+      if (existing.status === 'Filled' || existing.status === 'Cancelled' || existing.status === 'Inactive') {
+        this.send(s, [4, 2, orderId, 103, 'Duplicate order id', '']);
+        return;
+      }
+      existing.lmtPrice = lmtPrice;
+      existing.quantity = quantity;
+      this.exchange.replace(existing.exchangeId, limitSigned, quantity);
+      return;
+    }
+    let contract: IbContract;
+    let legs: FakeOrder['legs'] = [];
+    let domainLegs: OrderLeg[];
+    if (secType === 'BAG') {
+      const n = Number(f[35]);
+      for (let i = 0; i < n; i++) {
+        const b = 36 + i * 8;
+        legs.push({ conId: Number(f[b]), ratio: Number(f[b + 1]), action: f[b + 2] === 'SELL' ? 'SELL' : 'BUY' });
+      }
+      const resolved = legs.map((l) => this.resolve(l.conId, '', '', '', '', '', '')[0]);
+      if (resolved.some((r) => !r || !r.contract)) {
+        this.send(s, [4, 2, orderId, 200, 'No security definition has been found for the request', '']);
+        return;
+      }
+      contract = { conId: 28812380, symbol: f[3] ?? 'SPX', secType: 'BAG', expiry: '', strike: 0, right: '', multiplier: '', exchange: 'SMART', currency: 'USD', localSymbol: '', tradingClass: f[13] ?? '', contract: null, quoteSymbol: null };
+      domainLegs = legs.map((l, i) => ({
+        contract: (resolved[i] as IbContract).contract as Contract,
+        side: (action === 'BUY') === (l.action === 'BUY') ? 'BUY' : 'SELL',
+        ratio: l.ratio,
+        intent: 'open',
+      }));
+    } else {
+      const found = this.resolve(Number(f[2] || 0), f[3] ?? '', secType, f[5] ?? '', f[6] ?? '', f[7] ?? '', f[13] ?? '');
+      const c = found.length === 1 ? found[0] : undefined;
+      if (!c || !c.contract) {
+        this.send(s, [4, 2, orderId, 200, 'No security definition has been found for the request', '']);
+        return;
+      }
+      contract = c;
+      legs = [];
+      domainLegs = [{ contract: c.contract as Contract, side: action, ratio: 1, intent: 'open' }];
+    }
+    const order: FakeOrder = {
+      orderId, clientId, permId: this.nextPermId++, exchangeId: '', contract, action, quantity, lmtPrice, tif: f[21] ?? 'DAY', orderRef, legs,
+      status: 'PreSubmitted', filled: 0, avgPrice: 0, lastFillPrice: 0,
+    };
+    this.orders.set(key, order);
+    this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
+    if (this.script.rejectNextOrder) {
+      const why = this.script.rejectNextOrder;
+      this.script.rejectNextOrder = null;
+      order.status = 'Inactive';
+      this.broadcastOrder(order);
+      this.send(s, [4, 2, orderId, 201, `Order rejected - reason:${why}`, '']);
+      return;
+    }
+    const ex = this.exchange.submit({ ref: orderRef, legs: domainLegs, quantity, limitSigned });
+    order.exchangeId = ex.id;
+    this.byExchangeId.set(ex.id, order);
+    if (ex.status === 'rejected') {
+      order.status = 'Inactive';
+      this.broadcastOrder(order);
+      this.send(s, [4, 2, orderId, 201, `Order rejected - reason:${ex.reason ?? ''}`, '']);
+      return;
+    }
+    this.broadcastOrder(order); // PreSubmitted
+    this.applyExchange(order, { type: 'accepted', order: ex }); // Submitted
+    this.later(this.script.fillDelayMs, () => this.exchange.match());
+  }
+
+  private onExchange(e: ExchangeEvent): void {
+    if (e.type === 'settled') return;
+    const o = this.byExchangeId.get(e.order.id);
+    // `accepted`/`rejected` come synchronously inside submit(), before the id is linked; onPlaceOrder handles them.
+    if (!o) return;
+    this.applyExchange(o, e);
+  }
+
+  private applyExchange(o: FakeOrder, e: ExchangeEvent): void {
+    switch (e.type) {
+      case 'accepted':
+        o.status = 'Submitted';
+        this.broadcastOrder(o);
+        return;
+      case 'replaced':
+        o.status = 'Submitted';
+        this.broadcastOrder(o);
+        this.later(this.script.fillDelayMs, () => this.exchange.match());
+        return;
+      case 'canceled': {
+        o.status = 'PendingCancel';
+        this.broadcastStatus(o);
+        o.status = 'Cancelled';
+        this.broadcastOrder(o);
+        const s = this.sessionOf(o.clientId);
+        if (s) this.send(s, [4, 2, o.orderId, 202, 'Order Canceled - reason:', '']);
+        return;
+      }
+      case 'filled': {
+        const fill = e.fill;
+        const base = `0000e0d5.${(++this.execSeq).toString(16).padStart(8, '0')}.01.01`;
+        const time = fill.time;
+        const perLegCommission = fill.commissionCents / 100 / Math.max(1, o.legs.length || 1);
+        const netAbs = Math.abs(fill.netSigned) / 100;
+        const comboPrice = (o.action === 'BUY' ? fill.netSigned : -fill.netSigned) / 100;
+        o.avgPrice = (o.avgPrice * o.filled + comboPrice * fill.quantity) / (o.filled + fill.quantity);
+        o.filled += fill.quantity;
+        o.lastFillPrice = comboPrice;
+        const execs: Exec[] = [];
+        if (o.contract.secType === 'BAG') {
+          o.legs.forEach((l, i) => {
+            const lc = this.byConId.get(l.conId) ?? this.fixedContract('SPY');
+            if (!lc) return;
+            const side = (o.action === 'BUY') === (l.action === 'BUY') ? 'BOT' : 'SLD';
+            execs.push({ execId: `${base.slice(0, -2)}${String(i + 2).padStart(2, '0')}`, orderId: o.orderId, clientId: o.clientId, permId: o.permId, contract: lc, side, shares: l.ratio * fill.quantity, price: fill.legPrices[i] as number, cumQty: l.ratio * o.filled, avgPrice: fill.legPrices[i] as number, orderRef: o.orderRef, time, commission: perLegCommission });
+          });
+          execs.push({ execId: base, orderId: o.orderId, clientId: o.clientId, permId: o.permId, contract: o.contract, side: o.action === 'BUY' ? 'BOT' : 'SLD', shares: fill.quantity, price: comboPrice, cumQty: o.filled, avgPrice: o.avgPrice, orderRef: o.orderRef, time, commission: null });
+        } else {
+          execs.push({ execId: base, orderId: o.orderId, clientId: o.clientId, permId: o.permId, contract: o.contract, side: o.action === 'BUY' ? 'BOT' : 'SLD', shares: fill.quantity, price: netAbs, cumQty: o.filled, avgPrice: o.avgPrice, orderRef: o.orderRef, time, commission: fill.commissionCents / 100 });
+        }
+        this.execs.push(...execs);
+        const s = this.sessionOf(o.clientId);
+        if (s) for (const x of execs) this.send(s, this.execFields(-1, x));
+        o.status = o.filled >= o.quantity ? 'Filled' : 'Submitted';
+        if (o.status === 'Filled') this.broadcastOrder(o);
+        else this.broadcastStatus(o);
+        if (s) for (const x of execs) if (x.commission !== null) this.send(s, [59, 1, x.execId, x.commission.toFixed(2), 'USD', MAX_DOUBLE, MAX_DOUBLE, '']);
+        if (o.status !== 'Filled') this.later(this.script.fillDelayMs, () => this.exchange.match());
+        return;
+      }
+      case 'rejected':
+        return;
+    }
+  }
+
+  private onCancelOrder(s: Session, orderId: number): void {
+    const o = this.orders.get(`${s.clientId}:${orderId}`);
+    if (!o || o.status === 'Filled' || o.status === 'Cancelled' || o.status === 'Inactive') {
+      this.send(s, [4, 2, orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`, '']);
+      return;
+    }
+    this.exchange.cancel(o.exchangeId);
+  }
+
+  private onReqOpenOrders(s: Session, all: boolean): void {
+    for (const o of this.orders.values()) {
+      if (!all && o.clientId !== s.clientId) continue;
+      if (o.status !== 'PreSubmitted' && o.status !== 'Submitted' && o.status !== 'PendingCancel') continue;
+      this.send(s, this.openOrderFields(o));
+      this.send(s, this.orderStatusFields(o));
+    }
+    this.send(s, [53, 1]);
+  }
+
+  private onReqExecutions(s: Session, reqId: number): void {
+    for (const x of this.execs) {
+      if (x.clientId !== s.clientId) continue;
+      this.send(s, this.execFields(reqId, x));
+    }
+    this.send(s, [55, 1, reqId]);
+    for (const x of this.execs) if (x.clientId === s.clientId && x.commission !== null) this.send(s, [59, 1, x.execId, x.commission.toFixed(2), 'USD', MAX_DOUBLE, MAX_DOUBLE, '']);
+  }
+
+  private onReqPositions(s: Session): void {
+    for (const p of this.exchange.positionList()) {
+      const c = p.contract.kind === 'stock' ? (this.fixedContract('SPY') as IbContract) : this.optionContract(p.contract.root, p.contract.expiration, p.contract.strike, p.contract.right);
+      const mult = p.contract.kind === 'option' ? 100 : 1;
+      this.send(s, [61, 3, this.account, c.conId, c.symbol, c.secType, c.expiry, c.strike, c.right, c.multiplier, '', c.currency, c.localSymbol, c.tradingClass, p.quantity, p.avgPrice * mult]);
+    }
+    this.send(s, [62, 1]);
+  }
+
+  private onReqAccountSummary(s: Session, reqId: number, tags: string): void {
+    const values: Record<string, number> = {
+      NetLiquidation: this.exchange.netLiquidation(),
+      TotalCashValue: this.exchange.cash(),
+      SettledCash: this.exchange.cash(),
+      BuyingPower: this.exchange.buyingPower(),
+      AvailableFunds: this.exchange.buyingPower(),
+      ExcessLiquidity: this.exchange.buyingPower(),
+    };
+    const wanted = tags === 'All' || tags === '' ? Object.keys(values) : tags.split(',');
+    for (const tag of wanted) {
+      const v = values[tag];
+      if (v !== undefined) this.send(s, [63, 1, reqId, this.account, tag, v.toFixed(2), 'USD']);
+    }
+    this.send(s, [64, 1, reqId]);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outgoing order messages (layouts at server version 193)
+
+  private sessionOf(clientId: number): Session | null {
+    for (const s of this.sessions) if (s.clientId === clientId) return s;
+    return null;
+  }
+
+  private broadcastOrder(o: FakeOrder): void {
+    const s = this.sessionOf(o.clientId);
+    if (!s) return;
+    this.send(s, this.openOrderFields(o));
+    this.send(s, this.orderStatusFields(o));
+  }
+  private broadcastStatus(o: FakeOrder): void {
+    const s = this.sessionOf(o.clientId);
+    if (s) this.send(s, this.orderStatusFields(o));
+  }
+
+  private orderStatusFields(o: FakeOrder): Field[] {
+    return [3, o.orderId, o.status, o.filled, o.quantity - o.filled, o.avgPrice, o.permId, 0, o.lastFillPrice, o.clientId, '', 0];
+  }
+
+  private execFields(reqId: number, x: Exec): Field[] {
+    const c = x.contract;
+    return [
+      11, reqId, x.orderId, c.conId, c.symbol, c.secType, c.expiry, c.strike, c.right, c.multiplier, c.exchange === 'SMART' ? 'CBOE' : c.exchange, c.currency, c.localSymbol, c.tradingClass,
+      x.execId, this.timeText(x.time), this.account, 'CBOE', x.side, x.shares, x.price, x.permId, x.clientId, 0, x.cumQty, x.avgPrice, x.orderRef, '', '', '', 1, 0,
+    ];
+  }
+
+  private openOrderFields(o: FakeOrder): Field[] {
+    const c = o.contract;
+    const legs: Field[] = [];
+    for (const l of o.legs) legs.push(l.conId, l.ratio, l.action, 'SMART', 0, 0, '', -1);
+    const descr = o.legs.map((l) => `${l.conId}|${l.action === 'BUY' ? l.ratio : -l.ratio}`).join(',');
+    return [
+      5, o.orderId,
+      c.conId, c.symbol, c.secType, c.expiry, c.strike, c.right, c.multiplier, c.exchange, c.currency, c.localSymbol, c.tradingClass,
+      o.action, o.quantity, 'LMT', o.lmtPrice, '', o.tif, '', this.account, '', 0, o.orderRef, o.clientId, o.permId, 0, 0, 0, '',
+      '', '', '', '', '', '', '', '', '', 0, '', -1, 0, '', '', '', '', '', '', 0, 0, 0, '', 0, 0, 0, '', 0, 0,
+      '', 0, '', '', 0, 0, '', '', '', '',
+      descr, o.legs.length, ...legs, 0, 0,
+      '', '', '',
+      '', 0, '', '', 0, 0, '', 0,
+      0, o.status, '', '', '', '', '', '', '', '', '', '', '', '', 'USD', '',
+      0, 0,
+      0,
+      '', '', '', '', '', '', '', 0,
+      '', '', '', '',
+      0, 0, 0, 0, 0, '', 0,
+      '', '', '', '', '',
+      '', 0, '', 0, '', '',
+    ];
+  }
+
+  private timeText(ms: number): string {
+    const d = new Date(ms);
+    const p = (n: number): string => String(n).padStart(2, '0');
+    return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+  }
+}
+
+/** Starts a fake IB Gateway on `port` (0 = any free port). */
+export async function startFakeIbGateway(opts: FakeIbGatewayOptions & { port?: number; host?: string }): Promise<FakeIbGateway> {
+  const fake = new FakeIbGateway(opts);
+  await fake.start(opts.port ?? 0, opts.host);
+  return fake;
+}
