@@ -194,10 +194,8 @@ export function etToEpoch(date: string, time: string): number {
   const local = dayNumber(date) * MS_DAY + Number(m[1]) * MS_HOUR + Number(m[2]) * MS_MIN + Number(m[3] ?? 0) * 1000;
   const asEdt = local + 240 * MS_MIN;
   if (etOffsetMinutes(asEdt) === -240) return asEdt;
-  const asEst = local + 300 * MS_MIN;
-  if (etOffsetMinutes(asEst) === -300) return asEst;
-  // Non-standard historical offsets (pre-1967 via Intl): iterate once on the offset found.
-  return local - etOffsetMinutes(asEst) * MS_MIN;
+  // Standard time, or the skipped spring-forward hour read as EST.
+  return local + 300 * MS_MIN;
 }
 
 // ---------------------------------------------------------------------------------------------
