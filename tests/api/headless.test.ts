@@ -3,6 +3,9 @@ import WebSocket from 'ws';
 import { runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
 
 let server: Headless;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies under test are checked field by field
+type Body = any;
+const json = async (r: Response): Promise<Body> => r.json();
 const auth = () => ({ authorization: `Bearer ${server.token}` });
 
 beforeAll(async () => {
@@ -22,7 +25,7 @@ describe('seed 004 REST API on the headless server', () => {
       const none = await fetch(server.url + p, { method });
       expect(none.status, p).toBe(401);
       expect(none.headers.get('content-type')).toContain('application/json');
-      expect((await none.json()).error).toMatch(/Bearer/);
+      expect((await json(none)).error).toMatch(/Bearer/);
       const wrong = await fetch(server.url + p, { method, headers: { authorization: 'Bearer nope-nope-nope-nope' } });
       expect(wrong.status, p).toBe(401);
     }
@@ -34,7 +37,7 @@ describe('seed 004 REST API on the headless server', () => {
     const get = async (p: string) => {
       const r = await fetch(server.url + p, { headers: auth() });
       expect(r.status, p).toBe(200);
-      return r.json();
+      return json(r);
     };
     const status = await get('/api/status');
     expect(status).toMatchObject({ is_trading: false, is_connected: false, open_positions: 0, trades_today: 0 });
@@ -49,7 +52,7 @@ describe('seed 004 REST API on the headless server', () => {
     expect(await get('/api/trades?limit=5')).toEqual([]);
     const bad = await fetch(server.url + '/api/trades?limit=abc', { headers: auth() });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/limit/);
+    expect((await json(bad)).error).toMatch(/limit/);
   });
 
   it('start, stop and close_all change the state, and every client hears it on the event stream', async () => {
@@ -60,7 +63,7 @@ describe('seed 004 REST API on the headless server', () => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
-    const post = async (p: string) => (await fetch(server.url + p, { method: 'POST', headers: auth() })).json();
+    const post = async (p: string) => json(await fetch(server.url + p, { method: 'POST', headers: auth() }));
 
     expect((await post('/api/action/start')).status).toMatchObject({ is_trading: true, engine_state: 'running' });
     expect((await post('/api/action/stop')).status).toMatchObject({ is_trading: false, engine_state: 'stopped' });
@@ -90,13 +93,13 @@ describe('seed 004 REST API on the headless server', () => {
     expect(status).toBe(421);
     const r = await fetch(server.url + '/rpc/engine.closeAll', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({}) });
     expect(r.status).toBe(400);
-    expect(await r.json()).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(await json(r)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     const unknown = await fetch(server.url + '/rpc/orders.sendEverything', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
     expect(unknown.status).toBe(404);
   });
 
   it('never writes the token to the log', async () => {
-    const logs = await (await fetch(server.url + '/rpc/logs.list', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ limit: 1000 }) })).json();
+    const logs = await json(await fetch(server.url + '/rpc/logs.list', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ limit: 1000 }) }));
     expect(logs.ok).toBe(true);
     expect(JSON.stringify(logs.value)).not.toContain(server.token);
   });
