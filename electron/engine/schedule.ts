@@ -1,0 +1,89 @@
+/**
+ * Schedule specs in ET, shared by live and simulated time. A spec becomes node-schedule recurrence
+ * rules in America/New_York; the live scheduler hands them to node-schedule, the virtual one asks the
+ * same rules for their next invocation. Both then apply the same calendar filter: trading days only,
+ * and nothing after an early close.
+ */
+import schedule from 'node-schedule';
+import { etDate, etParts, session } from '../market/calendar.ts';
+
+export const ET_ZONE = 'America/New_York';
+
+export type ScheduleSpec =
+  /** At fixed ET times on every trading day, e.g. `['10:00', '11:00', '12:00']`. */
+  | { id: string; kind: 'at'; times: string[] }
+  /** Every N minutes from `from` to `to` ET inclusive (clipped to the session's close on early-close days). */
+  | { id: string; kind: 'every'; minutes: number; from: string; to: string };
+
+function hm(text: string): { hour: number; minute: number } {
+  const m = /^(\d{2}):(\d{2})$/.exec(text);
+  if (!m) throw new RangeError(`Schedule time "${text}" is not HH:MM`);
+  const hour = Number(m[1]);
+  const minute = Number(m[2]);
+  if (hour > 23 || minute > 59) throw new RangeError(`Schedule time "${text}" is out of range`);
+  return { hour, minute };
+}
+
+function rule(hours: number[], minutes: number[]): schedule.RecurrenceRule {
+  const r = new schedule.RecurrenceRule();
+  r.tz = ET_ZONE;
+  r.dayOfWeek = [new schedule.Range(1, 5)];
+  r.hour = hours;
+  r.minute = minutes;
+  r.second = 0;
+  return r;
+}
+
+/** The node-schedule rules of a spec (a superset; `accepts` removes what the calendar forbids). */
+export function rulesOf(spec: ScheduleSpec): schedule.RecurrenceRule[] {
+  if (spec.kind === 'at') {
+    return spec.times.map((t) => {
+      const { hour, minute } = hm(t);
+      return rule([hour], [minute]);
+    });
+  }
+  if (!Number.isInteger(spec.minutes) || spec.minutes < 1 || 60 % spec.minutes !== 0) {
+    throw new RangeError(`Schedule "${spec.id}": every ${spec.minutes} minutes must divide an hour`);
+  }
+  const from = hm(spec.from);
+  const to = hm(spec.to);
+  const hours: number[] = [];
+  for (let h = from.hour; h <= to.hour; h++) hours.push(h);
+  const minutes: number[] = [];
+  for (let m = 0; m < 60; m += spec.minutes) minutes.push(m);
+  return [rule(hours, minutes)];
+}
+
+/** The calendar filter both schedulers apply to a candidate firing time. */
+export function accepts(spec: ScheduleSpec, at: number): boolean {
+  const date = etDate(at);
+  const s = session(date);
+  if (!s) return false; // holiday or weekend
+  if (at > s.close) return false; // after an early (or regular) close
+  if (spec.kind === 'every') {
+    const p = etParts(at);
+    const minuteOfDay = p.hour * 60 + p.minute;
+    const from = hm(spec.from);
+    const to = hm(spec.to);
+    if (minuteOfDay < from.hour * 60 + from.minute || minuteOfDay > to.hour * 60 + to.minute) return false;
+  }
+  return true;
+}
+
+/** The first firing strictly after `after` (epoch ms), or null if none within `horizonDays`. */
+export function nextOccurrence(spec: ScheduleSpec, after: number, horizonDays = 30): number | null {
+  const rules = rulesOf(spec);
+  const limit = after + horizonDays * 86_400_000;
+  let cursor = after;
+  while (cursor < limit) {
+    let best: number | null = null;
+    for (const r of rules) {
+      const next = r.nextInvocationDate(new Date(cursor));
+      if (next && (best === null || next.getTime() < best)) best = next.getTime();
+    }
+    if (best === null || best > limit) return null;
+    if (accepts(spec, best)) return best;
+    cursor = best;
+  }
+  return null;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { etDateTime } from '../../shared/format.ts';
+import { etToEpoch } from '../market/calendar.ts';
+import { VirtualClock } from './clock.ts';
+import { accepts, nextOccurrence, rulesOf, type ScheduleSpec } from './schedule.ts';
+import { VirtualScheduler } from './scheduler.ts';
+
+const decisions: ScheduleSpec = { id: 'decide', kind: 'at', times: ['10:00', '11:00', '12:00'] };
+const snapshots: ScheduleSpec = { id: 'snapshot', kind: 'every', minutes: 5, from: '09:30', to: '16:00' };
+
+describe('schedule specs in ET', () => {
+  it('fire at 10/11/12 ET on trading days only, across DST and holidays', () => {
+    const clock = new VirtualClock(etToEpoch('2025-11-26', '09:00')); // Wed before Thanksgiving
+    const scheduler = new VirtualScheduler(clock);
+    const fired: string[] = [];
+    scheduler.add(decisions, (at) => fired.push(etDateTime(at, false)));
+    clock.advanceTo(etToEpoch('2025-12-01', '23:00'));
+    expect(fired).toEqual([
+      '2025-11-26 10:00', '2025-11-26 11:00', '2025-11-26 12:00',
+      // Thursday 27th: Thanksgiving, closed. Friday 28th: early close at 13:00, all three fit.
+      '2025-11-28 10:00', '2025-11-28 11:00', '2025-11-28 12:00',
+      '2025-12-01 10:00', '2025-12-01 11:00', '2025-12-01 12:00',
+    ]);
+  });
+
+  it('every 5 minutes from the open to the close, clipped at an early close, 78+1 ticks on a full day', () => {
+    const clock = new VirtualClock(etToEpoch('2025-11-28', '00:00'));
+    const scheduler = new VirtualScheduler(clock);
+    const fired: number[] = [];
+    scheduler.add(snapshots, (at) => fired.push(at));
+    clock.advanceTo(etToEpoch('2025-11-28', '23:59'));
+    expect(fired.length).toBe(43); // 09:30..13:00 on the early-close day after Thanksgiving
+    expect(etDateTime(fired.at(-1)!, false)).toBe('2025-11-28 13:00');
+    clock.advanceTo(etToEpoch('2025-12-01', '23:59'));
+    expect(fired.length).toBe(43 + 79); // 09:30..16:00 inclusive on a full day
+  });
+
+  it('respects DST: 10:00 ET is 15:00 UTC in winter and 14:00 UTC in summer', () => {
+    expect(new Date(nextOccurrence(decisions, Date.UTC(2026, 0, 5, 0))!).toISOString()).toBe('2026-01-05T15:00:00.000Z');
+    expect(new Date(nextOccurrence(decisions, Date.UTC(2026, 6, 6, 0))!).toISOString()).toBe('2026-07-06T14:00:00.000Z');
+  });
+
+  it("live and virtual see the same firings: node-schedule's own rule filtered by the calendar", () => {
+    // Walk node-schedule's raw invocations for the rule over two months and filter them; the virtual
+    // scheduler's nextOccurrence must produce exactly that sequence.
+    const [rule] = rulesOf(decisions);
+    const start = etToEpoch('2026-03-01', '00:00');
+    const end = etToEpoch('2026-05-01', '00:00');
+    const live: number[] = [];
+    for (let t = start; ; ) {
+      const next = rule!.nextInvocationDate(new Date(t))?.getTime();
+      if (!next || next > end) break;
+      if (accepts(decisions, next)) live.push(next);
+      t = next;
+    }
+    const virtual: number[] = [];
+    for (let t = start; ; ) {
+      const next = nextOccurrence({ ...decisions, times: ['10:00'] }, t);
+      if (!next || next > end) break;
+      virtual.push(next);
+      t = next;
+    }
+    expect(virtual).toEqual(live);
+    expect(live.some((t) => etDateTime(t).startsWith('2026-04-03'))).toBe(false); // Good Friday
+  });
+
+  it('refuses malformed specs', () => {
+    expect(() => rulesOf({ id: 'x', kind: 'at', times: ['25:00'] })).toThrow(RangeError);
+    expect(() => rulesOf({ id: 'x', kind: 'every', minutes: 7, from: '09:30', to: '16:00' })).toThrow(/divide an hour/);
+  });
+});
