@@ -512,6 +512,8 @@ export class FakeIbGateway {
     const q = chain.contracts.find((x) => x.root === oc.root && x.strike === oc.strike && x.right === oc.right);
     if (!q) return;
     if (q.bid !== null) this.send(s, [1, 6, reqId, T.bid, q.bid, q.bidSize ?? 0, 0]);
+    // @stoqey/ib drops the synthetic BID_SIZE (tick type 0 is falsy); real TWS also sends TICK_SIZE.
+    if (q.bidSize !== null) this.send(s, [2, 6, reqId, delayed ? 69 : 0, q.bidSize]);
     if (q.ask !== null) this.send(s, [1, 6, reqId, T.ask, q.ask, q.askSize ?? 0, 0]);
     if (q.last !== null) this.send(s, [1, 6, reqId, T.last, q.last, 1, 0]);
     const mid = q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : -1;

@@ -1,0 +1,386 @@
+/**
+ * IB orders: multi-leg LIMIT orders as BAG combos (legs on SPX and SPY together are sent as one
+ * non-guaranteed smart combo), cancel, replace (placeOrder again with the same order id), and the
+ * translation of openOrder / orderStatus / execDetails / commissionReport into port events.
+ * Our client order id travels as IB's `orderRef`, so executions and open orders can be matched to
+ * it in any later session; IB's `permId` is kept as the broker order id.
+ */
+import {
+  EventName,
+  OrderAction,
+  OrderType,
+  SecType,
+  TimeInForce,
+  type CommissionReport,
+  type Contract as IbContract,
+  type Execution,
+  type Order as IbOrder,
+  type OrderState,
+} from '@stoqey/ib';
+import type { OrderBook } from '../../order-book.ts';
+import {
+  BrokerError,
+  BrokerOrderId,
+  ClientOrderId,
+  Cents,
+  ExecutionId,
+  netPriceOf,
+  signedCents,
+  underlyingOf,
+  validatePlaceOrder,
+  type Clock,
+  type Fill,
+  type OrderLeg,
+  type OrderView,
+  type PlaceOrder,
+  type ReconciliationReport,
+  type ReplaceOrder,
+} from '../../port.ts';
+import { domainContract, optionQuery, parseIbTime, quoteContract } from '../parsing/contracts.ts';
+import type { IbConnection } from './connection.ts';
+import type { IbMarketData } from './market-data.ts';
+
+type ExecRecord = { clientOrderId: ClientOrderId | null; permId: number; combo: boolean; fill: Fill };
+
+export class IbOrders {
+  private readonly conn: IbConnection;
+  private readonly md: IbMarketData;
+  private readonly book: OrderBook;
+  private readonly clock: Clock;
+  private readonly conIds = new Map<string, number>();
+  /** Leg execution prices per order since its last combo execution. */
+  private readonly legPrices = new Map<ClientOrderId, Map<number, number>>();
+  private readonly legIndex = new Map<ClientOrderId, Map<number, number>>(); // conId → leg index
+  /** Executions seen (this session and from reqExecutions), for reconciliation. */
+  private readonly execs = new Map<string, ExecRecord>();
+  private execCollector: { reqId: number; list: ExecRecord[] } | null = null;
+
+  constructor(conn: IbConnection, md: IbMarketData, book: OrderBook, clock: Clock) {
+    this.conn = conn;
+    this.md = md;
+    this.book = book;
+    this.clock = clock;
+    const api = conn.api;
+    api.on(EventName.openOrder, (orderId: number, contract: IbContract, order: IbOrder, state: OrderState) => this.onOpenOrder(orderId, contract, order, state));
+    api.on(EventName.orderStatus, (orderId: number, status: string, _filled: number, _remaining: number, _avg: number, permId?: number) => this.onOrderStatus(orderId, status, permId ?? 0));
+    api.on(EventName.execDetails, (reqId: number, contract: IbContract, exec: Execution) => this.onExecution(reqId, contract, exec));
+    api.on(EventName.commissionReport, (r: CommissionReport) => {
+      if (r.execId && r.commission !== undefined) this.book.commission(ExecutionId(r.execId), Math.round(r.commission * 100));
+    });
+    conn.onOrderError((orderId, err) => this.onOrderError(orderId, err));
+    // After a reconnect, ask for what happened while we were away (fills are de-duplicated by execId).
+    conn.onConnected((reconnect) => {
+      if (reconnect) {
+        this.conn.api.reqOpenOrders();
+        this.conn.api.reqExecutions(this.conn.nextReqId(), {});
+      }
+    });
+  }
+
+  private async conIdOf(leg: OrderLeg): Promise<number> {
+    const c = leg.contract;
+    const key = c.kind === 'stock' ? 'STK:SPY' : `${c.root}:${c.expiration}:${c.strike}:${c.right}`;
+    const cached = this.conIds.get(key);
+    if (cached) return cached;
+    const query = c.kind === 'stock' ? quoteContract('SPY') : optionQuery(c.root, c.expiration, c.strike, c.right);
+    const what = c.kind === 'stock' ? 'SPY stock' : `${c.root} ${c.expiration} ${c.strike}${c.right}`;
+    const list = await this.md.contractDetails(query, what);
+    const conId = list[0]?.contract.conId;
+    if (!conId || list.length !== 1) throw new BrokerError('unknown-contract', `IB does not list exactly one contract for ${what} — check the strike and expiration.`);
+    this.conIds.set(key, conId);
+    return conId;
+  }
+
+  async place(cmd: PlaceOrder): Promise<OrderView> {
+    validatePlaceOrder(cmd);
+    this.conn.requireConnected(`place order ${cmd.clientOrderId}`);
+    const conIds = await Promise.all(cmd.legs.map((l) => this.conIdOf(l)));
+    this.book.create(cmd);
+    const orderId = this.conn.nextOrderId();
+    this.book.link(cmd.clientOrderId, { sessionId: orderId });
+    this.legIndex.set(cmd.clientOrderId, new Map(conIds.map((c, i) => [c, i])));
+    const underlyings = [...new Set(cmd.legs.map((l) => underlyingOf(l.contract)))];
+    let contract: IbContract;
+    let action = OrderAction.BUY;
+    let lmtPrice = signedCents(cmd.limit) / 100;
+    const single = cmd.legs.length === 1 && cmd.legs[0]?.ratio === 1;
+    if (single) {
+      const leg = cmd.legs[0] as OrderLeg;
+      contract = { conId: conIds[0] as number, exchange: 'SMART', currency: 'USD' };
+      action = leg.side === 'BUY' ? OrderAction.BUY : OrderAction.SELL;
+      lmtPrice = cmd.limit.cents / 100; // a single leg is priced as a positive premium
+    } else {
+      contract = {
+        symbol: underlyings.join(','),
+        secType: SecType.BAG,
+        exchange: 'SMART',
+        currency: 'USD',
+        comboLegs: cmd.legs.map((l, i) => ({ conId: conIds[i] as number, ratio: l.ratio, action: l.side === 'BUY' ? OrderAction.BUY : OrderAction.SELL, exchange: 'SMART' })),
+      };
+    }
+    const order: IbOrder = {
+      orderId,
+      action,
+      totalQuantity: cmd.quantity,
+      orderType: OrderType.LMT,
+      lmtPrice,
+      tif: cmd.tif === 'GTC' ? TimeInForce.GTC : TimeInForce.DAY,
+      orderRef: cmd.clientOrderId,
+      transmit: true,
+      ...(this.conn.accounts[0] ? { account: this.conn.accounts[0] } : {}),
+      // Legs on two underlyings cannot be a guaranteed combo: IB needs the NonGuaranteed flag (leg risk).
+      ...(underlyings.length > 1 ? { smartComboRoutingParams: [{ tag: 'NonGuaranteed', value: '1' }] } : {}),
+    };
+    this.conn.api.placeOrder(orderId, contract, order);
+    return this.book.apply(cmd.clientOrderId, 'submitted') ?? (this.book.get(cmd.clientOrderId) as OrderView);
+  }
+
+  cancel(id: ClientOrderId): void {
+    const v = this.must(id);
+    this.conn.requireConnected(`cancel order ${id}`);
+    if (v.brokerSessionId === null) throw new BrokerError('unknown-order', `order ${id} has no IB order id in this session.`);
+    this.book.apply(id, 'cancel-requested');
+    this.conn.api.cancelOrder(v.brokerSessionId);
+  }
+
+  replace(cmd: ReplaceOrder): void {
+    const v = this.must(cmd.clientOrderId);
+    this.conn.requireConnected(`replace order ${cmd.clientOrderId}`);
+    if (v.brokerSessionId === null) throw new BrokerError('unknown-order', `order ${cmd.clientOrderId} has no IB order id in this session.`);
+    if (v.status !== 'accepted' && v.status !== 'partially-filled') throw new BrokerError('invalid-request', `order ${cmd.clientOrderId} is ${v.status}; only working orders can be replaced.`);
+    const legs = this.legIndex.get(cmd.clientOrderId);
+    if (!legs) throw new BrokerError('invalid-request', `order ${cmd.clientOrderId} was placed in an earlier session; cancel it and place a new one.`);
+    const conIds = [...legs.keys()];
+    const single = v.legs.length === 1 && v.legs[0]?.ratio === 1;
+    const contract: IbContract = single
+      ? { conId: conIds[0] as number, exchange: 'SMART', currency: 'USD' }
+      : {
+          symbol: [...new Set(v.legs.map((l) => underlyingOf(l.contract)))].join(','),
+          secType: SecType.BAG,
+          exchange: 'SMART',
+          currency: 'USD',
+          comboLegs: v.legs.map((l, i) => ({ conId: conIds[i] as number, ratio: l.ratio, action: l.side === 'BUY' ? OrderAction.BUY : OrderAction.SELL, exchange: 'SMART' })),
+        };
+    const order: IbOrder = {
+      orderId: v.brokerSessionId,
+      action: single ? (v.legs[0]?.side === 'BUY' ? OrderAction.BUY : OrderAction.SELL) : OrderAction.BUY,
+      totalQuantity: cmd.quantity ?? v.quantity,
+      orderType: OrderType.LMT,
+      lmtPrice: single ? cmd.limit.cents / 100 : signedCents(cmd.limit) / 100,
+      tif: TimeInForce.DAY,
+      orderRef: cmd.clientOrderId,
+      transmit: true,
+    };
+    this.book.apply(cmd.clientOrderId, 'replace-requested');
+    this.pendingReplace.set(cmd.clientOrderId, cmd);
+    this.conn.api.placeOrder(v.brokerSessionId, contract, order);
+  }
+  private readonly pendingReplace = new Map<ClientOrderId, ReplaceOrder>();
+
+  private must(id: ClientOrderId): OrderView {
+    const v = this.book.get(id);
+    if (!v) throw new BrokerError('unknown-order', `no order with client order id ${id}`);
+    return v;
+  }
+
+  private idOf(orderId: number, orderRef: string | undefined): ClientOrderId | null {
+    if (orderRef) {
+      try {
+        const id = ClientOrderId(orderRef);
+        if (this.book.get(id)) return id;
+      } catch {
+        // not one of ours
+      }
+    }
+    return this.book.idBySession(orderId);
+  }
+
+  private onOpenOrder(orderId: number, contract: IbContract, order: IbOrder, state: OrderState): void {
+    let id = this.idOf(orderId, order.orderRef);
+    if (!id && order.orderRef) id = this.adopt(orderId, contract, order);
+    if (!id) return;
+    if (order.permId) this.book.link(id, { brokerOrderId: BrokerOrderId(order.permId), sessionId: orderId });
+    this.onStatusText(id, String(state.status ?? ''), order);
+  }
+
+  private onOrderStatus(orderId: number, status: string, permId: number): void {
+    const id = this.book.idBySession(orderId);
+    if (!id) return;
+    if (permId) this.book.link(id, { brokerOrderId: BrokerOrderId(permId) });
+    this.onStatusText(id, status, null);
+  }
+
+  private onStatusText(id: ClientOrderId, status: string, order: IbOrder | null): void {
+    const v = this.book.get(id);
+    if (!v) return;
+    switch (status) {
+      case 'PreSubmitted':
+      case 'Submitted': {
+        if (v.status === 'pending-replace') {
+          const r = this.pendingReplace.get(id);
+          if (r && (order === null || order.lmtPrice === undefined || Math.abs(Math.abs(order.lmtPrice * 100) - r.limit.cents) < 0.5)) {
+            this.pendingReplace.delete(id);
+            this.book.amend(id, r.limit, r.quantity);
+            this.book.apply(id, 'replaced');
+          }
+          return;
+        }
+        this.book.apply(id, 'accepted');
+        return;
+      }
+      case 'Cancelled':
+      case 'ApiCancelled':
+        this.book.apply(id, 'canceled', v.reason ?? 'canceled');
+        return;
+      case 'Inactive':
+        this.book.apply(id, 'rejected', v.reason ?? 'IB made the order inactive (rejected)');
+        return;
+      default:
+        // Filled comes through execDetails (with prices); PendingCancel/PendingSubmit need no transition.
+        return;
+    }
+  }
+
+  private onOrderError(orderId: number, err: BrokerError): boolean {
+    const id = this.book.idBySession(orderId);
+    if (!id) return false;
+    const v = this.book.get(id);
+    if (!v) return false;
+    if (err.code === 202) return true; // cancel confirmation; orderStatus(Cancelled) carries the transition
+    if (err.code === 10147) {
+      this.book.apply(id, 'cancel-rejected', err.message);
+      return true;
+    }
+    if (v.status === 'pending-replace') {
+      this.pendingReplace.delete(id);
+      this.book.apply(id, 'replace-rejected', err.message);
+      return true;
+    }
+    if (err.kind === 'rejected' || err.kind === 'unknown-contract' || err.code === 201) {
+      this.book.apply(id, 'rejected', err.message);
+      return true;
+    }
+    return false;
+  }
+
+  private adopt(orderId: number, contract: IbContract, order: IbOrder): ClientOrderId | null {
+    let id: ClientOrderId;
+    try {
+      id = ClientOrderId(order.orderRef as string);
+    } catch {
+      return null;
+    }
+    const legs: OrderLeg[] = [];
+    if (contract.secType === SecType.BAG) {
+      // Leg contracts are not in openOrder; keep the order identifiable even without them.
+    } else {
+      const dc = domainContract(contract);
+      if (dc) legs.push({ contract: dc, side: order.action === OrderAction.SELL ? 'SELL' : 'BUY', ratio: 1, intent: 'open' });
+    }
+    const signed = Math.round((order.lmtPrice ?? 0) * 100) * (order.action === OrderAction.SELL ? -1 : 1);
+    this.book.adopt({
+      clientOrderId: id,
+      brokerOrderId: order.permId ? BrokerOrderId(order.permId) : null,
+      brokerSessionId: orderId,
+      status: 'accepted',
+      legs,
+      quantity: Number(order.totalQuantity ?? 0),
+      limit: netPriceOf(signed),
+      filledQuantity: 0,
+      avgFillCents: null,
+      fills: [],
+      commissionCents: 0,
+      reason: null,
+      updatedAt: this.clock.now(),
+    });
+    return id;
+  }
+
+  private onExecution(reqId: number, contract: IbContract, exec: Execution): void {
+    const execId = ExecutionId(exec.execId ?? '');
+    const orderId = exec.orderId ?? -1;
+    const id = this.idOf(orderId, exec.orderRef);
+    const time = parseIbTime(exec.time ?? '') ?? this.clock.now();
+    const side = exec.side === 'SLD' ? -1 : 1;
+    const price = exec.price ?? 0;
+    const isCombo = contract.secType === SecType.BAG;
+    const v = id ? this.book.get(id) : null;
+    const singleLegOrder = v ? v.legs.length === 1 && v.legs[0]?.ratio === 1 : !isCombo;
+    if (!isCombo && !singleLegOrder) {
+      // A leg execution of a combo: remember its price for the combo fill, map its commission.
+      if (id) {
+        this.book.noteExecution(execId, id);
+        const idx = this.legIndex.get(id)?.get(contract.conId ?? -1);
+        if (idx !== undefined) {
+          const m = this.legPrices.get(id) ?? new Map<number, number>();
+          m.set(idx, price);
+          this.legPrices.set(id, m);
+        }
+      }
+      return;
+    }
+    // Combo: IB's price is signed by the order action (BUY at −1.25 = a 1.25 credit). Single leg: premium by side.
+    const signedCentsValue = isCombo ? Math.round(side * price * 100) : Math.round(side * Math.abs(price) * 100);
+    const legPricesMap = id ? this.legPrices.get(id) : undefined;
+    const fill: Fill = {
+      executionId: execId,
+      quantity: Number(exec.shares ?? 0),
+      price: netPriceOf(signedCentsValue),
+      legPrices: v ? v.legs.map((_, i) => legPricesMap?.get(i) ?? (singleLegOrder ? Math.abs(price) : null)) : [],
+      time,
+    };
+    if (id) this.legPrices.delete(id);
+    const rec: ExecRecord = { clientOrderId: id ?? refId(exec.orderRef), permId: exec.permId ?? 0, combo: isCombo, fill };
+    this.execs.set(execId, rec);
+    if (this.execCollector && reqId === this.execCollector.reqId) this.execCollector.list.push(rec);
+    if (id) this.book.fill(id, fill);
+  }
+
+  /** Open orders, executions since `since` and the positions IB reports. */
+  async reconcile(since: number, positions: () => Promise<ReconciliationReport['positions']>): Promise<ReconciliationReport> {
+    this.conn.requireConnected('reconcile');
+    const api = this.conn.api;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        api.off(EventName.openOrderEnd, done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.conn.config.requestTimeoutMs);
+      api.on(EventName.openOrderEnd, done);
+      api.reqOpenOrders();
+    });
+    const reqId = this.conn.nextReqId();
+    this.execCollector = { reqId, list: [] };
+    await new Promise<void>((resolve) => {
+      const done = (id: number): void => {
+        if (id !== reqId) return;
+        clearTimeout(timer);
+        api.off(EventName.execDetailsEnd, done);
+        resolve();
+      };
+      const timer = setTimeout(() => done(reqId), this.conn.config.requestTimeoutMs);
+      api.on(EventName.execDetailsEnd, done);
+      api.reqExecutions(reqId, {});
+    });
+    this.execCollector = null;
+    // For orders from earlier sessions we cannot tell leg executions from single-leg fills by the
+    // order; a permId that has a combo (BAG) execution keeps only those.
+    const comboPerms = new Set([...this.execs.values()].filter((r) => r.combo).map((r) => r.permId));
+    const fills = [...this.execs.values()]
+      .filter((r) => r.fill.time >= since && (r.combo || !comboPerms.has(r.permId)))
+      .map((r) => ({ ...r.fill, clientOrderId: r.clientOrderId, brokerOrderId: r.permId ? BrokerOrderId(r.permId) : null }));
+    const openOrders = this.book.all().filter((o) => ['submitted', 'accepted', 'partially-filled', 'pending-cancel', 'pending-replace'].includes(o.status));
+    return { time: this.clock.now(), openOrders, fills, positions: await positions() };
+  }
+}
+
+function refId(ref: string | undefined): ClientOrderId | null {
+  try {
+    return ref ? ClientOrderId(ref) : null;
+  } catch {
+    return null;
+  }
+}
+
+export { Cents };
