@@ -1,18 +1,33 @@
-/** Where Thetadesk keeps its data when the user does not say: the OS's per-user app-data folder. */
+/** Where Thetadesk keeps its data by default. */
 import os from 'node:os';
 import path from 'node:path';
 
-export const APP_FOLDER = 'Thetadesk';
+/** The database file name inside the data folder. */
+export const DB_FILE_NAME = 'thetadesk.sqlite';
 
 /**
- * `THETADESK_DATA_DIR` if set, else the same folder Electron's `app.getPath('userData')` gives:
- * `~/.config/Thetadesk` (Linux, honouring XDG_CONFIG_HOME), `~/Library/Application Support/Thetadesk`
- * (macOS), `%APPDATA%\Thetadesk` (Windows).
+ * The data folder: `THETADESK_DATA_DIR` when set, else the OS per-user app-data folder
+ * "Thetadesk" — `~/.config/Thetadesk` on Linux (or `$XDG_CONFIG_HOME/Thetadesk`),
+ * `~/Library/Application Support/Thetadesk` on macOS, `%APPDATA%\Thetadesk` on Windows. Same folder
+ * as Electron's `app.getPath('userData')` for a product named Thetadesk.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.THETADESK_DATA_DIR) return path.resolve(env.THETADESK_DATA_DIR);
-  const home = os.homedir();
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_FOLDER);
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_FOLDER);
-  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_FOLDER);
+export function defaultDataDir(
+  env: Record<string, string | undefined> = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  const explicit = env.THETADESK_DATA_DIR;
+  if (explicit && explicit.trim() !== '') return path.resolve(explicit);
+  if (platform === 'win32') {
+    const appData = env.APPDATA && env.APPDATA !== '' ? env.APPDATA : path.win32.join(home, 'AppData', 'Roaming');
+    return path.win32.join(appData, 'Thetadesk');
+  }
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'Thetadesk');
+  const xdg = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.posix.join(home, '.config');
+  return path.posix.join(xdg, 'Thetadesk');
+}
+
+/** The database file in a data folder. */
+export function dbFileIn(dataDir: string): string {
+  return path.join(dataDir, DB_FILE_NAME);
 }

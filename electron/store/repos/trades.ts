@@ -1,0 +1,340 @@
+/**
+ * Trades and their legs: the normalized multi-leg position (seed 000's `trades`/`trade_legs`,
+ * seed 004's `trades`), for many strategies and structures with legs on different underlyings and
+ * multipliers (1 SPX + 10 SPY).
+ *
+ * P&L arithmetic is in integer cents: a leg accumulates `Σ qty × price_cents` of its opening and
+ * closing fills; with multiplier m, a SELL leg earns `(entry − exit) × m`, a BUY leg
+ * `(exit − entry) × m`. `entryTotalCents` is the net credit received (SELL legs minus BUY legs),
+ * `exitTotalCents` the net debit paid to close, so gross P&L = entry total − exit total and
+ * realized P&L = gross − commissions.
+ */
+import type { OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import { occSymbol } from '../chain-codec.ts';
+import { StoreError } from '../errors.ts';
+import type { Db, Stmt } from '../sqlite.ts';
+import { etDate } from '../time.ts';
+import type { EventLogRepo } from './events.ts';
+import { instant, int, optInt, rowId, toJson } from './util.ts';
+
+export type TradeStatus = 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'CANCELLED' | 'ERROR';
+export type Side = 'BUY' | 'SELL';
+
+export type LegInput = {
+  root: OptionRoot;
+  expiration: string;
+  strike: number;
+  right: Right;
+  /** Opening side: BUY (BTO) or SELL (STO). */
+  side: Side;
+  /** Contracts for the whole trade (e.g. 1 for the SPX leg, 10 for the SPY leg). */
+  quantity: number;
+  /** Default 100. */
+  multiplier?: number;
+  /** OCC symbol; derived from root/expiration/strike/right when omitted. */
+  symbol?: string;
+};
+
+export type TradeInput = {
+  strategyId: string;
+  configId?: number | null;
+  decisionId?: number | null;
+  broker: string;
+  accountId?: string | null;
+  structure: string;
+  /** Combo units. */
+  quantity: number;
+  at: number;
+  legs: LegInput[];
+  maxProfitCents?: number | null;
+  maxLossCents?: number | null;
+  notes?: Record<string, unknown>;
+};
+
+export type LegRow = {
+  legId: number;
+  tradeId: number;
+  legIndex: number;
+  symbol: string;
+  underlying: Underlying;
+  root: OptionRoot;
+  expiration: string;
+  strike: number;
+  right: Right;
+  multiplier: number;
+  side: Side;
+  quantity: number;
+  openedQty: number;
+  entryValueCents: number;
+  closedQty: number;
+  exitValueCents: number;
+  commissionsCents: number;
+};
+
+export type TradeRow = {
+  tradeId: number;
+  strategyId: string;
+  configId: number | null;
+  decisionId: number | null;
+  broker: string;
+  accountId: string | null;
+  structure: string;
+  status: TradeStatus;
+  quantity: number;
+  entryDate: string;
+  openedAt: number | null;
+  closedAt: number | null;
+  exitDate: string | null;
+  entryCreditCents: number | null;
+  entryTotalCents: number | null;
+  exitDebitCents: number | null;
+  exitTotalCents: number | null;
+  maxProfitCents: number | null;
+  maxLossCents: number | null;
+  commissionsCents: number;
+  realizedPnlCents: number | null;
+  exitReason: string | null;
+  notes: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type TradeWithLegs = TradeRow & { legs: LegRow[] };
+
+type TradeRaw = {
+  trade_id: number; strategy_id: string; config_id: number | null; decision_id: number | null; broker: string; account_id: string | null;
+  structure: string; status: TradeStatus; quantity: number; entry_date: string; opened_at: number | null; closed_at: number | null;
+  exit_date: string | null; entry_credit_cents: number | null; entry_total_cents: number | null; exit_debit_cents: number | null;
+  exit_total_cents: number | null; max_profit_cents: number | null; max_loss_cents: number | null; commissions_cents: number;
+  realized_pnl_cents: number | null; exit_reason: string | null; notes_json: string; created_at: number; updated_at: number;
+};
+type LegRaw = {
+  leg_id: number; trade_id: number; leg_index: number; option_symbol: string; underlying: Underlying; root: OptionRoot; expiration: string;
+  strike_milli: number; right: Right; multiplier: number; side: Side; quantity: number; opened_qty: number; entry_value_cents: number;
+  closed_qty: number; exit_value_cents: number; commissions_cents: number;
+};
+
+const toTrade = (r: TradeRaw): TradeRow => ({
+  tradeId: r.trade_id, strategyId: r.strategy_id, configId: r.config_id, decisionId: r.decision_id, broker: r.broker,
+  accountId: r.account_id, structure: r.structure, status: r.status, quantity: r.quantity, entryDate: r.entry_date,
+  openedAt: r.opened_at, closedAt: r.closed_at, exitDate: r.exit_date, entryCreditCents: r.entry_credit_cents,
+  entryTotalCents: r.entry_total_cents, exitDebitCents: r.exit_debit_cents, exitTotalCents: r.exit_total_cents,
+  maxProfitCents: r.max_profit_cents, maxLossCents: r.max_loss_cents, commissionsCents: r.commissions_cents,
+  realizedPnlCents: r.realized_pnl_cents, exitReason: r.exit_reason, notes: JSON.parse(r.notes_json) as Record<string, unknown>,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const toLeg = (r: LegRaw): LegRow => ({
+  legId: r.leg_id, tradeId: r.trade_id, legIndex: r.leg_index, symbol: r.option_symbol, underlying: r.underlying, root: r.root,
+  expiration: r.expiration, strike: r.strike_milli / 1000, right: r.right, multiplier: r.multiplier, side: r.side, quantity: r.quantity,
+  openedQty: r.opened_qty, entryValueCents: r.entry_value_cents, closedQty: r.closed_qty, exitValueCents: r.exit_value_cents,
+  commissionsCents: r.commissions_cents,
+});
+
+const LEG_SELECT = `SELECT l.*, i.root, i.expiration, i.strike_milli, i.right FROM trade_legs l JOIN option_instruments i ON i.option_symbol = l.option_symbol`;
+
+/** Underlying, exercise style and settlement of a root (SPX: AM European; SPXW: PM European; SPY: American). */
+export function rootFacts(root: OptionRoot): { underlying: Underlying; style: 'european' | 'american'; settlement: 'AM' | 'PM' } {
+  if (root === 'SPY') return { underlying: 'SPY', style: 'american', settlement: 'PM' };
+  return { underlying: 'SPX', style: 'european', settlement: root === 'SPX' ? 'AM' : 'PM' };
+}
+
+/** Rounds a / b to the nearest integer, halves away from zero (exact for safe integers). */
+export function divRound(a: number, b: number): number {
+  const q = Math.trunc(a / b);
+  const r = a - q * b;
+  if (2 * Math.abs(r) >= Math.abs(b)) return q + Math.sign(a) * Math.sign(b);
+  return q;
+}
+
+export class TradeRepo {
+  readonly #db: Db;
+  readonly #events: EventLogRepo;
+  readonly #now: () => number;
+  readonly #insertTrade: Stmt;
+  readonly #insertLeg: Stmt;
+  readonly #insertInstrument: Stmt;
+  readonly #get: Stmt<TradeRaw>;
+  readonly #legs: Stmt<LegRaw>;
+  constructor(db: Db, events: EventLogRepo, now: () => number) {
+    this.#db = db;
+    this.#events = events;
+    this.#now = now;
+    this.#insertTrade = db.prepare(
+      `INSERT INTO trades (strategy_id, config_id, decision_id, broker, account_id, structure, status, quantity, entry_date,
+        max_profit_cents, max_loss_cents, notes_json, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#insertLeg = db.prepare(
+      'INSERT INTO trade_legs (trade_id, leg_index, option_symbol, underlying, multiplier, side, quantity) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#insertInstrument = db.prepare(
+      `INSERT OR IGNORE INTO option_instruments (option_symbol, root, underlying, expiration, strike_milli, right, style, settlement, multiplier, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#get = db.prepare('SELECT * FROM trades WHERE trade_id = ?');
+    this.#legs = db.prepare(`${LEG_SELECT} WHERE l.trade_id = ? ORDER BY l.leg_index`);
+  }
+
+  /** Creates a PENDING trade with its legs (and their instruments) in one transaction. */
+  create(t: TradeInput): TradeWithLegs {
+    if (t.legs.length === 0) throw new StoreError('invalid', 'a trade needs at least one leg');
+    int(t.quantity, 'trade quantity');
+    return this.#db.transaction(() => {
+      const r = this.#insertTrade.run(
+        t.strategyId, t.configId ?? null, t.decisionId ?? null, t.broker, t.accountId ?? null, t.structure, t.quantity,
+        etDate(instant(t.at, 'trade time')), optInt(t.maxProfitCents, 'maxProfitCents'), optInt(t.maxLossCents, 'maxLossCents'),
+        toJson(t.notes ?? {}, 'trade notes'), t.at, t.at,
+      );
+      const tradeId = rowId(r.lastInsertRowid);
+      t.legs.forEach((leg, i) => {
+        const facts = rootFacts(leg.root);
+        const strikeMilli = Math.round(leg.strike * 1000);
+        if (strikeMilli <= 0 || Math.abs(strikeMilli - leg.strike * 1000) > 1e-6) throw new StoreError('invalid', `leg ${i}: bad strike ${leg.strike}`);
+        const symbol = leg.symbol ?? occSymbol(leg.root, leg.expiration, leg.strike, leg.right);
+        const multiplier = leg.multiplier ?? 100;
+        this.#insertInstrument.run(symbol, leg.root, facts.underlying, leg.expiration, strikeMilli, leg.right, facts.style, facts.settlement, multiplier, t.at);
+        this.#insertLeg.run(tradeId, i, symbol, facts.underlying, int(multiplier, 'multiplier'), leg.side, int(leg.quantity, `leg ${i} quantity`));
+      });
+      this.#events.append({ at: t.at, category: 'engine', type: 'trade.created', strategyId: t.strategyId, tradeId, payload: { structure: t.structure, quantity: t.quantity } });
+      return this.get(tradeId)!;
+    })();
+  }
+
+  get(tradeId: number): TradeWithLegs | null {
+    const r = this.#get.get(tradeId);
+    if (!r) return null;
+    return { ...toTrade(r), legs: this.#legs.all(tradeId).map(toLeg) };
+  }
+
+  /** Trades not yet CLOSED/CANCELLED (the live positions), optionally for one strategy. */
+  listOpen(strategyId?: string): TradeWithLegs[] {
+    const ids = this.#db
+      .prepare<{ trade_id: number }>(`SELECT trade_id FROM trades WHERE status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?) ORDER BY trade_id`)
+      .all(strategyId ?? null, strategyId ?? null);
+    return ids.map((r) => this.get(r.trade_id)!);
+  }
+
+  /** Trades entered on ET dates `fromDate`..`toDate` inclusive. */
+  listByEntryDate(fromDate: string, toDate: string): TradeWithLegs[] {
+    const ids = this.#db
+      .prepare<{ trade_id: number }>('SELECT trade_id FROM trades WHERE entry_date BETWEEN ? AND ? ORDER BY entry_date, opened_at, trade_id')
+      .all(fromDate, toDate);
+    return ids.map((r) => this.get(r.trade_id)!);
+  }
+
+  /** Trades closed on an ET date. */
+  listClosedOn(date: string): TradeRow[] {
+    return this.#db.prepare<TradeRaw>(`SELECT * FROM trades WHERE status = 'CLOSED' AND exit_date = ? ORDER BY closed_at, trade_id`).all(date).map(toTrade);
+  }
+
+  /** Marks a trade as closing with its exit reason (the closing order follows). */
+  markClosing(tradeId: number, exitReason: string, at: number): void {
+    this.#db.transaction(() => {
+      const t = this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
+      this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = ?, updated_at = ? WHERE trade_id = ?`).run(exitReason, instant(at, 'time'), tradeId);
+      this.#events.append({ at, category: 'engine', type: 'trade.closing', strategyId: t.strategy_id, tradeId, payload: { exitReason } });
+    })();
+  }
+
+  /** Cancels a trade that never filled (e.g. its opening order was rejected or cancelled). */
+  cancel(tradeId: number, at: number, reason: string): void {
+    this.#db.transaction(() => {
+      const t = this.#requireStatus(tradeId, ['PENDING', 'ERROR']);
+      const filled = this.#legs.all(tradeId).some((l) => l.opened_qty > 0);
+      if (filled) throw new StoreError('invalid', `trade ${tradeId} has fills; close it instead of cancelling`);
+      this.#db.prepare(`UPDATE trades SET status = 'CANCELLED', exit_reason = ?, closed_at = ?, exit_date = ?, updated_at = ? WHERE trade_id = ?`)
+        .run(reason, at, etDate(at), at, tradeId);
+      this.#events.append({ at, category: 'engine', type: 'trade.cancelled', strategyId: t.strategy_id, tradeId, payload: { reason } });
+    })();
+  }
+
+  /**
+   * Closes what is left of each leg at expiry at its settlement value (per-share cents; 0 for
+   * worthless), then finalizes the trade. `pricesCents` maps option symbol → settlement value.
+   */
+  settleAtExpiry(tradeId: number, at: number, pricesCents: Record<string, number>, exitReason = 'EXPIRED'): TradeWithLegs {
+    return this.#db.transaction(() => {
+      this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
+      for (const l of this.#legs.all(tradeId)) {
+        const remaining = l.opened_qty - l.closed_qty;
+        if (remaining === 0) continue;
+        const price = pricesCents[l.option_symbol];
+        if (price === undefined) throw new StoreError('invalid', `no settlement value for ${l.option_symbol}`);
+        this.#db.prepare('UPDATE trade_legs SET closed_qty = closed_qty + ?, exit_value_cents = exit_value_cents + ? WHERE leg_id = ?')
+          .run(remaining, remaining * int(price, 'settlement cents'), l.leg_id);
+      }
+      this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = COALESCE(exit_reason, ?) WHERE trade_id = ?`).run(exitReason, tradeId);
+      this.refresh(tradeId, at);
+      return this.get(tradeId)!;
+    })();
+  }
+
+  /** Sets an exit reason and status ERROR etc. directly (reconciliation). */
+  setStatus(tradeId: number, status: TradeStatus, at: number, note?: string): void {
+    this.#db.transaction(() => {
+      const t = this.#requireStatus(tradeId, ['PENDING', 'OPEN', 'CLOSING', 'ERROR']);
+      this.#db.prepare('UPDATE trades SET status = ?, updated_at = ? WHERE trade_id = ?').run(status, at, tradeId);
+      this.#events.append({ at, category: 'engine', type: 'trade.status', strategyId: t.strategy_id, tradeId, payload: { from: t.status, to: status, note: note ?? null } });
+    })();
+  }
+
+  /**
+   * Recomputes a trade's aggregates from its legs (called in the fill's transaction): opened on the
+   * first opening fill, entry/exit totals, commissions, and CLOSED with realized P&L once every
+   * leg that was opened is closed.
+   */
+  refresh(tradeId: number, at: number): void {
+    const t = this.#get.get(tradeId);
+    if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
+    const legs = this.#legs.all(tradeId);
+    let entryTotal = 0;
+    let exitTotal = 0;
+    let commissions = 0;
+    let anyOpened = false;
+    let allClosed = true;
+    let fullyOpened = true;
+    for (const l of legs) {
+      const sign = l.side === 'SELL' ? 1 : -1;
+      entryTotal += sign * l.entry_value_cents * l.multiplier;
+      exitTotal += sign * l.exit_value_cents * l.multiplier;
+      commissions += l.commissions_cents;
+      if (l.opened_qty > 0) anyOpened = true;
+      if (l.closed_qty < l.opened_qty) allClosed = false;
+      if (l.opened_qty < l.quantity) fullyOpened = false;
+    }
+    // Per-unit prices in per-share cents (all listed SPX/SPXW/SPY multipliers are 100).
+    const unit = 100 * t.quantity;
+    const anyClosed = legs.some((l) => l.closed_qty > 0);
+    // Flat after opening: closed once the engine has marked it CLOSING (a partly filled entry may be
+    // closed early), or when every leg was fully opened and is fully closed.
+    const closedNow = anyOpened && allClosed && anyClosed && (t.status === 'CLOSING' || fullyOpened) && t.status !== 'CLOSED';
+    const status: TradeStatus = closedNow ? 'CLOSED' : t.status === 'PENDING' && anyOpened ? 'OPEN' : t.status;
+    const closedAt = closedNow ? at : t.closed_at;
+    this.#db
+      .prepare(
+        `UPDATE trades SET status = ?, opened_at = COALESCE(opened_at, ?), entry_total_cents = ?, entry_credit_cents = ?,
+          exit_total_cents = ?, exit_debit_cents = ?, commissions_cents = ?, closed_at = ?, exit_date = ?, realized_pnl_cents = ?, updated_at = ?
+         WHERE trade_id = ?`,
+      )
+      .run(
+        status, anyOpened ? at : null, anyOpened ? entryTotal : null, anyOpened ? divRound(entryTotal, unit) : null,
+        anyClosed ? exitTotal : null, anyClosed ? divRound(exitTotal, unit) : null, commissions, closedAt,
+        closedAt === null ? null : etDate(closedAt), status === 'CLOSED' ? entryTotal - exitTotal - commissions : null, at, tradeId,
+      );
+    if (closedNow) {
+      this.#events.append({ at, category: 'engine', type: 'trade.closed', strategyId: t.strategy_id, tradeId, payload: { realizedPnlCents: entryTotal - exitTotal - commissions, exitReason: t.exit_reason } });
+    }
+  }
+
+  #requireStatus(tradeId: number, allowed: TradeStatus[]): TradeRaw {
+    const t = this.#get.get(tradeId);
+    if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
+    if (!allowed.includes(t.status)) throw new StoreError('invalid', `trade ${tradeId} is ${t.status}; expected ${allowed.join(' or ')}`);
+    return t;
+  }
+
+  /** Current time of the store's clock (for callers without one). */
+  now(): number {
+    return this.#now();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Opening the Thetadesk database and the repositories over it.
+ *
+ * One SQLite file in the data folder (`thetadesk.sqlite`), WAL journal, foreign keys on, a busy
+ * timeout, and `synchronous = FULL`: in WAL mode NORMAL already survives a process crash (kill -9),
+ * but only FULL also keeps the last commits through a power cut or OS crash. Orders and fills are
+ * what the user's money depends on, and a FULL commit costs ~0.6 ms here, so FULL it is.
+ *
+ * Opening never resets or rewrites a file it cannot use: a corrupt, locked, read-only, foreign or
+ * newer-schema file raises a StoreError that says what is wrong and what to do, and the file is left
+ * as it was. Before migrating a database that holds data, a copy is written next to it
+ * (`thetadesk.sqlite.pre-v<N>.bak`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ChainSnapshot } from '../../shared/domain/chain.ts';
+import { StoreError, classifySqliteError } from './errors.ts';
+import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrateTo, schemaVersion } from './migrations/index.ts';
+import { dbFileIn } from './paths.ts';
+import type { Db } from './sqlite.ts';
+import { ConfigRepo, type ConfigRow } from './repos/configs.ts';
+import { DecisionRepo, type DecisionRow } from './repos/decisions.ts';
+import { EventLogRepo } from './repos/events.ts';
+import { FillRepo } from './repos/fills.ts';
+import { DailySummaryRepo, SettingsRepo, SystemStateRepo } from './repos/journal.ts';
+import { OrderRepo } from './repos/orders.ts';
+import { ContextRepo, SnapshotRepo, type ContextRow } from './repos/snapshots.ts';
+import { TradeRepo } from './repos/trades.ts';
+
+export type OpenStoreOptions = {
+  /** The data folder; created when missing (unless read-only). */
+  dataDir: string;
+  /** Open for reading only (CLI export, workers): no migrations, no writes. */
+  readonly?: boolean;
+  /** How long to wait for another connection's lock before failing, ms (default 5000). */
+  busyTimeoutMs?: number;
+  /** Integrity check at open: 'quick' (PRAGMA quick_check, default) or 'none'. */
+  check?: 'quick' | 'none';
+  /** Clock for bookkeeping timestamps (migration backups). Default: the wall clock. */
+  now?: () => number;
+};
+
+/** Everything a decision was made from, for replay and the snapshot viewer. */
+export type DecisionReplay = {
+  decision: DecisionRow;
+  config: ConfigRow;
+  snapshots: { snapshotId: number; snapshot: ChainSnapshot }[];
+  context: ContextRow | null;
+};
+
+/** The open database and its repositories. Close it when done. */
+export class Store {
+  readonly db: Db;
+  /** Absolute path of the database file. */
+  readonly file: string;
+  readonly readonly: boolean;
+  readonly events: EventLogRepo;
+  readonly snapshots: SnapshotRepo;
+  readonly context: ContextRepo;
+  readonly configs: ConfigRepo;
+  readonly decisions: DecisionRepo;
+  readonly trades: TradeRepo;
+  readonly orders: OrderRepo;
+  readonly fills: FillRepo;
+  readonly daily: DailySummaryRepo;
+  readonly systemState: SystemStateRepo;
+  readonly settings: SettingsRepo;
+
+  constructor(db: Db, file: string, readonly: boolean, now: () => number) {
+    this.db = db;
+    this.file = file;
+    this.readonly = readonly;
+    this.events = new EventLogRepo(db);
+    this.snapshots = new SnapshotRepo(db);
+    this.context = new ContextRepo(db);
+    this.configs = new ConfigRepo(db);
+    this.decisions = new DecisionRepo(db);
+    this.trades = new TradeRepo(db, this.events, now);
+    this.orders = new OrderRepo(db, this.events);
+    this.fills = new FillRepo(db, this.events, this.orders, this.trades);
+    this.daily = new DailySummaryRepo(db, this.trades);
+    this.systemState = new SystemStateRepo(db);
+    this.settings = new SettingsRepo(db);
+  }
+
+  /** The schema version of the file. */
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  /** Runs `fn` in one transaction (nested calls join it); rolls back if it throws. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** The decision with its config version, chain snapshots and context, exactly as stored. */
+  replay(decisionId: number): DecisionReplay | null {
+    const decision = this.decisions.get(decisionId);
+    if (!decision) return null;
+    const config = this.configs.get(decision.configId);
+    if (!config) throw new StoreError('corrupt', `decision ${decisionId} points to a missing config ${decision.configId}`, { file: this.file });
+    const snapshots = decision.snapshotIds.map((snapshotId) => {
+      const snapshot = this.snapshots.get(snapshotId);
+      if (!snapshot) throw new StoreError('corrupt', `decision ${decisionId} points to a missing snapshot ${snapshotId}`, { file: this.file });
+      return { snapshotId, snapshot };
+    });
+    return { decision, config, snapshots, context: decision.contextId === null ? null : this.context.get(decision.contextId) };
+  }
+
+  /** Full integrity check (slow on big files: run it off the UI thread). Returns SQLite's messages, ['ok'] when fine. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function canWrite(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readonlyError(file: string, what: string): StoreError {
+  return new StoreError(
+    'readonly',
+    `The database ${file} cannot be written: ${what}. Thetadesk needs to write there (the folder must also allow creating ` +
+      `${path.basename(file)}-wal and -shm). Give your user write permission (e.g. chmod u+w), move the data folder somewhere writable ` +
+      'and point THETADESK_DATA_DIR at it, or open it read-only for exports.',
+    { file },
+  );
+}
+
+/**
+ * Opens (creating and migrating if needed) the Thetadesk database in `dataDir`.
+ * Throws StoreError: 'corrupt', 'locked', 'readonly', 'schema-newer', 'foreign', 'not-found'.
+ */
+export function openStore(opts: OpenStoreOptions): Store {
+  const readonly = opts.readonly ?? false;
+  const now = opts.now ?? Date.now;
+  const dataDir = path.resolve(opts.dataDir);
+  const file = dbFileIn(dataDir);
+
+  // 1. The folder and file, before SQLite touches anything.
+  if (!fs.existsSync(dataDir)) {
+    if (readonly) throw new StoreError('not-found', `The data folder ${dataDir} does not exist. Check --data-dir / THETADESK_DATA_DIR.`, { file });
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+    } catch (error) {
+      throw new StoreError('readonly', `Cannot create the data folder ${dataDir} (${(error as Error).message}). Choose a folder you can write to.`, { file, cause: error });
+    }
+  }
+  const exists = fs.existsSync(file);
+  if (!exists && readonly) throw new StoreError('not-found', `There is no Thetadesk database in ${dataDir} (expected ${file}).`, { file });
+  if (!readonly) {
+    if (exists && !canWrite(file)) throw readonlyError(file, 'the file is read-only');
+    if (!canWrite(dataDir)) throw readonlyError(file, `the folder ${dataDir} is read-only`);
+  }
+
+  // 2. Open and read the header: version, application id, journal mode.
+  let db: Db;
+  try {
+    db = new Database(file, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? 5000 });
+  } catch (error) {
+    throw classifySqliteError(error, file, 'opening the database');
+  }
+  try {
+    const version = schemaVersion(db); // a non-database file fails here with SQLITE_NOTADB
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const tables = db.prepare<{ n: number }>(`SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'`).get()!.n;
+    if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0 || version > 0)) {
+      throw new StoreError(
+        'foreign',
+        `${file} is a SQLite database but not a Thetadesk database (application id ${appId}). ` +
+          'Thetadesk has not changed it: move it out of the data folder, or point THETADESK_DATA_DIR at your Thetadesk data.',
+        { file },
+      );
+    }
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new StoreError(
+        'schema-newer',
+        `The database ${file} has schema version ${version}, but this Thetadesk only knows up to ${LATEST_SCHEMA_VERSION}: it was ` +
+          'written by a newer Thetadesk. Update Thetadesk to open it. The file has not been changed.',
+        { file },
+      );
+    }
+
+    // 3. Integrity, before any write.
+    if ((opts.check ?? 'quick') === 'quick' && (exists || readonly)) {
+      const result = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check);
+      if (result.length !== 1 || result[0] !== 'ok') {
+        throw new StoreError(
+          'corrupt',
+          `The database ${file} is damaged: ${result.slice(0, 3).join('; ')}. Thetadesk has not changed the file. Quit Thetadesk, keep a ` +
+            'copy of it, then restore your latest backup into the data folder (`sqlite3 FILE ".recover"` can often salvage its rows).',
+          { file },
+        );
+      }
+    }
+
+    if (readonly) {
+      db.pragma('query_only = ON');
+    } else {
+      // 4. Connection settings, then a write probe so a held lock shows up now and not on the first trade.
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new StoreError('io', `Cannot switch ${file} to WAL journal mode (got ${String(mode)}).`, { file });
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+
+      // 5. Migrations (with a backup copy first when the file already holds data).
+      if (version < LATEST_SCHEMA_VERSION) {
+        if (version > 0) {
+          const backup = `${file}.pre-v${LATEST_SCHEMA_VERSION}-${now()}.bak`;
+          db.prepare('VACUUM INTO ?').run(backup);
+        }
+        migrateTo(db, LATEST_SCHEMA_VERSION);
+      }
+    }
+    return new Store(db, file, readonly, now);
+  } catch (error) {
+    try {
+      db.close();
+    } catch {
+      // closing a handle on a broken file may fail too; the original error is what matters
+    }
+    throw classifySqliteError(error, file, 'opening the database');
+  }
+}
