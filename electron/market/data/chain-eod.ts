@@ -30,7 +30,7 @@
  * - a quote date whose every row was dropped is reported once as `empty-chain`.
  */
 import type { Underlying } from '../../../shared/domain/chain.ts';
-import { Fields, forEachLine, headerIndex, LineFeeder, parseDay, parseNum, text, dayToIso } from './csv.ts';
+import { Fields, forEachLine, headerIndex, LineFeeder, parseDay, parseNumTo, text, dayToIso } from './csv.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
 import { etToUtcMs } from './time.ts';
 import { ChainBuilder, finishChain, HAS, CALL, PUT, type ChainColumns } from './chain-columns.ts';
@@ -187,6 +187,7 @@ export class EodChainParser {
   /** quote days seen (any row) → rows kept, to report empty chains. */
   private readonly daysSeen = new Map<number, { kept: number; line: number }>();
   private readonly feeder: LineFeeder;
+  private readonly tmp = new Float64Array(2);
 
   constructor(opts: EodChainOptions = {}) {
     this.opts = opts;
@@ -286,43 +287,34 @@ export class EodChainParser {
       log.add(lineNo, 'bad-right', 'dropped', `right "${text(buf, st[p.right]!, en[p.right]!)}" is not C/P`, 'right');
       return;
     }
+    const b = this.b;
+    const i = b.begin(); // the row is written in place and kept only by commit()
     // strike
-    const strike = parseNum(buf, st[p.strike]!, en[p.strike]!);
-    if (!(strike > 0) || strike === Infinity) {
+    const strikeOk = parseNumTo(buf, st[p.strike]!, en[p.strike]!, b.strike, i);
+    const strike = b.strike[i]!;
+    if (!strikeOk || !(strike > 0) || strike === Infinity) {
       log.add(lineNo, 'bad-strike', 'dropped', `strike "${text(buf, st[p.strike]!, en[p.strike]!)}" is not a positive number`, 'strike');
       return;
     }
     // underlying price: the first usable candidate
-    let u = NaN;
-    for (const col of p.underlying) {
-      if (col === -2) {
-        if (p.undBid >= 0 && p.undAsk >= 0) {
-          const ub = parseNum(buf, st[p.undBid]!, en[p.undBid]!);
-          const ua = parseNum(buf, st[p.undAsk]!, en[p.undAsk]!);
-          if (ub > 0 && ua >= ub) u = (ub + ua) / 2;
-        }
-      } else {
-        const v = parseNum(buf, st[col]!, en[col]!);
-        if (v > 0 && v !== Infinity) u = v;
-      }
-      if (u > 0) break;
+    const up = b.underlyingPrice;
+    up[i] = NaN;
+    for (let k = 0; k < p.underlying.length; k++) {
+      const col = p.underlying[k]!;
+      if (col === -2) this.undMid(buf, p, i);
+      else parseNumTo(buf, st[col]!, en[col]!, up, i);
+      if (up[i]! > 0 && up[i] !== Infinity) break;
     }
-    if (p.underlying.length === 0 && p.undBid >= 0 && p.undAsk >= 0) {
-      const ub = parseNum(buf, st[p.undBid]!, en[p.undBid]!);
-      const ua = parseNum(buf, st[p.undAsk]!, en[p.undAsk]!);
-      if (ub > 0 && ua >= ub) u = (ub + ua) / 2;
-    }
-    if (u > 0) {
+    if (p.underlying.length === 0) this.undMid(buf, p, i);
+    const u = up[i]!;
+    if (u > 0 && u !== Infinity) {
       if (strike < u / 20 || strike > u * 20) {
         log.add(lineNo, 'absurd-strike', 'dropped', `strike ${strike} is implausible for an underlying at ${u}`, 'strike');
         return;
       }
     }
-    const b = this.b;
-    const i = b.begin();
     let has = 0;
-    if (u > 0) {
-      b.underlyingPrice[i] = u;
+    if (u > 0 && u !== Infinity) {
       has |= HAS.underlyingPrice;
     } else {
       b.underlyingPrice[i] = 0;
@@ -333,7 +325,6 @@ export class EodChainParser {
     b.expiryDay[i] = xDay;
     b.root[i] = root;
     b.right[i] = right;
-    b.strike[i] = strike;
     b.line[i] = lineNo;
     // quotes: 0 = no market (null, not reported)
     has |= this.price(buf, p.bid, i, b.bid, HAS.bid, lineNo, 'bid');
@@ -358,17 +349,25 @@ export class EodChainParser {
     day.kept++;
   }
 
+  /** Underlying bid/ask mid into `underlyingPrice[i]` when both sides are usable (else leaves NaN). */
+  private undMid(buf: Uint8Array, p: Plan, i: number): void {
+    if (p.undBid < 0 || p.undAsk < 0) return;
+    const t = this.tmp;
+    parseNumTo(buf, this.f.start[p.undBid]!, this.f.end[p.undBid]!, t, 0);
+    parseNumTo(buf, this.f.start[p.undAsk]!, this.f.end[p.undAsk]!, t, 1);
+    if (t[0]! > 0 && t[1]! >= t[0]! && t[1] !== Infinity) this.b.underlyingPrice[i] = (t[0]! + t[1]!) / 2;
+  }
+
   /** A price-like field: > 0 present; 0 or empty null; negative or unreadable null and reported. */
   private price(buf: Uint8Array, col: number, i: number, arr: Float64Array, bit: number, line: number, name: string): number {
     arr[i] = 0;
     if (col < 0) return 0;
     const s = this.f.start[col]!, e = this.f.end[col]!;
     if (s === e) return 0;
-    const v = parseNum(buf, s, e);
-    if (v > 0 && v !== Infinity) {
-      arr[i] = v;
-      return bit;
-    }
+    parseNumTo(buf, s, e, arr, i);
+    const v = arr[i]!;
+    if (v > 0 && v !== Infinity) return bit;
+    arr[i] = 0;
     if (v === 0) return 0;
     this.log.add(line, v < 0 ? 'negative' : 'not-a-number', 'kept', `${name} "${text(buf, s, e)}" unusable; set to null`, name);
     return 0;
@@ -380,11 +379,10 @@ export class EodChainParser {
     if (col < 0) return 0;
     const s = this.f.start[col]!, e = this.f.end[col]!;
     if (s === e) return 0;
-    const v = parseNum(buf, s, e);
-    if (v >= 0 && v !== Infinity) {
-      arr[i] = v;
-      return bit;
-    }
+    parseNumTo(buf, s, e, arr, i);
+    const v = arr[i]!;
+    if (v >= 0 && v !== Infinity) return bit;
+    arr[i] = 0;
     this.log.add(line, v < 0 ? 'negative' : 'not-a-number', 'kept', `${name} "${text(buf, s, e)}" unusable; set to null`, name);
     return 0;
   }
@@ -395,12 +393,13 @@ export class EodChainParser {
     if (col < 0) return 0;
     const s = this.f.start[col]!, e = this.f.end[col]!;
     if (s === e) return 0;
-    const v = parseNum(buf, s, e);
-    if (v - v === 0) {
-      arr[i] = scale === 1 ? v : v * scale;
+    if (parseNumTo(buf, s, e, arr, i)) {
+      if (scale !== 1) arr[i] = arr[i]! * scale;
       return bit;
     }
-    this.log.add(line, 'not-a-number', 'kept', `${name} "${text(buf, s, e)}" is not a number; set to null`, name);
+    const v = arr[i]!;
+    arr[i] = 0;
+    this.log.add(line, 'not-a-number', 'kept', `${name} "${text(buf, s, e)}" (${v}) is not a number; set to null`, name);
     return 0;
   }
 

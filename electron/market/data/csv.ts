@@ -89,14 +89,18 @@ export function text(buf: Uint8Array, s: number, e: number): string {
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 /**
- * Parses a decimal number from `buf[s, e)`: optional sign, digits, optional fraction, optional
- * exponent. Returns `NaN` when the field is empty or not a number (callers classify it). The fast path
- * (≤ 15 significant digits, |exponent| ≤ 22) is exact: an integer below 2^53 divided or multiplied by an
- * exact power of ten is correctly rounded, so the result equals `Number(text)`. Longer inputs fall
- * back to `Number()` on the text.
+ * Parses a decimal number from `buf[s, e)` into `out[i]`: optional sign, digits, optional fraction,
+ * optional exponent. Returns `true` on success; on failure (empty field or not a number) returns `false`
+ * and stores NaN as an internal sentinel (callers classify it). Writing into a typed array instead of
+ * returning a double keeps the hot loaders allocation-free (a returned double may be boxed).
+ *
+ * The fast path (≤ 15 significant digits, |exponent| ≤ 22) is exact: an integer below 2^53 divided or
+ * multiplied by an exact power of ten is correctly rounded, so the result equals `Number(text)`. Longer
+ * inputs fall back to `Number()` on the text.
  */
-export function parseNum(buf: Uint8Array, s: number, e: number): number {
-  if (s >= e) return NaN;
+export function parseNumTo(buf: Uint8Array, s: number, e: number, out: Float64Array, idx: number): boolean {
+  out[idx] = NaN;
+  if (s >= e) return false;
   let i = s;
   let neg = false;
   const c0 = buf[i]!;
@@ -120,11 +124,11 @@ export function parseNum(buf: Uint8Array, s: number, e: number): number {
       sawDot = true;
     } else break;
   }
-  if (digits === 0) return NaN;
+  if (digits === 0) return false;
   let exp = 0;
   if (i < e) {
     const c = buf[i]!;
-    if (c !== 101 && c !== 69) return NaN; // e / E
+    if (c !== 101 && c !== 69) return false; // e / E
     i++;
     let eneg = false;
     if (i < e && (buf[i] === 45 || buf[i] === 43)) {
@@ -134,21 +138,30 @@ export function parseNum(buf: Uint8Array, s: number, e: number): number {
     let ed = 0;
     for (; i < e; i++) {
       const c2 = buf[i]!;
-      if (c2 < 48 || c2 > 57) return NaN;
+      if (c2 < 48 || c2 > 57) return false;
       exp = exp * 10 + (c2 - 48);
       ed++;
     }
-    if (ed === 0) return NaN;
+    if (ed === 0) return false;
     if (eneg) exp = -exp;
   }
-  if (sig > 15) return Number(text(buf, s, e));
   const p = exp - fracDigits;
-  let v: number;
-  if (p === 0) v = mant;
-  else if (p < 0 && p >= -22) v = mant / POW10[-p]!;
-  else if (p > 0 && p <= 22) v = mant * POW10[p]!;
-  else return Number(text(buf, s, e));
-  return neg ? -v : v;
+  if (sig > 15 || p < -22 || p > 22) {
+    const v = Number(text(buf, s, e));
+    out[idx] = v;
+    return v - v === 0;
+  }
+  const v = p === 0 ? mant : p < 0 ? mant / POW10[-p]! : mant * POW10[p]!;
+  out[idx] = neg ? -v : v;
+  return true;
+}
+
+const scratch = new Float64Array(1);
+
+/** {@link parseNumTo} returning the number, or `NaN` when the field is empty or not a number. */
+export function parseNum(buf: Uint8Array, s: number, e: number): number {
+  parseNumTo(buf, s, e, scratch, 0);
+  return scratch[0]!;
 }
 
 /** True when `buf[s, e)` is empty (after the trimming `Fields.split` already did). */
