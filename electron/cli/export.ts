@@ -10,6 +10,7 @@ import { StoreError } from '../store/errors.ts';
 import { EXPORT_KINDS, validateExport, writeCsvFile, type ExportKind } from '../store/export.ts';
 import { defaultDataDir } from '../store/paths.ts';
 import { openStore } from '../store/store.ts';
+import { isIsoDate } from '../store/time.ts';
 
 export const USAGE = `Usage: thetadesk export <${EXPORT_KINDS.join('|')}> --from YYYY-MM-DD --to YYYY-MM-DD --out FILE [--data-dir DIR]
 
@@ -50,6 +51,11 @@ export async function main(argv: string[]): Promise<number> {
   const problems: string[] = [];
   const kind = positionals[0];
   if (!kind) problems.push(`Say what to export: one of ${EXPORT_KINDS.join(', ')}.`);
+  else if (!(EXPORT_KINDS as readonly string[]).includes(kind)) problems.push(`Unknown export "${kind}". Choose one of: ${EXPORT_KINDS.join(', ')}.`);
+  for (const name of ['from', 'to'] as const) {
+    const v = values[name];
+    if (v !== undefined && !isIsoDate(v)) problems.push(`--${name} must be a date written YYYY-MM-DD, got "${v}".`);
+  }
   if (positionals.length > 1) problems.push(`Unexpected argument "${positionals[1]}".`);
   if (!values.from) problems.push('--from YYYY-MM-DD is required.');
   if (!values.to) problems.push('--to YYYY-MM-DD is required.');
