@@ -15,7 +15,8 @@
  *   `snapshot: '1545'` (default) uses the 15:45 ET quotes and greeks (Cboe takes them at 12:45 ET on
  *   early-close days — the time stamped here is always 15:45 ET, adjust with the calendar if it
  *   matters); `'eod'` uses the closing quotes, stamped 16:15 ET for SPX/SPXW and 16:00 ET for SPY, with
- *   no greeks. Underlying: `active_underlying_price_1545`, else the underlying bid/ask mid, else the
+ *   no greeks. Underlying ('1545'): `active_underlying_price_1545`, else the 15:45 underlying bid/ask
+ *   mid, else the parity-implied price; ('eod'): the closing underlying bid/ask mid, else the 15:45
  *   parity-implied price. Cboe greeks are kept in the vendor's units. `close` = 0 means no trade.
  *
  * Row rules (every issue is reported with its line; see `issues.ts`):
@@ -112,7 +113,7 @@ function makePlan(h: Map<string, number>, snapshot: '1545' | 'eod'): Plan | stri
       thetaScale: 1, vegaScale: 1,
       indexMs: s === '1545' ? 15.75 * 3_600_000 : 16.25 * 3_600_000, spyMs: s === '1545' ? 15.75 * 3_600_000 : 16 * 3_600_000, need: 0,
     };
-    if (s === '1545') p.underlying.push(-2); // marker: then the bid/ask mid, then the implied price
+    p.underlying.push(-2); // marker: then the underlying bid/ask mid, then the parity-implied price
     const implied = c('implied_underlying_price_1545');
     if (implied >= 0) p.underlying.push(implied);
   } else {
@@ -305,7 +306,6 @@ export class EodChainParser {
       else parseNumTo(buf, st[col]!, en[col]!, up, i);
       if (up[i]! > 0 && up[i] !== Infinity) break;
     }
-    if (p.underlying.length === 0) this.undMid(buf, p, i);
     const u = up[i]!;
     if (u > 0 && u !== Infinity) {
       if (strike < u / 20 || strike > u * 20) {
