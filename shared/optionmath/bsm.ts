@@ -48,6 +48,12 @@ export type Greeks = {
 export const DAYS_PER_YEAR = 365;
 
 /**
+ * Below this total volatility σ√t the option is treated as deterministic (the zero-vol limit): the value
+ * differs from the exact formula by < 1e-12 of the spot, and gamma stays finite.
+ */
+const MIN_SD = 1e-12;
+
+/**
  * Why a BSM input is unusable, or null when it is fine. Same rules as the pricing functions, which
  * throw this message as a RangeError.
  */
@@ -79,7 +85,7 @@ export function bsmPriceRaw(spot: number, strike: number, t: number, vol: number
   const dr = Math.exp(-rate * t);
   const fwd = spot * Math.exp((rate - div) * t);
   const sd = vol * Math.sqrt(t);
-  if (!(sd > 0)) {
+  if (!(sd > MIN_SD)) {
     const iv = isCall ? fwd - strike : strike - fwd;
     return iv > 0 ? dr * iv : 0;
   }
@@ -114,7 +120,8 @@ export function bsmGreeksInto(
   let n1: number; // N(±d1) for the right
   let n2: number; // N(±d2)
   let pdf: number; // φ(d1)
-  if (sd > 0) {
+  const live = sd > MIN_SD;
+  if (live) {
     const d1 = (Math.log(sq / kr)) / sd + 0.5 * sd;
     const d2 = d1 - sd;
     if (isCall) {
@@ -135,7 +142,7 @@ export function bsmGreeksInto(
   let delta: number;
   let thetaY: number;
   let rhoY: number;
-  const decay = sd > 0 ? (-sq * pdf * vol) / (2 * sqt) : 0;
+  const decay = live ? (-sq * pdf * vol) / (2 * sqt) : 0;
   if (isCall) {
     price = sq * n1 - kr * n2;
     delta = dq * n1;
@@ -149,7 +156,7 @@ export function bsmGreeksInto(
   }
   out[o] = price > 0 ? price : 0;
   out[o + 1] = delta;
-  out[o + 2] = sd > 0 ? (dq * pdf) / (spot * sd) : 0;
+  out[o + 2] = live ? (dq * pdf) / (spot * sd) : 0;
   out[o + 3] = thetaY / DAYS_PER_YEAR;
   out[o + 4] = (sq * pdf * sqt) / 100;
   out[o + 5] = rhoY / 100;
