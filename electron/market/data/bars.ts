@@ -200,7 +200,7 @@ function parseInstant(b: Uint8Array, s: number, e: number): number {
   return NaN;
 }
 
-function orderAndDedupe(rows: Parsed[], log: IssueLog, what: (k: number) => string): Parsed[] {
+function orderAndDedupe<R extends { key: number; line: number }>(rows: R[], log: IssueLog, what: (k: number) => string): R[] {
   let sorted = true;
   for (let i = 1; i < rows.length; i++) {
     if (rows[i]!.key < rows[i - 1]!.key) {
@@ -209,7 +209,7 @@ function orderAndDedupe(rows: Parsed[], log: IssueLog, what: (k: number) => stri
     }
   }
   if (!sorted) rows = rows.slice().sort((a, b) => a.key - b.key || a.line - b.line);
-  const out: Parsed[] = [];
+  const out: R[] = [];
   for (const r of rows) {
     const prev = out[out.length - 1];
     if (prev && prev.key === r.key) {
@@ -292,4 +292,67 @@ export function column<T>(rows: readonly T[], field: { [K in keyof T]-?: T[K] ex
   const out = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = rows[i]![field] as number;
   return out;
+}
+
+/** One intraday NBBO quote bar (LEAN quote bars): closing bid/ask of the bar and the last sizes. */
+export type QuoteBar = { time: number; date: string; bid: number | null; ask: number | null; bidSize: number | null; askSize: number | null };
+
+/**
+ * Parses intraday quote bars (`spy_1min_quotes_lean.csv.gz`: `bar_start_et,bid_open,…,bid_close,
+ * last_bid_size,ask_open,…,ask_close,last_ask_size`). Uses the closing bid/ask of each bar. A zero or
+ * unreadable side is null (reported unless empty/zero); bid above ask is kept and reported (`crossed`);
+ * a bar with neither side is reported (`no-quote`); duplicate/unsorted times as for other bars.
+ */
+export function parseQuoteBars(buf: Uint8Array, opts: LoadOptions = {}): LoadResult<QuoteBar[]> {
+  const log = new IssueLog(opts.maxIssues);
+  const f = new Fields();
+  let cols: { t: number; bid: number; ask: number; bs: number; as: number } | null = null;
+  let header = false;
+  const rows: { key: number; line: number; bid: number | null; ask: number | null; bs: number | null; as: number | null }[] = [];
+  const side = (b: Uint8Array, col: number, line: number, name: string, count: boolean): number | null => {
+    if (col < 0) return null;
+    const s = f.start[col]!, e = f.end[col]!;
+    if (s === e) return null;
+    const v = parseNum(b, s, e);
+    if (Number.isFinite(v) && (count ? v >= 0 : v > 0)) return v;
+    if (v !== 0) log.add(line, v < 0 ? 'negative' : 'not-a-number', 'kept', `${name} "${text(b, s, e)}" unusable; set to null`, name);
+    return null;
+  };
+  forEachLine(buf, (b, s, e, line) => {
+    if (s === e) return;
+    f.split(b, s, e);
+    if (!header) {
+      header = true;
+      const h = headerIndex(b, f);
+      const t = h.get('bar_start_et') ?? h.get('time') ?? h.get('timestamp') ?? -1;
+      const bid = h.get('bid_close') ?? h.get('bid') ?? -1;
+      const ask = h.get('ask_close') ?? h.get('ask') ?? -1;
+      if (t < 0 || bid < 0 || ask < 0) log.add(1, 'bad-header', 'dropped', 'not a quote-bar file: expected bar_start_et, bid_close and ask_close columns');
+      else cols = { t, bid, ask, bs: h.get('last_bid_size') ?? h.get('bid_size') ?? -1, as: h.get('last_ask_size') ?? h.get('ask_size') ?? -1 };
+      return;
+    }
+    if (!cols) return;
+    const c = cols as { t: number; bid: number; ask: number; bs: number; as: number };
+    if (f.count <= Math.max(c.t, c.bid, c.ask, c.bs, c.as)) {
+      log.add(line, 'missing-field', 'dropped', `expected ${Math.max(c.t, c.bid, c.ask, c.bs, c.as) + 1} fields, found ${f.count}`);
+      return;
+    }
+    const key = parseInstant(b, f.start[c.t]!, f.end[c.t]!);
+    if (Number.isNaN(key)) {
+      log.add(line, 'bad-date', 'dropped', `cannot read time "${text(b, f.start[c.t]!, f.end[c.t]!)}"`, 'time');
+      return;
+    }
+    const bid = side(b, c.bid, line, 'bid', false), ask = side(b, c.ask, line, 'ask', false);
+    if (bid === null && ask === null) log.add(line, 'no-quote', 'kept', 'neither a bid nor an ask');
+    else if (bid !== null && ask !== null && bid > ask) log.add(line, 'crossed', 'kept', `bid ${bid} above ask ${ask}`);
+    rows.push({ key, line, bid, ask, bs: side(b, c.bs, line, 'bid_size', true), as: side(b, c.as, line, 'ask_size', true) });
+  });
+  if (!header) log.add(0, 'empty-file', 'dropped', 'the file is empty');
+  const ordered = orderAndDedupe(rows, log, isoInstant);
+  return log.result(ordered.map((r) => ({ time: r.key, date: dayToIso(utcToEt(r.key).day), bid: r.bid, ask: r.ask, bidSize: r.bs, askSize: r.as })));
+}
+
+/** Reads a quote-bar file (`.csv` or `.csv.gz`). */
+export function readQuoteBars(path: string, opts: LoadOptions = {}): LoadResult<QuoteBar[]> {
+  return parseQuoteBars(readBytes(path), opts);
 }

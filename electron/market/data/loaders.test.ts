@@ -306,3 +306,14 @@ describe('gzip streams', () => {
     expect(r.rows.length).toBe(0);
   });
 });
+
+describe('quote bars', () => {
+  it('spy_1min_quotes_lean.csv.gz: closing bid/ask per minute', async () => {
+    const { readQuoteBars } = await import('./bars.ts');
+    const r = readQuoteBars(file('spy_1min_quotes_lean.csv.gz'));
+    expect(r.rows).toHaveLength(6_373);
+    expect(r.rows[0]).toMatchObject({ date: '2013-10-04', bid: 167.56, ask: 167.6, bidSize: 20000, askSize: 20000 });
+    expect(new Date(r.rows[0]!.time).toISOString()).toBe('2013-10-04T08:00:00.000Z');
+    for (const q of r.rows) expect(q.bid === null || q.ask === null || Number.isFinite(q.bid + q.ask)).toBe(true);
+  });
+});
