@@ -12,16 +12,16 @@ describe('normal distribution', () => {
       [0, 0.5],
       [-1, 0.15865525393145705],
       [1.959963984540054, 0.975],
-      [-5, 2.8665157187919391e-7],
-      [-10, 7.6198530241605261e-24],
+      [-5, 2.866515718791939e-7],
+      [-10, 7.619853024160525e-24],
       [-20, 2.7536241186062337e-89],
-      [-37, 5.7255712225245768e-300],
+      [-37, 5.725571222524577e-300],
     ];
     for (const [z, p] of refs) expect(rel(normCdf(z), p), `Φ(${z})`).toBeLessThan((1 + z * z) * 2.5e-16);
-    expect(rel(erfc(0.5), 0.47950012218695346)).toBeLessThan(1e-15);
+    expect(rel(erfc(0.5), 0.4795001221869535)).toBeLessThan(1e-15);
     expect(rel(erfc(2), 0.004677734981047266)).toBeLessThan(1e-15);
-    expect(rel(erfc(5), 1.5374597944280349e-12)).toBeLessThan(1e-14);
-    expect(erfc(-1)).toBeCloseTo(1.8427007929497149, 15);
+    expect(rel(erfc(5), 1.537459794428035e-12)).toBeLessThan(1e-14);
+    expect(erfc(-1)).toBeCloseTo(1.842700792949715, 15);
     expect(normCdf(-40)).toBe(0);
     expect(normCdf(40)).toBe(1);
     expect(normPdf(0)).toBeCloseTo(0.3989422804014327, 16);
@@ -39,7 +39,7 @@ describe('normal distribution', () => {
       const p = Math.exp(lp);
       const z = normInv(p);
       expect(Number.isFinite(z)).toBe(true);
-      if (p < 0.5) expect(rel(normCdf(z), p)).toBeLessThan((1 + z * z) * 2.5e-16);
+      if (p < 0.5) expect(rel(normCdf(z), p)).toBeLessThan((1 + z * z) * 4e-16);
       else expect(Math.abs(normCdf(z) - p)).toBeLessThan(1e-15);
     }), { numRuns: 2000 });
     expect(normInv(0.975)).toBeCloseTo(1.959963984540054, 14);
