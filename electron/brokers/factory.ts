@@ -15,7 +15,7 @@ import { TradierBroker, TradierConfigSchema } from './tradier/broker.ts';
 
 export const BrokerConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sim'), matchEveryMs: z.number().int().positive().optional() }).strict(),
-  z.object({ kind: z.literal('ibkr'), ibkr: IbkrConfigSchema.default({}) }).strict(),
+  z.object({ kind: z.literal('ibkr'), ibkr: IbkrConfigSchema.optional() }).strict(),
   z.object({ kind: z.literal('tradier'), tradier: TradierConfigSchema }).strict(),
 ]);
 export type BrokerConfig = z.input<typeof BrokerConfigSchema>;
@@ -48,7 +48,7 @@ export function createBroker(config: BrokerConfig, deps: BrokerDeps): Broker {
       return new SimBroker({ market: deps.market, ...(deps.matching ? { matching: deps.matching } : {}), ...(c.matchEveryMs ? { matchEveryMs: c.matchEveryMs } : {}) });
     }
     case 'ibkr':
-      return new IbkrBroker(c.ibkr, { clock: deps.clock });
+      return new IbkrBroker(c.ibkr ?? {}, { clock: deps.clock });
     case 'tradier':
       return new TradierBroker(c.tradier, { clock: deps.clock });
   }

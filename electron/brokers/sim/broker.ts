@@ -75,6 +75,7 @@ export class SimBroker implements Broker {
     if (this.connected) return;
     this.connected = true;
     this.unsubscribe = this.exchange.onEvent((e) => this.onExchange(e));
+    this.catchUp();
     if (this.matchEveryMs) this.timer = setInterval(() => this.match(), this.matchEveryMs);
     this.events.emit({ type: 'connection-changed', status: this.status(), time: this.market.now() });
   }
@@ -181,6 +182,20 @@ export class SimBroker implements Broker {
 
   order(id: ClientOrderId): OrderView | null {
     return this.book.get(id);
+  }
+
+  /** Applies what the venue did while we were not listening (fills are de-duplicated by execution id). */
+  private catchUp(): void {
+    for (const f of this.exchange.fillsSince(Number.NEGATIVE_INFINITY)) {
+      const id = this.byExchangeId.get(f.orderId);
+      if (!id) continue;
+      const fill = { executionId: ExecutionId(f.execId), quantity: f.quantity, price: netPriceOf(f.netSigned), legPrices: f.legPrices, time: f.time };
+      if (this.book.fill(id, fill) && f.commissionCents) this.book.commission(fill.executionId, f.commissionCents);
+    }
+    for (const [exId, id] of this.byExchangeId) {
+      const o = this.exchange.get(exId);
+      if (o?.status === 'canceled') this.book.apply(id, 'canceled');
+    }
   }
 
   private onExchange(e: ExchangeEvent): void {

@@ -189,6 +189,8 @@ export class TradierBroker implements Broker {
       } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
         const code = err.cause?.code ?? err.name;
+        // A kept-alive socket the server closed: retry a read once on a fresh connection.
+        if (method === 'GET' && attempt === 0 && code !== 'ECONNREFUSED' && err.name !== 'TimeoutError') continue;
         if (code === 'ECONNREFUSED') throw new BrokerError('connection-refused', `Tradier did not answer at ${this.config.baseUrl} (connection refused) — check the network and the base URL.`);
         if (err.name === 'TimeoutError') throw new BrokerError('timeout', `Tradier did not answer ${method} ${this.safePath(path)} within ${this.config.requestTimeoutMs} ms.`);
         throw new BrokerError('server', `Could not reach Tradier at ${this.config.baseUrl}: ${redact(err.message)}`);
@@ -504,6 +506,8 @@ export class TradierBroker implements Broker {
         });
         this.tracked.set(id, { tradierId, execQty: Number(o.exec_quantity ?? 0), execNotional: Number(o.exec_quantity ?? 0) * Number(o.avg_fill_price ?? 0) });
       }
+      const known = id ? this.tracked.get(id) : undefined;
+      if (id && known && this.isWorking(id)) this.applyOrderJson(id, known, o);
       const exec = Number(o.exec_quantity ?? 0);
       const when = Date.parse(String(o.transaction_date ?? '')) || 0;
       if (exec > 0 && when >= since) {

@@ -622,8 +622,8 @@ export class FakeIbGateway {
       const why = this.script.rejectNextOrder;
       this.script.rejectNextOrder = null;
       order.status = 'Inactive';
-      this.broadcastOrder(order);
       this.send(s, [4, 2, orderId, 201, `Order rejected - reason:${why}`, '']);
+      this.broadcastOrder(order);
       return;
     }
     const ex = this.exchange.submit({ ref: orderRef, legs: domainLegs, quantity, limitSigned });
@@ -631,8 +631,9 @@ export class FakeIbGateway {
     this.byExchangeId.set(ex.id, order);
     if (ex.status === 'rejected') {
       order.status = 'Inactive';
-      this.broadcastOrder(order);
+      // Real TWS reports the reason (201) before the order turns Inactive.
       this.send(s, [4, 2, orderId, 201, `Order rejected - reason:${ex.reason ?? ''}`, '']);
+      this.broadcastOrder(order);
       return;
     }
     this.broadcastOrder(order); // PreSubmitted

@@ -151,7 +151,10 @@ export class FakeTradier {
       const oid = m[3] ? Number(m[3]) : null;
       if (what === 'balances' && req.method === 'GET') return this.balances(res);
       if (what === 'positions' && req.method === 'GET') return this.positions(res);
-      if (what === 'orders' && req.method === 'GET' && oid === null) return this.json(res, 200, { orders: this.list([...this.orders.values()].map((o) => this.orderJson(o))) ?? 'null' });
+      if (what === 'orders' && req.method === 'GET' && oid === null) {
+        const list = [...this.orders.values()].map((o) => this.orderJson(o));
+        return this.json(res, 200, { orders: list.length ? { order: this.list(list) } : 'null' });
+      }
       if (what === 'orders' && req.method === 'GET' && oid !== null) {
         const o = this.orders.get(oid);
         return o ? this.json(res, 200, { order: this.orderJson(o) }) : this.json(res, 404, { errors: { error: 'Order not found' } });
