@@ -272,11 +272,12 @@ function put(col: Float64Array, i: number, v: number | null | undefined, field: 
   }
 }
 
-function readNumberColumn(r: Reader, n: number): (number | null)[] {
-  const out: (number | null)[] = new Array<number | null>(n);
+/** Reads one column into a Float64Array, NaN where the value is missing. */
+function readNumberColumn(r: Reader, n: number): Float64Array {
+  const out = new Float64Array(n);
   const mode = r.u8();
   if (mode === NULLS_ALL) {
-    out.fill(null);
+    out.fill(NaN);
     return out;
   }
   let bitmap: Uint8Array | null = null;
@@ -289,7 +290,7 @@ function readNumberColumn(r: Reader, n: number): (number | null)[] {
     throw new ChainCodecError(`chain payload has an unknown null mode ${mode}`);
   }
   const kind = r.u8();
-  let xs: ArrayLike<number>;
+  let xs: Float64Array;
   if (kind === KIND_INT) {
     const k = r.u8();
     const width = r.u8();
@@ -297,25 +298,36 @@ function readNumberColumn(r: Reader, n: number): (number | null)[] {
     const bytes = unshuffle(r.take(present * width), width);
     const deltas = width === 1 ? new Int8Array(bytes.buffer) : width === 2 ? new Int16Array(bytes.buffer) : new Int32Array(bytes.buffer);
     const s = POW10[k]!;
-    const vals = new Float64Array(present);
+    xs = bitmap ? new Float64Array(present) : out;
     let acc = 0;
     for (let j = 0; j < present; j++) {
       acc += deltas[j]!;
-      vals[j] = acc / s;
+      xs[j] = acc / s;
     }
-    xs = vals;
   } else if (kind === KIND_F64) {
     xs = new Float64Array(unshuffle(r.take(present * 8), 8).buffer);
+    if (!bitmap) return xs;
   } else {
     throw new ChainCodecError(`chain payload has an unknown column kind ${kind}`);
   }
-  if (!bitmap) {
-    for (let i = 0; i < n; i++) out[i] = xs[i]!;
-  } else {
-    for (let i = 0, j = 0; i < n; i++) out[i] = bitmap[i >> 3]! & (1 << (i & 7)) ? xs[j++]! : null;
+  if (bitmap) {
+    for (let i = 0, j = 0; i < n; i++) out[i] = bitmap[i >> 3]! & (1 << (i & 7)) ? xs[j++]! : NaN;
   }
   return out;
 }
+
+/** `occSymbol` with the root+date prefix cached by key. */
+function occFrom(cache: Map<number, string>, key: number, root: string, expiration: string, strike: number, right: Right): string {
+  let prefix = cache.get(key);
+  if (prefix === undefined) {
+    prefix = `${root}${expiration.slice(2, 4)}${expiration.slice(5, 7)}${expiration.slice(8, 10)}`;
+    cache.set(key, prefix);
+  }
+  return `${prefix}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
+}
+
+/** NaN (the decoder's missing marker) → null. */
+const nz = (v: number): number | null => (v === v ? v : null);
 
 /** Byte-plane shuffle: all first bytes, then all second bytes… (deflate finds the runs). */
 function shuffle(bytes: Uint8Array, width: number): Uint8Array {
@@ -499,35 +511,37 @@ export function decodeChainColumns(raw: Buffer): ChainSnapshot {
   const qt = readNumberColumn(r, n);
   const qtBase = qtRelative ? time : 0;
   const contracts: OptionQuote[] = new Array<OptionQuote>(n);
+  // OCC prefixes (root + YYMMDD) per root × expiration, built once.
+  const prefixes = new Map<number, string>();
   for (let i = 0; i < n; i++) {
     const root = ROOTS[rootIdx[i]!];
     const expiration = expirations[expIdx[i]!];
-    const strike = strikes[i];
-    if (root === undefined || expiration === undefined || strike === null || strike === undefined) {
+    const strike = strikes[i]!;
+    if (root === undefined || expiration === undefined || strike !== strike) {
       throw new ChainCodecError(`chain payload contract #${i} has a bad root, expiration or strike`);
     }
     const right: Right = rights[i] === 0 ? 'C' : 'P';
     const q = qt[i]!;
     contracts[i] = {
-      symbol: symbols ? symbols[i]! : occSymbol(root, expiration, strike, right),
+      symbol: symbols ? symbols[i]! : occFrom(prefixes, rootIdx[i]! * 65536 + expIdx[i]!, root, expiration, strike, right),
       root,
       expiration,
       strike,
       right,
-      bid: bid[i]!,
-      ask: ask[i]!,
-      last: last[i]!,
-      bidSize: bidSize[i]!,
-      askSize: askSize[i]!,
-      volume: volume[i]!,
-      openInterest: openInterest[i]!,
-      iv: iv[i]!,
-      delta: delta[i]!,
-      gamma: gamma[i]!,
-      theta: theta[i]!,
-      vega: vega[i]!,
-      rho: rho[i]!,
-      quoteTime: q === null ? null : q + qtBase,
+      bid: nz(bid[i]!),
+      ask: nz(ask[i]!),
+      last: nz(last[i]!),
+      bidSize: nz(bidSize[i]!),
+      askSize: nz(askSize[i]!),
+      volume: nz(volume[i]!),
+      openInterest: nz(openInterest[i]!),
+      iv: nz(iv[i]!),
+      delta: nz(delta[i]!),
+      gamma: nz(gamma[i]!),
+      theta: nz(theta[i]!),
+      vega: nz(vega[i]!),
+      rho: nz(rho[i]!),
+      quoteTime: q === q ? q + qtBase : null,
     };
   }
   return { underlying, underlyingPrice, time, source, contracts };
