@@ -3,10 +3,11 @@
  *
  * `MarketSource` mirrors the deterministic market simulator's API (electron/market/sim):
  * `now()`, `quote(symbol)`, `expirations(root)`, `chain(root, expiration)`. The simulator satisfies
- * it through `fromSimulator`; `createToyMarket` is a small stand-in kept for unit tests that must
- * not depend on the simulator's calibration.
+ * it through `fromSimulator` (what the sim adapter and the fakes use); `createToyMarket` is a small
+ * closed-form stand-in kept for focused unit tests that must not depend on the simulator's calibration.
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import type { Simulator } from '../market/sim/simulator.ts';
 import type { DailyBar, QuoteSymbol } from './port.ts';
 
 export type SourceQuote = { last: number | null; bid: number | null; ask: number | null; close: number | null };
@@ -21,6 +22,20 @@ export interface MarketSource {
   chain(root: OptionRoot, expiration: string): ChainSnapshot;
   /** Daily bars, `from`..`to` inclusive; empty when the source has none. */
   dailyHistory(symbol: QuoteSymbol, from: string, to: string): DailyBar[];
+  /** Whether the regular session is open now (the matching engine rejects 'market closed' otherwise). */
+  isOpen?(): boolean;
+}
+
+/** The deterministic market simulator as a MarketSource (its API is a superset). */
+export function fromSimulator(sim: Simulator): MarketSource {
+  return {
+    now: () => sim.now(),
+    quote: (symbol) => sim.quote(symbol),
+    expirations: (root) => sim.expirations(root),
+    chain: (root, expiration) => sim.chain(root, expiration),
+    dailyHistory: (symbol, from, to) => sim.dailyHistory(symbol, from, to),
+    isOpen: () => sim.isOpen(),
+  };
 }
 
 export const ROOTS_OF: Record<Underlying, readonly OptionRoot[]> = { SPX: ['SPXW', 'SPX'], SPY: ['SPY'] };

@@ -9,16 +9,15 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBroker } from '../../electron/brokers/factory.ts';
-import { createToyMarket } from '../../electron/brokers/market-source.ts';
 import { BrokerError, Cents, ClientOrderId, type Broker, type BrokerEvent } from '../../electron/brokers/port.ts';
 import { redact } from '../../electron/brokers/redact.ts';
 import { startFakeIbGateway } from '../fakes/ib-gateway/server.ts';
 import { startFakeTradier } from '../fakes/tradier/server.ts';
-import { MARKET_TIME, TEST_IB_ACCOUNT, TEST_TOKEN, TEST_TRADIER_ACCOUNT, waitForOrder, waitForState } from './harness.ts';
+import { MARKET_TIME, simMarket, TEST_IB_ACCOUNT, TEST_TOKEN, TEST_TRADIER_ACCOUNT, waitForOrder, waitForState } from './harness.ts';
 import { MESSAGES, recordMessages } from './messages.ts';
 
 const clock = { now: () => MARKET_TIME };
-const market = createToyMarket({ clock });
+const market = simMarket();
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);

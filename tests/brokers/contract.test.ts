@@ -86,8 +86,9 @@ for (const factory of HARNESSES) {
         expect(c.symbol).toMatch(/^(SPXW|SPX)\d{6}[CP]\d{8}$/);
       }
       if (scripted) {
-        // 21 strikes (5650..5750 by 5) × 2 rights × 2 roots, every one with greeks.
+        // 21 strikes (5650..5750 by 5) × 2 rights × 2 roots (SPXW PM and SPX AM), every one with greeks.
         expect(chain.contracts).toHaveLength(84);
+        expect(new Set(chain.contracts.map((c) => c.root))).toEqual(new Set(['SPX', 'SPXW']));
         expect(chain.contracts.every((c) => c.delta !== null && c.iv !== null)).toBe(true);
       }
     });

@@ -4,8 +4,8 @@
  * adapter and both wire-level fakes always run; real IB paper / Tradier sandbox only when their
  * environment variables are set (then without the scripted controls).
  */
-import type { MarketSource } from '../../electron/brokers/market-source.ts';
-import { createToyMarket } from '../../electron/brokers/market-source.ts';
+import { createToyMarket, fromSimulator, type MarketSource } from '../../electron/brokers/market-source.ts';
+import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { createBroker } from '../../electron/brokers/factory.ts';
 import type { Broker, BrokerEvent, ClientOrderId, OrderView } from '../../electron/brokers/port.ts';
 import { SimBroker } from '../../electron/brokers/sim/broker.ts';
@@ -45,13 +45,20 @@ export type HarnessFactory = { name: string; enabled: boolean; scripted: boolean
 
 const clock = { now: () => MARKET_TIME };
 
+/** The seeded market simulator at MARKET_TIME (what every fake and the sim adapter answer from). */
+export function simMarket(seed = 42): MarketSource {
+  const sim = createSimulator({ seed, start: '2025-03-18', spx0: 5800 });
+  sim.advanceTo(MARKET_TIME);
+  return fromSimulator(sim);
+}
+
 function simFactory(): HarnessFactory {
   return {
     name: 'sim',
     enabled: true,
     scripted: true,
     async make() {
-      const market = createToyMarket({ clock });
+      const market = simMarket();
       const broker = createBroker({ kind: 'sim' }, { clock, market }) as SimBroker;
       const exchange = broker.exchange;
       const extra: Broker[] = [];
@@ -80,7 +87,7 @@ function ibFakeFactory(): HarnessFactory {
     enabled: true,
     scripted: true,
     async make() {
-      const market = createToyMarket({ clock });
+      const market = simMarket();
       const fake: FakeIbGateway = await startFakeIbGateway({ market, account: TEST_IB_ACCOUNT });
       const cfg = { port: fake.port, clientId: 7, reconnect: { initialMs: 30, maxMs: 200, maxAttempts: 0 }, requestTimeoutMs: 4_000, connectTimeoutMs: 2_000, historical: { minGapMs: 0, retryAfterMs: 20, maxRetries: 3 } };
       const broker = createBroker({ kind: 'ibkr', ibkr: cfg }, { clock });
@@ -125,7 +132,7 @@ function tradierFakeFactory(): HarnessFactory {
     enabled: true,
     scripted: true,
     async make() {
-      const market = createToyMarket({ clock });
+      const market = simMarket();
       const fake: FakeTradier = await startFakeTradier({ market, token: TEST_TOKEN, account: TEST_TRADIER_ACCOUNT });
       const cfg = { token: TEST_TOKEN, accountId: TEST_TRADIER_ACCOUNT, baseUrl: fake.baseUrl, pollIntervalMs: 15, maxBackoffMs: 30, requestTimeoutMs: 4_000 };
       const broker = createBroker({ kind: 'tradier', tradier: cfg }, { clock });

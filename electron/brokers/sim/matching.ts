@@ -227,7 +227,7 @@ export class PaperExchange {
     for (const o of this.orders.values()) {
       if (o.status !== 'working') continue;
       if (this.config.fillPolicy === 'hold') continue;
-      if (!(this.config.isOpen ?? defaultIsOpen)(this.market.now())) continue;
+      if (!this.marketOpen()) continue;
       const natural = this.natural(o);
       if (natural === null) continue;
       if (natural.signed > o.limitSigned) continue; // not marketable (signed: lower is better for us)
@@ -268,6 +268,12 @@ export class PaperExchange {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  private marketOpen(): boolean {
+    if (this.config.isOpen) return this.config.isOpen(this.market.now());
+    if (this.market.isOpen) return this.market.isOpen();
+    return defaultIsOpen(this.market.now());
+  }
 
   private execute(o: ExchangeOrder, qty: number, netSigned: number, legPrices: number[]): void {
     let commission = 0;
@@ -351,7 +357,7 @@ export class PaperExchange {
         if (!this.findOption(c.root, c.expiration, c.strike, c.right)) return 'bad-contract';
       }
     }
-    if (!(this.config.isOpen ?? defaultIsOpen)(this.market.now())) return 'market-closed';
+    if (!this.marketOpen()) return 'market-closed';
     // A debit must be covered by cash; a credit needs the width of risk (approximated by 20% of notional of the shorts).
     // Debit in dollars: cents per share × 100 shares per contract / 100 cents per dollar.
     const debitDollars = Math.max(0, o.limitSigned) * o.quantity;
