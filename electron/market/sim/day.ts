@@ -253,8 +253,8 @@ export function bridgePath(
   sd: Float64Array, z: Float64Array, rng: Rng,
 ): void {
   const n = out.length - 1;
-  const EPS = 1e-12;
-  const pick = (level: number): number => (Math.abs(level - lnO) < EPS ? 0 : Math.abs(level - lnC) < EPS ? n : 1 + Math.floor(rng.next() * (n - 1)));
+  // An extreme equal to the open or close is reached there; otherwise at a random inner minute.
+  const pick = (level: number): number => (level === lnO ? 0 : level === lnC ? n : 1 + Math.floor(rng.next() * (n - 1)));
   const iH = lnH !== null && n > 1 ? pick(lnH) : -1;
   let iL = lnL !== null && n > 1 ? pick(lnL) : -1;
   if (iL === iH && iL > 0 && iL < n) iL = iL < n - 1 ? iL + 1 : iL - 1;
