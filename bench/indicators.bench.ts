@@ -16,13 +16,13 @@ function run(): Figure[] {
   const closes = column(bars, 'close');
   const plain = Array.from(closes);
   let sink = 0;
-  const ours = timeIt(() => {
+  const ourBatch = (): void => {
     sink += bollinger(closes, 20, 2).upper.values[closes.length - 1]!;
     sink += rsi(closes, 14).values[closes.length - 1]!;
     sink += ema(closes, 200).values[closes.length - 1]!;
     sink += macd(closes, 12, 26, 9).histogram.values[closes.length - 1]!;
-  }, { minMs: 500 });
-  const stream = timeIt(() => {
+  };
+  const ourStream = (): void => {
     const b = new BollingerStream(20, 2), r = new RsiStream(14), e = new EmaStream(200), m = new MacdStream(12, 26, 9);
     for (let i = 0; i < closes.length; i++) {
       const x = closes[i]!;
@@ -32,13 +32,23 @@ function run(): Figure[] {
       m.push(x);
     }
     sink += (b.value?.upper ?? 0) + (r.value ?? 0);
-  }, { minMs: 500 });
-  const peer = timeIt(() => {
+  };
+  const peerRun = (): void => {
     sink += ti.BollingerBands.calculate({ period: 20, stdDev: 2, values: plain }).length;
     sink += ti.RSI.calculate({ period: 14, values: plain }).length;
     sink += ti.EMA.calculate({ period: 200, values: plain }).length;
     sink += ti.MACD.calculate({ values: plain, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }).length;
-  }, { minMs: 1500, minRuns: 5 });
+  };
+  // Interleaved rounds, so that load from other processes hits both sides alike; medians reported.
+  peerRun();
+  const peerT: number[] = [], batchT: number[] = [], streamT: number[] = [];
+  for (let round = 0; round < 9; round++) {
+    peerT.push(timeIt(peerRun, { minMs: 150, warmup: 1, minRuns: 2 }));
+    batchT.push(timeIt(ourBatch, { minMs: 60 }));
+    streamT.push(timeIt(ourStream, { minMs: 60 }));
+  }
+  const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+  const peer = median(peerT), ours = median(batchT), stream = median(streamT);
   if (sink === 42) console.log('');
   const note = `${closes.length} bars`;
   return [

@@ -16,8 +16,11 @@ import { checkPeriod, type Series, type Values } from './series.ts';
 
 export type BollingerValue = { upper: number; middle: number; lower: number; percentB: number };
 
-/** Batch result: four aligned series with the same `firstValid`. */
-export type BollingerSeries = { upper: Series; middle: Series; lower: Series; percentB: Series };
+/**
+ * Batch result: four aligned series with the same `firstValid`. `percentB` is computed on first access
+ * (most callers only need the bands) from the input array — read it before mutating that array.
+ */
+export type BollingerSeries = { readonly upper: Series; readonly middle: Series; readonly lower: Series; readonly percentB: Series };
 
 function percentB(x: number, lower: number, upper: number): number {
   const w = upper - lower;
@@ -34,6 +37,7 @@ export class BollingerStream {
   private sum = 0;
   private m2 = 0;
   private sinceExact = 0;
+  private mean = 0;
   /** The current bands, `null` during warm-up. */
   value: BollingerValue | null = null;
   constructor(period = 20, mult = 2) {
@@ -56,7 +60,7 @@ export class BollingerStream {
       this.sinceExact = 0;
     } else {
       const old = this.ring[this.head]!;
-      const oldMean = this.sum / p;
+      const oldMean = this.mean;
       this.sum = this.sum - old + x;
       this.ring[this.head] = x;
       this.head = this.head + 1 === p ? 0 : this.head + 1;
@@ -69,6 +73,7 @@ export class BollingerStream {
         if (this.m2 < 0) this.m2 = 0;
       }
     }
+    this.mean = mean;
     const sd = Math.sqrt(this.m2 / p);
     const upper = mean + sd * this.mult;
     const lower = mean - sd * this.mult;
@@ -95,7 +100,6 @@ export function bollinger(values: Values, period = 20, mult = 2): BollingerSerie
   const up = new Float64Array(n);
   const mid = new Float64Array(n);
   const lo = new Float64Array(n);
-  const pb = new Float64Array(n);
   const ring = new Float64Array(period);
   let count = 0;
   let head = 0;
@@ -103,7 +107,8 @@ export function bollinger(values: Values, period = 20, mult = 2): BollingerSerie
   let m2 = 0;
   let sinceExact = 0;
   let firstValid = n;
-  let cu = 0, cm = 0, cl = 0, cp = 0;
+  let cu = 0, cm = 0, cl = 0;
+  let prevMean = 0;
   for (let i = 0; i < n; i++) {
     const x = values[i]!;
     if (x - x === 0) {
@@ -119,7 +124,7 @@ export function bollinger(values: Values, period = 20, mult = 2): BollingerSerie
         } else mean = NaN;
       } else {
         const old = ring[head]!;
-        const oldMean = sum / period;
+        const oldMean = prevMean;
         sum = sum - old + x;
         ring[head] = x;
         head = head + 1 === period ? 0 : head + 1;
@@ -133,22 +138,35 @@ export function bollinger(values: Values, period = 20, mult = 2): BollingerSerie
         }
       }
       if (count === period) {
+        prevMean = mean;
         const sd = Math.sqrt(m2 / period);
         cm = mean;
         cu = mean + sd * mult;
         cl = mean - sd * mult;
-        cp = percentB(x, cl, cu);
       }
     }
     up[i] = cu;
     mid[i] = cm;
     lo[i] = cl;
-    pb[i] = cp;
   }
+  let pbSeries: Series | null = null;
   return {
     upper: { values: up, firstValid },
     middle: { values: mid, firstValid },
     lower: { values: lo, firstValid },
-    percentB: { values: pb, firstValid },
+    get percentB(): Series {
+      if (pbSeries === null) {
+        // same formula and carry-forward rule as the loop above and the stream
+        const pb = new Float64Array(n);
+        let cp = 0;
+        for (let i = firstValid; i < n; i++) {
+          const x = values[i]!;
+          if (x - x === 0) cp = percentB(x, lo[i]!, up[i]!);
+          pb[i] = cp;
+        }
+        pbSeries = { values: pb, firstValid };
+      }
+      return pbSeries;
+    },
   };
 }

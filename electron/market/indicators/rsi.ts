@@ -6,15 +6,16 @@
  * RS = avgGain / avgLoss; 100 when avgLoss is 0, 0 when avgGain is 0 (and avgLoss > 0). Always in
  * [0, 100]. The first value needs n + 1 finite inputs (index n when all are finite).
  *
- * Matches `technicalindicators`' RSI except that the peer rounds its output to 2 decimals; we do not.
+ * Matches `technicalindicators`' RSI to within the peer's own rounding (it rounds to 2 decimals; we do
+ * not, and compute the same ratio as 100·gain / (gain + loss)).
  */
 import { checkPeriod, type Series, type Values } from './series.ts';
 
+/** 100 − 100 / (1 + g/l), written as 100·g / (g + l): one division, and within [0, 100] by construction. */
 function rsiOf(avgGain: number, avgLoss: number): number {
   if (avgLoss === 0) return 100;
   if (avgGain === 0) return 0;
-  const v = 100 - 100 / (1 + avgGain / avgLoss);
-  return v < 0 ? 0 : v > 100 ? 100 : v;
+  return (100 * avgGain) / (avgGain + avgLoss);
 }
 
 /** Streaming RSI: `push(close)` returns the RSI, or `null` during warm-up. */
