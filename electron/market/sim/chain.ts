@@ -21,6 +21,7 @@
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
 import { americanPrice } from '../../../shared/optionmath/american.ts';
+import { formatOcc } from '../../../shared/domain/occ.ts';
 import { bsmKernel } from './fastbsm.ts';
 import { hash32, mix32 } from './rng.ts';
 import { smileRatio } from './surface.ts';
@@ -413,12 +414,6 @@ function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r:
   }
 }
 
-/** OCC symbol, unpadded root (Tradier form): `SPXW250117P05800000`. */
-export function occSymbol(root: OptionRoot, expiration: string, right: 'C' | 'P', strike: number): string {
-  const yymmdd = expiration.slice(2, 4) + expiration.slice(5, 7) + expiration.slice(8, 10);
-  return `${root}${yymmdd}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
-}
-
 const round = (x: number, k: number): number => Math.round(x * k) / k;
 
 /** The app-wide snapshot form of a column chain. Greeks are rounded to 6 significant-ish decimals. */
@@ -431,7 +426,7 @@ export function toChainSnapshot(c: ChainColumns, source = 'sim'): ChainSnapshot 
       const right = side === 0 ? 'C' : 'P';
       const ivv = c.iv[j]!;
       contracts[j] = {
-        symbol: occSymbol(c.root, c.expiration, right, K),
+        symbol: formatOcc({ root: c.root, expiration: c.expiration, right, strike: K }),
         root: c.root,
         expiration: c.expiration,
         strike: K,

@@ -26,7 +26,8 @@ import {
 } from '../calendar.ts';
 import type { Session } from '../calendar.ts';
 import type { AnchorSeries } from './anchor-data.ts';
-import { computeChain, emptyChainColumns, occSymbol, toChainSnapshot } from './chain.ts';
+import { tryParseOcc } from '../../../shared/domain/occ.ts';
+import { computeChain, emptyChainColumns, toChainSnapshot } from './chain.ts';
 import type { ChainColumns, DayStats } from './chain.ts';
 import { anchoredDay, freeDay, SIM_SYMBOLS } from './day.ts';
 import type { AnchorDay, DayPath, ModelState, SimSymbol } from './day.ts';
@@ -366,17 +367,17 @@ export class Simulator {
 
   /** One contract's quote by OCC symbol (padded or not); null when it is not listed here. */
   optionQuote(symbol: string): OptionQuote | null {
-    const m = /^(SPXW|SPX|SPY)\s*(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol.trim());
-    if (!m) return null;
-    const root = m[1] as OptionRoot;
-    const expiration = `20${m[2]}-${m[3]}-${m[4]}`;
-    const strike = Number(m[6]) / 1000;
-    if (!isValidDate(expiration) || !isTradingDay(expiration)) return null;
+    const parsed = tryParseOcc(symbol);
+    if (!parsed.ok) return null;
+    const { root: r, expiration, strike, right } = parsed.value;
+    if (r !== 'SPX' && r !== 'SPXW' && r !== 'SPY') return null;
+    const root: OptionRoot = r;
+    if (!isTradingDay(expiration)) return null;
     const cols = this.chainColumns(root, expiration);
     const i = binarySearch(cols.strikes, strike);
     if (i < 0) return null;
     const snap = toChainSnapshot(sliceColumns(cols, i));
-    return snap.contracts[m[5] === 'C' ? 0 : 1] ?? null;
+    return snap.contracts[right === 'C' ? 0 : 1] ?? null;
   }
 
   /**
@@ -690,4 +691,3 @@ function sliceColumns(c: ChainColumns, i: number): ChainColumns {
   return s;
 }
 
-export { occSymbol };
