@@ -38,6 +38,7 @@ export class BollingerStream {
   private m2 = 0;
   private sinceExact = 0;
   private mean = 0;
+  private readonly invP: number;
   /** The current bands, `null` during warm-up. */
   value: BollingerValue | null = null;
   constructor(period = 20, mult = 2) {
@@ -45,6 +46,7 @@ export class BollingerStream {
     if (!(mult >= 0) || !Number.isFinite(mult)) throw new RangeError(`Bollinger: width must be a finite number ≥ 0, got ${mult}`);
     this.period = period;
     this.mult = mult;
+    this.invP = 1 / period;
     this.ring = new Float64Array(period);
   }
   push(x: number): BollingerValue | null {
@@ -74,7 +76,7 @@ export class BollingerStream {
       }
     }
     this.mean = mean;
-    const sd = Math.sqrt(this.m2 / p);
+    const sd = Math.sqrt(this.m2 * this.invP);
     const upper = mean + sd * this.mult;
     const lower = mean - sd * this.mult;
     this.value = { upper, middle: mean, lower, percentB: percentB(x, lower, upper) };
@@ -109,6 +111,7 @@ export function bollinger(values: Values, period = 20, mult = 2): BollingerSerie
   let firstValid = n;
   let cu = 0, cm = 0, cl = 0;
   let prevMean = 0;
+  const invP = 1 / period;
   for (let i = 0; i < n; i++) {
     const x = values[i]!;
     if (x - x === 0) {
@@ -139,7 +142,7 @@ export function bollinger(values: Values, period = 20, mult = 2): BollingerSerie
       }
       if (count === period) {
         prevMean = mean;
-        const sd = Math.sqrt(m2 / period);
+        const sd = Math.sqrt(m2 * invP);
         cm = mean;
         cu = mean + sd * mult;
         cl = mean - sd * mult;

@@ -2,7 +2,8 @@
  * Relative Strength Index with Wilder's smoothing.
  *
  * gain/loss of each bar = max(±(x − previous), 0). The first average gain/loss is the simple mean of
- * the first n changes; after that `avg = (avg · (n − 1) + change) / n` (Wilder). RSI = 100 − 100 / (1 + RS),
+ * the first n changes; after that `avg = (avg · (n − 1) + change) / n` (Wilder; computed as a
+ * multiplication by 1/n). RSI = 100 − 100 / (1 + RS),
  * RS = avgGain / avgLoss; 100 when avgLoss is 0, 0 when avgGain is 0 (and avgLoss > 0). Always in
  * [0, 100]. The first value needs n + 1 finite inputs (index n when all are finite).
  *
@@ -21,6 +22,7 @@ function rsiOf(avgGain: number, avgLoss: number): number {
 /** Streaming RSI: `push(close)` returns the RSI, or `null` during warm-up. */
 export class RsiStream {
   readonly period: number;
+  private readonly invP: number;
   private prev = 0;
   private seen = 0;
   private gainSum = 0;
@@ -32,6 +34,7 @@ export class RsiStream {
   constructor(period = 14) {
     checkPeriod('RSI', period);
     this.period = period;
+    this.invP = 1 / period;
   }
   push(x: number): number | null {
     if (!Number.isFinite(x)) return this.value;
@@ -58,8 +61,8 @@ export class RsiStream {
       this.avgLoss = this.lossSum / p;
       this.seen++;
     } else {
-      this.avgGain = (this.avgGain * (p - 1) + gain) / p;
-      this.avgLoss = (this.avgLoss * (p - 1) + loss) / p;
+      this.avgGain = (this.avgGain * (p - 1) + gain) * this.invP;
+      this.avgLoss = (this.avgLoss * (p - 1) + loss) * this.invP;
     }
     this.value = rsiOf(this.avgGain, this.avgLoss);
     return this.value;
@@ -101,6 +104,7 @@ export function rsi(values: Values, period = 14): Series {
   let cur = rsiOf(avgGain, avgLoss);
   out[firstValid] = cur;
   const pm1 = period - 1;
+  const invP = 1 / period;
   for (; i < n; i++) {
     const x = values[i]!;
     if (x - x === 0) {
@@ -108,8 +112,8 @@ export function rsi(values: Values, period = 14): Series {
       const gain = d > 0 ? d : 0;
       const loss = d < 0 ? prev - x : 0;
       prev = x;
-      avgGain = (avgGain * pm1 + gain) / period;
-      avgLoss = (avgLoss * pm1 + loss) / period;
+      avgGain = (avgGain * pm1 + gain) * invP;
+      avgLoss = (avgLoss * pm1 + loss) * invP;
       cur = rsiOf(avgGain, avgLoss);
     }
     out[i] = cur;
