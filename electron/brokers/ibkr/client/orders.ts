@@ -93,6 +93,7 @@ export class IbOrders {
 
   async place(cmd: PlaceOrder): Promise<OrderView> {
     validatePlaceOrder(cmd);
+    if (cmd.crossUnderlying === 'supervised-legs') throw new BrokerError('invalid-request', `order ${cmd.clientOrderId}: supervised legs are not implemented yet — send the SPX+SPY position as one combo (crossUnderlying: 'combo').`);
     this.conn.requireConnected(`place order ${cmd.clientOrderId}`);
     const conIds = await Promise.all(cmd.legs.map((l) => this.conIdOf(l)));
     this.book.create(cmd);
