@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // Playwright fixtures must destructure their (empty) dependencies with `{}`.
+    files: ['tests/e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
+  {
     // shared/ is used by both sides: it imports neither side, nor Node, nor Electron.
     files: ['shared/**/*.ts'],
     rules: {

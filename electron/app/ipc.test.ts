@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { IpcMainInvokeEvent } from 'electron';
 import { channelOf, METHOD_NAMES } from '../../shared/api.ts';
 import { VirtualClock } from '../engine/clock.ts';
-import { Workstation } from '../engine/workstation.ts';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openWorkstation } from '../engine/workstation.ts';
 import { registerIpc, type IpcMainLike } from './ipc.ts';
 import { APP_ORIGIN } from './security.ts';
 
@@ -17,7 +20,8 @@ function setup() {
     },
     removeHandler: (channel) => handlers.delete(channel),
   };
-  const workstation = new Workstation({ clock: new VirtualClock(Date.UTC(2026, 0, 5, 15)), dataDir: '/tmp/unused' });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ipc-'));
+  const workstation = openWorkstation({ clock: new VirtualClock(Date.UTC(2026, 0, 5, 15)), dataDir });
   const unregister = registerIpc(ipcMain, workstation, { windowIds: new Set([7]), devOrigin: null });
   const event = (frame: unknown, senderId = 7) => ({ senderFrame: frame, sender: { id: senderId } }) as unknown as IpcMainInvokeEvent;
   const invoke = (method: string, ev: IpcMainInvokeEvent, ...args: unknown[]) => handlers.get(channelOf(method as never))!(ev, ...args);

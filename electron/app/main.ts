@@ -2,12 +2,13 @@
  * Electron's main process: the thin shell around the Workstation. It serves the renderer from the
  * app:// protocol, wires IPC through the validated handlers, and keeps every security default on.
  */
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
 import { SystemClock } from '../engine/clock.ts';
-import { Workstation } from '../engine/workstation.ts';
+import { openWorkstation, type Workstation } from '../engine/workstation.ts';
+import { StoreError } from '../store/errors.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from '../headless/assets.ts';
 import { registerIpc } from './ipc.ts';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedExternal, isAllowedNavigation, mainWindowOptions, permissionAllowed } from './security.ts';
@@ -49,7 +50,15 @@ app.on('second-instance', () => {
 void app.whenReady().then(() => {
   const dataDir = app.getPath('userData');
   mkdirSync(dataDir, { recursive: true });
-  workstation = new Workstation({ clock: new SystemClock(), dataDir });
+  try {
+    workstation = openWorkstation({ clock: new SystemClock(), dataDir });
+  } catch (error) {
+    // Never a silent reset: say what is wrong with the database and what to do, then quit.
+    const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;
+    dialog.showErrorBox('Thetadesk cannot open its database', message);
+    app.exit(1);
+    return;
+  }
 
   protocol.handle(APP_SCHEME, (request) => {
     const url = new URL(request.url);

@@ -19,12 +19,18 @@ import type {
   StrategyStatus,
   Trade,
 } from '../../shared/api.ts';
+import { fromCents } from '../../shared/money.ts';
+import { exportCsv } from '../store/export.ts';
+import type { TradeRow, TradeWithLegs } from '../store/repos/trades.ts';
+import { openStore, type Store } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import { LogHub, type Logger } from './log.ts';
 
 export type WorkstationOptions = {
   clock: Clock;
   dataDir: string;
+  /** The open database; `openWorkstation` opens it in `dataDir`. */
+  store: Store;
   mode?: 'paper' | 'live';
   /** Echo log lines (e.g. to the console of the headless server). */
   echoLog?: (line: string) => void;
@@ -37,6 +43,7 @@ type EventListener = (event: AnyEvent) => void;
 export class Workstation {
   readonly clock: Clock;
   readonly dataDir: string;
+  readonly store: Store;
   readonly logs: LogHub;
   readonly #log: Logger;
   readonly #listeners = new Set<EventListener>();
@@ -52,30 +59,39 @@ export class Workstation {
     paper: true,
   };
   #strategies: StrategyStatus[] = [];
-  #positions: Position[] = [];
-  #trades: Trade[] = [];
   #closed = false;
 
   constructor(options: WorkstationOptions) {
     this.clock = options.clock;
     this.dataDir = options.dataDir;
+    this.store = options.store;
     this.#mode = options.mode ?? 'paper';
     const echo = options.echoLog;
     this.logs = new LogHub(() => this.clock.now(), echo ? (e) => echo(`${e.level.toUpperCase()} [${e.source}] ${e.message}`) : null);
     this.logs.subscribe((entry) => this.#emit({ type: 'log', payload: entry }));
     this.#log = this.logs.logger('engine');
     this.#log.info(`Workstation ready (${this.#mode} mode, data in ${this.dataDir})`);
+    // After a restart the engine comes back stopped: trading resumes only when the user says Start.
+    const previous = this.store.systemState.get('engine');
+    if (previous?.isTrading) this.#log.warn('The engine was trading when it last stopped; it restarts stopped — press Start to resume.');
+    this.#record('restored');
   }
 
   /** The handler of every contract call; inputs arrive already validated. */
   readonly handlers: Handlers = {
     'status.get': async () => this.status(),
-    'positions.list': async () => this.#positions,
-    'trades.list': async ({ limit }) => this.#trades.slice(-limit).reverse(),
+    'positions.list': async () => this.positions(),
+    'trades.list': async ({ limit }) => this.store.trades.listRecent(limit).map(toTrade),
     'account.get': async () => this.account(),
     'market.get': async () => this.market(),
     'performance.get': async () => this.performance(),
     'logs.list': async ({ limit, level }) => this.logs.list(limit, level),
+    'export.csv': async ({ kind, from, to }) => {
+      const content = exportCsv(this.store, kind, { from, to });
+      const rows = Math.max(0, content.split('\r\n').filter((l) => l.length > 0).length - 1);
+      this.#log.info(`Exported ${rows} ${kind} rows for ${from}..${to}.`);
+      return { filename: `thetadesk-${kind}-${from}-to-${to}.csv`, content, rows };
+    },
     'engine.start': async ({ strategyId }) => this.start(strategyId),
     'engine.stop': async ({ strategyId }) => this.stop(strategyId),
     'engine.closeAll': async () => this.closeAll(),
@@ -88,7 +104,7 @@ export class Workstation {
       reason: this.#reason,
       mode: this.#mode,
       connection: this.#connection,
-      openPositions: this.#positions.length,
+      openPositions: this.store.trades.listOpen().length,
       tradesToday: 0,
       lastSnapshotAt: null,
       nextRuns: [],
@@ -113,8 +129,12 @@ export class Workstation {
       maxDailyLoss: 0,
       riskBreached: false,
       tradesCount: 0,
-      activePositions: this.#positions.length,
+      activePositions: this.store.trades.listOpen().length,
     };
+  }
+
+  positions(): Position[] {
+    return this.store.trades.listOpen().map(toPosition);
   }
 
   async start(strategyId?: string): Promise<Status> {
@@ -145,7 +165,7 @@ export class Workstation {
 
   async closeAll(): Promise<CloseAllResult> {
     this.#assertOpen();
-    const closing = this.#positions.length;
+    const closing = this.store.trades.listOpen().length;
     this.#engineState = 'stopped';
     this.#isTrading = false;
     this.#reason = 'Close all: working orders cancelled, positions closing; new entries disabled until Start.';
@@ -165,6 +185,7 @@ export class Workstation {
     this.#log.info('Workstation shutting down.');
     this.#closed = true;
     this.#listeners.clear();
+    this.store.close();
   }
 
   #setStrategyEnabled(strategyId: string, enabled: boolean): void {
@@ -174,7 +195,17 @@ export class Workstation {
     this.#log.info(`${enabled ? 'Enabled' : 'Disabled'} strategy ${strategyId}.`);
   }
 
-  #changed(): Status {
+  /** Engine state changes go to the append-only event log and the system_state row, in one transaction. */
+  #record(cause: string): void {
+    const at = this.clock.now();
+    this.store.transaction(() => {
+      this.store.events.append({ at, category: 'engine', type: 'engine.state', payload: { cause, engineState: this.#engineState, isTrading: this.#isTrading, reason: this.#reason } });
+      this.store.systemState.put('engine', { engineState: this.#engineState, isTrading: this.#isTrading }, at);
+    });
+  }
+
+  #changed(cause = 'command'): Status {
+    this.#record(cause);
     const status = this.status();
     this.#emit({ type: 'status', payload: status });
     return status;
@@ -202,4 +233,50 @@ export class UnknownStrategyError extends Error {
     super(`Unknown strategy "${id}". Known strategies: ${known.length ? known.join(', ') : 'none yet'}.`);
     this.name = 'UnknownStrategyError';
   }
+}
+
+/** Opens the database in `dataDir` and builds the Workstation on it. Throws StoreError with advice. */
+export function openWorkstation(options: Omit<WorkstationOptions, 'store'>): Workstation {
+  const store = openStore({ dataDir: options.dataDir, now: () => options.clock.now() });
+  try {
+    return new Workstation({ ...options, store });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+function toTrade(t: TradeRow): Trade {
+  return {
+    id: t.tradeId,
+    strategyId: t.strategyId,
+    tradeDate: t.openedAt ?? t.createdAt,
+    entryCredit: fromCents(t.entryTotalCents ?? 0),
+    finalPnl: t.realizedPnlCents === null ? null : fromCents(t.realizedPnlCents),
+    exitReason: t.exitReason,
+    status: t.status === 'CLOSED' || t.status === 'CANCELLED' ? 'CLOSED' : 'OPEN',
+  };
+}
+
+function toPosition(t: TradeWithLegs): Position {
+  return {
+    tradeId: t.tradeId,
+    strategyId: t.strategyId,
+    entryTime: t.openedAt ?? t.createdAt,
+    entryCredit: fromCents(t.entryTotalCents ?? 0),
+    currentPnl: null,
+    status: t.status === 'CLOSING' ? 'CLOSING' : t.status === 'OPEN' ? 'ACTIVE' : 'PENDING',
+    legs: t.legs.map((l) => ({
+      symbol: l.symbol,
+      underlying: l.underlying,
+      right: l.right,
+      strike: l.strike,
+      expiration: l.expiration,
+      quantity: l.side === 'SELL' ? -l.quantity : l.quantity,
+      multiplier: l.multiplier,
+      // Average opening price per contract (Σ qty × price / qty), in dollars.
+      entryPrice: l.openedQty > 0 ? l.entryValueCents / l.openedQty / 100 : 0,
+      mark: null,
+    })),
+  };
 }

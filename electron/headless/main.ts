@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SystemClock } from '../engine/clock.ts';
-import { Workstation } from '../engine/workstation.ts';
+import { openWorkstation } from '../engine/workstation.ts';
+import { StoreError } from '../store/errors.ts';
 import { HEADLESS_USAGE, OptionsError, parseHeadlessOptions } from './options.ts';
 import { ServerStartError, startServer } from './server.ts';
 
@@ -29,11 +30,20 @@ async function main(): Promise<number> {
     process.stderr.write(`Cannot create the data folder ${options.dataDir}: ${(error as Error).message}. Choose another with --data-dir.\n`);
     return 1;
   }
-  const workstation = new Workstation({
-    clock: new SystemClock(),
-    dataDir: options.dataDir,
-    echoLog: (line) => process.stdout.write(`${line}\n`),
-  });
+  let workstation;
+  try {
+    workstation = openWorkstation({
+      clock: new SystemClock(),
+      dataDir: options.dataDir,
+      echoLog: (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    if (error instanceof StoreError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
   let server;
   try {
     server = await startServer({

@@ -110,6 +110,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       status: statusJson(v.status),
     })),
   );
+  // CSV export: GET /api/export/<kind>?from=YYYY-MM-DD&to=YYYY-MM-DD (a download).
+  app.get<{ Params: { kind: string }; Querystring: { from?: string; to?: string } }>('/api/export/:kind', async (request, reply) => {
+    const { from = '', to = '' } = request.query;
+    const result = await dispatch(workstation, 'export.csv', { kind: request.params.kind.replace(/\.csv$/, ''), from, to });
+    if (!result.ok) return reply.code(httpStatusOf(result.error.code)).send({ error: result.error.message, code: result.error.code });
+    const { filename, content } = result.value as { filename: string; content: string };
+    return reply
+      .header('Content-Disposition', `attachment; filename="${filename}"`)
+      .type('text/csv; charset=utf-8')
+      .send(content);
+  });
   app.all('/api/*', (_q, r) => r.code(404).send({ error: 'Unknown API path.' }));
 
   // Pushed events.

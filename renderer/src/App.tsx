@@ -3,10 +3,12 @@ import { ControlBar } from './components/ControlBar.tsx';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
 import { LogsPage } from './pages/LogsPage.tsx';
+import { TradesPage } from './pages/TradesPage.tsx';
 import { cancelCloseAll, confirmCloseAll, goTo, useApp, type Page } from './store.ts';
 
 const PAGES: { id: Page; label: string }[] = [
   { id: 'overview', label: 'Overview' },
+  { id: 'trades', label: 'Trades' },
   { id: 'logs', label: 'Logs' },
 ];
 
@@ -42,6 +44,8 @@ export function App() {
             <div className="empty" role="alert">{apiProblem}</div>
           ) : page === 'overview' ? (
             <OverviewPage />
+          ) : page === 'trades' ? (
+            <TradesPage />
           ) : (
             <LogsPage />
           )}

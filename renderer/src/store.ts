@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { LogEntry, Status, ThetadeskApi } from '../../shared/api.ts';
 
-export type Page = 'overview' | 'logs';
+export type Page = 'overview' | 'trades' | 'logs';
 
 export type AppState = {
   api: ThetadeskApi | null;

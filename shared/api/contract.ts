@@ -135,6 +135,12 @@ export const CloseAllResultSchema = z.object({
 });
 export type CloseAllResult = z.infer<typeof CloseAllResultSchema>;
 
+export const EXPORT_KINDS = ['trades', 'legs', 'fills', 'decisions', 'daily'] as const;
+export const ExportKindSchema = z.enum(EXPORT_KINDS);
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+export const ExportResultSchema = z.object({ filename: z.string(), content: z.string(), rows: z.number().int().nonnegative() });
+export type ExportResult = z.infer<typeof ExportResultSchema>;
+
 const StrategySelector = z.object({ strategyId: z.string().min(1).max(64).optional() }).strict();
 const Empty = z.object({}).strict();
 
@@ -152,6 +158,11 @@ export const methods = {
   'logs.list': {
     input: z.object({ limit: z.number().int().min(1).max(5_000).default(500), level: LogLevelSchema.optional() }).strict(),
     output: z.array(LogEntrySchema),
+  },
+  /** CSV of one kind of record over an ET date range (RFC 4180, ISO 8601 times with offset). */
+  'export.csv': {
+    input: z.object({ kind: ExportKindSchema, from: IsoDate, to: IsoDate }).strict().refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),
+    output: ExportResultSchema,
   },
   'engine.start': { input: StrategySelector, output: StatusSchema },
   'engine.stop': { input: StrategySelector, output: StatusSchema },

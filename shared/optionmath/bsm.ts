@@ -14,7 +14,7 @@
  * RangeError naming the field: callers that take data from outside check it first with
  * {@link checkBsmInput}, which returns the same message instead of throwing.
  */
-import { INV_SQRT_2PI, normCdf } from './normal.ts';
+import { INV_SQRT_2PI, normCdfG } from './normal.ts';
 
 export type OptionRight = 'C' | 'P';
 
@@ -89,9 +89,12 @@ export function bsmPriceRaw(spot: number, strike: number, t: number, vol: number
     const iv = isCall ? fwd - strike : strike - fwd;
     return iv > 0 ? dr * iv : 0;
   }
-  const d1 = Math.log(fwd / strike) / sd + 0.5 * sd;
+  const m = fwd / strike;
+  const d1 = Math.log(m) / sd + 0.5 * sd;
   const d2 = d1 - sd;
-  const p = isCall ? fwd * normCdf(d1) - strike * normCdf(d2) : strike * normCdf(-d2) - fwd * normCdf(-d1);
+  const g1 = Math.exp(-0.5 * d1 * d1); // √(2π)·φ(d1); φ(d2) = φ(d1)·F/K
+  const g2 = g1 * m;
+  const p = isCall ? fwd * normCdfG(d1, g1) - strike * normCdfG(d2, g2) : strike * normCdfG(-d2, g2) - fwd * normCdfG(-d1, g1);
   // Rounding can leave a deep-OTM value a hair below 0; an option is never worth less than nothing.
   return p > 0 ? dr * p : 0;
 }
@@ -122,16 +125,19 @@ export function bsmGreeksInto(
   let pdf: number; // φ(d1)
   const live = sd > MIN_SD;
   if (live) {
-    const d1 = (Math.log(sq / kr)) / sd + 0.5 * sd;
+    const m = sq / kr; // F/K
+    const d1 = Math.log(m) / sd + 0.5 * sd;
     const d2 = d1 - sd;
+    const g1 = Math.exp(-0.5 * d1 * d1); // √(2π)·φ(d1); φ(d2) = φ(d1)·F/K
+    const g2 = g1 * m;
     if (isCall) {
-      n1 = normCdf(d1);
-      n2 = normCdf(d2);
+      n1 = normCdfG(d1, g1);
+      n2 = normCdfG(d2, g2);
     } else {
-      n1 = normCdf(-d1);
-      n2 = normCdf(-d2);
+      n1 = normCdfG(-d1, g1);
+      n2 = normCdfG(-d2, g2);
     }
-    pdf = INV_SQRT_2PI * Math.exp(-0.5 * d1 * d1);
+    pdf = INV_SQRT_2PI * g1;
   } else {
     // Expired or zero vol: exercise iff in the money on the forward; at the money counts as half.
     const m = isCall ? sq - kr : kr - sq;

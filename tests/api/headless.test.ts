@@ -105,12 +105,44 @@ describe('seed 004 REST API on the headless server', () => {
   });
 });
 
+describe('CSV export over the API', () => {
+  it('downloads a CSV with a header row, and refuses bad dates clearly', async () => {
+    const r = await fetch(server.url + '/api/export/trades?from=2026-01-01&to=2026-12-31', { headers: auth() });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/csv');
+    expect(r.headers.get('content-disposition')).toContain('thetadesk-trades-2026-01-01-to-2026-12-31.csv');
+    const text = await r.text();
+    expect(text.split('\r\n')[0]).toMatch(/^trade_id,strategy/);
+    const bad = await fetch(server.url + '/api/export/trades?from=2026-13-01&to=2026-12-31', { headers: auth() });
+    expect(bad.status).toBe(400);
+    const reversed = await fetch(server.url + '/api/export/fills?from=2026-02-01&to=2026-01-01', { headers: auth() });
+    expect(reversed.status).toBe(400);
+    expect((await json(reversed)).error).toMatch(/from/);
+    const unknown = await fetch(server.url + '/api/export/secrets?from=2026-01-01&to=2026-01-02', { headers: auth() });
+    expect(unknown.status).toBe(400);
+  });
+});
+
 describe('headless command line', () => {
+  it('refuses a corrupt database with a clear message and leaves the file as it was', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-corrupt-'));
+    const file = path.join(dir, 'thetadesk.sqlite');
+    const garbage = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 0x5a)]);
+    writeFileSync(file, garbage);
+    const run = await runHeadless(['--port', '0', '--data-dir', dir]);
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/corrupt|not a database|damaged/i);
+    expect(run.output).not.toMatch(/\n\s+at /);
+    expect(readFileSync(file).equals(garbage)).toBe(true);
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     const s = await startHeadless();
     const code = await s.stop();
-    expect(code).toBe(0);
-    expect(s.output()).toContain('Stopped.');
+    expect({ code, output: s.output() }).toMatchObject({ code: 0, output: expect.stringContaining('Stopped.') });
   });
 
   it('says clearly when the port is taken or invalid', async () => {

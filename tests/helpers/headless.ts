@@ -8,8 +8,8 @@ export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
 export type Headless = { url: string; token: string; dataDir: string; child: ChildProcess; output: () => string; stop: () => Promise<number | null> };
 
-export async function startHeadless(opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<Headless> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-test-'));
+export async function startHeadless(opts: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {}): Promise<Headless> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'thetadesk-test-'));
   const token = 'test-token-' + Math.random().toString(36).slice(2).padEnd(12, 'x');
   const child = spawn(process.execPath, [path.join(repoRoot, 'electron/headless/main.ts'), '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, THETADESK_TOKEN: token, ...opts.env },

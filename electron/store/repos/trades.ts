@@ -214,6 +214,11 @@ export class TradeRepo {
     return ids.map((r) => this.get(r.trade_id)!);
   }
 
+  /** The most recent trades (by trade id, newest first), without legs. */
+  listRecent(limit: number): TradeRow[] {
+    return this.#db.prepare<TradeRaw>('SELECT * FROM trades ORDER BY trade_id DESC LIMIT ?').all(limit).map(toTrade);
+  }
+
   /** Trades entered on ET dates `fromDate`..`toDate` inclusive. */
   listByEntryDate(fromDate: string, toDate: string): TradeWithLegs[] {
     const ids = this.#db
