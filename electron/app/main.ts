@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } f
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
+import { brokerFromEnv } from '../engine/broker-setup.ts';
 import { SystemClock } from '../engine/clock.ts';
 import { openWorkstation, type Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
@@ -51,7 +52,9 @@ void app.whenReady().then(() => {
   const dataDir = app.getPath('userData');
   mkdirSync(dataDir, { recursive: true });
   try {
-    workstation = openWorkstation({ clock: new SystemClock(), dataDir });
+    const clock = new SystemClock();
+    const kind = process.env.THETADESK_BROKER === 'ibkr' || process.env.THETADESK_BROKER === 'tradier' ? process.env.THETADESK_BROKER : 'sim';
+    workstation = openWorkstation({ clock, dataDir, broker: brokerFromEnv(kind, process.env, clock) });
   } catch (error) {
     // Never a silent reset: say what is wrong with the database and what to do, then quit.
     const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;

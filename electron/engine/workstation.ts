@@ -23,6 +23,8 @@ import { fromCents } from '../../shared/money.ts';
 import { exportCsv } from '../store/export.ts';
 import type { TradeRow, TradeWithLegs } from '../store/repos/trades.ts';
 import { openStore, type Store } from '../store/store.ts';
+import type { Broker, ConnectionStatus } from '../brokers/port.ts';
+import type { BrokerSetup } from './broker-setup.ts';
 import type { Clock } from './clock.ts';
 import { LogHub, type Logger } from './log.ts';
 
@@ -32,6 +34,8 @@ export type WorkstationOptions = {
   /** The open database; `openWorkstation` opens it in `dataDir`. */
   store: Store;
   mode?: 'paper' | 'live';
+  /** The broker to trade through (and the simulator's driver when the market is simulated). */
+  broker?: BrokerSetup;
   /** Echo log lines (e.g. to the console of the headless server). */
   echoLog?: (line: string) => void;
 };
@@ -59,6 +63,10 @@ export class Workstation {
     paper: true,
   };
   #strategies: StrategyStatus[] = [];
+  readonly #broker: Broker | null;
+  readonly #setup: BrokerSetup | null;
+  #lastAccount: Account | null = null;
+  #lastMarket: Market | null = null;
   #closed = false;
 
   constructor(options: WorkstationOptions) {
@@ -75,6 +83,34 @@ export class Workstation {
     const previous = this.store.systemState.get('engine');
     if (previous?.isTrading) this.#log.warn('The engine was trading when it last stopped; it restarts stopped — press Start to resume.');
     this.#record('restored');
+    this.#setup = options.broker ?? null;
+    this.#broker = this.#setup?.broker ?? null;
+    if (this.#broker) this.#attachBroker(this.#broker);
+  }
+
+  #attachBroker(broker: Broker): void {
+    const blog = this.logs.logger(`broker:${broker.kind}`);
+    const apply = (s: ConnectionStatus) => {
+      const state = s.state === 'connected' ? 'connected' : s.state === 'error' ? 'error' : s.state === 'disconnected' ? 'disconnected' : 'connecting';
+      this.#connection = { broker: broker.kind, state, message: s.message, paper: s.paper };
+      this.#changed('broker');
+    };
+    broker.onEvent((event) => {
+      if (event.type === 'connection-changed') {
+        (event.status.state === 'error' ? blog.error : blog.info)(event.status.message);
+        apply(event.status);
+      }
+    });
+    apply(broker.status());
+    this.#setup?.driver?.start();
+    broker.connect().then(
+      () => apply(broker.status()),
+      (error: unknown) => {
+        // The engine stays up: the status says what is wrong and what to do.
+        blog.error(error instanceof Error ? error.message : String(error));
+        apply({ ...broker.status(), state: 'error', message: error instanceof Error ? error.message : String(error) });
+      },
+    );
   }
 
   /** The handler of every contract call; inputs arrive already validated. */
@@ -82,8 +118,8 @@ export class Workstation {
     'status.get': async () => this.status(),
     'positions.list': async () => this.positions(),
     'trades.list': async ({ limit }) => this.store.trades.listRecent(limit).map(toTrade),
-    'account.get': async () => this.account(),
-    'market.get': async () => this.market(),
+    'account.get': async () => this.refreshAccount(),
+    'market.get': async () => this.refreshMarket(),
     'performance.get': async () => this.performance(),
     'logs.list': async ({ limit, level }) => this.logs.list(limit, level),
     'export.csv': async ({ kind, from, to }) => {
@@ -113,12 +149,49 @@ export class Workstation {
     };
   }
 
+  /** The last account summary the broker gave (zeros with no time until it has given one). */
   account(): Account {
-    return { accountId: null, netLiquidation: 0, totalCash: 0, availableFunds: 0, buyingPower: 0, updatedAt: null };
+    return this.#lastAccount ?? { accountId: null, netLiquidation: 0, totalCash: 0, availableFunds: null, buyingPower: 0, updatedAt: null };
   }
 
   market(): Market {
-    return { spxPrice: null, spyPrice: null, vix: null, ratio: null, updatedAt: null };
+    return this.#lastMarket ?? { spxPrice: null, spyPrice: null, vix: null, ratio: null, updatedAt: null };
+  }
+
+  /** Asks the broker when it is connected; otherwise (or if it fails) answers with the last known values. */
+  async refreshAccount(): Promise<Account> {
+    const broker = this.#broker;
+    if (broker && broker.status().state === 'connected') {
+      try {
+        const a = await withTimeout(broker.account(), 5_000);
+        this.#lastAccount = { accountId: a.accountId, netLiquidation: a.netLiquidation, totalCash: a.cash, availableFunds: null, buyingPower: a.buyingPower, updatedAt: a.time };
+      } catch (error) {
+        this.#log.warn(`Account summary unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return this.account();
+  }
+
+  async refreshMarket(): Promise<Market> {
+    const broker = this.#broker;
+    if (broker && broker.status().state === 'connected') {
+      try {
+        const quotes = await withTimeout(broker.quotes(['SPX', 'SPY', 'VIX']), 5_000);
+        const price = (symbol: string) => {
+          const q = quotes.find((x) => x.symbol === symbol);
+          if (!q) return null;
+          if (q.last !== null) return q.last;
+          return q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null;
+        };
+        const spx = price('SPX');
+        const spy = price('SPY');
+        const times = quotes.map((q) => q.time).filter((t): t is number => t !== null);
+        this.#lastMarket = { spxPrice: spx, spyPrice: spy, vix: price('VIX'), ratio: spx !== null && spy !== null && spy > 0 ? spx / spy : null, updatedAt: times.length ? Math.max(...times) : this.clock.now() };
+      } catch (error) {
+        this.#log.warn(`Market prices unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return this.market();
   }
 
   performance(): Performance {
@@ -185,6 +258,8 @@ export class Workstation {
     this.#log.info('Workstation shutting down.');
     this.#closed = true;
     this.#listeners.clear();
+    this.#setup?.driver?.stop();
+    await this.#broker?.disconnect().catch(() => {});
     this.store.close();
   }
 
@@ -279,4 +354,20 @@ function toPosition(t: TradeWithLegs): Position {
       mark: null,
     })),
   };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from the broker within ${ms / 1000} s`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }

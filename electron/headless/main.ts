@@ -2,6 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SystemClock } from '../engine/clock.ts';
+import { BrokerError } from '../brokers/port.ts';
+import { brokerFromEnv, type BrokerSetup } from '../engine/broker-setup.ts';
 import { openWorkstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
 import { HEADLESS_USAGE, OptionsError, parseHeadlessOptions } from './options.ts';
@@ -30,10 +32,22 @@ async function main(): Promise<number> {
     process.stderr.write(`Cannot create the data folder ${options.dataDir}: ${(error as Error).message}. Choose another with --data-dir.\n`);
     return 1;
   }
+  const clock = new SystemClock();
+  let broker: BrokerSetup;
+  try {
+    broker = brokerFromEnv(options.broker, process.env, clock);
+  } catch (error) {
+    if (error instanceof BrokerError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   let workstation;
   try {
     workstation = openWorkstation({
-      clock: new SystemClock(),
+      clock,
+      broker,
       dataDir: options.dataDir,
       echoLog: (line) => process.stdout.write(`${line}\n`),
     });

@@ -91,7 +91,8 @@ export const AccountSchema = z.object({
   accountId: z.string().nullable(),
   netLiquidation: z.number(),
   totalCash: z.number(),
-  availableFunds: z.number(),
+  /** Null when the broker does not report it. */
+  availableFunds: z.number().nullable(),
   buyingPower: z.number(),
   updatedAt: z.number().nullable(),
 });

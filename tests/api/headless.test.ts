@@ -40,7 +40,8 @@ describe('seed 004 REST API on the headless server', () => {
       return json(r);
     };
     const status = await get('/api/status');
-    expect(status).toMatchObject({ is_trading: false, is_connected: false, open_positions: 0, trades_today: 0 });
+    expect(status).toMatchObject({ is_trading: false, open_positions: 0, trades_today: 0, broker: 'sim', mode: 'paper' });
+    expect(typeof status.is_connected).toBe('boolean');
     expect(Object.keys(await get('/api/account')).sort()).toEqual(['account_id', 'available_funds', 'buying_power', 'net_liquidation', 'total_cash']);
     const market = await get('/api/market');
     expect(market).toHaveProperty('spy_price');

@@ -1,0 +1,99 @@
+/**
+ * The headless workstation on each broker, end to end over loopback: the simulator by default, IB
+ * Gateway (the wire-level fake) with `--broker ibkr`, and clear failures when a broker is missing.
+ */
+import net from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fromSimulator } from '../../electron/brokers/market-source.ts';
+import { createSimulator } from '../../electron/market/sim/simulator.ts';
+import { startFakeIbGateway, type FakeIbGateway } from '../fakes/ib-gateway/server.ts';
+import { runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies under test are checked field by field
+type Body = any;
+const running: Headless[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+});
+
+async function get(server: Headless, path: string): Promise<Body> {
+  const r = await fetch(server.url + path, { headers: { authorization: `Bearer ${server.token}` } });
+  expect(r.status, path).toBe(200);
+  return r.json();
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('headless on the simulator (the default)', () => {
+  it('connects to the simulated broker and shows account and market prices', async () => {
+    const server = await startHeadless({ env: { THETADESK_SIM_START: '2025-03-18' } });
+    running.push(server);
+    await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'the sim broker');
+    const account = await get(server, '/api/account');
+    expect(account.net_liquidation).toBeGreaterThan(0);
+    const market = await get(server, '/api/market');
+    expect(market.spx_price).toBeGreaterThan(1000);
+    expect(market.spy_price).toBeGreaterThan(100);
+    expect(market.ratio).toBeGreaterThan(9.9);
+    expect(market.ratio).toBeLessThan(10.1);
+  });
+});
+
+describe('headless with --broker ibkr against the fake IB Gateway', () => {
+  let gateway: FakeIbGateway;
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('connects over the TWS protocol and fills account and market from the Gateway', async () => {
+    gateway = await startFakeIbGateway({ market: fromSimulator(createSimulator({ seed: 42, start: '2025-03-18' })), account: 'DU7654321', port: 0 });
+    const server = await startHeadless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(gateway.port) } });
+    running.push(server);
+    const status = await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'IB Gateway');
+    expect(status.broker).toBe('ibkr');
+    const account = await until(() => get(server, '/api/account'), (a) => a.net_liquidation > 0, 'the account summary');
+    expect(account.account_id).not.toContain('DU7654321'); // masked, never the full number
+    expect(JSON.stringify(account)).toContain('4321');
+    const market = await until(() => get(server, '/api/market'), (m) => m.spx_price !== null && m.spy_price !== null, 'quotes');
+    expect(market.spx_price / market.spy_price).toBeCloseTo(10, 0);
+    expect(server.output()).not.toContain('DU7654321');
+  });
+
+  it('stays up and says what to do when nothing listens on the Gateway port', async () => {
+    const free = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(port));
+      });
+    });
+    const server = await startHeadless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(free) } });
+    running.push(server);
+    const logs = await until(
+      async () => (await (await fetch(server.url + '/rpc/logs.list', { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: '{"limit":200,"level":"error"}' })).json()) as Body,
+      (r) => r.value.length > 0,
+      'the connection error',
+    );
+    expect(logs.value.map((l: { message: string }) => l.message).join('\n')).toMatch(new RegExp(`127\\.0\\.0\\.1:${free}`));
+    const status = await get(server, '/api/status');
+    expect(status.is_connected).toBe(false);
+    // The engine itself still answers.
+    expect((await fetch(server.url + '/api/action/start', { method: 'POST', headers: { authorization: `Bearer ${server.token}` } })).status).toBe(200);
+  });
+});
+
+describe('headless with --broker tradier', () => {
+  it('refuses to start without a token and account, saying which variables to set', async () => {
+    const run = await runHeadless(['--broker', 'tradier', '--port', '0'], { THETADESK_TRADIER_TOKEN: '', THETADESK_TRADIER_ACCOUNT: '' });
+    expect(run.code).toBe(2);
+    expect(run.output).toContain('THETADESK_TRADIER_TOKEN');
+  });
+});
