@@ -5,15 +5,12 @@
  * and nothing after an early close.
  */
 import schedule from 'node-schedule';
+import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etDate, etParts, session } from '../market/calendar.ts';
 
 export const ET_ZONE = 'America/New_York';
 
-export type ScheduleSpec =
-  /** At fixed ET times on every trading day, e.g. `['10:00', '11:00', '12:00']`. */
-  | { id: string; kind: 'at'; times: string[] }
-  /** Every N minutes from `from` to `to` ET inclusive (clipped to the session's close on early-close days). */
-  | { id: string; kind: 'every'; minutes: number; from: string; to: string };
+export type { ScheduleSpec };
 
 function hm(text: string): { hour: number; minute: number } {
   const m = /^(\d{2}):(\d{2})$/.exec(text);

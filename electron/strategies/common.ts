@@ -1,0 +1,38 @@
+/**
+ * Config blocks every strategy carries: its portfolio risk limits (enforced by the engine's risk
+ * manager) and how its orders are worked (by the engine's executor). Each strategy's schema embeds
+ * them with its own seed's defaults, so a decision's config version records all of it.
+ */
+import { z } from 'zod';
+import type { ExecutionConfig, RiskLimits } from './types.ts';
+
+const isoWithOffset = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && Number.isFinite(Date.parse(s)), {
+  message: 'must be an ISO 8601 time with a UTC offset, e.g. 2026-12-09T14:00:00-05:00',
+});
+
+/** The risk-limits schema with the given defaults (seed 000's MVP defaults unless overridden). */
+export function riskLimitsSchema(defaults: Partial<RiskLimits> = {}) {
+  return z
+    .object({
+      maxOpenTrades: z.number().int().min(1).max(50).default(defaults.maxOpenTrades ?? 1),
+      maxNewTradesPerDay: z.number().int().min(1).max(50).default(defaults.maxNewTradesPerDay ?? 1),
+      dailyStopAfterStopLoss: z.boolean().default(defaults.dailyStopAfterStopLoss ?? true),
+      maxLossPerTradeCents: z.number().int().positive().nullable().default(defaults.maxLossPerTradeCents ?? null),
+      maxLossPerDayCents: z.number().int().positive().nullable().default(defaults.maxLossPerDayCents ?? null),
+      eventBlackoutHours: z.number().min(0).max(72).default(defaults.eventBlackoutHours ?? 0),
+      events: z.array(z.object({ at: isoWithOffset, name: z.string().min(1).max(200) }).strict()).max(1000).default([...(defaults.events ?? [])]),
+    })
+    .strict();
+}
+
+/** How the executor works an order (price walking from mid toward natural). */
+export function executionSchema(defaults: Partial<ExecutionConfig> = {}) {
+  return z
+    .object({
+      stepTicks: z.number().int().min(1).max(20).default(defaults.stepTicks ?? 1),
+      stepEverySeconds: z.number().int().min(1).max(600).default(defaults.stepEverySeconds ?? 30),
+      maxSteps: z.number().int().min(0).max(50).default(defaults.maxSteps ?? 6),
+      timeoutSeconds: z.number().int().min(10).max(3600).default(defaults.timeoutSeconds ?? 300),
+    })
+    .strict();
+}
