@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { etDateTime } from '../../shared/format.ts';
 import { etToEpoch } from '../market/calendar.ts';
 import { VirtualClock } from './clock.ts';
-import { accepts, nextOccurrence, rulesOf, type ScheduleSpec } from './schedule.ts';
+import { accepts, nextOccurrence, nextOccurrenceFast, occurrencesOn, rulesOf, type ScheduleSpec } from './schedule.ts';
 import { VirtualScheduler } from './scheduler.ts';
 
 const decisions: ScheduleSpec = { id: 'decide', kind: 'at', times: ['10:00', '11:00', '12:00'] };
@@ -62,6 +62,29 @@ describe('schedule specs in ET', () => {
     }
     expect(virtual).toEqual(live);
     expect(live.some((t) => etDateTime(t).startsWith('2026-04-03'))).toBe(false); // Good Friday
+  });
+
+  it("the virtual scheduler's per-day table gives exactly node-schedule's firings (DST, holidays, early closes)", () => {
+    const walk = (next: (spec: ScheduleSpec, t: number) => number | null, spec: ScheduleSpec, from: string, to: string) => {
+      const out: number[] = [];
+      const end = etToEpoch(to, '23:59');
+      for (let t = etToEpoch(from, '00:00'); ; ) {
+        const n = next(spec, t);
+        if (n === null || n > end) break;
+        out.push(n);
+        t = n;
+      }
+      return out;
+    };
+    // A year of entry slots; the 5-minute grid over both DST changes of 2026 and Thanksgiving week.
+    expect(walk(nextOccurrenceFast, decisions, '2026-01-01', '2026-12-31')).toEqual(walk(nextOccurrence, decisions, '2026-01-01', '2026-12-31'));
+    for (const [from, to] of [['2026-03-06', '2026-03-09'], ['2026-10-30', '2026-11-02'], ['2026-11-25', '2026-11-27']] as const) {
+      const fast = walk(nextOccurrenceFast, snapshots, from, to);
+      expect(fast).toEqual(walk(nextOccurrence, snapshots, from, to));
+      expect(fast.length).toBeGreaterThan(40);
+    }
+    expect(occurrencesOn(snapshots, '2026-11-26')).toEqual([]); // Thanksgiving
+    expect(occurrencesOn(snapshots, '2026-11-27').length).toBe(43); // early close at 13:00
   });
 
   it('refuses malformed specs', () => {

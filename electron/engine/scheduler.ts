@@ -5,7 +5,7 @@
  */
 import schedule from 'node-schedule';
 import type { Clock, TimerHandle } from './clock.ts';
-import { accepts, nextOccurrence, rulesOf, type ScheduleSpec } from './schedule.ts';
+import { accepts, nextOccurrence, nextOccurrenceFast, rulesOf, type ScheduleSpec } from './schedule.ts';
 
 export type ScheduledTask = (firedAt: number) => void;
 
@@ -22,10 +22,13 @@ abstract class BaseScheduler implements Scheduler {
   protected entries = new Set<Entry>();
   abstract add(spec: ScheduleSpec, task: ScheduledTask): TimerHandle;
   protected abstract now(): number;
+  protected next(spec: ScheduleSpec, after: number): number | null {
+    return nextOccurrence(spec, after);
+  }
   nextRuns(limit = 10): { id: string; at: number }[] {
     const runs: { id: string; at: number }[] = [];
     for (const { spec } of this.entries) {
-      const at = nextOccurrence(spec, this.now());
+      const at = this.next(spec, this.now());
       if (at !== null) runs.push({ id: spec.id, at });
     }
     return runs.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)).slice(0, limit);
@@ -67,11 +70,14 @@ export class VirtualScheduler extends BaseScheduler {
   protected now(): number {
     return this.#clock.now();
   }
+  protected override next(spec: ScheduleSpec, after: number): number | null {
+    return nextOccurrenceFast(spec, after);
+  }
   add(spec: ScheduleSpec, task: ScheduledTask): TimerHandle {
     let timer: TimerHandle | null = null;
     let cancelled = false;
     const arm = (after: number) => {
-      const at = nextOccurrence(spec, after);
+      const at = nextOccurrenceFast(spec, after);
       if (at === null || cancelled) return;
       timer = this.#clock.setTimer(at, () => {
         task(at);
