@@ -1,0 +1,670 @@
+/**
+ * The trading engine: one loop, the same code live and in backtests.
+ *
+ * It runs each strategy from the schedules the strategy declares (ET):
+ * - on every snapshot tick (seed 000: every 5 minutes of regular hours) it takes the chain snapshots
+ *   the strategy reads and a context snapshot (VIX family, term structure, GEX), settles expired
+ *   positions, marks every open leg at mid, lets the executor walk working orders, and asks the
+ *   strategy to manage each open position (take profit, stop loss, session exit);
+ * - on every entry slot (seed 000: 10:00, 11:00, 12:00) it makes sure a snapshot of that very minute
+ *   exists (a tick on the hour is reused), asks the strategy to evaluate its candidates, passes an
+ *   ENTER through the risk manager's veto, records every decision with the snapshots and context it
+ *   used, and hands the entry to the executor.
+ *
+ * What differs between live and backtest is only what is injected: the clock and scheduler
+ * (node-schedule vs a virtual clock firing the same specs), the market data (broker vs simulator or
+ * imported chains) and the executor (order manager vs fill model). Tasks run one at a time in arrival
+ * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
+ */
+import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
+import { etTime } from '../../shared/format.ts';
+import { contractGex, gammaExposure } from '../market/context.ts';
+import { etDate, session } from '../market/calendar.ts';
+import type { Store } from '../store/store.ts';
+import type { TradeWithLegs } from '../store/repos/trades.ts';
+import type {
+  ContextView,
+  EntryDecision,
+  ExecutionConfig,
+  LegMark,
+  PortfolioView,
+  PositionLeg,
+  PositionView,
+  RiskLimits,
+  Strategy,
+} from '../strategies/types.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import type { Logger } from './log.ts';
+import type { Executor, MarketData, MarkMap } from './ports.ts';
+import { riskVeto } from './risk.ts';
+import type { Scheduler } from './scheduler.ts';
+
+/** The config blocks the engine itself reads from every strategy's config. */
+export type EngineConfig = { risk: RiskLimits; execution: ExecutionConfig };
+
+// A strategy of any config type: the engine only passes the config back to the strategy's own functions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStrategy = Strategy<any>;
+
+export type StrategyEntry = {
+  strategy: AnyStrategy;
+  /** The parsed config (strategy.configSchema output). */
+  config: EngineConfig;
+  /** Whether new entries are allowed for this strategy (management always runs). */
+  enabled: boolean;
+};
+
+export type Notification = { level: 'info' | 'warn' | 'error'; title: string; body: string };
+
+export type TradingEngineOptions = {
+  clock: Clock;
+  scheduler: Scheduler;
+  store: Store;
+  market: MarketData;
+  executor: Executor;
+  log: Logger;
+  /** Written on trades and orders (e.g. 'sim', 'tradier', 'backtest'). */
+  brokerName: string;
+  accountId?: string | null;
+  /**
+   * 'store' keeps every tick's chain snapshots and context (live: seed 000's dataset);
+   * 'entries' keeps only what an ENTER or VETO decision used (backtests: replayable, and fast).
+   */
+  snapshots: 'store' | 'entries';
+  /**
+   * 'full' computes the GEX profile and zero-gamma level (live); 'light' only the net GEX from quoted
+   * gammas (backtests). Default 'full'.
+   */
+  gex?: 'full' | 'light';
+  strategies: StrategyEntry[];
+  /** Whether the engine as a whole allows new entries (Start/Stop/Close all). Default always. */
+  entriesAllowed?: () => boolean;
+  notify?: (n: Notification) => void;
+  /** Called after each task that changed something the UI shows. */
+  onChange?: () => void;
+};
+
+/** What the strategy saw at one time: chains by expiration, their snapshot ids once stored, the context. */
+type Capture = {
+  at: number;
+  chains: Map<string, ChainSnapshot>;
+  targetDte: Map<string, number | null>;
+  snapshotIds: Map<string, number>;
+  context: ContextView;
+  contextId: number | null;
+};
+
+type StrategyState = StrategyEntry & { configId: number; latest: Capture | null; handles: TimerHandle[] };
+
+const MS_HOUR = 3_600_000;
+
+export class TradingEngine {
+  readonly #o: TradingEngineOptions;
+  readonly #strategies = new Map<string, StrategyState>();
+  #queue: Promise<void> = Promise.resolve();
+  #marks = new Map<string, LegMark>();
+  #lastSnapshotAt: number | null = null;
+  #contextCache: { at: number; view: ContextView; levelsTime: number } | null = null;
+  #started = false;
+  #settleWarned = new Set<string>();
+
+  constructor(options: TradingEngineOptions) {
+    this.#o = options;
+    for (const entry of options.strategies) this.#register(entry);
+  }
+
+  #register(entry: StrategyEntry): void {
+    const { strategy } = entry;
+    if (this.#strategies.has(strategy.id)) throw new Error(`strategy ${strategy.id} is registered twice`);
+    const saved = this.#o.store.configs.save(strategy.id, entry.config, this.#o.clock.now());
+    this.#strategies.set(strategy.id, { ...entry, configId: saved.configId, latest: null, handles: [] });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Arms every strategy's schedules on the scheduler. Idempotent. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (const st of this.#strategies.values()) {
+      // Snapshots first: at 10:00 the tick is queued before the decision and the decision reuses it.
+      st.handles.push(this.#o.scheduler.add(this.#snapshotSpec(st), (at) => this.#enqueue(`tick ${st.strategy.id}`, () => this.#tick(st, at))));
+      st.handles.push(this.#o.scheduler.add(st.strategy.entrySchedule, (at) => this.#enqueue(`entry ${st.strategy.id}`, () => this.#decide(st, at))));
+    }
+  }
+
+  /** Cancels the schedules; open positions stay as they are. */
+  stop(): void {
+    for (const st of this.#strategies.values()) {
+      for (const h of st.handles) h.cancel();
+      st.handles = [];
+    }
+    this.#started = false;
+  }
+
+  /** Resolves when every queued task has run (including tasks queued meanwhile). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const q = this.#queue;
+      await q;
+      if (q === this.#queue) return;
+    }
+  }
+
+  /** Enables or disables new entries of one strategy. */
+  setEnabled(strategyId: string, enabled: boolean): void {
+    const st = this.#strategies.get(strategyId);
+    if (!st) throw new Error(`Unknown strategy "${strategyId}". Known strategies: ${[...this.#strategies.keys()].join(', ')}.`);
+    st.enabled = enabled;
+  }
+
+  strategyIds(): string[] {
+    return [...this.#strategies.keys()];
+  }
+
+  strategyInfo(): { id: string; title: string; enabled: boolean; configId: number; config: EngineConfig }[] {
+    return [...this.#strategies.values()].map((s) => ({ id: s.strategy.id, title: s.strategy.title, enabled: s.enabled, configId: s.configId, config: s.config }));
+  }
+
+  lastSnapshotAt(): number | null {
+    return this.#lastSnapshotAt;
+  }
+
+  /** The current mark of an option (by OCC symbol), if the engine has one. */
+  mark(symbol: string): LegMark | null {
+    return this.#marks.get(symbol) ?? null;
+  }
+
+  /** Queues a task; errors are logged and notified, never thrown into the scheduler. */
+  #enqueue(name: string, task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(task).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#o.log.error(`${name} failed: ${message}`);
+      this.#o.notify?.({ level: 'error', title: 'Engine error', body: `${name}: ${message}` });
+    });
+  }
+
+  /** Runs `task` in the queue and resolves with its result (commands from the UI). */
+  run<T>(name: string, task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue = this.#queue.then(async () => {
+        try {
+          resolve(await task());
+        } catch (error) {
+          this.#o.log.error(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+  }
+
+  #snapshotSpec(st: StrategyState): ScheduleSpec {
+    if (this.#o.market.resolution === 'intraday') return st.strategy.snapshotSchedule;
+    // One snapshot a day stands for the whole session: tick once, at the first entry slot.
+    const first = st.strategy.entrySchedule.kind === 'at' ? st.strategy.entrySchedule.times[0] ?? '10:00' : st.strategy.entrySchedule.from;
+    return { id: `${st.strategy.id}.snapshots-daily`, kind: 'at', times: [first] };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Snapshots and context
+
+  async #context(at: number, chains: readonly ChainSnapshot[]): Promise<ContextView> {
+    if (this.#contextCache?.at === at) return this.#contextCache.view;
+    const levels = await this.#o.market.levels();
+    let gexNet: number | null = null;
+    let zeroGammaLevel: number | null = null;
+    if (chains.length > 0) {
+      if ((this.#o.gex ?? 'full') === 'full') {
+        const g = gammaExposure(chains);
+        gexNet = g.used > 0 ? g.netGex : null;
+        zeroGammaLevel = g.zeroGamma;
+      } else {
+        let sum = 0;
+        let used = 0;
+        for (const c of chains) {
+          for (const q of c.contracts) {
+            const v = contractGex(q, c.underlyingPrice);
+            if (v !== null) {
+              sum += v;
+              used++;
+            }
+          }
+        }
+        gexNet = used > 0 ? sum : null;
+      }
+    }
+    const spx = levels.spx ?? chains[0]?.underlyingPrice ?? null;
+    const view: ContextView = {
+      spx,
+      spy: levels.spy,
+      vix: levels.vix,
+      vix9d: levels.vix9d,
+      vix3m: levels.vix3m,
+      termStructure: levels.vix !== null && levels.vix9d !== null && levels.vix > 0 ? levels.vix9d / levels.vix : null,
+      gexNet,
+      zeroGammaLevel,
+    };
+    this.#contextCache = { at, view, levelsTime: levels.time };
+    return view;
+  }
+
+  /** The strategy's chains and context at `at`; reuses a capture of the same minute. */
+  async #capture(st: StrategyState, at: number): Promise<Capture> {
+    if (st.latest && st.latest.at === at) return st.latest;
+    const { strategy, config } = st;
+    const chains = new Map<string, ChainSnapshot>();
+    const targetDte = new Map<string, number | null>();
+    const expirations = new Set<string>();
+    for (const root of strategy.roots) for (const e of await this.#o.market.expirations(strategy.underlying, root)) expirations.add(e);
+    const needs = strategy.chainsNeeded(at, config, [...expirations].sort());
+    for (const need of needs) {
+      try {
+        const chain = await this.#o.market.chain(strategy.underlying, need);
+        if (chain && chain.contracts.length > 0) {
+          chains.set(need.expiration, chain);
+          targetDte.set(need.expiration, need.targetDte);
+        }
+      } catch (error) {
+        this.#o.log.warn(`${strategy.id}: no chain for ${need.root} ${need.expiration}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    const context = await this.#context(at, [...chains.values()]);
+    const capture: Capture = { at, chains, targetDte, snapshotIds: new Map(), context, contextId: null };
+    st.latest = capture;
+    for (const chain of chains.values()) for (const q of chain.contracts) this.#marks.set(q.symbol, markOf(q));
+    if (this.#o.snapshots === 'store') {
+      for (const e of chains.keys()) this.#snapshotId(capture, e);
+      this.#contextId(capture);
+    }
+    if (chains.size > 0) this.#lastSnapshotAt = at;
+    return capture;
+  }
+
+  #snapshotId(capture: Capture, expiration: string): number | null {
+    const known = capture.snapshotIds.get(expiration);
+    if (known !== undefined) return known;
+    const chain = capture.chains.get(expiration);
+    if (!chain) return null;
+    const id = this.#o.store.snapshots.insert(chain, { targetDte: capture.targetDte.get(expiration) ?? null });
+    capture.snapshotIds.set(expiration, id);
+    return id;
+  }
+
+  #contextId(capture: Capture): number {
+    if (capture.contextId !== null) return capture.contextId;
+    const c = capture.context;
+    capture.contextId = this.#o.store.context.insert({ takenAt: capture.at, ...c, payload: c });
+    return capture.contextId;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ticks: snapshots, settlement, marks, execution, management
+
+  async #tick(st: StrategyState, at: number): Promise<void> {
+    await this.#capture(st, at);
+    await this.settleExpired(at);
+    const open = this.#o.store.trades.listOpen(st.strategy.id);
+    const marks = await this.#markTrades(open, at);
+    await this.#o.executor.onTick(at, marks);
+    await this.#manage(st, at);
+    this.#o.onChange?.();
+  }
+
+  /** Marks every leg of the given trades: from this minute's chains when they cover it, else by quote. */
+  async #markTrades(trades: readonly TradeWithLegs[], at: number): Promise<MarkMap> {
+    const symbols = new Set<string>();
+    for (const t of trades) for (const l of t.legs) symbols.add(l.symbol);
+    if (symbols.size === 0) return new Map();
+    const fresh = new Map<string, LegMark>();
+    const missing: string[] = [];
+    const covered = new Set<string>();
+    for (const st of this.#strategies.values()) {
+      if (!st.latest || st.latest.at !== at) continue;
+      for (const chain of st.latest.chains.values()) for (const q of chain.contracts) if (symbols.has(q.symbol)) covered.add(q.symbol);
+    }
+    for (const s of symbols) {
+      if (covered.has(s)) fresh.set(s, this.#marks.get(s)!);
+      else missing.push(s);
+    }
+    if (missing.length > 0) {
+      const quotes = await this.#o.market.optionQuotes(missing);
+      for (const s of missing) {
+        const q = quotes.get(s);
+        if (q) {
+          const m = markOf(q);
+          this.#marks.set(s, m);
+          fresh.set(s, m);
+        }
+      }
+    }
+    return fresh;
+  }
+
+  async #manage(st: StrategyState, at: number): Promise<void> {
+    const date = etDate(at);
+    const s = session(date);
+    const sessionClose = s?.close ?? at;
+    const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
+    for (const trade of this.#o.store.trades.listOpen(st.strategy.id)) {
+      if (trade.status === 'CLOSING') {
+        // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
+        if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
+          this.#o.log.warn(`${st.strategy.id}: trade ${trade.tradeId} is closing with no working order; sending a marketable close again.`);
+          await this.#sendClose(st, trade, 'marketable', null, at);
+        }
+        continue;
+      }
+      if (trade.status !== 'OPEN') continue;
+      const position = this.#positionView(trade);
+      if (position.quantity === 0) continue;
+      const verdict = st.strategy.manage({ now: at, config: st.config, position, sessionClose });
+      if (verdict.kind !== 'EXIT') continue;
+      const capture = st.latest;
+      const decisionId = this.#o.store.decisions.record({
+        strategyId: st.strategy.id,
+        configId: st.configId,
+        decidedAt: at,
+        kind: 'EXIT',
+        gate: verdict.gate,
+        reason: verdict.reason,
+        details: verdict.details,
+        modelVersion: st.strategy.rulesetVersion,
+        snapshotIds: this.#o.snapshots === 'store' && capture?.at === at ? [...capture.snapshotIds.values()] : [],
+        contextId: this.#o.snapshots === 'store' && capture?.at === at ? capture.contextId : null,
+        tradeId: trade.tradeId,
+      });
+      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at);
+      this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId} — ${verdict.reason}`);
+      this.#o.notify?.({ level: 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}` });
+      await this.#sendClose(st, this.#o.store.trades.get(trade.tradeId)!, verdict.urgency, decisionId, at);
+    }
+  }
+
+  async #sendClose(st: StrategyState, trade: TradeWithLegs, urgency: 'normal' | 'marketable', decisionId: number | null, at: number): Promise<void> {
+    const marks = await this.#markTrades([trade], at);
+    await this.#o.executor.close({ trade, marks, urgency, decisionId, execution: st.config.execution, now: at });
+  }
+
+  /**
+   * Settles legs past their expiration at the settlement value (SPX PM: the close on expiration day;
+   * AM: the opening print). Waits, with one log line, while the value is not known yet.
+   */
+  async settleExpired(at: number): Promise<void> {
+    const today = etDate(at);
+    for (const trade of this.#o.store.trades.listOpen()) {
+      if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
+      const expired = trade.legs.filter((l) => l.openedQty > l.closedQty && isExpired(l.expiration, l.root, today, at));
+      if (expired.length === 0) continue;
+      const prices: Record<string, number> = {};
+      let missing: string | null = null;
+      for (const l of expired) {
+        const value = await this.#o.market.settlementValue(l.root, l.expiration);
+        if (value === null) {
+          missing = `${l.root} ${l.expiration}`;
+          break;
+        }
+        const intrinsic = l.right === 'C' ? Math.max(0, value - l.strike) : Math.max(0, l.strike - value);
+        prices[l.symbol] = Math.round(intrinsic * 100);
+      }
+      if (missing !== null) {
+        if (!this.#settleWarned.has(`${trade.tradeId}`)) {
+          this.#settleWarned.add(`${trade.tradeId}`);
+          this.#o.log.warn(`Trade ${trade.tradeId}: ${missing} has expired but its settlement value is not known yet; settling when it is.`);
+        }
+        continue;
+      }
+      const settled = this.#o.store.trades.settleAtExpiry(trade.tradeId, at, prices, 'EXPIRED');
+      const pnl = settled.realizedPnlCents;
+      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
+      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration${pnl !== null ? ` (P&L $${(pnl / 100).toFixed(2)})` : ''}.` });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Entries
+
+  async #decide(st: StrategyState, at: number): Promise<void> {
+    const { strategy, config } = st;
+    const slot = etTime(at);
+    const capture = await this.#capture(st, at);
+    const portfolio = this.portfolio(strategy.id, at);
+    const base = { strategyId: strategy.id, configId: st.configId, decidedAt: at, entrySlot: slot, modelVersion: strategy.rulesetVersion };
+    if (!st.enabled || !(this.#o.entriesAllowed?.() ?? true)) {
+      this.#o.store.decisions.record({
+        ...base,
+        kind: 'SKIP',
+        gate: 'entries-off',
+        reason: st.enabled ? 'Entries are off: the engine is stopped (press Start)' : `Entries are off for ${strategy.id} (strategy disabled)`,
+        details: { engineEntries: this.#o.entriesAllowed?.() ?? true, strategyEnabled: st.enabled },
+        snapshotIds: this.#o.snapshots === 'store' ? [...capture.snapshotIds.values()] : [],
+        contextId: capture.contextId,
+      });
+      return;
+    }
+    const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, context: capture.context, portfolio });
+    let entered = 0;
+    for (const d of decisions) {
+      if (d.kind === 'ENTER' && d.proposal && entered === 0) {
+        const veto = riskVeto(d.proposal, portfolio, config.risk, at);
+        const snapshotIds = this.#idsFor(capture, d, true);
+        const contextId = this.#contextId(capture);
+        const common = {
+          ...base,
+          details: veto ? { ...d.details, candidate: d.gate, veto: veto.details } : d.details,
+          legs: d.proposal.legs,
+          limitPriceCents: d.proposal.midCents,
+          quantity: d.proposal.quantity,
+          score: d.score,
+          targetDte: d.targetDte,
+          snapshotIds,
+          contextId,
+        };
+        if (veto) {
+          this.#o.store.decisions.record({ ...common, kind: 'VETO', gate: veto.gate, reason: veto.reason });
+          this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${veto.reason}`);
+          continue;
+        }
+        entered++;
+        const decisionId = this.#o.store.decisions.record({ ...common, kind: 'ENTER', gate: d.gate, reason: d.reason });
+        await this.#enter(st, d, decisionId, at);
+        continue;
+      }
+      this.#o.store.decisions.record({
+        ...base,
+        kind: 'SKIP',
+        gate: d.gate,
+        reason: d.reason,
+        details: d.details,
+        legs: d.proposal?.legs ?? null,
+        limitPriceCents: d.proposal?.midCents ?? null,
+        quantity: d.proposal?.quantity ?? null,
+        score: d.score,
+        targetDte: d.targetDte,
+        snapshotIds: this.#idsFor(capture, d, false),
+        contextId: capture.contextId,
+      });
+    }
+    this.#o.onChange?.();
+  }
+
+  #idsFor(capture: Capture, d: EntryDecision, force: boolean): number[] {
+    if (!force && this.#o.snapshots !== 'store') return [];
+    const ids: number[] = [];
+    for (const e of d.chainExpirations) {
+      const id = this.#snapshotId(capture, e);
+      if (id !== null) ids.push(id);
+    }
+    return ids;
+  }
+
+  async #enter(st: StrategyState, d: EntryDecision, decisionId: number, at: number): Promise<void> {
+    const p = d.proposal!;
+    const trade = this.#o.store.trades.create({
+      strategyId: st.strategy.id,
+      configId: st.configId,
+      decisionId,
+      broker: this.#o.brokerName,
+      accountId: this.#o.accountId ?? null,
+      structure: p.structure,
+      quantity: p.quantity,
+      at,
+      legs: p.legs.map((l) => ({ root: l.root, expiration: l.expiration, strike: l.strike, right: l.right, side: l.side, quantity: l.ratio * p.quantity, multiplier: l.multiplier, symbol: l.symbol })),
+      maxProfitCents: p.maxProfitCents,
+      maxLossCents: p.maxLossCents,
+      notes: { ...p.notes, midCents: p.midCents, naturalCents: p.naturalCents, floorCents: p.floorCents, score: p.score },
+    });
+    this.#o.log.info(`${st.strategy.id} ${etTime(at)}: enter ${p.structure} ×${p.quantity} (trade ${trade.tradeId}) — ${d.reason}`);
+    await this.#o.executor.open({ trade, proposal: p, decisionId, execution: st.config.execution, now: at });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Portfolio, marks and P&L
+
+  /** The portfolio of one strategy as its rules and the risk manager see it. */
+  portfolio(strategyId: string, at: number): PortfolioView {
+    const today = etDate(at);
+    const open = this.#o.store.trades.listOpen(strategyId);
+    const positions: PositionView[] = [];
+    let pending = 0;
+    let unrealized = 0;
+    for (const t of open) {
+      if (t.status === 'PENDING') {
+        pending++;
+        continue;
+      }
+      const view = this.#positionView(t);
+      positions.push(view);
+      unrealized += unrealizedCents(view) ?? 0;
+    }
+    let newToday = 0;
+    let realized = 0;
+    let stopLoss = false;
+    for (const t of this.#o.store.trades.listByEntryDate(today, today)) {
+      if (t.strategyId === strategyId && t.status !== 'CANCELLED') newToday++;
+    }
+    for (const t of this.#o.store.trades.listClosedOn(today)) {
+      if (t.strategyId !== strategyId) continue;
+      realized += t.realizedPnlCents ?? 0;
+      if (t.exitReason === 'STOP_LOSS') stopLoss = true;
+    }
+    return { positions, pendingEntries: pending, newTradesToday: newToday, realizedTodayCents: realized, unrealizedCents: unrealized, stopLossToday: stopLoss };
+  }
+
+  #positionView(t: TradeWithLegs): PositionView {
+    const legs: PositionLeg[] = t.legs.map((l) => ({
+      symbol: l.symbol,
+      underlying: l.underlying,
+      root: l.root,
+      expiration: l.expiration,
+      strike: l.strike,
+      right: l.right,
+      side: l.side,
+      openQuantity: l.openedQty - l.closedQty,
+      multiplier: l.multiplier,
+      entryPriceCents: l.openedQty > 0 ? Math.round(l.entryValueCents / l.openedQty) : 0,
+      mark: this.#marks.get(l.symbol) ?? null,
+    }));
+    // Combo units open: the smallest leg's open contracts over its ratio.
+    let quantity = Infinity;
+    for (const l of t.legs) {
+      const ratio = l.quantity / t.quantity;
+      quantity = Math.min(quantity, Math.floor((l.openedQty - l.closedQty) / ratio));
+    }
+    return {
+      tradeId: t.tradeId,
+      structure: t.structure,
+      openedAt: t.openedAt ?? t.createdAt,
+      quantity: Number.isFinite(quantity) ? quantity : 0,
+      entryCreditCents: t.entryCreditCents ?? 0,
+      maxProfitCents: t.maxProfitCents,
+      maxLossCents: t.maxLossCents,
+      legs,
+      notes: t.notes,
+    };
+  }
+
+  /** Unrealized P&L of an open trade at the current marks (cents), null when a leg has no mid. */
+  unrealized(trade: TradeWithLegs): number | null {
+    return unrealizedCents(this.#positionView(trade));
+  }
+
+  /** Current mid of each open leg, for the positions view. */
+  legMark(symbol: string): LegMark | null {
+    return this.#marks.get(symbol) ?? null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Controls
+
+  /**
+   * Close all: cancels every working order, then closes every open position with marketable limits.
+   * Entries stay off until Start (the caller switches `entriesAllowed`).
+   */
+  closeAll(): Promise<{ cancelledOrders: number; closingPositions: number }> {
+    return this.run('close all', async () => {
+      const at = this.#o.clock.now();
+      const cancelled = await this.#o.executor.cancelAll('Close all');
+      let closing = 0;
+      for (const trade of this.#o.store.trades.listOpen()) {
+        if (await this.#closeTrade(trade, 'MANUAL', at)) closing++;
+      }
+      this.#o.onChange?.();
+      return { cancelledOrders: cancelled, closingPositions: closing };
+    });
+  }
+
+  /** Closes one position now with a marketable limit (the UI's close button). */
+  closePosition(tradeId: number): Promise<boolean> {
+    return this.run(`close trade ${tradeId}`, async () => {
+      const trade = this.#o.store.trades.get(tradeId);
+      if (!trade) throw new Error(`There is no trade ${tradeId}.`);
+      const ok = await this.#closeTrade(trade, 'MANUAL', this.#o.clock.now());
+      this.#o.onChange?.();
+      return ok;
+    });
+  }
+
+  async #closeTrade(trade: TradeWithLegs, reason: string, at: number): Promise<boolean> {
+    const st = this.#strategies.get(trade.strategyId);
+    const hasOpenLegs = trade.legs.some((l) => l.openedQty > l.closedQty);
+    if (!hasOpenLegs) return false; // nothing filled: cancelling its entry order was enough
+    if (trade.status !== 'CLOSING') this.#o.store.trades.markClosing(trade.tradeId, reason, at);
+    const execution = st?.config.execution ?? { stepTicks: 1, stepEverySeconds: 30, maxSteps: 0, timeoutSeconds: 300 };
+    const fresh = this.#o.store.trades.get(trade.tradeId)!;
+    const marks = await this.#markTrades([fresh], at);
+    await this.#o.executor.close({ trade: fresh, marks, urgency: 'marketable', decisionId: null, execution, now: at });
+    this.#o.log.warn(`Closing trade ${trade.tradeId} (${reason}) with a marketable limit.`);
+    return true;
+  }
+}
+
+function markOf(q: OptionQuote): LegMark {
+  const mid = q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null;
+  return { bid: q.bid, ask: q.ask, mid, delta: q.delta, iv: q.iv, time: q.quoteTime };
+}
+
+/** Σ over open legs of sign × (mark − entry) × open contracts × multiplier, in cents; null if a mark is missing. */
+export function unrealizedCents(p: PositionView): number | null {
+  let total = 0;
+  for (const l of p.legs) {
+    if (l.openQuantity === 0) continue;
+    if (!l.mark || l.mark.mid === null) return null;
+    const markCents = Math.round(l.mark.mid * 100);
+    const perContract = l.side === 'SELL' ? l.entryPriceCents - markCents : markCents - l.entryPriceCents;
+    total += perContract * l.openQuantity * l.multiplier;
+  }
+  return total;
+}
+
+/** Whether an option of `root` expiring on `expiration` has expired at `at` (today = ET date of at). */
+function isExpired(expiration: string, root: string, today: string, at: number): boolean {
+  if (expiration < today) return true;
+  if (expiration > today) return false;
+  const s = session(expiration);
+  if (!s) return true;
+  // AM-settled SPX monthlies stop trading the day before; settled on the opening print.
+  if (root === 'SPX') return at >= s.open + MS_HOUR;
+  return at >= s.close;
+}
