@@ -1,0 +1,237 @@
+/**
+ * Backtest market data from imported option chains (electron/market/data: `readEodChain` and friends
+ * → columnar `ChainColumns`), as the `MarketData` port at the virtual clock's time.
+ *
+ * Resolution. An end-of-day file has one snapshot per quote date, so this source is `daily`: the
+ * snapshot of the clock's ET date stands for that whole session. A decision at 10:00 ET sees the
+ * quotes of that day's end-of-day snapshot (a look-ahead of a few hours that every EOD backtest
+ * makes), and the 5-minute management ticks of a day all see the same quotes, so a take-profit or
+ * stop-loss level crossed intraday and recovered by the close is NOT seen at daily resolution — only
+ * where the day's snapshot stands. Days without rows have no quotes (chains are null, quotes absent).
+ * Files with several snapshots a day (intraday sources) use the last snapshot of the day
+ * (`findGroup`), and are still treated as daily here.
+ *
+ * What each call answers (day = the clock's ET date):
+ * - `expirations(_, root)`: the expirations of `root` quoted that day, ascending.
+ * - `chain(_, need)`: `toChainSnapshot` of that day's group for (root, expiration), built on first
+ *   use and cached per (day, root, expiration); the strike band of `need` is not applied (the port
+ *   allows more). Only groups asked for are turned into objects, so a backtest costs little per row.
+ * - `optionQuotes(symbols)`: each OCC symbol parsed, its group found, the strike binary-searched in
+ *   the group's call or put block.
+ * - `levels()`: the underlying price from that day's rows (SPX files: `spx`; SPY files: `spy`); VIX,
+ *   VIX9D and VIX3M from optional daily closes (e.g. ../shared/data/vix_daily.csv through
+ *   `readDailyBars`), else null. Before the first day with rows, or on a day without rows, the
+ *   index levels are null.
+ * - `settlementValue(root, expiration)`: once the clock is past the expiration's settlement time,
+ *   the underlying price on the expiration date's rows — the vendor's close, i.e. the PM settlement
+ *   of SPXW and SPY. AM-settled SPX monthlies settle on the opening print, which an end-of-day file
+ *   does not have: null. Also null when the file has no rows on the expiration date; the engine then
+ *   settles at the last price it knows (see electron/engine/trading.ts).
+ */
+import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
+import { tryParseOcc } from '../../../shared/domain/occ.ts';
+import type { IndexLevels, MarketData } from '../../engine/ports.ts';
+import { settlement } from '../../market/calendar.ts';
+import { CALL, HAS, quoteAt, ROOTS, toChainSnapshot, type ChainColumns } from '../../market/data/chain-columns.ts';
+import { dayToIso, isoToDay } from '../../market/data/csv.ts';
+import { utcToEt } from '../../market/data/time.ts';
+import type { ChainNeed } from '../../strategies/types.ts';
+import type { NowSource } from './sim.ts';
+
+/** Optional daily index closes by ET date (`YYYY-MM-DD` → close). */
+export type DailyLevels = {
+  vix?: ReadonlyMap<string, number>;
+  vix9d?: ReadonlyMap<string, number>;
+  vix3m?: ReadonlyMap<string, number>;
+};
+
+type Day = {
+  /** Groups `[from, to)` of this quote date. */
+  from: number;
+  to: number;
+  underlyingPrice: number | null;
+  expirations: Map<OptionRoot, string[]> | null;
+};
+
+/** Imported chains as a backtest `MarketData` source (kind 'chains', resolution 'daily'). */
+export class ChainsMarketData implements MarketData {
+  readonly kind = 'chains' as const;
+  readonly resolution = 'daily' as const;
+  readonly #cols: ChainColumns;
+  readonly #clock: NowSource;
+  readonly #levels: DailyLevels;
+  /** Quote date (days since 1970-01-01) → its groups. */
+  readonly #days = new Map<number, Day>();
+  readonly #dayList: number[] = [];
+  #chainCache = new Map<string, ChainSnapshot | null>();
+  #chainCacheDay = -1;
+  chainsBuilt = 0;
+
+  constructor(cols: ChainColumns, clock: NowSource, levels: DailyLevels = {}) {
+    this.#cols = cols;
+    this.#clock = clock;
+    this.#levels = levels;
+    const g = cols.groups;
+    let k = 0;
+    while (k < g.count) {
+      const q = g.quoteDay[k]!;
+      let k2 = k + 1;
+      while (k2 < g.count && g.quoteDay[k2] === q) k2++;
+      this.#days.set(q, { from: k, to: k2, underlyingPrice: null, expirations: null });
+      this.#dayList.push(q);
+      k = k2;
+    }
+  }
+
+  /** The table's underlying. */
+  get underlying(): Underlying {
+    return this.#cols.underlying;
+  }
+
+  /** Rows in the table. */
+  get rows(): number {
+    return this.#cols.length;
+  }
+
+  /** ET dates (`YYYY-MM-DD`) that have rows, ascending. */
+  quoteDates(): string[] {
+    return this.#dayList.map(dayToIso);
+  }
+
+  /** First and last quote dates, or null for an empty table. */
+  range(): { from: string; to: string } | null {
+    if (this.#dayList.length === 0) return null;
+    return { from: dayToIso(this.#dayList[0]!), to: dayToIso(this.#dayList[this.#dayList.length - 1]!) };
+  }
+
+  /** Whether the table has rows on an ET date. */
+  hasDate(date: string): boolean {
+    const d = isoToDay(date);
+    return d !== null && this.#days.has(d);
+  }
+
+  #today(): number {
+    return utcToEt(this.#clock.now()).day;
+  }
+
+  #underlyingOf(day: Day): number | null {
+    if (day.underlyingPrice !== null) return day.underlyingPrice;
+    const c = this.#cols;
+    for (let g = day.from; g < day.to && day.underlyingPrice === null; g++) {
+      for (let i = c.groups.start[g]!; i < c.groups.end[g]!; i++) {
+        if ((c.has[i]! & HAS.underlyingPrice) !== 0) {
+          day.underlyingPrice = c.underlyingPrice[i]!;
+          break;
+        }
+      }
+    }
+    return day.underlyingPrice;
+  }
+
+  /** The group of (day, root, expiration day): the last snapshot of the day, or -1. */
+  #group(day: Day, rootCode: number, expiryDay: number): number {
+    const g = this.#cols.groups;
+    for (let k = day.to - 1; k >= day.from; k--) if (g.expiryDay[k] === expiryDay && g.root[k] === rootCode) return k;
+    return -1;
+  }
+
+  expirations(_underlying: Underlying, root: OptionRoot): Promise<string[]> {
+    const day = this.#days.get(this.#today());
+    if (!day) return Promise.resolve([]);
+    if (!day.expirations) {
+      const byRoot = new Map<OptionRoot, string[]>();
+      const g = this.#cols.groups;
+      for (let k = day.from; k < day.to; k++) {
+        const r = ROOTS[g.root[k]!]!;
+        let list = byRoot.get(r);
+        if (!list) byRoot.set(r, (list = []));
+        const iso = dayToIso(g.expiryDay[k]!);
+        if (!list.includes(iso)) list.push(iso);
+      }
+      for (const list of byRoot.values()) list.sort();
+      day.expirations = byRoot;
+    }
+    return Promise.resolve([...(day.expirations.get(root) ?? [])]);
+  }
+
+  chain(_underlying: Underlying, need: ChainNeed): Promise<ChainSnapshot | null> {
+    const today = this.#today();
+    if (today !== this.#chainCacheDay) {
+      this.#chainCache = new Map();
+      this.#chainCacheDay = today;
+    }
+    const key = `${need.root}|${need.expiration}`;
+    if (this.#chainCache.has(key)) return Promise.resolve(this.#chainCache.get(key)!);
+    let snap: ChainSnapshot | null = null;
+    const day = this.#days.get(today);
+    const expiryDay = isoToDay(need.expiration);
+    const rootCode = ROOTS.indexOf(need.root);
+    if (day && expiryDay !== null && rootCode >= 0) {
+      const g = this.#group(day, rootCode, expiryDay);
+      if (g >= 0) {
+        snap = toChainSnapshot(this.#cols, [g]);
+        this.chainsBuilt++;
+      }
+    }
+    this.#chainCache.set(key, snap);
+    return Promise.resolve(snap);
+  }
+
+  levels(): Promise<IndexLevels> {
+    const now = this.#clock.now();
+    const today = this.#today();
+    const day = this.#days.get(today);
+    const px = day ? this.#underlyingOf(day) : null;
+    const iso = dayToIso(today);
+    return Promise.resolve({
+      spx: this.#cols.underlying === 'SPX' ? px : null,
+      spy: this.#cols.underlying === 'SPY' ? px : null,
+      vix: this.#levels.vix?.get(iso) ?? null,
+      vix9d: this.#levels.vix9d?.get(iso) ?? null,
+      vix3m: this.#levels.vix3m?.get(iso) ?? null,
+      time: now,
+    });
+  }
+
+  optionQuotes(symbols: readonly string[]): Promise<Map<string, OptionQuote>> {
+    const out = new Map<string, OptionQuote>();
+    const day = this.#days.get(this.#today());
+    if (!day) return Promise.resolve(out);
+    const c = this.#cols;
+    for (const sym of symbols) {
+      const p = tryParseOcc(sym);
+      if (!p.ok) continue;
+      const rootCode = ROOTS.indexOf(p.value.root as OptionRoot);
+      const expiryDay = isoToDay(p.value.expiration);
+      if (rootCode < 0 || expiryDay === null) continue;
+      const g = this.#group(day, rootCode, expiryDay);
+      if (g < 0) continue;
+      const call = p.value.right === 'C';
+      let lo = call ? c.groups.start[g]! : c.groups.putStart[g]!;
+      let hi = call ? c.groups.putStart[g]! : c.groups.end[g]!;
+      const strike = p.value.strike;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (c.strike[mid]! < strike) lo = mid + 1;
+        else hi = mid;
+      }
+      const end = call ? c.groups.putStart[g]! : c.groups.end[g]!;
+      if (lo < end && Math.abs(c.strike[lo]! - strike) < 1e-6 && (c.right[lo] === CALL) === call) out.set(sym, quoteAt(c, lo));
+    }
+    return Promise.resolve(out);
+  }
+
+  settlementValue(root: OptionRoot, expiration: string): Promise<number | null> {
+    if (root === 'SPX') return Promise.resolve(null);
+    let expiryTime: number;
+    try {
+      expiryTime = settlement(root, expiration).expiryTime;
+    } catch {
+      return Promise.resolve(null); // not a trading day: no settlement is known
+    }
+    if (this.#clock.now() < expiryTime) return Promise.resolve(null);
+    const d = isoToDay(expiration);
+    const day = d === null ? undefined : this.#days.get(d);
+    return Promise.resolve(day ? this.#underlyingOf(day) : null);
+  }
+}

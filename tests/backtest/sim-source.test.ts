@@ -1,0 +1,51 @@
+/** SimMarketData: the simulator at the virtual clock's time. */
+import { describe, expect, it } from 'vitest';
+import { SimMarketData } from '../../electron/backtest/sources/sim.ts';
+import { VirtualClock } from '../../electron/engine/clock.ts';
+import { etToEpoch } from '../../electron/market/calendar.ts';
+import { createSimulator } from '../../electron/market/sim/simulator.ts';
+
+describe('SimMarketData', () => {
+  it('follows the clock forward, never back, and answers like the simulator at that time', async () => {
+    const clock = new VirtualClock(etToEpoch('2025-03-03', '09:30'));
+    const sim = createSimulator({ seed: 1, start: '2025-03-03' });
+    const twin = createSimulator({ seed: 1, start: '2025-03-03' });
+    const md = new SimMarketData(sim, clock);
+    expect(md.kind).toBe('sim');
+    expect(md.resolution).toBe('intraday');
+
+    clock.advanceTo(etToEpoch('2025-03-03', '10:00'));
+    twin.advanceTo(clock.now());
+    const l = await md.levels();
+    expect(sim.now()).toBe(clock.now());
+    expect(l).toEqual({ spx: twin.quote('SPX').last, spy: twin.quote('SPY').last, vix: twin.quote('VIX').last, vix9d: twin.quote('VIX9D').last, vix3m: twin.quote('VIX3M').last, time: clock.now() });
+
+    const exps = await md.expirations('SPX', 'SPXW');
+    expect(exps).toEqual(twin.expirations('SPXW'));
+    const exp = exps.find((e) => e >= '2025-03-06')!;
+    const full = await md.chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3 });
+    expect(full).toEqual(twin.chain('SPXW', exp));
+    const band = await md.chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3, minStrike: 5700, maxStrike: 5800 });
+    expect(band!.contracts.length).toBeGreaterThan(0);
+    expect(band!.contracts.every((c) => c.strike >= 5700 && c.strike <= 5800)).toBe(true);
+    expect(band!.contracts.length).toBeLessThan(full!.contracts.length);
+    expect(await md.chain('SPX', { root: 'SPXW', expiration: '2025-03-08', targetDte: 5 })).toBeNull(); // a Saturday
+
+    const sym = full!.contracts[Math.floor(full!.contracts.length / 2)]!.symbol;
+    const q = await md.optionQuotes([sym, 'SPXW250307P99999000']);
+    expect(q.get(sym)).toEqual(twin.optionQuote(sym));
+    expect(q.size).toBe(1);
+
+    // settlement of a PM expiration: null before the close, the SPX close after
+    expect(await md.settlementValue('SPXW', '2025-03-03')).toBeNull();
+    clock.advanceTo(etToEpoch('2025-03-04', '10:00'));
+    twin.advanceTo(clock.now());
+    expect(await md.settlementValue('SPXW', '2025-03-03')).toBe(twin.settlementValue('SPXW', '2025-03-03'));
+    expect(await md.settlementValue('SPXW', '2025-03-03')).not.toBeNull();
+
+    // a simulator already ahead of the clock is left where it is
+    sim.advanceTo(etToEpoch('2025-03-04', '11:00'));
+    await md.levels();
+    expect(sim.now()).toBe(etToEpoch('2025-03-04', '11:00'));
+  });
+});
