@@ -1,0 +1,99 @@
+/**
+ * Simulated market time for the Workstation. With the built-in simulator the engine does not run on
+ * the wall clock: its clock is a VirtualClock that follows the simulated market, so the strategies'
+ * ET schedules (snapshots every 5 minutes, entries at 10/11/12) fire in market time, at 1× or faster.
+ *
+ * Every `tickMs` of wall time the market target moves by `tickMs × speed`; the driver walks to it one
+ * engine timer at a time — market first, then the engine clock, then waits until the engine's queue
+ * is idle — so a decision at 10:00 always sees the 10:00 market, however fast the simulation runs.
+ */
+import type { Simulator } from '../market/sim/simulator.ts';
+import type { Clock, TimerHandle, VirtualClock } from './clock.ts';
+
+export type SimulationOptions = {
+  sim: Simulator;
+  /** The engine's clock (market time). */
+  clock: VirtualClock;
+  /** Real time. */
+  wall: Clock;
+  /** Market milliseconds per wall millisecond (1 = real time). */
+  speed: number;
+  /** Wall milliseconds between steps. Default 250. */
+  tickMs?: number;
+  /** Resolves when the engine has finished what the last firing queued. */
+  idle: () => Promise<void>;
+  /** After each advance (e.g. the paper exchange matches working orders against the new quotes). */
+  afterAdvance?: () => void;
+  onError?: (error: unknown) => void;
+};
+
+export class Simulation {
+  readonly #o: SimulationOptions;
+  readonly #tickMs: number;
+  #timer: TimerHandle | null = null;
+  #wallStart = 0;
+  #marketStart = 0;
+  #busy = false;
+
+  constructor(options: SimulationOptions) {
+    if (!(options.speed > 0) || !Number.isFinite(options.speed)) throw new RangeError(`simulation speed must be a positive number, got ${options.speed}`);
+    this.#o = options;
+    this.#tickMs = options.tickMs ?? 250;
+  }
+
+  get speed(): number {
+    return this.#o.speed;
+  }
+
+  running(): boolean {
+    return this.#timer !== null;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#wallStart = this.#o.wall.now();
+    this.#marketStart = this.#o.clock.now();
+    this.#arm();
+  }
+
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+
+  #arm(): void {
+    this.#timer = this.#o.wall.setTimer(this.#o.wall.now() + this.#tickMs, () => {
+      void this.#step();
+    });
+  }
+
+  async #step(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const target = this.#marketStart + (this.#o.wall.now() - this.#wallStart) * this.#o.speed;
+      await this.advanceTo(target);
+    } catch (error) {
+      this.#o.onError?.(error);
+    } finally {
+      this.#busy = false;
+      if (this.#timer) this.#arm();
+    }
+  }
+
+  /** Walks market and engine time to `target`, firing each engine timer with the market at its time. */
+  async advanceTo(target: number): Promise<void> {
+    const { sim, clock } = this.#o;
+    for (;;) {
+      const next = clock.nextTimerAt();
+      if (next === null || next > target) break;
+      if (next > sim.now()) sim.advanceTo(next);
+      this.#o.afterAdvance?.();
+      clock.advanceTo(next);
+      await this.#o.idle();
+    }
+    if (target > sim.now()) sim.advanceTo(target);
+    if (target > clock.now()) clock.advanceTo(target);
+    this.#o.afterAdvance?.();
+  }
+}
