@@ -209,6 +209,12 @@ export type EntryInput<C> = {
   config: C;
   /** The chains asked for by `chainsNeeded`, by expiration (missing when the engine could not get one). */
   chains: ReadonlyMap<string, ChainSnapshot>;
+  /**
+   * The listed expirations the engine passed to `chainsNeeded` (optional, added for seed 000): lets a
+   * DTE-driven strategy tell "no expiration listed within tolerance" from "listed, but its chain could
+   * not be fetched". When absent, strategies fall back to the keys of `chains`.
+   */
+  expirations?: readonly string[];
   context: ContextView;
   portfolio: PortfolioView;
 };

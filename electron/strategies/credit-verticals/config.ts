@@ -1,0 +1,99 @@
+/**
+ * Config of the SPX credit-vertical strategy (seed 000, "Trading rules (MVP)"). Every field carries
+ * the seed's default and a sensible range; `CreditVerticalsConfigSchema.parse({})` gives the MVP.
+ *
+ * Units: prices are per-share option premium in dollars (0.30 = $30 per contract), widths in index
+ * points, DTE in calendar days, percentages as fractions (0.5 = 50%).
+ */
+import { z } from 'zod';
+import { QuoteQualityConfigSchema } from '../../market/quality.ts';
+import { executionSchema, riskLimitsSchema } from '../common.ts';
+
+const unique = (xs: readonly number[]): boolean => new Set(xs).size === xs.length;
+
+/**
+ * Per-leg quote quality (electron/market/quality.ts). Staleness is judged against the chain
+ * snapshot's own time, never against the decision time: an end-of-day file stamped 16:00 stands for
+ * the whole session, so "old relative to now" would reject every daily quote. The default allows
+ * quotes up to 5 minutes (one snapshot interval) older than their snapshot.
+ */
+const quoteQualitySchema = QuoteQualityConfigSchema.extend({
+  staleAfterMs: z.number().int().positive().default(5 * 60_000),
+});
+
+export const CreditVerticalsConfigSchema = z
+  .object({
+    /** "Fixed position sizing (fixed contracts)": combo units per trade. */
+    contracts: z.number({ error: 'contracts must be a whole number of contracts' }).int('contracts must be a whole number').min(1, 'contracts must be at least 1').max(100, 'contracts must be at most 100').default(1),
+    /** "Attempt to trade at 3, 5, 7 DTE only" (calendar days). */
+    targetDtes: z
+      .array(z.number().int('each target DTE must be a whole number of days').min(0, 'target DTE must be 0..14').max(14, 'target DTE must be 0..14'))
+      .min(1, 'at least one target DTE')
+      .max(15)
+      .refine(unique, 'target DTEs must not repeat')
+      .default([3, 5, 7]),
+    /** "Select the closest expiration within a tolerance (default ±1 DTE) or skip" — calendar days. */
+    dteTolerance: z.number().int('dteTolerance must be a whole number of days').min(0).max(3, 'dteTolerance must be 0..3 days').default(1),
+    /** "Short-leg absolute delta targets 0.10 and 0.20 (two candidate setups)". */
+    deltaTargets: z
+      .array(z.number().gt(0, 'delta targets are absolute deltas in (0, 0.5)').lt(0.5, 'delta targets are absolute deltas in (0, 0.5)'))
+      .min(1, 'at least one delta target')
+      .max(6)
+      .refine(unique, 'delta targets must not repeat')
+      .default([0.1, 0.2]),
+    /**
+     * The short leg's |delta| may miss its target by at most this much; beyond it the candidate is
+     * skipped ('no-delta-match') rather than trading a strike the rule did not ask for.
+     */
+    maxDeltaGap: z.number().min(0).max(0.25).default(0.05),
+    /** Put credit verticals (below the market) or call credit verticals (above it). */
+    side: z.enum(['put', 'call'], { error: "side must be 'put' or 'call'" }).default('put'),
+    /** SPXW: PM-settled dailies. */
+    root: z.literal('SPXW', { error: "root must be 'SPXW' (the MVP trades SPXW dailies)" }).default('SPXW'),
+    /** "Spread width consistent (configurable, e.g. 25/50 points)": the long leg sits exactly this far farther OTM. */
+    width: z.number().min(5, 'width must be 5..200 points').max(200, 'width must be 5..200 points').multipleOf(5, 'width must be a multiple of 5 points (SPX strike spacing)').default(25),
+    /** "Profit target: close when current PnL ≥ 0.50 × max_profit". */
+    takeProfitPct: z.number().gt(0, 'takeProfitPct must be in (0, 1]').max(1, 'takeProfitPct must be in (0, 1]').default(0.5),
+    /** "Stop loss: close when current PnL ≤ −1.00 × max_profit". */
+    stopLossPct: z.number().min(0.1, 'stopLossPct must be 0.1..10').max(10, 'stopLossPct must be 0.1..10').default(1),
+    /** "Session exit: optionally close all open positions near end of day (default off)". */
+    sessionExit: z
+      .object({
+        enabled: z.boolean().default(false),
+        minutesBeforeClose: z.number().int().min(1).max(390).default(15),
+      })
+      .strict()
+      .prefault({}),
+    /** Never accept a net credit below this (per share, dollars): the min-credit gate and the execution floor. */
+    minCredit: z.number().min(0.05, 'minCredit must be at least 0.05 (one tick)').max(50).default(0.3),
+    /** Each leg's open interest must be at least this (0 = gate off; unknown OI fails when it is on). */
+    minOpenInterest: z.number().int().min(0).max(1_000_000).default(0),
+    quoteQuality: quoteQualitySchema.prefault({}),
+    /**
+     * Score = returnWeight × (credit / width) × (1 − |Δshort|) − spreadPenalty × (combo bid/ask spread / credit).
+     * See score.ts.
+     */
+    scoring: z
+      .object({
+        returnWeight: z.number().min(0).max(10).default(1),
+        spreadPenalty: z.number().min(0).max(10).default(0.1),
+      })
+      .strict()
+      .prefault({}),
+    /** Seed 000's portfolio limits: max open 1, max new per day 1, daily stop after a stop loss. */
+    risk: riskLimitsSchema().prefault({}),
+    execution: executionSchema().prefault({}),
+  })
+  .strict();
+
+export type CreditVerticalsConfig = z.infer<typeof CreditVerticalsConfigSchema>;
+
+/** The seed's MVP config. */
+export const DEFAULT_CONFIG: CreditVerticalsConfig = CreditVerticalsConfigSchema.parse({});
+
+/** Validates a (partial) config and fills defaults; throws an Error naming every bad field and why. */
+export function parseCreditVerticalsConfig(input: unknown): CreditVerticalsConfig {
+  const r = CreditVerticalsConfigSchema.safeParse(input ?? {});
+  if (!r.success) throw new Error(`credit-verticals config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}

@@ -1,0 +1,102 @@
+/**
+ * Seed 000, "Management (close-only)" and "Mark-to-market":
+ *
+ * - Mark each leg at mid; spread value per combo unit = Σ mid of the legs we sold − Σ mid of the legs
+ *   we bought (what it costs to buy the spread back), rounded half away from zero to the cent.
+ * - P&L per unit = entry credit − value; max profit per unit = the entry credit.
+ * - **Stop loss**: P&L ≤ −stopLossPct × max profit (default −100%: the loss equals the credit)
+ *   → EXIT `STOP_LOSS`, marketable.
+ * - **Take profit**: P&L ≥ takeProfitPct × max profit (default 50%) → EXIT `TAKE_PROFIT_50`
+ *   (`TAKE_PROFIT_<pct>`, so 40% reads TAKE_PROFIT_40), worked from mid like an entry.
+ * - **Session exit** (off by default): at or after `minutesBeforeClose` before today's close
+ *   → EXIT `SESSION_EXIT`, marketable.
+ * - Otherwise HOLD, with the numbers. A leg without a mid → HOLD: never exit on missing data (the
+ *   executor could not price the close either).
+ *
+ * Thresholds are whole cents: P&L is in cents, so "P&L ≥ 117.5¢" is "P&L ≥ 118¢" (ceil), and
+ * "P&L ≤ −117.5¢" is "P&L ≤ −118¢". Percentages are read to the basis point.
+ */
+import { toCents } from '../../../shared/money.ts';
+import type { ManageDecision, ManageInput } from '../types.ts';
+import type { CreditVerticalsConfig } from './config.ts';
+
+const MS_MIN = 60_000;
+
+/** ceil(bps × cents / 10000) for non-negative integers, exactly. */
+const pctOfCents = (bps: number, cents: number): number => Math.ceil((bps * cents) / 10_000);
+
+/** The exit reason code of a take-profit at `pct` (0.5 → TAKE_PROFIT_50). */
+export function takeProfitGate(pct: number): string {
+  return `TAKE_PROFIT_${Math.round(pct * 100)}`;
+}
+
+/** Hold or exit one open credit vertical (see the rules above). */
+export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>): ManageDecision {
+  const { now, config, position, sessionClose } = input;
+  const tradeId = position.tradeId;
+
+  const missing = position.legs.filter((l) => l.mark === null || l.mark.mid === null || !Number.isFinite(l.mark.mid)).map((l) => l.symbol);
+  if (missing.length > 0 || position.legs.length === 0) {
+    return {
+      kind: 'HOLD',
+      tradeId,
+      details: { reason: `Marks missing for ${missing.length > 0 ? missing.join(', ') : 'every leg (no legs)'}: holding, never exit on missing data`, marksMissing: missing },
+    };
+  }
+
+  // Spread value per combo unit: legs' mids (twice, in cents, so half cents stay exact), SELL − BUY.
+  const units = position.quantity > 0 ? position.quantity : 1;
+  let twiceValue = 0;
+  for (const leg of position.legs) {
+    const ratio = leg.openQuantity / units;
+    twiceValue += (leg.side === 'SELL' ? 1 : -1) * toCents(2 * leg.mark!.mid!) * ratio;
+  }
+  const half = twiceValue / 2;
+  const valueCents = Math.sign(half) * Math.round(Math.abs(half));
+  const creditCents = position.entryCreditCents;
+  const pnlCents = creditCents - valueCents;
+
+  const tpBps = Math.round(config.takeProfitPct * 10_000);
+  const slBps = Math.round(config.stopLossPct * 10_000);
+  const hasCredit = creditCents > 0;
+  const takeProfitAtCents = hasCredit ? pctOfCents(tpBps, creditCents) : null;
+  const stopLossAtCents = hasCredit ? -pctOfCents(slBps, creditCents) : null;
+  const sessionExitAt = config.sessionExit.enabled ? sessionClose - config.sessionExit.minutesBeforeClose * MS_MIN : null;
+  const details: Record<string, unknown> = {
+    valueCents,
+    pnlCents,
+    entryCreditCents: creditCents,
+    maxProfitCents: creditCents,
+    pnlPctOfMaxProfit: hasCredit ? Math.round((pnlCents / creditCents) * 10_000) / 10_000 : null,
+    takeProfitAtCents,
+    stopLossAtCents,
+    takeProfitPct: config.takeProfitPct,
+    stopLossPct: config.stopLossPct,
+    sessionExitAt,
+  };
+
+  if (stopLossAtCents !== null && pnlCents <= stopLossAtCents) {
+    return {
+      kind: 'EXIT', tradeId, gate: 'STOP_LOSS', urgency: 'marketable', details,
+      reason: `Stop loss: P&L ${cents(pnlCents)} ≤ −${config.stopLossPct * 100}% of max profit ${cents(creditCents)} (at ${cents(stopLossAtCents)})`,
+    };
+  }
+  if (takeProfitAtCents !== null && pnlCents >= takeProfitAtCents) {
+    return {
+      kind: 'EXIT', tradeId, gate: takeProfitGate(config.takeProfitPct), urgency: 'normal', details,
+      reason: `Take profit: P&L ${cents(pnlCents)} ≥ ${config.takeProfitPct * 100}% of max profit ${cents(creditCents)} (at ${cents(takeProfitAtCents)})`,
+    };
+  }
+  if (sessionExitAt !== null && now >= sessionExitAt) {
+    return {
+      kind: 'EXIT', tradeId, gate: 'SESSION_EXIT', urgency: 'marketable', details,
+      reason: `Session exit: ${config.sessionExit.minutesBeforeClose} minutes or less before the close`,
+    };
+  }
+  return { kind: 'HOLD', tradeId, details: hasCredit ? details : { ...details, reason: 'No entry credit: take profit and stop loss are measured against it' } };
+}
+
+/** Cents per share as dollars for reasons, e.g. −117 → "−$1.17". */
+function cents(c: number): string {
+  return `${c < 0 ? '−' : ''}$${(Math.abs(c) / 100).toFixed(2)}`;
+}
