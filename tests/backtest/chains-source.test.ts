@@ -87,8 +87,19 @@ describe('ChainsMarketData on the 2018 SPXW EOD file', () => {
     expect(await md.settlementValue('SPXW', '2018-01-31')).toBe(2823.89);
     at('2018-03-01', '10:00');
     expect(await md.settlementValue('SPXW', '2018-02-28')).toBe(2713.78);
-    expect(await md.settlementValue('SPX', '2018-02-16')).toBeNull();
-    expect(await md.settlementValue('SPXW', '2018-03-16')).toBeNull(); // not in the file
+    expect(await md.settlementValue('SPXW', '2018-03-16')).toBeNull(); // not expired yet
     expect(await md.settlementValue('SPXW', '2018-02-17')).toBeNull(); // a Saturday
+    expect(md.settlementFallbacks).toEqual([]);
+    // AM SPX: no opening print in an EOD file → the previous close, said so
+    expect(await md.settlementValue('SPX', '2018-02-16')).toBe(2731.2);
+    at('2018-03-05', '10:00');
+    // no rows on the expiration date → the last close before it (2018-02-28)
+    expect(await md.settlementValue('SPXW', '2018-03-02')).toBe(2713.78);
+    expect(md.settlementFallbacks).toEqual([
+      'SPX 2018-02-16 settled at 2731.2, the 2018-02-15 close: an end-of-day file has no opening print (SOQ)',
+      'SPXW 2018-03-02 settled at 2713.78, the 2018-02-28 close: the file has no rows on the expiration date',
+    ]);
+    at('2018-04-02', '10:00');
+    expect(await md.settlementValue('SPXW', '2018-03-29')).toBeNull(); // nothing within a week before
   });
 });

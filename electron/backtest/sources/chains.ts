@@ -24,9 +24,11 @@
  *   index levels are null.
  * - `settlementValue(root, expiration)`: once the clock is past the expiration's settlement time,
  *   the underlying price on the expiration date's rows — the vendor's close, i.e. the PM settlement
- *   of SPXW and SPY. AM-settled SPX monthlies settle on the opening print, which an end-of-day file
- *   does not have: null. Also null when the file has no rows on the expiration date; the engine then
- *   settles at the last price it knows (see electron/engine/trading.ts).
+ *   of SPXW and SPY. When that is not in the file — AM-settled SPX monthlies settle on the opening
+ *   print, which an end-of-day file does not have, or the file has no rows on the expiration date —
+ *   the last close before the expiration date (within a week) stands in, and `settlementFallbacks`
+ *   says so (the backtest report lists it as a warning); with none, null (the engine keeps the
+ *   position open and waits).
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
@@ -63,6 +65,9 @@ export class ChainsMarketData implements MarketData {
   /** Quote date (days since 1970-01-01) → its groups. */
   readonly #days = new Map<number, Day>();
   readonly #dayList: number[] = [];
+  /** Settlements taken from an earlier day's price (the expiration date has no rows), in words. */
+  readonly settlementFallbacks: string[] = [];
+  readonly #fallbackSeen = new Set<string>();
   #chainCache = new Map<string, ChainSnapshot | null>();
   #chainCacheDay = -1;
   chainsBuilt = 0;
@@ -102,6 +107,17 @@ export class ChainsMarketData implements MarketData {
   range(): { from: string; to: string } | null {
     if (this.#dayList.length === 0) return null;
     return { from: dayToIso(this.#dayList[0]!), to: dayToIso(this.#dayList[this.#dayList.length - 1]!) };
+  }
+
+  /** Rows quoted on ET dates `from`..`to` inclusive. */
+  rowsBetween(from: string, to: string): number {
+    const a = isoToDay(from);
+    const b = isoToDay(to);
+    if (a === null || b === null) return 0;
+    let n = 0;
+    const g = this.#cols.groups;
+    for (const [d, day] of this.#days) if (d >= a && d <= b) for (let k = day.from; k < day.to; k++) n += g.end[k]! - g.start[k]!;
+    return n;
   }
 
   /** Whether the table has rows on an ET date. */
@@ -222,7 +238,6 @@ export class ChainsMarketData implements MarketData {
   }
 
   settlementValue(root: OptionRoot, expiration: string): Promise<number | null> {
-    if (root === 'SPX') return Promise.resolve(null);
     let expiryTime: number;
     try {
       expiryTime = settlement(root, expiration).expiryTime;
@@ -231,7 +246,26 @@ export class ChainsMarketData implements MarketData {
     }
     if (this.#clock.now() < expiryTime) return Promise.resolve(null);
     const d = isoToDay(expiration);
-    const day = d === null ? undefined : this.#days.get(d);
-    return Promise.resolve(day ? this.#underlyingOf(day) : null);
+    if (d === null) return Promise.resolve(null);
+    const day = this.#days.get(d);
+    if (day && root !== 'SPX') return Promise.resolve(this.#underlyingOf(day));
+    // AM-settled SPX (no opening print in an EOD file) or no rows on the expiration date: the last
+    // price known before the expiration date, said so once in `settlementFallbacks`.
+    for (let k = this.#dayList.length - 1; k >= 0; k--) {
+      const q = this.#dayList[k]!;
+      if (q >= d) continue;
+      if (d - q > 7) break;
+      const px = this.#underlyingOf(this.#days.get(q)!);
+      if (px === null) continue;
+      const key = `${root}|${expiration}`;
+      if (!this.#fallbackSeen.has(key)) {
+        this.#fallbackSeen.add(key);
+        this.settlementFallbacks.push(
+          `${root} ${expiration} settled at ${px}, the ${dayToIso(q)} close: ${root === 'SPX' ? 'an end-of-day file has no opening print (SOQ)' : 'the file has no rows on the expiration date'}`,
+        );
+      }
+      return Promise.resolve(px);
+    }
+    return Promise.resolve(null);
   }
 }

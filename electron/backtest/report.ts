@@ -1,0 +1,187 @@
+/**
+ * What a backtest reports: the JSON document (`--json FILE`), the statistics table and the trade list
+ * (plain text, aligned columns).
+ *
+ * The JSON document:
+ * ```
+ * { strategy: {id, title, rulesetVersion}, config,
+ *   data: {source, file, from, to, resolution, rows},
+ *   fillModel: {slippageFraction},
+ *   stats: {...},                      // metrics.ts, money in dollars (cents exact: two decimals)
+ *   equity: [{tradeId, time, pnl, equity}],     // per closed trade
+ *   daily: [{date, pnl, equity}],               // per day
+ *   trades: [{id, status, structure, quantity, legs:[{symbol,right,strike,side,contracts}],
+ *             entryTime, exitTime, entryPrice, exitPrice, exitReason, pnl}],
+ *   openTrades, warnings, db }
+ * ```
+ * Times are ISO 8601 in New York time with the offset (`2018-01-24T10:00:00.000-05:00`, as the CSV
+ * export writes them). Prices are per-share combo prices in dollars: `entryPrice` the net credit
+ * received (negative = debit paid), `exitPrice` the net debit paid to close (or the settlement value);
+ * `pnl` is the trade's realized P&L in dollars (multiplier and contracts applied, net of commissions).
+ */
+import { isoEt } from '../store/time.ts';
+import type { TradeWithLegs } from '../store/repos/trades.ts';
+import type { DailyEquity, EquityPoint, Stats } from './metrics.ts';
+
+export type TradeLegReport = { symbol: string; right: 'C' | 'P'; strike: number; expiration: string; side: 'BUY' | 'SELL'; contracts: number };
+
+export type TradeReport = {
+  id: number;
+  status: string;
+  structure: string;
+  quantity: number;
+  legs: TradeLegReport[];
+  entryTime: string | null;
+  exitTime: string | null;
+  entryPrice: number | null;
+  exitPrice: number | null;
+  exitReason: string | null;
+  pnl: number | null;
+};
+
+/** Statistics with money in dollars (what the JSON and the table show). */
+export type StatsReport = {
+  trades: number;
+  wins: number;
+  losses: number;
+  breakeven: number;
+  winRate: number | null;
+  avgWin: number | null;
+  avgLoss: number | null;
+  grossProfit: number;
+  grossLoss: number;
+  profitFactor: number | null;
+  totalPnl: number;
+  maxDrawdown: number;
+  maxDrawdownPct: number;
+  sharpe: number | null;
+  capital: number;
+  days: number;
+  exitReasons: Record<string, number>;
+};
+
+export type BacktestDocument = {
+  strategy: { id: string; title: string; rulesetVersion: string };
+  config: unknown;
+  data: { source: string; file: string | null; from: string; to: string; resolution: 'intraday' | 'daily'; rows: number | null };
+  fillModel: { model: string; slippageFraction: number };
+  stats: StatsReport;
+  equity: { tradeId: number; time: string; pnl: number; equity: number }[];
+  daily: { date: string; pnl: number; equity: number }[];
+  trades: TradeReport[];
+  /** Trades still open (or pending) when the backtest ended: listed, not in the statistics. */
+  openTrades: number;
+  warnings: string[];
+  db: string;
+};
+
+const dollars = (cents: number): number => cents / 100;
+const optDollars = (cents: number | null): number | null => (cents === null ? null : cents / 100);
+
+/** A stored trade as the report lists it. */
+export function tradeReport(t: TradeWithLegs): TradeReport {
+  return {
+    id: t.tradeId,
+    status: t.status,
+    structure: t.structure,
+    quantity: t.quantity,
+    legs: t.legs.map((l) => ({ symbol: l.symbol, right: l.right, strike: l.strike, expiration: l.expiration, side: l.side, contracts: l.quantity })),
+    entryTime: t.openedAt === null ? null : isoEt(t.openedAt),
+    exitTime: t.closedAt === null || t.status !== 'CLOSED' ? null : isoEt(t.closedAt),
+    entryPrice: optDollars(t.entryCreditCents),
+    exitPrice: t.status === 'CLOSED' ? optDollars(t.exitDebitCents) : null,
+    exitReason: t.status === 'CLOSED' ? t.exitReason : null,
+    pnl: optDollars(t.realizedPnlCents),
+  };
+}
+
+export function statsReport(s: Stats): StatsReport {
+  return {
+    trades: s.trades,
+    wins: s.wins,
+    losses: s.losses,
+    breakeven: s.breakeven,
+    winRate: s.winRate,
+    avgWin: optDollars(s.avgWinCents),
+    avgLoss: optDollars(s.avgLossCents),
+    grossProfit: dollars(s.grossProfitCents),
+    grossLoss: dollars(s.grossLossCents),
+    profitFactor: s.profitFactor,
+    totalPnl: dollars(s.totalPnlCents),
+    maxDrawdown: dollars(s.maxDrawdownCents),
+    maxDrawdownPct: s.maxDrawdownPct,
+    sharpe: s.sharpe,
+    capital: dollars(s.capitalCents),
+    days: s.days,
+    exitReasons: s.exitReasons,
+  };
+}
+
+export function equityReport(equity: readonly EquityPoint[]): BacktestDocument['equity'] {
+  return equity.map((e) => ({ tradeId: e.tradeId, time: isoEt(e.time), pnl: dollars(e.pnlCents), equity: dollars(e.equityCents) }));
+}
+
+export function dailyReport(daily: readonly DailyEquity[]): BacktestDocument['daily'] {
+  return daily.map((d) => ({ date: d.date, pnl: dollars(d.pnlCents), equity: dollars(d.equityCents) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain text
+
+const money = (v: number | null): string => {
+  if (v === null) return '—';
+  const sign = v < 0 ? '-' : '';
+  const [int, frac] = Math.abs(v).toFixed(2).split('.') as [string, string];
+  return `${sign}$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+};
+const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null, digits = 2): string => (v === null ? '—' : v.toFixed(digits));
+
+/** Aligns rows of cells into columns (numbers right-aligned when `right[i]`). */
+export function table(rows: readonly (readonly string[])[], right: readonly boolean[] = []): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+/** The statistics table. */
+export function statsTable(doc: BacktestDocument): string {
+  const s = doc.stats;
+  const reasons = Object.entries(s.exitReasons).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || '—';
+  const rows: [string, string][] = [
+    ['Strategy', `${doc.strategy.id} (${doc.strategy.rulesetVersion})`],
+    ['Data', `${doc.data.source}${doc.data.file ? ` ${doc.data.file}` : ''}, ${doc.data.resolution}${doc.data.rows !== null ? `, ${doc.data.rows.toLocaleString('en-US')} rows` : ''}`],
+    ['Period', `${doc.data.from} → ${doc.data.to}`],
+    ['Fill model', `mid ∓ ${doc.fillModel.slippageFraction} × (ask − bid), no partials`],
+    ['Trades', String(s.trades)],
+    ['Wins / losses / even', `${s.wins} / ${s.losses} / ${s.breakeven}`],
+    ['Win rate', pct(s.winRate)],
+    ['Average win', money(s.avgWin)],
+    ['Average loss', money(s.avgLoss)],
+    ['Profit factor', num(s.profitFactor)],
+    ['Total P&L', money(s.totalPnl)],
+    ['Max drawdown', `${money(s.maxDrawdown)} (${pct(s.maxDrawdownPct)} of ${money(s.capital)} + peak)`],
+    ['Sharpe (daily, √252)', `${num(s.sharpe)} on ${money(s.capital)}, ${s.days} days`],
+    ['Exit reasons', reasons],
+  ];
+  if (doc.openTrades > 0) rows.push(['Open at the end', `${doc.openTrades} (not in the statistics)`]);
+  return table(rows);
+}
+
+/** The trade list, one line per trade. */
+export function tradeList(doc: BacktestDocument): string {
+  if (doc.trades.length === 0) return '(no trades)';
+  const header = ['#', 'entry', 'exit', 'legs', 'qty', 'entry $', 'exit $', 'reason', 'P&L'];
+  const rows = doc.trades.map((t) => [
+    String(t.id),
+    t.entryTime ? t.entryTime.slice(0, 16).replace('T', ' ') : '—',
+    t.exitTime ? t.exitTime.slice(0, 16).replace('T', ' ') : t.status,
+    t.legs.map((l) => `${l.side === 'SELL' ? '-' : '+'}${l.strike}${l.right}`).join(' ') + (t.legs[0] ? ` ${t.legs[0].expiration}` : ''),
+    String(t.quantity),
+    num(t.entryPrice),
+    num(t.exitPrice),
+    t.exitReason ?? '—',
+    money(t.pnl),
+  ]);
+  return table([header, ...rows], [true, false, false, false, true, true, true, false, true]);
+}

@@ -1,0 +1,235 @@
+/**
+ * `runBacktest`: one strategy over simulated or imported chains, through the very engine that trades
+ * live (electron/engine/trading.ts) — same schedules, strategy, risk veto, marks, management and
+ * store writes. Only the injected ports differ:
+ *
+ * - clock and scheduler: a `VirtualClock` and `VirtualScheduler` firing the strategy's ET schedule
+ *   specs (filtered by the exchange calendar exactly as live);
+ * - market data: `SimMarketData` (the seeded simulator, intraday) or `ChainsMarketData` (imported
+ *   end-of-day chains, daily: the engine then ticks once a day at the first entry slot);
+ * - executor: `FillModelExecutor` (seed 000's fill model, no partials).
+ *
+ * The loop: take the next engine timer; first, for each session close passed on the way, move the
+ * clock to that close and let the engine settle expired positions (so an SPXW position held to
+ * expiration closes at 16:00 ET on its expiration date, also at daily resolution where no tick fires
+ * at the close); then advance the clock to the timer (firing it) and wait until the engine's queue is
+ * idle. Stops at the end of the last day (`to`, 23:59:59.999 ET).
+ *
+ * The database: a new `thetadesk.sqlite` in `dataDir` (it must not hold one already, so a run's rows
+ * are never mixed with another's), with `synchronous = OFF` — a backtest database is rebuilt by
+ * running the backtest again, so it trades durability for speed. Chain snapshots are stored only for
+ * the decisions that entered or were vetoed (`snapshots: 'entries'`), so each can be replayed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { VirtualClock } from '../engine/clock.ts';
+import type { Logger } from '../engine/log.ts';
+import type { MarketData } from '../engine/ports.ts';
+import { VirtualScheduler } from '../engine/scheduler.ts';
+import { TradingEngine, type AnyStrategy, type EngineConfig } from '../engine/trading.ts';
+import { addDays, dayNumber, etDate, etToEpoch, nextTradingDay, session, tradingDays } from '../market/calendar.ts';
+import type { ChainColumns } from '../market/data/chain-columns.ts';
+import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
+import { dbFileIn } from '../store/paths.ts';
+import { openStore } from '../store/store.ts';
+import { FillModelExecutor } from './fill-model.ts';
+import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from './metrics.ts';
+import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
+import { ChainsMarketData, type DailyLevels } from './sources/chains.ts';
+import { SimMarketData } from './sources/sim.ts';
+
+/** Where the market comes from. */
+export type BacktestSource =
+  | {
+      kind: 'sim';
+      seed: number | string;
+      /** Simulator overrides (model, smile, spx0, vix0…); `seed` and `start` come from the run. */
+      simulator?: Omit<SimulatorOptions, 'seed' | 'start'>;
+    }
+  | {
+      kind: 'chains';
+      columns: ChainColumns;
+      /** The file the chains came from (shown in the report). */
+      file?: string | null;
+      /** Optional VIX / VIX9D / VIX3M daily closes by date. */
+      levels?: DailyLevels;
+    };
+
+export type BacktestOptions = {
+  strategy: AnyStrategy;
+  /** The user's config (partial; the strategy's schema fills the seed's defaults). Default {}. */
+  config?: unknown;
+  source: BacktestSource;
+  /** First and last ET dates, inclusive (`YYYY-MM-DD`). */
+  from: string;
+  to: string;
+  /** Folder for the backtest database (created; must not already hold a Thetadesk database). */
+  dataDir: string;
+  /** The fill model's `f` (default 0.30). */
+  slippageFraction?: number;
+  /** Stated capital for Sharpe and drawdown % (cents). Default $100,000. */
+  capitalCents?: number;
+  /** Called after each engine step with the fraction of the period done. */
+  onProgress?: (p: { fraction: number; at: number; trades: number }) => void;
+  /** Engine log lines (default: kept only as warnings in the result). */
+  log?: Logger;
+};
+
+/** A problem with the inputs (bad date, bad config value, unusable folder): the CLI exits 2. */
+export class BacktestInputError extends Error {
+  override readonly name = 'BacktestInputError';
+}
+
+export type BacktestResult = BacktestDocument & {
+  /** Engine timer firings processed. */
+  steps: number;
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkDate(name: string, value: string): void {
+  let ok = ISO_DATE.test(value);
+  if (ok) {
+    try {
+      dayNumber(value);
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new BacktestInputError(`${name} must be a date written YYYY-MM-DD, got "${value}".`);
+}
+
+/** Parses a user config with the strategy's schema; a bad value becomes a BacktestInputError naming the field. */
+export function parseStrategyConfig(strategy: AnyStrategy, raw: unknown): EngineConfig {
+  const r = strategy.configSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.length > 0 ? i.path.join('.') : '(config)'}: ${i.message}`);
+    throw new BacktestInputError(`The ${strategy.id} config is not valid:\n${lines.join('\n')}`);
+  }
+  return r.data as EngineConfig;
+}
+
+/** Runs one backtest to the end and returns its report (the database stays in `dataDir`). */
+export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
+  checkDate('--from', opts.from);
+  checkDate('--to', opts.to);
+  if (opts.from > opts.to) throw new BacktestInputError(`--from ${opts.from} is after --to ${opts.to}.`);
+  const config = parseStrategyConfig(opts.strategy, opts.config);
+  const dbFile = dbFileIn(opts.dataDir);
+  if (fs.existsSync(dbFile)) {
+    throw new BacktestInputError(`${opts.dataDir} already holds a database (${path.basename(dbFile)}). Give --db an empty or new folder, so this run's trades are not mixed with another's.`);
+  }
+
+  const start = etToEpoch(opts.from, '00:00');
+  const end = etToEpoch(addDays(opts.to, 1), '00:00') - 1;
+  const clock = new VirtualClock(start);
+  const scheduler = new VirtualScheduler(clock);
+  const warnings: string[] = [];
+  const keep = (level: string) => (m: string): void => {
+    if (warnings.length < 200) warnings.push(`${level}: ${m}`);
+  };
+  const log: Logger = opts.log ?? { debug: () => {}, info: () => {}, warn: keep('warn'), error: keep('error') };
+
+  let market: MarketData;
+  let rows: number | null = null;
+  let sourceName: string;
+  let file: string | null = null;
+  let days: string[];
+  if (opts.source.kind === 'sim') {
+    const sim = createSimulator({ ...opts.source.simulator, seed: opts.source.seed, start: opts.from });
+    market = new SimMarketData(sim, clock);
+    sourceName = `simulator seed ${opts.source.seed}`;
+    days = tradingDays(opts.from, opts.to);
+  } else {
+    const chains = new ChainsMarketData(opts.source.columns, clock, opts.source.levels ?? {});
+    market = chains;
+    sourceName = opts.source.columns.source;
+    file = opts.source.file ?? null;
+    rows = chains.rowsBetween(opts.from, opts.to);
+    days = chains.quoteDates().filter((d) => d >= opts.from && d <= opts.to);
+    if (rows === 0) warnings.push(`warn: the chains have no rows between ${opts.from} and ${opts.to} (they cover ${chains.range()?.from ?? '—'} → ${chains.range()?.to ?? '—'}).`);
+  }
+
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const store = openStore({ dataDir: opts.dataDir, check: 'none', now: () => clock.now() });
+  try {
+    store.db.pragma('synchronous = OFF');
+    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction, broker: 'backtest' });
+    const engine = new TradingEngine({
+      clock,
+      scheduler,
+      store,
+      market,
+      executor,
+      log,
+      brokerName: 'backtest',
+      snapshots: 'entries',
+      gex: 'light',
+      strategies: [{ strategy: opts.strategy, config, enabled: true }],
+    });
+    engine.start();
+
+    let steps = 0;
+    const tradeCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status <> 'CANCELLED'");
+    let nextClose = firstCloseAfter(start);
+    for (;;) {
+      const t = clock.nextTimerAt();
+      const stop = t === null || t > end;
+      const horizon = stop ? end : t;
+      // Settle at every session close on the way (expired positions close at their expiration's close).
+      while (nextClose !== null && nextClose <= horizon) {
+        if (nextClose > clock.now()) clock.advanceTo(nextClose);
+        await engine.idle();
+        await engine.settleExpired(nextClose);
+        nextClose = firstCloseAfter(nextClose);
+      }
+      if (stop) break;
+      clock.advanceTo(t);
+      await engine.idle();
+      steps++;
+      if (opts.onProgress) opts.onProgress({ fraction: (t - start) / (end - start), at: t, trades: tradeCount.get()?.n ?? 0 });
+    }
+    engine.stop();
+    await engine.idle();
+
+    const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
+    const closed: ClosedTrade[] = [];
+    let open = 0;
+    for (const t of trades) {
+      if (t.status === 'CLOSED' && t.realizedPnlCents !== null && t.closedAt !== null) {
+        closed.push({ tradeId: t.tradeId, entryTime: t.openedAt ?? t.createdAt, exitTime: t.closedAt, exitDate: t.exitDate ?? opts.to, pnlCents: t.realizedPnlCents, exitReason: t.exitReason });
+      } else if (t.status !== 'CANCELLED') open++;
+    }
+    const metrics = computeMetrics(closed, { days, capitalCents: opts.capitalCents ?? DEFAULT_CAPITAL_CENTS });
+    if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
+      for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
+    }
+    return {
+      strategy: { id: opts.strategy.id, title: opts.strategy.title, rulesetVersion: opts.strategy.rulesetVersion },
+      config,
+      data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
+      fillModel: { model: 'seed 000: entry mid − f × (ask − bid), exit mid + f × (ask − bid), per leg, no partials', slippageFraction: executor.slippageFraction },
+      stats: statsReport(metrics.stats),
+      equity: equityReport(metrics.equity),
+      daily: dailyReport(metrics.daily),
+      trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
+      openTrades: open,
+      warnings,
+      db: store.file,
+      steps,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** The first regular-session close strictly after `at` (epoch ms), or null. */
+function firstCloseAfter(at: number): number | null {
+  let date = etDate(at);
+  for (let k = 0; k < 30; k++) {
+    const s = session(date);
+    if (s && s.close > at) return s.close;
+    date = nextTradingDay(date);
+  }
+  return null;
+}
