@@ -120,6 +120,8 @@ describe('sanity gates fire with the numbers behind them', () => {
     expect(ok(cheapWing).midCents).toBe(comboMidCents(220, 240, 0, 5));
     const f = failure(build(0.1, DEFAULT_CONFIG, edit(2750, 'P', { bid: 0, ask: 0.3 })));
     expect(f).toMatchObject({ gate: 'quote-quality', reason: 'Long 2750 put: zero bid and ask 0.3 above 0.1', details: { leg: 'long', status: 'zero-bid' } });
+    const staleWing = failure(build(0.1, DEFAULT_CONFIG, edit(2750, 'P', { bid: 0, ask: 0.05, quoteTime: CHAIN.time - 600_000 })));
+    expect(staleWing).toMatchObject({ gate: 'quote-quality', reason: 'Long 2750 put: stale quote (600 s old, limit 300 s)', details: { leg: 'long', status: 'stale', ageMs: 600_000 } });
   });
 
   it('short-bid-zero: nothing to sell into', () => {

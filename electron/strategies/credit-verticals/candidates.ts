@@ -13,7 +13,7 @@
  * 3. `quote-quality`       a leg's quote is missing, negative, crossed, locked, stale (older than
  *                          `staleAfterMs` at the snapshot's own time) or too wide (electron/market/quality.ts).
  *                          A zero bid is left to gate 4 on the short leg; on the long leg (which we buy)
- *                          it is fine while its ask is no wider than `pctFloorAbs` (a 0 × 0.05 wing)
+ *                          it is fine while its ask is no wider than `pctFloorAbs` (a 0 × 0.05 wing) and it is not stale
  * 4. `short-bid-zero`      the short leg's bid is 0: nothing to sell into
  * 5. `min-credit`          the credit at mid is below `minCredit`
  * 6. `credit-above-width`  the credit at mid is at least the width (bad data: no risk, no trade)
@@ -116,6 +116,10 @@ export function buildCandidate(chain: ChainSnapshot, pick: { targetDte: number; 
     if (v.status === 'ok') continue;
     if (v.status === 'zero-bid') {
       if (leg === 'short') continue; // gate 4 names it
+      // quoteQuality stops at 'zero-bid' before its staleness test: apply it here for the long leg.
+      if (v.ageMs !== null && v.ageMs > qc.staleAfterMs) {
+        return fail('quote-quality', `Long ${q.strike} ${sideWord}: stale quote (${Math.round(v.ageMs / 1000)} s old, limit ${Math.round(qc.staleAfterMs / 1000)} s)`, { ...verdictDetails(leg, q, v, qc), status: 'stale' });
+      }
       if (toCents(v.ask!) <= toCents(qc.pctFloorAbs)) continue; // a 0 × 0.05 wing is a normal long leg
       return fail('quote-quality', `Long ${q.strike} ${sideWord}: zero bid and ask ${v.ask} above ${qc.pctFloorAbs}`, verdictDetails(leg, q, v, qc));
     }
