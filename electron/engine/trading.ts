@@ -73,8 +73,8 @@ export type TradingEngineOptions = {
    */
   snapshots: 'store' | 'entries';
   /**
-   * 'full' computes the GEX profile and zero-gamma level (live); 'light' only the net GEX from quoted
-   * gammas (backtests). Default 'full'.
+   * 'full' also computes the re-priced GEX profile's zero-gamma level (live, at most every 30 minutes);
+   * 'light' only the net GEX from quoted gammas (backtests). Default 'full'.
    */
   gex?: 'full' | 'light';
   strategies: StrategyEntry[];
@@ -88,6 +88,8 @@ export type TradingEngineOptions = {
 /** What the strategy saw at one time: chains by expiration, their snapshot ids once stored, the context. */
 type Capture = {
   at: number;
+  /** The listed expirations the strategy chose from. */
+  expirations: string[];
   chains: Map<string, ChainSnapshot>;
   targetDte: Map<string, number | null>;
   snapshotIds: Map<string, number>;
@@ -98,6 +100,7 @@ type Capture = {
 type StrategyState = StrategyEntry & { configId: number; latest: Capture | null; handles: TimerHandle[] };
 
 const MS_HOUR = 3_600_000;
+const ZERO_GAMMA_EVERY_MS = 30 * 60_000;
 
 export class TradingEngine {
   readonly #o: TradingEngineOptions;
@@ -108,6 +111,7 @@ export class TradingEngine {
   #contextCache: { at: number; view: ContextView; levelsTime: number } | null = null;
   #started = false;
   #settleWarned = new Set<string>();
+  #zeroGamma: { at: number; level: number | null } | null = null;
 
   constructor(options: TradingEngineOptions) {
     this.#o = options;
@@ -213,26 +217,28 @@ export class TradingEngine {
   async #context(at: number, chains: readonly ChainSnapshot[]): Promise<ContextView> {
     if (this.#contextCache?.at === at) return this.#contextCache.view;
     const levels = await this.#o.market.levels();
+    // Net GEX from the quoted gammas at spot every time (cheap); the re-priced profile behind the
+    // zero-gamma level (~90 ms for three SPXW expirations) at most every 30 minutes of market time.
     let gexNet: number | null = null;
     let zeroGammaLevel: number | null = null;
     if (chains.length > 0) {
-      if ((this.#o.gex ?? 'full') === 'full') {
-        const g = gammaExposure(chains);
-        gexNet = g.used > 0 ? g.netGex : null;
-        zeroGammaLevel = g.zeroGamma;
-      } else {
-        let sum = 0;
-        let used = 0;
-        for (const c of chains) {
-          for (const q of c.contracts) {
-            const v = contractGex(q, c.underlyingPrice);
-            if (v !== null) {
-              sum += v;
-              used++;
-            }
+      let sum = 0;
+      let used = 0;
+      for (const c of chains) {
+        for (const q of c.contracts) {
+          const v = contractGex(q, c.underlyingPrice);
+          if (v !== null) {
+            sum += v;
+            used++;
           }
         }
-        gexNet = used > 0 ? sum : null;
+      }
+      gexNet = used > 0 ? sum : null;
+      if ((this.#o.gex ?? 'full') === 'full') {
+        if (this.#zeroGamma === null || at - this.#zeroGamma.at >= ZERO_GAMMA_EVERY_MS || etDate(at) !== etDate(this.#zeroGamma.at)) {
+          this.#zeroGamma = { at, level: gammaExposure(chains).zeroGamma };
+        }
+        zeroGammaLevel = this.#zeroGamma.level;
       }
     }
     const spx = levels.spx ?? chains[0]?.underlyingPrice ?? null;
@@ -258,7 +264,8 @@ export class TradingEngine {
     const targetDte = new Map<string, number | null>();
     const expirations = new Set<string>();
     for (const root of strategy.roots) for (const e of await this.#o.market.expirations(strategy.underlying, root)) expirations.add(e);
-    const needs = strategy.chainsNeeded(at, config, [...expirations].sort());
+    const listed = [...expirations].sort();
+    const needs = strategy.chainsNeeded(at, config, listed);
     for (const need of needs) {
       try {
         const chain = await this.#o.market.chain(strategy.underlying, need);
@@ -271,7 +278,7 @@ export class TradingEngine {
       }
     }
     const context = await this.#context(at, [...chains.values()]);
-    const capture: Capture = { at, chains, targetDte, snapshotIds: new Map(), context, contextId: null };
+    const capture: Capture = { at, expirations: listed, chains, targetDte, snapshotIds: new Map(), context, contextId: null };
     st.latest = capture;
     for (const chain of chains.values()) for (const q of chain.contracts) this.#marks.set(q.symbol, markOf(q));
     if (this.#o.snapshots === 'store') {
@@ -303,12 +310,18 @@ export class TradingEngine {
   // Ticks: snapshots, settlement, marks, execution, management
 
   async #tick(st: StrategyState, at: number): Promise<void> {
-    await this.#capture(st, at);
-    await this.settleExpired(at);
-    const open = this.#o.store.trades.listOpen(st.strategy.id);
-    const marks = await this.#markTrades(open, at);
-    await this.#o.executor.onTick(at, marks);
-    await this.#manage(st, at);
+    // Live: every tick is a stored snapshot (seed 000's dataset). Backtests only need chains at entry
+    // slots; between them the open legs are marked from their own quotes, which is much cheaper.
+    if (this.#o.snapshots === 'store') await this.#capture(st, at);
+    let open = this.#o.store.trades.listOpen(st.strategy.id);
+    if (open.length > 0) {
+      if (await this.#settle(open, at)) open = this.#o.store.trades.listOpen(st.strategy.id);
+      const marks = await this.#markTrades(open, at);
+      await this.#o.executor.onTick(at, marks);
+      await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
+    } else {
+      await this.#o.executor.onTick(at, new Map());
+    }
     this.#o.onChange?.();
   }
 
@@ -342,12 +355,12 @@ export class TradingEngine {
     return fresh;
   }
 
-  async #manage(st: StrategyState, at: number): Promise<void> {
+  async #manage(st: StrategyState, at: number, open: readonly TradeWithLegs[]): Promise<void> {
     const date = etDate(at);
     const s = session(date);
     const sessionClose = s?.close ?? at;
     const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
-    for (const trade of this.#o.store.trades.listOpen(st.strategy.id)) {
+    for (const trade of open) {
       if (trade.status === 'CLOSING') {
         // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
         if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
@@ -392,8 +405,14 @@ export class TradingEngine {
    * AM: the opening print). Waits, with one log line, while the value is not known yet.
    */
   async settleExpired(at: number): Promise<void> {
+    await this.#settle(this.#o.store.trades.listOpen(), at);
+  }
+
+  /** Settles what has expired among `open`; true when something was settled. */
+  async #settle(open: readonly TradeWithLegs[], at: number): Promise<boolean> {
     const today = etDate(at);
-    for (const trade of this.#o.store.trades.listOpen()) {
+    let settledAny = false;
+    for (const trade of open) {
       if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
       const expired = trade.legs.filter((l) => l.openedQty > l.closedQty && isExpired(l.expiration, l.root, today, at));
       if (expired.length === 0) continue;
@@ -416,10 +435,12 @@ export class TradingEngine {
         continue;
       }
       const settled = this.#o.store.trades.settleAtExpiry(trade.tradeId, at, prices, 'EXPIRED');
+      settledAny = true;
       const pnl = settled.realizedPnlCents;
       this.#o.log.info(`Trade ${trade.tradeId} settled at expiration${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
       this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration${pnl !== null ? ` (P&L $${(pnl / 100).toFixed(2)})` : ''}.` });
     }
+    return settledAny;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -443,7 +464,7 @@ export class TradingEngine {
       });
       return;
     }
-    const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, context: capture.context, portfolio });
+    const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, portfolio });
     let entered = 0;
     for (const d of decisions) {
       if (d.kind === 'ENTER' && d.proposal && entered === 0) {

@@ -155,6 +155,7 @@ export class TradeRepo {
   readonly #insertInstrument: Stmt;
   readonly #get: Stmt<TradeRaw>;
   readonly #legs: Stmt<LegRaw>;
+  readonly #openIds: Stmt<{ trade_id: number }>;
   constructor(db: Db, events: EventLogRepo, now: () => number) {
     this.#db = db;
     this.#events = events;
@@ -173,6 +174,7 @@ export class TradeRepo {
     );
     this.#get = db.prepare('SELECT * FROM trades WHERE trade_id = ?');
     this.#legs = db.prepare(`${LEG_SELECT} WHERE l.trade_id = ? ORDER BY l.leg_index`);
+    this.#openIds = db.prepare(`SELECT trade_id FROM trades WHERE status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?) ORDER BY trade_id`);
   }
 
   /** Creates a PENDING trade with its legs (and their instruments) in one transaction. */
@@ -208,9 +210,7 @@ export class TradeRepo {
 
   /** Trades not yet CLOSED/CANCELLED (the live positions), optionally for one strategy. */
   listOpen(strategyId?: string): TradeWithLegs[] {
-    const ids = this.#db
-      .prepare<{ trade_id: number }>(`SELECT trade_id FROM trades WHERE status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?) ORDER BY trade_id`)
-      .all(strategyId ?? null, strategyId ?? null);
+    const ids = this.#openIds.all(strategyId ?? null, strategyId ?? null);
     return ids.map((r) => this.get(r.trade_id)!);
   }
 
