@@ -23,8 +23,16 @@ describe('SimMarketData', () => {
     const exps = await md.expirations('SPX', 'SPXW');
     expect(exps).toEqual(twin.expirations('SPXW'));
     const exp = exps.find((e) => e >= '2025-03-06')!;
+    const whole = twin.chain('SPXW', exp);
+    // default: ±12% of spot, like the live source
     const full = await md.chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3 });
-    expect(full).toEqual(twin.chain('SPXW', exp));
+    const spot = twin.quote('SPX').last;
+    const lo = Math.floor(spot * 0.88), hi = Math.ceil(spot * 1.12);
+    expect(full).toEqual({ ...whole, contracts: whole.contracts.filter((c) => c.strike >= lo && c.strike <= hi) });
+    expect(full!.contracts.length).toBeLessThan(whole.contracts.length);
+    expect(full!.contracts.length).toBeGreaterThan(200);
+    // bandPct null: the simulator's whole chain, field for field
+    expect(await new SimMarketData(sim, clock, { bandPct: null }).chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3 })).toEqual(whole);
     const band = await md.chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3, minStrike: 5700, maxStrike: 5800 });
     expect(band!.contracts.length).toBeGreaterThan(0);
     expect(band!.contracts.every((c) => c.strike >= 5700 && c.strike <= 5800)).toBe(true);
@@ -43,9 +51,21 @@ describe('SimMarketData', () => {
     expect(await md.settlementValue('SPXW', '2025-03-03')).toBe(twin.settlementValue('SPXW', '2025-03-03'));
     expect(await md.settlementValue('SPXW', '2025-03-03')).not.toBeNull();
 
+    // quotes stay equal to the simulator's as time moves (columns are recomputed in place), and a
+    // chain handed out earlier is not changed by later ticks
+    const kept = JSON.stringify(full);
+    const syms = [full!.contracts[10]!.symbol, full!.contracts[11]!.symbol, full!.contracts[full!.contracts.length - 5]!.symbol];
+    for (const minutes of [5, 10, 60, 300]) {
+      clock.advanceTo(etToEpoch('2025-03-04', '10:00') + minutes * 60_000);
+      twin.advanceTo(clock.now());
+      const qs = await md.optionQuotes(syms);
+      for (const s2 of syms) expect(qs.get(s2)).toEqual(twin.optionQuote(s2));
+    }
+    expect(JSON.stringify(full)).toBe(kept);
+
     // a simulator already ahead of the clock is left where it is
-    sim.advanceTo(etToEpoch('2025-03-04', '11:00'));
+    sim.advanceTo(etToEpoch('2025-03-05', '11:00'));
     await md.levels();
-    expect(sim.now()).toBe(etToEpoch('2025-03-04', '11:00'));
+    expect(sim.now()).toBe(etToEpoch('2025-03-05', '11:00'));
   });
 });

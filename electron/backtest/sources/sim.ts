@@ -4,9 +4,19 @@
  *
  * Every call first moves the simulator forward to `clock.now()` (never backwards: a clock that is
  * behind the simulator leaves it where it is), so the engine sees the market exactly as of its clock.
+ *
+ * Chains: like the live source (electron/engine/broker-market.ts), a chain is fetched within the
+ * strike band of the need, or — when the strategy gives none — within ±`bandPct` (default 12%) of
+ * spot, so backtest and live strategies see the same strikes. The snapshot is the simulator's own
+ * (`sim.chain`, same fields and rounding) restricted to the band; OCC symbols are cached per
+ * expiration, which matters when a year of 5-minute ticks builds millions of quotes.
  */
-import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import { formatOcc, tryParseOcc } from '../../../shared/domain/occ.ts';
+import { isTradingDay } from '../../market/calendar.ts';
+import { emptyChainColumns } from '../../market/sim/chain.ts';
 import type { IndexLevels, MarketData } from '../../engine/ports.ts';
+import type { ChainColumns as SimChainColumns } from '../../market/sim/chain.ts';
 import type { Simulator } from '../../market/sim/simulator.ts';
 import type { ChainNeed } from '../../strategies/types.ts';
 
@@ -14,15 +24,28 @@ import type { ChainNeed } from '../../strategies/types.ts';
 export type NowSource = { now(): number };
 
 /** The simulator as a backtest `MarketData` source (kind 'sim', resolution 'intraday'). */
+export type SimMarketDataOptions = {
+  /** Strike band around spot when the need gives none, as a fraction of spot (live default 0.12); null = the whole chain. */
+  bandPct?: number | null;
+};
+
 export class SimMarketData implements MarketData {
   readonly kind = 'sim' as const;
   readonly resolution = 'intraday' as const;
   readonly #sim: Simulator;
   readonly #clock: NowSource;
+  readonly #band: number | null;
+  #symbols = new Map<string, Map<number, [string, string]>>();
+  /** Chain columns per root|expiration, recomputed in place when the market time moves. */
+  #columns = new Map<string, { time: number; cols: SimChainColumns }>();
+  #parsed = new Map<string, { root: OptionRoot; expiration: string; strike: number; side: 0 | 1 } | null>();
+  /** Contracts handed out in chains (a measure of the data a backtest read). */
+  contractsServed = 0;
 
-  constructor(sim: Simulator, clock: NowSource) {
+  constructor(sim: Simulator, clock: NowSource, opts: SimMarketDataOptions = {}) {
     this.#sim = sim;
     this.#clock = clock;
+    this.#band = opts.bandPct === undefined ? 0.12 : opts.bandPct;
   }
 
   /** Moves the simulator to the clock's time (only forwards). */
@@ -36,14 +59,82 @@ export class SimMarketData implements MarketData {
     return Promise.resolve(this.#sim.expirations(root));
   }
 
-  chain(_underlying: Underlying, need: ChainNeed): Promise<ChainSnapshot | null> {
+  chain(underlying: Underlying, need: ChainNeed): Promise<ChainSnapshot | null> {
     this.#sync();
     if (!this.#sim.expirations(need.root).includes(need.expiration)) return Promise.resolve(null);
-    const snap = this.#sim.chain(need.root, need.expiration);
-    const lo = need.minStrike ?? -Infinity;
-    const hi = need.maxStrike ?? Infinity;
-    if (lo === -Infinity && hi === Infinity) return Promise.resolve(snap);
-    return Promise.resolve({ ...snap, contracts: snap.contracts.filter((c) => c.strike >= lo && c.strike <= hi) });
+    let lo = need.minStrike ?? -Infinity;
+    let hi = need.maxStrike ?? Infinity;
+    if (need.minStrike === undefined && need.maxStrike === undefined && this.#band !== null) {
+      const spot = this.#sim.quote(underlying === 'SPY' ? 'SPY' : 'SPX').last;
+      lo = Math.floor(spot * (1 - this.#band));
+      hi = Math.ceil(spot * (1 + this.#band));
+    }
+    const snap = this.#snapshot(this.#chainColumns(need.root, need.expiration), lo, hi);
+    this.contractsServed += snap.contracts.length;
+    return Promise.resolve(snap);
+  }
+
+  /** The simulator's columns of one expiration now, computed once per market time into reused arrays. */
+  #chainColumns(root: OptionRoot, expiration: string): SimChainColumns {
+    const key = `${root}|${expiration}`;
+    let entry = this.#columns.get(key);
+    if (!entry) {
+      if (this.#columns.size > 32) this.#columns.clear();
+      this.#columns.set(key, (entry = { time: Number.NaN, cols: emptyChainColumns() }));
+    }
+    const now = this.#sim.now();
+    if (entry.time !== now) {
+      this.#sim.chainColumns(root, expiration, entry.cols);
+      entry.time = now;
+    }
+    return entry.cols;
+  }
+
+  /** The simulator's snapshot (same mapping as market/sim/chain.ts `toChainSnapshot`) for strikes in [lo, hi]. */
+  #snapshot(c: SimChainColumns, lo: number, hi: number): ChainSnapshot {
+    const key = `${c.root}|${c.expiration}`;
+    let syms = this.#symbols.get(key);
+    if (!syms) {
+      if (this.#symbols.size > 64) this.#symbols.clear();
+      this.#symbols.set(key, (syms = new Map()));
+    }
+    const contracts: OptionQuote[] = [];
+    for (let i = 0; i < c.n; i++) {
+      const K = c.strikes[i]!;
+      if (K < lo || K > hi) continue;
+      let pair = syms.get(K);
+      if (!pair) {
+        pair = [formatOcc({ root: c.root, expiration: c.expiration, right: 'C', strike: K }), formatOcc({ root: c.root, expiration: c.expiration, right: 'P', strike: K })];
+        syms.set(K, pair);
+      }
+      for (let side = 0; side < 2; side++) {
+        const j = 2 * i + side;
+        const right: Right = side === 0 ? 'C' : 'P';
+        const ivv = c.iv[j]!;
+        contracts.push({
+          symbol: pair[side]!,
+          root: c.root,
+          expiration: c.expiration,
+          strike: K,
+          right,
+          bid: c.expired ? null : c.bid[j]!,
+          ask: c.expired ? null : c.ask[j]!,
+          last: c.last[j]! >= 0 ? c.last[j]! : null,
+          bidSize: c.expired ? null : c.bidSize[j]!,
+          askSize: c.expired ? null : c.askSize[j]!,
+          volume: c.volume[j]!,
+          openInterest: c.openInterest[j]!,
+          iv: ivv > 0 ? round(ivv, 1e6) : null,
+          delta: round(c.delta[j]!, 1e6),
+          gamma: round(c.gamma[j]!, 1e8),
+          theta: round(c.theta[j]!, 1e6),
+          vega: round(c.vega[j]!, 1e6),
+          rho: round(c.rho[j]!, 1e6),
+          quoteTime: c.time,
+        });
+      }
+    }
+    return { underlying: c.underlying, underlyingPrice: c.underlyingPrice, time: c.time, source: 'sim', contracts };
   }
 
   levels(): Promise<IndexLevels> {
@@ -59,12 +150,32 @@ export class SimMarketData implements MarketData {
     });
   }
 
+  /** Quotes by OCC symbol, as `sim.optionQuote` gives them (absent when not listed). */
   optionQuotes(symbols: readonly string[]): Promise<Map<string, OptionQuote>> {
     this.#sync();
     const out = new Map<string, OptionQuote>();
     for (const sym of symbols) {
-      const q = this.#sim.optionQuote(sym);
-      if (q) out.set(sym, q);
+      let p = this.#parsed.get(sym);
+      if (p === undefined) {
+        const r = tryParseOcc(sym);
+        const root = r.ok ? r.value.root : '';
+        p = r.ok && (root === 'SPX' || root === 'SPXW' || root === 'SPY') && isTradingDay(r.value.expiration)
+          ? { root, expiration: r.value.expiration, strike: r.value.strike, side: r.value.right === 'C' ? 0 : 1 }
+          : null;
+        if (this.#parsed.size > 10_000) this.#parsed.clear();
+        this.#parsed.set(sym, p);
+      }
+      if (!p) continue;
+      const c = this.#chainColumns(p.root, p.expiration);
+      let lo = 0, hi = c.n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (c.strikes[mid]! < p.strike) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo >= c.n || c.strikes[lo] !== p.strike) continue;
+      const one = this.#snapshot(c, p.strike, p.strike).contracts[p.side];
+      if (one) out.set(sym, one);
     }
     return Promise.resolve(out);
   }
@@ -74,3 +185,5 @@ export class SimMarketData implements MarketData {
     return Promise.resolve(this.#sim.settlementValue(root, expiration));
   }
 }
+
+const round = (x: number, k: number): number => Math.round(x * k) / k;
