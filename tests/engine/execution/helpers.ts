@@ -1,0 +1,196 @@
+/**
+ * Shared set-up for the order manager's integration tests: the seeded market simulator, a SimBroker
+ * over it, a temp store, an OrderManager with a settable clock, and a put credit vertical built from
+ * the simulator's own chain (no hand-made quotes).
+ */
+import { fromSimulator, type MarketSource } from '../../../electron/brokers/market-source.ts';
+import type { Broker, BrokerEvent, CancelOrder, PlaceOrder, ReplaceOrder } from '../../../electron/brokers/port.ts';
+import { SimBroker } from '../../../electron/brokers/sim/broker.ts';
+import type { MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
+import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
+import type { MarkMap } from '../../../electron/engine/ports.ts';
+import { createSimulator, type Simulator } from '../../../electron/market/sim/simulator.ts';
+import type { TradeWithLegs } from '../../../electron/store/repos/trades.ts';
+import type { Store } from '../../../electron/store/store.ts';
+import type { ExecutionConfig, LegMark, Proposal, ProposedLeg } from '../../../electron/strategies/types.ts';
+import { openTemp } from '../../store/fixtures.ts';
+
+/** Tuesday 2025-03-18 11:00 ET: market open. */
+export const MARKET_TIME = Date.parse('2025-03-18T15:00:00Z');
+/** The SPXW expiration the tests trade (3 DTE from MARKET_TIME). */
+export const EXPIRATION = '2025-03-21';
+
+export function simulator(seed = 42): Simulator {
+  const sim = createSimulator({ seed, start: '2025-03-18', spx0: 5800 });
+  sim.advanceTo(MARKET_TIME);
+  return sim;
+}
+
+export type Recorded = { place: PlaceOrder[]; replace: ReplaceOrder[]; cancel: CancelOrder[] };
+
+/**
+ * A Broker that forwards everything to `inner` and records the commands it was given (a decorator,
+ * not a mock: the real adapter does the work). `transformEvent` may rewrite events on their way out.
+ */
+export function recording(inner: Broker, opts: { transformEvent?: (e: BrokerEvent) => BrokerEvent; placeOrder?: (cmd: PlaceOrder) => Promise<never> } = {}): Broker & { recorded: Recorded } {
+  const recorded: Recorded = { place: [], replace: [], cancel: [] };
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'recorded') return recorded;
+      if (prop === 'placeOrder') {
+        return (cmd: PlaceOrder) => {
+          recorded.place.push(cmd);
+          return opts.placeOrder ? opts.placeOrder(cmd) : target.placeOrder(cmd);
+        };
+      }
+      if (prop === 'replaceOrder') {
+        return (cmd: ReplaceOrder) => {
+          recorded.replace.push(cmd);
+          return target.replaceOrder(cmd);
+        };
+      }
+      if (prop === 'cancelOrder') {
+        return (cmd: CancelOrder) => {
+          recorded.cancel.push(cmd);
+          return target.cancelOrder(cmd);
+        };
+      }
+      if (prop === 'onEvent' && opts.transformEvent) {
+        const t = opts.transformEvent;
+        return (fn: (e: BrokerEvent) => void) => target.onEvent((e) => fn(t(e)));
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as Broker & { recorded: Recorded };
+}
+
+export type Harness = {
+  sim: Simulator;
+  market: MarketSource;
+  broker: SimBroker;
+  wrapped: Broker & { recorded: Recorded };
+  store: Store;
+  clock: { t: number; now(): number };
+  logs: { level: string; message: string }[];
+  notices: ExecutionNotice[];
+  om: OrderManager;
+  close(): Promise<void>;
+};
+
+export async function simHarness(opts: { matching?: Partial<MatchingConfig>; transformEvent?: (e: BrokerEvent) => BrokerEvent; sim?: Simulator } = {}): Promise<Harness> {
+  const sim = opts.sim ?? simulator();
+  const market = fromSimulator(sim);
+  // A large account: the paper venue's buying-power check (20% of the short strikes' notional) must not
+  // refuse the closes of a 4-lot SPX vertical.
+  const broker = new SimBroker({ market, matching: { startingCash: 10_000_000, ...opts.matching } });
+  await broker.connect();
+  const wrapped = recording(broker, { transformEvent: opts.transformEvent });
+  const store = openTemp();
+  const clock = { t: MARKET_TIME, now: () => clock.t };
+  const logs: { level: string; message: string }[] = [];
+  const notices: ExecutionNotice[] = [];
+  const om = new OrderManager({
+    broker: wrapped,
+    store,
+    clock,
+    brokerName: 'sim',
+    log: { info: (m) => logs.push({ level: 'info', message: m }), warn: (m) => logs.push({ level: 'warn', message: m }), error: (m) => logs.push({ level: 'error', message: m }) },
+    notify: (n) => notices.push(n),
+  });
+  return {
+    sim,
+    market,
+    broker,
+    wrapped,
+    store,
+    clock,
+    logs,
+    notices,
+    om,
+    async close() {
+      om.dispose();
+      await broker.disconnect();
+      store.close();
+    },
+  };
+}
+
+/** Lets queued timers (the sim's `setTimeout(match, 0)`) and promise callbacks run. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Waits until `cond()` holds (polling; fails after `ms` with `what`). Not a timed assertion: a deadlock guard. */
+export async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** One put of the chain at the market's current time. */
+export function put(market: MarketSource, strike: number, expiration = EXPIRATION): { symbol: string; bid: number; ask: number; delta: number | null; iv: number | null } {
+  const q = market.chain('SPXW', expiration).contracts.find((c) => c.root === 'SPXW' && c.right === 'P' && c.strike === strike);
+  if (!q || q.bid === null || q.ask === null) throw new Error(`no two-sided SPXW ${strike}P ${expiration}`);
+  return { symbol: q.symbol, bid: q.bid, ask: q.ask, delta: q.delta, iv: q.iv };
+}
+
+/** Marks (LegMark) of some symbols from the market's chain now. */
+export function marksOf(market: MarketSource, strikes: readonly number[], expiration = EXPIRATION): MarkMap {
+  const out = new Map<string, LegMark>();
+  for (const s of strikes) {
+    const q = put(market, s, expiration);
+    out.set(q.symbol, { bid: q.bid, ask: q.ask, mid: (q.bid + q.ask) / 2, delta: q.delta, iv: q.iv, time: market.now() });
+  }
+  return out;
+}
+
+const cents = (d: number): number => Math.round(d * 100);
+
+/**
+ * A put credit vertical from the chain now: SELL `short`, BUY `long`, with mid/natural from the
+ * legs' quotes (signed cents, credit positive) and the given floor; and its PENDING trade.
+ */
+export function vertical(store: Store, market: MarketSource, o: { short: number; long: number; quantity: number; floorCents: number; at: number; broker?: string }): { trade: TradeWithLegs; proposal: Proposal } {
+  const s = put(market, o.short);
+  const l = put(market, o.long);
+  const leg = (q: typeof s, strike: number, side: 'BUY' | 'SELL'): ProposedLeg => ({
+    symbol: q.symbol, underlying: 'SPX', root: 'SPXW', expiration: EXPIRATION, strike, right: 'P', side, ratio: 1, multiplier: 100, bid: q.bid, ask: q.ask, mid: (q.bid + q.ask) / 2, delta: q.delta, iv: q.iv,
+  });
+  const midCents = (cents(s.bid) + cents(s.ask)) / 2 - (cents(l.bid) + cents(l.ask)) / 2;
+  const naturalCents = cents(s.bid) - cents(l.ask);
+  const width = (o.short - o.long) * 100;
+  const proposal: Proposal = {
+    structure: 'put_credit_vertical',
+    legs: [leg(s, o.short, 'SELL'), leg(l, o.long, 'BUY')],
+    quantity: o.quantity,
+    midCents,
+    naturalCents,
+    floorCents: o.floorCents,
+    maxProfitCents: Math.round(midCents) * 100 * o.quantity,
+    maxLossCents: (width - Math.round(midCents)) * 100 * o.quantity,
+    score: null,
+    notes: {},
+  };
+  const trade = store.trades.create({
+    strategyId: 'credit-verticals',
+    broker: o.broker ?? 'sim',
+    structure: proposal.structure,
+    quantity: o.quantity,
+    at: o.at,
+    legs: proposal.legs.map((x) => ({ root: x.root, expiration: x.expiration, strike: x.strike, right: x.right, side: x.side, quantity: x.ratio * o.quantity, symbol: x.symbol })),
+  });
+  return { trade, proposal };
+}
+
+/** The limits the order manager sent for an order, in order (signed credit cents), from the event log. */
+export function limitsSent(store: Store, orderId: number): number[] {
+  return store.events
+    .list({ orderId, limit: 10_000 })
+    .filter((e) => e.type === 'order.limit')
+    .map((e) => (e.payload as { limitCents: number }).limitCents);
+}
+
+export const EXEC: ExecutionConfig = { stepTicks: 2, stepEverySeconds: 10, maxSteps: 10, timeoutSeconds: 600 };
