@@ -4,7 +4,7 @@
  * Stack traces go to the log, never across the boundary.
  */
 import { describeIssues, isMethodName, methods, type ApiErrorBody, type MethodName, type Result } from '../../shared/api.ts';
-import { UnknownStrategyError, type Workstation } from './workstation.ts';
+import { EngineBusyError, UnknownStrategyError, type Workstation } from './workstation.ts';
 
 export async function dispatch(workstation: Workstation, method: unknown, input: unknown): Promise<Result<unknown>> {
   if (!isMethodName(method)) {
@@ -26,6 +26,7 @@ export async function dispatch(workstation: Workstation, method: unknown, input:
 
 function toErrorBody(workstation: Workstation, method: MethodName, error: unknown): ApiErrorBody {
   if (error instanceof UnknownStrategyError) return { code: 'NOT_FOUND', message: error.message };
+  if (error instanceof EngineBusyError) return { code: 'CONFLICT', message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   workstation.logs.write('error', 'rpc', `${method} failed: ${error instanceof Error && error.stack ? error.stack : message}`);
   return { code: 'INTERNAL', message: workstation.logs.redact(message) };

@@ -8,6 +8,7 @@ import type {
   AnyEvent,
   CloseAllResult,
   Connection,
+  Decision,
   EngineState,
   Market,
   MethodName,
@@ -20,15 +21,25 @@ import type {
   Trade,
 } from '../../shared/api.ts';
 import { fromCents } from '../../shared/money.ts';
+import { etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
+import type { DecisionRow } from '../store/repos/decisions.ts';
 import type { TradeRow, TradeWithLegs } from '../store/repos/trades.ts';
 import { openStore, type Store } from '../store/store.ts';
 import type { Broker, ConnectionStatus } from '../brokers/port.ts';
+import type { SimBroker } from '../brokers/sim/broker.ts';
+import { STRATEGIES } from '../strategies/index.ts';
 import type { BrokerSetup } from './broker-setup.ts';
-import type { Clock } from './clock.ts';
+import { BrokerMarketData } from './broker-market.ts';
+import { VirtualClock, type Clock } from './clock.ts';
+import { OrderManager } from './execution/order-manager.ts';
 import { LogHub, type Logger } from './log.ts';
+import { LiveScheduler, VirtualScheduler, type Scheduler } from './scheduler.ts';
+import { Simulation } from './simulation.ts';
+import { TradingEngine, type EngineConfig, type Notification, type StrategyEntry } from './trading.ts';
 
 export type WorkstationOptions = {
+  /** Real time. With the simulator the engine runs on the simulated market's clock instead. */
   clock: Clock;
   dataDir: string;
   /** The open database; `openWorkstation` opens it in `dataDir`. */
@@ -38,6 +49,8 @@ export type WorkstationOptions = {
   broker?: BrokerSetup;
   /** Echo log lines (e.g. to the console of the headless server). */
   echoLog?: (line: string) => void;
+  /** The strategies to run (default: every built system with its saved or default config). */
+  strategies?: StrategyEntry[];
 };
 
 export type Handlers = { [K in MethodName]: (input: MethodParsedInput<K>) => Promise<MethodOutput<K>> };
@@ -45,7 +58,9 @@ export type Handlers = { [K in MethodName]: (input: MethodParsedInput<K>) => Pro
 type EventListener = (event: AnyEvent) => void;
 
 export class Workstation {
+  /** The engine's clock: real time, or the simulated market's time. */
   readonly clock: Clock;
+  readonly #wall: Clock;
   readonly dataDir: string;
   readonly store: Store;
   readonly logs: LogHub;
@@ -68,9 +83,29 @@ export class Workstation {
   #lastAccount: Account | null = null;
   #lastMarket: Market | null = null;
   #closed = false;
+  readonly #engine: TradingEngine | null = null;
+  readonly #executor: OrderManager | null = null;
+  readonly #scheduler: Scheduler | null = null;
+  readonly #simulation: Simulation | null = null;
+  #reconciled = false;
+  #reconciling: Promise<void> | null = null;
+  #lastSimSave = 0;
+  #simSettledThrough = '';
 
   constructor(options: WorkstationOptions) {
-    this.clock = options.clock;
+    this.#wall = options.clock;
+    this.#setup = options.broker ?? null;
+    const simulation = this.#setup?.simulation ?? null;
+    if (simulation) {
+      // Resume the simulated market where it was when the app last stopped (same seed and start).
+      const saved = options.store.settings.get<{ seed: number; start: string; marketTime: number }>('sim.state');
+      if (saved && saved.seed === simulation.seed && saved.start === simulation.start && saved.marketTime > simulation.sim.now()) {
+        simulation.sim.advanceTo(saved.marketTime);
+      }
+      this.clock = new VirtualClock(simulation.sim.now());
+    } else {
+      this.clock = options.clock;
+    }
     this.dataDir = options.dataDir;
     this.store = options.store;
     this.#mode = options.mode ?? 'paper';
@@ -83,9 +118,136 @@ export class Workstation {
     const previous = this.store.systemState.get('engine');
     if (previous?.isTrading) this.#log.warn('The engine was trading when it last stopped; it restarts stopped — press Start to resume.');
     this.#record('restored');
-    this.#setup = options.broker ?? null;
     this.#broker = this.#setup?.broker ?? null;
-    if (this.#broker) this.#attachBroker(this.#broker);
+    if (this.#broker) {
+      const broker = this.#broker;
+      const clock = this.clock;
+      this.#scheduler = clock instanceof VirtualClock ? new VirtualScheduler(clock) : new LiveScheduler(clock);
+      const notify = (n: Notification) => this.#notify(n);
+      this.#executor = new OrderManager({ broker, store: this.store, clock, log: this.logs.logger('execution'), brokerName: broker.kind, accountId: null, notify });
+      this.#engine = new TradingEngine({
+        clock,
+        scheduler: this.#scheduler,
+        store: this.store,
+        market: new BrokerMarketData({ broker, clock }),
+        executor: this.#executor,
+        log: this.logs.logger('engine'),
+        brokerName: broker.kind,
+        snapshots: 'store',
+        gex: 'full',
+        strategies: options.strategies ?? this.#defaultStrategies(),
+        entriesAllowed: () => this.#engineState === 'running' && this.#isTrading,
+        notify,
+        onChange: () => this.#emit({ type: 'status', payload: this.status() }),
+      });
+      this.#strategies = this.#engine.strategyInfo().map((s) => ({ id: s.id, name: s.title, enabled: s.enabled }));
+      if (simulation && clock instanceof VirtualClock) {
+        const engine = this.#engine;
+        this.#simulation = new Simulation({
+          sim: simulation.sim,
+          clock,
+          wall: this.#wall,
+          speed: simulation.speed,
+          idle: () => engine.idle(),
+          afterAdvance: () => this.#afterSimAdvance(),
+          onError: (error) => this.#log.error(`Simulation step failed: ${error instanceof Error ? error.message : String(error)}`),
+        });
+        this.#log.info(`Simulated market (seed ${simulation.seed}) at ${simulation.speed}× real time, market time ${new Date(clock.now()).toISOString()}.`);
+      }
+      this.#engineState = 'reconciling';
+      this.#reason = 'Connecting to the broker; nothing trades until orders and positions are reconciled.';
+      this.#attachBroker(broker);
+    }
+  }
+
+  /** Every built system, with the config saved in settings (validated) or its seed's defaults; all enabled. */
+  #defaultStrategies(): StrategyEntry[] {
+    return STRATEGIES.map((strategy) => {
+      const saved = this.store.settings.get(`strategy.${strategy.id}.config`);
+      const parsed = strategy.configSchema.safeParse(saved ?? {});
+      if (!parsed.success) this.#log.error(`The saved configuration of ${strategy.id} is invalid (${parsed.error.message}); using the defaults.`);
+      const config = (parsed.success ? parsed.data : strategy.configSchema.parse({})) as EngineConfig;
+      const enabled = this.store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? true;
+      return { strategy, config, enabled };
+    });
+  }
+
+  /** After each simulated advance: match working paper orders, settle expired paper positions, remember market time. */
+  #afterSimAdvance(): void {
+    const setup = this.#setup?.simulation;
+    const broker = this.#broker as SimBroker | null;
+    if (!setup || !broker) return;
+    const sim = setup.sim;
+    try {
+      broker.match();
+      const today = etDate(sim.now());
+      const s = sim.session();
+      // Once a session is over, the paper exchange cash-settles what expired that day (the engine settles its own records).
+      const doneThrough = s && sim.now() >= s.close ? today : null;
+      if (doneThrough && doneThrough !== this.#simSettledThrough) {
+        this.#simSettledThrough = doneThrough;
+        const pm = sim.settlementValue('SPXW', doneThrough);
+        const am = sim.settlementValue('SPX', doneThrough);
+        const spy = sim.settlementValue('SPY', doneThrough);
+        broker.exchange.settle(doneThrough, { ...(pm !== null ? { SPX_PM: pm } : {}), ...(am !== null ? { SPX_AM: am } : {}), ...(spy !== null ? { SPY: spy } : {}) });
+      }
+      if (this.#wall.now() - this.#lastSimSave > 2_000) {
+        this.#lastSimSave = this.#wall.now();
+        this.store.settings.set('sim.state', { seed: setup.seed, start: setup.start, marketTime: sim.now() }, this.#wall.now());
+      }
+    } catch (error) {
+      this.#log.warn(`Simulated exchange step failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  #notify(n: Notification): void {
+    (n.level === 'error' ? this.#log.error : n.level === 'warn' ? this.#log.warn : this.#log.info)(`${n.title}: ${n.body}`);
+    this.#emit({ type: 'notification', payload: { ...n, time: this.clock.now() } });
+  }
+
+  /**
+   * Reconciliation: the engine trades nothing until the store's live orders and fills match the
+   * broker's. Problems halt the engine with the list in its reason; Start checks again.
+   */
+  #reconcile(): Promise<void> {
+    if (this.#reconciling) return this.#reconciling;
+    const run = async () => {
+      const engine = this.#engine;
+      const executor = this.#executor;
+      if (!engine || !executor) return;
+      const wasRunning = this.#engineState === 'running' || this.store.systemState.get('engine')?.engineState === 'running';
+      this.#engineState = 'reconciling';
+      this.#reason = 'Reconciling orders, fills and positions with the broker; nothing trades until they match.';
+      this.#changed('reconcile');
+      let problems: string[];
+      try {
+        problems = await executor.reconcile(this.clock.now());
+      } catch (error) {
+        problems = [`reconciliation failed: ${error instanceof Error ? error.message : String(error)}`];
+      }
+      if (problems.length > 0) {
+        this.#engineState = 'halted';
+        this.#isTrading = false;
+        this.#reason = `Halted: records do not match the broker — ${problems.join('; ')}. Resolve it, then press Start to check again.`;
+        for (const p of problems) this.#log.error(`Reconciliation: ${p}`);
+        this.#notify({ level: 'error', title: 'Reconciliation failed', body: problems.join('; ') });
+        this.#changed('reconcile');
+        return;
+      }
+      this.#reconciled = true;
+      this.#log.info('Reconciled with the broker: orders, fills and positions match.');
+      // Management of open positions runs from now on; new entries only after Start.
+      engine.start();
+      this.#simulation?.start();
+      const resume = wasRunning && this.#isTrading;
+      this.#engineState = resume ? 'running' : 'stopped';
+      this.#reason = resume ? null : 'Stopped: press Start to allow new entries.';
+      this.#changed('reconcile');
+    };
+    this.#reconciling = run().finally(() => {
+      this.#reconciling = null;
+    });
+    return this.#reconciling;
   }
 
   #attachBroker(broker: Broker): void {
@@ -99,16 +261,29 @@ export class Workstation {
       if (event.type === 'connection-changed') {
         (event.status.state === 'error' ? blog.error : blog.info)(event.status.message);
         apply(event.status);
+        // After a reconnect, check what happened while we were away before trading again.
+        if (event.status.state === 'connected' && !this.#closed) void this.#reconcile();
+      } else if (event.type === 'notice-received') {
+        (event.level === 'error' ? blog.error : event.level === 'warn' ? blog.warn : blog.info)(event.message);
       }
     });
     apply(broker.status());
-    this.#setup?.driver?.start();
     broker.connect().then(
-      () => apply(broker.status()),
+      () => {
+        apply(broker.status());
+        if (!this.#closed) void this.#reconcile();
+      },
       (error: unknown) => {
-        // The engine stays up: the status says what is wrong and what to do.
-        blog.error(error instanceof Error ? error.message : String(error));
-        apply({ ...broker.status(), state: 'error', message: error instanceof Error ? error.message : String(error) });
+        // The engine stays up: the status says what is wrong and what to do; nothing trades meanwhile.
+        const message = error instanceof Error ? error.message : String(error);
+        blog.error(message);
+        apply({ ...broker.status(), state: 'error', message });
+        if (!this.#reconciled && !this.#closed) {
+          this.#engineState = 'halted';
+          this.#isTrading = false;
+          this.#reason = `Not connected to the broker: ${message} Nothing trades until it connects; press Start to try again.`;
+          this.#changed('broker');
+        }
       },
     );
   }
@@ -131,6 +306,13 @@ export class Workstation {
     'engine.start': async ({ strategyId }) => this.start(strategyId),
     'engine.stop': async ({ strategyId }) => this.stop(strategyId),
     'engine.closeAll': async () => this.closeAll(),
+    'positions.close': async ({ tradeId }) => {
+      this.#assertOpen();
+      if (!this.#engine) throw new Error('No broker is connected: there is nothing to close through.');
+      const closing = await this.#engine.closePosition(tradeId);
+      return { closing, status: this.#changed() };
+    },
+    'decisions.list': async ({ from, to, strategyId, limit }) => this.store.decisions.listByDate(from, to, strategyId).slice(-limit).map(toDecision),
   };
 
   status(): Status {
@@ -140,10 +322,15 @@ export class Workstation {
       reason: this.#reason,
       mode: this.#mode,
       connection: this.#connection,
-      openPositions: this.store.trades.listOpen().length,
-      tradesToday: 0,
-      lastSnapshotAt: null,
-      nextRuns: [],
+      openPositions: this.store.trades.listOpen().filter((t) => t.status !== 'PENDING').length,
+      tradesToday: this.#tradesToday(),
+      lastSnapshotAt: this.#engine?.lastSnapshotAt() ?? null,
+      nextRuns: this.#reconciled
+        ? (this.#scheduler?.nextRuns(8) ?? []).map((r) => {
+            const dot = r.id.indexOf('.');
+            return { strategyId: dot > 0 ? r.id.slice(0, dot) : r.id, task: dot > 0 ? r.id.slice(dot + 1) : 'run', at: r.at };
+          })
+        : [],
       strategies: this.#strategies,
       updatedAt: this.clock.now(),
     };
@@ -194,26 +381,60 @@ export class Workstation {
     return this.market();
   }
 
+  #tradesToday(): number {
+    const today = etDate(this.clock.now());
+    return this.store.trades.listByEntryDate(today, today).filter((t) => t.status !== 'CANCELLED').length;
+  }
+
+  /** Today's realized P&L (trades closed today), unrealized at the last marks, and the daily loss limit. */
   performance(): Performance {
+    const now = this.clock.now();
+    const today = etDate(now);
+    const realizedCents = this.store.trades.listClosedOn(today).reduce((sum, t) => sum + (t.realizedPnlCents ?? 0), 0);
+    const open = this.store.trades.listOpen().filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
+    const unrealizedCents = open.reduce((sum, t) => sum + (this.#engine?.unrealized(t) ?? 0), 0);
+    const limits = (this.#engine?.strategyInfo() ?? []).map((s) => s.config.risk.maxLossPerDayCents).filter((v): v is number => v !== null);
+    const maxDailyLossCents = limits.length > 0 ? Math.min(...limits) : 0;
+    const breached = (this.#engine?.strategyIds() ?? []).some((id) => this.#engine!.portfolio(id, now).stopLossToday) || (maxDailyLossCents > 0 && -realizedCents >= maxDailyLossCents);
     return {
-      dailyRealizedPnl: 0,
-      unrealizedPnl: 0,
-      totalPnl: 0,
-      maxDailyLoss: 0,
-      riskBreached: false,
-      tradesCount: 0,
-      activePositions: this.store.trades.listOpen().length,
+      dailyRealizedPnl: fromCents(realizedCents),
+      unrealizedPnl: fromCents(unrealizedCents),
+      totalPnl: fromCents(realizedCents + unrealizedCents),
+      maxDailyLoss: fromCents(maxDailyLossCents),
+      riskBreached: breached,
+      tradesCount: this.store.trades.listClosedOn(today).length,
+      activePositions: open.length,
     };
   }
 
   positions(): Position[] {
-    return this.store.trades.listOpen().map(toPosition);
+    const engine = this.#engine;
+    return this.store.trades.listOpen().map((t) => toPosition(t, engine ? (s) => engine.legMark(s)?.mid ?? null : () => null, engine?.unrealized(t) ?? null));
   }
 
   async start(strategyId?: string): Promise<Status> {
     this.#assertOpen();
     if (strategyId) {
       this.#setStrategyEnabled(strategyId, true);
+    } else if (this.#engineState === 'reconciling') {
+      throw new EngineBusyError('The engine is still reconciling with the broker; Start is possible once it has finished.');
+    } else if (this.#engineState === 'halted' && this.#engine) {
+      this.#isTrading = true;
+      if (this.#broker && this.#broker.status().state !== 'connected') {
+        try {
+          await this.#broker.connect();
+        } catch (error) {
+          this.#isTrading = false;
+          this.#reason = `Not connected to the broker: ${error instanceof Error ? error.message : String(error)} Nothing trades until it connects; press Start to try again.`;
+          return this.#changed();
+        }
+      }
+      await this.#reconcile();
+      if (this.#engineState === 'halted') return this.status();
+      this.#engineState = 'running';
+      this.#isTrading = true;
+      this.#reason = null;
+      this.#log.info('Start: reconciled; new entries allowed.');
     } else {
       this.#engineState = 'running';
       this.#isTrading = true;
@@ -236,15 +457,28 @@ export class Workstation {
     return this.#changed();
   }
 
+  /** Cancels every working order, closes every position with marketable limits, and disables entries until Start. */
   async closeAll(): Promise<CloseAllResult> {
     this.#assertOpen();
-    const closing = this.store.trades.listOpen().length;
-    this.#engineState = 'stopped';
+    // Entries off first, so no slot can open anything while positions are being closed.
+    if (this.#engineState === 'running') this.#engineState = 'stopped';
     this.#isTrading = false;
     this.#reason = 'Close all: working orders cancelled, positions closing; new entries disabled until Start.';
-    this.#log.warn(`Close all: cancelling 0 working orders and closing ${closing} positions; entries disabled until Start.`);
+    let cancelledOrders = 0;
+    let closingPositions = 0;
+    if (this.#engine) ({ cancelledOrders, closingPositions } = await this.#engine.closeAll());
+    this.#log.warn(`Close all: cancelled ${cancelledOrders} working orders and closing ${closingPositions} positions; entries disabled until Start.`);
+    this.#notify({ level: 'warn', title: 'Close all', body: `${cancelledOrders} orders cancelled, ${closingPositions} positions closing with marketable limits.` });
     const status = this.#changed();
-    return { cancelledOrders: 0, closingPositions: closing, status };
+    return { cancelledOrders, closingPositions, status };
+  }
+
+  /** Lets the simulated market run until `target` (market time), with every engine task done (tests, demos). */
+  async advanceSimulation(target: number): Promise<void> {
+    if (!this.#simulation) throw new Error('The market is not simulated.');
+    await this.#reconciling;
+    await this.#simulation.advanceTo(target);
+    await this.#engine?.idle();
   }
 
   onEvent(listener: EventListener): () => void {
@@ -258,7 +492,11 @@ export class Workstation {
     this.#log.info('Workstation shutting down.');
     this.#closed = true;
     this.#listeners.clear();
-    this.#setup?.driver?.stop();
+    this.#simulation?.stop();
+    this.#engine?.stop();
+    await this.#reconciling?.catch(() => {});
+    await this.#engine?.idle();
+    this.#executor?.dispose?.();
     await this.#broker?.disconnect().catch(() => {});
     this.store.close();
   }
@@ -267,6 +505,8 @@ export class Workstation {
     const strategy = this.#strategies.find((s) => s.id === strategyId);
     if (!strategy) throw new UnknownStrategyError(strategyId, this.#strategies.map((s) => s.id));
     strategy.enabled = enabled;
+    this.#engine?.setEnabled(strategyId, enabled);
+    this.store.settings.set(`strategy.${strategyId}.enabled`, enabled, this.#wall.now());
     this.#log.info(`${enabled ? 'Enabled' : 'Disabled'} strategy ${strategyId}.`);
   }
 
@@ -303,6 +543,14 @@ export class Workstation {
   }
 }
 
+/** A command that cannot run in the engine's current state (maps to CONFLICT). */
+export class EngineBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineBusyError';
+  }
+}
+
 export class UnknownStrategyError extends Error {
   constructor(id: string, known: string[]) {
     super(`Unknown strategy "${id}". Known strategies: ${known.length ? known.join(', ') : 'none yet'}.`);
@@ -333,13 +581,32 @@ function toTrade(t: TradeRow): Trade {
   };
 }
 
-function toPosition(t: TradeWithLegs): Position {
+function toDecision(d: DecisionRow): Decision {
+  return {
+    id: d.decisionId,
+    strategyId: d.strategyId,
+    decidedAt: d.decidedAt,
+    kind: d.kind,
+    gate: d.gate,
+    reason: d.reason,
+    details: d.details,
+    targetDte: d.targetDte,
+    entrySlot: d.entrySlot,
+    score: d.score,
+    limitPrice: d.limitPriceCents === null ? null : fromCents(d.limitPriceCents),
+    quantity: d.quantity,
+    tradeId: d.tradeId,
+    snapshotIds: d.snapshotIds,
+  };
+}
+
+function toPosition(t: TradeWithLegs, markOf: (symbol: string) => number | null, unrealizedCents: number | null): Position {
   return {
     tradeId: t.tradeId,
     strategyId: t.strategyId,
     entryTime: t.openedAt ?? t.createdAt,
     entryCredit: fromCents(t.entryTotalCents ?? 0),
-    currentPnl: null,
+    currentPnl: unrealizedCents === null ? null : fromCents(unrealizedCents),
     status: t.status === 'CLOSING' ? 'CLOSING' : t.status === 'OPEN' ? 'ACTIVE' : 'PENDING',
     legs: t.legs.map((l) => ({
       symbol: l.symbol,
@@ -351,7 +618,7 @@ function toPosition(t: TradeWithLegs): Position {
       multiplier: l.multiplier,
       // Average opening price per contract (Σ qty × price / qty), in dollars.
       entryPrice: l.openedQty > 0 ? l.entryValueCents / l.openedQty / 100 : 0,
-      mark: null,
+      mark: markOf(l.symbol),
     })),
   };
 }

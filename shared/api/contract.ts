@@ -136,6 +136,36 @@ export const CloseAllResultSchema = z.object({
 });
 export type CloseAllResult = z.infer<typeof CloseAllResultSchema>;
 
+export const DecisionSchema = z.object({
+  id: z.number().int(),
+  strategyId: z.string(),
+  decidedAt: z.number(),
+  kind: z.enum(['ENTER', 'SKIP', 'EXIT', 'VETO', 'HOLD']),
+  /** The gate that failed (SKIP/VETO), the exit reason (EXIT) or the chosen candidate (ENTER). */
+  gate: z.string().nullable(),
+  reason: z.string(),
+  /** The numbers behind the decision. */
+  details: z.record(z.string(), z.unknown()),
+  targetDte: z.number().int().nullable(),
+  entrySlot: z.string().nullable(),
+  score: z.number().nullable(),
+  /** Net limit per combo unit in dollars (positive = credit), for entries. */
+  limitPrice: z.number().nullable(),
+  quantity: z.number().int().nullable(),
+  tradeId: z.number().int().nullable(),
+  /** The chain snapshots the decision read (open them in the snapshot viewer). */
+  snapshotIds: z.array(z.number().int()),
+});
+export type Decision = z.infer<typeof DecisionSchema>;
+
+export const NotificationSchema = z.object({
+  level: z.enum(['info', 'warn', 'error']),
+  title: z.string(),
+  body: z.string(),
+  time: z.number(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
 export const EXPORT_KINDS = ['trades', 'legs', 'fills', 'decisions', 'daily'] as const;
 export const ExportKindSchema = z.enum(EXPORT_KINDS);
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
@@ -169,6 +199,19 @@ export const methods = {
   'engine.stop': { input: StrategySelector, output: StatusSchema },
   /** Destructive: the caller must say `confirm: true`, which the UI asks the user for. */
   'engine.closeAll': { input: z.object({ confirm: z.literal(true) }).strict(), output: CloseAllResultSchema },
+  /** Closes one position now with a marketable limit. Destructive: `confirm: true` required. */
+  'positions.close': {
+    input: z.object({ tradeId: z.number().int().positive(), confirm: z.literal(true) }).strict(),
+    output: z.object({ closing: z.boolean(), status: StatusSchema }),
+  },
+  /** Decisions (entries, skips, vetoes, exits) over an ET date range, newest last. */
+  'decisions.list': {
+    input: z
+      .object({ from: IsoDate, to: IsoDate, strategyId: z.string().min(1).max(64).optional(), limit: z.number().int().min(1).max(10_000).default(1_000) })
+      .strict()
+      .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),
+    output: z.array(DecisionSchema),
+  },
 } as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type MethodInput<K extends MethodName> = z.input<(typeof methods)[K]['input']>;
@@ -179,6 +222,7 @@ export type MethodOutput<K extends MethodName> = z.output<(typeof methods)[K]['o
 export const events = {
   status: StatusSchema,
   log: LogEntrySchema,
+  notification: NotificationSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;

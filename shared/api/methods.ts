@@ -15,11 +15,13 @@ export const METHOD_NAMES = [
   'engine.start',
   'engine.stop',
   'engine.closeAll',
+  'positions.close',
+  'decisions.list',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const EVENT_NAMES = ['status', 'log'] as const;
+export const EVENT_NAMES = ['status', 'log', 'notification'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Prefix of every IPC channel; main rejects any other channel. */
