@@ -5,7 +5,8 @@ import { ChainsMarketData } from '../../electron/backtest/sources/chains.ts';
 import { etToEpoch } from '../../electron/market/calendar.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { readDailyBars } from '../../electron/market/data/bars.ts';
-import type { ChainColumns } from '../../electron/market/data/chain-columns.ts';
+import { findGroup, toChainSnapshot, type ChainColumns } from '../../electron/market/data/chain-columns.ts';
+import { isoToDay } from '../../electron/market/data/csv.ts';
 
 export const DATA = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
 const FILE = path.join(DATA, 'spxw_options_eod_2018-01_2018-02.csv');
@@ -51,7 +52,18 @@ describe('ChainsMarketData on the 2018 SPXW EOD file', () => {
     expect(a).not.toBeNull();
     expect(b).toBe(a); // cached per (day, root, expiration)
     expect(a!.underlyingPrice).toBe(2837.6);
-    expect(a!.contracts).toHaveLength(386);
+    // the live source's band: ±12% of the underlying (2497…3179)
+    const whole = toChainSnapshot(cols, [findGroup(cols, isoToDay('2018-01-24')!, isoToDay('2018-01-31')!, 'SPXW')])!;
+    expect(whole.contracts).toHaveLength(386);
+    expect(a).toEqual({ ...whole, contracts: whole.contracts.filter((c) => c.strike >= 2497 && c.strike <= 3179) });
+    expect(a!.contracts.length).toBeLessThan(386);
+    expect(a!.contracts.length).toBeGreaterThan(200);
+    // an explicit band, and no band at all
+    const narrow = await md.chain('SPX', { root: 'SPXW', expiration: '2018-01-31', targetDte: 5, minStrike: 2700, maxStrike: 2800 });
+    expect(narrow!.contracts.map((c) => c.strike)).toEqual(whole.contracts.filter((c) => c.strike >= 2700 && c.strike <= 2800).map((c) => c.strike));
+    const all = new ChainsMarketData(cols, clock, {}, { bandPct: null });
+    expect(await all.chain('SPX', { root: 'SPXW', expiration: '2018-01-31', targetDte: 5 })).toEqual(whole);
+
     const p = a!.contracts.find((c) => c.symbol === 'SPXW180131P02750000')!;
     expect(p).toMatchObject({ bid: 1.1, ask: 1.25, strike: 2750, right: 'P', expiration: '2018-01-31' });
     expect(p.delta).toBe(-0.0506);

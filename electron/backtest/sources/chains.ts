@@ -13,9 +13,11 @@
  *
  * What each call answers (day = the clock's ET date):
  * - `expirations(_, root)`: the expirations of `root` quoted that day, ascending.
- * - `chain(_, need)`: `toChainSnapshot` of that day's group for (root, expiration), built on first
- *   use and cached per (day, root, expiration); the strike band of `need` is not applied (the port
- *   allows more). Only groups asked for are turned into objects, so a backtest costs little per row.
+ * - `chain(_, need)`: the snapshot of that day's group for (root, expiration) — what `toChainSnapshot`
+ *   gives, restricted like the live source (electron/engine/broker-market.ts) to the need's strike
+ *   band or, when it gives none, to ±`bandPct` (default 12%) of the day's underlying price — built on
+ *   first use and cached per (day, root, expiration, band). Only the rows of groups asked for become
+ *   objects (strikes found by binary search), so a backtest costs little per row of the file.
  * - `optionQuotes(symbols)`: each OCC symbol parsed, its group found, the strike binary-searched in
  *   the group's call or put block.
  * - `levels()`: the underlying price from that day's rows (SPX files: `spx`; SPY files: `spy`); VIX,
@@ -34,7 +36,7 @@ import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../.
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
 import type { IndexLevels, MarketData } from '../../engine/ports.ts';
 import { settlement } from '../../market/calendar.ts';
-import { CALL, HAS, quoteAt, ROOTS, toChainSnapshot, type ChainColumns } from '../../market/data/chain-columns.ts';
+import { CALL, HAS, quoteAt, ROOTS, type ChainColumns } from '../../market/data/chain-columns.ts';
 import { dayToIso, isoToDay } from '../../market/data/csv.ts';
 import { utcToEt } from '../../market/data/time.ts';
 import type { ChainNeed } from '../../strategies/types.ts';
@@ -62,6 +64,7 @@ export class ChainsMarketData implements MarketData {
   readonly #cols: ChainColumns;
   readonly #clock: NowSource;
   readonly #levels: DailyLevels;
+  readonly #band: number | null;
   /** Quote date (days since 1970-01-01) → its groups. */
   readonly #days = new Map<number, Day>();
   readonly #dayList: number[] = [];
@@ -72,10 +75,15 @@ export class ChainsMarketData implements MarketData {
   #chainCacheDay = -1;
   chainsBuilt = 0;
 
-  constructor(cols: ChainColumns, clock: NowSource, levels: DailyLevels = {}) {
+  /**
+   * `levels`: optional VIX-family daily closes. `opts.bandPct`: strike band around the day's
+   * underlying price when a need gives none (default 0.12, as live); null = whole chains.
+   */
+  constructor(cols: ChainColumns, clock: NowSource, levels: DailyLevels = {}, opts: { bandPct?: number | null } = {}) {
     this.#cols = cols;
     this.#clock = clock;
     this.#levels = levels;
+    this.#band = opts.bandPct === undefined ? 0.12 : opts.bandPct;
     const g = cols.groups;
     let k = 0;
     while (k < g.count) {
@@ -176,7 +184,7 @@ export class ChainsMarketData implements MarketData {
       this.#chainCache = new Map();
       this.#chainCacheDay = today;
     }
-    const key = `${need.root}|${need.expiration}`;
+    const key = `${need.root}|${need.expiration}|${need.minStrike ?? ''}|${need.maxStrike ?? ''}`;
     if (this.#chainCache.has(key)) return Promise.resolve(this.#chainCache.get(key)!);
     let snap: ChainSnapshot | null = null;
     const day = this.#days.get(today);
@@ -185,12 +193,59 @@ export class ChainsMarketData implements MarketData {
     if (day && expiryDay !== null && rootCode >= 0) {
       const g = this.#group(day, rootCode, expiryDay);
       if (g >= 0) {
-        snap = toChainSnapshot(this.#cols, [g]);
+        let lo = need.minStrike ?? -Infinity;
+        let hi = need.maxStrike ?? Infinity;
+        const spot = this.#underlyingOf(day);
+        if (need.minStrike === undefined && need.maxStrike === undefined && this.#band !== null && spot !== null) {
+          lo = Math.floor(spot * (1 - this.#band));
+          hi = Math.ceil(spot * (1 + this.#band));
+        }
+        snap = this.#snapshot(g, lo, hi);
         this.chainsBuilt++;
       }
     }
     this.#chainCache.set(key, snap);
     return Promise.resolve(snap);
+  }
+
+  /** First row in [from, to) with strike ≥ k (rows ascend by strike there). */
+  #lowerBound(from: number, to: number, k: number): number {
+    const strike = this.#cols.strike;
+    let lo = from, hi = to;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (strike[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Group `g` as a ChainSnapshot with strikes in [lo, hi]: contracts by strike, call before put (the
+   * order `toChainSnapshot` gives); the underlying price from the group's first row that has one.
+   */
+  #snapshot(g: number, lo: number, hi: number): ChainSnapshot | null {
+    const c = this.#cols;
+    const start = c.groups.start[g]!, putStart = c.groups.putStart[g]!, end = c.groups.end[g]!;
+    let underlyingPrice: number | null = null;
+    for (let i = start; i < end; i++) {
+      if ((c.has[i]! & HAS.underlyingPrice) !== 0) {
+        underlyingPrice = c.underlyingPrice[i]!;
+        break;
+      }
+    }
+    if (underlyingPrice === null) return null;
+    let i = this.#lowerBound(start, putStart, lo);
+    let j = this.#lowerBound(putStart, end, lo);
+    const contracts: OptionQuote[] = [];
+    for (;;) {
+      const kc = i < putStart && c.strike[i]! <= hi ? c.strike[i]! : Infinity;
+      const kp = j < end && c.strike[j]! <= hi ? c.strike[j]! : Infinity;
+      if (kc === Infinity && kp === Infinity) break;
+      if (kc <= kp) contracts.push(quoteAt(c, i++));
+      else contracts.push(quoteAt(c, j++));
+    }
+    return { underlying: c.underlying, underlyingPrice, time: c.groups.time[g]!, source: c.source, contracts };
   }
 
   levels(): Promise<IndexLevels> {

@@ -1,0 +1,218 @@
+/**
+ * `thetadesk backtest <strategy> [options]` — runs a strategy through the live engine under a virtual
+ * clock, over simulator chains (default) or an imported end-of-day chain file, with seed 000's fill
+ * model, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts).
+ *
+ * Exit codes: 0 done; 1 the run failed, or the engine logged errors (results may be incomplete);
+ * 2 bad arguments (unknown strategy, bad date, missing file, bad config value).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { ProgressBar } from '../backtest/progress.ts';
+import { statsTable, tradeList } from '../backtest/report.ts';
+import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
+import type { AnyStrategy } from '../engine/trading.ts';
+import { readEodChain } from '../market/data/chain-eod.ts';
+
+/** Strategies the command can run, by the name users type (loaded only when used). */
+export const BACKTEST_STRATEGIES: Record<string, { summary: string; load: () => Promise<AnyStrategy> }> = {
+  'credit-verticals': {
+    summary: 'seed 000: SPX credit verticals, 3/5/7 DTE, delta 0.10/0.20, entries 10/11/12 ET, TP 50% / SL 100%',
+    load: async () => (await import('../strategies/credit-verticals/strategy.ts')).creditVerticals,
+  },
+};
+
+/** The default simulator period: the last full calendar year before `today` (`YYYY-MM-DD`). */
+export function defaultSimPeriod(today: string): { from: string; to: string } {
+  const y = Number(today.slice(0, 4)) - 1;
+  return { from: `${y}-01-01`, to: `${y}-12-31` };
+}
+
+export const USAGE = `Usage: thetadesk backtest <strategy> [options]
+
+Strategies:
+${Object.entries(BACKTEST_STRATEGIES).map(([k, v]) => `  ${k.padEnd(18)} ${v.summary}`).join('\n')}
+
+Data (one of):
+  (default)            the built-in market simulator, 5-minute intraday chains
+  --seed N             simulator seed (default 1)
+  --chains FILE        an end-of-day option chain CSV (historicaloptiondata L2 / Cboe EOD), daily
+                       resolution: each day's snapshot stands for the whole session
+
+Options:
+  --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day)
+  --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day)
+  --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
+  --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default 0.30, seed 000)
+  --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
+  --db DIR             folder for the backtest database (default: a new temporary folder, printed)
+  --json FILE|-        also write the report as JSON to FILE, or to stdout with "-"
+  --progress           show the progress bar even when stderr is not a terminal
+  --no-progress        never show it
+  -h, --help           this text
+
+Fill model (seed 000): entry at mid − f × (ask − bid), exit at mid + f × (ask − bid), per leg, rounded
+to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
+
+function bad(message: string): number {
+  process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
+  return 2;
+}
+
+/** Runs the command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        seed: { type: 'string' },
+        chains: { type: 'string' },
+        config: { type: 'string' },
+        slippage: { type: 'string' },
+        capital: { type: 'string' },
+        db: { type: 'string' },
+        json: { type: 'string' },
+        progress: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return bad((error as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const name = positionals[0];
+  if (!name) return bad(`Say which strategy to run: ${Object.keys(BACKTEST_STRATEGIES).join(', ')}.`);
+  const entry = BACKTEST_STRATEGIES[name];
+  if (!entry) return bad(`Unknown strategy "${name}". Strategies: ${Object.keys(BACKTEST_STRATEGIES).join(', ')}.`);
+  if (positionals.length > 1) return bad(`Unexpected argument "${positionals[1]}".`);
+  if (v.chains !== undefined && v.seed !== undefined) return bad('--seed is for the simulator; it cannot be combined with --chains.');
+  if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
+
+  let seed = 1;
+  if (v.seed !== undefined) {
+    if (!/^\d{1,10}$/.test(v.seed)) return bad(`--seed must be a whole number, got "${v.seed}".`);
+    seed = Number(v.seed);
+  }
+  let slippage: number | undefined;
+  if (v.slippage !== undefined) {
+    slippage = Number(v.slippage);
+    if (v.slippage.trim() === '' || !(slippage >= 0 && slippage <= 0.5)) return bad(`--slippage must be a number from 0 to 0.5, got "${v.slippage}".`);
+  }
+  let capitalCents: number | undefined;
+  if (v.capital !== undefined) {
+    const c = Number(v.capital);
+    if (v.capital.trim() === '' || !(c >= 1) || !Number.isFinite(c)) return bad(`--capital must be a positive amount in dollars, got "${v.capital}".`);
+    capitalCents = Math.round(c * 100);
+  }
+
+  let config: unknown = {};
+  if (v.config !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(v.config, 'utf8');
+    } catch (error) {
+      return bad(`Cannot read the config file ${v.config}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+    }
+    try {
+      config = JSON.parse(text);
+    } catch (error) {
+      return bad(`The config file ${v.config} is not valid JSON: ${(error as Error).message}.`);
+    }
+  }
+
+  const wallStart = performance.now();
+  let source: BacktestSource;
+  let from = v.from;
+  let to = v.to;
+  if (v.chains !== undefined) {
+    if (!fs.existsSync(v.chains)) return bad(`No such chain file: ${v.chains}.`);
+    if (fs.statSync(v.chains).isDirectory()) return bad(`--chains wants a CSV file, and ${v.chains} is a folder.`);
+    const loaded = readEodChain(v.chains);
+    const issues = Object.entries(loaded.counts);
+    if (loaded.rows.length === 0) {
+      const first = loaded.issues[0];
+      return bad(`${v.chains} has no usable option rows${first ? `: line ${first.line}: ${first.message}` : ''}.`);
+    }
+    if (issues.length > 0) {
+      process.stderr.write(`${v.chains}: ${loaded.rows.length.toLocaleString('en-US')} rows loaded, ${loaded.dropped} dropped; issues: ${issues.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    }
+    const g = loaded.rows.groups;
+    const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    from ??= iso(g.quoteDay[0]!);
+    to ??= iso(g.quoteDay[g.count - 1]!);
+    source = { kind: 'chains', columns: loaded.rows, file: v.chains };
+  } else {
+    const period = defaultSimPeriod(new Date().toISOString().slice(0, 10));
+    from ??= period.from;
+    to ??= period.to;
+    source = { kind: 'sim', seed };
+  }
+
+  const dataDir = v.db ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thetadesk-backtest-'));
+  const removeIfUnused = (): void => {
+    if (v.db === undefined && fs.existsSync(dataDir) && fs.readdirSync(dataDir).length === 0) fs.rmdirSync(dataDir);
+  };
+  const jsonToStdout = v.json === '-';
+  const out = jsonToStdout ? process.stderr : process.stdout;
+  const showProgress = v.progress === true || (v['no-progress'] !== true && !jsonToStdout && process.stderr.isTTY === true);
+  const bar = new ProgressBar({ stream: process.stderr, enabled: showProgress, wallNow: () => performance.now() });
+  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}; database in ${dataDir}\n`);
+
+  const strategy = await entry.load();
+  let result;
+  try {
+    result = await runBacktest({
+      strategy,
+      config,
+      source,
+      from: from!,
+      to: to!,
+      dataDir,
+      slippageFraction: slippage,
+      capitalCents,
+      onProgress: (p) => bar.update(p.fraction, `${new Date(p.at).toISOString().slice(0, 10)}  ${p.trades} trades`),
+    });
+  } catch (error) {
+    if (bar.drawn) process.stderr.write('\n');
+    removeIfUnused();
+    if (error instanceof BacktestInputError) return bad(error.message);
+    throw error;
+  }
+  const seconds = (performance.now() - wallStart) / 1000;
+  bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);
+
+  out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${result.db}\n`);
+  if (v.json !== undefined) {
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    if (jsonToStdout) process.stdout.write(text);
+    else {
+      try {
+        fs.writeFileSync(v.json, text);
+      } catch (error) {
+        process.stderr.write(`Cannot write ${v.json}: ${(error as Error).message}\n`);
+        return 1;
+      }
+      out.write(`JSON: ${v.json}\n`);
+    }
+  }
+  const errors = result.warnings.filter((w) => w.startsWith('error:'));
+  for (const w of result.warnings) process.stderr.write(`${w}\n`);
+  if (errors.length > 0) {
+    process.stderr.write(`The engine reported ${errors.length} error(s): the results may be incomplete.\n`);
+    return 1;
+  }
+  return 0;
+}
