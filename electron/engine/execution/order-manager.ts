@@ -21,8 +21,10 @@
  * Signed per-share cents per combo unit, positive = credit (pricing.ts). The walk: start at mid,
  * every `stepEverySeconds` move `stepTicks` ticks toward natural, at most `maxSteps` times, never
  * past the floor (entries) or natural. Mid/natural are recomputed from the tick's marks when every
- * leg has a two-sided quote, else the last known ones are kept. Each limit we send is appended to
- * the event log as `order.limit` (initial price and every replace).
+ * leg has a two-sided quote, else the last known ones are kept. Each limit the broker took is
+ * appended to the event log as `order.limit` (the initial price and every replace it accepted; a
+ * refused replace is logged as `order.replace-failed`). Only orders the broker has acknowledged are
+ * re-priced.
  *
  * ## Partial fills
  * Only the unfilled remainder keeps working: replaces never pass a quantity (the sim, IB and Tradier
@@ -515,6 +517,9 @@ export class OrderManager implements Executor {
       await this.#cancelWorking(w, now, `not filled within ${w.execution.timeoutSeconds} s`);
       return;
     }
+    // Replace only what the broker has acknowledged (Tradier: after the first status poll); the walk
+    // is a function of elapsed time, so a skipped tick is caught up on the next one.
+    if (view && view.status !== 'accepted' && view.status !== 'partially-filled') return;
     const x = w.execution;
     const every = x.stepEverySeconds * 1000;
     const due = w.urgency === 'marketable' ? x.maxSteps + 1 : every > 0 ? Math.floor(elapsed / every) : x.maxSteps + 1;
@@ -529,12 +534,13 @@ export class OrderManager implements Executor {
     const row = this.#store.orders.get(w.orderId);
     if (!row || !WORKING_STATUSES.has(row.status) || row.status === 'CANCEL_PENDING') return;
     w.phase = 'replacing';
-    this.#limitEvent(row, price, step, w.midCents, w.naturalCents, now);
     try {
       await this.#broker.replaceOrder({ clientOrderId: w.clientOrderId, limit: netPriceFromCredit(price) });
       w.limit = price;
+      this.#limitEvent(row, price, step, w.midCents, w.naturalCents, now);
     } catch (e) {
       this.#log.warn(`execution: replace of ${w.clientOrderId} to ${describe(price)} failed: ${message(e)}`);
+      this.#store.events.append({ at: now, category: 'order', type: 'order.replace-failed', strategyId: row.strategyId, orderId: row.orderId, tradeId: row.tradeId, payload: { clientOrderId: row.clientOrderId, limitCents: price, step, error: message(e) } });
     } finally {
       if (w.phase === 'replacing') w.phase = 'working';
     }

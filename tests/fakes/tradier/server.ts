@@ -24,6 +24,12 @@ export type FakeTradierScript = {
   fillDelayMs: number;
   /** Force list quirks: 'natural' (object for one item), or always arrays. */
   lists: 'natural' | 'arrays';
+  /**
+   * Delay before answering an order placement, ms (default 0). The order is registered (and matched
+   * after `fillDelayMs`) at once; only the HTTP answer waits — a client killed meanwhile never
+   * learns its order id (crash tests).
+   */
+  placeDelayMs: number;
 };
 
 type FakeOrder = { id: number; ex: ExchangeOrder; tag: string; type: 'credit' | 'debit' | 'even'; symbol: string; legs: { option_symbol: string; side: string; quantity: number }[]; createdAt: number; updatedAt: number; preview: false };
@@ -53,7 +59,19 @@ export class FakeTradier {
     this.token = opts.token;
     this.account = opts.account;
     this.exchange = new PaperExchange(opts.market, opts.matching, 'T');
-    this.script = { rateLimit: 1000, force429: 0, malformed: 0, errorWith200: null, fillDelayMs: 5, lists: 'natural', ...opts.script };
+    this.script = { rateLimit: 1000, force429: 0, malformed: 0, errorWith200: null, fillDelayMs: 5, lists: 'natural', placeDelayMs: 0, ...opts.script };
+  }
+
+  /** How many orders (placed, not previews) carried this tag (our client order id). */
+  ordersWithTag(tag: string): number {
+    let n = 0;
+    for (const o of this.orders.values()) if (o.tag === tag) n++;
+    return n;
+  }
+
+  /** The venue's view of the orders placed with this tag (id, status, filled units). */
+  ordersByTag(tag: string): { id: number; status: ExchangeOrder['status']; quantity: number; filled: number }[] {
+    return [...this.orders.values()].filter((o) => o.tag === tag).map((o) => ({ id: o.id, status: o.ex.status, quantity: o.ex.quantity, filled: o.ex.filled }));
   }
 
   get baseUrl(): string {
@@ -317,7 +335,9 @@ export class FakeTradier {
     const now = this.market.now();
     this.orders.set(id, { id, ex, tag: get('tag') ?? '', type, symbol: get('symbol') ?? '', legs, createdAt: now, updatedAt: now, preview: false });
     this.later(this.script.fillDelayMs, () => this.matchNow());
-    this.json(res, 200, { order: { id, status: 'ok', partner_id: '3a8bbee1-5184-4ffe-8a0c-294fbad1aee9' } });
+    const answer = (): void => this.json(res, 200, { order: { id, status: 'ok', partner_id: '3a8bbee1-5184-4ffe-8a0c-294fbad1aee9' } });
+    if (this.script.placeDelayMs > 0) this.later(this.script.placeDelayMs, answer);
+    else answer();
   }
 
   /** Matches working orders now (also run after each placement/modification). */
