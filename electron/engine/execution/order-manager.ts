@@ -606,9 +606,16 @@ export class OrderManager implements Executor {
         case 'order-submitted':
           if (row.status === 'PENDING_SUBMIT') this.#store.orders.update(row.orderId, { at, status: 'SUBMITTED', brokerOrderId: e.order.brokerOrderId });
           return;
-        case 'order-accepted':
-          this.#moveTo(row, e.order.filledQuantity > 0 || row.filledQuantity > 0 ? 'PARTIALLY_FILLED' : 'ACCEPTED', at, { brokerOrderId: e.order.brokerOrderId });
+        case 'order-accepted': {
+          const cur = this.#moveTo(row, e.order.filledQuantity > 0 || row.filledQuantity > 0 ? 'PARTIALLY_FILLED' : 'ACCEPTED', at, { brokerOrderId: e.order.brokerOrderId });
+          // A refused cancel puts the order back to work (an entry's timeout asks again on the next tick).
+          const w = this.#working.get(row.clientOrderId);
+          if (w && w.phase === 'canceling' && row.status === 'CANCEL_PENDING' && cur.status !== 'CANCEL_PENDING') {
+            this.#log.warn(`execution: the broker refused to cancel ${row.clientOrderId}; it keeps working`);
+            w.phase = 'working';
+          }
           return;
+        }
         case 'order-replaced':
           this.#store.events.append({ at, category: 'broker', type: 'broker.replaced', strategyId: row.strategyId, orderId: row.orderId, tradeId: row.tradeId, payload: { clientOrderId: row.clientOrderId, limitCents: creditOf(e.order.limit) } });
           return;
@@ -784,14 +791,7 @@ export class OrderManager implements Executor {
     if (!row || row.broker !== this.#brokerName) return;
     const at = this.#time(time);
     const fills = this.#store.fills.forOrder(row.orderId);
-    if (fills.some((f) => f.execId === `${executionId}#0`)) {
-      // Split per contract across the legs; the remainder on the first leg.
-      const contracts = row.legs.reduce((s, l) => s + l.ratio, 0);
-      const shares = row.legs.map((l) => Math.floor((cents * l.ratio) / contracts));
-      shares[0] = (shares[0] as number) + cents - shares.reduce((a, b) => a + b, 0);
-      this.#store.transaction(() => row.legs.forEach((_, i) => this.#store.fills.setCommission(this.#brokerName, `${executionId}#${i}`, shares[i] as number, at)));
-      return;
-    }
+    if (this.#commissionOnOwnFill(row, executionId, cents, at)) return;
     // An execution id we did not record (IB reports commissions per leg execution of a combo).
     const list = this.#pendingCommission.get(clientOrderId) ?? [];
     list.push({ executionId, cents });
@@ -799,7 +799,25 @@ export class OrderManager implements Executor {
     if (fills.length > 0) this.#applyPendingCommission(row);
   }
 
-  /** Adds commissions reported under unknown execution ids to the order's latest fill (once per id, via the event log). */
+  /**
+   * Sets the commission of one of our executions (absolute, so a repeated report changes nothing),
+   * split per contract across the legs with the remainder on the first leg. False when the execution
+   * is not recorded.
+   */
+  #commissionOnOwnFill(row: OrderRow, executionId: string, cents: number, at: number): boolean {
+    if (!this.#store.fills.forOrder(row.orderId).some((f) => f.execId === `${executionId}#0`)) return false;
+    const contracts = row.legs.reduce((s, l) => s + l.ratio, 0);
+    const shares = row.legs.map((l) => Math.floor((cents * l.ratio) / contracts));
+    shares[0] = (shares[0] as number) + cents - shares.reduce((a, b) => a + b, 0);
+    this.#store.transaction(() => row.legs.forEach((_, i) => this.#store.fills.setCommission(this.#brokerName, `${executionId}#${i}`, shares[i] as number, at)));
+    return true;
+  }
+
+  /**
+   * Applies commissions that arrived before their fill was recorded: on the fill itself once it is
+   * there; under an execution id we never record (IB's per-leg executions of a combo) they are added
+   * to the order's latest fill, once per id (remembered in the event log).
+   */
   #applyPendingCommission(row: OrderRow): void {
     const list = this.#pendingCommission.get(row.clientOrderId);
     if (!list || list.length === 0) return;
@@ -812,6 +830,7 @@ export class OrderManager implements Executor {
           .map((e) => (e.payload as { executionId: string }).executionId),
       );
       for (const c of list) {
+        if (this.#commissionOnOwnFill(row, c.executionId, c.cents, this.#clock.now())) continue;
         if (seen.has(c.executionId)) continue;
         const fills = this.#store.fills.forOrder(row.orderId);
         const last = fills[fills.length - 1];
@@ -891,8 +910,16 @@ export class OrderManager implements Executor {
     fills.sort((a, b) => a.time - b.time);
     const known = view !== null || fills.length > 0;
     const w = this.#working.get(row.clientOrderId);
+    if (w && w.phase === 'sending') return; // placeOrder is in flight in this process: its answer decides
 
     if (!known) {
+      const local = this.#broker.order(ClientOrderId(row.clientOrderId));
+      if (row.status === 'ERROR' && local?.status === 'initialized') {
+        // This session's send failed without an answer. The adapter still holds the order as
+        // unsent and may not look it up at the broker; only a fresh session (restart) can tell.
+        problems.push(`order ${row.clientOrderId} (trade ${row.tradeId}): the send got no answer and the broker does not report it in this session; check the broker — a restart reconciles it`);
+        return;
+      }
       this.#working.delete(row.clientOrderId);
       if (row.status === 'PENDING_SUBMIT' || (row.status === 'ERROR' && row.brokerOrderId === null)) {
         const reason = 'never reached the broker (neither open nor filled there at reconciliation); not resent';
@@ -940,6 +967,7 @@ export class OrderManager implements Executor {
       cur = this.#store.orders.get(cur.orderId)!;
     }
     cur = this.#store.orders.get(cur.orderId)!;
+    this.#applyPendingCommission(cur);
     this.#checkCancelledTrade(cur, now);
 
     // 3. The broker's state.

@@ -321,6 +321,33 @@ describe('OrderManager × sim: reconciliation after a restart', () => {
     await broker2.disconnect();
   });
 
+  it('a broker event the store refuses is logged, not thrown; the next reconcile repairs the record from the broker', async () => {
+    // The first fill event arrives corrupted (zero quantity): recording it throws inside the handler.
+    let corrupt = true;
+    h = await simHarness({
+      transformEvent: (e) => {
+        if (e.type === 'order-filled' && corrupt) {
+          corrupt = false;
+          return { ...e, fill: { ...e.fill, quantity: 0 } };
+        }
+        return e;
+      },
+    });
+    const { trade, proposal } = vertical(h.store, h.market, { short: 5660, long: 5640, quantity: 1, floorCents: 100, at: MARKET_TIME });
+    await h.om.open({ trade, proposal: { ...proposal, midCents: proposal.naturalCents }, decisionId: null as never, execution: EXEC, now: h.clock.t });
+    h.broker.match();
+    await flush();
+    expect(h.logs.some((l) => l.level === 'error' && l.message.includes('order-filled'))).toBe(true);
+    const order = h.store.orders.forTrade(trade.tradeId)[0]!;
+    expect(order.status).toBe('ACCEPTED'); // nothing half-written
+    expect(h.store.fills.forOrder(order.orderId)).toEqual([]);
+    expect(await h.om.reconcile(h.clock.t)).toEqual([]);
+    expect(h.store.orders.get(order.orderId)).toMatchObject({ status: 'FILLED', filledQuantity: 1 });
+    expect(h.store.trades.get(trade.tradeId)!.legs.map((l) => l.openedQty)).toEqual([1, 1]);
+    // The commission reported while the fill could not be stored lands on it after all.
+    expect(h.store.trades.get(trade.tradeId)!.commissionsCents).toBe(130);
+  });
+
   it('reports a broker position no open trade accounts for', async () => {
     h = await simHarness();
     const p = put(h.market, 5600);

@@ -147,25 +147,26 @@ function inspect(dataDir: string, tradeId: number): { store: Store; order: Retur
 }
 
 describe('crash safety: kill -9 around the order POST, then recover', { timeout: 120_000 }, () => {
-  async function round(opts: { at: number }): Promise<{ fake: FakeTradier; dataDir: string; url: string }> {
+  async function round(opts: { at: number; quantity?: number }): Promise<{ fake: FakeTradier; dataDir: string; url: string }> {
     const { fake, market } = await fakeTradier();
     const dataDir = tempDir('td-crash-');
     // Priced at natural (mid = natural): the venue fills the first limit whenever it is allowed to.
     const scratch = openStore({ dataDir: tempDir('td-scratch-'), now: () => MARKET_TIME });
-    const { proposal } = vertical(scratch, market, { short: 5660, long: 5640, quantity: 2, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
+    const { proposal } = vertical(scratch, market, { short: 5660, long: 5640, quantity: opts.quantity ?? 2, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
     scratch.close();
     const spec: ChildSpec = { at: opts.at, token: TOKEN, account: ACCOUNT, proposal: { ...proposal, midCents: proposal.naturalCents }, execution: EXEC };
     fs.writeFileSync(path.join(dataDir, 'spec.json'), JSON.stringify(spec));
     return { fake, dataDir, url: fake.baseUrl };
   }
 
-  function expectFilledOnce(r: ReturnType<typeof inspect>, fakeOrderId: number): void {
+  function expectFilledOnce(r: ReturnType<typeof inspect>, fakeOrderId: number, quantity = 2, executions = 1): void {
     expect(r.order.status).toBe('FILLED');
     expect(r.order.brokerOrderId).toBe(String(fakeOrderId));
-    expect(r.order.filledQuantity).toBe(2);
-    expect(r.fills).toBe(2); // one execution × two legs
+    expect(r.order.filledQuantity).toBe(quantity);
+    expect(r.fills).toBe(2 * executions); // executions × two legs
     expect(r.trade!.status).toBe('OPEN');
-    expect(r.trade!.legs.map((l) => l.openedQty)).toEqual([2, 2]);
+    expect(r.trade!.legs.map((l) => l.openedQty)).toEqual([quantity, quantity]);
+    expect(r.trade!.legs.map((l) => l.entryValueCents)).toEqual([quantity * 2020, quantity * 1860]);
     expect(r.trade!.entryCreditCents).toBe(160);
     expect(r.store.integrityCheck()).toEqual(['ok']);
   }
@@ -276,5 +277,28 @@ describe('crash safety: kill -9 around the order POST, then recover', { timeout:
     const after = inspect(dataDir, tradeId);
     expectFilledOnce(after, fake.ordersByTag(tag)[0]!.id);
     expect(after.store.fills.forOrder(after.order.orderId).map((f) => f.execId)).toEqual(execIds);
+  });
+
+  it('round 6 — killed after a partial fill was recorded; the rest fills while down; Tradier reports the order cumulatively and only the missing part is added', async () => {
+    const { fake, dataDir, url } = await round({ at: MARKET_TIME + 6, quantity: 4 });
+    fake.exchange.config.fillPolicy = 'partial-then-hold';
+    const child = runChild(dataDir, url, ['--mode', 'open']);
+    const tradeId = Number((await line(child, 'trade ')).split(' ')[1]);
+    const tag = (await line(child, 'sending ')).split(' ')[1]!;
+    await line(child, 'fill 2');
+    await kill9(child);
+    const before = inspect(dataDir, tradeId);
+    expect(before.order).toMatchObject({ status: 'PARTIALLY_FILLED', filledQuantity: 2 });
+    expect(before.trade!.legs.map((l) => l.openedQty)).toEqual([2, 2]);
+    before.store.close();
+
+    fake.exchange.config.fillPolicy = 'auto';
+    fake.matchNow();
+    expect(fake.ordersByTag(tag)[0]).toMatchObject({ status: 'filled', filled: 4 });
+    expect(await recover(dataDir, url)).toEqual([]);
+    expect(await recover(dataDir, url)).toEqual([]);
+    expect(fake.ordersWithTag(tag)).toBe(1);
+    // Two executions: the 2 seen live, and the missing 2 from the cumulative report (4 at 1.60 avg).
+    expectFilledOnce(inspect(dataDir, tradeId), fake.ordersByTag(tag)[0]!.id, 4, 2);
   });
 });
