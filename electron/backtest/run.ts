@@ -6,7 +6,9 @@
  * - clock and scheduler: a `VirtualClock` and `VirtualScheduler` firing the strategy's ET schedule
  *   specs (filtered by the exchange calendar exactly as live);
  * - market data: `SimMarketData` (the seeded simulator, intraday) or `ChainsMarketData` (imported
- *   end-of-day chains, daily: the engine then ticks once a day at the first entry slot);
+ *   end-of-day chains, daily: the engine then ticks once a day at the first entry slot), in which
+ *   case the schedules fire only on the dates the file has rows for (`DataDaysScheduler`; opt out
+ *   with `onlyDaysWithData: false`);
  * - executor: `FillModelExecutor` (seed 000's fill model, no partials).
  *
  * The loop: take the next engine timer; first, for each session close passed on the way, move the
@@ -25,13 +27,14 @@ import path from 'node:path';
 import { VirtualClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
 import type { MarketData } from '../engine/ports.ts';
-import { VirtualScheduler } from '../engine/scheduler.ts';
+import { VirtualScheduler, type Scheduler } from '../engine/scheduler.ts';
 import { TradingEngine, type AnyStrategy, type EngineConfig } from '../engine/trading.ts';
 import { addDays, dayNumber, etDate, etToEpoch, nextTradingDay, session, tradingDays } from '../market/calendar.ts';
 import type { ChainColumns } from '../market/data/chain-columns.ts';
 import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
 import { dbFileIn } from '../store/paths.ts';
 import { openStore } from '../store/store.ts';
+import { DataDaysScheduler } from './data-days.ts';
 import { FillModelExecutor } from './fill-model.ts';
 import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from './metrics.ts';
 import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
@@ -53,6 +56,11 @@ export type BacktestSource =
       file?: string | null;
       /** Optional VIX / VIX9D / VIX3M daily closes by date. */
       levels?: DailyLevels;
+      /**
+       * Fire the strategy's schedules only on dates the file has rows for (default true): a trading
+       * day without rows has nothing to decide on or mark. False = every trading day, as live.
+       */
+      onlyDaysWithData?: boolean;
     };
 
 export type BacktestOptions = {
@@ -123,7 +131,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const start = etToEpoch(opts.from, '00:00');
   const end = etToEpoch(addDays(opts.to, 1), '00:00') - 1;
   const clock = new VirtualClock(start);
-  const scheduler = new VirtualScheduler(clock);
+  let scheduler: Scheduler = new VirtualScheduler(clock);
   const warnings: string[] = [];
   const keep = (level: string) => (m: string): void => {
     if (warnings.length < 200) warnings.push(`${level}: ${m}`);
@@ -147,6 +155,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     file = opts.source.file ?? null;
     rows = chains.rowsBetween(opts.from, opts.to);
     days = chains.quoteDates().filter((d) => d >= opts.from && d <= opts.to);
+    if (opts.source.onlyDaysWithData ?? true) scheduler = new DataDaysScheduler(clock, days);
     if (rows === 0) warnings.push(`warn: the chains have no rows between ${opts.from} and ${opts.to} (they cover ${chains.range()?.from ?? '—'} → ${chains.range()?.to ?? '—'}).`);
   }
 
@@ -171,6 +180,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
 
     let steps = 0;
     const tradeCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status <> 'CANCELLED'");
+    const openCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status IN ('OPEN', 'CLOSING')");
     let nextClose = firstCloseAfter(start);
     for (;;) {
       const t = clock.nextTimerAt();
@@ -180,13 +190,14 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       while (nextClose !== null && nextClose <= horizon) {
         if (nextClose > clock.now()) clock.advanceTo(nextClose);
         await engine.idle();
-        await engine.settleExpired(nextClose);
+        if ((openCount.get()?.n ?? 0) > 0) await engine.settleExpired(nextClose);
         nextClose = firstCloseAfter(nextClose);
       }
       if (stop) break;
       clock.advanceTo(t);
       await engine.idle();
       steps++;
+
       if (opts.onProgress) opts.onProgress({ fraction: (t - start) / (end - start), at: t, trades: tradeCount.get()?.n ?? 0 });
     }
     engine.stop();

@@ -137,6 +137,12 @@ describe('backtest over the 2018 SPXW EOD file', () => {
     expect({ ...again, db: '' }).toEqual({ ...result, db: '' });
   });
 
+  it('firing only on dates with rows changes nothing when every trading day has rows', async () => {
+    const every = await runBacktest({ strategy: creditVerticals, source: { kind: 'chains', columns: cols, file: FILE, onlyDaysWithData: false }, from: '2018-01-02', to: '2018-02-28', dataDir: path.join(dir, 'd') });
+    expect(every.trades).toEqual(result.trades);
+    expect(every.stats).toEqual(result.stats);
+  });
+
   it('refuses a folder that already holds a database, bad dates and bad config values', async () => {
     const base = { strategy: creditVerticals, source: { kind: 'chains' as const, columns: cols }, from: '2018-01-02', to: '2018-01-31' };
     await expect(runBacktest({ ...base, dataDir: path.join(dir, 'a') })).rejects.toThrow(/already holds a database/);

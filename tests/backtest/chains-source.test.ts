@@ -100,14 +100,14 @@ describe('ChainsMarketData on the 2018 SPXW EOD file', () => {
     at('2018-03-01', '10:00');
     expect(await md.settlementValue('SPXW', '2018-02-28')).toBe(2713.78);
     expect(await md.settlementValue('SPXW', '2018-03-16')).toBeNull(); // not expired yet
-    expect(await md.settlementValue('SPXW', '2018-02-17')).toBeNull(); // a Saturday
-    expect(md.settlementFallbacks).toEqual([]);
+    expect(await md.settlementValue('SPXW', '2018-02-17')).toBe(2732.22); // a Saturday: the last close before it (02-16)
+    expect(md.settlementFallbacks).toEqual(['SPXW 2018-02-17 settled at 2732.22, the 2018-02-16 close: the file has no rows on the expiration date']);
     // AM SPX: no opening print in an EOD file → the previous close, said so
     expect(await md.settlementValue('SPX', '2018-02-16')).toBe(2731.2);
     at('2018-03-05', '10:00');
     // no rows on the expiration date → the last close before it (2018-02-28)
     expect(await md.settlementValue('SPXW', '2018-03-02')).toBe(2713.78);
-    expect(md.settlementFallbacks).toEqual([
+    expect(md.settlementFallbacks.slice(1)).toEqual([
       'SPX 2018-02-16 settled at 2731.2, the 2018-02-15 close: an end-of-day file has no opening print (SOQ)',
       'SPXW 2018-03-02 settled at 2713.78, the 2018-02-28 close: the file has no rows on the expiration date',
     ]);

@@ -35,7 +35,7 @@
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
 import type { IndexLevels, MarketData } from '../../engine/ports.ts';
-import { settlement } from '../../market/calendar.ts';
+import { etToEpoch, settlement } from '../../market/calendar.ts';
 import { CALL, HAS, quoteAt, ROOTS, type ChainColumns } from '../../market/data/chain-columns.ts';
 import { dayToIso, isoToDay } from '../../market/data/csv.ts';
 import { utcToEt } from '../../market/data/time.ts';
@@ -297,7 +297,9 @@ export class ChainsMarketData implements MarketData {
     try {
       expiryTime = settlement(root, expiration).expiryTime;
     } catch {
-      return Promise.resolve(null); // not a trading day: no settlement is known
+      // Not a trading day (a file whose dates were shifted, a vendor's odd listing): the engine
+      // treats it as expired from that date on; settle it at 16:00 ET of that date from the rows.
+      expiryTime = etToEpoch(expiration, '16:00');
     }
     if (this.#clock.now() < expiryTime) return Promise.resolve(null);
     const d = isoToDay(expiration);
