@@ -32,7 +32,8 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
       }
       if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw new BrokerError('invalid-request', `THETADESK_SIM_START must be a date as YYYY-MM-DD, got "${start}".`);
       const sim = createSimulator({ seed, start });
-      const broker = createBroker({ kind: 'sim' }, { clock: { now: () => sim.now() }, market: fromSimulator(sim) });
+      // Paper fills by seed 000's fill model: a resting spread fills once it is 0.30 × spread from mid.
+      const broker = createBroker({ kind: 'sim' }, { clock: { now: () => sim.now() }, market: fromSimulator(sim), matching: { insideFraction: 0.3 } });
       return { broker, simulation: { sim, seed, start, speed } };
     }
     case 'ibkr': {

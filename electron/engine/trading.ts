@@ -112,6 +112,7 @@ export class TradingEngine {
   #started = false;
   #settleWarned = new Set<string>();
   #zeroGamma: { at: number; level: number | null } | null = null;
+  #workTimer: TimerHandle | null = null;
 
   constructor(options: TradingEngineOptions) {
     this.#o = options;
@@ -141,6 +142,8 @@ export class TradingEngine {
 
   /** Cancels the schedules; open positions stay as they are. */
   stop(): void {
+    this.#workTimer?.cancel();
+    this.#workTimer = null;
     for (const st of this.#strategies.values()) {
       for (const h of st.handles) h.cancel();
       st.handles = [];
@@ -322,7 +325,36 @@ export class TradingEngine {
     } else {
       await this.#o.executor.onTick(at, new Map());
     }
+    this.#armWork();
     this.#o.onChange?.();
+  }
+
+  /**
+   * Working orders are walked on their own cadence (the strategies' `stepEverySeconds`), not only on
+   * the 5-minute snapshot ticks: while anything is working, a timer re-marks its legs and lets the
+   * executor take the next step, time out an entry, or re-price a close.
+   */
+  #armWork(): void {
+    if (this.#workTimer || !this.#started || this.#o.executor.summary().working.length === 0) return;
+    let every = Infinity;
+    for (const st of this.#strategies.values()) every = Math.min(every, st.config.execution.stepEverySeconds * 1000);
+    if (!Number.isFinite(every)) every = 30_000;
+    this.#workTimer = this.#o.clock.setTimer(this.#o.clock.now() + every, () => {
+      this.#workTimer = null;
+      this.#enqueue('work orders', () => this.#workOrders());
+    });
+  }
+
+  async #workOrders(): Promise<void> {
+    const at = this.#o.clock.now();
+    const working = this.#o.executor.summary().working;
+    if (working.length > 0) {
+      const trades = [...new Set(working.map((w) => w.tradeId))].map((id) => this.#o.store.trades.get(id)).filter((t): t is TradeWithLegs => t !== null);
+      const marks = await this.#markTrades(trades, at);
+      await this.#o.executor.onTick(at, marks);
+      this.#o.onChange?.();
+    }
+    this.#armWork();
   }
 
   /** Marks every leg of the given trades: from this minute's chains when they cover it, else by quote. */
@@ -398,6 +430,7 @@ export class TradingEngine {
   async #sendClose(st: StrategyState, trade: TradeWithLegs, urgency: 'normal' | 'marketable', decisionId: number | null, at: number): Promise<void> {
     const marks = await this.#markTrades([trade], at);
     await this.#o.executor.close({ trade, marks, urgency, decisionId, execution: st.config.execution, now: at });
+    this.#armWork();
   }
 
   /**
@@ -538,6 +571,7 @@ export class TradingEngine {
     });
     this.#o.log.info(`${st.strategy.id} ${etTime(at)}: enter ${p.structure} ×${p.quantity} (trade ${trade.tradeId}) — ${d.reason}`);
     await this.#o.executor.open({ trade, proposal: p, decisionId, execution: st.config.execution, now: at });
+    this.#armWork();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -656,6 +690,7 @@ export class TradingEngine {
     const fresh = this.#o.store.trades.get(trade.tradeId)!;
     const marks = await this.#markTrades([fresh], at);
     await this.#o.executor.close({ trade: fresh, marks, urgency: 'marketable', decisionId: null, execution, now: at });
+    this.#armWork();
     this.#o.log.warn(`Closing trade ${trade.tradeId} (${reason}) with a marketable limit.`);
     return true;
   }

@@ -8,10 +8,10 @@
  * reads the database file it wrote.
  */
 import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etDateTime } from '../../shared/format.ts';
 import { etToEpoch } from '../../electron/market/calendar.ts';
+import { dbFileIn } from '../../electron/store/paths.ts';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
 
 const START = '2026-11-23';
@@ -50,7 +50,7 @@ describe('a simulated fortnight in the headless app', () => {
   });
 
   it('took a chain snapshot every 5 minutes of regular hours, none on Thanksgiving, to 13:00 on the early close', () => {
-    const db = new Database(path.join(h.dataDir, 'thetadesk.db'), { readonly: true });
+    const db = new Database(dbFileIn(h.dataDir), { readonly: true });
     try {
       const rows = db.prepare('SELECT taken_at AS t FROM chain_snapshots ORDER BY taken_at').all() as { t: number }[];
       const byDay = new Map<string, Set<string>>();
@@ -96,7 +96,7 @@ describe('a simulated fortnight in the headless app', () => {
   });
 
   it('opened trades and closed them by take profit or stop loss, with fills and exact P&L', () => {
-    const db = new Database(path.join(h.dataDir, 'thetadesk.db'), { readonly: true });
+    const db = new Database(dbFileIn(h.dataDir), { readonly: true });
     try {
       const trades = db.prepare("SELECT * FROM trades WHERE status = 'CLOSED'").all() as { trade_id: number; exit_reason: string; entry_date: string; realized_pnl_cents: number; entry_total_cents: number; exit_total_cents: number; commissions_cents: number }[];
       expect(trades.length).toBeGreaterThan(0);
@@ -114,14 +114,14 @@ describe('a simulated fortnight in the headless app', () => {
     }
   });
 
-  it('Close all cancels, flattens every position and keeps entries off until Start', async () => {
+  it('Close all cancels, flattens every position and keeps entries off until Start', { timeout: 120_000 }, async () => {
     // The market keeps running: wait for the next open position, then flatten.
     await waitFor('an open position', async () => ((await rpc<Status>('status.get')).openPositions > 0 ? true : null));
     const result = await rpc<{ closingPositions: number; status: Status }>('engine.closeAll', { confirm: true });
     expect(result.closingPositions).toBeGreaterThanOrEqual(1);
     expect(result.status.isTrading).toBe(false);
     await waitFor('flat book', async () => ((await rpc<unknown[]>('positions.list')).length === 0 ? true : null), 60_000);
-    const db = new Database(path.join(h.dataDir, 'thetadesk.db'), { readonly: true });
+    const db = new Database(dbFileIn(h.dataDir), { readonly: true });
     try {
       const open = db.prepare("SELECT COUNT(*) AS n FROM trades WHERE status IN ('PENDING','OPEN','CLOSING')").get() as { n: number };
       expect(open.n).toBe(0);

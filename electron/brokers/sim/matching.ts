@@ -6,6 +6,9 @@
  * - an order is marketable when its net limit is at least as good as the legs' natural price
  *   (buy legs at the ask, sell legs at the bid); it then fills at the natural price (a marketable
  *   limit gets the market, never worse than its limit);
+ * - with `insideFraction` f > 0, a resting order also fills *at its own limit* once that limit has
+ *   conceded f × (Σ leg spreads) from the combo's mid (seed 000's fill model: a credit spread fills
+ *   at mid − 0.30 × (ask − bid)); off (0) by default, so a limit between mid and natural rests;
  * - partial fills and rejects (buying power, bad contract, market closed) are switched on by policy;
  * - commissions are per contract (options) and per share (stock), configurable;
  * - SPX/SPXW are cash-settled (AM at the open, PM at the close), SPY options are physically settled
@@ -41,6 +44,11 @@ export type MatchingConfig = {
   startingCash: number;
   /** Whether the market is open at `t` (epoch ms); default: weekdays 13:30–21:00 UTC. */
   isOpen?: (t: number) => boolean;
+  /**
+   * Fill a resting limit at its own price once it is at least f × (Σ leg spreads) from the mid toward
+   * natural (0 = only marketable orders fill, at natural). The workstation's simulator uses 0.30.
+   */
+  insideFraction?: number;
 };
 
 export const DEFAULT_MATCHING: MatchingConfig = {
@@ -212,11 +220,32 @@ export class PaperExchange {
     return Math.round(value * 100) / 100;
   }
 
-  /** Buying power: net liquidation minus the max loss of short option exposure (simple Reg-T-like view). */
+  /**
+   * Buying power: net liquidation minus the margin of the option positions, Reg-T-like: for each
+   * (root, expiration, right) the worst loss at expiration of the options held there (so a 25-wide
+   * credit vertical needs its width, not the notional of its short leg); a net short call position
+   * above the highest strike has no bounded loss and needs 20% of its notional.
+   */
   buyingPower(): number {
-    let req = 0;
+    const groups = new Map<string, { right: 'C' | 'P'; legs: { strike: number; qty: number }[] }>();
     for (const p of this.positionList()) {
-      if (p.contract.kind === 'option' && p.quantity < 0) req += p.contract.strike * 100 * 0.2 * -p.quantity;
+      if (p.contract.kind !== 'option') continue;
+      const c = p.contract;
+      const key = `${c.root}:${c.expiration}:${c.right}`;
+      const g = groups.get(key) ?? { right: c.right, legs: [] };
+      g.legs.push({ strike: c.strike, qty: p.quantity });
+      groups.set(key, g);
+    }
+    let req = 0;
+    for (const g of groups.values()) {
+      const payoff = (s: number) => g.legs.reduce((acc, l) => acc + l.qty * 100 * (g.right === 'C' ? Math.max(0, s - l.strike) : Math.max(0, l.strike - s)), 0);
+      let worst = 0;
+      for (const s of [0, ...g.legs.map((l) => l.strike)]) worst = Math.min(worst, payoff(s));
+      req += -worst;
+      if (g.right === 'C') {
+        const netCalls = g.legs.reduce((acc, l) => acc + l.qty, 0);
+        if (netCalls < 0) req += Math.max(...g.legs.map((l) => l.strike)) * 100 * 0.2 * -netCalls;
+      }
     }
     return Math.max(0, Math.round((this.netLiquidation() - req) * 100) / 100);
   }
@@ -230,13 +259,19 @@ export class PaperExchange {
       if (!this.marketOpen()) continue;
       const natural = this.natural(o);
       if (natural === null) continue;
-      if (natural.signed > o.limitSigned) continue; // not marketable (signed: lower is better for us)
+      let fillAt: { signed: number; legPrices: number[] } = natural;
+      if (natural.signed > o.limitSigned) {
+        // Not marketable (signed: lower is better for us); inside the spread it may still trade.
+        const inside = this.insideFill(o);
+        if (inside === null) continue;
+        fillAt = inside;
+      }
       const remaining = o.quantity - o.filled;
       const partial = this.config.fillPolicy === 'partial-then-hold' || this.config.fillPolicy === 'partial-then-fill';
       let qty = remaining;
       if (partial && o.filled === 0 && o.quantity > 1) qty = Math.max(1, Math.floor(o.quantity / 2));
       else if (this.config.fillPolicy === 'partial-then-hold' && o.filled > 0) continue;
-      this.execute(o, qty, natural.signed, natural.legPrices);
+      this.execute(o, qty, fillAt.signed, fillAt.legPrices);
       n++;
     }
     return n;
@@ -307,6 +342,36 @@ export class PaperExchange {
     this.positions.set(key, p);
   }
 
+  /**
+   * When `insideFraction` is on and the order's limit has conceded at least f × Σ spreads from mid:
+   * a fill at the order's limit, with leg prices spread from each leg's mid in proportion to its
+   * half-spread (cents, the rounding remainder on the first leg, so the legs sum to the limit).
+   */
+  private insideFill(o: ExchangeOrder): { signed: number; legPrices: number[] } | null {
+    const f = this.config.insideFraction ?? 0;
+    if (!(f > 0)) return null;
+    let midSigned = 0;
+    let spreadSum = 0;
+    const quotes: { q: LegQuote; sign: number; ratio: number }[] = [];
+    for (const leg of o.legs) {
+      const q = this.legQuote(leg.contract);
+      if (!q || q.ask < q.bid) return null;
+      const sign = leg.side === 'BUY' ? 1 : -1;
+      midSigned += sign * leg.ratio * ((q.bid + q.ask) / 2) * 100;
+      spreadSum += leg.ratio * (q.ask - q.bid) * 100;
+      quotes.push({ q, sign, ratio: leg.ratio });
+    }
+    if (o.limitSigned < Math.round(midSigned + f * spreadSum)) return null;
+    const halfSum = spreadSum / 2;
+    const t = halfSum > 0 ? (o.limitSigned - midSigned) / halfSum : 0;
+    const cents = quotes.map(({ q, sign }) => Math.round(((q.bid + q.ask) / 2) * 100 + sign * t * ((q.ask - q.bid) / 2) * 100));
+    const total = cents.reduce((acc, c, i) => acc + quotes[i]!.sign * quotes[i]!.ratio * c, 0);
+    const diff = o.limitSigned - total;
+    if (diff !== 0 && quotes[0]!.ratio === 1) cents[0] = cents[0]! + quotes[0]!.sign * diff;
+    else if (diff !== 0) return null;
+    return { signed: o.limitSigned, legPrices: cents.map((c) => c / 100) };
+  }
+
   /** Signed natural price per unit (cents) and per-leg prices, or null if a leg has no market. */
   private natural(o: ExchangeOrder): { signed: number; legPrices: number[] } | null {
     let signed = 0;
@@ -360,6 +425,8 @@ export class PaperExchange {
     if (!this.marketOpen()) return 'market-closed';
     // A debit must be covered by cash; a credit needs the width of risk (approximated by 20% of notional of the shorts).
     // Debit in dollars: cents per share × 100 shares per contract / 100 cents per dollar.
+    // Closing orders reduce risk and are never refused for buying power.
+    if (o.legs.every((l) => l.intent === 'close')) return null;
     const debitDollars = Math.max(0, o.limitSigned) * o.quantity;
     if (debitDollars > this.buyingPower()) return 'buying-power';
     return null;
