@@ -5,7 +5,7 @@
  * The JSON document:
  * ```
  * { strategy: {id, title, rulesetVersion}, config,
- *   data: {source, file, from, to, resolution, rows},
+ *   data: {source, file, from, to, resolution, rows},   // rows: file rows in the period; null for the simulator
  *   fillModel: {slippageFraction},
  *   stats: {...},                      // metrics.ts, money in dollars (cents exact: two decimals)
  *   equity: [{tradeId, time, pnl, equity}],     // per closed trade

@@ -16,6 +16,7 @@ import { statsTable, tradeList } from '../backtest/report.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
+import { dayToIso } from '../market/data/csv.ts';
 
 /** Strategies the command can run, by the name users type (loaded only when used). */
 export const BACKTEST_STRATEGIES: Record<string, { summary: string; load: () => Promise<AnyStrategy> }> = {
@@ -150,9 +151,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${v.chains}: ${loaded.rows.length.toLocaleString('en-US')} rows loaded, ${loaded.dropped} dropped; issues: ${issues.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
     }
     const g = loaded.rows.groups;
-    const iso = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
-    from ??= iso(g.quoteDay[0]!);
-    to ??= iso(g.quoteDay[g.count - 1]!);
+    from ??= dayToIso(g.quoteDay[0]!);
+    to ??= dayToIso(g.quoteDay[g.count - 1]!);
     source = { kind: 'chains', columns: loaded.rows, file: v.chains };
   } else {
     const period = defaultSimPeriod(new Date().toISOString().slice(0, 10));
