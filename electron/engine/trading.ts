@@ -285,8 +285,11 @@ export class TradingEngine {
     st.latest = capture;
     for (const chain of chains.values()) for (const q of chain.contracts) this.#marks.set(q.symbol, markOf(q));
     if (this.#o.snapshots === 'store') {
-      for (const e of chains.keys()) this.#snapshotId(capture, e);
-      this.#contextId(capture);
+      // One commit for the minute's snapshots and context.
+      this.#o.store.transaction(() => {
+        for (const e of chains.keys()) this.#snapshotId(capture, e);
+        this.#contextId(capture);
+      });
     }
     if (chains.size > 0) this.#lastSnapshotAt = at;
     return capture;
@@ -498,47 +501,55 @@ export class TradingEngine {
       return;
     }
     const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, portfolio });
-    let entered = 0;
-    for (const d of decisions) {
-      if (d.kind === 'ENTER' && d.proposal && entered === 0) {
-        const veto = riskVeto(d.proposal, portfolio, config.risk, at);
-        const snapshotIds = this.#idsFor(capture, d, true);
-        const contextId = this.#contextId(capture);
-        const common = {
-          ...base,
-          details: veto ? { ...d.details, candidate: d.gate, veto: veto.details } : d.details,
-          legs: d.proposal.legs,
-          limitPriceCents: d.proposal.midCents,
-          quantity: d.proposal.quantity,
-          score: d.score,
-          targetDte: d.targetDte,
-          snapshotIds,
-          contextId,
-        };
-        if (veto) {
-          this.#o.store.decisions.record({ ...common, kind: 'VETO', gate: veto.gate, reason: veto.reason });
-          this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${veto.reason}`);
+    // Every decision of the slot and the entry's trade are written in one transaction (one commit);
+    // the executor then writes the order row (committed) before anything is sent.
+    const entry = this.#o.store.transaction(() => {
+      let chosen: { decision: EntryDecision; decisionId: number; trade: TradeWithLegs } | null = null;
+      for (const d of decisions) {
+        if (d.kind === 'ENTER' && d.proposal && chosen === null) {
+          const veto = riskVeto(d.proposal, portfolio, config.risk, at);
+          const common = {
+            ...base,
+            details: veto ? { ...d.details, candidate: d.gate, veto: veto.details } : d.details,
+            legs: d.proposal.legs,
+            limitPriceCents: d.proposal.midCents,
+            quantity: d.proposal.quantity,
+            score: d.score,
+            targetDte: d.targetDte,
+            snapshotIds: this.#idsFor(capture, d, true),
+            contextId: this.#contextId(capture),
+          };
+          if (veto) {
+            this.#o.store.decisions.record({ ...common, kind: 'VETO', gate: veto.gate, reason: veto.reason });
+            this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${veto.reason}`);
+            continue;
+          }
+          const decisionId = this.#o.store.decisions.record({ ...common, kind: 'ENTER', gate: d.gate, reason: d.reason });
+          chosen = { decision: d, decisionId, trade: this.#createTrade(st, d, decisionId, at) };
           continue;
         }
-        entered++;
-        const decisionId = this.#o.store.decisions.record({ ...common, kind: 'ENTER', gate: d.gate, reason: d.reason });
-        await this.#enter(st, d, decisionId, at);
-        continue;
+        this.#o.store.decisions.record({
+          ...base,
+          kind: 'SKIP',
+          gate: d.gate,
+          reason: d.reason,
+          details: d.details,
+          legs: d.proposal?.legs ?? null,
+          limitPriceCents: d.proposal?.midCents ?? null,
+          quantity: d.proposal?.quantity ?? null,
+          score: d.score,
+          targetDte: d.targetDte,
+          snapshotIds: this.#idsFor(capture, d, false),
+          contextId: capture.contextId,
+        });
       }
-      this.#o.store.decisions.record({
-        ...base,
-        kind: 'SKIP',
-        gate: d.gate,
-        reason: d.reason,
-        details: d.details,
-        legs: d.proposal?.legs ?? null,
-        limitPriceCents: d.proposal?.midCents ?? null,
-        quantity: d.proposal?.quantity ?? null,
-        score: d.score,
-        targetDte: d.targetDte,
-        snapshotIds: this.#idsFor(capture, d, false),
-        contextId: capture.contextId,
-      });
+      return chosen;
+    });
+    if (entry) {
+      const p = entry.decision.proposal!;
+      this.#o.log.info(`${strategy.id} ${slot}: enter ${p.structure} ×${p.quantity} (trade ${entry.trade.tradeId}) — ${entry.decision.reason}`);
+      await this.#o.executor.open({ trade: entry.trade, proposal: p, decisionId: entry.decisionId, execution: config.execution, now: at });
+      this.#armWork();
     }
     this.#o.onChange?.();
   }
@@ -553,9 +564,10 @@ export class TradingEngine {
     return ids;
   }
 
-  async #enter(st: StrategyState, d: EntryDecision, decisionId: number, at: number): Promise<void> {
+  /** The PENDING trade of an ENTER decision, with its legs (inside the decision's transaction). */
+  #createTrade(st: StrategyState, d: EntryDecision, decisionId: number, at: number): TradeWithLegs {
     const p = d.proposal!;
-    const trade = this.#o.store.trades.create({
+    return this.#o.store.trades.create({
       strategyId: st.strategy.id,
       configId: st.configId,
       decisionId,
@@ -569,9 +581,6 @@ export class TradingEngine {
       maxLossCents: p.maxLossCents,
       notes: { ...p.notes, midCents: p.midCents, naturalCents: p.naturalCents, floorCents: p.floorCents, score: p.score },
     });
-    this.#o.log.info(`${st.strategy.id} ${etTime(at)}: enter ${p.structure} ×${p.quantity} (trade ${trade.tradeId}) — ${d.reason}`);
-    await this.#o.executor.open({ trade, proposal: p, decisionId, execution: st.config.execution, now: at });
-    this.#armWork();
   }
 
   // -------------------------------------------------------------------------------------------
