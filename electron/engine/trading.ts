@@ -136,7 +136,7 @@ export class TradingEngine {
     for (const st of this.#strategies.values()) {
       // Snapshots first: at 10:00 the tick is queued before the decision and the decision reuses it.
       st.handles.push(this.#o.scheduler.add(this.#snapshotSpec(st), (at) => this.#enqueue(`tick ${st.strategy.id}`, () => this.#tick(st, at))));
-      st.handles.push(this.#o.scheduler.add(st.strategy.entrySchedule, (at) => this.#enqueue(`entry ${st.strategy.id}`, () => this.#decide(st, at))));
+      st.handles.push(this.#o.scheduler.add(this.#entrySpec(st), (at) => this.#enqueue(`entry ${st.strategy.id}`, () => this.#decide(st, at))));
     }
   }
 
@@ -205,6 +205,16 @@ export class TradingEngine {
         }
       });
     });
+  }
+
+  /**
+   * The entry slots. At daily resolution one snapshot stands for the whole day, so every slot would
+   * see the same quotes: the day is decided once, at the first slot.
+   */
+  #entrySpec(st: StrategyState): ScheduleSpec {
+    const spec = st.strategy.entrySchedule;
+    if (this.#o.market.resolution === 'intraday' || spec.kind !== 'at') return spec;
+    return { id: `${st.strategy.id}.entry-daily`, kind: 'at', times: [spec.times[0] ?? '10:00'] };
   }
 
   #snapshotSpec(st: StrategyState): ScheduleSpec {

@@ -1,28 +1,19 @@
 /**
  * Time conversions for the store and its exports. The database keeps instants as epoch ms UTC
  * integers; exports show them as ISO 8601 with the America/New_York offset of that instant
- * (-05:00 in winter, -04:00 in summer), and date ranges are ET calendar dates. Computed with Intl,
- * so the machine's own time zone never matters.
+ * (-05:00 in winter, -04:00 in summer), and date ranges are ET calendar dates. Computed from the
+ * exchange calendar's DST rules (market/calendar.ts, checked against Intl's tz database), so the
+ * machine's own time zone never matters.
  */
 
-const NY = 'America/New_York';
-const partsFormatter = new Intl.DateTimeFormat('en-US', {
-  timeZone: NY,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+import { etOffsetMinutes } from '../market/calendar.ts';
 
 type Wall = { y: number; mo: number; d: number; h: number; mi: number; s: number };
 
+/** ET wall-clock fields of an instant, from the calendar's exact DST rules (Intl before 1967). */
 function wallClock(ms: number): Wall {
-  const out: Record<string, number> = {};
-  for (const p of partsFormatter.formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { y: out.year!, mo: out.month!, d: out.day!, h: out.hour!, mi: out.minute!, s: out.second! };
+  const local = new Date(Math.floor(ms / 1000) * 1000 + etOffsetMinutes(ms) * 60_000);
+  return { y: local.getUTCFullYear(), mo: local.getUTCMonth() + 1, d: local.getUTCDate(), h: local.getUTCHours(), mi: local.getUTCMinutes(), s: local.getUTCSeconds() };
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');

@@ -156,6 +156,9 @@ export class TradeRepo {
   readonly #get: Stmt<TradeRaw>;
   readonly #legs: Stmt<LegRaw>;
   readonly #openIds: Stmt<{ trade_id: number }>;
+  readonly #byEntryDate: Stmt<{ trade_id: number }>;
+  readonly #closedOn: Stmt<TradeRaw>;
+  #refreshStmt: Stmt | null = null;
   constructor(db: Db, events: EventLogRepo, now: () => number) {
     this.#db = db;
     this.#events = events;
@@ -174,6 +177,8 @@ export class TradeRepo {
     );
     this.#get = db.prepare('SELECT * FROM trades WHERE trade_id = ?');
     this.#legs = db.prepare(`${LEG_SELECT} WHERE l.trade_id = ? ORDER BY l.leg_index`);
+    this.#byEntryDate = db.prepare('SELECT trade_id FROM trades WHERE entry_date BETWEEN ? AND ? ORDER BY entry_date, opened_at, trade_id');
+    this.#closedOn = db.prepare(`SELECT * FROM trades WHERE status = 'CLOSED' AND exit_date = ? ORDER BY closed_at, trade_id`);
     this.#openIds = db.prepare(`SELECT trade_id FROM trades WHERE status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?) ORDER BY trade_id`);
   }
 
@@ -221,15 +226,13 @@ export class TradeRepo {
 
   /** Trades entered on ET dates `fromDate`..`toDate` inclusive. */
   listByEntryDate(fromDate: string, toDate: string): TradeWithLegs[] {
-    const ids = this.#db
-      .prepare<{ trade_id: number }>('SELECT trade_id FROM trades WHERE entry_date BETWEEN ? AND ? ORDER BY entry_date, opened_at, trade_id')
-      .all(fromDate, toDate);
+    const ids = this.#byEntryDate.all(fromDate, toDate);
     return ids.map((r) => this.get(r.trade_id)!);
   }
 
   /** Trades closed on an ET date. */
   listClosedOn(date: string): TradeRow[] {
-    return this.#db.prepare<TradeRaw>(`SELECT * FROM trades WHERE status = 'CLOSED' AND exit_date = ? ORDER BY closed_at, trade_id`).all(date).map(toTrade);
+    return this.#closedOn.all(date).map(toTrade);
   }
 
   /** Marks a trade as closing with its exit reason (the closing order follows). */
@@ -315,13 +318,12 @@ export class TradeRepo {
     const closedNow = anyOpened && allClosed && anyClosed && (t.status === 'CLOSING' || fullyOpened) && t.status !== 'CLOSED';
     const status: TradeStatus = closedNow ? 'CLOSED' : t.status === 'PENDING' && anyOpened ? 'OPEN' : t.status;
     const closedAt = closedNow ? at : t.closed_at;
-    this.#db
-      .prepare(
-        `UPDATE trades SET status = ?, opened_at = COALESCE(opened_at, ?), entry_total_cents = ?, entry_credit_cents = ?,
-          exit_total_cents = ?, exit_debit_cents = ?, commissions_cents = ?, closed_at = ?, exit_date = ?, realized_pnl_cents = ?, updated_at = ?
-         WHERE trade_id = ?`,
-      )
-      .run(
+    this.#refreshStmt ??= this.#db.prepare(
+      `UPDATE trades SET status = ?, opened_at = COALESCE(opened_at, ?), entry_total_cents = ?, entry_credit_cents = ?,
+        exit_total_cents = ?, exit_debit_cents = ?, commissions_cents = ?, closed_at = ?, exit_date = ?, realized_pnl_cents = ?, updated_at = ?
+       WHERE trade_id = ?`,
+    );
+    this.#refreshStmt.run(
         status, anyOpened ? at : null, anyOpened ? entryTotal : null, anyOpened ? divRound(entryTotal, unit) : null,
         anyClosed ? exitTotal : null, anyClosed ? divRound(exitTotal, unit) : null, commissions, closedAt,
         closedAt === null ? null : etDate(closedAt), status === 'CLOSED' ? entryTotal - exitTotal - commissions : null, at, tradeId,
