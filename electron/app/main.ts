@@ -2,7 +2,7 @@
  * Electron's main process: the thin shell around the Workstation. It serves the renderer from the
  * app:// protocol, wires IPC through the validated handlers, and keeps every security default on.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell } from 'electron';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
@@ -82,6 +82,10 @@ void app.whenReady().then(() => {
   registerIpc(ipcMain, workstation, { windowIds, devOrigin });
   workstation.onEvent((event) => {
     for (const win of BrowserWindow.getAllWindows()) if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
+    // Fills, exits, rejects and errors as desktop notifications (the engine already redacted secrets).
+    if (event.type === 'notification' && Notification.isSupported()) {
+      new Notification({ title: `Thetadesk — ${event.payload.title}`, body: event.payload.body, urgency: event.payload.level === 'error' ? 'critical' : 'normal' }).show();
+    }
   });
 
   Menu.setApplicationMenu(Menu.buildFromTemplate([
