@@ -14,7 +14,7 @@
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
 import { formatOcc, tryParseOcc } from '../../../shared/domain/occ.ts';
 import { isTradingDay } from '../../market/calendar.ts';
-import { emptyChainColumns } from '../../market/sim/chain.ts';
+import { emptyChainColumns, toChainSnapshot } from '../../market/sim/chain.ts';
 import type { IndexLevels, MarketData } from '../../engine/ports.ts';
 import type { ChainColumns as SimChainColumns } from '../../market/sim/chain.ts';
 import type { Simulator } from '../../market/sim/simulator.ts';
@@ -90,7 +90,7 @@ export class SimMarketData implements MarketData {
     return entry.cols;
   }
 
-  /** The simulator's snapshot (same mapping as market/sim/chain.ts `toChainSnapshot`) for strikes in [lo, hi]. */
+  /** The simulator's snapshot (market/sim/chain.ts `toChainSnapshot`) for strikes in [lo, hi], OCC symbols cached. */
   #snapshot(c: SimChainColumns, lo: number, hi: number): ChainSnapshot {
     const key = `${c.root}|${c.expiration}`;
     let syms = this.#symbols.get(key);
@@ -98,43 +98,16 @@ export class SimMarketData implements MarketData {
       if (this.#symbols.size > 64) this.#symbols.clear();
       this.#symbols.set(key, (syms = new Map()));
     }
-    const contracts: OptionQuote[] = [];
-    for (let i = 0; i < c.n; i++) {
-      const K = c.strikes[i]!;
-      if (K < lo || K > hi) continue;
-      let pair = syms.get(K);
+    const cache = syms;
+    const symbol = (strike: number, right: Right): string => {
+      let pair = cache.get(strike);
       if (!pair) {
-        pair = [formatOcc({ root: c.root, expiration: c.expiration, right: 'C', strike: K }), formatOcc({ root: c.root, expiration: c.expiration, right: 'P', strike: K })];
-        syms.set(K, pair);
+        pair = [formatOcc({ root: c.root, expiration: c.expiration, right: 'C', strike }), formatOcc({ root: c.root, expiration: c.expiration, right: 'P', strike })];
+        cache.set(strike, pair);
       }
-      for (let side = 0; side < 2; side++) {
-        const j = 2 * i + side;
-        const right: Right = side === 0 ? 'C' : 'P';
-        const ivv = c.iv[j]!;
-        contracts.push({
-          symbol: pair[side]!,
-          root: c.root,
-          expiration: c.expiration,
-          strike: K,
-          right,
-          bid: c.expired ? null : c.bid[j]!,
-          ask: c.expired ? null : c.ask[j]!,
-          last: c.last[j]! >= 0 ? c.last[j]! : null,
-          bidSize: c.expired ? null : c.bidSize[j]!,
-          askSize: c.expired ? null : c.askSize[j]!,
-          volume: c.volume[j]!,
-          openInterest: c.openInterest[j]!,
-          iv: ivv > 0 ? round(ivv, 1e6) : null,
-          delta: round(c.delta[j]!, 1e6),
-          gamma: round(c.gamma[j]!, 1e8),
-          theta: round(c.theta[j]!, 1e6),
-          vega: round(c.vega[j]!, 1e6),
-          rho: round(c.rho[j]!, 1e6),
-          quoteTime: c.time,
-        });
-      }
-    }
-    return { underlying: c.underlying, underlyingPrice: c.underlyingPrice, time: c.time, source: 'sim', contracts };
+      return pair[right === 'C' ? 0 : 1];
+    };
+    return toChainSnapshot(c, { minStrike: lo, maxStrike: hi, symbol });
   }
 
   levels(): Promise<IndexLevels> {
@@ -186,4 +159,3 @@ export class SimMarketData implements MarketData {
   }
 }
 
-const round = (x: number, k: number): number => Math.round(x * k) / k;

@@ -19,7 +19,7 @@
  * strike, then C before P). Missing values use sentinels in columns — `last` is −1 when the contract
  * has not traded, `iv` is 0 once expired — and become null in {@link toChainSnapshot}.
  */
-import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
 import { americanPrice } from '../../../shared/optionmath/american.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
 import { bsmKernel } from './fastbsm.ts';
@@ -417,16 +417,31 @@ function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r:
 const round = (x: number, k: number): number => Math.round(x * k) / k;
 
 /** The app-wide snapshot form of a column chain. Greeks are rounded to 6 significant-ish decimals. */
-export function toChainSnapshot(c: ChainColumns, source = 'sim'): ChainSnapshot {
-  const contracts: OptionQuote[] = new Array(2 * c.n);
+/** Options of {@link toChainSnapshot}. */
+export type SnapshotOptions = {
+  /** The snapshot's `source`. Default 'sim'. */
+  source?: string;
+  /** Only strikes in [minStrike, maxStrike] (inclusive); default all. */
+  minStrike?: number;
+  maxStrike?: number;
+  /** OCC symbol of a contract (callers that build many snapshots pass a cache); default formatOcc. */
+  symbol?: (strike: number, right: Right) => string;
+};
+
+export function toChainSnapshot(c: ChainColumns, opts: SnapshotOptions = {}): ChainSnapshot {
+  const lo = opts.minStrike ?? -Infinity;
+  const hi = opts.maxStrike ?? Infinity;
+  const symbol = opts.symbol ?? ((strike: number, right: Right) => formatOcc({ root: c.root, expiration: c.expiration, right, strike }));
+  const contracts: OptionQuote[] = [];
   for (let i = 0; i < c.n; i++) {
     const K = c.strikes[i]!;
+    if (K < lo || K > hi) continue;
     for (let side = 0; side < 2; side++) {
       const j = 2 * i + side;
-      const right = side === 0 ? 'C' : 'P';
+      const right: Right = side === 0 ? 'C' : 'P';
       const ivv = c.iv[j]!;
-      contracts[j] = {
-        symbol: formatOcc({ root: c.root, expiration: c.expiration, right, strike: K }),
+      contracts.push({
+        symbol: symbol(K, right),
         root: c.root,
         expiration: c.expiration,
         strike: K,
@@ -445,8 +460,8 @@ export function toChainSnapshot(c: ChainColumns, source = 'sim'): ChainSnapshot 
         vega: round(c.vega[j]!, 1e6),
         rho: round(c.rho[j]!, 1e6),
         quoteTime: c.time,
-      };
+      });
     }
   }
-  return { underlying: c.underlying, underlyingPrice: c.underlyingPrice, time: c.time, source, contracts };
+  return { underlying: c.underlying, underlyingPrice: c.underlyingPrice, time: c.time, source: opts.source ?? 'sim', contracts };
 }
