@@ -17,9 +17,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Figure, Suite } from './harness.ts';
+import { spxw2018Repeated } from './data.ts';
 import { medianMs } from './harness.ts';
 import { runBacktest, type BacktestResult } from '../electron/backtest/run.ts';
 import type { ChainColumns } from '../electron/market/data/chain-columns.ts';
@@ -27,19 +27,8 @@ import { parseEodChain } from '../electron/market/data/chain-eod.ts';
 import { dayToIso } from '../electron/market/data/csv.ts';
 import { creditVerticals } from '../electron/strategies/credit-verticals/strategy.ts';
 
-const dataDir = path.resolve(import.meta.dirname, '..', '..', 'shared', 'data');
 
-function repeated(copies: number): Buffer {
-  const text = readFileSync(path.join(dataDir, 'spxw_options_eod_2018-01_2018-02.csv'), 'latin1');
-  const nl = text.indexOf('\n');
-  const parts = [text.slice(0, nl + 1)];
-  const body = text.slice(nl + 1);
-  for (let k = 0; k < copies; k++) {
-    const y = 2018 + k;
-    parts.push(body.replaceAll('2018-', `${y}-`).replaceAll('SPXW18', `SPXW${String(y % 100).padStart(2, '0')}`));
-  }
-  return Buffer.from(parts.join(''), 'latin1');
-}
+const repeated = spxw2018Repeated;
 
 /** Runs one backtest in a fresh temporary database folder (removed afterwards); returns it and its wall time. */
 async function timedRun(opts: Omit<Parameters<typeof runBacktest>[0], 'dataDir' | 'strategy'>): Promise<{ ms: number; result: BacktestResult }> {

@@ -4,25 +4,13 @@
  * copies are distinct snapshots rather than 49 sets of duplicates. Goals (issue 3): load ≥ 500,000
  * rows/s; scan the columnar form ≥ 10 million rows/s.
  */
-import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { medianMs, timeIt, type Figure, type Suite } from './harness.ts';
+import { spxw2018Repeated } from './data.ts';
 import { parseEodChain } from '../electron/market/data/chain-eod.ts';
 import { HAS, PUT, type ChainColumns } from '../electron/market/data/chain-columns.ts';
 
-const dataDir = path.resolve(import.meta.dirname, '..', '..', 'shared', 'data');
 
-function repeated(copies: number): Buffer {
-  const text = readFileSync(path.join(dataDir, 'spxw_options_eod_2018-01_2018-02.csv'), 'latin1');
-  const nl = text.indexOf('\n');
-  const parts = [text.slice(0, nl + 1)];
-  const body = text.slice(nl + 1);
-  for (let k = 0; k < copies; k++) {
-    const y = 2018 + k;
-    parts.push(body.replaceAll('2018-', `${y}-`).replaceAll('SPXW18', `SPXW${String(y % 100).padStart(2, '0')}`));
-  }
-  return Buffer.from(parts.join(''), 'latin1');
-}
+const repeated = spxw2018Repeated;
 
 /** A backtester-style full scan: mean mid of 0.15–0.25 delta puts with a two-sided quote. */
 function scanPuts(c: ChainColumns): number {
