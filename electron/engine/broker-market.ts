@@ -9,12 +9,12 @@ import { parseOcc } from '../../shared/domain/occ.ts';
 import type { Broker, QuoteSymbol } from '../brokers/port.ts';
 import { session } from '../market/calendar.ts';
 import type { ChainNeed } from '../strategies/types.ts';
-import type { IndexLevels, MarketData } from './ports.ts';
+import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from './ports.ts';
 
 export type BrokerMarketDataOptions = {
   broker: Broker;
   clock: { now(): number };
-  /** Strike band fetched around spot when the strategy gives none, as a fraction of spot. Default 0.12. */
+  /** Strike band fetched around spot when the strategy gives none, as a fraction of spot. Default DEFAULT_STRIKE_BAND (0.12). */
   bandPct?: number;
 };
 
@@ -29,7 +29,7 @@ export class BrokerMarketData implements MarketData {
   constructor(options: BrokerMarketDataOptions) {
     this.#broker = options.broker;
     this.#clock = options.clock;
-    this.#bandPct = options.bandPct ?? 0.12;
+    this.#bandPct = options.bandPct ?? DEFAULT_STRIKE_BAND;
   }
 
   async expirations(underlying: Underlying, root: OptionRoot): Promise<string[]> {

@@ -16,6 +16,12 @@ import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../s
 import type { ChainNeed, ExecutionConfig, LegMark, Proposal } from '../strategies/types.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
 
+/**
+ * Strike band a chain is fetched in when the strategy gives none, as a fraction of spot (±12%): the
+ * same for the live source and the backtest sources, so both show a strategy the same strikes.
+ */
+export const DEFAULT_STRIKE_BAND = 0.12;
+
 /** Index and underlying levels at one time (null when unavailable). */
 export type IndexLevels = { spx: number | null; spy: number | null; vix: number | null; vix9d: number | null; vix3m: number | null; time: number };
 

@@ -179,11 +179,6 @@ export class TradingEngine {
     return this.#lastSnapshotAt;
   }
 
-  /** The current mark of an option (by OCC symbol), if the engine has one. */
-  mark(symbol: string): LegMark | null {
-    return this.#marks.get(symbol) ?? null;
-  }
-
   /** Queues a task; errors are logged and notified, never thrown into the scheduler. */
   #enqueue(name: string, task: () => Promise<void>): void {
     this.#queue = this.#queue.then(task).catch((error: unknown) => {

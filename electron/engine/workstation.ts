@@ -77,7 +77,6 @@ export class Workstation {
     message: 'No broker connected — the built-in simulator is not running.',
     paper: true,
   };
-  #strategies: StrategyStatus[] = [];
   readonly #broker: Broker | null;
   readonly #setup: BrokerSetup | null;
   #lastAccount: Account | null = null;
@@ -140,7 +139,6 @@ export class Workstation {
         notify,
         onChange: () => this.#emit({ type: 'status', payload: this.status() }),
       });
-      this.#strategies = this.#engine.strategyInfo().map((s) => ({ id: s.id, name: s.title, enabled: s.enabled }));
       if (simulation && clock instanceof VirtualClock) {
         const engine = this.#engine;
         this.#simulation = new Simulation({
@@ -331,7 +329,7 @@ export class Workstation {
             return { strategyId: dot > 0 ? r.id.slice(0, dot) : r.id, task: dot > 0 ? r.id.slice(dot + 1) : 'run', at: r.at };
           })
         : [],
-      strategies: this.#strategies,
+      strategies: this.#strategyStatus(),
       updatedAt: this.clock.now(),
     };
   }
@@ -390,7 +388,8 @@ export class Workstation {
   performance(): Performance {
     const now = this.clock.now();
     const today = etDate(now);
-    const realizedCents = this.store.trades.listClosedOn(today).reduce((sum, t) => sum + (t.realizedPnlCents ?? 0), 0);
+    const closedToday = this.store.trades.listClosedOn(today);
+    const realizedCents = closedToday.reduce((sum, t) => sum + (t.realizedPnlCents ?? 0), 0);
     const open = this.store.trades.listOpen().filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
     const unrealizedCents = open.reduce((sum, t) => sum + (this.#engine?.unrealized(t) ?? 0), 0);
     const limits = (this.#engine?.strategyInfo() ?? []).map((s) => s.config.risk.maxLossPerDayCents).filter((v): v is number => v !== null);
@@ -402,7 +401,7 @@ export class Workstation {
       totalPnl: fromCents(realizedCents + unrealizedCents),
       maxDailyLoss: fromCents(maxDailyLossCents),
       riskBreached: breached,
-      tradesCount: this.store.trades.listClosedOn(today).length,
+      tradesCount: closedToday.length,
       activePositions: open.length,
     };
   }
@@ -496,16 +495,20 @@ export class Workstation {
     this.#engine?.stop();
     await this.#reconciling?.catch(() => {});
     await this.#engine?.idle();
-    this.#executor?.dispose?.();
+    this.#executor?.dispose();
     await this.#broker?.disconnect().catch(() => {});
     this.store.close();
   }
 
+  /** Each system with its switch, as the engine has it (none without a broker). */
+  #strategyStatus(): StrategyStatus[] {
+    return (this.#engine?.strategyInfo() ?? []).map((s) => ({ id: s.id, name: s.title, enabled: s.enabled }));
+  }
+
   #setStrategyEnabled(strategyId: string, enabled: boolean): void {
-    const strategy = this.#strategies.find((s) => s.id === strategyId);
-    if (!strategy) throw new UnknownStrategyError(strategyId, this.#strategies.map((s) => s.id));
-    strategy.enabled = enabled;
-    this.#engine?.setEnabled(strategyId, enabled);
+    const known = this.#engine?.strategyIds() ?? [];
+    if (!this.#engine || !known.includes(strategyId)) throw new UnknownStrategyError(strategyId, known);
+    this.#engine.setEnabled(strategyId, enabled);
     this.store.settings.set(`strategy.${strategyId}.enabled`, enabled, this.#wall.now());
     this.#log.info(`${enabled ? 'Enabled' : 'Disabled'} strategy ${strategyId}.`);
   }

@@ -34,7 +34,7 @@
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
-import type { IndexLevels, MarketData } from '../../engine/ports.ts';
+import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import { etToEpoch, settlement } from '../../market/calendar.ts';
 import { CALL, HAS, quoteAt, ROOTS, type ChainColumns } from '../../market/data/chain-columns.ts';
 import { dayToIso, isoToDay } from '../../market/data/csv.ts';
@@ -83,7 +83,7 @@ export class ChainsMarketData implements MarketData {
     this.#cols = cols;
     this.#clock = clock;
     this.#levels = levels;
-    this.#band = opts.bandPct === undefined ? 0.12 : opts.bandPct;
+    this.#band = opts.bandPct === undefined ? DEFAULT_STRIKE_BAND : opts.bandPct;
     const g = cols.groups;
     let k = 0;
     while (k < g.count) {

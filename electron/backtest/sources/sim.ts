@@ -15,7 +15,7 @@ import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '
 import { formatOcc, tryParseOcc } from '../../../shared/domain/occ.ts';
 import { isTradingDay } from '../../market/calendar.ts';
 import { emptyChainColumns, toChainSnapshot } from '../../market/sim/chain.ts';
-import type { IndexLevels, MarketData } from '../../engine/ports.ts';
+import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import type { ChainColumns as SimChainColumns } from '../../market/sim/chain.ts';
 import type { Simulator } from '../../market/sim/simulator.ts';
 import type { ChainNeed } from '../../strategies/types.ts';
@@ -45,7 +45,7 @@ export class SimMarketData implements MarketData {
   constructor(sim: Simulator, clock: NowSource, opts: SimMarketDataOptions = {}) {
     this.#sim = sim;
     this.#clock = clock;
-    this.#band = opts.bandPct === undefined ? 0.12 : opts.bandPct;
+    this.#band = opts.bandPct === undefined ? DEFAULT_STRIKE_BAND : opts.bandPct;
   }
 
   /** Moves the simulator to the clock's time (only forwards). */

@@ -3,7 +3,7 @@
  * SPXW / SPX / SPY option chains.
  *
  * Pure: no timers and no wall clock. Time moves only through {@link Simulator.advanceTo} or
- * {@link Simulator.nextBar}; a driver (driver.ts) ties it to a real or accelerated clock. The same seed
+ * {@link Simulator.nextBar}; the workstation's engine/simulation.ts ties it to a real or accelerated clock. The same seed
  * and start give the same market, whatever is asked of it and in whatever order: each session draws
  * from its own random stream (seed, day), and per-contract noise is a hash of the contract and time.
  *
