@@ -659,6 +659,16 @@ export class TradingEngine {
     return unrealizedCents(this.#positionView(trade));
   }
 
+  /** Take-profit and stop-loss P&L of an open trade, whole position in cents (null without such a rule). */
+  exitLevels(trade: TradeWithLegs): { takeProfitCents: number | null; stopLossCents: number | null } {
+    const st = this.#strategies.get(trade.strategyId);
+    if (!st?.strategy.exitLevels) return { takeProfitCents: null, stopLossCents: null };
+    const view = this.#positionView(trade);
+    const perUnit = st.strategy.exitLevels(view, st.config);
+    const scale = (c: number | null) => (c === null ? null : c * view.quantity * (trade.legs[0]?.multiplier ?? 100));
+    return { takeProfitCents: scale(perUnit.takeProfitCents), stopLossCents: scale(perUnit.stopLossCents) };
+  }
+
   /** Current mid of each open leg, for the positions view. */
   legMark(symbol: string): LegMark | null {
     return this.#marks.get(symbol) ?? null;
@@ -712,7 +722,7 @@ export class TradingEngine {
 
 function markOf(q: OptionQuote): LegMark {
   const mid = q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null;
-  return { bid: q.bid, ask: q.ask, mid, delta: q.delta, iv: q.iv, time: q.quoteTime };
+  return { bid: q.bid, ask: q.ask, mid, delta: q.delta, iv: q.iv, time: q.quoteTime, gamma: q.gamma, theta: q.theta, vega: q.vega };
 }
 
 /** Σ over open legs of sign × (mark − entry) × open contracts × multiplier, in cents; null if a mark is missing. */

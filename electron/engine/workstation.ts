@@ -18,13 +18,13 @@ import type {
   Position,
   Status,
   StrategyStatus,
-  Trade,
 } from '../../shared/api.ts';
 import { fromCents } from '../../shared/money.ts';
-import { etDate } from '../market/calendar.ts';
+import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
-import type { TradeRow, TradeWithLegs } from '../store/repos/trades.ts';
+import type { TradeWithLegs } from '../store/repos/trades.ts';
+import type { LegMark } from '../strategies/types.ts';
 import { openStore, type Store } from '../store/store.ts';
 import type { Broker, ConnectionStatus } from '../brokers/port.ts';
 import type { SimBroker } from '../brokers/sim/broker.ts';
@@ -37,6 +37,13 @@ import { LogHub, type Logger } from './log.ts';
 import { LiveScheduler, VirtualScheduler, type Scheduler } from './scheduler.ts';
 import { Simulation } from './simulation.ts';
 import { TradingEngine, type EngineConfig, type Notification, type StrategyEntry } from './trading.ts';
+import { BacktestRunner } from './backtests.ts';
+import { MemorySecretStore, readSettings, updateSettings, type SecretStore, type SettingsContext } from './settings.ts';
+import { contextSeries } from './views/context.ts';
+import { listOrders } from './views/orders.ts';
+import { getSnapshot } from './views/snapshot.ts';
+import { listStrategies, setStrategyConfig, type StrategiesContext } from './views/strategies.ts';
+import { listTrades, performanceHistory } from './views/trades.ts';
 
 export type WorkstationOptions = {
   /** Real time. With the simulator the engine runs on the simulated market's clock instead. */
@@ -51,6 +58,8 @@ export type WorkstationOptions = {
   echoLog?: (line: string) => void;
   /** The strategies to run (default: every built system with its saved or default config). */
   strategies?: StrategyEntry[];
+  /** Where secrets are kept (Electron: safeStorage). Default: memory only. */
+  secrets?: SecretStore;
 };
 
 export type Handlers = { [K in MethodName]: (input: MethodParsedInput<K>) => Promise<MethodOutput<K>> };
@@ -90,6 +99,8 @@ export class Workstation {
   #reconciling: Promise<void> | null = null;
   #lastSimSave = 0;
   #simSettledThrough = '';
+  readonly #secrets: SecretStore;
+  readonly backtests: BacktestRunner;
 
   constructor(options: WorkstationOptions) {
     this.#wall = options.clock;
@@ -108,10 +119,12 @@ export class Workstation {
     this.dataDir = options.dataDir;
     this.store = options.store;
     this.#mode = options.mode ?? 'paper';
+    this.#secrets = options.secrets ?? new MemorySecretStore();
     const echo = options.echoLog;
     this.logs = new LogHub(() => this.clock.now(), echo ? (e) => echo(`${e.level.toUpperCase()} [${e.source}] ${e.message}`) : null);
     this.logs.subscribe((entry) => this.#emit({ type: 'log', payload: entry }));
     this.#log = this.logs.logger('engine');
+    this.backtests = new BacktestRunner({ dataDir: this.dataDir, store: this.store, clock: this.#wall, log: this.logs.logger('backtest'), onUpdate: (run) => this.#emit({ type: 'backtest', payload: run }) });
     this.#log.info(`Workstation ready (${this.#mode} mode, data in ${this.dataDir})`);
     // After a restart the engine comes back stopped: trading resumes only when the user says Start.
     const previous = this.store.systemState.get('engine');
@@ -290,7 +303,8 @@ export class Workstation {
   readonly handlers: Handlers = {
     'status.get': async () => this.status(),
     'positions.list': async () => this.positions(),
-    'trades.list': async ({ limit }) => this.store.trades.listRecent(limit).map(toTrade),
+    'trades.list': async ({ limit, ...filter }) => listTrades(this.store, filter, limit),
+    'performance.history': async (filter) => performanceHistory(this.store, filter),
     'account.get': async () => this.refreshAccount(),
     'market.get': async () => this.refreshMarket(),
     'performance.get': async () => this.performance(),
@@ -311,7 +325,36 @@ export class Workstation {
       return { closing, status: this.#changed() };
     },
     'decisions.list': async ({ from, to, strategyId, limit }) => this.store.decisions.listByDate(from, to, strategyId).slice(-limit).map(toDecision),
+    'strategies.list': async () => listStrategies(this.#strategiesContext()),
+    'strategies.setConfig': async ({ strategyId, config }) => {
+      this.#assertOpen();
+      const detail = setStrategyConfig(this.#strategiesContext(), strategyId, config);
+      this.#changed('config');
+      return detail;
+    },
+    'orders.list': async ({ from, to, limit }) => listOrders(this.store, from, to, limit),
+    'snapshot.get': async ({ snapshotId, decisionId }) => getSnapshot(this.store, snapshotId, decisionId),
+    'context.series': async ({ from, to, limit }) => contextSeries(this.store, from, to, limit),
+    'backtest.start': async (request) => {
+      this.#assertOpen();
+      return this.backtests.start(request);
+    },
+    'backtest.get': async ({ runId }) => this.backtests.get(runId),
+    'backtest.list': async () => this.backtests.list(),
+    'settings.get': async () => readSettings(this.#settingsContext()),
+    'settings.set': async (update) => {
+      this.#assertOpen();
+      return updateSettings(this.#settingsContext(), update);
+    },
   };
+
+  #strategiesContext(): StrategiesContext {
+    return { store: this.store, engine: this.#engine, now: this.clock.now(), wall: this.#wall.now(), log: this.#log };
+  }
+
+  #settingsContext(): SettingsContext {
+    return { store: this.store, secrets: this.#secrets, dataDir: this.dataDir, activeBroker: this.#broker?.kind ?? null, activeMode: this.#mode, wall: this.#wall.now() };
+  }
 
   status(): Status {
     return {
@@ -408,7 +451,15 @@ export class Workstation {
 
   positions(): Position[] {
     const engine = this.#engine;
-    return this.store.trades.listOpen().map((t) => toPosition(t, engine ? (s) => engine.legMark(s)?.mid ?? null : () => null, engine?.unrealized(t) ?? null));
+    const today = etDate(this.clock.now());
+    return this.store.trades.listOpen().map((t) =>
+      toPosition(t, {
+        markOf: (s) => engine?.legMark(s) ?? null,
+        unrealizedCents: engine?.unrealized(t) ?? null,
+        levels: engine?.exitLevels(t) ?? { takeProfitCents: null, stopLossCents: null },
+        today,
+      }),
+    );
   }
 
   async start(strategyId?: string): Promise<Status> {
@@ -493,6 +544,7 @@ export class Workstation {
     this.#listeners.clear();
     this.#simulation?.stop();
     this.#engine?.stop();
+    await this.backtests.dispose().catch(() => {});
     await this.#reconciling?.catch(() => {});
     await this.#engine?.idle();
     this.#executor?.dispose();
@@ -572,18 +624,6 @@ export function openWorkstation(options: Omit<WorkstationOptions, 'store'>): Wor
   }
 }
 
-function toTrade(t: TradeRow): Trade {
-  return {
-    id: t.tradeId,
-    strategyId: t.strategyId,
-    tradeDate: t.openedAt ?? t.createdAt,
-    entryCredit: fromCents(t.entryTotalCents ?? 0),
-    finalPnl: t.realizedPnlCents === null ? null : fromCents(t.realizedPnlCents),
-    exitReason: t.exitReason,
-    status: t.status === 'CLOSED' || t.status === 'CANCELLED' ? 'CLOSED' : 'OPEN',
-  };
-}
-
 function toDecision(d: DecisionRow): Decision {
   return {
     id: d.decisionId,
@@ -603,15 +643,18 @@ function toDecision(d: DecisionRow): Decision {
   };
 }
 
-function toPosition(t: TradeWithLegs, markOf: (symbol: string) => number | null, unrealizedCents: number | null): Position {
-  return {
-    tradeId: t.tradeId,
-    strategyId: t.strategyId,
-    entryTime: t.openedAt ?? t.createdAt,
-    entryCredit: fromCents(t.entryTotalCents ?? 0),
-    currentPnl: unrealizedCents === null ? null : fromCents(unrealizedCents),
-    status: t.status === 'CLOSING' ? 'CLOSING' : t.status === 'OPEN' ? 'ACTIVE' : 'PENDING',
-    legs: t.legs.map((l) => ({
+type PositionFacts = {
+  markOf: (symbol: string) => LegMark | null;
+  unrealizedCents: number | null;
+  levels: { takeProfitCents: number | null; stopLossCents: number | null };
+  /** Today in ET, for DTE. */
+  today: string;
+};
+
+function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
+  const legs = t.legs.map((l) => {
+    const m = facts.markOf(l.symbol);
+    return {
       symbol: l.symbol,
       underlying: l.underlying,
       right: l.right,
@@ -621,8 +664,41 @@ function toPosition(t: TradeWithLegs, markOf: (symbol: string) => number | null,
       multiplier: l.multiplier,
       // Average opening price per contract (Σ qty × price / qty), in dollars.
       entryPrice: l.openedQty > 0 ? l.entryValueCents / l.openedQty / 100 : 0,
-      mark: markOf(l.symbol),
-    })),
+      mark: m?.mid ?? null,
+      delta: m?.delta ?? null,
+      gamma: m?.gamma ?? null,
+      theta: m?.theta ?? null,
+      vega: m?.vega ?? null,
+    };
+  });
+  const expirations = legs.map((l) => l.expiration).sort();
+  const dte = expirations.length > 0 ? Math.max(0, dayNumber(expirations[0]!) - dayNumber(facts.today)) : null;
+  // Position greeks: signed contracts × multiplier × per-contract greek; null until every leg has them.
+  const sum = (k: 'delta' | 'gamma' | 'theta' | 'vega'): number | null => {
+    let total = 0;
+    for (const l of legs) {
+      const g = l[k];
+      if (g === null) return null;
+      total += l.quantity * l.multiplier * g;
+    }
+    return Math.round(total * 100) / 100;
+  };
+  const d = sum('delta');
+  const g = sum('gamma');
+  const th = sum('theta');
+  const v = sum('vega');
+  return {
+    tradeId: t.tradeId,
+    strategyId: t.strategyId,
+    entryTime: t.openedAt ?? t.createdAt,
+    entryCredit: fromCents(t.entryTotalCents ?? 0),
+    currentPnl: facts.unrealizedCents === null ? null : fromCents(facts.unrealizedCents),
+    status: t.status === 'CLOSING' ? 'CLOSING' : t.status === 'OPEN' ? 'ACTIVE' : 'PENDING',
+    dte,
+    takeProfitPnl: facts.levels.takeProfitCents === null ? null : fromCents(facts.levels.takeProfitCents),
+    stopLossPnl: facts.levels.stopLossCents === null ? null : fromCents(facts.levels.stopLossCents),
+    greeks: d === null || g === null || th === null || v === null || legs.length === 0 ? null : { delta: d, gamma: g, theta: th, vega: v },
+    legs,
   };
 }
 

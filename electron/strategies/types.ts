@@ -47,7 +47,18 @@ export type ContextView = {
 };
 
 /** One leg's current quote, as the engine marks it (mid = (bid + ask) / 2 when both are present). */
-export type LegMark = { bid: number | null; ask: number | null; mid: number | null; delta: number | null; iv: number | null; time: number | null };
+export type LegMark = {
+  bid: number | null;
+  ask: number | null;
+  mid: number | null;
+  delta: number | null;
+  iv: number | null;
+  time: number | null;
+  /** Per contract, when the source gives them (for the positions view; strategies use delta). */
+  gamma?: number | null;
+  theta?: number | null;
+  vega?: number | null;
+};
 
 /** One leg of an open position. Prices are per-share option premium in integer cents. */
 export type PositionLeg = {
@@ -248,6 +259,11 @@ export interface Strategy<C extends { risk: RiskLimits }> {
   evaluateEntry(input: EntryInput<C>): EntryDecision[];
   /** Decides whether to hold or exit one open position. */
   manage(input: ManageInput<C>): ManageDecision;
+  /**
+   * The P&L per combo unit (per-share cents) at which `manage` takes profit and stops out, for display
+   * next to the position; null for a rule the strategy does not have.
+   */
+  exitLevels?(position: PositionView, config: C): { takeProfitCents: number | null; stopLossCents: number | null };
 }
 
 /**

@@ -1,54 +1,74 @@
 import { useEffect } from 'react';
 import { ControlBar } from './components/ControlBar.tsx';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
-import { OverviewPage } from './pages/OverviewPage.tsx';
+import { BacktestsPage } from './pages/BacktestsPage.tsx';
+import { ContextPage } from './pages/ContextPage.tsx';
+import { DecisionsPage } from './pages/DecisionsPage.tsx';
 import { LogsPage } from './pages/LogsPage.tsx';
+import { OrdersPage } from './pages/OrdersPage.tsx';
+import { OverviewPage } from './pages/OverviewPage.tsx';
+import { PositionsPage } from './pages/PositionsPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { SnapshotPage } from './pages/SnapshotPage.tsx';
+import { StrategiesPage } from './pages/StrategiesPage.tsx';
 import { TradesPage } from './pages/TradesPage.tsx';
-import { cancelCloseAll, confirmCloseAll, goTo, useApp, type Page } from './store.ts';
+import { cancelCloseAll, confirmCloseAll, goTo, PAGES, useApp, type Page } from './store.ts';
 
-const PAGES: { id: Page; label: string }[] = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'trades', label: 'Trades' },
-  { id: 'logs', label: 'Logs' },
-];
+const VIEWS: Record<Page, () => React.JSX.Element> = {
+  overview: OverviewPage,
+  strategies: StrategiesPage,
+  positions: PositionsPage,
+  orders: OrdersPage,
+  trades: TradesPage,
+  decisions: DecisionsPage,
+  context: ContextPage,
+  snapshot: SnapshotPage,
+  backtests: BacktestsPage,
+  settings: SettingsPage,
+  logs: LogsPage,
+};
+
+/** Alt+1…Alt+9, Alt+0 and Alt+- open the pages in nav order. */
+const SHORTCUT_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-'];
 
 export function App() {
   const page = useApp((s) => s.page);
   const apiProblem = useApp((s) => s.apiProblem);
   const confirming = useApp((s) => s.confirmCloseAll);
   const openPositions = useApp((s) => s.status?.openPositions ?? 0);
+  const theme = useApp((s) => s.theme);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey) return;
-      const index = Number(e.key) - 1;
-      if (index >= 0 && index < PAGES.length) goTo(PAGES[index]!.id);
+      const index = SHORTCUT_KEYS.indexOf(e.key);
+      if (index >= 0 && index < PAGES.length) {
+        e.preventDefault();
+        goTo(PAGES[index]!.id);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const View = VIEWS[page];
   return (
     <div className="app">
       <ControlBar />
       <div className="body">
         <nav className="nav" aria-label="Pages">
           {PAGES.map((p, i) => (
-            <button key={p.id} className={p.id === page ? 'nav-item active' : 'nav-item'} aria-current={p.id === page ? 'page' : undefined} onClick={() => goTo(p.id)} title={`Alt+${i + 1}`}>
+            <button key={p.id} className={p.id === page ? 'nav-item active' : 'nav-item'} aria-current={p.id === page ? 'page' : undefined} onClick={() => goTo(p.id)} title={`Alt+${SHORTCUT_KEYS[i]}`}>
               {p.label}
             </button>
           ))}
         </nav>
-        <main className="page">
-          {apiProblem ? (
-            <div className="empty" role="alert">{apiProblem}</div>
-          ) : page === 'overview' ? (
-            <OverviewPage />
-          ) : page === 'trades' ? (
-            <TradesPage />
-          ) : (
-            <LogsPage />
-          )}
+        <main className="page" aria-label={PAGES.find((p) => p.id === page)?.label}>
+          {apiProblem ? <div className="empty" role="alert">{apiProblem}</div> : <View />}
         </main>
       </div>
       {confirming && (

@@ -3,9 +3,28 @@
  * write to it directly (zustand's "no store actions" practice).
  */
 import { create } from 'zustand';
-import type { LogEntry, Status, ThetadeskApi } from '../../shared/api.ts';
+import type { BacktestRun, LogEntry, Notification, Status, ThetadeskApi } from '../../shared/api.ts';
 
-export type Page = 'overview' | 'trades' | 'logs';
+export const PAGES = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'strategies', label: 'Strategies' },
+  { id: 'positions', label: 'Positions' },
+  { id: 'orders', label: 'Orders & fills' },
+  { id: 'trades', label: 'Trades' },
+  { id: 'decisions', label: 'Decisions' },
+  { id: 'context', label: 'Context' },
+  { id: 'snapshot', label: 'Snapshot viewer' },
+  { id: 'backtests', label: 'Backtests' },
+  { id: 'settings', label: 'Settings' },
+  { id: 'logs', label: 'Logs' },
+] as const;
+
+export type Page = (typeof PAGES)[number]['id'];
+
+/** What the snapshot viewer shows (set by a decision's "View snapshot" link). */
+export type SnapshotRef = { snapshotId: number; decisionId?: number };
+
+export type Theme = 'dark' | 'light';
 
 export type AppState = {
   api: ThetadeskApi | null;
@@ -18,6 +37,12 @@ export type AppState = {
   busy: null | 'start' | 'stop' | 'closeAll';
   error: string | null;
   confirmCloseAll: boolean;
+  snapshotRef: SnapshotRef | null;
+  /** The latest state of each backtest run, from `backtest` events. */
+  backtests: Record<string, BacktestRun>;
+  /** Recent notifications (fills, exits, rejects), newest last. */
+  notifications: Notification[];
+  theme: Theme;
 };
 
 export const useApp = create<AppState>()(() => ({
@@ -30,7 +55,29 @@ export const useApp = create<AppState>()(() => ({
   busy: null,
   error: null,
   confirmCloseAll: false,
+  snapshotRef: null,
+  backtests: {},
+  notifications: [],
+  theme: readTheme(),
 }));
+
+function readTheme(): Theme {
+  try {
+    return localStorage.getItem('thetadesk.theme') === 'light' ? 'light' : 'dark';
+  } catch {
+    return 'dark';
+  }
+}
+
+export function setTheme(theme: Theme): void {
+  try {
+    localStorage.setItem('thetadesk.theme', theme);
+  } catch {
+    // storage unavailable: the choice lasts for this window
+  }
+  document.documentElement.dataset.theme = theme;
+  useApp.setState({ theme });
+}
 
 const MAX_LOGS = 2_000;
 
@@ -39,6 +86,8 @@ export function connect(api: ThetadeskApi): () => void {
   const off = api.onEvent((event) => {
     if (event.type === 'status') useApp.setState({ status: event.payload, stream: 'open' });
     else if (event.type === 'log') useApp.setState((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), event.payload] }));
+    else if (event.type === 'backtest') useApp.setState((s) => ({ backtests: { ...s.backtests, [event.payload.runId]: event.payload } }));
+    else if (event.type === 'notification') useApp.setState((s) => ({ notifications: [...s.notifications.slice(-49), event.payload] }));
   });
   void refresh();
   return off;
@@ -78,3 +127,5 @@ export const confirmCloseAll = () => {
   return command('closeAll', async (api) => (await api.call('engine.closeAll', { confirm: true })).status);
 };
 export const goTo = (page: Page) => useApp.setState({ page });
+/** Opens the snapshot viewer on one stored chain (from a decision, with its chosen legs marked). */
+export const openSnapshot = (ref: SnapshotRef) => useApp.setState({ page: 'snapshot', snapshotRef: ref });

@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './methods.ts';
 
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
 export const EngineStateSchema = z.enum(['stopped', 'running', 'reconciling', 'halted']);
 export type EngineState = z.infer<typeof EngineStateSchema>;
 
@@ -60,8 +62,16 @@ export const LegSchema = z.object({
   multiplier: z.number().int().positive(),
   entryPrice: z.number(),
   mark: z.number().nullable(),
+  /** Per-contract greeks of the option from its last quote (null when the source has none). */
+  delta: z.number().nullable().default(null),
+  gamma: z.number().nullable().default(null),
+  theta: z.number().nullable().default(null),
+  vega: z.number().nullable().default(null),
 });
 export type Leg = z.infer<typeof LegSchema>;
+
+/** Position greeks: Σ signed quantity × multiplier × leg greek (delta in shares of the underlying, theta $/day, vega $/vol point). */
+export const PositionGreeksSchema = z.object({ delta: z.number(), gamma: z.number(), theta: z.number(), vega: z.number() });
 
 export const PositionSchema = z.object({
   tradeId: z.number().int(),
@@ -72,6 +82,13 @@ export const PositionSchema = z.object({
   entryCredit: z.number(),
   currentPnl: z.number().nullable(),
   status: z.enum(['PENDING', 'ACTIVE', 'CLOSING']),
+  /** Calendar days to the nearest leg's expiration (ET), 0 on expiration day. */
+  dte: z.number().int().nullable().default(null),
+  /** The P&L (whole position, dollars) at which the strategy takes profit / stops out; null when it has no such rule. */
+  takeProfitPnl: z.number().nullable().default(null),
+  stopLossPnl: z.number().nullable().default(null),
+  /** Null until every leg has greeks. */
+  greeks: PositionGreeksSchema.nullable().default(null),
 });
 export type Position = z.infer<typeof PositionSchema>;
 
@@ -83,8 +100,45 @@ export const TradeSchema = z.object({
   finalPnl: z.number().nullable(),
   exitReason: z.string().nullable(),
   status: z.enum(['OPEN', 'CLOSED']),
+  closedAt: z.number().nullable().default(null),
+  /** The legs in a trader's shorthand, e.g. "SPXW 2026-11-27 P 5800/5775 ×1". */
+  description: z.string().default(''),
 });
 export type Trade = z.infer<typeof TradeSchema>;
+
+export const TradeFilterSchema = z
+  .object({
+    /** ET dates of entry, inclusive. */
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    strategyId: z.string().min(1).max(64).optional(),
+    status: z.enum(['OPEN', 'CLOSED']).optional(),
+    exitReason: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export type TradeFilter = z.infer<typeof TradeFilterSchema>;
+
+/** Statistics of closed trades (the backtest report's, for live and paper history too). */
+export const StatsSchema = z.object({
+  trades: z.number().int(),
+  wins: z.number().int(),
+  losses: z.number().int(),
+  winRate: z.number().nullable(),
+  totalPnl: z.number(),
+  averagePnl: z.number().nullable(),
+  averageWin: z.number().nullable(),
+  averageLoss: z.number().nullable(),
+  profitFactor: z.number().nullable(),
+  maxDrawdown: z.number(),
+  maxDrawdownPct: z.number(),
+  sharpe: z.number().nullable(),
+  exitReasons: z.record(z.string(), z.number().int()),
+});
+export type Stats = z.infer<typeof StatsSchema>;
+export const EquityPointSchema = z.object({ time: z.number(), tradeId: z.number().int(), pnl: z.number(), equity: z.number() });
+export type EquityPoint = z.infer<typeof EquityPointSchema>;
+export const PerformanceHistorySchema = z.object({ stats: StatsSchema, equity: z.array(EquityPointSchema) });
+export type PerformanceHistory = z.infer<typeof PerformanceHistorySchema>;
 
 export const AccountSchema = z.object({
   /** Masked account id: never the full number. */
@@ -168,9 +222,199 @@ export type Notification = z.infer<typeof NotificationSchema>;
 
 export const EXPORT_KINDS = ['trades', 'legs', 'fills', 'decisions', 'daily'] as const;
 export const ExportKindSchema = z.enum(EXPORT_KINDS);
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 export const ExportResultSchema = z.object({ filename: z.string(), content: z.string(), rows: z.number().int().nonnegative() });
 export type ExportResult = z.infer<typeof ExportResultSchema>;
+
+
+// ---- Strategies
+export const StrategyStatsSchema = z.object({
+  closedTrades: z.number().int(),
+  wins: z.number().int(),
+  winRate: z.number().nullable(),
+  realizedPnl: z.number(),
+  openPositions: z.number().int(),
+  unrealizedPnl: z.number(),
+});
+export const StrategyDetailSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The seed document the system implements. */
+  seed: z.string(),
+  enabled: z.boolean(),
+  /** The configuration in force (every field, defaults filled). */
+  config: z.record(z.string(), z.unknown()),
+  /** The seed's defaults. */
+  defaults: z.record(z.string(), z.unknown()),
+  /** JSON Schema of the configuration (types, ranges, descriptions) for the editor. */
+  schema: z.record(z.string(), z.unknown()),
+  configVersion: z.number().int().nullable(),
+  stats: StrategyStatsSchema,
+});
+export type StrategyDetail = z.infer<typeof StrategyDetailSchema>;
+
+// ---- Orders and fills
+export const OrderFillSchema = z.object({ time: z.number(), symbol: z.string(), side: z.enum(['BUY', 'SELL']), quantity: z.number().int(), price: z.number(), commission: z.number().nullable() });
+export const OrderStepSchema = z.object({ time: z.number(), type: z.string(), message: z.string(), limitPrice: z.number().nullable() });
+export const OrderSchema = z.object({
+  id: z.number().int(),
+  tradeId: z.number().int().nullable(),
+  strategyId: z.string().nullable(),
+  purpose: z.string(),
+  clientOrderId: z.string(),
+  brokerOrderId: z.string().nullable(),
+  status: z.string(),
+  /** Net limit per combo unit, dollars (positive = credit). */
+  limitPrice: z.number().nullable(),
+  quantity: z.number().int(),
+  filledQuantity: z.number().int(),
+  avgFillPrice: z.number().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Why the broker rejected it or the engine gave up, when it did. */
+  rejectReason: z.string().nullable(),
+  legs: z.array(z.object({ symbol: z.string(), side: z.enum(['BUY', 'SELL']), ratio: z.number().int() })),
+  fills: z.array(OrderFillSchema),
+  /** Submit, each price-walk replace, partial fill, cancel, reject — from the event log, oldest first. */
+  steps: z.array(OrderStepSchema),
+});
+export type Order = z.infer<typeof OrderSchema>;
+
+// ---- Snapshot viewer
+export const SnapshotRowSchema = z.object({
+  symbol: z.string(),
+  expiration: z.string(),
+  strike: z.number(),
+  right: z.enum(['C', 'P']),
+  bid: z.number().nullable(),
+  ask: z.number().nullable(),
+  delta: z.number().nullable(),
+  iv: z.number().nullable(),
+  openInterest: z.number().nullable(),
+  volume: z.number().nullable(),
+});
+export const SnapshotSchema = z.object({
+  id: z.number().int(),
+  underlying: z.enum(['SPX', 'SPY']),
+  underlyingPrice: z.number(),
+  takenAt: z.number(),
+  source: z.string(),
+  rows: z.array(SnapshotRowSchema),
+  /** The legs the decision chose (highlighted), with side and quantity. */
+  chosen: z.array(z.object({ symbol: z.string(), side: z.enum(['BUY', 'SELL']), quantity: z.number().int() })),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+// ---- Market context
+export const ContextPointSchema = z.object({
+  time: z.number(),
+  spx: z.number().nullable(),
+  vix: z.number().nullable(),
+  vix9d: z.number().nullable(),
+  vix3m: z.number().nullable(),
+  termStructure: z.number().nullable(),
+  gexNet: z.number().nullable(),
+  zeroGammaLevel: z.number().nullable(),
+});
+export type ContextPoint = z.infer<typeof ContextPointSchema>;
+
+// ---- Backtests
+export const BacktestRequestSchema = z
+  .object({
+    strategyId: z.string().min(1).max(64),
+    from: IsoDate,
+    to: IsoDate,
+    /** The simulated market's seed (the same seed replays the same market). */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Config overrides (the strategy's schema fills the seed's defaults); default: the saved config. */
+    config: z.record(z.string(), z.unknown()).optional(),
+    slippageFraction: z.number().min(0).max(1).default(0.3),
+  })
+  .strict()
+  .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
+export const BacktestTradeSchema = z.object({
+  tradeId: z.number().int(),
+  entryTime: z.number(),
+  exitTime: z.number().nullable(),
+  description: z.string(),
+  entryCredit: z.number(),
+  pnl: z.number().nullable(),
+  exitReason: z.string().nullable(),
+});
+export const BacktestRunSchema = z.object({
+  runId: z.string(),
+  strategyId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  seed: z.number().int(),
+  status: z.enum(['running', 'done', 'failed']),
+  /** Fraction of the period done, 0..1. */
+  progress: z.number(),
+  trades: z.number().int(),
+  error: z.string().nullable(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type BacktestRun = z.infer<typeof BacktestRunSchema>;
+export const BacktestResultSchema = BacktestRunSchema.extend({
+  stats: StatsSchema.nullable(),
+  equity: z.array(EquityPointSchema),
+  /** Drawdown from the running peak after each trade, dollars (≤ 0). */
+  drawdown: z.array(z.object({ time: z.number(), drawdown: z.number() })),
+  tradeList: z.array(BacktestTradeSchema),
+  warnings: z.array(z.string()),
+});
+export type BacktestResult = z.infer<typeof BacktestResultSchema>;
+
+// ---- Settings
+export const SettingsSchema = z.object({
+  /** The broker to connect at the next start; `active` is the one in use now. */
+  broker: BrokerKindSchema,
+  activeBroker: BrokerKindSchema.nullable(),
+  ibkr: z.object({ host: z.string(), port: z.number().int(), clientId: z.number().int() }),
+  /** The token itself never leaves the main process: only whether one is stored. */
+  tradier: z.object({ accountId: z.string(), tokenSet: z.boolean(), sandbox: z.boolean() }),
+  /** The mode saved for the next start, and the one in force now. */
+  mode: z.enum(['paper', 'live']),
+  activeMode: z.enum(['paper', 'live']),
+  dataDir: z.string(),
+  notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }),
+  /** How secrets are kept: the OS keychain through Electron's safeStorage, or memory only (headless server). */
+  secretStorage: z.enum(['safeStorage', 'memory', 'unavailable']),
+  /** True when saved broker/mode settings differ from those in force (they apply at the next start). */
+  restartRequired: z.boolean(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const LIVE_CONFIRMATION = 'I understand this trades real money';
+export const SettingsUpdateSchema = z
+  .object({
+    broker: BrokerKindSchema.optional(),
+    ibkr: z
+      .object({
+        host: z.string().min(1, 'the IB Gateway host must not be empty').max(255),
+        port: z.number().int().min(1, 'the port must be from 1 to 65535').max(65_535, 'the port must be from 1 to 65535'),
+        clientId: z.number().int().min(0, 'the client id must be from 0 to 999999').max(999_999, 'the client id must be from 0 to 999999'),
+      })
+      .strict()
+      .optional(),
+    tradier: z
+      .object({
+        accountId: z.string().regex(/^[A-Za-z0-9]{4,32}$/, 'a Tradier account id is 4–32 letters and digits').optional(),
+        /** Write-only. Empty string = forget the stored token. */
+        token: z.string().max(512).regex(/^[\x21-\x7e]*$/, 'a token has no spaces or control characters').optional(),
+        sandbox: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    mode: z.enum(['paper', 'live']).optional(),
+    /** Required to switch to live: the exact sentence in LIVE_CONFIRMATION. */
+    confirmLive: z.string().optional(),
+    notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }).strict().optional(),
+  })
+  .strict()
+  .refine((v) => v.mode !== 'live' || v.confirmLive === LIVE_CONFIRMATION, {
+    message: `switching to live trading needs the confirmation "${LIVE_CONFIRMATION}"`,
+    path: ['confirmLive'],
+  });
 
 const StrategySelector = z.object({ strategyId: z.string().min(1).max(64).optional() }).strict();
 const Empty = z.object({}).strict();
@@ -179,10 +423,13 @@ const Empty = z.object({}).strict();
 export const methods = {
   'status.get': { input: Empty, output: StatusSchema },
   'positions.list': { input: Empty, output: z.array(PositionSchema) },
+  /** Trades, newest first, optionally filtered. */
   'trades.list': {
-    input: z.object({ limit: z.number().int().min(1).max(10_000).default(50) }).strict(),
+    input: TradeFilterSchema.extend({ limit: z.number().int().min(1).max(200_000).default(50) }).strict(),
     output: z.array(TradeSchema),
   },
+  /** Equity curve and statistics of the closed trades matching the filter. */
+  'performance.history': { input: TradeFilterSchema, output: PerformanceHistorySchema },
   'account.get': { input: Empty, output: AccountSchema },
   'market.get': { input: Empty, output: MarketSchema },
   'performance.get': { input: Empty, output: PerformanceSchema },
@@ -212,6 +459,39 @@ export const methods = {
       .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),
     output: z.array(DecisionSchema),
   },
+  'strategies.list': { input: Empty, output: z.array(StrategyDetailSchema) },
+  /** Validates with the strategy's schema (VALIDATION error naming each bad field), saves a new config version, applies it to the next decision. */
+  'strategies.setConfig': {
+    input: z.object({ strategyId: z.string().min(1).max(64), config: z.record(z.string(), z.unknown()) }).strict(),
+    output: StrategyDetailSchema,
+  },
+  /** Orders (with fills and price-walk steps) created over an ET date range, newest first. */
+  'orders.list': {
+    input: z
+      .object({ from: IsoDate, to: IsoDate, limit: z.number().int().min(1).max(10_000).default(500) })
+      .strict()
+      .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),
+    output: z.array(OrderSchema),
+  },
+  /** A stored chain snapshot; with `decisionId`, the legs that decision chose are marked. */
+  'snapshot.get': {
+    input: z.object({ snapshotId: z.number().int().positive(), decisionId: z.number().int().positive().optional() }).strict(),
+    output: SnapshotSchema,
+  },
+  /** Market context points (VIX family, term structure, GEX) over an ET date range, oldest first. */
+  'context.series': {
+    input: z
+      .object({ from: IsoDate, to: IsoDate, limit: z.number().int().min(1).max(100_000).default(20_000) })
+      .strict()
+      .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),
+    output: z.array(ContextPointSchema),
+  },
+  /** Starts a backtest on the simulated market in the background; progress arrives as `backtest` events. */
+  'backtest.start': { input: BacktestRequestSchema, output: BacktestRunSchema },
+  'backtest.get': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestResultSchema },
+  'backtest.list': { input: Empty, output: z.array(BacktestRunSchema) },
+  'settings.get': { input: Empty, output: SettingsSchema },
+  'settings.set': { input: SettingsUpdateSchema, output: SettingsSchema },
 } as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type MethodInput<K extends MethodName> = z.input<(typeof methods)[K]['input']>;
@@ -223,6 +503,7 @@ export const events = {
   status: StatusSchema,
   log: LogEntrySchema,
   notification: NotificationSchema,
+  backtest: BacktestRunSchema,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;

@@ -17,11 +17,22 @@ export const METHOD_NAMES = [
   'engine.closeAll',
   'positions.close',
   'decisions.list',
+  'performance.history',
+  'strategies.list',
+  'strategies.setConfig',
+  'orders.list',
+  'snapshot.get',
+  'context.series',
+  'backtest.start',
+  'backtest.get',
+  'backtest.list',
+  'settings.get',
+  'settings.set',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const EVENT_NAMES = ['status', 'log', 'notification'] as const;
+export const EVENT_NAMES = ['status', 'log', 'notification', 'backtest'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Prefix of every IPC channel; main rejects any other channel. */

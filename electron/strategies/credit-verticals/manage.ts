@@ -30,6 +30,15 @@ export function takeProfitGate(pct: number): string {
   return `TAKE_PROFIT_${Math.round(pct * 100)}`;
 }
 
+/** P&L per combo unit (cents) at which take profit and stop loss fire; null without an entry credit. */
+export function creditVerticalExitLevels(creditCents: number, config: Pick<CreditVerticalsConfig, 'takeProfitPct' | 'stopLossPct'>): { takeProfitCents: number | null; stopLossCents: number | null } {
+  if (!(creditCents > 0)) return { takeProfitCents: null, stopLossCents: null };
+  return {
+    takeProfitCents: pctOfCents(Math.round(config.takeProfitPct * 10_000), creditCents),
+    stopLossCents: -pctOfCents(Math.round(config.stopLossPct * 10_000), creditCents),
+  };
+}
+
 /** Hold or exit one open credit vertical (see the rules above). */
 export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>): ManageDecision {
   const { now, config, position, sessionClose } = input;
@@ -56,11 +65,8 @@ export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>):
   const creditCents = position.entryCreditCents;
   const pnlCents = creditCents - valueCents;
 
-  const tpBps = Math.round(config.takeProfitPct * 10_000);
-  const slBps = Math.round(config.stopLossPct * 10_000);
   const hasCredit = creditCents > 0;
-  const takeProfitAtCents = hasCredit ? pctOfCents(tpBps, creditCents) : null;
-  const stopLossAtCents = hasCredit ? -pctOfCents(slBps, creditCents) : null;
+  const { takeProfitCents: takeProfitAtCents, stopLossCents: stopLossAtCents } = creditVerticalExitLevels(creditCents, config);
   const sessionExitAt = config.sessionExit.enabled ? sessionClose - config.sessionExit.minutesBeforeClose * MS_MIN : null;
   const details: Record<string, unknown> = {
     valueCents,

@@ -21,7 +21,7 @@ import type { ChainNeed, EntryDecision, EntryInput, ManageDecision, ManageInput,
 import { buildCandidate, type Candidate } from './candidates.ts';
 import { CreditVerticalsConfigSchema, type CreditVerticalsConfig } from './config.ts';
 import { listedAround, pickExpirations } from './expirations.ts';
-import { manageCreditVertical } from './manage.ts';
+import { creditVerticalExitLevels, manageCreditVertical } from './manage.ts';
 import { compareScored, scoreCandidate, type ScoreParts } from './score.ts';
 
 export const STRATEGY_ID = 'credit-verticals';
@@ -183,6 +183,9 @@ export const creditVerticals: Strategy<CreditVerticalsConfig> = {
   roots: ['SPXW'],
   chainsNeeded,
   evaluateEntry,
+  exitLevels(position, config) {
+    return creditVerticalExitLevels(position.entryCreditCents, config);
+  },
   manage(input: ManageInput<CreditVerticalsConfig>): ManageDecision {
     return manageCreditVertical(input);
   },

@@ -1,0 +1,125 @@
+/**
+ * A lightweight-charts chart, created once when it mounts and fed afterwards: new `data` replaces a
+ * series' points (setData), and `subscribe` streams single points into it (series.update) — the
+ * chart is never rebuilt per tick and React never re-renders it. Times are epoch ms, shown in ET.
+ */
+import { AreaSeries, ColorType, createChart, HistogramSeries, LineSeries, type IChartApi, type ISeriesApi, type SeriesType, type UTCTimestamp } from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+import { etChartTime } from '../lib/time.ts';
+
+export type ChartPoint = { time: number; value: number };
+export type SeriesSpec = { id: string; title: string; kind?: 'line' | 'area' | 'histogram'; color?: string; /** 'right' (default) or 'left', or an overlay id. */ scale?: string };
+export type PushPoint = (seriesId: string, point: ChartPoint) => void;
+
+export type TimeChartProps = {
+  /** Accessible name (the chart is a canvas; the name says what it shows). */
+  label: string;
+  series: readonly SeriesSpec[];
+  /** Points per series id, any order; duplicates at the same second keep the last. */
+  data?: Readonly<Record<string, readonly ChartPoint[]>>;
+  /** Live points: called once with a push function; returns the unsubscribe. */
+  subscribe?: (push: PushPoint) => () => void;
+  height?: number;
+  testId?: string;
+  /** Called after each setData has been drawn (benchmarks). */
+  onRendered?: (points: number) => void;
+};
+
+const PALETTE = ['#3b82f6', '#f59e0b', '#22c55e', '#ef4444', '#a855f7', '#14b8a6'];
+
+/** Sorted by time with one point per second (the last wins), times as ET chart seconds. */
+export function toChartData(points: readonly ChartPoint[]): { time: UTCTimestamp; value: number }[] {
+  const out: { time: UTCTimestamp; value: number }[] = [];
+  const sorted = isSorted(points) ? points : [...points].sort((a, b) => a.time - b.time);
+  for (const p of sorted) {
+    if (!Number.isFinite(p.value)) continue;
+    const time = etChartTime(p.time) as UTCTimestamp;
+    const last = out[out.length - 1];
+    if (last && last.time === time) last.value = p.value;
+    else out.push({ time, value: p.value });
+  }
+  return out;
+}
+
+function isSorted(points: readonly ChartPoint[]): boolean {
+  for (let i = 1; i < points.length; i++) if (points[i]!.time < points[i - 1]!.time) return false;
+  return true;
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+export function TimeChart(props: TimeChartProps) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const chartRef = useRef<IChartApi | null>(null);
+  const seriesRef = useRef(new Map<string, ISeriesApi<SeriesType>>());
+  const lastTimeRef = useRef(new Map<string, number>());
+  const seriesKey = props.series.map((s) => `${s.id}:${s.kind ?? 'line'}:${s.scale ?? 'right'}`).join('|');
+
+  // Create the chart and its series once (again only if the set of series changes).
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const chart = createChart(host, {
+      autoSize: true,
+      layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: cssVar('--muted', '#8b98a5'), attributionLogo: false },
+      grid: { vertLines: { color: cssVar('--border', '#2a3441') }, horzLines: { color: cssVar('--border', '#2a3441') } },
+      timeScale: { timeVisible: true, secondsVisible: false },
+      leftPriceScale: { visible: props.series.some((s) => s.scale === 'left') },
+    });
+    chartRef.current = chart;
+    const map = seriesRef.current;
+    props.series.forEach((s, i) => {
+      const color = s.color ?? PALETTE[i % PALETTE.length]!;
+      const common = { title: s.title, priceScaleId: s.scale ?? 'right' };
+      const series =
+        s.kind === 'area'
+          ? chart.addSeries(AreaSeries, { ...common, lineColor: color, topColor: `${color}55`, bottomColor: `${color}05`, lineWidth: 2 })
+          : s.kind === 'histogram'
+            ? chart.addSeries(HistogramSeries, { ...common, color })
+            : chart.addSeries(LineSeries, { ...common, color, lineWidth: 2 });
+      map.set(s.id, series as ISeriesApi<SeriesType>);
+    });
+    return () => {
+      map.clear();
+      lastTimeRef.current.clear();
+      chart.remove();
+      chartRef.current = null;
+    };
+  }, [seriesKey]);
+
+  // Whole series replaced when `data` changes.
+  const { data, onRendered } = props;
+  useEffect(() => {
+    if (!data || !chartRef.current) return;
+    let total = 0;
+    for (const [id, points] of Object.entries(data)) {
+      const series = seriesRef.current.get(id);
+      if (!series) continue;
+      const d = toChartData(points);
+      total += d.length;
+      series.setData(d);
+      if (d.length > 0) lastTimeRef.current.set(id, d[d.length - 1]!.time);
+    }
+    chartRef.current.timeScale().fitContent();
+    if (onRendered) requestAnimationFrame(() => onRendered(total));
+  }, [data, onRendered, seriesKey]);
+
+  // Live points streamed in without re-rendering.
+  const { subscribe } = props;
+  useEffect(() => {
+    if (!subscribe) return;
+    return subscribe((id, p) => {
+      const series = seriesRef.current.get(id);
+      if (!series || !Number.isFinite(p.value)) return;
+      const time = etChartTime(p.time);
+      if (time < (lastTimeRef.current.get(id) ?? -Infinity)) return;
+      lastTimeRef.current.set(id, time);
+      series.update({ time: time as UTCTimestamp, value: p.value });
+    });
+  }, [subscribe, seriesKey]);
+
+  return <div ref={hostRef} className="chart" role="img" aria-label={props.label} data-testid={props.testId} style={{ height: props.height ?? 280 }} />;
+}

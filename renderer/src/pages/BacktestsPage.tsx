@@ -1,0 +1,3 @@
+export function BacktestsPage() {
+  return <div className="empty">Backtests: not built yet.</div>;
+}

@@ -1,0 +1,3 @@
+export function ContextPage() {
+  return <div className="empty">Market context: not built yet.</div>;
+}

@@ -1,0 +1,3 @@
+export function DecisionsPage() {
+  return <div className="empty">Decisions: not built yet.</div>;
+}

@@ -1,0 +1,3 @@
+export function PositionsPage() {
+  return <div className="empty">Positions: not built yet.</div>;
+}

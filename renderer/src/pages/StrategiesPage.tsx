@@ -1,0 +1,3 @@
+export function StrategiesPage() {
+  return <div className="empty">Strategies: not built yet.</div>;
+}
