@@ -224,6 +224,28 @@ export class TradeRepo {
     return this.#db.prepare<TradeRaw>('SELECT * FROM trades ORDER BY trade_id DESC LIMIT ?').all(limit).map(toTrade);
   }
 
+  /**
+   * Trades matching a filter, newest first (by entry time, then id), with their legs — two queries
+   * whatever the count, so 100,000 rows stay fast. CANCELLED (entries that never filled) are left out.
+   */
+  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED'; exitReason?: string; limit: number }): TradeWithLegs[] {
+    const where: string[] = ["status <> 'CANCELLED'"];
+    const args: (string | number)[] = [];
+    if (q.fromDate) (where.push('entry_date >= ?'), args.push(q.fromDate));
+    if (q.toDate) (where.push('entry_date <= ?'), args.push(q.toDate));
+    if (q.strategyId) (where.push('strategy_id = ?'), args.push(q.strategyId));
+    if (q.status === 'CLOSED') where.push("status = 'CLOSED'");
+    if (q.status === 'OPEN') where.push("status NOT IN ('CLOSED', 'CANCELLED')");
+    if (q.exitReason) (where.push('exit_reason = ?'), args.push(q.exitReason));
+    const sql = `SELECT * FROM trades WHERE ${where.join(' AND ')} ORDER BY COALESCE(opened_at, created_at) DESC, trade_id DESC LIMIT ?`;
+    const trades = this.#db.prepare<TradeRaw>(sql).all(...args, q.limit).map(toTrade);
+    if (trades.length === 0) return [];
+    const byId = new Map<number, TradeWithLegs>(trades.map((t) => [t.tradeId, { ...t, legs: [] }]));
+    const legSql = `${LEG_SELECT} WHERE l.trade_id IN (SELECT trade_id FROM trades WHERE ${where.join(' AND ')} ORDER BY COALESCE(opened_at, created_at) DESC, trade_id DESC LIMIT ?) ORDER BY l.trade_id, l.leg_index`;
+    for (const leg of this.#db.prepare<LegRaw>(legSql).all(...args, q.limit).map(toLeg)) byId.get(leg.tradeId)?.legs.push(leg);
+    return [...byId.values()];
+  }
+
   /** Trades entered on ET dates `fromDate`..`toDate` inclusive. */
   listByEntryDate(fromDate: string, toDate: string): TradeWithLegs[] {
     const ids = this.#byEntryDate.all(fromDate, toDate);
