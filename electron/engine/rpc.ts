@@ -3,7 +3,9 @@
  * contract's zod schema, runs the handler and turns every failure into `{ ok: false, error }`.
  * Stack traces go to the log, never across the boundary.
  */
-import { describeIssues, isMethodName, methods, type ApiErrorBody, type MethodName, type Result } from '../../shared/api.ts';
+import { ApiError, describeIssues, isMethodName, methods, type ApiErrorBody, type MethodName, type Result } from '../../shared/api.ts';
+import { BacktestInputError } from '../backtest/run.ts';
+import { NotFoundError } from './views/errors.ts';
 import { EngineBusyError, UnknownStrategyError, type Workstation } from './workstation.ts';
 
 export async function dispatch(workstation: Workstation, method: unknown, input: unknown): Promise<Result<unknown>> {
@@ -25,8 +27,10 @@ export async function dispatch(workstation: Workstation, method: unknown, input:
 }
 
 function toErrorBody(workstation: Workstation, method: MethodName, error: unknown): ApiErrorBody {
-  if (error instanceof UnknownStrategyError) return { code: 'NOT_FOUND', message: error.message };
+  if (error instanceof UnknownStrategyError || error instanceof NotFoundError) return { code: 'NOT_FOUND', message: error.message };
   if (error instanceof EngineBusyError) return { code: 'CONFLICT', message: error.message };
+  if (error instanceof ApiError) return { code: error.code, message: error.message };
+  if (error instanceof BacktestInputError) return { code: 'VALIDATION', message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   workstation.logs.write('error', 'rpc', `${method} failed: ${error instanceof Error && error.stack ? error.stack : message}`);
   return { code: 'INTERNAL', message: workstation.logs.redact(message) };

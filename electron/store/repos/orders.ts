@@ -202,6 +202,14 @@ export class OrderRepo {
       .map(toRow);
   }
 
+  /** Orders created in [fromMs, toMs), newest first (the Orders page), at most `limit`. */
+  listByCreatedRange(fromMs: number, toMs: number, limit: number): OrderRow[] {
+    return this.#db
+      .prepare<Raw>('SELECT * FROM orders WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, order_id DESC LIMIT ?')
+      .all(fromMs, toMs, limit)
+      .map(toRow);
+  }
+
   forTrade(tradeId: number): OrderRow[] {
     return this.#db.prepare<Raw>('SELECT * FROM orders WHERE trade_id = ? ORDER BY order_id').all(tradeId).map(toRow);
   }

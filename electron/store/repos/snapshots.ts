@@ -188,10 +188,18 @@ type ContextRaw = {
   checksum: string;
 };
 
+/** The queryable columns of a context snapshot (no payload): one point of the Context page's charts. */
+export type ContextPointRow = Omit<ContextRow, 'payload' | 'checksum'>;
+
 export class ContextRepo {
   readonly #insert: Stmt;
   readonly #get: Stmt<ContextRaw>;
+  readonly #list: Stmt<Omit<ContextRaw, 'payload_json' | 'checksum'>>;
   constructor(db: Db) {
+    this.#list = db.prepare(
+      `SELECT * FROM (SELECT context_id, taken_at, spx, spy, vix, vix9d, vix3m, term_structure, gex_net, zero_gamma_level FROM context_snapshots
+        WHERE taken_at >= ? AND taken_at < ? ORDER BY taken_at DESC, context_id DESC LIMIT ?) ORDER BY taken_at, context_id`,
+    );
     this.#insert = db.prepare(
       `INSERT INTO context_snapshots (taken_at, spx, spy, vix, vix9d, vix3m, term_structure, gex_net, zero_gamma_level, payload_json, checksum)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -215,6 +223,25 @@ export class ContextRepo {
       sha256(json),
     );
     return rowId(r.lastInsertRowid);
+  }
+
+  /**
+   * Context points taken in [fromMs, toMs), oldest first, without their payloads. When more than
+   * `limit` match, the latest `limit` are returned (a chart's live end matters most).
+   */
+  list(fromMs: number, toMs: number, limit: number): ContextPointRow[] {
+    return this.#list.all(fromMs, toMs, limit).map((r) => ({
+      contextId: r.context_id,
+      takenAt: r.taken_at,
+      spx: r.spx,
+      spy: r.spy,
+      vix: r.vix,
+      vix9d: r.vix9d,
+      vix3m: r.vix3m,
+      termStructure: r.term_structure,
+      gexNet: r.gex_net,
+      zeroGammaLevel: r.zero_gamma_level,
+    }));
   }
 
   get(contextId: number): ContextRow | null {
