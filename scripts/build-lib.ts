@@ -27,12 +27,17 @@ export async function buildRenderer(): Promise<void> {
   await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn' });
 }
 
-/** Main and preload as CommonJS bundles (a sandboxed preload must be one CJS file with only `electron` external). */
+/**
+ * Main and preload as CommonJS bundles (a sandboxed preload must be one CJS file with only `electron` external),
+ * and the backtest worker as its own bundle beside main (electron/engine/backtests.ts picks
+ * `backtest-worker.cjs` when `import.meta.filename`, here the bundle's `__filename`, ends in `.cjs`).
+ */
 export async function buildElectron(): Promise<void> {
   const esbuild = await import('esbuild');
-  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node22', sourcemap: true, logLevel: 'warning' as const, define: { 'import.meta.dirname': '__dirname' } };
+  const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node22', sourcemap: true, logLevel: 'warning' as const, define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' } };
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/app/main.ts')], outfile: path.join(outDir, 'electron/main.cjs'), packages: 'external', external: ['electron'] });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/app/preload.ts')], outfile: path.join(outDir, 'electron/preload.cjs'), external: ['electron'] });
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/engine/backtest-worker.ts')], outfile: path.join(outDir, 'electron/backtest-worker.cjs'), packages: 'external', external: ['electron'] });
 }
 
 /** Electron ≥ 42 downloads its binary on first use; it is installed when path.txt and dist/ exist. */
