@@ -167,6 +167,23 @@ export class TradingEngine {
     st.enabled = enabled;
   }
 
+  /**
+   * Replaces one strategy's config (validated again with its schema) from the next task on: the next
+   * decision and management tick use it and record its config version. Saves the version (an equal
+   * config reuses its version) and returns it.
+   */
+  setConfig(strategyId: string, config: unknown, note?: string): { configId: number; version: number } {
+    const st = this.#strategies.get(strategyId);
+    if (!st) throw new Error(`Unknown strategy "${strategyId}". Known strategies: ${[...this.#strategies.keys()].join(', ')}.`);
+    const parsed = st.strategy.configSchema.parse(config) as EngineConfig;
+    const saved = this.#o.store.configs.save(strategyId, parsed, this.#o.clock.now(), note);
+    // Both at once: a decision reads config and version together at its start (see #decide).
+    st.config = parsed;
+    st.configId = saved.configId;
+    this.#o.log.info(`${strategyId}: configuration version ${saved.version} in force from the next decision.`);
+    return { configId: saved.configId, version: saved.version };
+  }
+
   strategyIds(): string[] {
     return [...this.#strategies.keys()];
   }
@@ -488,11 +505,13 @@ export class TradingEngine {
   // Entries
 
   async #decide(st: StrategyState, at: number): Promise<void> {
-    const { strategy, config } = st;
+    // Config and its version are read once, together: a config saved while this decision awaits its
+    // chains applies from the next decision, and this one records the version it actually used.
+    const { strategy, config, configId } = st;
     const slot = etTime(at);
     const capture = await this.#capture(st, at);
     const portfolio = this.portfolio(strategy.id, at);
-    const base = { strategyId: strategy.id, configId: st.configId, decidedAt: at, entrySlot: slot, modelVersion: strategy.rulesetVersion };
+    const base = { strategyId: strategy.id, configId, decidedAt: at, entrySlot: slot, modelVersion: strategy.rulesetVersion };
     if (!st.enabled || !(this.#o.entriesAllowed?.() ?? true)) {
       this.#o.store.decisions.record({
         ...base,
@@ -530,7 +549,7 @@ export class TradingEngine {
             continue;
           }
           const decisionId = this.#o.store.decisions.record({ ...common, kind: 'ENTER', gate: d.gate, reason: d.reason });
-          chosen = { decision: d, decisionId, trade: this.#createTrade(st, d, decisionId, at) };
+          chosen = { decision: d, decisionId, trade: this.#createTrade(st, d, decisionId, at, configId) };
           continue;
         }
         this.#o.store.decisions.record({
@@ -570,11 +589,11 @@ export class TradingEngine {
   }
 
   /** The PENDING trade of an ENTER decision, with its legs (inside the decision's transaction). */
-  #createTrade(st: StrategyState, d: EntryDecision, decisionId: number, at: number): TradeWithLegs {
+  #createTrade(st: StrategyState, d: EntryDecision, decisionId: number, at: number, configId: number): TradeWithLegs {
     const p = d.proposal!;
     return this.#o.store.trades.create({
       strategyId: st.strategy.id,
-      configId: st.configId,
+      configId,
       decisionId,
       broker: this.#o.brokerName,
       accountId: this.#o.accountId ?? null,
