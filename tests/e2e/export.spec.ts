@@ -27,8 +27,8 @@ test('export trades to CSV from the Trades page and open the downloaded file', a
   await expect(table).toContainText('$222.20');
   await expect(table).toContainText('TIME_EXIT');
 
-  await page.getByLabel('From (ET)').fill('2026-01-01');
-  await page.getByLabel('To (ET)').fill('2026-01-31');
+  await page.getByLabel('Export from (ET)').fill('2026-01-01');
+  await page.getByLabel('Export to (ET)').fill('2026-01-31');
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const download = await downloading;
@@ -48,8 +48,8 @@ test('export trades to CSV from the Trades page and open the downloaded file', a
   await page.screenshot({ path: testInfo.outputPath('trades-page.png'), fullPage: true });
 
   // An empty range says so rather than failing.
-  await page.getByLabel('From (ET)').fill('2025-01-01');
-  await page.getByLabel('To (ET)').fill('2025-01-31');
+  await page.getByLabel('Export from (ET)').fill('2025-01-01');
+  await page.getByLabel('Export to (ET)').fill('2025-01-31');
   const empty = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
   await empty;

@@ -1,13 +1,15 @@
-import { askCloseAll, startEngine, stopEngine, useApp } from '../store.ts';
+import { etDateTime } from '../../../shared/format.ts';
+import { askCloseAll, setTheme, startEngine, stopEngine, useApp } from '../store.ts';
 
 const STATE_LABEL = { stopped: 'Stopped', running: 'Running', reconciling: 'Reconciling', halted: 'Halted' } as const;
 
-/** Always visible: engine and connection status, and Start, Stop, Close all. */
+/** Always visible: engine and connection status, the engine's time in ET, Start, Stop, Close all, and the theme. */
 export function ControlBar() {
   const status = useApp((s) => s.status);
   const stream = useApp((s) => s.stream);
   const busy = useApp((s) => s.busy);
   const error = useApp((s) => s.error);
+  const theme = useApp((s) => s.theme);
   const state = status?.engineState;
   const conn = status?.connection;
 
@@ -23,9 +25,13 @@ export function ControlBar() {
         </span>
         {status && <span className={`pill mode-${status.mode}`}>{status.mode === 'paper' ? 'PAPER' : 'LIVE'}</span>}
         <span className={`pill stream-${stream}`} data-testid="stream-state">{stream === 'open' ? 'Live updates' : stream === 'connecting' ? 'Connecting…' : 'Updates paused'}</span>
+        {status && <span className="pill" data-testid="engine-clock" title={conn?.broker === 'sim' ? 'Simulated market time' : 'Engine time'}>{etDateTime(status.updatedAt, false)} ET</span>}
       </div>
       {error && <div className="error" role="alert">{error}</div>}
       <div className="controls">
+        <button className="btn" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} title="Theme">
+          {theme === 'dark' ? '☀' : '☾'}
+        </button>
         <button className="btn start" onClick={() => void startEngine()} disabled={!status || busy !== null || state === 'running'}>Start</button>
         <button className="btn stop" onClick={() => void stopEngine()} disabled={!status || busy !== null || state === 'stopped'}>Stop</button>
         <button className="btn danger" onClick={askCloseAll} disabled={!status || busy !== null}>Close all</button>

@@ -3,14 +3,22 @@
  * engine's status changes, keeping the last good value while reloading. Errors come back as text.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MethodInput, MethodName, MethodOutput } from '../../../shared/api.ts';
+import type { MethodInput, MethodName, MethodOutput, Status } from '../../../shared/api.ts';
 import { useApp } from '../store.ts';
 
 export type CallState<T> = { data: T | null; error: string | null; loading: boolean; reload: () => void };
 
-export function useCall<K extends MethodName>(method: K, input: MethodInput<K> | null, opts: { followStatus?: boolean } = {}): CallState<MethodOutput<K>> {
+export type CallOptions = {
+  /** Reload on every status event. */
+  followStatus?: boolean;
+  /** Reload when this key of the status changes (cheaper than every status event for big results). */
+  follow?: (status: Status) => string | number | null;
+};
+
+export function useCall<K extends MethodName>(method: K, input: MethodInput<K> | null, opts: CallOptions = {}): CallState<MethodOutput<K>> {
   const api = useApp((s) => s.api);
-  const statusAt = useApp((s) => (opts.followStatus ? s.status?.updatedAt : undefined));
+  const follow = opts.follow;
+  const statusAt = useApp((s) => (!s.status ? undefined : follow ? follow(s.status) : opts.followStatus ? s.status.updatedAt : undefined));
   const [data, setData] = useState<MethodOutput<K> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);

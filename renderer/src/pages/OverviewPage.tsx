@@ -9,6 +9,7 @@ export function OverviewPage() {
   const [account, setAccount] = useState<Account | null>(null);
   const [market, setMarket] = useState<Market | null>(null);
   const [perf, setPerf] = useState<Performance | null>(null);
+  const notifications = useApp((s) => s.notifications);
 
   useEffect(() => {
     if (!api) return;
@@ -53,7 +54,7 @@ export function OverviewPage() {
           <dt>State</dt><dd>{conn.state}</dd>
           <dt>Account type</dt><dd>{conn.paper ? 'paper' : 'live'}</dd>
         </dl>
-        <p className="hint">{conn.message}</p>
+        <p className="hint">{conn.broker === 'sim' ? 'No broker connected — the simulator is running and trades on paper. Connect IB Gateway or Tradier in Settings.' : conn.message}</p>
       </section>
       <section className="card" aria-labelledby="acct-h">
         <h2 id="acct-h">Account</h2>
@@ -73,8 +74,35 @@ export function OverviewPage() {
         <dl>
           <dt>Realized</dt><dd>{formatUsd(perf?.dailyRealizedPnl)}</dd>
           <dt>Unrealized</dt><dd>{formatUsd(perf?.unrealizedPnl)}</dd>
-          <dt>Total</dt><dd>{formatUsd(perf?.totalPnl)}</dd>
+          <dt>Total</dt><dd className={perf ? (perf.totalPnl >= 0 ? 'pos' : 'neg') : undefined} data-testid="pnl-total">{formatUsd(perf?.totalPnl)}</dd>
+          <dt>Daily loss limit</dt><dd>{perf && perf.maxDailyLoss > 0 ? `${formatUsd(perf.maxDailyLoss)}${perf.riskBreached ? ' — reached' : ''}` : 'none'}</dd>
         </dl>
+      </section>
+      <section className="card" aria-labelledby="runs-h">
+        <h2 id="runs-h">Next scheduled runs</h2>
+        {status.nextRuns.length === 0 ? (
+          <p className="hint">{status.engineState === 'reconciling' ? 'Scheduled once reconciliation with the broker finishes.' : conn.state === 'connected' ? 'Nothing scheduled.' : 'No broker connected: nothing is scheduled until one connects.'}</p>
+        ) : (
+          <table className="table" aria-label="Next scheduled runs">
+            <tbody>
+              {status.nextRuns.map((r) => (
+                <tr key={`${r.strategyId}.${r.task}.${r.at}`}><td style={{ whiteSpace: 'nowrap' }}>{etDateTime(r.at, false).slice(5)} ET</td><td>{r.strategyId}</td><td>{r.task}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card" aria-labelledby="notes-h">
+        <h2 id="notes-h">Notifications</h2>
+        {notifications.length === 0 ? (
+          <p className="hint">Fills, exits and rejects appear here as they happen.</p>
+        ) : (
+          <ul className="notes" aria-label="Recent notifications">
+            {notifications.slice(-8).reverse().map((n) => (
+              <li key={`${n.time}-${n.title}`} className={`note-${n.level}`}><span className="hint">{etDateTime(n.time, false).slice(11)} ET</span> <strong>{n.title}</strong> {n.body}</li>
+            ))}
+          </ul>
+        )}
       </section>
       <section className="card" aria-labelledby="mkt-h">
         <h2 id="mkt-h">Market</h2>

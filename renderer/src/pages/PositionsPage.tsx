@@ -1,3 +1,90 @@
+import { useState } from 'react';
+import type { Position } from '../../../shared/api.ts';
+import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { useCall } from '../lib/useCall.ts';
+import { useApp } from '../store.ts';
+
+const signed = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(digits)}`);
+const pnlClass = (v: number | null) => (v === null ? undefined : v >= 0 ? 'pos' : 'neg');
+
+/** Open positions with legs, marks, P&L, greeks, DTE, exit levels and a close button each. */
 export function PositionsPage() {
-  return <div className="empty">Positions: not built yet.</div>;
+  const api = useApp((s) => s.api);
+  const conn = useApp((s) => s.status?.connection);
+  const positions = useCall('positions.list', {}, { followStatus: true });
+  const [closing, setClosing] = useState<Position | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const close = async (p: Position) => {
+    setClosing(null);
+    if (!api) return;
+    setError(null);
+    try {
+      const r = await api.call('positions.close', { tradeId: p.tradeId, confirm: true });
+      setMessage(r.closing ? `Closing trade ${p.tradeId} with a marketable limit order.` : `Trade ${p.tradeId} had nothing left to close.`);
+      positions.reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const list = positions.data ?? [];
+  return (
+    <div className="stack">
+      {message && <p className="hint" role="status">{message}</p>}
+      {(error ?? positions.error) && <p className="field-error" role="alert">{error ?? positions.error}</p>}
+      {positions.data && list.length === 0 && (
+        <div className="empty">
+          No open positions.{' '}
+          {conn?.broker === 'sim' ? 'No broker connected — the simulator is running: press Start and the strategies enter on their schedule.' : 'Press Start and the strategies enter on their schedule.'}
+        </div>
+      )}
+      {list.map((p) => (
+        <section key={p.tradeId} className="card" aria-label={`Position ${p.tradeId}`}>
+          <div className="toolbar">
+            <h2 style={{ margin: 0 }}>#{p.tradeId} · {p.strategyId}</h2>
+            <span className={`badge ${p.status === 'ACTIVE' ? 'good' : 'warn'}`}>{p.status}</span>
+            <span className="hint">entered {etDateTime(p.entryTime, false)} ET · {p.dte === null ? '' : `${p.dte} DTE`}</span>
+            <button className="btn danger" style={{ marginLeft: 'auto' }} disabled={p.status === 'CLOSING'} onClick={() => setClosing(p)} aria-label={`Close position ${p.tradeId}`}>
+              {p.status === 'CLOSING' ? 'Closing…' : 'Close position'}
+            </button>
+          </div>
+          <dl className="position-facts">
+            <dt>Entry credit</dt><dd>{formatUsd(p.entryCredit)}</dd>
+            <dt>P&amp;L now</dt><dd className={pnlClass(p.currentPnl)} data-testid={`pnl-${p.tradeId}`}>{formatUsd(p.currentPnl)}</dd>
+            <dt>Take profit at</dt><dd>{p.takeProfitPnl === null ? '—' : formatUsd(p.takeProfitPnl)}</dd>
+            <dt>Stop loss at</dt><dd>{p.stopLossPnl === null ? '—' : formatUsd(p.stopLossPnl)}</dd>
+            <dt>Delta / Gamma</dt><dd>{p.greeks ? `${signed(p.greeks.delta)} / ${signed(p.greeks.gamma, 3)}` : '—'}</dd>
+            <dt>Theta / Vega</dt><dd>{p.greeks ? `${formatUsd(p.greeks.theta)}/day / ${formatUsd(p.greeks.vega)}/vol pt` : '—'}</dd>
+          </dl>
+          <table className="table" aria-label={`Legs of position ${p.tradeId}`}>
+            <thead>
+              <tr><th>Contract</th><th>Expiration</th><th style={{ textAlign: 'right' }}>Strike</th><th>Type</th><th style={{ textAlign: 'right' }}>Contracts</th><th style={{ textAlign: 'right' }}>Entry</th><th style={{ textAlign: 'right' }}>Mark</th><th style={{ textAlign: 'right' }}>Delta</th><th style={{ textAlign: 'right' }}>Theta</th></tr>
+            </thead>
+            <tbody>
+              {p.legs.map((l) => (
+                <tr key={l.symbol}>
+                  <td>{l.symbol}</td><td>{l.expiration}</td><td style={{ textAlign: 'right' }}>{l.strike}</td><td>{l.right === 'P' ? 'Put' : 'Call'}</td>
+                  <td style={{ textAlign: 'right' }}>{l.quantity > 0 ? `+${l.quantity}` : l.quantity}</td>
+                  <td style={{ textAlign: 'right' }}>{formatPrice(l.entryPrice)}</td><td style={{ textAlign: 'right' }}>{formatPrice(l.mark)}</td>
+                  <td style={{ textAlign: 'right' }}>{l.delta === null ? '—' : l.delta.toFixed(3)}</td><td style={{ textAlign: 'right' }}>{l.theta === null ? '—' : l.theta.toFixed(3)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      {closing && (
+        <ConfirmDialog
+          title={`Close position ${closing.tradeId}?`}
+          body={`This sends a marketable limit order to close every leg of trade ${closing.tradeId} (${closing.strategyId}) now. P&L at the last mark: ${formatUsd(closing.currentPnl)}.`}
+          confirmLabel="Close this position"
+          onConfirm={() => void close(closing)}
+          onCancel={() => setClosing(null)}
+        />
+      )}
+    </div>
+  );
 }

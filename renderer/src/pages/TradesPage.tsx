@@ -1,41 +1,100 @@
-import { useEffect, useState } from 'react';
-import { EXPORT_KINDS, type Trade } from '../../../shared/api.ts';
+import { useMemo, useState } from 'react';
+import { EXPORT_KINDS, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
 import { etDateTime, formatUsd } from '../../../shared/format.ts';
+import { StatsList } from '../components/StatsCard.tsx';
+import { TimeChart, type ChartPoint } from '../components/TimeChart.tsx';
+import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
+import { saveFile } from '../lib/download.ts';
+import { todayEt } from '../lib/time.ts';
+import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
 
 type Kind = (typeof EXPORT_KINDS)[number];
 const KIND_LABEL: Record<Kind, string> = { trades: 'Trades', legs: 'Trade legs', fills: 'Fills', decisions: 'Decisions', daily: 'Daily summaries' };
+/** Enough for years of history; the table is virtualized. */
+const MAX_ROWS = 200_000;
 
-function todayEt(): string {
-  return etDateTime(Date.now()).slice(0, 10);
-}
-
-/** Saves text as a file: a download in the browser; in Electron the same download opens a save dialog. */
-function saveFile(filename: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+const COLUMNS: Column<Trade>[] = [
+  { key: 'id', header: '#', render: (t) => t.id, width: 70 },
+  { key: 'strategy', header: 'Strategy', render: (t) => t.strategyId },
+  { key: 'entered', header: 'Entered (ET)', render: (t) => etDateTime(t.tradeDate, false) },
+  { key: 'legs', header: 'Legs', render: (t) => t.description },
+  { key: 'credit', header: 'Credit', align: 'right', render: (t) => formatUsd(t.entryCredit) },
+  { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <span className={t.finalPnl === null ? undefined : t.finalPnl >= 0 ? 'pos' : 'neg'}>{formatUsd(t.finalPnl)}</span> },
+  { key: 'exit', header: 'Exit', render: (t) => t.exitReason ?? '—' },
+  { key: 'closed', header: 'Closed (ET)', render: (t) => (t.closedAt ? etDateTime(t.closedAt, false) : '—') },
+  { key: 'status', header: 'Status', render: (t) => t.status },
+];
 
 export function TradesPage() {
+  const strategies = useApp((s) => s.status?.strategies ?? []);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [strategyId, setStrategyId] = useState('');
+  const [status, setStatus] = useState<'' | 'OPEN' | 'CLOSED'>('');
+  const [exitReason, setExitReason] = useState('');
+  const filter = useMemo<TradeFilter>(
+    () => ({ ...(from ? { from } : {}), ...(to ? { to } : {}), ...(strategyId ? { strategyId } : {}), ...(status ? { status } : {}), ...(exitReason ? { exitReason } : {}) }),
+    [from, to, strategyId, status, exitReason],
+  );
+  const badRange = from !== '' && to !== '' && from > to;
+  // Reload when a trade opens or closes, not on every tick.
+  const follow = (s: Status) => `${s.openPositions}/${s.tradesToday}`;
+  const trades = useCall('trades.list', badRange ? null : { ...filter, limit: MAX_ROWS }, { follow });
+  const history = useCall('performance.history', badRange ? null : filter, { follow });
+  const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: (history.data?.equity ?? []).map((e) => ({ time: e.time, value: e.equity })) }), [history.data]);
+  const reasons = useMemo(() => Object.keys(history.data?.stats.exitReasons ?? {}).sort(), [history.data]);
+  const rows = trades.data ?? [];
+
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="trades-filter-h">
+        <h2 id="trades-filter-h">Filter</h2>
+        <div className="toolbar">
+          <label>From (ET) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
+          <label>To (ET) <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+          <label>Strategy <select value={strategyId} onChange={(e) => setStrategyId(e.target.value)}><option value="">All</option>{strategies.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</select></label>
+          <label>Status <select value={status} onChange={(e) => setStatus(e.target.value as '' | 'OPEN' | 'CLOSED')}><option value="">All</option><option value="OPEN">Open</option><option value="CLOSED">Closed</option></select></label>
+          <label>Exit reason <select value={exitReason} onChange={(e) => setExitReason(e.target.value)}><option value="">All</option>{reasons.map((r) => <option key={r} value={r}>{r}</option>)}</select></label>
+          <button className="btn" onClick={() => { setFrom(''); setTo(''); setStrategyId(''); setStatus(''); setExitReason(''); }}>Clear filters</button>
+        </div>
+        {badRange && <p className="field-error" role="alert">"From" must not be after "To".</p>}
+        {(trades.error ?? history.error) && <p className="field-error" role="alert">{trades.error ?? history.error}</p>}
+      </section>
+      <div className="split">
+        <section className="card" aria-labelledby="trades-stats-h">
+          <h2 id="trades-stats-h">Statistics</h2>
+          {history.data ? <StatsList stats={history.data.stats} label="Trade statistics" /> : <p className="hint">Loading…</p>}
+        </section>
+        <section className="card" aria-labelledby="trades-equity-h">
+          <h2 id="trades-equity-h">Equity curve (closed trades)</h2>
+          <TimeChart label="Equity curve" testId="equity-chart" series={[{ id: 'equity', title: 'Equity', kind: 'area' }]} data={equity} height={260} />
+          {history.data && history.data.equity.length === 0 && <p className="hint">No closed trades in this selection yet.</p>}
+        </section>
+      </div>
+      <section className="card" aria-labelledby="trades-h">
+        <h2 id="trades-h">Trades {trades.data ? `(${rows.length.toLocaleString('en-US')}${rows.length === MAX_ROWS ? '+' : ''})` : ''}</h2>
+        <VirtualTable
+          label="Trades"
+          testId="trades-table"
+          rows={rows}
+          columns={COLUMNS}
+          rowKey={(t) => t.id}
+          height={420}
+          empty={<p className="hint">{trades.data ? 'No trades match. Press Start and the strategies trade on their schedule (the simulator trades on paper when no broker is connected).' : 'Loading…'}</p>}
+        />
+      </section>
+      <ExportCard />
+    </div>
+  );
+}
+
+function ExportCard() {
   const api = useApp((s) => s.api);
-  const updatedAt = useApp((s) => s.status?.updatedAt);
-  const [trades, setTrades] = useState<Trade[]>([]);
   const [kind, setKind] = useState<Kind>('trades');
   const [from, setFrom] = useState(() => `${todayEt().slice(0, 4)}-01-01`);
-  const [to, setTo] = useState(todayEt);
+  const [to, setTo] = useState(() => todayEt());
   const [message, setMessage] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (!api) return;
-    api.call('trades.list', { limit: 500 }).then(setTrades).catch((e: Error) => setMessage(e.message));
-  }, [api, updatedAt]);
-
   const onExport = async () => {
     if (!api) return;
     setMessage(null);
@@ -47,34 +106,16 @@ export function TradesPage() {
       setMessage((error as Error).message);
     }
   };
-
   return (
-    <div className="grid">
-      <section className="card wide" aria-labelledby="export-h">
-        <h2 id="export-h">Export to CSV</h2>
-        <div className="filters">
-          <label>Records <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>{EXPORT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABEL[k]}</option>)}</select></label>
-          <label>From (ET) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
-          <label>To (ET) <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
-          <button className="btn" onClick={() => void onExport()}>Export CSV</button>
-        </div>
-        {message && <p className="hint" role="status">{message}</p>}
-      </section>
-      <section className="card wide" aria-labelledby="trades-h">
-        <h2 id="trades-h">Trades</h2>
-        {trades.length === 0 ? (
-          <p className="hint">No trades yet. Press Start and the strategies trade on their schedule (the simulator trades on paper when no broker is connected).</p>
-        ) : (
-          <table className="table" aria-label="Trades">
-            <thead><tr><th>#</th><th>Strategy</th><th>Entered (ET)</th><th>Credit</th><th>P&amp;L</th><th>Exit</th><th>Status</th></tr></thead>
-            <tbody>
-              {trades.map((t) => (
-                <tr key={t.id}><td>{t.id}</td><td>{t.strategyId}</td><td>{etDateTime(t.tradeDate, false)}</td><td>{formatUsd(t.entryCredit)}</td><td>{formatUsd(t.finalPnl)}</td><td>{t.exitReason ?? '—'}</td><td>{t.status}</td></tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-    </div>
+    <section className="card" aria-labelledby="export-h">
+      <h2 id="export-h">Export to CSV</h2>
+      <div className="toolbar">
+        <label>Records <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>{EXPORT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABEL[k]}</option>)}</select></label>
+        <label>Export from (ET) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
+        <label>Export to (ET) <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+        <button className="btn" onClick={() => void onExport()}>Export CSV</button>
+      </div>
+      {message && <p className="hint" role="status">{message}</p>}
+    </section>
   );
 }
