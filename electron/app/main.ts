@@ -2,14 +2,17 @@
  * Electron's main process: the thin shell around the Workstation. It serves the renderer from the
  * app:// protocol, wires IPC through the validated handlers, and keeps every security default on.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safeStorage, session, shell } from 'electron';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
-import { brokerFromEnv } from '../engine/broker-setup.ts';
+import { chooseBroker } from '../engine/broker-setup.ts';
 import { SystemClock } from '../engine/clock.ts';
-import { openWorkstation, type Workstation } from '../engine/workstation.ts';
+import { notificationSettings, savedConnection, TRADIER_TOKEN, wantsNotification } from '../engine/settings.ts';
+import { Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { SafeStorageSecretStore } from './secrets.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from '../headless/assets.ts';
 import { registerIpc } from './ipc.ts';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedExternal, isAllowedNavigation, mainWindowOptions, permissionAllowed } from './security.ts';
@@ -51,11 +54,20 @@ app.on('second-instance', () => {
 void app.whenReady().then(() => {
   const dataDir = app.getPath('userData');
   mkdirSync(dataDir, { recursive: true });
+  let store: Store | null = null;
   try {
     const clock = new SystemClock();
-    const kind = process.env.THETADESK_BROKER === 'ibkr' || process.env.THETADESK_BROKER === 'tradier' ? process.env.THETADESK_BROKER : 'sim';
-    workstation = openWorkstation({ clock, dataDir, broker: brokerFromEnv(kind, process.env, clock) });
+    store = openStore({ dataDir, now: () => clock.now() });
+    // Secrets: encrypted with the OS keychain (safeStorage), ciphertext in the data folder.
+    const secrets = new SafeStorageSecretStore(safeStorage, dataDir);
+    // THETADESK_BROKER as before; otherwise the broker, its settings and the mode saved on the Settings page.
+    const env = process.env.THETADESK_BROKER;
+    const given = env === 'ibkr' || env === 'tradier' || env === 'sim' ? env : null;
+    const { setup, problem } = chooseBroker({ given, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock });
+    workstation = new Workstation({ clock, dataDir, store, broker: setup, secrets, mode: setup.broker.paper ? 'paper' : 'live' });
+    if (problem) workstation.logs.logger('settings').error(problem);
   } catch (error) {
+    if (!workstation) store?.close();
     // Never a silent reset: say what is wrong with the database and what to do, then quit.
     const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;
     dialog.showErrorBox('Thetadesk cannot open its database', message);
@@ -83,7 +95,8 @@ void app.whenReady().then(() => {
   workstation.onEvent((event) => {
     for (const win of BrowserWindow.getAllWindows()) if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
     // Fills, exits, rejects and errors as desktop notifications (the engine already redacted secrets).
-    if (event.type === 'notification' && Notification.isSupported()) {
+    // The Settings page's choices (all on, errors only, fills only, off) are read at each notification.
+    if (event.type === 'notification' && Notification.isSupported() && workstation && wantsNotification(notificationSettings(workstation.store), event.payload.level)) {
       new Notification({ title: `Thetadesk — ${event.payload.title}`, body: event.payload.body, urgency: event.payload.level === 'error' ? 'critical' : 'normal' }).show();
     }
   });

@@ -56,3 +56,54 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
     }
   }
 }
+
+/** The broker settings saved on the Settings page (electron/engine/settings.ts `savedConnection`). */
+export type SavedBrokerSettings = {
+  broker: BrokerKindOption;
+  ibkr: { host: string; port: number; clientId: number };
+  tradier: { accountId: string; sandbox: boolean };
+  mode: 'paper' | 'live';
+};
+
+/**
+ * The broker from the saved settings (used when neither the command line nor THETADESK_BROKER names
+ * one). Live accounts only in live mode: IB Gateway `live` follows the mode; Tradier trades production
+ * only in live mode with the sandbox switched off. The simulator keeps reading THETADESK_SIM_* from `env`;
+ * THETADESK_TRADIER_BASE_URL still overrides Tradier's address. Throws BrokerError with what is missing.
+ */
+export function brokerFromSettings(saved: SavedBrokerSettings, tradierToken: string | null, env: NodeJS.ProcessEnv, clock: Clock): BrokerSetup {
+  switch (saved.broker) {
+    case 'sim':
+      return brokerFromEnv('sim', env, clock);
+    case 'ibkr': {
+      const broker = createBroker({ kind: 'ibkr', ibkr: { host: saved.ibkr.host, port: saved.ibkr.port, clientId: saved.ibkr.clientId, live: saved.mode === 'live' } }, { clock });
+      return { broker, simulation: null };
+    }
+    case 'tradier': {
+      if (!tradierToken || !saved.tradier.accountId) {
+        throw new BrokerError('invalid-request', `Tradier is the saved broker but ${!tradierToken ? 'no access token is stored' : 'no account id is saved'}: enter it on the Settings page (or set THETADESK_TRADIER_TOKEN and THETADESK_TRADIER_ACCOUNT).`);
+      }
+      const live = saved.mode === 'live' && !saved.tradier.sandbox;
+      const broker = createBroker(
+        { kind: 'tradier', tradier: { token: tradierToken, accountId: saved.tradier.accountId, live, ...(env.THETADESK_TRADIER_BASE_URL ? { baseUrl: env.THETADESK_TRADIER_BASE_URL } : {}) } },
+        { clock },
+      );
+      return { broker, simulation: null };
+    }
+  }
+}
+
+/**
+ * The broker to start with: the one named on the command line or in THETADESK_BROKER exactly as
+ * `brokerFromEnv` builds it; otherwise the saved settings. A saved broker that cannot be built (no token
+ * yet) falls back to the simulator with `problem` saying why, so the Settings page stays reachable.
+ */
+export function chooseBroker(opts: { given: BrokerKindOption | null; saved: SavedBrokerSettings; tradierToken: string | null; env: NodeJS.ProcessEnv; clock: Clock }): { setup: BrokerSetup; problem: string | null } {
+  if (opts.given) return { setup: brokerFromEnv(opts.given, opts.env, opts.clock), problem: null };
+  try {
+    return { setup: brokerFromSettings(opts.saved, opts.tradierToken, opts.env, opts.clock), problem: null };
+  } catch (error) {
+    if (!(error instanceof BrokerError) || opts.saved.broker === 'sim') throw error;
+    return { setup: brokerFromEnv('sim', opts.env, opts.clock), problem: `${error.message} Running the simulator meanwhile.` };
+  }
+}

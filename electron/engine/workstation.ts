@@ -353,7 +353,16 @@ export class Workstation {
   }
 
   #settingsContext(): SettingsContext {
-    return { store: this.store, secrets: this.#secrets, dataDir: this.dataDir, activeBroker: this.#broker?.kind ?? null, activeMode: this.#mode, wall: this.#wall.now() };
+    return {
+      store: this.store,
+      secrets: this.#secrets,
+      dataDir: this.dataDir,
+      activeBroker: this.#broker?.kind ?? null,
+      activeMode: this.#mode,
+      wall: this.#wall.now(),
+      log: this.logs.logger('settings'),
+      addSecret: (value) => this.logs.addSecret(value),
+    };
   }
 
   status(): Status {

@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SystemClock } from '../engine/clock.ts';
 import { BrokerError } from '../brokers/port.ts';
-import { brokerFromEnv, type BrokerSetup } from '../engine/broker-setup.ts';
-import { openWorkstation } from '../engine/workstation.ts';
+import { chooseBroker, type BrokerSetup } from '../engine/broker-setup.ts';
+import { MemorySecretStore, savedConnection, TRADIER_TOKEN } from '../engine/settings.ts';
+import { Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
+import { openStore, type Store } from '../store/store.ts';
 import { HEADLESS_USAGE, OptionsError, parseHeadlessOptions } from './options.ts';
 import { ServerStartError, startServer } from './server.ts';
 
@@ -33,24 +35,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const clock = new SystemClock();
-  let broker: BrokerSetup;
+  let store: Store;
   try {
-    broker = brokerFromEnv(options.broker, process.env, clock);
-  } catch (error) {
-    if (error instanceof BrokerError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  let workstation;
-  try {
-    workstation = openWorkstation({
-      clock,
-      broker,
-      dataDir: options.dataDir,
-      echoLog: (line) => process.stdout.write(`${line}\n`),
-    });
+    store = openStore({ dataDir: options.dataDir, now: () => clock.now() });
   } catch (error) {
     if (error instanceof StoreError) {
       process.stderr.write(`${error.message}\n`);
@@ -58,6 +45,44 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  // Secrets live in memory here; THETADESK_TRADIER_TOKEN keeps a Tradier token across restarts.
+  const secrets = new MemorySecretStore();
+  if (process.env.THETADESK_TRADIER_TOKEN) secrets.set(TRADIER_TOKEN, process.env.THETADESK_TRADIER_TOKEN);
+  // --broker / THETADESK_BROKER as before; otherwise the broker and mode saved on the Settings page.
+  const saved = savedConnection(store);
+  let broker: BrokerSetup;
+  let problem: string | null;
+  try {
+    ({ setup: broker, problem } = chooseBroker({ given: options.brokerGiven ? options.broker : null, saved, tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock }));
+  } catch (error) {
+    store.close();
+    if (error instanceof BrokerError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  let workstation: Workstation;
+  try {
+    workstation = new Workstation({
+      clock,
+      store,
+      broker,
+      secrets,
+      mode: broker.broker.paper ? 'paper' : 'live',
+      dataDir: options.dataDir,
+      echoLog: (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    store.close();
+    if (error instanceof StoreError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (process.env.THETADESK_TRADIER_TOKEN) workstation.logs.addSecret(process.env.THETADESK_TRADIER_TOKEN);
+  if (problem) workstation.logs.logger('settings').error(problem);
   let server;
   try {
     server = await startServer({

@@ -10,6 +10,8 @@ export type HeadlessOptions = {
   token: string;
   tokenGenerated: boolean;
   broker: 'sim' | 'ibkr' | 'tradier';
+  /** True when --broker or THETADESK_BROKER named the broker (otherwise the saved settings choose). */
+  brokerGiven: boolean;
 };
 
 export class OptionsError extends Error {
@@ -67,5 +69,6 @@ export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): He
     token,
     tokenGenerated: !envToken,
     broker,
+    brokerGiven: values.broker !== undefined || (env.THETADESK_BROKER ?? '') !== '',
   };
 }
