@@ -1,3 +1,261 @@
+/**
+ * Backtests: a form to run one strategy over the simulated market (it runs in a worker thread in the
+ * main process; progress arrives as `backtest` events, folded into the store's `backtests` map), then
+ * its statistics, equity and drawdown charts and trade list, and the previous runs to reopen.
+ */
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { BacktestResult, BacktestRun, Stats } from '../../../shared/api.ts';
+import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeChart.tsx';
+import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
+import { addDaysIso, todayEt } from '../lib/time.ts';
+import { useCall } from '../lib/useCall.ts';
+import { useApp } from '../store.ts';
+import './BacktestsPage.css';
+
+type Trade = BacktestResult['tradeList'][number];
+
+const EQUITY_SERIES: SeriesSpec[] = [{ id: 'equity', title: 'Equity $', kind: 'area', color: '#3b82f6' }];
+const DRAWDOWN_SERIES: SeriesSpec[] = [{ id: 'drawdown', title: 'Drawdown $', kind: 'area', color: '#ef4444' }];
+const MAX_SEED = 2 ** 31 - 1;
+
+/** The last weekday strictly before `date` (YYYY-MM-DD). */
+function weekdayBefore(date: string): string {
+  let d = addDaysIso(date, -1);
+  for (;;) {
+    const dow = new Date(`${d}T12:00:00Z`).getUTCDay();
+    if (dow !== 0 && dow !== 6) return d;
+    d = addDaysIso(d, -1);
+  }
+}
+
+/** Default period: the two weeks of trading days before today (ET). */
+export function defaultPeriod(today: string): { from: string; to: string } {
+  const to = weekdayBefore(today);
+  return { from: addDaysIso(to, -13), to };
+}
+
+type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage', string>>;
+
+function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string }): FormErrors {
+  const e: FormErrors = {};
+  if (!f.strategyId) e.strategy = 'Pick a strategy.';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(f.from)) e.from = 'Pick the first day (From).';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(f.to)) e.to = 'Pick the last day (To).';
+  if (!e.from && !e.to && f.from > f.to) e.from = `From (${f.from}) is after To (${f.to}): pick a From date on or before To.`;
+  if (!/^\d+$/.test(f.seed.trim()) || Number(f.seed) > MAX_SEED) e.seed = `The seed must be a whole number from 0 to ${MAX_SEED}.`;
+  const s = Number(f.slippage);
+  if (f.slippage.trim() === '' || !Number.isFinite(s) || s < 0 || s > 1) e.slippage = 'The slippage fraction must be a number from 0 to 1 (seed 000: 0.30).';
+  return e;
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
+const pnlClass = (v: number | null) => (v === null ? undefined : v >= 0 ? 'pos' : 'neg');
+
+function StatusBadge({ run }: { run: BacktestRun }) {
+  return <span className={`badge ${run.status === 'done' ? 'good' : run.status === 'failed' ? 'bad' : 'warn'}`}>{run.status}</span>;
+}
+
+function seconds(run: BacktestRun): string {
+  return run.finishedAt === null ? '' : ` in ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s`;
+}
+
+const TRADE_COLUMNS: Column<Trade>[] = [
+  { key: 'id', header: '#', render: (t) => t.tradeId, width: 56 },
+  { key: 'entry', header: 'Entry (ET)', render: (t) => etDateTime(t.entryTime, false) },
+  { key: 'exit', header: 'Exit (ET)', render: (t) => (t.exitTime === null ? 'open at the end' : etDateTime(t.exitTime, false)) },
+  { key: 'legs', header: 'Legs', render: (t) => t.description },
+  { key: 'credit', header: 'Credit', align: 'right', render: (t) => formatPrice(t.entryCredit) },
+  { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <span className={pnlClass(t.pnl)}>{formatUsd(t.pnl)}</span> },
+  { key: 'reason', header: 'Exit reason', render: (t) => t.exitReason ?? '—' },
+];
+
+function StatsBlock({ stats, open }: { stats: Stats; open: number }) {
+  const reasons = Object.entries(stats.exitReasons).sort((a, b) => b[1] - a[1]);
+  return (
+    <dl className="bt-stats" aria-label="Backtest statistics">
+      <dt>Closed trades</dt><dd data-testid="bt-stat-trades">{stats.trades}</dd>
+      <dt>Open at the end</dt><dd data-testid="bt-stat-open">{open}{open > 0 ? ' (not in the statistics)' : ''}</dd>
+      <dt>Wins / losses</dt><dd>{stats.wins} / {stats.losses}</dd>
+      <dt>Win rate</dt><dd>{pct(stats.winRate)}</dd>
+      <dt>Total P&amp;L</dt><dd data-testid="bt-stat-total" className={pnlClass(stats.totalPnl)}>{formatUsd(stats.totalPnl)}</dd>
+      <dt>Average win</dt><dd>{formatUsd(stats.averageWin)}</dd>
+      <dt>Average loss</dt><dd>{formatUsd(stats.averageLoss)}</dd>
+      <dt>Profit factor</dt><dd>{num(stats.profitFactor)}</dd>
+      <dt>Max drawdown</dt><dd>{formatUsd(stats.maxDrawdown === 0 ? 0 : -Math.abs(stats.maxDrawdown))} ({pct(stats.maxDrawdownPct)})</dd>
+      <dt>Sharpe (daily, annualized)</dt><dd>{num(stats.sharpe)}</dd>
+      <dt>Exit reasons</dt><dd>{reasons.length === 0 ? '—' : reasons.map(([r, n]) => `${r} ${n}`).join(' · ')}</dd>
+    </dl>
+  );
+}
+
+function Results({ result }: { result: BacktestResult }) {
+  // Both curves start from 0 at the first entry, so the first trade's P&L shows as a step.
+  const origin = useMemo<ChartPoint[]>(() => (result.tradeList.length > 0 ? [{ time: result.tradeList.reduce((m, t) => Math.min(m, t.entryTime), Infinity), value: 0 }] : []), [result]);
+  const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: [...origin, ...result.equity.map((e) => ({ time: e.time, value: e.equity }))] }), [result, origin]);
+  const drawdown = useMemo<Record<string, ChartPoint[]>>(() => ({ drawdown: [...origin, ...result.drawdown.map((d) => ({ time: d.time, value: d.drawdown }))] }), [result, origin]);
+  const open = result.tradeList.filter((t) => t.exitTime === null).length;
+  return (
+    <>
+      <section className="card" aria-labelledby="bt-stats-h">
+        <h2 id="bt-stats-h">Statistics</h2>
+        <p className="hint">{result.strategyId}, {result.from} → {result.to}, seed {result.seed}</p>
+        {result.stats ? <StatsBlock stats={result.stats} open={open} /> : <p className="hint">No statistics.</p>}
+        {result.warnings.length > 0 && (
+          <ul className="bt-warnings" aria-label="Backtest warnings">
+            {result.warnings.map((w, i) => <li key={i}>{w}</li>)}
+          </ul>
+        )}
+      </section>
+      <div className="bt-charts">
+        <section className="card" aria-labelledby="bt-eq-h">
+          <h2 id="bt-eq-h">Equity</h2>
+          {result.equity.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest equity curve" series={EQUITY_SERIES} data={equity} height={240} />}
+        </section>
+        <section className="card" aria-labelledby="bt-dd-h">
+          <h2 id="bt-dd-h">Drawdown</h2>
+          {result.drawdown.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest drawdown" series={DRAWDOWN_SERIES} data={drawdown} height={240} />}
+        </section>
+      </div>
+      <section className="card" aria-labelledby="bt-trades-h">
+        <h2 id="bt-trades-h">Trades ({result.tradeList.length})</h2>
+        <VirtualTable label="Backtest trades" rows={result.tradeList} columns={TRADE_COLUMNS} rowKey={(t) => t.tradeId} height={Math.min(420, 40 + result.tradeList.length * 28)} empty={<p className="hint">The strategy did not trade in this period.</p>} />
+      </section>
+    </>
+  );
+}
+
 export function BacktestsPage() {
-  return <div className="empty">Backtests: not built yet.</div>;
+  const api = useApp((s) => s.api);
+  const strategies = useApp((s) => s.status?.strategies);
+  const live = useApp((s) => s.backtests);
+  const defaults = useMemo(() => defaultPeriod(todayEt()), []);
+  const [strategyId, setStrategyId] = useState('');
+  const [from, setFrom] = useState(defaults.from);
+  const [to, setTo] = useState(defaults.to);
+  const [seed, setSeed] = useState('1');
+  const [slippage, setSlippage] = useState('0.30');
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [callError, setCallError] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [runId, setRunId] = useState<string | null>(null);
+
+  const chosen = strategyId || strategies?.[0]?.id || '';
+  const list = useCall('backtest.list', {});
+  const runs = list.data ?? [];
+  // The shown run: its latest event, else what the list says.
+  const run: BacktestRun | null = runId === null ? null : (live[runId] ?? runs.find((r) => r.runId === runId) ?? null);
+  const result = useCall('backtest.get', run && run.status === 'done' ? { runId: run.runId } : null);
+  const shown = result.data && run && result.data.runId === run.runId ? result.data : null;
+  const anyRunning = Object.values(live).some((r) => r.status === 'running') || runs.some((r) => r.status === 'running' && !live[r.runId]);
+
+  // The list follows the runs' ends (a new run, a finished one).
+  const ends = Object.values(live).filter((r) => r.status !== 'running').length + Object.keys(live).length;
+  const reloadList = list.reload;
+  useEffect(() => reloadList(), [ends, reloadList]);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    setCallError(null);
+    const found = validate({ strategyId: chosen, from, to, seed, slippage });
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !api) return;
+    setStarting(true);
+    try {
+      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), slippageFraction: Number(slippage) });
+      // The `backtest` events may already have moved it on; keep the newer state.
+      useApp.setState((s) => (s.backtests[started.runId] ? {} : { backtests: { ...s.backtests, [started.runId]: started } }));
+      setRunId(started.runId);
+    } catch (error) {
+      setCallError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setStarting(false);
+    }
+  }
+
+  const messages = [...Object.values(errors), ...(callError ? [callError] : [])];
+  const runColumns: Column<BacktestRun>[] = [
+    { key: 'started', header: 'Started (ET)', render: (r) => etDateTime(r.startedAt, false) },
+    { key: 'strategy', header: 'Strategy', render: (r) => r.strategyId },
+    { key: 'period', header: 'Period', render: (r) => `${r.from} → ${r.to}` },
+    { key: 'seed', header: 'Seed', align: 'right', render: (r) => r.seed },
+    { key: 'status', header: 'Status', render: (r) => <StatusBadge run={live[r.runId] ?? r} /> },
+    { key: 'trades', header: 'Trades', align: 'right', render: (r) => (live[r.runId] ?? r).trades },
+    { key: 'open', header: '', render: (r) => <button type="button" className="btn" aria-label={`Open backtest ${r.strategyId} ${r.from} → ${r.to} seed ${r.seed} started ${etDateTime(r.startedAt, false)}`} onClick={() => setRunId(r.runId)}>Open</button> },
+  ];
+
+  return (
+    <div className="stack backtests">
+      <section className="card" aria-labelledby="bt-form-h">
+        <h2 id="bt-form-h">Run a backtest</h2>
+        <form className="form" onSubmit={onSubmit} noValidate aria-label="Backtest settings">
+          <label htmlFor="bt-strategy">Strategy</label>
+          <select id="bt-strategy" value={chosen} onChange={(e) => setStrategyId(e.target.value)} aria-invalid={errors.strategy ? true : undefined}>
+            {(strategies ?? []).map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+          </select>
+          <span className="field-error">{errors.strategy}</span>
+
+          <label htmlFor="bt-from">From (ET)</label>
+          <input id="bt-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={errors.from ? true : undefined} />
+          <span className="field-error">{errors.from}</span>
+
+          <label htmlFor="bt-to">To (ET)</label>
+          <input id="bt-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={errors.to ? true : undefined} />
+          <span className="field-error">{errors.to}</span>
+
+          <label htmlFor="bt-seed">Seed</label>
+          <input id="bt-seed" type="number" min={0} max={MAX_SEED} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} aria-invalid={errors.seed ? true : undefined} />
+          <span className="field-error">{errors.seed ?? <span className="hint">The same seed replays the same simulated market.</span>}</span>
+
+          <label htmlFor="bt-slippage">Slippage fraction</label>
+          <input id="bt-slippage" type="number" min={0} max={1} step={0.05} value={slippage} onChange={(e) => setSlippage(e.target.value)} aria-invalid={errors.slippage ? true : undefined} />
+          <span className="field-error">{errors.slippage ?? <span className="hint">Fills at mid ∓ f × (ask − bid); seed 000: 0.30.</span>}</span>
+
+          <div className="toolbar bt-actions">
+            <button type="submit" className="btn start" disabled={starting || anyRunning || !api}>Run backtest</button>
+            {anyRunning && <span className="hint">A backtest is running; one runs at a time.</span>}
+          </div>
+        </form>
+        {messages.length > 0 && (
+          <div role="alert" className="bt-alert">
+            {messages.map((m, i) => <p key={i}>{m}</p>)}
+          </div>
+        )}
+      </section>
+
+      {run === null ? (
+        <div className="empty">Run a backtest: pick dates and press Run</div>
+      ) : (
+        <section className="card" aria-labelledby="bt-run-h">
+          <h2 id="bt-run-h">{run.strategyId} {run.from} → {run.to}, seed {run.seed}</h2>
+          <progress className="progress" aria-label="Backtest progress" max={1} value={run.progress} />
+          <p className="hint" data-testid="bt-progress-text">
+            {run.status === 'running' && `${Math.floor(run.progress * 100)}% · ${run.trades} trade${run.trades === 1 ? '' : 's'} so far`}
+            {run.status === 'done' && `Done${seconds(run)} · ${run.trades} trade${run.trades === 1 ? '' : 's'}`}
+            {run.status === 'failed' && 'Failed'}
+          </p>
+          {run.status === 'failed' && <div role="alert" className="bt-alert"><p>The backtest failed: {run.error ?? 'no reason given'}</p></div>}
+          {result.error && <div role="alert" className="bt-alert"><p>Could not load the results: {result.error}</p></div>}
+        </section>
+      )}
+
+      {shown && <Results result={shown} />}
+
+      <section className="card" aria-labelledby="bt-runs-h">
+        <h2 id="bt-runs-h">Previous backtests</h2>
+        <VirtualTable
+          label="Previous backtests"
+          rows={runs}
+          columns={runColumns}
+          rowKey={(r) => r.runId}
+          height={Math.min(240, 36 + runs.length * 32)}
+          rowHeight={32}
+          selectedKey={runId}
+          empty={<p className="hint">No backtests yet.</p>}
+        />
+        {list.error && <div role="alert" className="bt-alert"><p>Could not list the backtests: {list.error}</p></div>}
+      </section>
+    </div>
+  );
 }
