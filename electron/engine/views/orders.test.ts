@@ -39,14 +39,16 @@ function seedWalkedPartialEntry(s: Store): number {
   s.orders.update(id, { at: T0 + 10, status: 'SUBMITTED', brokerOrderId: 'sim-1' });
   limit(T0 + 10, 215, 0);
   s.orders.update(id, { at: T0 + 20, status: 'ACCEPTED' });
+  // The sim confirms a replace before the engine logs the price it set.
+  s.events.append({ at: T0 + 10_000, category: 'broker', type: 'broker.replaced', orderId: id, tradeId: trade.tradeId, payload: { clientOrderId: 'td-1-x-o1', limitCents: 210 } });
   limit(T0 + 10_000, 210, 1);
-  s.events.append({ at: T0 + 10_050, category: 'broker', type: 'broker.replaced', orderId: id, tradeId: trade.tradeId, payload: { clientOrderId: 'td-1-x-o1', limitCents: 210 } });
   limit(T0 + 20_000, 205, 2);
   // One unit fills at 2.05 net: short 3.40, long 1.35 (IB-style per-leg prices), commission $0.65 a contract.
   s.fills.record({ orderId: id, execId: 'e1#0', filledAt: T0 + 25_000, symbol: SHORT, side: 'SELL', quantity: 1, priceCents: 340, commissionCents: 65 });
   s.fills.record({ orderId: id, execId: 'e1#1', filledAt: T0 + 25_000, symbol: LONG, side: 'BUY', quantity: 1, priceCents: 135, commissionCents: 65, orderUpdate: { status: 'PARTIALLY_FILLED', filledQuantity: 1 } });
   s.events.append({ at: T0 + 28_000, category: 'order', type: 'order.replace-failed', orderId: id, tradeId: trade.tradeId, payload: { limitCents: 200, step: 3, error: 'rate limited' } });
   limit(T0 + 30_000, 200, 3);
+  s.events.append({ at: T0 + 40_000, category: 'broker', type: 'broker.replaced', orderId: id, tradeId: trade.tradeId, payload: { clientOrderId: 'td-1-x-o1', limitCents: 195 } });
   s.orders.update(id, { at: T0 + 60_000, status: 'CANCEL_PENDING', rejectReason: 'not filled within 60 s' });
   s.orders.update(id, { at: T0 + 60_010, status: 'CANCELLED' });
   return id;
@@ -61,8 +63,8 @@ describe('listOrders', () => {
     expect(OrderSchema.parse(order)).toEqual(order);
     expect(order).toMatchObject({
       id, purpose: 'OPEN', status: 'CANCELLED', quantity: 2, filledQuantity: 1, brokerOrderId: 'sim-1',
-      // The limit in force is the walk's last price, not the 2.15 it was created with.
-      limitPrice: 2, avgFillPrice: 2.05, rejectReason: 'not filled within 60 s',
+      // The limit in force is the last price the broker took (here changed outside the engine), not the 2.15 it was created with.
+      limitPrice: 1.95, avgFillPrice: 2.05, rejectReason: 'not filled within 60 s',
       legs: [{ symbol: SHORT, side: 'SELL', ratio: 1 }, { symbol: LONG, side: 'BUY', ratio: 1 }],
     });
     expect(order!.fills).toEqual([
@@ -79,8 +81,9 @@ describe('listOrders', () => {
       ['partial-fill', 2.05],
       ['replace-failed', 2.05],
       ['walk', 2],
-      ['cancel', 2],
-      ['cancelled', 2],
+      ['replaced', 1.95],
+      ['cancel', 1.95],
+      ['cancelled', 1.95],
     ]);
     expect(order!.steps.map((s) => s.time)).toEqual([...order!.steps.map((s) => s.time)].sort((a, b) => a - b));
     expect(order!.steps.find((s) => s.type === 'partial-fill')!.message).toBe('Partially filled: 1 of 2');

@@ -3,8 +3,8 @@
  *
  * Prices follow the contract: dollars per share per combo unit, positive = credit (the order row
  * stores a non-negative limit and a price effect; the execution log stores signed credit cents).
- * `limitPrice` is the limit in force: the last price the broker took (`order.limit` events), or the
- * limit the order was created with when the log has none.
+ * `limitPrice` is the limit in force: the last price the broker took (`order.limit` events, or a
+ * replace the broker confirmed that the engine did not make), else the limit the order was created with.
  */
 import type { Order } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
@@ -27,8 +27,9 @@ export function listOrders(store: Store, from: string, to: string, limit: number
 export function toOrder(row: OrderRow, fills: readonly FillRow[], events: readonly EventRow[]): Order {
   const created = signedLimitCents(row);
   const steps = orderSteps(row, events, created);
-  const lastLimit = [...events].reverse().find((e) => e.type === 'order.limit');
-  const limitCents = lastLimit ? numberIn(lastLimit.payload, 'limitCents') : created;
+  // Steps carry the limit in force forward: the last one's is the order's now.
+  const last = steps.at(-1);
+  const limitPrice = last ? last.limitPrice : created === null ? null : fromCents(created);
   return {
     id: row.orderId,
     tradeId: row.tradeId,
@@ -37,7 +38,7 @@ export function toOrder(row: OrderRow, fills: readonly FillRow[], events: readon
     clientOrderId: row.clientOrderId,
     brokerOrderId: row.brokerOrderId,
     status: row.status,
-    limitPrice: limitCents === null ? null : fromCents(limitCents),
+    limitPrice,
     quantity: row.quantity,
     filledQuantity: row.filledQuantity,
     avgFillPrice: averageFillPrice(row, fills),
@@ -95,6 +96,9 @@ export function orderSteps(row: OrderRow, events: readonly EventRow[], createdLi
   const steps: Step[] = [];
   let limit: number | null = createdLimitCents;
   let cancelReason: string | null = null;
+  // The broker's replace confirmation usually lands before the engine logs the price it set
+  // (order.limit): only a confirmed price the engine never set (changed outside Thetadesk) is a step.
+  const enginePrices = new Set(events.filter((e) => e.type === 'order.limit').map((e) => numberIn(e.payload, 'limitCents')));
   const push = (e: EventRow, type: string, message: string): void => {
     steps.push({ time: e.at, type, message, limitPrice: limit === null ? null : fromCents(limit) });
   };
@@ -125,7 +129,7 @@ export function orderSteps(row: OrderRow, events: readonly EventRow[], createdLi
         break;
       case 'broker.replaced': {
         const cents = numberIn(p, 'limitCents');
-        if (cents === null || cents === limit) break; // the engine's own order.limit already says it
+        if (cents === null || cents === limit || enginePrices.has(cents)) break;
         limit = cents;
         push(e, 'replaced', `The broker reports the limit now ${money(cents)}`);
         break;

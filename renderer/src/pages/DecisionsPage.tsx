@@ -1,3 +1,155 @@
+/**
+ * Decisions: every evaluation (entries, skips, vetoes, exits, holds) over an ET date range, filtered by
+ * strategy and kind; the selected one shows the gates of its slot (passed/failed) and the numbers
+ * behind it, with a link to each chain snapshot it read.
+ */
+import { Fragment, useMemo, useState } from 'react';
+import type { Decision } from '../../../shared/api.ts';
+import { etDateTime, formatPrice } from '../../../shared/format.ts';
+import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
+import { useCall } from '../lib/useCall.ts';
+import { openSnapshot, useApp } from '../store.ts';
+import { flattenDetails, useEtRange, useReloadOn, validRange } from './records.ts';
+import './records.css';
+
+const KINDS = ['ENTER', 'SKIP', 'VETO', 'EXIT', 'HOLD'] as const;
+
+function KindBadge({ kind }: { kind: Decision['kind'] }) {
+  return <span className={`badge kind-${kind}`}>{kind}</span>;
+}
+
+const COLUMNS: Column<Decision>[] = [
+  { key: 'time', header: 'Time (ET)', render: (d) => etDateTime(d.decidedAt), width: 150 },
+  { key: 'strategy', header: 'Strategy', render: (d) => d.strategyId, width: 120 },
+  { key: 'slot', header: 'Slot', render: (d) => d.entrySlot ?? '—', width: 52 },
+  { key: 'dte', header: 'DTE', render: (d) => d.targetDte ?? '—', align: 'right', width: 44 },
+  { key: 'kind', header: 'Kind', render: (d) => <KindBadge kind={d.kind} />, width: 64 },
+  { key: 'gate', header: 'Gate', render: (d) => d.gate ?? '—', width: 140 },
+  { key: 'reason', header: 'Reason', render: (d) => <span title={d.reason}>{d.reason}</span> },
+  { key: 'score', header: 'Score', render: (d) => formatPrice(d.score, 3), align: 'right', width: 64 },
+  { key: 'limit', header: 'Limit', render: (d) => formatPrice(d.limitPrice), align: 'right', width: 60 },
+];
+
 export function DecisionsPage() {
-  return <div className="empty">Decisions: not built yet.</div>;
+  const { from, to, setFrom, setTo } = useEtRange(7);
+  const strategies = useApp((s) => s.status?.strategies ?? []);
+  const [strategyId, setStrategyId] = useState('');
+  const [kind, setKind] = useState<'' | Decision['kind']>('');
+  const ok = validRange(from, to);
+  const { data, error, loading, reload } = useCall('decisions.list', ok ? { from, to, limit: 10_000, ...(strategyId ? { strategyId } : {}) } : null);
+  useReloadOn(useApp((s) => `${s.status?.lastSnapshotAt ?? ''}|${s.status?.engineState ?? ''}`), reload);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  // Newest first on screen (the contract lists them oldest first).
+  const rows = useMemo(() => (data ?? []).filter((d) => !kind || d.kind === kind).slice().reverse(), [data, kind]);
+  const selected = (data ?? []).find((d) => d.id === selectedId) ?? null;
+  const siblings = useMemo(
+    () => (selected ? (data ?? []).filter((d) => d.strategyId === selected.strategyId && d.decidedAt === selected.decidedAt) : []),
+    [data, selected],
+  );
+
+  return (
+    <div className="stack records">
+      <section className="card" aria-labelledby="decisions-h">
+        <h2 id="decisions-h">Decisions</h2>
+        <div className="toolbar">
+          <label>From (ET) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
+          <label>To (ET) <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+          <label>
+            Strategy{' '}
+            <select value={strategyId} onChange={(e) => setStrategyId(e.target.value)}>
+              <option value="">All strategies</option>
+              {strategies.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}
+            </select>
+          </label>
+          <label>
+            Kind{' '}
+            <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+              <option value="">All kinds</option>
+              {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+            </select>
+          </label>
+          <button className="btn" onClick={reload} disabled={!ok}>Refresh</button>
+          {loading && <span className="hint">Loading…</span>}
+          {data && <span className="hint">{rows.length} of {data.length} decisions</span>}
+        </div>
+        {!ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
+        {error && <p className="error" role="alert">{error}</p>}
+        <VirtualTable
+          label="Decisions"
+          rows={rows}
+          columns={COLUMNS}
+          rowKey={(d) => d.id}
+          height={340}
+          onRowClick={(d) => setSelectedId(d.id)}
+          selectedKey={selectedId}
+          empty={
+            <p className="empty">
+              No {kind ? `${kind} ` : ''}decisions from {from} to {to} (ET). Strategies decide at their entry slots once the engine runs: press Start, or change the filters.
+            </p>
+          }
+        />
+      </section>
+      {selected ? <DecisionDetail decision={selected} siblings={siblings} onSelect={setSelectedId} /> : rows.length > 0 && <p className="hint">Select a decision to see its gates and numbers.</p>}
+    </div>
+  );
+}
+
+function DecisionDetail({ decision, siblings, onSelect }: { decision: Decision; siblings: Decision[]; onSelect: (id: number) => void }) {
+  const details = useMemo(() => flattenDetails(decision.details), [decision.details]);
+  const passed = decision.kind === 'ENTER' || decision.kind === 'HOLD';
+  return (
+    <section className="card" aria-labelledby="decision-detail-h">
+      <h2 id="decision-detail-h">Decision {decision.id} — {decision.strategyId} at {etDateTime(decision.decidedAt, false)} ET</h2>
+      <p><KindBadge kind={decision.kind} /> {decision.reason}</p>
+      <dl className="facts">
+        <dt>Gate</dt><dd>{decision.gate ?? '—'}</dd>
+        <dt>Target DTE</dt><dd>{decision.targetDte ?? '—'}</dd>
+        <dt>Score</dt><dd>{formatPrice(decision.score, 3)}</dd>
+        <dt>Limit</dt><dd>{decision.limitPrice === null ? '—' : `${formatPrice(decision.limitPrice)} per unit`}</dd>
+        <dt>Quantity</dt><dd>{decision.quantity ?? '—'}</dd>
+        <dt>Trade</dt><dd>{decision.tradeId ?? '—'}</dd>
+      </dl>
+      <div className="toolbar">
+        {decision.snapshotIds.length === 0 ? (
+          <span className="hint">This decision read no stored chain snapshot.</span>
+        ) : (
+          decision.snapshotIds.map((id) => (
+            <button key={id} className="btn" onClick={() => openSnapshot({ snapshotId: id, decisionId: decision.id })} aria-label={`View snapshot ${id}`}>
+              View snapshot {id}
+            </button>
+          ))
+        )}
+      </div>
+      <div className="two-col">
+        <div>
+          <h3>Gates at this slot</h3>
+          <ul className="gates" aria-label="Gates">
+            {siblings.map((d) => {
+              const ok = d.kind === 'ENTER' || d.kind === 'HOLD';
+              return (
+                <li key={d.id}>
+                  <span className={`badge ${ok ? 'good' : d.kind === 'EXIT' ? '' : 'bad'}`}>{ok ? 'passed' : d.kind === 'EXIT' ? 'exit' : 'failed'}</span>
+                  <button className="linkish" onClick={() => onSelect(d.id)} aria-current={d.id === decision.id ? 'true' : undefined}>
+                    {d.gate ?? d.kind}
+                  </button>
+                  <span className="hint">{d.reason}</span>
+                </li>
+              );
+            })}
+          </ul>
+          {siblings.length <= 1 && <p className="hint">{passed ? 'Every gate passed for this candidate.' : 'The first failing gate stops the evaluation.'}</p>}
+        </div>
+        <div>
+          <h3>Numbers</h3>
+          {details.length === 0 ? (
+            <p className="hint">No numbers recorded.</p>
+          ) : (
+            <dl className="kv" aria-label="Decision numbers">
+              {details.map((r) => (<Fragment key={r.key}><dt>{r.key}</dt><dd>{r.value}</dd></Fragment>))}
+            </dl>
+          )}
+        </div>
+      </div>
+    </section>
+  );
 }
