@@ -9,8 +9,10 @@ import { BacktestInputError, runBacktest, type BacktestResult as RunResult } fro
 import { openStore, type Store } from '../store/store.ts';
 import { creditVerticals } from '../strategies/credit-verticals/strategy.ts';
 import { backtestWorkerFile, BacktestRunner, describeTrade, toBacktestResult } from './backtests.ts';
-import { SystemClock } from './clock.ts';
+import { SystemClock, VirtualClock } from './clock.ts';
 import type { Logger } from './log.ts';
+import { dispatch } from './rpc.ts';
+import { openWorkstation } from './workstation.ts';
 
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const WEEK = { from: '2026-11-23', to: '2026-11-27' } as const;
@@ -188,6 +190,35 @@ describe('refusals', () => {
     expect(updates.every((u) => u.status === 'running')).toBe(true);
     expect(() => runner.start({ strategyId: 'credit-verticals', ...WEEK, seed: 1, slippageFraction: 0.3 })).toThrow(/shut down/);
   });
+});
+
+describe('through the contract (dispatch on a Workstation)', () => {
+  it('maps refusals to codes and pushes the run as backtest events', async () => {
+    const ws = openWorkstation({ clock: new VirtualClock(Date.parse('2026-11-20T15:00:00Z')), dataDir: fs.mkdtempSync(path.join(tmp, 'ws-')) });
+    const events: BacktestRun[] = [];
+    const off = ws.onEvent((e) => {
+      if (e.type === 'backtest') events.push(e.payload);
+    });
+    try {
+      const request = { strategyId: 'credit-verticals', ...WEEK, seed: 1 };
+      expect(await dispatch(ws, 'backtest.start', { ...request, from: WEEK.to, to: WEEK.from })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('"from" must not be after "to"') } });
+      expect(await dispatch(ws, 'backtest.start', { ...request, config: { width: 7 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('width: width must be a multiple of 5') } });
+      expect(await dispatch(ws, 'backtest.start', { ...request, strategyId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await dispatch(ws, 'backtest.get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      const started = await dispatch(ws, 'backtest.start', request);
+      expect(started).toMatchObject({ ok: true, value: { status: 'running', progress: 0 } });
+      const runId = (started as { value: BacktestRun }).value.runId;
+      expect(await dispatch(ws, 'backtest.start', request)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      await expect.poll(() => events.at(-1)?.status, { timeout: 30_000 }).toBe('done');
+      expect(events[0]).toMatchObject({ runId, status: 'running' });
+      const got = await dispatch(ws, 'backtest.get', { runId });
+      expect(got).toMatchObject({ ok: true, value: { runId, status: 'done', progress: 1 } });
+      expect(await dispatch(ws, 'backtest.list', {})).toMatchObject({ ok: true, value: [{ runId, status: 'done' }] });
+    } finally {
+      off();
+      await ws.close();
+    }
+  }, 60_000);
 });
 
 describe('pure parts', () => {
