@@ -5,6 +5,7 @@
  */
 import { AreaSeries, ColorType, createChart, HistogramSeries, LineSeries, type IChartApi, type ISeriesApi, type SeriesType, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
+import { reduceM4 } from '../lib/m4.ts';
 import { etChartTime } from '../lib/time.ts';
 
 export type ChartPoint = { time: number; value: number };
@@ -23,15 +24,21 @@ export type TimeChartProps = {
   testId?: string;
   /** Called after each setData has been drawn (benchmarks). */
   onRendered?: (points: number) => void;
+  /**
+   * Line and area series longer than two M4 buckets per pixel column are reduced before drawing
+   * (lib/m4.ts: the same pixels, every extreme kept). Default true.
+   */
+  reduce?: boolean;
 };
 
 const PALETTE = ['#3b82f6', '#f59e0b', '#22c55e', '#ef4444', '#a855f7', '#14b8a6'];
 
-/** Sorted by time with one point per second (the last wins), times as ET chart seconds. */
-export function toChartData(points: readonly ChartPoint[]): { time: UTCTimestamp; value: number }[] {
+/** Sorted by time, M4-reduced to `maxPoints` when given, one point per second (the last wins), times as ET chart seconds. */
+export function toChartData(points: readonly ChartPoint[], maxPoints?: number): { time: UTCTimestamp; value: number }[] {
   const out: { time: UTCTimestamp; value: number }[] = [];
   const sorted = isSorted(points) ? points : [...points].sort((a, b) => a.time - b.time);
-  for (const p of sorted) {
+  const shown = maxPoints !== undefined ? reduceM4(sorted, maxPoints) : sorted;
+  for (const p of shown) {
     if (!Number.isFinite(p.value)) continue;
     const time = etChartTime(p.time) as UTCTimestamp;
     const last = out[out.length - 1];
@@ -91,21 +98,37 @@ export function TimeChart(props: TimeChartProps) {
   }, [seriesKey]);
 
   // Whole series replaced when `data` changes.
-  const { data, onRendered } = props;
+  const { data, onRendered, reduce = true } = props;
   useEffect(() => {
     if (!data || !chartRef.current) return;
+    const started = performance.now();
     let total = 0;
+    let drawn = 0;
+    let converting = 0;
+    const width = hostRef.current?.clientWidth ?? 1000;
+    const maxPoints = Math.max(4_000, 8 * width);
     for (const [id, points] of Object.entries(data)) {
       const series = seriesRef.current.get(id);
       if (!series) continue;
-      const d = toChartData(points);
-      total += d.length;
+      const c0 = performance.now();
+      const spec = props.series.find((x) => x.id === id);
+      const d = toChartData(points, reduce && spec?.kind !== 'histogram' ? maxPoints : undefined);
+      converting += performance.now() - c0;
+      total += points.length;
+      drawn += d.length;
       series.setData(d);
       if (d.length > 0) lastTimeRef.current.set(id, d[d.length - 1]!.time);
     }
     chartRef.current.timeScale().fitContent();
-    if (onRendered) requestAnimationFrame(() => onRendered(total));
-  }, [data, onRendered, seriesKey]);
+    const setDataDone = performance.now();
+    // The chart draws in its own animation-frame callback, queued before this one: the measure spans
+    // conversion, setData and the first drawing (read by `npm run bench` as a User Timing entry).
+    const label = props.label;
+    requestAnimationFrame(() => {
+      performance.measure(`chart render: ${label}`, { start: started, end: performance.now(), detail: { points: total, drawn, convertMs: converting, setDataMs: setDataDone - started - converting } });
+      onRendered?.(total);
+    });
+  }, [data, onRendered, reduce, seriesKey]);
 
   // Live points streamed in without re-rendering.
   const { subscribe } = props;

@@ -4,7 +4,7 @@
  * rows outside the view are replaced by two spacer rows that keep the scroll height.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type ReactNode } from 'react';
+import { memo, useRef, type ReactNode } from 'react';
 
 export type Column<T> = {
   key: string;
@@ -57,18 +57,16 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
             const key = props.rowKey(row);
             const cls = [props.rowClassName?.(row), props.selectedKey === key ? 'selected' : undefined, props.onRowClick ? 'clickable' : undefined].filter(Boolean).join(' ');
             return (
-              <tr
+              <Row
                 key={key}
-                style={{ height: rowHeight }}
+                row={row}
+                columns={columns as readonly Column<unknown>[]}
+                height={rowHeight}
                 className={cls || undefined}
-                aria-rowindex={item.index + 2}
-                aria-selected={props.selectedKey !== undefined ? props.selectedKey === key : undefined}
-                onClick={props.onRowClick ? () => props.onRowClick!(row) : undefined}
-              >
-                {columns.map((c) => (
-                  <td key={c.key} style={{ textAlign: c.align ?? 'left' }}>{c.render(row)}</td>
-                ))}
-              </tr>
+                index={item.index}
+                selected={props.selectedKey !== undefined && props.selectedKey !== null ? props.selectedKey === key : undefined}
+                onRowClick={props.onRowClick as ((row: unknown) => void) | undefined}
+              />
             );
           })}
           {bottom > 0 && <tr aria-hidden="true" style={{ height: bottom }} />}
@@ -77,3 +75,24 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     </div>
   );
 }
+
+type RowProps = {
+  row: unknown;
+  columns: readonly Column<unknown>[];
+  height: number;
+  className: string | undefined;
+  index: number;
+  selected: boolean | undefined;
+  onRowClick: ((row: unknown) => void) | undefined;
+};
+
+/** One row, re-rendered only when its own props change: scrolling renders just the rows coming into view. */
+const Row = memo(function Row({ row, columns, height, className, index, selected, onRowClick }: RowProps) {
+  return (
+    <tr style={{ height }} className={className} aria-rowindex={index + 2} aria-selected={selected} onClick={onRowClick ? () => onRowClick(row) : undefined}>
+      {columns.map((c) => (
+        <td key={c.key} style={{ textAlign: c.align ?? 'left' }}>{c.render(row)}</td>
+      ))}
+    </tr>
+  );
+});
