@@ -51,6 +51,9 @@ test('an entry read back: decision with gates and numbers, its snapshot with the
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/#token=${server.token}`);
+  // Before any decision the snapshot viewer says how to get there.
+  await page.getByRole('button', { name: 'Snapshot viewer' }).click();
+  await expect(page.getByText('Open a decision on the Decisions page and press View snapshot')).toBeVisible();
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('engine-state')).toHaveText('Engine: Running');
 
@@ -64,6 +67,21 @@ test('an entry read back: decision with gates and numbers, its snapshot with the
   const legStrikes = order.legs.map((l) => parseOcc(l.symbol).strike).sort((a, b) => a - b);
   expect(legStrikes).toHaveLength(2);
 
+  await test.step('Context: the three charts fed live, no error', async () => {
+    await page.getByRole('button', { name: 'Context' }).click();
+    for (const name of ['VIX, VIX9D and VIX3M', 'Term structure VIX9D / VIX', 'GEX net and SPX']) {
+      await expect(page.getByRole('img', { name })).toBeVisible();
+      // lightweight-charts drew into the element.
+      await expect(page.getByRole('img', { name }).locator('canvas').first()).toBeVisible();
+    }
+    const latest = page.getByLabel('Latest context');
+    await expect(latest).toContainText('VIX');
+    // The market keeps running: new points stream into the charts and the latest reading moves on.
+    const before = await latest.textContent();
+    await expect(latest).not.toHaveText(before ?? '');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await page.screenshot({ path: testInfo.outputPath('context.png'), fullPage: true });
+  });
   await test.step('Decisions: filter to the entry, read its gates and numbers', async () => {
     await page.getByRole('button', { name: 'Decisions' }).click();
     await setRange(page, day);
@@ -123,16 +141,5 @@ test('an entry read back: decision with gates and numbers, its snapshot with the
     await page.screenshot({ path: testInfo.outputPath('orders.png'), fullPage: true });
   });
 
-  await test.step('Context: the three charts, no error', async () => {
-    await page.getByRole('button', { name: 'Context' }).click();
-    for (const name of ['VIX, VIX9D and VIX3M', 'Term structure VIX9D / VIX', 'GEX net and SPX']) {
-      await expect(page.getByRole('img', { name })).toBeVisible();
-      // lightweight-charts drew into the element.
-      await expect(page.getByRole('img', { name }).locator('canvas').first()).toBeVisible();
-    }
-    await expect(page.getByLabel('Latest context')).toContainText('VIX');
-    await expect(page.getByRole('alert')).toHaveCount(0);
-    await page.screenshot({ path: testInfo.outputPath('context.png'), fullPage: true });
-  });
   expect(errors).toEqual([]);
 });

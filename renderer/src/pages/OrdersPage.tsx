@@ -75,7 +75,7 @@ export function OrdersPage() {
           rows={orders}
           columns={COLUMNS}
           rowKey={(o) => o.id}
-          height={320}
+          height={Math.min(320, 34 + orders.length * 28)}
           onRowClick={(o) => setSelectedId(o.id)}
           selectedKey={selectedId}
           rowClassName={(o) => (BAD.has(o.status) ? 'row-bad' : undefined)}
@@ -128,10 +128,10 @@ function OrderDetail({ order }: { order: Order }) {
             <p className="hint">No steps logged.</p>
           ) : (
             <table className="table" aria-label="Price steps">
-              <thead><tr><th style={{ width: 72 }}>Time (ET)</th><th>Step</th><th style={{ textAlign: 'right' }}>Limit</th><th>Message</th></tr></thead>
+              <thead><tr><th className="nowrap">Time (ET)</th><th>Step</th><th style={{ textAlign: 'right' }}>Limit</th><th>Message</th></tr></thead>
               <tbody>
                 {order.steps.map((s, i) => (
-                  <tr key={i} className={s.type === 'rejected' || s.type === 'error' ? 'row-bad' : undefined}><td>{clock(s.time)}</td><td>{s.type}</td><td style={{ textAlign: 'right' }}>{net(s.limitPrice)}</td><td>{s.message}</td></tr>
+                  <tr key={i} className={s.type === 'rejected' || s.type === 'error' ? 'row-bad' : undefined}><td>{clock(s.time)}</td><td>{s.type}</td><td className="nowrap" style={{ textAlign: 'right' }}>{net(s.limitPrice)}</td><td>{s.message}</td></tr>
                 ))}
               </tbody>
             </table>
