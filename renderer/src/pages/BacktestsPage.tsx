@@ -19,20 +19,21 @@ const EQUITY_SERIES: SeriesSpec[] = [{ id: 'equity', title: 'Equity $', kind: 'a
 const DRAWDOWN_SERIES: SeriesSpec[] = [{ id: 'drawdown', title: 'Drawdown $', kind: 'area', color: '#ef4444' }];
 const MAX_SEED = 2 ** 31 - 1;
 
+const isWeekday = (date: string) => ![0, 6].includes(new Date(`${date}T12:00:00Z`).getUTCDay());
+
 /** The last weekday strictly before `date` (YYYY-MM-DD). */
 function weekdayBefore(date: string): string {
   let d = addDaysIso(date, -1);
-  for (;;) {
-    const dow = new Date(`${d}T12:00:00Z`).getUTCDay();
-    if (dow !== 0 && dow !== 6) return d;
-    d = addDaysIso(d, -1);
-  }
+  while (!isWeekday(d)) d = addDaysIso(d, -1);
+  return d;
 }
 
-/** Default period: the two weeks of trading days before today (ET). */
+/** Default period: the ten weekdays (two weeks of trading days) before today (ET). */
 export function defaultPeriod(today: string): { from: string; to: string } {
   const to = weekdayBefore(today);
-  return { from: addDaysIso(to, -13), to };
+  let from = to;
+  for (let n = 1; n < 10; n++) from = weekdayBefore(from);
+  return { from, to };
 }
 
 type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage', string>>;
