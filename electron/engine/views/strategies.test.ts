@@ -96,9 +96,9 @@ describe('strategies.setConfig', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe('VALIDATION');
     const message = (error as ApiError).message;
-    expect(message).toContain("takeProfitPct: must be at most 1 (allowed: more than 0 up to 1; the seed's default is 0.5)");
-    expect(message).toContain('width: must be a multiple of 5 (allowed: 5 to 200 in steps of 5; the seed\'s default is 25)');
-    expect(message).toContain('sessionExit.minutesBeforeClose: must be at least 1 (allowed: whole numbers 1 to 390; the seed\'s default is 15)');
+    expect(message).toContain("takeProfitPct: must be at most 1 (allowed: more than 0 up to 1, the seed's default is 0.5)");
+    expect(message).toContain('width: must be a multiple of 5 (allowed: 5 to 200 in steps of 5, the seed\'s default is 25)');
+    expect(message).toContain('sessionExit.minutesBeforeClose: must be at least 1 (allowed: whole numbers 1 to 390, the seed\'s default is 15)');
     expect(message).toContain('bogus: is not a setting of this system');
     expect(ctx.store.settings.get('strategy.credit-verticals.config')).toBeNull();
     expect(ctx.store.configs.latest('credit-verticals')).toBeNull();

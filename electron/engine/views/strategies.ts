@@ -116,9 +116,9 @@ function strategyStats(ctx: StrategiesContext, strategyId: string): StrategyDeta
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation messages: "takeProfitPct: must be at most 1 (allowed: more than 0 up to 1; the seed's default is 0.5)"
+// Validation messages: "takeProfitPct: must be at most 1 (allowed: more than 0 up to 1, the seed's default is 0.5)"
 
-/** One readable clause per bad field, joined with "; ". Each clause starts with the field's dotted path and a colon. */
+/** One readable clause per bad field, joined with "; " (never used inside a clause). Each clause starts with the field's dotted path and a colon. */
 export function describeConfigIssues(strategy: AnyStrategy, error: z.ZodError): string {
   const schema = configJsonSchema(strategy);
   const defaults = strategy.configSchema.parse({}) as Record<string, unknown>;
@@ -138,7 +138,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: JsonSchema, defaults: Re
   if (range) extras.push(`allowed: ${range}`);
   const dflt = valueAt(defaults, path.filter((p) => !/^\d+$/.test(p)));
   if (dflt !== undefined && (typeof dflt !== 'object' || Array.isArray(dflt) || dflt === null)) extras.push(`the seed's default is ${JSON.stringify(dflt)}`);
-  return `${path.length ? path.join('.') : 'configuration'}: ${what}${extras.length ? ` (${extras.join('; ')})` : ''}`;
+  return `${path.length ? path.join('.') : 'configuration'}: ${what}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 
 function problem(issue: z.core.$ZodIssue, field: JsonSchema | null): string {

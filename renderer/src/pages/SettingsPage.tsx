@@ -1,3 +1,274 @@
+/**
+ * Settings: broker (simulator, IB Gateway, Tradier), paper/live, notifications and the data folder.
+ * Broker and mode apply at the next start. The Tradier token is write-only: typed here, sent once,
+ * never filled from the server (which only says whether one is stored). Live needs the exact sentence.
+ */
+import { useEffect, useId, useState } from 'react';
+import { LIVE_CONFIRMATION, type BrokerKind, type MethodInput, type Settings } from '../../../shared/api.ts';
+import { useApp } from '../store.ts';
+import './SettingsPage.css';
+
+type Form = {
+  broker: BrokerKind;
+  host: string;
+  port: string;
+  clientId: string;
+  accountId: string;
+  token: string;
+  sandbox: boolean;
+  mode: 'paper' | 'live';
+  confirmLive: string;
+  notifications: Settings['notifications'];
+};
+
+const BROKERS: { id: BrokerKind; label: string }[] = [
+  { id: 'sim', label: 'Simulator (paper, built in)' },
+  { id: 'ibkr', label: 'IB Gateway' },
+  { id: 'tradier', label: 'Tradier' },
+];
+
+function formOf(s: Settings): Form {
+  return {
+    broker: s.broker,
+    host: s.ibkr.host,
+    port: String(s.ibkr.port),
+    clientId: String(s.ibkr.clientId),
+    accountId: s.tradier.accountId,
+    token: '',
+    sandbox: s.tradier.sandbox,
+    mode: s.mode,
+    confirmLive: '',
+    notifications: s.notifications,
+  };
+}
+
 export function SettingsPage() {
-  return <div className="empty">Settings: not built yet.</div>;
+  const api = useApp((s) => s.api);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [form, setForm] = useState<Form | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [askLive, setAskLive] = useState(false);
+
+  useEffect(() => {
+    if (!api) return;
+    let live = true;
+    api.call('settings.get').then(
+      (s) => {
+        if (!live) return;
+        setSettings(s);
+        setForm(formOf(s));
+      },
+      (e: unknown) => live && setLoadError((e as Error).message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  if (loadError) return <div className="empty" role="alert">Could not load the settings: {loadError}</div>;
+  if (!settings || !form) return <div className="empty">Loading…</div>;
+
+  const patch = (p: Partial<Form>) => setForm((f) => (f ? { ...f, ...p } : f));
+
+  const send = async (input: MethodInput<'settings.set'>, done: string) => {
+    if (!api) return;
+    setSaving(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const s = await api.call('settings.set', input);
+      setSettings(s);
+      // The token field is always cleared: the server only says whether one is stored.
+      setForm(formOf(s));
+      setNotice(s.restartRequired ? 'Saved. The new broker settings apply the next time Thetadesk starts.' : done);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const save = () => {
+    const input: MethodInput<'settings.set'> = {
+      broker: form.broker,
+      ibkr: { host: form.host.trim(), port: Number(form.port), clientId: Number(form.clientId) },
+      tradier: { ...(form.accountId.trim() ? { accountId: form.accountId.trim() } : {}), sandbox: form.sandbox, ...(form.token ? { token: form.token } : {}) },
+      // The mode is sent only when it changes: switching to live carries the sentence typed in the dialog.
+      ...(form.mode !== settings.mode ? { mode: form.mode, ...(form.mode === 'live' ? { confirmLive: form.confirmLive } : {}) } : {}),
+      notifications: form.notifications,
+    };
+    void send(input, 'Saved.');
+  };
+
+  return (
+    <form
+      className="settings stack"
+      noValidate
+      aria-label="Settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      {settings.restartRequired && !notice && (
+        <p className="banner warn" role="note">
+          Saved settings differ from those in use ({settings.activeBroker ?? 'no broker'}, {settings.activeMode}): they apply the next time Thetadesk starts.
+        </p>
+      )}
+      <section className="card" aria-labelledby="set-broker-h">
+        <h2 id="set-broker-h">Broker</h2>
+        <p className="hint">In use now: {brokerLabel(settings.activeBroker)}. Changes apply at the next start.</p>
+        <div className="form">
+          <label htmlFor="set-broker">Broker to connect</label>
+          <select id="set-broker" value={form.broker} onChange={(e) => patch({ broker: e.target.value as BrokerKind })}>
+            {BROKERS.map((b) => <option key={b.id} value={b.id}>{b.label}</option>)}
+          </select>
+          <span className="hint" />
+        </div>
+        <fieldset className="settings-group">
+          <legend>IB Gateway</legend>
+          <div className="form">
+            <label htmlFor="set-ib-host">IB host</label>
+            <input id="set-ib-host" value={form.host} onChange={(e) => patch({ host: e.target.value })} autoComplete="off" />
+            <span className="hint">127.0.0.1 when IB Gateway runs on this computer.</span>
+            <label htmlFor="set-ib-port">IB port</label>
+            <input id="set-ib-port" type="number" inputMode="numeric" min={1} max={65535} step={1} value={form.port} onChange={(e) => patch({ port: e.target.value })} />
+            <span className="hint">4002: Gateway paper, 4001: Gateway live (TWS: 7497 / 7496).</span>
+            <label htmlFor="set-ib-client">Client id</label>
+            <input id="set-ib-client" type="number" inputMode="numeric" min={0} max={999999} step={1} value={form.clientId} onChange={(e) => patch({ clientId: e.target.value })} />
+            <span className="hint">Any number not used by another API client of the same Gateway.</span>
+          </div>
+        </fieldset>
+        <fieldset className="settings-group">
+          <legend>Tradier</legend>
+          <div className="form">
+            <label htmlFor="set-tr-account">Tradier account</label>
+            <input id="set-tr-account" value={form.accountId} onChange={(e) => patch({ accountId: e.target.value })} autoComplete="off" spellCheck={false} />
+            <span className="hint">Letters and digits, e.g. VA12345678.</span>
+            <label htmlFor="set-tr-token">Tradier token</label>
+            <input
+              id="set-tr-token"
+              type="password"
+              value={form.token}
+              placeholder={settings.tradier.tokenSet ? 'stored' : 'not set'}
+              onChange={(e) => patch({ token: e.target.value })}
+              autoComplete="new-password"
+              spellCheck={false}
+            />
+            <span className="hint">
+              {settings.tradier.tokenSet ? 'A token is stored; type a new one to replace it. ' : ''}
+              {storageText(settings.secretStorage)}
+            </span>
+            <span />
+            <label className="check">
+              <input type="checkbox" checked={form.sandbox} onChange={(e) => patch({ sandbox: e.target.checked })} /> Sandbox (paper trading)
+            </label>
+            <span className="hint">Production is used only in live mode with the sandbox off.</span>
+          </div>
+          {settings.tradier.tokenSet && (
+            <button type="button" className="btn" disabled={saving} onClick={() => void send({ tradier: { token: '' } }, 'Tradier token forgotten.')}>
+              Forget token
+            </button>
+          )}
+        </fieldset>
+      </section>
+
+      <section className="card" aria-labelledby="set-mode-h">
+        <h2 id="set-mode-h">Trading mode</h2>
+        <div role="radiogroup" aria-labelledby="set-mode-h" className="radios">
+          <label className="check">
+            <input type="radio" name="mode" value="paper" checked={form.mode === 'paper'} onChange={() => patch({ mode: 'paper', confirmLive: '' })} /> Paper (no real money; the default)
+          </label>
+          <label className="check">
+            <input type="radio" name="mode" value="live" checked={form.mode === 'live'} onChange={() => setAskLive(true)} /> Live (real money)
+          </label>
+        </div>
+        <p className="hint">In use now: {settings.activeMode}. {form.mode === 'live' ? 'Live is confirmed for the next save.' : ''}</p>
+      </section>
+
+      <section className="card" aria-labelledby="set-notif-h">
+        <h2 id="set-notif-h">Notifications</h2>
+        <div className="stack tight">
+          <label className="check">
+            <input type="checkbox" checked={form.notifications.enabled} onChange={(e) => patch({ notifications: { ...form.notifications, enabled: e.target.checked } })} /> Desktop notifications
+          </label>
+          <label className="check">
+            <input type="checkbox" disabled={!form.notifications.enabled} checked={form.notifications.fills} onChange={(e) => patch({ notifications: { ...form.notifications, fills: e.target.checked } })} /> Fills and exits
+          </label>
+          <label className="check">
+            <input type="checkbox" disabled={!form.notifications.enabled} checked={form.notifications.errors} onChange={(e) => patch({ notifications: { ...form.notifications, errors: e.target.checked } })} /> Errors and rejects
+          </label>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="set-data-h">
+        <h2 id="set-data-h">Data folder</h2>
+        <div className="form">
+          <label htmlFor="set-data">Data folder location</label>
+          <input id="set-data" value={settings.dataDir} readOnly />
+          <span className="hint" />
+        </div>
+        <p className="hint">
+          The database, logs and stored secrets live here. To use another folder, start Thetadesk with <code>--data-dir &lt;folder&gt;</code> or set the
+          environment variable <code>THETADESK_DATA_DIR</code>.
+        </p>
+      </section>
+
+      <div className="toolbar">
+        <button type="submit" className="btn" disabled={saving}>Save</button>
+        {notice && <span role="status" className="saved">{notice}</span>}
+      </div>
+      {error && <p role="alert" className="field-error settings-error">{error}</p>}
+
+      {askLive && (
+        <LiveDialog
+          onCancel={() => setAskLive(false)}
+          onConfirm={(sentence) => {
+            setAskLive(false);
+            patch({ mode: 'live', confirmLive: sentence });
+          }}
+        />
+      )}
+    </form>
+  );
+}
+
+function LiveDialog(props: { onConfirm: (sentence: string) => void; onCancel: () => void }) {
+  const [typed, setTyped] = useState('');
+  const inputId = useId();
+  const exact = typed === LIVE_CONFIRMATION;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onCancel();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [props]);
+  return (
+    <div className="backdrop">
+      <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="live-title" aria-describedby="live-body">
+        <h2 id="live-title">Switch to live trading?</h2>
+        <p id="live-body">
+          Live mode sends orders to a real-money account at the next start. To confirm, type exactly: <strong className="sentence">{LIVE_CONFIRMATION}</strong>
+        </p>
+        <label htmlFor={inputId}>Confirmation sentence</label>
+        <input id={inputId} className="confirm-input" value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus autoComplete="off" spellCheck={false} />
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={props.onCancel}>Cancel</button>
+          <button type="button" className="btn danger" disabled={!exact} onClick={() => props.onConfirm(typed)}>Switch to live</button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function brokerLabel(kind: BrokerKind | null): string {
+  return kind === null ? 'no broker' : (BROKERS.find((b) => b.id === kind)?.label ?? kind);
+}
+
+function storageText(kind: Settings['secretStorage']): string {
+  if (kind === 'safeStorage') return 'Kept encrypted with the OS keychain.';
+  if (kind === 'memory') return 'Kept in memory only until the server stops (set THETADESK_TRADIER_TOKEN to keep one).';
+  return 'This computer offers no encrypted storage: a token cannot be stored; set THETADESK_TRADIER_TOKEN instead.';
 }
