@@ -118,6 +118,11 @@ test('an entry read back: decision with gates and numbers, its snapshot with the
     await expect(highlighted.first()).toBeInViewport();
     expect(await chain.locator('tbody tr').count()).toBeGreaterThan(10);
     await page.screenshot({ path: testInfo.outputPath('snapshot.png') });
+    // A snapshot id that does not exist is said so, and no stale chain stays on screen.
+    await page.getByLabel('Snapshot id').fill('999999');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByRole('alert')).toContainText('There is no chain snapshot 999999');
+    await expect(chain).toBeHidden();
   });
 
   await test.step('Orders & fills: the entry order with its fills and price steps', async () => {

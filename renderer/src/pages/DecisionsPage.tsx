@@ -79,7 +79,7 @@ export function DecisionsPage() {
           rows={rows}
           columns={COLUMNS}
           rowKey={(d) => d.id}
-          height={Math.min(340, 34 + rows.length * 28)}
+          height={Math.min(340, 40 + rows.length * 28)}
           onRowClick={(d) => setSelectedId(d.id)}
           selectedKey={selectedId}
           empty={

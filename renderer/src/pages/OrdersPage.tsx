@@ -75,7 +75,7 @@ export function OrdersPage() {
           rows={orders}
           columns={COLUMNS}
           rowKey={(o) => o.id}
-          height={Math.min(320, 34 + orders.length * 28)}
+          height={Math.min(320, 40 + orders.length * 28)}
           onRowClick={(o) => setSelectedId(o.id)}
           selectedKey={selectedId}
           rowClassName={(o) => (BAD.has(o.status) ? 'row-bad' : undefined)}
