@@ -100,8 +100,7 @@ test('dark and light themes, keyboard shortcuts and the engine clock in ET', asy
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await page.getByRole('button', { name: 'Switch to light theme' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
-  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  expect(bg).toBe('rgb(245, 247, 250)');
+  await expect(page.locator('body')).toHaveCSS('background-color', 'rgb(245, 247, 250)');
   await page.screenshot({ path: testInfo.outputPath('overview-light.png'), fullPage: true });
   // The choice survives a reload.
   await page.reload();
