@@ -20,7 +20,7 @@ test('Strategies: defaults, a refused value, a saved value that persists, and th
   await expect(card.getByLabel('Target DTEs (calendar days, comma-separated)')).toHaveValue('3, 5, 7');
   await expect(card.getByRole('group', { name: 'Session exit' })).toBeVisible();
   await expect(card.getByLabel('Close before the session ends')).not.toBeChecked();
-  await card.screenshot({ path: testInfo.outputPath('strategies-defaults.png') });
+  await page.screenshot({ path: testInfo.outputPath('strategies-defaults.png') });
 
   // A value out of range: the server refuses it, naming the field and the range; nothing is saved.
   await takeProfit.fill('5');
@@ -30,7 +30,12 @@ test('Strategies: defaults, a refused value, a saved value that persists, and th
   await expect(alert).toContainText('allowed: more than 0 up to 1');
   await expect(alert).toContainText("the seed's default is 0.5");
   await expect(takeProfit).toHaveAttribute('aria-invalid', 'true');
-  await card.screenshot({ path: testInfo.outputPath('strategies-refused.png') });
+  // The field the message names shows it too.
+  await expect(card.locator('#cfg-credit-verticals-takeProfitPct-err')).toContainText('must be at most 1');
+  await takeProfit.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('strategies-refused-field.png') });
+  await alert.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('strategies-refused-alert.png') });
   await page.reload();
   await page.getByRole('button', { name: 'Strategies' }).click();
   await expect(card.getByLabel('Take profit (fraction of max profit)')).toHaveValue('0.5');
@@ -41,7 +46,8 @@ test('Strategies: defaults, a refused value, a saved value that persists, and th
   await card.getByRole('button', { name: 'Save configuration' }).click();
   await expect(card.getByRole('status')).toHaveText(/^Saved — version \d+, applies from the next decision\.$/);
   await expect(card.getByRole('alert')).toHaveCount(0);
-  await card.screenshot({ path: testInfo.outputPath('strategies-saved.png') });
+  await card.getByRole('status').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('strategies-saved.png') });
   await page.reload();
   await page.getByRole('button', { name: 'Strategies' }).click();
   await expect(card.getByLabel('Take profit (fraction of max profit)')).toHaveValue('0.65');
@@ -59,7 +65,8 @@ test('Strategies: defaults, a refused value, a saved value that persists, and th
   await expect(toggle).not.toBeChecked();
   await expect(card).toContainText('Off: no new entries');
   await expect.poll(() => strategyEnabled(page, server.url, server.token)).toBe(false);
-  await card.screenshot({ path: testInfo.outputPath('strategies-off.png') });
+  await toggle.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('strategies-off.png') });
   await toggle.click();
   await expect(toggle).toBeChecked();
   await expect(card).toContainText('On: new entries allowed');
