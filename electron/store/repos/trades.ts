@@ -231,12 +231,16 @@ export class TradeRepo {
   search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED'; exitReason?: string; limit: number }): TradeWithLegs[] {
     const where: string[] = ["status <> 'CANCELLED'"];
     const args: (string | number)[] = [];
-    if (q.fromDate) (where.push('entry_date >= ?'), args.push(q.fromDate));
-    if (q.toDate) (where.push('entry_date <= ?'), args.push(q.toDate));
-    if (q.strategyId) (where.push('strategy_id = ?'), args.push(q.strategyId));
-    if (q.status === 'CLOSED') where.push("status = 'CLOSED'");
-    if (q.status === 'OPEN') where.push("status NOT IN ('CLOSED', 'CANCELLED')");
-    if (q.exitReason) (where.push('exit_reason = ?'), args.push(q.exitReason));
+    const add = (clause: string, value?: string) => {
+      where.push(clause);
+      if (value !== undefined) args.push(value);
+    };
+    if (q.fromDate) add('entry_date >= ?', q.fromDate);
+    if (q.toDate) add('entry_date <= ?', q.toDate);
+    if (q.strategyId) add('strategy_id = ?', q.strategyId);
+    if (q.status === 'CLOSED') add("status = 'CLOSED'");
+    if (q.status === 'OPEN') add("status NOT IN ('CLOSED', 'CANCELLED')");
+    if (q.exitReason) add('exit_reason = ?', q.exitReason);
     const sql = `SELECT * FROM trades WHERE ${where.join(' AND ')} ORDER BY COALESCE(opened_at, created_at) DESC, trade_id DESC LIMIT ?`;
     const trades = this.#db.prepare<TradeRaw>(sql).all(...args, q.limit).map(toTrade);
     if (trades.length === 0) return [];
