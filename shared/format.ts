@@ -20,6 +20,14 @@ export function etDateTime(epochMs: number, withSeconds = true): string {
   return withSeconds ? `${base}:${p.second}` : base;
 }
 
+/** ET offset from UTC at `epochMs`, in ms (−5 h in winter, −4 h in summer). */
+export function etOffsetMs(epochMs: number): number {
+  const p: Record<string, string> = {};
+  const whole = Math.floor(epochMs / 1000) * 1000;
+  for (const part of partsFormatter.formatToParts(whole)) p[part.type] = part.value;
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - whole;
+}
+
 /** `HH:MM:SS ET`. */
 export function etTime(epochMs: number): string {
   return `${etDateTime(epochMs).slice(11)} ET`;

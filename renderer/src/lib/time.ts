@@ -3,26 +3,16 @@
  * is the ET wall-clock time written as if it were UTC (`etChartTime`); the offset is cached per hour,
  * which keeps 100,000 points cheap.
  */
-const offsetCache = new Map<number, number>();
-const partsFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+import { etOffsetMs as etOffsetAt } from '../../../shared/format.ts';
 
-/** ET offset from UTC at `epochMs`, in ms (−5 h or −4 h). */
+const offsetCache = new Map<number, number>();
+
+/** ET offset from UTC at `epochMs`, in ms, cached per hour (offsets change only on the hour). */
 export function etOffsetMs(epochMs: number): number {
   const hour = Math.floor(epochMs / 3_600_000);
   const cached = offsetCache.get(hour);
   if (cached !== undefined) return cached;
-  const p = Object.fromEntries(partsFormat.formatToParts(new Date(hour * 3_600_000)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  const offset = asUtc - hour * 3_600_000;
+  const offset = etOffsetAt(hour * 3_600_000);
   if (offsetCache.size > 100_000) offsetCache.clear();
   offsetCache.set(hour, offset);
   return offset;
