@@ -8,7 +8,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import type { Decision, Order } from '../../shared/api.ts';
 import { parseOcc } from '../../shared/domain/occ.ts';
 import { etDateTime } from '../../shared/format.ts';
-import { startHeadless, type Headless } from '../helpers/headless.ts';
+import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 
 // One server for the file: the simulated market from Monday 2026-11-23 at 2000× (a 6.5 h session in ~12 s).
 const test = base.extend<object, { server: Headless }>({
@@ -21,13 +21,6 @@ const test = base.extend<object, { server: Headless }>({
     { scope: 'worker' },
   ],
 });
-
-async function rpc<T>(server: Headless, method: string, input: unknown): Promise<T> {
-  const res = await fetch(`${server.url}/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.value;
-}
 
 /** The first ENTER decision whose entry order has filled (its order is created at the decision's time). */
 async function enteredAndFilled(server: Headless): Promise<{ decision: Decision; order: Order } | null> {

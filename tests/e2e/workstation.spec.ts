@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { test as base, expect, type Page } from '@playwright/test';
-import { startHeadless, type Headless } from '../helpers/headless.ts';
+import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 import { seedTradeHistory, type SeededTrade } from '../helpers/seed-history.ts';
 import { openTemp, tempDir } from '../store/fixtures.ts';
 
@@ -34,13 +34,6 @@ const test = base.extend<object, Servers>({
     { scope: 'worker' },
   ],
 });
-
-async function rpc<T>(server: Headless, method: string, input: unknown = {}): Promise<T> {
-  const r = await fetch(`${server.url}/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
-  const body = (await r.json()) as { ok: boolean; value: T; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error!.message);
-  return body.value;
-}
 
 const open = (page: Page, server: Headless) => page.goto(`${server.url}/#token=${server.token}`);
 

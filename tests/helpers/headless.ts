@@ -56,3 +56,11 @@ export function runHeadless(args: string[], env: Record<string, string> = {}): P
     child.on('exit', (code) => resolve({ code, output }));
   });
 }
+
+/** Calls one contract method on a running server over HTTP, as the UI does; throws with the error message. */
+export async function rpc<T>(server: Pick<Headless, 'url' | 'token'>, method: string, input: unknown = {}): Promise<T> {
+  const res = await fetch(`${server.url}/rpc/${method}`, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+  return body.value;
+}

@@ -6,22 +6,11 @@
  */
 import { occSymbol } from '../../electron/store/chain-codec.ts';
 import type { Store } from '../../electron/store/store.ts';
+import { rng } from '../store/chain-gen.ts';
 
 export type SeededTrade = { tradeId: number; strategyId: string; entryDate: string; openedAt: number; closedAt: number; pnlCents: number; exitReason: string; creditCents: number };
 
 const EXITS = ['TAKE_PROFIT_50', 'STOP_LOSS', 'EXPIRED'] as const;
-
-/** Mulberry32: a tiny deterministic generator (test data only). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** `count` closed trades, one every `everyMinutes` market minutes from `start` (epoch ms), strategy `strategyId`. */
 export function seedTradeHistory(store: Store, opts: { count: number; start: number; everyMinutes?: number; strategyId?: string; seed?: number }): SeededTrade[] {

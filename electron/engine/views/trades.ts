@@ -43,7 +43,7 @@ export function listTrades(store: Store, filter: TradeFilter, limit: number): Tr
 /** Every closed trade matching the filter (entry dates), by close time: equity curve and statistics. */
 export function performanceHistory(store: Store, filter: TradeFilter): PerformanceHistory {
   if (filter.status === 'OPEN') return { stats: apiStats(computeMetrics([]).stats), equity: [] };
-  const rows = store.trades.search({ fromDate: filter.from, toDate: filter.to, strategyId: filter.strategyId, status: 'CLOSED', exitReason: filter.exitReason, limit: 10_000_000 });
+  const rows = store.trades.search({ fromDate: filter.from, toDate: filter.to, strategyId: filter.strategyId, status: 'CLOSED', exitReason: filter.exitReason, limit: 10_000_000, legs: false });
   const closed: ClosedTrade[] = rows
     .filter((t) => t.realizedPnlCents !== null && t.closedAt !== null)
     .map((t) => ({ tradeId: t.tradeId, entryTime: t.openedAt ?? t.createdAt, exitTime: t.closedAt!, exitDate: t.exitDate ?? t.entryDate, pnlCents: t.realizedPnlCents!, exitReason: t.exitReason }));

@@ -191,6 +191,19 @@ type ContextRaw = {
 /** The queryable columns of a context snapshot (no payload): one point of the Context page's charts. */
 export type ContextPointRow = Omit<ContextRow, 'payload' | 'checksum'>;
 
+const toContextPoint = (r: Omit<ContextRaw, 'payload_json' | 'checksum'>): ContextPointRow => ({
+  contextId: r.context_id,
+  takenAt: r.taken_at,
+  spx: r.spx,
+  spy: r.spy,
+  vix: r.vix,
+  vix9d: r.vix9d,
+  vix3m: r.vix3m,
+  termStructure: r.term_structure,
+  gexNet: r.gex_net,
+  zeroGammaLevel: r.zero_gamma_level,
+});
+
 export class ContextRepo {
   readonly #insert: Stmt;
   readonly #get: Stmt<ContextRaw>;
@@ -230,34 +243,14 @@ export class ContextRepo {
    * `limit` match, the latest `limit` are returned (a chart's live end matters most).
    */
   list(fromMs: number, toMs: number, limit: number): ContextPointRow[] {
-    return this.#list.all(fromMs, toMs, limit).map((r) => ({
-      contextId: r.context_id,
-      takenAt: r.taken_at,
-      spx: r.spx,
-      spy: r.spy,
-      vix: r.vix,
-      vix9d: r.vix9d,
-      vix3m: r.vix3m,
-      termStructure: r.term_structure,
-      gexNet: r.gex_net,
-      zeroGammaLevel: r.zero_gamma_level,
-    }));
+    return this.#list.all(fromMs, toMs, limit).map(toContextPoint);
   }
 
   get(contextId: number): ContextRow | null {
     const r = this.#get.get(contextId);
     if (!r) return null;
     return {
-      contextId: r.context_id,
-      takenAt: r.taken_at,
-      spx: r.spx,
-      spy: r.spy,
-      vix: r.vix,
-      vix9d: r.vix9d,
-      vix3m: r.vix3m,
-      termStructure: r.term_structure,
-      gexNet: r.gex_net,
-      zeroGammaLevel: r.zero_gamma_level,
+      ...toContextPoint(r),
       payload: fromJson(r.payload_json),
       checksum: r.checksum,
     };

@@ -228,7 +228,7 @@ export class TradeRepo {
    * Trades matching a filter, newest first (by entry time, then id), with their legs — two queries
    * whatever the count, so 100,000 rows stay fast. CANCELLED (entries that never filled) are left out.
    */
-  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED'; exitReason?: string; limit: number }): TradeWithLegs[] {
+  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED'; exitReason?: string; limit: number; /** Default true; false leaves `legs` empty (statistics need none). */ legs?: boolean }): TradeWithLegs[] {
     const where: string[] = ["status <> 'CANCELLED'"];
     const args: (string | number)[] = [];
     const add = (clause: string, value?: string) => {
@@ -245,6 +245,7 @@ export class TradeRepo {
     const trades = this.#db.prepare<TradeRaw>(sql).all(...args, q.limit).map(toTrade);
     if (trades.length === 0) return [];
     const byId = new Map<number, TradeWithLegs>(trades.map((t) => [t.tradeId, { ...t, legs: [] }]));
+    if (q.legs === false) return [...byId.values()];
     const legSql = `${LEG_SELECT} WHERE l.trade_id IN (SELECT trade_id FROM trades WHERE ${where.join(' AND ')} ORDER BY COALESCE(opened_at, created_at) DESC, trade_id DESC LIMIT ?) ORDER BY l.trade_id, l.leg_index`;
     for (const leg of this.#db.prepare<LegRaw>(legSql).all(...args, q.limit).map(toLeg)) byId.get(leg.tradeId)?.legs.push(leg);
     return [...byId.values()];
