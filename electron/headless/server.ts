@@ -7,10 +7,10 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { AnyEvent } from '../../shared/api.ts';
-import { dispatch, httpStatusOf } from '../engine/rpc.ts';
+import { dispatch, errorCodeOfStatus, httpStatusOf } from '../engine/rpc.ts';
 import type { Workstation } from '../engine/workstation.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from './assets.ts';
 import { checkAccess, READ_METHODS } from './auth.ts';
@@ -29,6 +29,16 @@ export type RouteInfo = { method: string; url: string; public: boolean };
 export type RunningServer = { url: string; port: number; host: string; close(): Promise<void>; app: FastifyInstance; routes: readonly RouteInfo[] };
 
 export const WS_PROTOCOL = 'thetadesk.v1';
+
+/** The typed contract's door: its refusals keep the contract's `{ ok: false, error: { code, message } }` shape. */
+const RPC_ROUTE = '/rpc/:method';
+
+/** A refusal by the transport itself, in the shape the caller of that route reads (seed 004's `{ error, code }` elsewhere). */
+function refuse(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  const code = errorCodeOfStatus(status);
+  if (request.routeOptions.url === RPC_ROUTE) return reply.code(status).send({ ok: false, error: { code, message } });
+  return reply.code(status).send({ error: message, code });
+}
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { workstation, token, rendererDir } = options;
@@ -64,23 +74,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (loopback) {
       const h = (request.headers.host ?? '').toLowerCase();
       const ok = [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`].includes(h);
-      if (!ok) return reply.code(421).send({ error: 'Unexpected Host header.' });
+      if (!ok) return refuse(request, reply, 421, 'Unexpected Host header.');
     }
     // The config of the route the router matched on the decoded path ({} for no route: deny by default).
     const refusal = checkAccess(token, { method: request.method, headers: request.headers, route: request.routeOptions.config ?? {}, upgrade: request.ws });
-    if (refusal) return reply.code(refusal.status).send({ error: refusal.error });
+    if (refusal) return refuse(request, reply, refusal.status, refusal.error);
   });
   // Unknown paths say nothing about what exists (fastify's default echoes the method and path).
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'Not found.' }));
+  app.setNotFoundHandler((request, reply) => refuse(request, reply, 404, 'Not found.'));
 
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+  // Errors before a handler (a body that is not JSON, too large, …) and anything a handler throws.
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) workstation.logs.write('error', 'http', error.message);
-    void reply.code(status).send({ error: status === 500 ? 'Internal error; see the log.' : error.message });
+    const message = status === 500 ? 'Internal error; see the log.' : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The body is not valid JSON (or carries a __proto__/constructor.prototype key).' : error.message;
+    void refuse(request, reply, status, message);
   });
 
   // The typed contract, as the renderer's HTTP transport uses it.
-  app.post<{ Params: { method: string } }>('/rpc/:method', async (request, reply) => {
+  app.post<{ Params: { method: string } }>(RPC_ROUTE, async (request, reply) => {
     const result = await dispatch(workstation, request.params.method, request.body ?? {});
     return reply.code(result.ok ? 200 : httpStatusOf(result.error.code)).send(result);
   });
