@@ -131,13 +131,8 @@ describe('every route, every spelling, without the token', () => {
   it('never reaches an API or RPC handler and changes nothing', async () => {
     const before = await stateOf(s.workstation);
     const wrongSame = 'x'.repeat(s.token.length);
-    const tokens: Record<string, string>[] = [
-      {},
-      { authorization: `Bearer ${wrongSame}` },
-      { authorization: `Bearer ${s.token.slice(0, -1)}` },
-      { authorization: `Bearer ${s.token}x` },
-      { authorization: 'Bearer ' },
-    ];
+    // No token, a wrong one of the same length, a wrong one of another length (the right one plus a character).
+    const tokens: Record<string, string>[] = [{}, { authorization: `Bearer ${wrongSame}` }, { authorization: `Bearer ${s.token}x` }];
     const tasks: (() => Promise<{ what: string; r: RawResponse }>)[] = [];
     for (const { path, body } of concretePaths(s.server.routes.filter((r) => !r.public))) {
       for (const spelled of spellings(path)) {
