@@ -15,7 +15,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from '../headless/assets.ts';
 import { registerIpc } from './ipc.ts';
-import { APP_HOST, APP_ORIGIN, APP_SCHEME, isAllowedExternal, isAllowedNavigation, mainWindowOptions, permissionAllowed } from './security.ts';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, applicationMenuTemplate, isAllowedExternal, isAllowedNavigation, mainWindowOptions, permissionHandlers } from './security.ts';
 
 const here = import.meta.dirname;
 const rendererDir = path.join(here, '..', 'renderer');
@@ -87,8 +87,8 @@ void app.whenReady().then(() => {
   });
 
   for (const ses of [session.defaultSession]) {
-    ses.setPermissionRequestHandler((wc, permission, callback) => callback(permissionAllowed(permission, new URL(wc.getURL()).origin)));
-    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin));
+    ses.setPermissionRequestHandler(permissionHandlers.request);
+    ses.setPermissionCheckHandler(permissionHandlers.check);
   }
 
   registerIpc(ipcMain, workstation, { windowIds, devOrigin });
@@ -101,15 +101,10 @@ void app.whenReady().then(() => {
     }
   });
 
-  Menu.setApplicationMenu(Menu.buildFromTemplate([
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
-    { role: 'editMenu' },
-    { role: 'viewMenu' },
-    { role: 'windowMenu' },
-  ]));
+  // No DevTools in a packaged build: neither in the menu nor in the window.
+  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate(app.isPackaged, process.platform)));
 
-  mainWindow = new BrowserWindow(mainWindowOptions(path.join(here, 'preload.cjs')));
+  mainWindow = new BrowserWindow(mainWindowOptions(path.join(here, 'preload.cjs'), app.isPackaged));
   windowIds.add(mainWindow.webContents.id);
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => {

@@ -36,6 +36,16 @@ function toErrorBody(workstation: Workstation, method: MethodName, error: unknow
   return { code: 'INTERNAL', message: workstation.logs.redact(message) };
 }
 
+/** The error code for an HTTP status the transport itself refuses with (auth, body parsing, unknown path). */
+export function errorCodeOfStatus(status: number): ApiErrorBody['code'] {
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403 || status === 421) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status >= 500) return 'INTERNAL';
+  return 'VALIDATION';
+}
+
 /** HTTP status for an error code (the headless transport). */
 export function httpStatusOf(code: ApiErrorBody['code']): number {
   switch (code) {

@@ -39,6 +39,7 @@ import type { Logger } from './log.ts';
 import type { Executor, MarketData, MarkMap } from './ports.ts';
 import { riskVeto } from './risk.ts';
 import type { Scheduler } from './scheduler.ts';
+import { NotFoundError } from './views/errors.ts';
 
 /** The config blocks the engine itself reads from every strategy's config. */
 export type EngineConfig = { risk: RiskLimits; execution: ExecutionConfig };
@@ -717,7 +718,7 @@ export class TradingEngine {
   closePosition(tradeId: number): Promise<boolean> {
     return this.run(`close trade ${tradeId}`, async () => {
       const trade = this.#o.store.trades.get(tradeId);
-      if (!trade) throw new Error(`There is no trade ${tradeId}.`);
+      if (!trade) throw new NotFoundError(`There is no trade ${tradeId}.`);
       const ok = await this.#closeTrade(trade, 'MANUAL', this.#o.clock.now());
       this.#o.onChange?.();
       return ok;

@@ -19,6 +19,7 @@ import type {
   Status,
   StrategyStatus,
 } from '../../shared/api.ts';
+import { ApiError } from '../../shared/api.ts';
 import { fromCents } from '../../shared/money.ts';
 import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
@@ -320,7 +321,7 @@ export class Workstation {
     'engine.closeAll': async () => this.closeAll(),
     'positions.close': async ({ tradeId }) => {
       this.#assertOpen();
-      if (!this.#engine) throw new Error('No broker is connected: there is nothing to close through.');
+      if (!this.#engine) throw new ApiError('CONFLICT', 'No broker is connected: there is nothing to close through.');
       const closing = await this.#engine.closePosition(tradeId);
       return { closing, status: this.#changed() };
     },

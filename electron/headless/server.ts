@@ -1,18 +1,19 @@
 /**
  * The headless server: the same Workstation over HTTP + WebSocket, serving the same renderer bundle to a
- * browser, plus seed 004's REST API. Bound to 127.0.0.1 by default; every API call and the event socket
- * need the access token (`Authorization: Bearer <token>`, or the `bearer.<token>` WebSocket subprotocol
- * for browsers, which cannot set headers on a WebSocket).
+ * browser, plus seed 004's REST API. Bound to 127.0.0.1 by default. Access is decided in one hook on the
+ * route fastify matched (./auth.ts): every route needs the access token (`Authorization: Bearer <token>`,
+ * or the `bearer.<token>` WebSocket subprotocol on the event socket, since browsers cannot set headers
+ * on a WebSocket) unless it is marked `config: { public: true }`, which only the renderer's files are.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { AnyEvent } from '../../shared/api.ts';
-import { dispatch, httpStatusOf } from '../engine/rpc.ts';
+import { dispatch, errorCodeOfStatus, httpStatusOf } from '../engine/rpc.ts';
 import type { Workstation } from '../engine/workstation.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from './assets.ts';
+import { checkAccess, READ_METHODS } from './auth.ts';
 import { accountJson, marketJson, performanceJson, positionJson, statusJson, tradeJson } from './rest.ts';
 
 export type ServerOptions = {
@@ -24,25 +25,19 @@ export type ServerOptions = {
   rendererDir: string;
 };
 
-export type RunningServer = { url: string; port: number; host: string; close(): Promise<void>; app: FastifyInstance };
+export type RouteInfo = { method: string; url: string; public: boolean };
+export type RunningServer = { url: string; port: number; host: string; close(): Promise<void>; app: FastifyInstance; routes: readonly RouteInfo[] };
 
 export const WS_PROTOCOL = 'thetadesk.v1';
 
-export function tokenMatches(expected: string, given: string | undefined | null): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** The typed contract's door: its refusals keep the contract's `{ ok: false, error: { code, message } }` shape. */
+const RPC_ROUTE = '/rpc/:method';
 
-function bearerOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  const protocols = request.headers['sec-websocket-protocol'];
-  if (typeof protocols === 'string') {
-    for (const p of protocols.split(',').map((s) => s.trim())) if (p.startsWith('bearer.')) return p.slice(7);
-  }
-  return null;
+/** A refusal by the transport itself, in the shape the caller of that route reads (seed 004's `{ error, code }` elsewhere). */
+function refuse(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  const code = errorCodeOfStatus(status);
+  if (request.routeOptions.url === RPC_ROUTE) return reply.code(status).send({ ok: false, error: { code, message } });
+  return reply.code(status).send({ error: message, code });
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -57,29 +52,47 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
 
+  // Only JSON bodies are ever parsed (fastify also parses text/plain by default, which a cross-site form can send).
+  app.removeContentTypeParser('text/plain');
+
+  // Every route, including any added later, is listed here; a public route that could change state is a bug.
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    const isPublic = route.config?.public === true;
+    for (const method of [route.method].flat()) {
+      if (isPublic && !READ_METHODS.has(method)) throw new Error(`Route ${method} ${route.url} cannot be public: only GET/HEAD routes may skip the token.`);
+      routes.push({ method, url: route.url ?? route.path, public: isPublic });
+    }
+  });
+
   let boundPort = options.port ?? 0;
   const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  // One gate for every request, matched route or not (registered after the websocket plugin, whose own
+  // onRequest hook marks upgrade requests as `request.ws`).
   app.addHook('onRequest', async (request, reply) => {
     // DNS-rebinding guard: on loopback, only loopback Host headers.
     if (loopback) {
       const h = (request.headers.host ?? '').toLowerCase();
       const ok = [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`].includes(h);
-      if (!ok) return reply.code(421).send({ error: 'Unexpected Host header.' });
+      if (!ok) return refuse(request, reply, 421, 'Unexpected Host header.');
     }
-    const needsToken = request.url.startsWith('/api/') || request.url.startsWith('/rpc/') || request.url.startsWith('/ws');
-    if (needsToken && !tokenMatches(token, bearerOf(request))) {
-      return reply.code(401).send({ error: 'Unauthorized: send the access token as "Authorization: Bearer <token>" (printed by the server at start, or THETADESK_TOKEN).' });
-    }
+    // The config of the route the router matched on the decoded path ({} for no route: deny by default).
+    const refusal = checkAccess(token, { method: request.method, headers: request.headers, route: request.routeOptions.config ?? {}, upgrade: request.ws });
+    if (refusal) return refuse(request, reply, refusal.status, refusal.error);
   });
+  // Unknown paths say nothing about what exists (fastify's default echoes the method and path).
+  app.setNotFoundHandler((request, reply) => refuse(request, reply, 404, 'Not found.'));
 
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
+  // Errors before a handler (a body that is not JSON, too large, …) and anything a handler throws.
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) workstation.logs.write('error', 'http', error.message);
-    void reply.code(status).send({ error: status === 500 ? 'Internal error; see the log.' : error.message });
+    const message = status === 500 ? 'Internal error; see the log.' : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'The body is not valid JSON (or carries a __proto__/constructor.prototype key).' : error.message;
+    void refuse(request, reply, status, message);
   });
 
   // The typed contract, as the renderer's HTTP transport uses it.
-  app.post<{ Params: { method: string } }>('/rpc/:method', async (request, reply) => {
+  app.post<{ Params: { method: string } }>(RPC_ROUTE, async (request, reply) => {
     const result = await dispatch(workstation, request.params.method, request.body ?? {});
     return reply.code(result.ok ? 200 : httpStatusOf(result.error.code)).send(result);
   });
@@ -124,7 +137,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.all('/api/*', (_q, r) => r.code(404).send({ error: 'Unknown API path.' }));
 
   // Pushed events.
-  app.get('/ws', { websocket: true }, (socket) => {
+  app.get('/ws', { websocket: true, config: { websocketToken: true } }, (socket) => {
     const send = (event: AnyEvent) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
     };
@@ -135,7 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   // The renderer bundle.
-  app.get('/*', async (request, reply) => {
+  app.get('/*', { config: { public: true } }, async (request, reply) => {
     const indexFile = path.join(rendererDir, 'index.html');
     if (!existsSync(indexFile)) {
       return reply.code(503).type('text/plain; charset=utf-8').send('The renderer is not built yet: run `npm run build`, then reload.');
@@ -170,6 +183,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port: boundPort,
     host,
     app,
+    routes,
     close: async () => {
       await app.close();
     },
