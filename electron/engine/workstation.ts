@@ -19,6 +19,7 @@ import type {
   Status,
   StrategyStatus,
 } from '../../shared/api.ts';
+import { etDateTime } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
@@ -135,7 +136,7 @@ export class Workstation {
     if (logFile) {
       const previous = logFile.previous;
       const { size, keep } = logFile.rotation;
-      this.logs.logger('log').info(`Log files in ${logFile.dir} (a new file daily and at ${size.toUpperCase()}B, the newest ${keep} kept)${previous ? `; the previous run's last line was #${previous.seq} (${new Date(previous.wall).toISOString()})` : ''}.`);
+      this.logs.logger('log').info(`Log files in ${logFile.dir} (a new file daily and at ${size.toUpperCase()}B, the newest ${keep} kept)${previous ? `; the previous run's last line was #${previous.seq}, written ${etDateTime(previous.wall)} ET` : ''}.`);
     }
     this.backtests = new BacktestRunner({ dataDir: this.dataDir, store: this.store, clock: this.#wall, log: this.logs.logger('backtest'), onUpdate: (run) => this.#emit({ type: 'backtest', payload: run }) });
     this.#log.info(`Workstation ready (${this.#mode} mode, data in ${this.dataDir})`);

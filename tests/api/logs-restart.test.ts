@@ -62,7 +62,7 @@ describe('the log across a kill -9 and a restart', () => {
     expect(firstOfSecond.seq).toBe(lastOfFirst.seq + 1);
     expect(firstOfSecond.session).toBe(firstOfSecond.seq);
     expect(all.slice(before.length).every((e) => e.session === firstOfSecond.seq)).toBe(true);
-    expect(all.map((e) => e.message)).toContainEqual(expect.stringContaining(`the previous run's last line was #${lastOfFirst.seq}`));
+    expect(all.map((e) => e.message)).toContainEqual(expect.stringContaining(`the previous run's last line was #${lastOfFirst.seq}, written `));
     // Each line has the wall-clock time it was written (the engine's time is the simulated market's).
     for (const e of before) expect(e.wall >= startedAt && e.wall <= stoppedAt).toBe(true);
 

@@ -11,7 +11,10 @@ const COLUMNS: Column<LogRow>[] = [
     key: 'time',
     header: 'Time (ET)',
     // The engine's time (the simulated market's, when simulated); the wall-clock time it was written on hover.
-    render: (r) => (r.kind === 'restart' ? etDateTime(r.wall) : <span title={`Written ${etDateTime(r.entry.wall)} ET (wall clock)`}>{etDateTime(r.entry.time)}</span>),
+    render: (r) => {
+      const { time, wall } = r.kind === 'line' ? r.entry : r;
+      return <span title={`Written ${etDateTime(wall)} ET (wall clock)`}>{etDateTime(time)}</span>;
+    },
     width: 170,
   },
   { key: 'level', header: 'Level', render: (r) => (r.kind === 'line' ? r.entry.level : ''), width: 60 },
@@ -21,7 +24,7 @@ const COLUMNS: Column<LogRow>[] = [
     header: 'Message',
     render: (r) =>
       r.kind === 'restart' ? (
-        <strong>Restart — the app started again here (line #{r.session}); the lines below are from the run before.</strong>
+        <strong>Restart — the app started again here, at {etDateTime(r.wall)} ET by the wall clock (line #{r.session}); the lines below are from the run before.</strong>
       ) : (
         <span title={r.entry.message}>{r.entry.message}</span>
       ),

@@ -7,7 +7,7 @@ const line = (seq: number, session: number, over: Partial<LogEntry> = {}): LogEn
 describe('logRows', () => {
   it('lists newest first with a restart row between the runs', () => {
     const rows = logRows([line(7, 1), line(8, 1), line(9, 9), line(10, 9), line(11, 11)]);
-    expect(rows.map((r) => (r.kind === 'line' ? r.entry.seq : `restart ${r.session} at ${r.wall}`))).toEqual([11, 'restart 11 at 5000011', 10, 9, 'restart 9 at 5000009', 8, 7]);
+    expect(rows.map((r) => (r.kind === 'line' ? r.entry.seq : `restart ${r.session} at ${r.time}/${r.wall}`))).toEqual([11, 'restart 11 at 11000/5000011', 10, 9, 'restart 9 at 9000/5000009', 8, 7]);
   });
 
   it('has no restart row for one run, or before the oldest line shown', () => {

@@ -2,7 +2,8 @@
 import type { LogEntry } from '../../../shared/api.ts';
 import { matchesLogFilter, type LogFilter } from '../../../shared/logs.ts';
 
-export type LogRow = { kind: 'line'; entry: LogEntry } | { kind: 'restart'; session: number; wall: number };
+/** A line, or the mark of a restart: the newer run's first seq and its first line's engine and wall-clock times. */
+export type LogRow = { kind: 'line'; entry: LogEntry } | { kind: 'restart'; session: number; time: number; wall: number };
 
 /** The live lines after the last one held that match the filter (all of them when none is held). */
 export function newerLines(held: readonly LogEntry[], live: readonly LogEntry[], filter: LogFilter): LogEntry[] {
@@ -12,7 +13,7 @@ export function newerLines(held: readonly LogEntry[], live: readonly LogEntry[],
 
 /**
  * Newest first. Where two neighbouring lines come from different runs of the app, a restart row sits
- * between them, with the wall-clock time of the newer run's first line shown.
+ * between them.
  */
 export function logRows(entries: readonly LogEntry[]): LogRow[] {
   const rows: LogRow[] = [];
@@ -20,7 +21,7 @@ export function logRows(entries: readonly LogEntry[]): LogRow[] {
     const entry = entries[i]!;
     rows.push({ kind: 'line', entry });
     const older = entries[i - 1];
-    if (older && older.session !== entry.session) rows.push({ kind: 'restart', session: entry.session, wall: entry.wall });
+    if (older && older.session !== entry.session) rows.push({ kind: 'restart', session: entry.session, time: entry.time, wall: entry.wall });
   }
   return rows;
 }
