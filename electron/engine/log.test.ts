@@ -33,9 +33,9 @@ describe('LogHub with its log file', () => {
     log.info('token not known yet: tok-SECRET-1234');
     hub.addSecret('tok-SECRET-1234');
     hub.addSecret('U9876543');
-    log.error('401 with Authorization: Bearer tok-SECRET-1234 for account U9876543');
+    log.error('401 from Tradier for token tok-SECRET-1234 and account U9876543');
     const text = onDisk(dir);
-    expect(text).toContain('Bearer to*** for account U9***');
+    expect(text).toContain('401 from Tradier for token to*** and account U9***');
     // Only the line from before the token was registered has it on disk…
     expect(text.split('tok-SECRET-1234')).toHaveLength(2);
     expect(text).not.toContain('U9876543');
@@ -47,6 +47,16 @@ describe('LogHub with its log file', () => {
     expect(JSON.stringify(back)).not.toContain('tok-SECRET-1234');
     expect(back.map((e) => e.message)).toContain('token not known yet: to***');
     await next.close();
+  });
+
+  it('masks account numbers and bearer tokens nobody registered, as the broker adapters do', async () => {
+    const dir = tempLogDir();
+    const hub = await run(dir);
+    hub.logger('rpc').error('orders.list failed: fetch https://api.tradier.com/v1/accounts/VA12345678/orders with Authorization: Bearer Zx9.unregistered-token for DU7654321');
+    await hub.close();
+    const text = onDisk(dir);
+    expect(text).toContain('accounts/…5678/orders with Authorization: Bearer … for …4321');
+    for (const secret of ['VA12345678', 'Zx9.unregistered-token', 'DU7654321']) expect(text).not.toContain(secret);
   });
 
   it('numbers lines on after the last one on disk, marks each run, and pages back across restarts with filters', async () => {

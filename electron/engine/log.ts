@@ -5,6 +5,7 @@
  */
 import type { LogEntry } from '../../shared/api.ts';
 import { matchesLogFilter, type LogFilter } from '../../shared/logs.ts';
+import { redact as redactBrokerSecrets } from '../brokers/redact.ts';
 import type { LogFile } from './log-file.ts';
 
 type Level = LogEntry['level'];
@@ -50,10 +51,11 @@ export class LogHub {
     if (secret && secret.length >= 4) this.#secrets.add(secret);
   }
 
+  /** Masks the secrets registered here, then what the broker adapters mask (their secrets, account numbers, bearer tokens). */
   redact(text: string): string {
     let out = text;
     for (const s of this.#secrets) out = out.split(s).join(`${s.slice(0, 2)}***`);
-    return out;
+    return redactBrokerSecrets(out);
   }
 
   write(level: Level, source: string, message: string): LogEntry {
