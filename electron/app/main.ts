@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
 import { chooseBroker } from '../engine/broker-setup.ts';
+import { openLogFolder, type LogFile } from '../engine/log-file.ts';
 import { SystemClock } from '../engine/clock.ts';
 import { notificationSettings, savedConnection, TRADIER_TOKEN, wantsNotification } from '../engine/settings.ts';
 import { Workstation } from '../engine/workstation.ts';
@@ -51,11 +52,15 @@ app.on('second-instance', () => {
   }
 });
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   const dataDir = app.getPath('userData');
   mkdirSync(dataDir, { recursive: true });
   let store: Store | null = null;
+  let logFile: LogFile | null = null;
   try {
+    // The engine's log goes to <data>/logs, so it survives a crash or restart (pino, synchronous writes).
+    const log = await openLogFolder(dataDir);
+    logFile = log.file;
     const clock = new SystemClock();
     store = openStore({ dataDir, now: () => clock.now() });
     // Secrets: encrypted with the OS keychain (safeStorage), ciphertext in the data folder.
@@ -64,10 +69,14 @@ void app.whenReady().then(() => {
     const env = process.env.THETADESK_BROKER;
     const given = env === 'ibkr' || env === 'tradier' || env === 'sim' ? env : null;
     const { setup, problem } = chooseBroker({ given, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock });
-    workstation = new Workstation({ clock, dataDir, store, broker: setup, secrets, mode: setup.broker.paper ? 'paper' : 'live' });
+    workstation = new Workstation({ clock, dataDir, store, broker: setup, secrets, mode: setup.broker.paper ? 'paper' : 'live', logFile });
+    if (log.problem) workstation.logs.logger('log').error(log.problem);
     if (problem) workstation.logs.logger('settings').error(problem);
   } catch (error) {
-    if (!workstation) store?.close();
+    if (!workstation) {
+      store?.close();
+      void logFile?.close();
+    }
     // Never a silent reset: say what is wrong with the database and what to do, then quit.
     const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;
     dialog.showErrorBox('Thetadesk cannot open its database', message);

@@ -19,7 +19,11 @@ import type {
   Status,
   StrategyStatus,
 } from '../../shared/api.ts';
+<<<<<<< HEAD
 import { ApiError } from '../../shared/api.ts';
+=======
+import { etDateTime } from '../../shared/format.ts';
+>>>>>>> i12-logs
 import { fromCents } from '../../shared/money.ts';
 import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
@@ -35,6 +39,7 @@ import { BrokerMarketData } from './broker-market.ts';
 import { VirtualClock, type Clock } from './clock.ts';
 import { OrderManager } from './execution/order-manager.ts';
 import { LogHub, type Logger } from './log.ts';
+import type { LogFile } from './log-file.ts';
 import { LiveScheduler, VirtualScheduler, type Scheduler } from './scheduler.ts';
 import { Simulation } from './simulation.ts';
 import { TradingEngine, type EngineConfig, type Notification, type StrategyEntry } from './trading.ts';
@@ -57,6 +62,8 @@ export type WorkstationOptions = {
   broker?: BrokerSetup;
   /** Echo log lines (e.g. to the console of the headless server). */
   echoLog?: (line: string) => void;
+  /** The log file in the data folder (`LogFile.open`); without it the log lives in memory only. Closed with the Workstation. */
+  logFile?: LogFile | null;
   /** The strategies to run (default: every built system with its saved or default config). */
   strategies?: StrategyEntry[];
   /** Where secrets are kept (Electron: safeStorage). Default: memory only. */
@@ -122,9 +129,19 @@ export class Workstation {
     this.#mode = options.mode ?? 'paper';
     this.#secrets = options.secrets ?? new MemorySecretStore();
     const echo = options.echoLog;
-    this.logs = new LogHub(() => this.clock.now(), echo ? (e) => echo(`${e.level.toUpperCase()} [${e.source}] ${e.message}`) : null);
+    const logFile = options.logFile ?? null;
+    this.logs = new LogHub(() => this.clock.now(), {
+      wall: () => this.#wall.now(),
+      file: logFile,
+      echo: echo ? (e) => echo(`${e.level.toUpperCase()} [${e.source}] ${e.message}`) : null,
+    });
     this.logs.subscribe((entry) => this.#emit({ type: 'log', payload: entry }));
     this.#log = this.logs.logger('engine');
+    if (logFile) {
+      const previous = logFile.previous;
+      const { size, keep } = logFile.rotation;
+      this.logs.logger('log').info(`Log files in ${logFile.dir} (a new file daily and at ${size.toUpperCase()}B, the newest ${keep} kept)${previous ? `; the previous run's last line was #${previous.seq}, written ${etDateTime(previous.wall)} ET` : ''}.`);
+    }
     this.backtests = new BacktestRunner({ dataDir: this.dataDir, store: this.store, clock: this.#wall, log: this.logs.logger('backtest'), onUpdate: (run) => this.#emit({ type: 'backtest', payload: run }) });
     this.#log.info(`Workstation ready (${this.#mode} mode, data in ${this.dataDir})`);
     // After a restart the engine comes back stopped: trading resumes only when the user says Start.
@@ -309,7 +326,7 @@ export class Workstation {
     'account.get': async () => this.refreshAccount(),
     'market.get': async () => this.refreshMarket(),
     'performance.get': async () => this.performance(),
-    'logs.list': async ({ limit, level }) => this.logs.list(limit, level),
+    'logs.list': async (query) => this.logs.query(query),
     'export.csv': async ({ kind, from, to }) => {
       const content = exportCsv(this.store, kind, { from, to });
       const rows = Math.max(0, content.split('\r\n').filter((l) => l.length > 0).length - 1);
@@ -560,6 +577,7 @@ export class Workstation {
     this.#executor?.dispose();
     await this.#broker?.disconnect().catch(() => {});
     this.store.close();
+    await this.logs.close();
   }
 
   /** Each system with its switch, as the engine has it (none without a broker). */

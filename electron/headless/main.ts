@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SystemClock } from '../engine/clock.ts';
 import { BrokerError } from '../brokers/port.ts';
 import { chooseBroker, type BrokerSetup } from '../engine/broker-setup.ts';
+import { openLogFolder } from '../engine/log-file.ts';
 import { MemorySecretStore, savedConnection, TRADIER_TOKEN } from '../engine/settings.ts';
 import { Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
@@ -62,6 +63,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  // The log goes to <data>/logs as well as the console, so it survives a crash or restart.
+  const log = await openLogFolder(options.dataDir);
   let workstation: Workstation;
   try {
     workstation = new Workstation({
@@ -72,9 +75,11 @@ async function main(): Promise<number> {
       mode: broker.broker.paper ? 'paper' : 'live',
       dataDir: options.dataDir,
       echoLog: (line) => process.stdout.write(`${line}\n`),
+      logFile: log.file,
     });
   } catch (error) {
     store.close();
+    await log.file?.close();
     if (error instanceof StoreError) {
       process.stderr.write(`${error.message}\n`);
       return 1;
@@ -82,6 +87,7 @@ async function main(): Promise<number> {
     throw error;
   }
   if (process.env.THETADESK_TRADIER_TOKEN) workstation.logs.addSecret(process.env.THETADESK_TRADIER_TOKEN);
+  if (log.problem) workstation.logs.logger('log').error(log.problem);
   if (problem) workstation.logs.logger('settings').error(problem);
   let server;
   try {

@@ -175,8 +175,14 @@ export type Performance = z.infer<typeof PerformanceSchema>;
 
 export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']);
 export const LogEntrySchema = z.object({
+  /** Numbered across restarts: the next run continues after the last line on disk. */
   seq: z.number().int(),
+  /** The engine's time: the simulated market's time when the market is simulated. */
   time: z.number(),
+  /** The wall-clock time it was written (what matters when reading back after a crash). */
+  wall: z.number(),
+  /** The seq of the first line of the run that wrote it: where it changes, the app was restarted. */
+  session: z.number().int(),
   level: LogLevelSchema,
   source: z.string(),
   message: z.string(),
@@ -433,8 +439,21 @@ export const methods = {
   'account.get': { input: Empty, output: AccountSchema },
   'market.get': { input: Empty, output: MarketSchema },
   'performance.get': { input: Empty, output: PerformanceSchema },
+  /**
+   * The latest log lines matching the filter, oldest first, read back across restarts from the log files.
+   * `level` is the lowest level shown, `text` a case-insensitive part of the message; `beforeSeq` pages
+   * back (pass the oldest seq you have).
+   */
   'logs.list': {
-    input: z.object({ limit: z.number().int().min(1).max(5_000).default(500), level: LogLevelSchema.optional() }).strict(),
+    input: z
+      .object({
+        limit: z.number().int().min(1).max(5_000).default(500),
+        level: LogLevelSchema.optional(),
+        source: z.string().min(1).max(100).optional(),
+        text: z.string().min(1).max(200).optional(),
+        beforeSeq: z.number().int().positive().optional(),
+      })
+      .strict(),
     output: z.array(LogEntrySchema),
   },
   /** CSV of one kind of record over an ET date range (RFC 4180, ISO 8601 times with offset). */
