@@ -19,11 +19,8 @@ import type {
   Status,
   StrategyStatus,
 } from '../../shared/api.ts';
-<<<<<<< HEAD
 import { ApiError } from '../../shared/api.ts';
-=======
 import { etDateTime } from '../../shared/format.ts';
->>>>>>> i12-logs
 import { fromCents } from '../../shared/money.ts';
 import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
