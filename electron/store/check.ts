@@ -59,6 +59,8 @@ export type DatabaseReport = {
   /** `PRAGMA user_version`, null when the file could not be read. */
   schemaVersion: number | null;
   applicationId: number | null;
+  /** `PRAGMA integrity_check`'s messages (['ok'] when sound), null when it could not run. */
+  integrity: string[] | null;
   /** Rows per table, by table name (empty when the file could not be read). */
   tables: Record<string, number>;
 };
@@ -72,7 +74,7 @@ export type DatabaseReport = {
 export function inspectDatabaseFile(file: string): DatabaseReport {
   const bytes = sizeOf(file);
   if (bytes === null) throw new StoreError('not-found', `There is no database file at ${file}.`, { file });
-  const report: DatabaseReport = { file, bytes, ok: false, problems: [], schemaVersion: null, applicationId: null, tables: {} };
+  const report: DatabaseReport = { file, bytes, ok: false, problems: [], schemaVersion: null, applicationId: null, integrity: null, tables: {} };
   const early = damageBeforeOpen(file);
   if (early) {
     report.problems.push(early);
@@ -88,6 +90,7 @@ export function inspectDatabaseFile(file: string): DatabaseReport {
       report.problems.push(`it has schema version ${report.schemaVersion}, newer than this Thetadesk knows (${LATEST_SCHEMA_VERSION}): update Thetadesk`);
     } else if (report.schemaVersion < 1) report.problems.push('it has no Thetadesk schema (version 0)');
     const integrity = (db.pragma('integrity_check(20)') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    report.integrity = integrity;
     if (integrity.length !== 1 || integrity[0] !== 'ok') report.problems.push(...integrity.map((m) => `integrity check: ${m}`));
     const names = db.prepare<{ name: string }>(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).all();
     for (const { name } of names) {
