@@ -53,7 +53,8 @@ export function backupTimeOf(name: string): number | null {
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const at = Date.UTC(y, mo - 1, d, h, mi, s);
-  return Number.isNaN(at) ? null : at;
+  // Date.UTC rolls a month 13 or a 31 February over: only a real instant round-trips.
+  return backupFileName(at) === name.replace(/-\d+\.sqlite$/, '.sqlite') ? at : null;
 }
 
 /** The backups in the data folder, newest first (only files named as the scheduler names them). */
