@@ -100,7 +100,8 @@ export class BackupScheduler {
       outcome = { ok: true, report, removed };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (!this.#closed) log.warn(`Database backup failed: ${message} Trading is not affected; the next attempt is in ${Math.round(this.#o.retryMs / MINUTE)} minutes.`);
+      const retry = Math.round(this.#o.retryMs / MINUTE);
+      if (!this.#closed) log.warn(`Database backup failed: ${message.replace(/\.$/, '')}. Trading is not affected; the next attempt is in ${retry} minutes.`);
       outcome = { ok: false, error: message };
     } finally {
       this.#job = null;
