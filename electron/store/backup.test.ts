@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backupFileName, backupTimeOf, expiredBackups, listBackups, nextBackupPath, pruneBackups, type BackupFile } from './backup.ts';
+import { backupFileName, backupTimeOf, backupWorkerFile, expiredBackups, listBackups, nextBackupPath, pruneBackups, type BackupFile } from './backup.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const backup = (iso: string): BackupFile => ({ file: backupFileName(at(iso)), name: backupFileName(at(iso)), at: at(iso) });
@@ -72,5 +72,13 @@ describe('retention: the newest of each of the last 7 days and 4 ISO weeks', () 
     // A second backup within the same second gets a free name.
     expect(path.basename(nextBackupPath(dir, at('2026-12-07T15:00:00.500Z')))).toBe('thetadesk-20261207T150000Z-2.sqlite');
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('backupWorkerFile', () => {
+  it('is the .ts beside the module from source, the .cjs beside the bundle when bundled', () => {
+    expect(backupWorkerFile()).toBe(path.join(import.meta.dirname, 'backup-worker.ts'));
+    expect(fs.existsSync(backupWorkerFile())).toBe(true);
+    expect(backupWorkerFile('/app/out/electron/main.cjs')).toBe(path.join('/app/out/electron', 'backup-worker.cjs'));
   });
 });

@@ -36,12 +36,16 @@ export function damageBeforeOpen(file: string): string | null {
   }
   if (size === 0) return `the file is empty: 0 bytes${wal > 0 ? `, beside a ${wal}-byte write-ahead log` : ''}`;
   const head = Buffer.alloc(SQLITE_HEADER.length);
-  const fd = fs.openSync(file, 'r');
   let read: number;
   try {
-    read = fs.readSync(fd, head, 0, head.length, 0);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(file, 'r');
+    try {
+      read = fs.readSync(fd, head, 0, head.length, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null; // unreadable (permissions…): SQLite's own error will say so
   }
   if (read < head.length || !head.equals(SQLITE_HEADER)) {
     return `it does not start with the SQLite header (${size} bytes): it is not a database, or its beginning was overwritten`;

@@ -141,6 +141,22 @@ describe('headless command line', () => {
     expect(readFileSync(file).equals(garbage)).toBe(true);
   });
 
+  it('refuses an empty (0-byte) database instead of starting afresh on it, and leaves it as it was', async () => {
+    const { mkdtempSync, writeFileSync, statSync, readdirSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-empty-'));
+    const file = path.join(dir, 'thetadesk.sqlite');
+    writeFileSync(file, '');
+    const mtime = statSync(file).mtimeMs;
+    const run = await runHeadless(['--port', '0', '--data-dir', dir]);
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/thetadesk\.sqlite is damaged \(the file is empty: 0 bytes\).*npx thetadesk db restore/);
+    expect(run.output).not.toMatch(/reconciled|Thetadesk is running/i);
+    expect(statSync(file)).toMatchObject({ size: 0, mtimeMs: mtime });
+    expect(readdirSync(dir).filter((n) => n.startsWith('thetadesk.sqlite'))).toEqual(['thetadesk.sqlite']);
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     const s = await startHeadless();
     const code = await s.stop();
