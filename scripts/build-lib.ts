@@ -29,8 +29,9 @@ export async function buildRenderer(): Promise<void> {
 
 /**
  * Main and preload as CommonJS bundles (a sandboxed preload must be one CJS file with only `electron` external),
- * and the backtest worker as its own bundle beside main (electron/engine/backtests.ts picks
- * `backtest-worker.cjs` when `import.meta.filename`, here the bundle's `__filename`, ends in `.cjs`).
+ * and the backtest and backup workers as their own bundles beside main (electron/engine/backtests.ts picks
+ * `backtest-worker.cjs`, electron/store/backup.ts `backup-worker.cjs`, when `import.meta.filename`, here
+ * the bundle's `__filename`, ends in `.cjs`).
  */
 export async function buildElectron(): Promise<void> {
   const esbuild = await import('esbuild');
@@ -38,6 +39,7 @@ export async function buildElectron(): Promise<void> {
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/app/main.ts')], outfile: path.join(outDir, 'electron/main.cjs'), packages: 'external', external: ['electron'] });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/app/preload.ts')], outfile: path.join(outDir, 'electron/preload.cjs'), external: ['electron'] });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/engine/backtest-worker.ts')], outfile: path.join(outDir, 'electron/backtest-worker.cjs'), packages: 'external', external: ['electron'] });
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/store/backup-worker.ts')], outfile: path.join(outDir, 'electron/backup-worker.cjs'), packages: 'external', external: ['electron'] });
 }
 
 /** Electron ≥ 42 downloads its binary on first use; it is installed when path.txt and dist/ exist. */

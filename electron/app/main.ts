@@ -12,6 +12,7 @@ import { SystemClock } from '../engine/clock.ts';
 import { notificationSettings, savedConnection, TRADIER_TOKEN, wantsNotification } from '../engine/settings.ts';
 import { Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
+import { lockDataFolder } from '../store/lock.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from '../headless/assets.ts';
@@ -62,6 +63,9 @@ void app.whenReady().then(async () => {
     const log = await openLogFolder(dataDir);
     logFile = log.file;
     const clock = new SystemClock();
+    // One engine per data folder (a headless server or a CLI restore may hold it): lock before opening.
+    const lock = lockDataFolder(dataDir, 'desktop app');
+    process.on('exit', () => lock.release());
     store = openStore({ dataDir, now: () => clock.now() });
     // Secrets: encrypted with the OS keychain (safeStorage), ciphertext in the data folder.
     const secrets = new SafeStorageSecretStore(safeStorage, dataDir);
@@ -79,7 +83,7 @@ void app.whenReady().then(async () => {
     }
     // Never a silent reset: say what is wrong with the database and what to do, then quit.
     const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;
-    dialog.showErrorBox('Thetadesk cannot open its database', message);
+    dialog.showErrorBox(error instanceof StoreError && error.kind === 'locked' ? 'Thetadesk is already running on this data folder' : 'Thetadesk cannot open its database', message);
     app.exit(1);
     return;
   }

@@ -17,6 +17,7 @@ import { BacktestInputError, runBacktest, type BacktestSource } from '../backtes
 import type { AnyStrategy } from '../engine/trading.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
+import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 
 /** Strategies the command can run, by the name users type (loaded only when used). */
 export const BACKTEST_STRATEGIES: Record<string, { summary: string; load: () => Promise<AnyStrategy> }> = {
@@ -49,7 +50,8 @@ Options:
   --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
   --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default 0.30, seed 000)
   --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
-  --db DIR             folder for the backtest database (default: a new temporary folder, printed)
+  --db DIR             folder for the backtest database (default: a new temporary folder, printed);
+                       refused while a Thetadesk runs on it
   --json FILE|-        also write the report as JSON to FILE, or to stdout with "-"
   --progress           show the progress bar even when stderr is not a terminal
   --no-progress        never show it
@@ -172,6 +174,16 @@ export async function main(argv: string[]): Promise<number> {
   process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}; database in ${dataDir}\n`);
 
   const strategy = await entry.load();
+  // A folder the user names could be a live data folder: take it like any writer, or say who holds it.
+  let lock: DataFolderLock | null = null;
+  if (v.db !== undefined) {
+    try {
+      lock = lockDataFolder(dataDir, 'thetadesk backtest');
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   let result;
   try {
     result = await runBacktest({
@@ -190,6 +202,8 @@ export async function main(argv: string[]): Promise<number> {
     removeIfUnused();
     if (error instanceof BacktestInputError) return bad(error.message);
     throw error;
+  } finally {
+    lock?.release();
   }
   const seconds = (performance.now() - wallStart) / 1000;
   bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);

@@ -41,6 +41,7 @@ import { LiveScheduler, VirtualScheduler, type Scheduler } from './scheduler.ts'
 import { Simulation } from './simulation.ts';
 import { TradingEngine, type EngineConfig, type Notification, type StrategyEntry } from './trading.ts';
 import { BacktestRunner } from './backtests.ts';
+import { BackupScheduler, type BackupScheduleOptions } from './backups.ts';
 import { MemorySecretStore, readSettings, updateSettings, type SecretStore, type SettingsContext } from './settings.ts';
 import { contextSeries } from './views/context.ts';
 import { listOrders } from './views/orders.ts';
@@ -65,6 +66,8 @@ export type WorkstationOptions = {
   strategies?: StrategyEntry[];
   /** Where secrets are kept (Electron: safeStorage). Default: memory only. */
   secrets?: SecretStore;
+  /** Scheduled database backups into `<dataDir>/backups/` (default: on, see backups.ts); false: none. */
+  backups?: BackupScheduleOptions | false;
 };
 
 export type Handlers = { [K in MethodName]: (input: MethodParsedInput<K>) => Promise<MethodOutput<K>> };
@@ -106,6 +109,8 @@ export class Workstation {
   #simSettledThrough = '';
   readonly #secrets: SecretStore;
   readonly backtests: BacktestRunner;
+  /** Scheduled online backups of the database (null when turned off). */
+  readonly backups: BackupScheduler | null;
 
   constructor(options: WorkstationOptions) {
     this.#wall = options.clock;
@@ -140,6 +145,8 @@ export class Workstation {
       this.logs.logger('log').info(`Log files in ${logFile.dir} (a new file daily and at ${size.toUpperCase()}B, the newest ${keep} kept)${previous ? `; the previous run's last line was #${previous.seq}, written ${etDateTime(previous.wall)} ET` : ''}.`);
     }
     this.backtests = new BacktestRunner({ dataDir: this.dataDir, store: this.store, clock: this.#wall, log: this.logs.logger('backtest'), onUpdate: (run) => this.#emit({ type: 'backtest', payload: run }) });
+    this.backups = options.backups === false ? null : new BackupScheduler({ ...options.backups, clock: this.#wall, dataDir: this.dataDir, source: this.store.file, log: this.logs.logger('backup') });
+    this.backups?.start();
     this.#log.info(`Workstation ready (${this.#mode} mode, data in ${this.dataDir})`);
     // After a restart the engine comes back stopped: trading resumes only when the user says Start.
     const previous = this.store.systemState.get('engine');
@@ -569,6 +576,7 @@ export class Workstation {
     this.#simulation?.stop();
     this.#engine?.stop();
     await this.backtests.dispose().catch(() => {});
+    await this.backups?.close();
     await this.#reconciling?.catch(() => {});
     await this.#engine?.idle();
     this.#executor?.dispose();

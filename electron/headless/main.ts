@@ -1,5 +1,4 @@
 /** `npm run headless`: the workstation without Electron, serving the renderer to a browser. */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SystemClock } from '../engine/clock.ts';
 import { BrokerError } from '../brokers/port.ts';
@@ -8,6 +7,7 @@ import { openLogFolder } from '../engine/log-file.ts';
 import { MemorySecretStore, savedConnection, TRADIER_TOKEN } from '../engine/settings.ts';
 import { Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
+import { lockDataFolder } from '../store/lock.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { HEADLESS_USAGE, OptionsError, parseHeadlessOptions } from './options.ts';
 import { ServerStartError, startServer } from './server.ts';
@@ -29,14 +29,20 @@ async function main(): Promise<number> {
     process.stdout.write(`${HEADLESS_USAGE}\n`);
     return 0;
   }
-  try {
-    mkdirSync(options.dataDir, { recursive: true });
-  } catch (error) {
-    process.stderr.write(`Cannot create the data folder ${options.dataDir}: ${(error as Error).message}. Choose another with --data-dir.\n`);
-    return 1;
-  }
   const clock = new SystemClock();
+  // One engine per data folder: the lock is taken before the database is opened. The OS drops it if the
+  // process dies; on every exit path we also release it ourselves, which removes the holder file.
   let store: Store;
+  try {
+    const lock = lockDataFolder(options.dataDir, 'headless server');
+    process.on('exit', () => lock.release());
+  } catch (error) {
+    if (error instanceof StoreError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
   try {
     store = openStore({ dataDir: options.dataDir, now: () => clock.now() });
   } catch (error) {

@@ -49,12 +49,22 @@ declare module 'better-sqlite3' {
       transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F>;
       close(): this;
       serialize(options?: { attached?: string }): Buffer;
+      /**
+       * Online backup (SQLite's backup API) into a new file, a step of pages per event-loop turn; the
+       * progress callback returns the next step's page count.
+       */
+      backup(destination: string, options?: { attached?: string; progress?: (info: BackupProgress) => number | void }): Promise<BackupProgress>;
     }
 
     interface DatabaseConstructor {
       new (filename: string | Buffer, options?: Options): Database;
       (filename: string | Buffer, options?: Options): Database;
       SqliteError: new (message: string, code: string) => SqliteError;
+    }
+
+    interface BackupProgress {
+      totalPages: number;
+      remainingPages: number;
     }
 
     interface SqliteError extends Error {

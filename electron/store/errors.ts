@@ -3,12 +3,14 @@
  * `kind` to branch on and a message that says what is wrong and what to do. The store never
  * "repairs" a file by resetting it: when it cannot open a database it leaves the file untouched.
  */
+import path from 'node:path';
+import { backupsDirIn } from './paths.ts';
 
 /** What went wrong, for callers that branch on it (the UI shows the message either way). */
 export type StoreErrorKind =
   /** The file is not a SQLite database, or SQLite found damaged pages. */
   | 'corrupt'
-  /** Another process holds the database lock longer than the busy timeout. */
+  /** Another process holds the database lock longer than the busy timeout, or holds the data folder (lock.ts). */
   | 'locked'
   /** The file, its folder or the file system is not writable. */
   | 'readonly'
@@ -40,6 +42,23 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * The one 'corrupt' error: what is wrong, that the file was not changed, and how to restore a backup
+ * (`newestBackup`: the newest file in `<data>/backups/`, when the caller knows it).
+ */
+export function corruptError(file: string, detail: string, opts: { cause?: unknown; sqliteCode?: string; newestBackup?: string | null } = {}): StoreError {
+  const dataDir = path.dirname(file);
+  const backup = opts.newestBackup ?? path.join(backupsDirIn(dataDir), 'thetadesk-<time>.sqlite');
+  return new StoreError(
+    'corrupt',
+    `The database ${file} is damaged (${detail}). Thetadesk has not changed the file. Quit Thetadesk, then restore your latest backup` +
+      `${opts.newestBackup ? ` (${opts.newestBackup})` : ` from ${backupsDirIn(dataDir)}`} with ` +
+      `\`npx thetadesk db restore ${backup} --data-dir ${dataDir}\`: it keeps the damaged file beside it as ` +
+      `${path.basename(file)}.before-restore-<time>. Without a backup, \`sqlite3 FILE ".recover"\` can often salvage its rows.`,
+    { file, cause: opts.cause, sqliteCode: opts.sqliteCode },
+  );
+}
+
 /** SQLite's error code of a better-sqlite3 error (`SQLITE_BUSY`, `SQLITE_CORRUPT`, …), or undefined. */
 export function sqliteCodeOf(error: unknown): string | undefined {
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'string') {
@@ -50,10 +69,10 @@ export function sqliteCodeOf(error: unknown): string | undefined {
 }
 
 /**
- * Turns a SQLite failure on `file` into a StoreError with advice. Errors that are already
- * StoreErrors pass through unchanged.
+ * Turns a SQLite failure on `file` into a StoreError with advice (`newestBackup`: named in the advice
+ * for damage). Errors that are already StoreErrors pass through unchanged.
  */
-export function classifySqliteError(error: unknown, file: string, doing: string): StoreError {
+export function classifySqliteError(error: unknown, file: string, doing: string, opts: { newestBackup?: string | null } = {}): StoreError {
   if (error instanceof StoreError) return error;
   const code = sqliteCodeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
@@ -62,13 +81,7 @@ export function classifySqliteError(error: unknown, file: string, doing: string)
   switch (base) {
     case 'SQLITE_NOTADB':
     case 'SQLITE_CORRUPT':
-      return new StoreError(
-        'corrupt',
-        `The database ${file} is damaged (${detail}) while ${doing}. Thetadesk has not changed the file. ` +
-          'Quit Thetadesk, keep a copy of the file, then restore your latest backup into the data folder ' +
-          '(or move the damaged file aside to start with an empty database; `sqlite3 FILE ".recover"` can often salvage its rows).',
-        { file, cause: error, sqliteCode: code },
-      );
+      return corruptError(file, `${detail}, while ${doing}`, { cause: error, sqliteCode: code, newestBackup: opts.newestBackup });
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return new StoreError(

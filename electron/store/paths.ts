@@ -4,6 +4,12 @@ import path from 'node:path';
 
 /** The database file name inside the data folder. */
 export const DB_FILE_NAME = 'thetadesk.sqlite';
+/** The data-folder lock (a small SQLite file whose OS lock one process holds; see lock.ts). */
+export const LOCK_FILE_NAME = 'thetadesk.lock';
+/** Who holds the lock (PID, command, start time), for the message a second process shows. */
+export const LOCK_HOLDER_FILE_NAME = 'thetadesk.lock.json';
+/** The folder of online backups inside the data folder (see backup.ts). */
+export const BACKUP_DIR_NAME = 'backups';
 
 /**
  * The data folder: `THETADESK_DATA_DIR` when set, else the OS per-user app-data folder
@@ -30,4 +36,9 @@ export function defaultDataDir(
 /** The database file in a data folder. */
 export function dbFileIn(dataDir: string): string {
   return path.join(dataDir, DB_FILE_NAME);
+}
+
+/** The folder of online backups in a data folder. */
+export function backupsDirIn(dataDir: string): string {
+  return path.join(dataDir, BACKUP_DIR_NAME);
 }

@@ -8,14 +8,20 @@
  *
  * Opening never resets or rewrites a file it cannot use: a corrupt, locked, read-only, foreign or
  * newer-schema file raises a StoreError that says what is wrong and what to do, and the file is left
- * as it was. Before migrating a database that holds data, a copy is written next to it
- * (`thetadesk.sqlite.pre-v<N>.bak`).
+ * as it was. Only a missing file is a new database: an existing empty (0-byte) file is damage, and a
+ * new database is built under a temporary name and linked into place whole, so Thetadesk itself never
+ * leaves an empty file behind. Before migrating a database that holds data, a copy is written next to
+ * it (`thetadesk.sqlite.pre-v<N>.bak`).
+ *
+ * Opening does not take the data-folder lock (lock.ts): the process entry points do, before this.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { ChainSnapshot } from '../../shared/domain/chain.ts';
-import { StoreError, classifySqliteError } from './errors.ts';
+import { fsyncPath, listBackups } from './backup.ts';
+import { damageBeforeOpen } from './check.ts';
+import { StoreError, classifySqliteError, corruptError } from './errors.ts';
 import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrateTo, schemaVersion } from './migrations/index.ts';
 import { dbFileIn } from './paths.ts';
 import type { Db } from './sqlite.ts';
@@ -144,6 +150,41 @@ function readonlyError(file: string, what: string): StoreError {
 }
 
 /**
+ * Builds a new, migrated database at `file` atomically: under a temporary name first, then hard-linked
+ * into place (never over an existing file). A crash half-way leaves only the temporary file, which the
+ * next creation removes — never an empty `thetadesk.sqlite` that would then be refused as damaged.
+ */
+function createDatabase(file: string): void {
+  const temp = `${file}.creating`;
+  const clean = () => {
+    for (const f of [temp, `${temp}-wal`, `${temp}-shm`, `${temp}-journal`]) fs.rmSync(f, { force: true });
+  };
+  clean();
+  const db = new Database(temp);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrateTo(db, LATEST_SCHEMA_VERSION);
+  } finally {
+    db.close(); // the last connection checkpoints the log into the file and removes it
+  }
+  fsyncPath(temp);
+  try {
+    fs.linkSync(temp, file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // EEXIST: another process created it meanwhile, use theirs; no hard links (FAT, some shares): rename.
+    if (code !== 'EEXIST') {
+      if (fs.existsSync(file)) throw error;
+      fs.renameSync(temp, file);
+    }
+  }
+  clean();
+  fsyncPath(path.dirname(file));
+}
+
+/**
  * Opens (creating and migrating if needed) the Thetadesk database in `dataDir`.
  * Throws StoreError: 'corrupt', 'locked', 'readonly', 'schema-newer', 'foreign', 'not-found'.
  */
@@ -162,17 +203,27 @@ export function openStore(opts: OpenStoreOptions): Store {
       throw new StoreError('readonly', `Cannot create the data folder ${dataDir} (${(error as Error).message}). Choose a folder you can write to.`, { file, cause: error });
     }
   }
+  // Only a missing file is a new database; empty or headerless files are refused untouched.
+  const damage = damageBeforeOpen(file);
+  if (damage) throw corruptError(file, damage, { newestBackup: listBackups(dataDir)[0]?.file ?? null });
   const exists = fs.existsSync(file);
   if (!exists && readonly) throw new StoreError('not-found', `There is no Thetadesk database in ${dataDir} (expected ${file}).`, { file });
   if (!readonly) {
     if (exists && !canWrite(file)) throw readonlyError(file, 'the file is read-only');
     if (!canWrite(dataDir)) throw readonlyError(file, `the folder ${dataDir} is read-only`);
+    if (!exists) {
+      try {
+        createDatabase(file);
+      } catch (error) {
+        throw classifySqliteError(error, file, 'creating the database');
+      }
+    }
   }
 
   // 2. Open and read the header: version, application id, journal mode.
   let db: Db;
   try {
-    db = new Database(file, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? 5000 });
+    db = new Database(file, { readonly, fileMustExist: true, timeout: opts.busyTimeoutMs ?? 5000 });
   } catch (error) {
     throw classifySqliteError(error, file, 'opening the database');
   }
@@ -201,12 +252,7 @@ export function openStore(opts: OpenStoreOptions): Store {
     if ((opts.check ?? 'quick') === 'quick' && (exists || readonly)) {
       const result = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check);
       if (result.length !== 1 || result[0] !== 'ok') {
-        throw new StoreError(
-          'corrupt',
-          `The database ${file} is damaged: ${result.slice(0, 3).join('; ')}. Thetadesk has not changed the file. Quit Thetadesk, keep a ` +
-            'copy of it, then restore your latest backup into the data folder (`sqlite3 FILE ".recover"` can often salvage its rows).',
-          { file },
-        );
+        throw corruptError(file, result.slice(0, 3).join('; '), { newestBackup: listBackups(dataDir)[0]?.file ?? null });
       }
     }
 
@@ -236,6 +282,6 @@ export function openStore(opts: OpenStoreOptions): Store {
     } catch {
       // closing a handle on a broken file may fail too; the original error is what matters
     }
-    throw classifySqliteError(error, file, 'opening the database');
+    throw classifySqliteError(error, file, 'opening the database', { newestBackup: listBackups(dataDir)[0]?.file ?? null });
   }
 }

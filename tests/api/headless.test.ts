@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
+import { rpc, runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
 
 let server: Headless;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies under test are checked field by field
@@ -141,6 +141,22 @@ describe('headless command line', () => {
     expect(readFileSync(file).equals(garbage)).toBe(true);
   });
 
+  it('refuses an empty (0-byte) database instead of starting afresh on it, and leaves it as it was', async () => {
+    const { mkdtempSync, writeFileSync, statSync, readdirSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-empty-'));
+    const file = path.join(dir, 'thetadesk.sqlite');
+    writeFileSync(file, '');
+    const mtime = statSync(file).mtimeMs;
+    const run = await runHeadless(['--port', '0', '--data-dir', dir]);
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/thetadesk\.sqlite is damaged \(the file is empty: 0 bytes\).*npx thetadesk db restore/);
+    expect(run.output).not.toMatch(/reconciled|Thetadesk is running/i);
+    expect(statSync(file)).toMatchObject({ size: 0, mtimeMs: mtime });
+    expect(readdirSync(dir).filter((n) => n.startsWith('thetadesk.sqlite'))).toEqual(['thetadesk.sqlite']);
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     const s = await startHeadless();
     const code = await s.stop();
@@ -149,7 +165,11 @@ describe('headless command line', () => {
 
   it('says clearly when the port is taken or invalid', async () => {
     const port = new URL(server.url).port;
-    const taken = await runHeadless(['--port', port, '--data-dir', server.dataDir]);
+    // A folder of its own: the server's folder would be refused first, for being in use.
+    const { mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const taken = await runHeadless(['--port', port, '--data-dir', mkdtempSync(path.join(os.tmpdir(), 'thetadesk-port-'))]);
     expect(taken.code).toBe(1);
     expect(taken.output).toContain(`Port ${port}`);
     expect(taken.output).not.toMatch(/\n\s+at /); // no stack trace
@@ -159,5 +179,27 @@ describe('headless command line', () => {
     const unknown = await runHeadless(['--bogus']);
     expect(unknown.code).toBe(2);
     expect(unknown.output).toContain('Usage:');
+  });
+});
+
+describe('one engine per data folder', () => {
+  it('a second server on the same folder refuses, naming the PID of the first; after kill -9 of the first, the next start succeeds at once', async () => {
+    const first = await startHeadless();
+    try {
+      const second = await runHeadless(['--port', '0', '--data-dir', first.dataDir]);
+      expect(second.code).toBe(1);
+      expect(second.output).toContain(`The data folder ${first.dataDir} is in use by another Thetadesk (PID ${first.child.pid}, headless server started `);
+      expect(second.output).toMatch(/stop it or choose another --data-dir/);
+      expect(second.output).not.toMatch(/\n\s+at /);
+      expect(second.output).not.toContain('Thetadesk is running');
+    } finally {
+      const killed = new Promise((resolve) => first.child.once('exit', resolve));
+      first.child.kill('SIGKILL');
+      await killed;
+    }
+    // Nothing stale blocks the next start: the OS dropped the lock with the process.
+    const third = await startHeadless({ dataDir: first.dataDir });
+    expect(await rpc<{ engineState: string }>(third, 'status.get')).toMatchObject({ engineState: expect.any(String) });
+    expect(await third.stop()).toBe(0);
   });
 });

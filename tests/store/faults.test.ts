@@ -55,6 +55,79 @@ describe('opening a bad database', () => {
     expect(hash(dbFileIn(dir))).toBe(before);
   });
 
+  /** Size, mtime and hash of each file, to show a refused open changed nothing. */
+  const fingerprint = (files: string[]) => files.map((f) => (fs.existsSync(f) ? { f, size: fs.statSync(f).size, mtime: fs.statSync(f).mtimeMs, hash: hash(f) } : { f, missing: true }));
+
+  it('an empty (0-byte) database file is damage, not a new database: corrupt, untouched, read-only too', () => {
+    const dir = tempDir('td-fault-');
+    dirs.push(dir);
+    const file = dbFileIn(dir);
+    fs.writeFileSync(file, '');
+    fs.utimesSync(file, new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+    const before = fingerprint([file, `${file}-wal`, `${file}-shm`]);
+    const e = openError({ dataDir: dir });
+    expect(e.kind).toBe('corrupt');
+    expect(e.message).toContain(file);
+    expect(e.message).toMatch(/empty: 0 bytes\).*has not changed the file.*npx thetadesk db restore .*backups/);
+    expect(openError({ dataDir: dir, readonly: true }).kind).toBe('corrupt');
+    expect(fingerprint([file, `${file}-wal`, `${file}-shm`])).toEqual(before);
+    expect(fs.readdirSync(dir)).toEqual(['thetadesk.sqlite']);
+  });
+
+  it('an empty main file beside a non-empty write-ahead log: corrupt, both untouched', () => {
+    const { dir, file } = populated();
+    // A WAL with real frames: a second connection keeps the log from being checkpointed away on close.
+    const keep = new Database(file);
+    keep.prepare('SELECT count(*) FROM trades').get();
+    const writer = new Database(file);
+    writer.prepare(`INSERT INTO settings (key, value_json, updated_at) VALUES ('ui.theme', '"dark"', 1)`).run();
+    writer.close();
+    const wal = fs.readFileSync(`${file}-wal`);
+    keep.close();
+    fs.writeFileSync(file, '');
+    fs.writeFileSync(`${file}-wal`, wal);
+    expect(wal.length).toBeGreaterThan(0);
+    const before = fingerprint([file, `${file}-wal`]);
+    const e = openError({ dataDir: dir });
+    expect(e.kind).toBe('corrupt');
+    expect(e.message).toMatch(/empty: 0 bytes, beside a \d+-byte write-ahead log/);
+    expect(fingerprint([file, `${file}-wal`])).toEqual(before);
+  });
+
+  it('a missing main file beside a non-empty write-ahead log is not a new database', () => {
+    const dir = tempDir('td-fault-');
+    dirs.push(dir);
+    const file = dbFileIn(dir);
+    fs.writeFileSync(`${file}-wal`, Buffer.alloc(4096, 7));
+    const e = openError({ dataDir: dir });
+    expect(e.kind).toBe('corrupt');
+    expect(e.message).toMatch(/missing, but its write-ahead log/);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readFileSync(`${file}-wal`)).toEqual(Buffer.alloc(4096, 7));
+  });
+
+  it('a zero-filled or truncated file: corrupt, untouched', () => {
+    const { dir, file } = populated();
+    const full = fs.readFileSync(file);
+    for (const content of [Buffer.alloc(8192), Buffer.from('SQLite'), full.subarray(0, Math.floor(full.length / 3))]) {
+      fs.writeFileSync(file, content);
+      const before = fingerprint([file]);
+      const e = openError({ dataDir: dir });
+      expect(e.kind, `${content.length} bytes`).toBe('corrupt');
+      expect(fingerprint([file])).toEqual(before);
+      expect(fs.existsSync(`${file}-wal`)).toBe(false);
+    }
+  });
+
+  it('a new database is created whole: no empty file is left by a creation that fails half-way', () => {
+    const dir = tempDir('td-fault-');
+    dirs.push(dir);
+    const s = openStore({ dataDir: dir });
+    expect(s.schemaVersion).toBeGreaterThan(0);
+    s.close();
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('thetadesk.sqlite'))).toEqual(['thetadesk.sqlite']);
+  });
+
   it('a database with a damaged table page: corrupt, untouched', () => {
     const { dir, file } = populated();
     const db = new Database(file, { readonly: true });
