@@ -134,6 +134,8 @@ export class SimBooksFile implements ExchangeBooks {
   /** Opens the books in `file`, creating them for `market` when the file does not exist. Throws StoreError with advice. */
   static open(file: string, market: SimMarketId): SimBooksFile {
     if (!fs.existsSync(file)) create(file, market);
+    // A new file is renamed into place complete, so an empty one was truncated: never mistake it for a new account.
+    else if (fs.statSync(file).size === 0) throw damaged(new Error('the file is empty'), file);
     let db: Db;
     try {
       db = new Database(file, { fileMustExist: true, timeout: 5000 });
