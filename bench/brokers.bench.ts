@@ -5,8 +5,12 @@
  * IB's chain is bounded by its 50 msg/s limit (one snapshot request per contract at the library's
  * 40 msg/s), which is the point of measuring it.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { medianMs, type Figure, type Suite } from './harness.ts';
 import { createBroker } from '../electron/brokers/factory.ts';
+import { SIM_BOOKS_FILE, SimBooksFile } from '../electron/brokers/sim/books-file.ts';
 import { Cents, ClientOrderId, type Broker, type BrokerEvent } from '../electron/brokers/port.ts';
 import { MARKET_TIME, simMarket } from '../tests/brokers/harness.ts';
 import { startFakeIbGateway } from '../tests/fakes/ib-gateway/server.ts';
@@ -60,7 +64,7 @@ async function measure(subject: string, b: Broker, chainSamples: number): Promis
   return [
     { name: `chain fetch+normalize (${contracts} contracts)`, subject, value: chainMs, unit: 'ms', note: 'median' },
     { name: 'order submit → acknowledged', subject, value: med(acks), unit: 'ms', note: 'median of 9' },
-    { name: 'order submit → filled', subject, value: med(fills), unit: 'ms', note: subject === 'sim' ? 'median of 9, in process' : 'median of 9, fake fill delay 5 ms' },
+    { name: 'order submit → filled', subject, value: med(fills), unit: 'ms', note: subject.startsWith('sim') ? 'median of 9, in process' : 'median of 9, fake fill delay 5 ms' },
   ];
 }
 
@@ -80,6 +84,23 @@ export const benches: Suite[] = [
       figures.push(...(await measure('ibkr (fake Gateway)', createBroker({ kind: 'ibkr', ibkr: { port: ibFake.port, clientId: 1, requestTimeoutMs: 60_000 } }, { clock }), 2)));
       await ibFake.stop();
       return figures;
+    },
+  },
+  {
+    // The workstation's simulator keeps its paper account in the data folder: each order event is a
+    // FULL-sync SQLite commit before it is acknowledged. Side by side with the in-memory account.
+    name: 'brokers: sim paper account in memory vs in the data folder',
+    async run() {
+      const figures = await measure('sim', createBroker({ kind: 'sim' }, { clock, market: simMarket() }), 5);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-bench-simbooks-'));
+      const books = SimBooksFile.open(path.join(dir, SIM_BOOKS_FILE), { seed: 1, start: '2025-03-18' });
+      try {
+        figures.push(...(await measure('sim (books file)', createBroker({ kind: 'sim' }, { clock, market: simMarket(), books }), 5)));
+      } finally {
+        books.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return figures.filter((f) => f.name.startsWith('order'));
     },
   },
 ];

@@ -72,7 +72,7 @@ void app.whenReady().then(async () => {
     // THETADESK_BROKER as before; otherwise the broker, its settings and the mode saved on the Settings page.
     const env = process.env.THETADESK_BROKER;
     const given = env === 'ibkr' || env === 'tradier' || env === 'sim' ? env : null;
-    const { setup, problem } = chooseBroker({ given, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock });
+    const { setup, problem } = chooseBroker({ given, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock, dataDir });
     workstation = new Workstation({ clock, dataDir, store, broker: setup, secrets, mode: setup.broker.paper ? 'paper' : 'live', logFile });
     if (log.problem) workstation.logs.logger('log').error(log.problem);
     if (problem) workstation.logs.logger('settings').error(problem);

@@ -10,7 +10,7 @@ import type { MarketSource } from './market-source.ts';
 import { BrokerError, type Broker, type Clock } from './port.ts';
 import { redact, registerSecret } from './redact.ts';
 import { SimBroker } from './sim/broker.ts';
-import type { MatchingConfig } from './sim/matching.ts';
+import type { ExchangeBooks, MatchingConfig } from './sim/matching.ts';
 import { TradierBroker, TradierConfigSchema } from './tradier/broker.ts';
 
 export const BrokerConfigSchema = z.discriminatedUnion('kind', [
@@ -27,6 +27,8 @@ export type BrokerDeps = {
   market?: MarketSource;
   /** Matching-engine overrides for the sim adapter. */
   matching?: Partial<MatchingConfig>;
+  /** Where the sim adapter keeps its paper account (the workstation's data folder); default memory only. */
+  books?: ExchangeBooks;
 };
 
 /** Builds a broker from validated config; throws BrokerError('invalid-request') with a readable message. */
@@ -45,7 +47,12 @@ export function createBroker(config: BrokerConfig, deps: BrokerDeps): Broker {
   switch (c.kind) {
     case 'sim': {
       if (!deps.market) throw new BrokerError('invalid-request', 'The simulated broker needs a market (the simulator).');
-      return new SimBroker({ market: deps.market, ...(deps.matching ? { matching: deps.matching } : {}), ...(c.matchEveryMs ? { matchEveryMs: c.matchEveryMs } : {}) });
+      return new SimBroker({
+        market: deps.market,
+        ...(deps.matching ? { matching: deps.matching } : {}),
+        ...(c.matchEveryMs ? { matchEveryMs: c.matchEveryMs } : {}),
+        ...(deps.books ? { books: deps.books } : {}),
+      });
     }
     case 'ibkr':
       return new IbkrBroker(c.ibkr ?? {}, { clock: deps.clock });

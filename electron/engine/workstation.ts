@@ -117,7 +117,8 @@ export class Workstation {
     this.#setup = options.broker ?? null;
     const simulation = this.#setup?.simulation ?? null;
     if (simulation) {
-      // Resume the simulated market where it was when the app last stopped (same seed and start).
+      // The simulated market resumes where the paper account in the data folder last saw it (broker-setup.ts).
+      // Data folders from before that account kept the time in the settings instead: resume from there too.
       const saved = options.store.settings.get<{ seed: number; start: string; marketTime: number }>('sim.state');
       if (saved && saved.seed === simulation.seed && saved.start === simulation.start && saved.marketTime > simulation.sim.now()) {
         simulation.sim.advanceTo(saved.marketTime);
@@ -186,6 +187,9 @@ export class Workstation {
           onError: (error) => this.#log.error(`Simulation step failed: ${error instanceof Error ? error.message : String(error)}`),
         });
         this.#log.info(`Simulated market (seed ${simulation.seed}) at ${simulation.speed}× real time, market time ${new Date(clock.now()).toISOString()}.`);
+        const books = simulation.books;
+        this.#log.info(books ? `Paper account of the simulated broker: ${books.file}.` : 'Paper account of the simulated broker: in memory only (not kept across restarts).');
+        if (simulation.notice) (simulation.notice.level === 'warn' ? this.#log.warn : this.#log.info)(simulation.notice.message);
       }
       this.#engineState = 'reconciling';
       this.#reason = 'Connecting to the broker; nothing trades until orders and positions are reconciled.';
@@ -224,9 +228,10 @@ export class Workstation {
         const spy = sim.settlementValue('SPY', doneThrough);
         broker.exchange.settle(doneThrough, { ...(pm !== null ? { SPX_PM: pm } : {}), ...(am !== null ? { SPX_AM: am } : {}), ...(spy !== null ? { SPY: spy } : {}) });
       }
-      if (this.#wall.now() - this.#lastSimSave > 2_000) {
+      // Every paper order event already saved its market time with it; between them, save every 2 s of wall time.
+      if (setup.books && this.#wall.now() - this.#lastSimSave > 2_000) {
         this.#lastSimSave = this.#wall.now();
-        this.store.settings.set('sim.state', { seed: setup.seed, start: setup.start, marketTime: sim.now() }, this.#wall.now());
+        setup.books.saveMarketTime(sim.now());
       }
     } catch (error) {
       this.#log.warn(`Simulated exchange step failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -581,6 +586,15 @@ export class Workstation {
     await this.#engine?.idle();
     this.#executor?.dispose();
     await this.#broker?.disconnect().catch(() => {});
+    const simulation = this.#setup?.simulation;
+    if (simulation?.books) {
+      try {
+        simulation.books.saveMarketTime(simulation.sim.now());
+      } catch (error) {
+        this.#log.warn(`Could not save the simulated market time: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      simulation.books.close();
+    }
     this.store.close();
     await this.logs.close();
   }

@@ -60,12 +60,17 @@ async function main(): Promise<number> {
   let broker: BrokerSetup;
   let problem: string | null;
   try {
-    ({ setup: broker, problem } = chooseBroker({ given: options.brokerGiven ? options.broker : null, saved, tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock }));
+    ({ setup: broker, problem } = chooseBroker({ given: options.brokerGiven ? options.broker : null, saved, tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock, dataDir: options.dataDir }));
   } catch (error) {
     store.close();
     if (error instanceof BrokerError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
+    }
+    if (error instanceof StoreError) {
+      // The simulator's paper account in the data folder cannot be opened (damaged, locked, read-only).
+      process.stderr.write(`${error.message}\n`);
+      return 1;
     }
     throw error;
   }

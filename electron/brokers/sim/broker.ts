@@ -3,6 +3,12 @@
  * deterministic market simulator). No account, no network: the default for a new user.
  * Working orders are matched right after they are placed and on every `match()` (the engine calls
  * it as the simulated market advances; `matchEveryMs` also runs it on a timer).
+ *
+ * With `books` (the workstation's `<data>/sim-broker.sqlite`, books-file.ts) the paper account lives
+ * in the data folder like a real broker's: after a restart the positions, working orders and fills
+ * are still there, working orders keep matching, and `reconcile` reports them under the client order
+ * ids they were placed with. A change the books cannot record does not happen (an order is rejected,
+ * a cancel or replace refused, a fill waits for the next match).
  */
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
 import type { MarketSource } from '../market-source.ts';
@@ -34,7 +40,7 @@ import {
   type ReplaceOrder,
   type Unsubscribe,
 } from '../port.ts';
-import { PaperExchange, type ExchangeEvent, type MatchingConfig } from './matching.ts';
+import { PaperExchange, type ExchangeBooks, type ExchangeEvent, type MatchingConfig } from './matching.ts';
 
 export type SimBrokerOptions = {
   market: MarketSource;
@@ -43,6 +49,8 @@ export type SimBrokerOptions = {
   matchEveryMs?: number;
   /** An exchange to share (e.g. to survive a simulated restart); default a new one. */
   exchange?: PaperExchange;
+  /** Where the new exchange keeps its books (default: memory only). Ignored with `exchange`. */
+  books?: ExchangeBooks;
 };
 
 export class SimBroker implements Broker {
@@ -60,7 +68,7 @@ export class SimBroker implements Broker {
 
   constructor(opts: SimBrokerOptions) {
     this.market = opts.market;
-    this.exchange = opts.exchange ?? new PaperExchange(opts.market, opts.matching, 'S');
+    this.exchange = opts.exchange ?? new PaperExchange(opts.market, opts.matching, 'S', opts.books ?? null);
     this.book = new OrderBook(opts.market, this.events);
     this.matchEveryMs = opts.matchEveryMs;
   }
@@ -150,7 +158,14 @@ export class SimBroker implements Broker {
     this.require(`place order ${cmd.clientOrderId}`);
     this.book.create(cmd);
     this.book.apply(cmd.clientOrderId, 'submitted');
-    const ex = this.exchange.submit({ ref: cmd.clientOrderId, legs: cmd.legs, quantity: cmd.quantity, limitSigned: signedCents(cmd.limit) });
+    let ex;
+    try {
+      ex = this.exchange.submit({ ref: cmd.clientOrderId, legs: cmd.legs, quantity: cmd.quantity, limitSigned: signedCents(cmd.limit) });
+    } catch (error) {
+      // The venue could not record the order (its books are not writable): it does not exist there.
+      this.book.apply(cmd.clientOrderId, 'rejected', `the simulated broker could not record the order in its books: ${error instanceof Error ? error.message : String(error)}`);
+      return this.book.get(cmd.clientOrderId) as OrderView;
+    }
     this.byExchangeId.set(ex.id, cmd.clientOrderId);
     this.book.link(cmd.clientOrderId, { brokerOrderId: BrokerOrderId(ex.id) });
     if (ex.status === 'rejected') this.book.apply(cmd.clientOrderId, 'rejected', ex.reason ?? 'rejected');
@@ -165,7 +180,14 @@ export class SimBroker implements Broker {
     const v = this.book.get(cmd.clientOrderId);
     if (!v?.brokerOrderId) throw new BrokerError('unknown-order', `no order with client order id ${cmd.clientOrderId}`);
     this.book.apply(cmd.clientOrderId, 'cancel-requested');
-    if (!this.exchange.cancel(v.brokerOrderId)) this.book.apply(cmd.clientOrderId, 'cancel-rejected', 'the order is no longer working');
+    let done;
+    try {
+      done = this.exchange.cancel(v.brokerOrderId);
+    } catch (error) {
+      this.book.apply(cmd.clientOrderId, 'cancel-rejected', 'the simulated broker could not record the cancel');
+      throw error;
+    }
+    if (!done) this.book.apply(cmd.clientOrderId, 'cancel-rejected', 'the order is no longer working');
   }
 
   async replaceOrder(cmd: ReplaceOrder): Promise<void> {
@@ -173,7 +195,14 @@ export class SimBroker implements Broker {
     const v = this.book.get(cmd.clientOrderId);
     if (!v?.brokerOrderId) throw new BrokerError('unknown-order', `no order with client order id ${cmd.clientOrderId}`);
     if (!this.book.apply(cmd.clientOrderId, 'replace-requested')) throw new BrokerError('invalid-request', `order ${cmd.clientOrderId} is ${v.status}; only working orders can be replaced.`);
-    if (!this.exchange.replace(v.brokerOrderId, signedCents(cmd.limit), cmd.quantity)) {
+    let done;
+    try {
+      done = this.exchange.replace(v.brokerOrderId, signedCents(cmd.limit), cmd.quantity);
+    } catch (error) {
+      this.book.apply(cmd.clientOrderId, 'replace-rejected', 'the simulated broker could not record the replace');
+      throw error;
+    }
+    if (!done) {
       this.book.apply(cmd.clientOrderId, 'replace-rejected', 'the order is no longer working');
       return;
     }

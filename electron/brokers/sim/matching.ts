@@ -15,6 +15,12 @@
  *   with assignment/exercise at expiration when in the money.
  *
  * Time comes from the MarketSource (`now()`), never the wall clock.
+ *
+ * Books: with an `ExchangeBooks` (the sim broker's file in the data folder, books-file.ts) every state
+ * change — an order accepted, rejected, filled, cancelled or replaced, a settlement — is written there
+ * in one transaction *before* anyone hears of it, so what any event told the engine survives a kill -9.
+ * If the write fails the change is undone (the exchange goes back to what the books hold) and the error
+ * is thrown to the caller. Without books (backtests, the brokers' wire fakes) everything stays in memory.
  */
 import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import type { MarketSource } from '../market-source.ts';
@@ -98,6 +104,50 @@ export type ExchangeEvent =
 
 export type ExchangePosition = { contract: Contract; quantity: number; avgPrice: number };
 
+/** A fill with the order it belongs to. */
+export type ExchangeFillRecord = ExchangeFill & { orderId: string; ref: string };
+
+/** A position settled at expiration (cash, or SPY shares by exercise/assignment). */
+export type ExchangeSettlement = { date: string; contract: Contract; quantity: number; cashCents: number; message: string };
+
+/** Everything the exchange knows: what its books hold. */
+export type ExchangeState = {
+  cashCents: number;
+  /** Last order and execution numbers given out (ids are never reused). */
+  orderSeq: number;
+  execSeq: number;
+  /** Every order, oldest first. */
+  orders: ExchangeOrder[];
+  /** Open positions (quantity ≠ 0). */
+  positions: ExchangePosition[];
+  /** Every fill, oldest first. */
+  fills: ExchangeFillRecord[];
+};
+
+/** One state change, written atomically: the account's totals plus what changed. */
+export type ExchangeChange = {
+  /** Market time of the change. */
+  time: number;
+  cashCents: number;
+  orderSeq: number;
+  execSeq: number;
+  /** Orders created or changed (whole rows). */
+  orders: ExchangeOrder[];
+  /** Positions changed; quantity 0 means closed. */
+  positions: ExchangePosition[];
+  /** New fills. */
+  fills: ExchangeFillRecord[];
+  settlements: ExchangeSettlement[];
+};
+
+/** Where the exchange keeps its books (see books-file.ts). */
+export interface ExchangeBooks {
+  /** The state last committed, or null for a new account. */
+  load(): ExchangeState | null;
+  /** Writes one change durably and atomically; throws if it could not. */
+  commit(change: ExchangeChange): void;
+}
+
 type LegQuote = { bid: number; ask: number };
 
 const REJECT_TEXT: Record<RejectReason, string> = {
@@ -118,18 +168,23 @@ export class PaperExchange {
   private readonly market: MarketSource;
   private readonly orders = new Map<string, ExchangeOrder>();
   private readonly positions = new Map<string, ExchangePosition>();
-  private readonly fills: (ExchangeFill & { orderId: string; ref: string })[] = [];
+  private readonly fills: ExchangeFillRecord[] = [];
   private listeners: ((e: ExchangeEvent) => void)[] = [];
   private cashCents: number;
   private seq = 0;
   private execSeq = 0;
   private readonly idPrefix: string;
+  private readonly books: ExchangeBooks | null;
 
-  constructor(market: MarketSource, config: Partial<MatchingConfig> = {}, idPrefix = 'P') {
+  /** With `books`, the account, positions, orders and fills are loaded from them and every change is written there. */
+  constructor(market: MarketSource, config: Partial<MatchingConfig> = {}, idPrefix = 'P', books: ExchangeBooks | null = null) {
     this.market = market;
     this.config = { ...DEFAULT_MATCHING, ...config };
     this.cashCents = Math.round(this.config.startingCash * 100);
     this.idPrefix = idPrefix;
+    this.books = books;
+    const saved = books?.load();
+    if (saved) this.restore(saved);
   }
 
   onEvent(fn: (e: ExchangeEvent) => void): () => void {
@@ -165,10 +220,10 @@ export class PaperExchange {
     if (reason) {
       order.status = 'rejected';
       order.reason = REJECT_TEXT[reason];
-      this.emit({ type: 'rejected', order: { ...order }, reason, message: REJECT_TEXT[reason] });
-    } else {
-      this.emit({ type: 'accepted', order: { ...order } });
     }
+    this.commit({ orders: [order] });
+    if (reason) this.emit({ type: 'rejected', order: { ...order }, reason, message: REJECT_TEXT[reason] });
+    else this.emit({ type: 'accepted', order: { ...order } });
     return { ...order };
   }
 
@@ -176,6 +231,7 @@ export class PaperExchange {
     const o = this.orders.get(id);
     if (!o || o.status !== 'working') return null;
     o.status = 'canceled';
+    this.commit({ orders: [o] });
     this.emit({ type: 'canceled', order: { ...o } });
     return { ...o };
   }
@@ -185,6 +241,7 @@ export class PaperExchange {
     if (!o || o.status !== 'working') return null;
     o.limitSigned = limitSigned;
     if (quantity !== undefined && quantity > o.filled) o.quantity = quantity;
+    this.commit({ orders: [o] });
     this.emit({ type: 'replaced', order: { ...o } });
     return { ...o };
   }
@@ -199,7 +256,7 @@ export class PaperExchange {
   openOrders(): ExchangeOrder[] {
     return this.list().filter((o) => o.status === 'working');
   }
-  fillsSince(t: number): (ExchangeFill & { orderId: string; ref: string })[] {
+  fillsSince(t: number): ExchangeFillRecord[] {
     return this.fills.filter((f) => f.time >= t);
   }
   positionList(): ExchangePosition[] {
@@ -285,24 +342,81 @@ export class PaperExchange {
       const price = c.root === 'SPY' ? settlement.SPY : c.root === 'SPX' ? settlement.SPX_AM : settlement.SPX_PM;
       if (price === undefined) continue;
       const intrinsic = c.right === 'C' ? Math.max(0, price - c.strike) : Math.max(0, c.strike - price);
+      const closed = { ...p, quantity: 0, avgPrice: 0 };
       if (c.root === 'SPY' && intrinsic > 0) {
         // American, physically settled: long ITM exercised, short ITM assigned, 100 shares per contract.
         const shares = (c.right === 'C' ? 1 : -1) * 100 * p.quantity;
         const cash = -Math.round(shares * c.strike * 100);
+        const message = `${p.quantity < 0 ? 'assigned' : 'exercised'} ${Math.abs(p.quantity)} SPY ${c.strike}${c.right} at expiration → ${shares} shares`;
         this.cashCents += cash;
-        this.addPosition({ kind: 'stock', symbol: 'SPY' }, shares, c.strike);
+        const stock = this.addPosition({ kind: 'stock', symbol: 'SPY' }, shares, c.strike);
         this.positions.delete(key);
-        this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message: `${p.quantity < 0 ? 'assigned' : 'exercised'} ${Math.abs(p.quantity)} SPY ${c.strike}${c.right} at expiration → ${shares} shares` });
+        this.commit({ positions: [closed, stock], settlements: [{ date, contract: c, quantity: p.quantity, cashCents: cash, message }] });
+        this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message });
       } else {
         const cash = Math.round(intrinsic * 100 * p.quantity * 100);
+        const message = `${c.root} ${c.strike}${c.right} ${date} cash-settled (${c.root === 'SPX' ? 'AM' : 'PM'}) at ${price}`;
         this.cashCents += cash;
         this.positions.delete(key);
-        this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message: `${c.root} ${c.strike}${c.right} ${date} cash-settled (${c.root === 'SPX' ? 'AM' : 'PM'}) at ${price}` });
+        this.commit({ positions: [closed], settlements: [{ date, contract: c, quantity: p.quantity, cashCents: cash, message }] });
+        this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message });
       }
     }
   }
 
+  /** Everything the exchange holds, as its books keep it. */
+  state(): ExchangeState {
+    return {
+      cashCents: this.cashCents,
+      orderSeq: this.seq,
+      execSeq: this.execSeq,
+      orders: this.list(),
+      positions: this.positionList(),
+      fills: this.fills.map((f) => ({ ...f })),
+    };
+  }
+
   // -------------------------------------------------------------------------------------------
+
+  /**
+   * Writes one state change to the books (no-op without books). On failure the exchange goes back to
+   * the last committed state — the change did not happen — and the error goes to the caller.
+   */
+  private commit(change: { orders?: ExchangeOrder[]; positions?: ExchangePosition[]; fills?: ExchangeFillRecord[]; settlements?: ExchangeSettlement[] }): void {
+    const books = this.books;
+    if (!books) return;
+    try {
+      books.commit({
+        time: this.market.now(),
+        cashCents: this.cashCents,
+        orderSeq: this.seq,
+        execSeq: this.execSeq,
+        orders: (change.orders ?? []).map((o) => ({ ...o })),
+        positions: (change.positions ?? []).map((p) => ({ ...p })),
+        fills: change.fills ?? [],
+        settlements: change.settlements ?? [],
+      });
+    } catch (error) {
+      try {
+        this.restore(books.load() ?? { cashCents: Math.round(this.config.startingCash * 100), orderSeq: 0, execSeq: 0, orders: [], positions: [], fills: [] });
+      } catch {
+        // The books cannot even be read back: the write error below says why.
+      }
+      throw error;
+    }
+  }
+
+  private restore(state: ExchangeState): void {
+    this.cashCents = state.cashCents;
+    this.seq = state.orderSeq;
+    this.execSeq = state.execSeq;
+    this.orders.clear();
+    for (const o of state.orders) this.orders.set(o.id, { ...o });
+    this.positions.clear();
+    for (const p of state.positions) if (p.quantity !== 0) this.positions.set(contractKey(p.contract), { ...p });
+    this.fills.length = 0;
+    this.fills.push(...state.fills.map((f) => ({ ...f })));
+  }
 
   private marketOpen(): boolean {
     if (this.config.isOpen) return this.config.isOpen(this.market.now());
@@ -312,10 +426,11 @@ export class PaperExchange {
 
   private execute(o: ExchangeOrder, qty: number, netSigned: number, legPrices: number[]): void {
     let commission = 0;
+    const touched: ExchangePosition[] = [];
     o.legs.forEach((leg, i) => {
       const units = leg.ratio * qty * (leg.side === 'BUY' ? 1 : -1);
       const price = legPrices[i] as number;
-      this.addPosition(leg.contract, units, price);
+      touched.push(this.addPosition(leg.contract, units, price));
       const mult = leg.contract.kind === 'option' ? 100 : 1;
       this.cashCents -= Math.round(units * price * mult * 100);
       commission += leg.contract.kind === 'option' ? leg.ratio * qty * this.config.optionCommission : leg.ratio * qty * this.config.stockCommission;
@@ -327,11 +442,14 @@ export class PaperExchange {
     o.avgSigned = Math.round((prevTotal + netSigned * qty) / o.filled);
     if (o.filled >= o.quantity) o.status = 'filled';
     const fill: ExchangeFill = { execId: `${this.idPrefix}X${++this.execSeq}`, quantity: qty, netSigned, legPrices, commissionCents, time: this.market.now() };
-    this.fills.push({ ...fill, orderId: o.id, ref: o.ref });
+    const record = { ...fill, orderId: o.id, ref: o.ref };
+    this.fills.push(record);
+    this.commit({ orders: [o], positions: touched, fills: [record] });
     this.emit({ type: 'filled', order: { ...o }, fill });
   }
 
-  private addPosition(contract: Contract, units: number, price: number): void {
+  /** Adds units at a price to a position; returns the position as it now is. */
+  private addPosition(contract: Contract, units: number, price: number): ExchangePosition {
     const key = contractKey(contract);
     const p = this.positions.get(key) ?? { contract, quantity: 0, avgPrice: 0 };
     const q = p.quantity + units;
@@ -340,6 +458,7 @@ export class PaperExchange {
     else if (Math.sign(q) !== Math.sign(p.quantity)) p.avgPrice = price; // flipped through zero
     p.quantity = q;
     this.positions.set(key, p);
+    return p;
   }
 
   /**
