@@ -420,6 +420,7 @@ export class EodChainParser {
     const ok = parseNumTo(buf, s, e, arr, i);
     const v = arr[i]!;
     if (ok && v >= 0 && v !== Infinity) {
+      arr[i] = v + 0; // "-0" reads as 0
       if (v > 0 || name === 'bid') return bit;
       return 0; // ask 0: nothing offered
     }
@@ -452,7 +453,10 @@ export class EodChainParser {
     if (s === e) return 0;
     parseNumTo(buf, s, e, arr, i);
     const v = arr[i]!;
-    if (v >= 0 && v !== Infinity) return bit;
+    if (v >= 0 && v !== Infinity) {
+      arr[i] = v + 0; // "-0" reads as 0
+      return bit;
+    }
     arr[i] = 0;
     this.log.add(line, v < 0 ? 'negative' : 'not-a-number', 'kept', `${name} "${text(buf, s, e)}" unusable; set to null`, name);
     return 0;

@@ -225,6 +225,13 @@ describe('unusable chain files are refused with the reason', () => {
     ]);
   });
 
+  it('"-0" reads as 0: a zero bid, an ask of nothing', () => {
+    const r = parseEodChain(bytes([SPXW, row(2700, '-0', '-0')].join('\n')));
+    expect(Object.is(r.rows.bid[0], 0) && Object.is(r.rows.ask[0], 0)).toBe(true);
+    expect([get(r.rows, 'bid', 0), get(r.rows, 'ask', 0)]).toEqual([0, null]);
+    expect(r.counts).toEqual({ 'no-quote': 1 });
+  });
+
   it(`up to ${MAX_DROPPED_SHARE * 100}% of the rows may be dropped`, () => {
     const good = Array.from({ length: 100 }, (_, k) => row(2000 + 5 * k, '1.1', '1.2'));
     const one = parseEodChain(bytes([SPXW, ...good, row(2900, 'x', '1')].join('\n')));
