@@ -11,8 +11,10 @@
  * with `f` = {@link FillModelOptions.slippageFraction} (default 0.30), each leg price rounded to the
  * nearest cent (halves up). Prices never go below zero (`mid − 0.3 × width = 0.2 × ask + 0.8 × bid`).
  * Entries use the quotes the decision used (the proposal's legs); exits the `CloseRequest` marks.
- * A leg without a two-sided mark at exit fills at its mid if it has one, else at the last two-sided
- * mark this executor saw for it (from `onTick`), else at its average entry price; the order's
+ * A leg is priced from its quote when the quote is a market by the one quote rule
+ * (shared/domain/quote.ts: a zero bid with a positive ask is one, so a 0 × 0.05 long wing is sold
+ * at 0.2 × 0.05 → 0.01). A leg without a market at exit fills at its mid if it has one, else at the
+ * last market this executor saw for it (from `onTick`), else at its average entry price; the order's
  * `response_json` says which basis each leg used.
  *
  * Everything is written like a live order, so a backtest database has the live shape: the order
@@ -24,7 +26,7 @@
 import type { Executor, ExecutionSummary, MarkMap, OpenRequest, CloseRequest } from '../engine/ports.ts';
 import type { Store } from '../store/store.ts';
 import type { LegRow, TradeWithLegs } from '../store/repos/trades.ts';
-import type { LegMark } from '../strategies/types.ts';
+import { isMarket } from '../../shared/domain/quote.ts';
 
 /** Options of {@link FillModelExecutor}. */
 export type FillModelOptions = {
@@ -63,10 +65,6 @@ export function modelPriceCents(side: 'BUY' | 'SELL', bid: number, ask: number, 
   return Math.max(0, Math.floor(raw + 0.5 + 1e-7));
 }
 
-function twoSided(m: LegMark | null | undefined): m is LegMark & { bid: number; ask: number } {
-  return !!m && m.bid !== null && m.ask !== null && m.bid >= 0 && m.ask >= m.bid;
-}
-
 /** Seed 000's fill model behind the `Executor` port: fills at once, whole, at the model prices. */
 export class FillModelExecutor implements Executor {
   readonly #store: Store;
@@ -98,7 +96,7 @@ export class FillModelExecutor implements Executor {
     const missing: string[] = [];
     for (const leg of trade.legs) {
       const q = quotes.get(leg.symbol);
-      if (!q || !(q.bid >= 0) || !(q.ask >= q.bid)) {
+      if (!isMarket(q)) {
         missing.push(leg.symbol);
         continue;
       }
@@ -130,7 +128,7 @@ export class FillModelExecutor implements Executor {
       const last = this.#lastMarks.get(leg.symbol);
       let priceCents: number;
       let basis: PriceBasis;
-      if (twoSided(m)) {
+      if (isMarket(m)) {
         priceCents = modelPriceCents(side, m.bid, m.ask, this.#fraction);
         basis = 'quote';
         this.#lastMarks.set(leg.symbol, { bid: m.bid, ask: m.ask });
@@ -158,7 +156,7 @@ export class FillModelExecutor implements Executor {
 
   /** Remembers two-sided marks (the fallback for a leg unquoted at exit). Sends nothing. */
   onTick(_now: number, marks: MarkMap): Promise<void> {
-    for (const [symbol, m] of marks) if (twoSided(m)) this.#lastMarks.set(symbol, { bid: m.bid, ask: m.ask });
+    for (const [symbol, m] of marks) if (isMarket(m)) this.#lastMarks.set(symbol, { bid: m.bid, ask: m.ask });
     return Promise.resolve();
   }
 

@@ -4,7 +4,10 @@
  * model, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts).
  *
  * Exit codes: 0 done; 1 the run failed, or the engine logged errors (results may be incomplete);
- * 2 bad arguments (unknown strategy, bad date, missing file, bad config value).
+ * 2 bad arguments (unknown strategy, bad date, missing file, bad config value) or an unusable chain
+ * file: a header missing required columns (named, with the columns found), no usable row, or more
+ * than `MAX_DROPPED_SHARE` (1 %) of the rows dropped (each reason counted, with lines and how to fix
+ * them). Below that share the drop counts are printed and the run goes on.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +20,7 @@ import { BacktestInputError, runBacktest, type BacktestSource } from '../backtes
 import type { AnyStrategy } from '../engine/trading.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
+import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 
 /** Strategies the command can run, by the name users type (loaded only when used). */
@@ -42,7 +46,8 @@ Data (one of):
   (default)            the built-in market simulator, 5-minute intraday chains
   --seed N             simulator seed (default 1)
   --chains FILE        an end-of-day option chain CSV (historicaloptiondata L2 / Cboe EOD), daily
-                       resolution: each day's snapshot stands for the whole session
+                       resolution: each day's snapshot stands for the whole session. Refused (exit 2)
+                       when columns are missing or more than ${MAX_DROPPED_SHARE * 100}% of its rows are unusable
 
 Options:
   --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day)
@@ -64,6 +69,15 @@ function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
   return 2;
 }
+
+/** An input file that cannot be used: says why and what to fix, exit 2. */
+function refuse(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
+
+/** A share as a percentage for messages: 0.0123 → "1.23%"; tiny non-zero shares read "<0.01%". */
+const pct = (share: number): string => (share > 0 && share < 0.0001 ? '<0.01%' : `${(share * 100).toFixed(2)}%`);
 
 /** Runs the command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -144,13 +158,26 @@ export async function main(argv: string[]): Promise<number> {
     if (!fs.existsSync(v.chains)) return bad(`No such chain file: ${v.chains}.`);
     if (fs.statSync(v.chains).isDirectory()) return bad(`--chains wants a CSV file, and ${v.chains} is a folder.`);
     const loaded = readEodChain(v.chains);
-    const issues = Object.entries(loaded.counts);
+    const header = loaded.issues.find((i) => i.code === 'bad-header');
+    if (header) return refuse(`${v.chains} cannot be used. ${header.message}`);
+    const check = checkDrops(loaded, loaded.rows.length);
+    if (!check.ok) {
+      return refuse(
+        `${v.chains} cannot be used: ${check.dropped.toLocaleString('en-US')} of its ${check.rows.toLocaleString('en-US')} data rows (${pct(check.share)}) were dropped, ` +
+          `more than the ${pct(check.maxShare)} a backtest accepts — the file itself, not a few rows, is wrong:\n${check.report}\n` +
+          'Fix those rows (or the export that wrote them) and run again.',
+      );
+    }
     if (loaded.rows.length === 0) {
       const first = loaded.issues[0];
-      return bad(`${v.chains} has no usable option rows${first ? `: line ${first.line}: ${first.message}` : ''}.`);
+      return refuse(`${v.chains} has no usable option rows${first ? `: line ${first.line}: ${first.message}` : ''}.`);
     }
+    const issues = Object.entries(loaded.counts);
     if (issues.length > 0) {
-      process.stderr.write(`${v.chains}: ${loaded.rows.length.toLocaleString('en-US')} rows loaded, ${loaded.dropped} dropped; issues: ${issues.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+      process.stderr.write(
+        `${v.chains}: ${loaded.rows.length.toLocaleString('en-US')} rows loaded, ${loaded.dropped.toLocaleString('en-US')} dropped (${pct(check.share)}, within the ${pct(check.maxShare)} limit); ` +
+          `issues: ${issues.map(([k, n]) => `${k} ${n}`).join(', ')}\n${check.report === '' ? '' : `dropped rows:\n${check.report}\n`}`,
+      );
     }
     const g = loaded.rows.groups;
     from ??= dayToIso(g.quoteDay[0]!);

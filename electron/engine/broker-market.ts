@@ -6,6 +6,7 @@
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
 import { parseOcc } from '../../shared/domain/occ.ts';
+import { quoteMid } from '../../shared/domain/quote.ts';
 import type { Broker, QuoteSymbol } from '../brokers/port.ts';
 import { session } from '../market/calendar.ts';
 import type { ChainNeed } from '../strategies/types.ts';
@@ -64,7 +65,7 @@ export class BrokerMarketData implements MarketData {
       const q = quotes.find((x) => x.symbol === s);
       if (!q) return null;
       if (q.last !== null && q.last > 0) return q.last;
-      return q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null;
+      return quoteMid(q);
     };
     const spx = level('SPX');
     if (spx !== null) this.#lastSpot = spx;

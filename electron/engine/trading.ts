@@ -17,6 +17,7 @@
  * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
  */
 import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etTime } from '../../shared/format.ts';
 import { contractGex, gammaExposure } from '../market/context.ts';
@@ -740,8 +741,9 @@ export class TradingEngine {
   }
 }
 
+/** A leg's mark: its quote, with the mid only when the quote is a market (shared/domain/quote.ts). */
 function markOf(q: OptionQuote): LegMark {
-  const mid = q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null;
+  const mid = quoteMid(q);
   return { bid: q.bid, ask: q.ask, mid, delta: q.delta, iv: q.iv, time: q.quoteTime, gamma: q.gamma, theta: q.theta, vega: q.vega };
 }
 

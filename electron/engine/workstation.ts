@@ -22,6 +22,7 @@ import type {
 import { ApiError } from '../../shared/api.ts';
 import { etDateTime } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
+import { quoteMid } from '../../shared/domain/quote.ts';
 import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
@@ -445,7 +446,7 @@ export class Workstation {
           const q = quotes.find((x) => x.symbol === symbol);
           if (!q) return null;
           if (q.last !== null) return q.last;
-          return q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : null;
+          return quoteMid(q);
         };
         const spx = price('SPX');
         const spy = price('SPY');

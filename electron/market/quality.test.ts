@@ -17,6 +17,10 @@ describe('quoteQuality', () => {
     expect(quoteQuality(q(1.2, 1.2), NOW)).toMatchObject({ status: 'locked', mid: 1.2, spread: 0 });
     expect(quoteQuality(q(1.2000000001, 1.2), NOW).status).toBe('locked'); // cents, not float equality
     expect(quoteQuality(q(0, 0.05), NOW)).toMatchObject({ status: 'zero-bid', reason: 'zero bid (ask 0.05)' });
+    // the one quote rule (shared/domain/quote.ts): a zero bid is a market at ask / 2; a zero ask or a crossed quote is none
+    expect(quoteQuality(q(0, 0.05), NOW)).toMatchObject({ mid: 0.025, spread: 0.05, spreadPct: 2 });
+    expect(quoteQuality(q(0, 0), NOW)).toMatchObject({ status: 'missing', mid: null, reason: 'no ask: nothing offered: 0 × 0' });
+    expect(quoteQuality(q(1.3, 1.2), NOW).mid).toBeNull();
     expect(quoteQuality(q(1.1, 1.2, 61_000), NOW)).toMatchObject({ status: 'stale', ageMs: 61_000, reason: 'quote is 61 s old (limit 60 s)' });
     expect(quoteQuality(q(1.1, 1.2, 60_000), NOW).status).toBe('ok');
     expect(quoteQuality(q(1.1, 1.2, null), NOW)).toMatchObject({ status: 'ok', ageMs: null });

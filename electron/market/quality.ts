@@ -1,12 +1,18 @@
 /**
  * Quote quality per contract (seed 001: `quote_quality_status`): is this bid/ask usable for a decision?
  *
+ * Whether a quote is a market at all, and its mid, is the one quote rule of shared/domain/quote.ts;
+ * statuses 1–3 are its "no market" cases, and every later status is a market with a mid. In
+ * particular a **zero bid with a positive ask is a market** (mid = ask / 2): it is labelled
+ * `zero-bid` so an entry does not sell into it, but marks, take-profits and exits use its mid. Only a
+ * missing side, a zero ask (nothing offered), a negative price or a crossed quote has no mid.
+ *
  * Statuses, checked in this order (the first that applies wins, so a quote has exactly one):
- * 1. `missing`  — bid or ask is null, not a finite number, or absurd (beyond ±1e9)
+ * 1. `missing`  — bid or ask is null, not a finite number, or absurd (beyond ±1e9), or the ask is 0
  * 2. `negative` — bid or ask below zero
- * 3. `crossed`  — bid above ask
+ * 3. `crossed`  — bid above ask (in cents)
  * 4. `locked`   — bid equals ask (to the cent)
- * 5. `zero-bid` — bid is 0 (nothing to sell into)
+ * 5. `zero-bid` — bid is 0 with a positive ask (a market at ask / 2, but nothing to sell into)
  * 6. `stale`    — the quote is older than `staleAfterMs` at `now` (unknown quote time is not stale)
  * 7. `wide`     — spread above `maxSpreadAbs`, or above `maxSpreadPct` of the mid while also above
  *                 `pctFloorAbs` (so a 0.05 × 0.10 quote on a cheap wing is not "wide")
@@ -15,6 +21,7 @@
  */
 import { z } from 'zod';
 import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import { MAX_QUOTE_PRICE, quoteMarket } from '../../shared/domain/quote.ts';
 
 export type QuoteQuality = 'ok' | 'stale' | 'locked' | 'crossed' | 'zero-bid' | 'negative' | 'missing' | 'wide';
 
@@ -54,9 +61,7 @@ export type QualityVerdict = {
   ageMs: number | null;
 };
 
-/** Prices beyond this are data errors, reported as missing (also keeps bid + ask from overflowing). */
-const MAX_PRICE = 1e9;
-const fin = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_PRICE;
+const fin = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_QUOTE_PRICE;
 const cents = (v: number): number => Math.round(v * 100);
 const fmt = (v: number): string => String(Math.round(v * 10000) / 10000);
 
@@ -66,17 +71,27 @@ export function quoteQuality(q: Pick<OptionQuote, 'bid' | 'ask' | 'quoteTime'>, 
   const ask = fin(q.ask) ? q.ask : null;
   const ageMs = typeof q.quoteTime === 'number' && Number.isFinite(q.quoteTime) && Number.isFinite(now) ? now - q.quoteTime : null;
   const base = { bid, ask, mid: null, spread: null, spreadPct: null, ageMs };
-  if (bid === null || ask === null) {
-    const which = bid === null && ask === null ? 'bid and ask' : bid === null ? 'bid' : 'ask';
-    return { ...base, status: 'missing', reason: `no ${which} (got ${String(q.bid)} × ${String(q.ask)})` };
+  const market = quoteMarket(q.bid, q.ask);
+  if (!market.market) {
+    switch (market.reason) {
+      case 'missing':
+        return { ...base, status: 'missing', reason: market.detail };
+      case 'no-offer':
+        return { ...base, status: 'missing', reason: `no ask: ${market.detail}` };
+      case 'negative':
+        return { ...base, status: 'negative', reason: `negative ${bid! < 0 ? 'bid' : 'ask'}: ${fmt(bid!)} × ${fmt(ask!)}` };
+      case 'crossed': {
+        const spread = ask! - bid!;
+        return { ...base, spread, status: 'crossed', reason: `bid ${fmt(bid!)} above ask ${fmt(ask!)} (crossed by ${fmt(-spread)})` };
+      }
+    }
   }
-  if (bid < 0 || ask < 0) return { ...base, status: 'negative', reason: `negative ${bid < 0 ? 'bid' : 'ask'}: ${fmt(bid)} × ${fmt(ask)}` };
-  const spread = ask - bid;
-  const mid = (bid + ask) / 2;
-  const withNums = { ...base, mid, spread, spreadPct: mid > 0 ? spread / mid : null };
-  if (cents(bid) > cents(ask)) return { ...withNums, status: 'crossed', reason: `bid ${fmt(bid)} above ask ${fmt(ask)} (crossed by ${fmt(-spread)})` };
-  if (cents(bid) === cents(ask)) return { ...withNums, status: 'locked', reason: `bid equals ask at ${fmt(bid)}` };
-  if (bid === 0) return { ...withNums, status: 'zero-bid', reason: `zero bid (ask ${fmt(ask)})` };
+  // A market: both sides usable, bid ≤ ask, ask > 0, so the mid is positive.
+  const { mid } = market;
+  const spread = market.ask - market.bid;
+  const withNums = { ...base, mid, spread, spreadPct: spread / mid };
+  if (cents(market.bid) === cents(market.ask)) return { ...withNums, status: 'locked', reason: `bid equals ask at ${fmt(market.bid)}` };
+  if (market.bid === 0) return { ...withNums, status: 'zero-bid', reason: `zero bid (ask ${fmt(market.ask)})` };
   if (ageMs !== null && ageMs > config.staleAfterMs) {
     return { ...withNums, status: 'stale', reason: `quote is ${Math.round(ageMs / 1000)} s old (limit ${Math.round(config.staleAfterMs / 1000)} s)` };
   }

@@ -46,7 +46,7 @@ export type ContextView = {
   zeroGammaLevel: number | null;
 };
 
-/** One leg's current quote, as the engine marks it (mid = (bid + ask) / 2 when both are present). */
+/** One leg's current quote, as the engine marks it: mid by the one quote rule (shared/domain/quote.ts), null when the quote is no market. */
 export type LegMark = {
   bid: number | null;
   ask: number | null;

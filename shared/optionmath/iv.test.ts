@@ -109,6 +109,8 @@ describe('typed failures, never NaN', () => {
     expect(impliedVolFromQuote(12.5, 12.0, i)).toMatchObject({ ok: false, reason: 'crossed-quote' });
     expect(impliedVolFromQuote(null, 12.0, i)).toMatchObject({ ok: false, reason: 'bad-input' });
     expect(impliedVolFromQuote(-0.05, 12.0, i)).toMatchObject({ ok: false, reason: 'bad-input' });
+    expect(impliedVolFromQuote(0, 0, i)).toMatchObject({ ok: false, reason: 'bad-input', detail: expect.stringMatching(/nothing offered/) });
+    expect(impliedVolFromQuote(0, 0.1, { ...i, strike: i.spot * 1.3, t: 3 / 365 })).toEqual(impliedVol(0.05, { ...i, strike: i.spot * 1.3, t: 3 / 365 })); // zero bid: mid = ask / 2
     const r = impliedVolFromQuote(119.5, 120.5, i);
     const mid = impliedVol(120, i);
     expect(r).toEqual(mid);

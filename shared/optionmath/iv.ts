@@ -18,6 +18,7 @@
  * represented), 'above-max-price' (≥ the discounted forward for a call, discounted strike for a put),
  * 'crossed-quote' (bid > ask, from {@link impliedVolFromQuote}), 'no-convergence' (should not happen).
  */
+import { quoteMarket } from '../domain/quote.ts';
 import type { BsmInput } from './bsm.ts';
 import { INV_SQRT_2PI, normCdf, normInv } from './normal.ts';
 
@@ -209,13 +210,12 @@ function round(v: number): number {
 }
 
 /**
- * Implied volatility of the mid of a two-sided quote. A crossed quote (bid > ask) is refused as
- * 'crossed-quote'; a missing or negative side is 'bad-input'.
+ * Implied volatility of the mid of a quote that is a market by the one quote rule
+ * (shared/domain/quote.ts; a zero bid with a positive ask is one, at ask / 2). A crossed quote
+ * (bid > ask) is refused as 'crossed-quote'; a missing or negative side or a zero ask is 'bad-input'.
  */
 export function impliedVolFromQuote(bid: number | null, ask: number | null, i: Omit<BsmInput, 'vol'>): IvResult {
-  if (bid === null || ask === null || !Number.isFinite(bid) || !Number.isFinite(ask) || bid < 0 || ask < 0) {
-    return { ok: false, reason: 'bad-input', detail: `quote needs a finite non-negative bid and ask, got ${bid} × ${ask}` };
-  }
-  if (bid > ask) return { ok: false, reason: 'crossed-quote', detail: `bid ${bid} is above ask ${ask}` };
-  return impliedVol(0.5 * (bid + ask), i);
+  const m = quoteMarket(bid, ask);
+  if (!m.market) return { ok: false, reason: m.reason === 'crossed' ? 'crossed-quote' : 'bad-input', detail: `quote is not a market: ${m.detail}` };
+  return impliedVol(m.mid, i);
 }

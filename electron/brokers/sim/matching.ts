@@ -23,6 +23,7 @@
  * is thrown to the caller. Without books (backtests, the brokers' wire fakes) everything stays in memory.
  */
 import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
+import { isMarket } from '../../../shared/domain/quote.ts';
 import type { MarketSource } from '../market-source.ts';
 import { contractKey, type Contract, type OrderLeg } from '../port.ts';
 
@@ -514,7 +515,7 @@ export class PaperExchange {
       return { bid: q.bid ?? last, ask: q.ask ?? last };
     }
     const found = this.findOption(c.root, c.expiration, c.strike, c.right);
-    if (!found || found.bid === null || found.ask === null) return null;
+    if (!isMarket(found)) return null; // the one quote rule: a zero bid is a market, a crossed or 0 × 0 quote none
     return { bid: found.bid, ask: found.ask };
   }
 

@@ -60,6 +60,7 @@
  */
 import { toCents } from '../../../shared/money.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
+import { isMarket } from '../../../shared/domain/quote.ts';
 import {
   BrokerError,
   Cents,
@@ -307,7 +308,7 @@ export class OrderManager implements Executor {
     const quotes = legs.map((l) => ({ symbol: l.symbol, ...this.#quoteOf(l.symbol, req.marks) }));
     const prices = comboPrices(legs.map((l, i) => ({ sign: l.side === 'SELL' ? 1 : -1, ratio: l.ratio, bid: quotes[i]!.bid, ask: quotes[i]!.ask })));
     if (prices === null) {
-      const missing = quotes.filter((q) => q.bid === null || q.ask === null).map((q) => q.symbol);
+      const missing = quotes.filter((q) => !isMarket(q)).map((q) => q.symbol);
       this.#deferred.set(trade.tradeId, req);
       const why = `No two-sided quote for ${missing.join(', ')}: the close of trade ${trade.tradeId} waits for quotes.`;
       this.#log.warn(`execution: ${why}`);
@@ -502,9 +503,9 @@ export class OrderManager implements Executor {
     if (w.phase !== 'working') return;
     const view = this.#broker.order(w.clientOrderId);
     if (view && (view.status === 'pending-cancel' || view.status === 'pending-replace' || view.status === 'initialized')) return;
-    // Fresh quotes when every leg has a two-sided mark.
+    // Fresh quotes when every leg's mark is a market (shared/domain/quote.ts).
     const fresh = w.legs.map((l) => marks.get(l.symbol));
-    if (fresh.every((m) => m && m.bid !== null && m.ask !== null)) {
+    if (fresh.every((m) => isMarket(m))) {
       const p = comboPrices(w.legs.map((l, i) => ({ sign: l.side === 'SELL' ? 1 : -1, ratio: l.ratio, bid: fresh[i]!.bid, ask: fresh[i]!.ask })));
       if (p) {
         w.midCents = p.midCents;
@@ -847,12 +848,12 @@ export class OrderManager implements Executor {
   // Quotes
 
   #rememberMark(symbol: string, m: LegMark): void {
-    if (m.bid !== null && m.ask !== null && m.bid >= 0 && m.ask >= m.bid) this.#quotes.set(symbol, { bid: m.bid, ask: m.ask });
+    if (isMarket(m)) this.#quotes.set(symbol, { bid: m.bid, ask: m.ask });
   }
 
   #quoteOf(symbol: string, marks: MarkMap): { bid: number | null; ask: number | null } {
     const m = marks.get(symbol);
-    if (m && m.bid !== null && m.ask !== null) return { bid: m.bid, ask: m.ask };
+    if (m && m.bid !== null && m.ask !== null) return { bid: m.bid, ask: m.ask }; // the freshest quote; comboPrices judges it
     return this.#quotes.get(symbol) ?? { bid: null, ask: null };
   }
 
@@ -862,7 +863,7 @@ export class OrderManager implements Executor {
     const req = row.request as StoredRequest | null;
     for (const q of req?.walk?.quotes ?? []) out.set(q.symbol, { bid: q.bid, ask: q.ask });
     const w = this.#working.get(row.clientOrderId);
-    if (w) for (const [s, q] of w.quotes) if (q.bid !== null && q.ask !== null) out.set(s, q);
+    if (w) for (const [s, q] of w.quotes) if (isMarket(q)) out.set(s, q);
     for (const l of row.legs) if (!out.has(l.symbol) && this.#quotes.has(l.symbol)) out.set(l.symbol, this.#quotes.get(l.symbol)!);
     return out;
   }

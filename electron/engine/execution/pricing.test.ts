@@ -148,6 +148,15 @@ describe('combo prices and splitting a net fill across legs', () => {
     expect(comboPrices([{ sign: 1, ratio: 1, bid: null, ask: 1 }])).toBeNull();
   });
 
+  it('follows the one quote rule: a zero-bid wing is a market at ask / 2; 0 × 0 and crossed legs are not', () => {
+    // short 0.05 × 0.10, long 0.00 × 0.05: mid 7.5 − 2.5 = 5 cents, natural 5 − 5 = 0
+    expect(comboPrices([{ sign: 1, ratio: 1, bid: 0.05, ask: 0.1 }, { sign: -1, ratio: 1, bid: 0, ask: 0.05 }])).toEqual({ midCents: 5, naturalCents: 0 });
+    expect(comboPrices([{ sign: 1, ratio: 1, bid: 0.05, ask: 0.1 }, { sign: -1, ratio: 1, bid: 0, ask: 0 }])).toBeNull();
+    expect(comboPrices([{ sign: 1, ratio: 1, bid: 0.15, ask: 0.1 }])).toBeNull();
+    // splitting a fill prices a leg without a market at 0 and puts the rest on the first leg
+    expect(splitNetPrice(10, [{ sign: 1, ratio: 1, bid: 0.05, ask: 0.1 }, { sign: -1, ratio: 1, bid: 0, ask: 0 }]).prices).toEqual([10, 0]);
+  });
+
   it('at natural and at mid each leg is at its own natural / mid; the remainder sits on the first ratio-1 leg', () => {
     const legs: PricedLeg[] = [
       { sign: 1, ratio: 1, bid: 2.1, ask: 2.3 },
@@ -160,7 +169,8 @@ describe('combo prices and splitting a net fill across legs', () => {
   });
 
   it('Σ sign × ratio × price = net exactly, prices ≥ 0 (verticals, ratio spreads, SPX 1 : SPY 10)', () => {
-    const q = fc.integer({ min: 0, max: 3000 }).chain((bid) => fc.integer({ min: 0, max: 200 }).map((w) => ({ bid: bid / 100, ask: (bid + w) / 100 })));
+    // markets only (shared/domain/quote.ts): the ask is at least a cent, so 0 × 0 never comes up
+    const q = fc.integer({ min: 0, max: 3000 }).chain((bid) => fc.integer({ min: 0, max: 200 }).map((w) => ({ bid: bid / 100, ask: Math.max(1, bid + w) / 100 })));
     const legArb = fc.record({ sign: fc.constantFrom<1 | -1>(1, -1), ratio: fc.constantFrom(1, 1, 2, 10), quote: q });
     fc.assert(
       fc.property(fc.array(legArb, { minLength: 1, maxLength: 4 }), fc.integer({ min: -300, max: 300 }), (ls, offset) => {

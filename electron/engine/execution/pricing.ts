@@ -29,6 +29,7 @@
  * sit at natural (re-priced to the new natural each tick by the order manager).
  */
 import type { OptionRoot } from '../../../shared/domain/chain.ts';
+import { isMarket } from '../../../shared/domain/quote.ts';
 
 /** Which tick table applies to a combo. */
 export type TickRule = 'spx' | 'penny';
@@ -155,13 +156,14 @@ export type PricedLeg = { sign: 1 | -1; ratio: number; bid: number | null; ask: 
 
 /**
  * A combo's mid and natural (signed cents per unit) from its legs' quotes (dollars), or null when a
- * leg has no two-sided quote. Natural: sells at the bid, buys at the ask.
+ * leg's quote is not a market (shared/domain/quote.ts: a zero bid with a positive ask is one).
+ * Natural: sells at the bid, buys at the ask.
  */
 export function comboPrices(legs: readonly PricedLeg[]): { midCents: number; naturalCents: number } | null {
   let mid = 0;
   let nat = 0;
   for (const l of legs) {
-    if (l.bid === null || l.ask === null || !(l.bid >= 0) || !(l.ask >= l.bid)) return null;
+    if (!isMarket(l)) return null;
     const b = Math.round(l.bid * 100);
     const a = Math.round(l.ask * 100);
     mid += l.sign * l.ratio * ((a + b) / 2);
@@ -181,7 +183,7 @@ export function comboPrices(legs: readonly PricedLeg[]): { midCents: number; nat
  * fraction λ of the way from its own mid to its own natural, λ = (net − mid) / (natural − mid)
  * (λ = 0 when the combo has no width). Legs are rounded to the cent and the rounding remainder is
  * put on the **first leg of ratio 1** (the first leg when none has ratio 1), so
- * `Σ sign × ratio × price = net` exactly. Legs without a two-sided reference quote are priced at 0
+ * `Σ sign × ratio × price = net` exactly. Legs whose reference quote is not a market are priced at 0
  * before the remainder is assigned.
  *
  * Returns `exact: false` only in a degenerate case (the remainder leg has ratio > 1 and the sum
@@ -190,7 +192,7 @@ export function comboPrices(legs: readonly PricedLeg[]): { midCents: number; nat
 export function splitNetPrice(netCents: number, legs: readonly PricedLeg[]): { prices: number[]; exact: boolean } {
   if (legs.length === 0) return { prices: [], exact: netCents === 0 };
   const ref = legs.map((l) => {
-    if (l.bid === null || l.ask === null || !(l.bid >= 0) || !(l.ask >= l.bid)) return null;
+    if (!isMarket(l)) return null;
     const b = l.bid * 100;
     const a = l.ask * 100;
     return { mid: (a + b) / 2, nat: l.sign === 1 ? b : a };

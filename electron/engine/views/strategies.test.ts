@@ -104,6 +104,13 @@ describe('strategies.setConfig', () => {
     expect(ctx.store.configs.latest('credit-verticals')).toBeNull();
   });
 
+  it('names an empty or odd unknown key quoted, one clause each (a ";" in a key never splits a clause)', () => {
+    const ctx = storeContext();
+    expect(() => setStrategyConfig(ctx, 'credit-verticals', { '': 1, 'a; b': 2, risk: { ' ': true } })).toThrow(
+      '— risk." ": is not a setting of this system; "": is not a setting of this system; "a\\u003b b": is not a setting of this system.',
+    );
+  });
+
   it('explains a wrong type and a repeated list value', () => {
     const ctx = storeContext();
     expect(() => setStrategyConfig(ctx, 'credit-verticals', { contracts: 1.5 })).toThrow(/contracts: must be a whole number|contracts: contracts must be a whole number/);

@@ -129,7 +129,7 @@ function describeIssue(issue: z.core.$ZodIssue, schema: JsonSchema, defaults: Re
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const where = path.length ? `${path.join('.')}.` : '';
-    return issue.keys.map((k) => `${where}${k}: is not a setting of this system`).join('; ');
+    return issue.keys.map((k) => `${where}${keyName(k)}: is not a setting of this system`).join('; ');
   }
   const field = fieldSchema(schema, path);
   const what = problem(issue, field);
@@ -139,6 +139,14 @@ function describeIssue(issue: z.core.$ZodIssue, schema: JsonSchema, defaults: Re
   const dflt = valueAt(defaults, path.filter((p) => !/^\d+$/.test(p)));
   if (dflt !== undefined && (typeof dflt !== 'object' || Array.isArray(dflt) || dflt === null)) extras.push(`the seed's default is ${JSON.stringify(dflt)}`);
   return `${path.length ? path.join('.') : 'configuration'}: ${what}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
+/**
+ * An unknown key as the user can see it: plain names as they are; an empty, blank or odd key (one
+ * with spaces, dots, quotes…) JSON-quoted, with ";" escaped so it never splits a clause.
+ */
+function keyName(k: string): string {
+  return /^[\w-]+$/.test(k) ? k : JSON.stringify(k).replace(/;/g, '\\u003b');
 }
 
 function problem(issue: z.core.$ZodIssue, field: JsonSchema | null): string {

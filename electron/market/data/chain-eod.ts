@@ -19,19 +19,28 @@
  *   mid, else the parity-implied price; ('eod'): the closing underlying bid/ask mid, else the 15:45
  *   parity-implied price. Cboe greeks are kept in the vendor's units. `close` = 0 means no trade.
  *
- * Row rules (every issue is reported with its line; see `issues.ts`):
+ * Header: the layout must be recognized and carry its required columns (quote date, expiration,
+ * right, strike, root or symbol, bid, ask, an underlying price); otherwise the file is refused with
+ * one `bad-header` issue naming the missing columns and the columns found, and no row is read.
+ *
+ * Row rules (every issue is reported with its line; see `issues.ts`; `drops` counts dropped rows per
+ * reason and `checkDrops` judges them against the 1 % a backtest accepts):
  * - dropped: unreadable quote date/expiration or expiration before the quote date (`bad-date`), right not
  *   C/P (`bad-right`), root not SPX/SPXW/SPY or not matching the table's underlying (`bad-symbol`),
  *   strike missing/zero/negative (`bad-strike`), strike outside [underlying/20, underlying×20]
- *   (`absurd-strike`), a repeated contract at the same snapshot (`duplicate`), short rows (`missing-field`);
- * - kept with the field null: a zero bid/ask (no market — not reported), an unreadable or negative
- *   price, size, IV or greek (`not-a-number`/`negative`); `last` of 0 is null (no trade);
- * - kept and reported: neither bid nor ask (`no-quote`), bid above ask (`crossed`; quote quality labels
- *   it), no underlying price (`no-underlying`);
+ *   (`absurd-strike`), a bid or ask that is not a number (`not-a-number`) or negative (`negative`),
+ *   bid above ask (`crossed`), a repeated contract at the same snapshot (`duplicate`), short rows
+ *   (`missing-field`);
+ * - quotes follow the one quote rule (shared/domain/quote.ts): a bid of 0 is kept as 0 — with a
+ *   positive ask it is a market at ask / 2 —, an ask of 0 or an empty side is null;
+ * - kept with the field null: an unreadable or negative last, size, IV or greek
+ *   (`not-a-number`/`negative`); `last` of 0 is null (no trade);
+ * - kept and reported: no market — no bid, or no ask (`no-quote`) —, no underlying price (`no-underlying`);
  * - a quote date whose every row was dropped is reported once as `empty-chain`.
  */
 import type { Underlying } from '../../../shared/domain/chain.ts';
 import { Fields, forEachLine, headerIndex, LineFeeder, parseDay, parseNumTo, text, dayToIso } from './csv.ts';
+import { isCrossed } from '../../../shared/domain/quote.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
 import { etToUtcMs } from './time.ts';
 import { ChainBuilder, finishChain, HAS, CALL, PUT, type ChainColumns } from './chain-columns.ts';
@@ -80,11 +89,18 @@ type Plan = {
   need: number;
 };
 
-function makePlan(h: Map<string, number>, snapshot: '1545' | 'eod'): Plan | string {
+/**
+ * The columns of a recognized header, or why the header cannot be used: an unknown layout, or a known
+ * one missing required columns (named as the vendor writes them). Required: quote date, expiration,
+ * right, strike, root or option symbol, bid, ask and an underlying price — without bid and ask a row
+ * is no quote, without an underlying price a chain cannot be anchored, and a file of such rows would
+ * only give an empty backtest.
+ */
+function makePlan(h: Map<string, number>, snapshot: '1545' | 'eod'): Plan | { error: string; missing: string[] } {
   const c = (name: string): number => h.get(name) ?? -1;
   const base = { undBid: -1, undAsk: -1, bidSize: -1, askSize: -1, rho: -1, root: -1, symbol: -1 };
   let p: Plan;
-  if (h.has('quote_date') && h.has('underlying_last') && h.has('expiry')) {
+  if (h.has('quote_date') && h.has('expiry')) {
     p = {
       ...base, format: 'spxw-eod', quoteDate: c('quote_date'), root: c('root'), symbol: c('option_symbol'), expiry: c('expiry'), right: c('right'),
       strike: c('strike'), underlying: [c('underlying_last')], last: c('last'), bid: c('bid'), ask: c('ask'), volume: c('volume'),
@@ -117,14 +133,37 @@ function makePlan(h: Map<string, number>, snapshot: '1545' | 'eod'): Plan | stri
     const implied = c('implied_underlying_price_1545');
     if (implied >= 0) p.underlying.push(implied);
   } else {
-    return 'not a known option EOD layout (expected the SPXW EOD, historicaloptiondata L2 or Cboe Option EOD Summary header)';
+    return {
+      error: 'not a known option EOD layout: expected the SPXW EOD header (quote_date, expiry, underlying_last, …), historicaloptiondata L2 (DataDate, OptionSymbol, …) or Cboe Option EOD Summary (quote_date, option_type, expiration, …)',
+      missing: [],
+    };
   }
-  const required: [string, number][] = [['quote date', p.quoteDate], ['expiration', p.expiry], ['right', p.right], ['strike', p.strike]];
-  if (p.root < 0 && p.symbol < 0) required.push(['root or option symbol', -1]);
-  for (const [name, i] of required) if (i < 0) return `missing the ${name} column`;
+  const missing = requiredColumns(p.format, snapshot === 'eod' ? 'eod' : '1545').filter((alternatives) => !alternatives.some((name) => name.split('+').every((n) => h.has(n))));
+  if (missing.length > 0) {
+    const names = missing.map((alternatives) => alternatives.join(' or '));
+    return { error: `missing the ${names.join(', ')} column${names.length === 1 ? '' : 's'} that a ${p.format} file needs`, missing: names };
+  }
   const all = [p.quoteDate, p.root, p.symbol, p.expiry, p.right, p.strike, p.undBid, p.undAsk, p.last, p.bid, p.ask, p.bidSize, p.askSize, p.volume, p.oi, p.iv, p.delta, p.gamma, p.theta, p.vega, p.rho, ...p.underlying];
   p.need = Math.max(...all) + 1;
   return p;
+}
+
+/**
+ * Required columns of each layout, as header names: each entry lists alternatives, any one of which
+ * will do (`a+b` = both a and b).
+ */
+function requiredColumns(format: EodChainFormat, snapshot: '1545' | 'eod'): string[][] {
+  switch (format) {
+    case 'spxw-eod':
+      return [['quote_date'], ['expiry'], ['right'], ['strike'], ['root', 'option_symbol'], ['bid'], ['ask'], ['underlying_last']];
+    case 'hod-l2':
+      return [['datadate'], ['optionsymbol'], ['expiration'], ['type'], ['strike'], ['bid'], ['ask'], ['underlyingprice']];
+    case 'cboe-eod':
+      return [['quote_date'], ['expiration'], ['option_type'], ['strike'], ['root'], [`bid_${snapshot}`], [`ask_${snapshot}`],
+        snapshot === '1545'
+          ? ['active_underlying_price_1545', 'underlying_bid_1545+underlying_ask_1545', 'implied_underlying_price_1545']
+          : ['underlying_bid_eod+underlying_ask_eod', 'implied_underlying_price_1545']];
+  }
 }
 
 /** Caches the last parsed value of a short field (dates, roots repeat on consecutive rows). */
@@ -210,9 +249,13 @@ export class EodChainParser {
     const nf = f.split(buf, s, e);
     if (!this.headerSeen) {
       this.headerSeen = true;
-      const p = makePlan(headerIndex(buf, f), this.opts.snapshot ?? '1545');
-      if (typeof p === 'string') this.log.add(1, 'bad-header', 'dropped', `Header not recognized: ${p}.`);
-      else this.plan = p;
+      const h = headerIndex(buf, f);
+      const p = makePlan(h, this.opts.snapshot ?? '1545');
+      if ('error' in p) {
+        const found = [...h.keys()].filter((k) => k !== '');
+        const shown = found.length > 40 ? [...found.slice(0, 40), `… ${found.length - 40} more`] : found;
+        this.log.add(1, 'bad-header', 'dropped', `Header not usable: ${p.error}. Columns found: ${shown.length > 0 ? shown.join(', ') : '(none)'}.`);
+      } else this.plan = p;
       return;
     }
     const p = this.plan;
@@ -326,9 +369,19 @@ export class EodChainParser {
     b.root[i] = root;
     b.right[i] = right;
     b.line[i] = lineNo;
-    // quotes: 0 = no market (null, not reported)
-    has |= this.price(buf, p.bid, i, b.bid, HAS.bid, lineNo, 'bid');
-    has |= this.price(buf, p.ask, i, b.ask, HAS.ask, lineNo, 'ask');
+    // The quote (shared/domain/quote.ts): a zero bid is a price (bid 0 × ask 0.05 is a market at
+    // 0.025); an ask of 0 or an empty side is null (no market, reported once as no-quote). A side
+    // that does not read as a number, a negative side or a crossed quote drops the row: it is no
+    // quote at all, and a file of such rows must fail loudly, not backtest as "no trades".
+    const bidBit = this.quoteSide(buf, p.bid, i, b.bid, HAS.bid, lineNo, 'bid');
+    if (bidBit < 0) return;
+    const askBit = this.quoteSide(buf, p.ask, i, b.ask, HAS.ask, lineNo, 'ask');
+    if (askBit < 0) return;
+    has |= bidBit | askBit;
+    if (bidBit !== 0 && askBit !== 0 && isCrossed(b.bid[i]!, b.ask[i]!)) {
+      log.add(lineNo, 'crossed', 'dropped', `bid ${b.bid[i]} above ask ${b.ask[i]}`);
+      return;
+    }
     has |= this.price(buf, p.last, i, b.last, HAS.last, lineNo, 'last');
     has |= this.count(buf, p.bidSize, i, b.bidSize, HAS.bidSize, lineNo, 'bid_size');
     has |= this.count(buf, p.askSize, i, b.askSize, HAS.askSize, lineNo, 'ask_size');
@@ -341,10 +394,8 @@ export class EodChainParser {
     has |= this.greek(buf, p.vega, i, b.vega, HAS.vega, lineNo, 'vega', p.vegaScale);
     has |= this.greek(buf, p.rho, i, b.rho, HAS.rho, lineNo, 'rho', 1);
     b.has[i] = has;
-    if ((has & (HAS.bid | HAS.ask)) === 0) log.add(lineNo, 'no-quote', 'kept', 'neither a bid nor an ask');
-    else if ((has & HAS.bid) !== 0 && (has & HAS.ask) !== 0 && b.bid[i]! > b.ask[i]!) {
-      log.add(lineNo, 'crossed', 'kept', `bid ${b.bid[i]} above ask ${b.ask[i]}`);
-    }
+    if (askBit === 0) log.add(lineNo, 'no-quote', 'kept', bidBit === 0 ? 'no market: neither a bid nor an ask' : `no market: bid ${b.bid[i]} and nothing offered`);
+    else if (bidBit === 0) log.add(lineNo, 'no-quote', 'kept', `no market: no bid (ask ${b.ask[i]})`);
     b.commit();
     day.kept++;
   }
@@ -356,6 +407,27 @@ export class EodChainParser {
     parseNumTo(buf, this.f.start[p.undBid]!, this.f.end[p.undBid]!, t, 0);
     parseNumTo(buf, this.f.start[p.undAsk]!, this.f.end[p.undAsk]!, t, 1);
     if (t[0]! > 0 && t[1]! >= t[0]! && t[1] !== Infinity) this.b.underlyingPrice[i] = (t[0]! + t[1]!) / 2;
+  }
+
+  /**
+   * A bid (`zeroIsPrice`) or ask: returns `bit` when present, 0 when null (empty; an ask of 0), -1
+   * when the row must be dropped (not a number, negative) — reported here with the field.
+   */
+  private quoteSide(buf: Uint8Array, col: number, i: number, arr: Float64Array, bit: number, line: number, name: 'bid' | 'ask'): number {
+    arr[i] = 0;
+    const s = this.f.start[col]!, e = this.f.end[col]!;
+    if (s === e) return 0;
+    const ok = parseNumTo(buf, s, e, arr, i);
+    const v = arr[i]!;
+    if (ok && v >= 0 && v !== Infinity) {
+      arr[i] = v + 0; // "-0" reads as 0
+      if (v > 0 || name === 'bid') return bit;
+      return 0; // ask 0: nothing offered
+    }
+    arr[i] = 0;
+    if (ok && v < 0) this.log.add(line, 'negative', 'dropped', () => `${name} "${text(buf, s, e)}" is negative`, name);
+    else this.log.add(line, 'not-a-number', 'dropped', () => `${name} "${text(buf, s, e)}" is not a number`, name);
+    return -1;
   }
 
   /** A price-like field: > 0 present; 0 or empty null; negative or unreadable null and reported. */
@@ -381,7 +453,10 @@ export class EodChainParser {
     if (s === e) return 0;
     parseNumTo(buf, s, e, arr, i);
     const v = arr[i]!;
-    if (v >= 0 && v !== Infinity) return bit;
+    if (v >= 0 && v !== Infinity) {
+      arr[i] = v + 0; // "-0" reads as 0
+      return bit;
+    }
     arr[i] = 0;
     this.log.add(line, v < 0 ? 'negative' : 'not-a-number', 'kept', `${name} "${text(buf, s, e)}" unusable; set to null`, name);
     return 0;

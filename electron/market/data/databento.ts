@@ -7,7 +7,9 @@
  * export was made with `map_symbols=true` — without it rows cannot be tied to a contract and the file
  * is rejected with `bad-header`). Both `pretty_px` (decimal dollars) and raw 1e-9 fixed-point prices,
  * and both `pretty_ts` (ISO, UTC) and integer-nanosecond timestamps are read. `INT64_MAX` prices and
- * `UINT32_MAX` sizes mean "undefined" → null.
+ * `UINT32_MAX` sizes mean "undefined" → null. A bid of 0 is kept as 0 and an ask of 0 is null (the
+ * one quote rule, shared/domain/quote.ts); a crossed quote is kept and reported (`crossed`) — in an
+ * interval feed dropping it would forward-fill an older quote in its place.
  *
  * Databento writes a row only when something changed in the interval: a quiet contract has no row for
  * many minutes. {@link snapshotAt} forward-fills the last quote per contract up to a time and keeps each
@@ -17,6 +19,7 @@
  * otherwise rows have no underlying price (reported once for the file, `no-underlying`).
  */
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
+import { isCrossed } from '../../../shared/domain/quote.ts';
 import { Fields, forEachLine, headerIndex, parseIsoInstant, parseNumTo, text, dayToIso } from './csv.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
 import { utcToEt } from './time.ts';
@@ -137,11 +140,13 @@ export function parseDatabentoCbbo(buf: Uint8Array, opts: DatabentoOptions = {})
     b.strike[i] = strike;
     b.line[i] = line;
     let has = 0;
+    // A zero bid is a price (shared/domain/quote.ts: 0 × 0.05 is a market at 0.025); a zero ask or
+    // last is null.
     const px = (col: number, arr: Float64Array, bit: number, name: string): void => {
       arr[i] = 0;
       if (col < 0) return;
       const r = price(st[col]!, en[col]!);
-      if (r === 1 && tmp[0]! > 0) {
+      if (r === 1 && (tmp[0]! > 0 || bit === HAS.bid)) {
         arr[i] = tmp[0]!;
         has |= bit;
       } else if (r === -1) log.add(line, 'not-a-number', 'kept', `${name} "${text(bb, st[col]!, en[col]!)}" unusable; set to null`, name);
@@ -169,8 +174,9 @@ export function parseDatabentoCbbo(buf: Uint8Array, opts: DatabentoOptions = {})
       missingUnderlying++;
     }
     b.has[i] = has;
-    if ((has & (HAS.bid | HAS.ask)) === 0) log.add(line, 'no-quote', 'kept', 'neither a bid nor an ask');
-    else if ((has & HAS.bid) !== 0 && (has & HAS.ask) !== 0 && b.bid[i]! > b.ask[i]!) log.add(line, 'crossed', 'kept', `bid ${b.bid[i]} above ask ${b.ask[i]}`);
+    if ((has & HAS.ask) === 0) log.add(line, 'no-quote', 'kept', (has & HAS.bid) === 0 ? 'no market: neither a bid nor an ask' : `no market: bid ${b.bid[i]} and nothing offered`);
+    else if ((has & HAS.bid) === 0) log.add(line, 'no-quote', 'kept', `no market: no bid (ask ${b.ask[i]})`);
+    else if (isCrossed(b.bid[i]!, b.ask[i]!)) log.add(line, 'crossed', 'kept', `bid ${b.bid[i]} above ask ${b.ask[i]}`);
     b.commit();
   });
   if (!header) log.add(0, 'empty-file', 'dropped', 'the file is empty');

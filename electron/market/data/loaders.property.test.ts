@@ -4,7 +4,7 @@ import { parseDailyBars, parseIntradayBars } from './bars.ts';
 import { parseEodChain, EodChainParser } from './chain-eod.ts';
 import { parseDatabentoCbbo } from './databento.ts';
 import { NULLABLE_FIELDS, HAS, type ChainColumns } from './chain-columns.ts';
-import type { LoadResult } from './issues.ts';
+import { checkDrops, type LoadResult } from './issues.ts';
 
 const SPXW_HEADER = 'quote_date,root,underlying_last,option_symbol,expiry,right,strike,last,bid,ask,volume,open_interest,implied_vol,delta,gamma,theta,vega';
 
@@ -97,5 +97,141 @@ describe('loaders never throw and never emit NaN on random garbage', () => {
       // headerless garbage too
       expect(() => parseEodChain(Buffer.from(rows.join('\n'), 'latin1'))).not.toThrow();
     }), { numRuns: 300 });
+  });
+});
+
+describe('near-miss chain CSVs: never a throw, every rejected row and file has its reason', () => {
+  const LAYOUTS = [
+    SPXW_HEADER.split(','),
+    ['underlying_symbol', 'quote_date', 'root', 'expiration', 'strike', 'option_type', 'close', 'trade_volume', 'bid_size_1545', 'bid_1545', 'ask_size_1545', 'ask_1545',
+      'underlying_bid_1545', 'underlying_ask_1545', 'implied_underlying_price_1545', 'active_underlying_price_1545', 'implied_volatility_1545', 'delta_1545', 'bid_eod', 'ask_eod', 'open_interest'],
+    ['UnderlyingSymbol', 'UnderlyingPrice', 'Exchange', 'OptionSymbol', 'Type', 'Expiration', 'DataDate', 'Strike', 'Last', 'Bid', 'Ask', 'Volume', 'OpenInterest', 'IV', 'Delta'],
+  ];
+  /** A header: a known layout with columns dropped, shuffled, renamed, decorated or added. */
+  const header = fc.tuple(
+    fc.constantFrom(...LAYOUTS),
+    fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }), // keep column k?
+    fc.boolean(), // shuffle?
+    fc.array(fc.oneof(fc.constantFrom('bid', 'ask', 'strike', 'quote_date', 'foo', '', ' ', 'BID', '[ask]', '"expiry"'), fc.string({ maxLength: 6 })), { maxLength: 3 }),
+    fc.constantFrom<(c: string) => string>((c) => c, (c) => c.toUpperCase(), (c) => ` ${c} `, (c) => `[${c}]`, (c) => `"${c}"`),
+    fc.integer({ min: 0, max: 1_000_000 }),
+  ).map(([cols, keep, shuffle, extra, deco, seed]) => {
+    let out = cols.filter((_, k) => keep[k] !== false || seed % 4 !== 0); // three times in four every column stays
+    if (shuffle) out = out.map((c, k) => [c, (seed * (k + 7)) % 101] as const).sort((a, b) => a[1] - b[1]).map(([c]) => c);
+    return [...out, ...extra].map((c, k) => (k % 3 === seed % 3 ? deco(c) : c));
+  });
+  /** A plausible cell by column name (near-misses included: an impossible date, a foreign root, 0). */
+  const cell = (name: string): fc.Arbitrary<string> => {
+    const n = name.toLowerCase().replace(/[[\]" ]/g, '');
+    const often = (usual: string, ...rare: string[]): fc.Arbitrary<string> => fc.oneof({ weight: 6, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...rare) });
+    if (/quote_date|datadate/.test(n)) return often('2018-01-02', '20180102', '1/2/2018', '2018-01-02 16:00', '2018-02-30');
+    if (/expir/.test(n)) return often('2018-01-31', '20180131', '01/31/2018', '2017-12-29');
+    if (/^root$|underlying_symbol|underlyingsymbol/.test(n)) return often('SPXW', 'SPX', '^SPX', 'SPY', 'NDX');
+    if (/right|type/.test(n)) return fc.constantFrom('C', 'P', 'call', 'put', 'c', 'X');
+    if (/symbol/.test(n)) return often('SPXW180131C02700000', 'SPXW180131P02700000', 'SPY191220C00300000', 'XYZ');
+    if (/strike/.test(n)) return fc.integer({ min: 40, max: 60 }).map((k) => String(k * 50));
+    if (/underlying|active/.test(n)) return often('2695.79', '2700', '0', '269579');
+    return fc.oneof(fc.integer({ min: 0, max: 5000 }).map((c) => (c / 100).toFixed(2)), fc.constantFrom('0', '0.00', '1e-2', '+1.5', '-0', '-0.05'));
+  };
+  const garbage = fc.oneof(fc.constantFrom('', ' ', 'NaN', 'n/a', '-', '"', '""', '1,5', '$1.20', '1e999', '0x10', 'null', '\t', '"quoted, with comma"'), fc.string({ maxLength: 6 }));
+  const file = header.chain((cols) => {
+    const clean = fc.tuple(...cols.map(cell));
+    const row = fc.oneof(
+      { weight: 6, arbitrary: clean.map((v) => v.join(',')) },
+      { weight: 3, arbitrary: fc.tuple(clean, fc.array(fc.tuple(fc.nat(), garbage), { minLength: 1, maxLength: 3 })).map(([v, bad]) => {
+        const out = [...v];
+        for (const [k, g] of bad) out[k % out.length] = g;
+        return out.join(',');
+      }) },
+      { weight: 1, arbitrary: clean.map((v) => v.slice(0, Math.max(0, v.length - 3)).join(',')) }, // short row
+      { weight: 1, arbitrary: fc.string({ maxLength: 30 }) }, // any text
+      { weight: 1, arbitrary: fc.constantFrom('', ' ', '\r') }, // blank lines
+    );
+    return fc.record({
+      cols: fc.constant(cols),
+      rows: fc.array(row, { maxLength: 30 }),
+      bom: fc.boolean(),
+      eol: fc.constantFrom('\n', '\r\n'),
+      trailing: fc.boolean(),
+      blankFirst: fc.boolean(),
+    });
+  });
+
+  /** The data lines the parser sees: 1-based line numbers of non-empty lines after the header. */
+  function dataLines(text: string): { header: number | null; data: number[] } {
+    const lines = text.split('\n').map((l, k) => (k === 0 && l.startsWith('\uFEFF') ? l.slice(1) : l).replace(/\r$/, ''));
+    let header: number | null = null;
+    const data: number[] = [];
+    lines.forEach((l, k) => {
+      if (l === '') return;
+      if (header === null) header = k + 1;
+      else data.push(k + 1);
+    });
+    return { header, data };
+  }
+
+  it('every data row is kept or dropped with a reason; a bad header is one reason naming what it found', () => {
+    let refused = 0, kept = 0, dropped = 0;
+    fc.assert(fc.property(file, ({ cols, rows, bom, eol, trailing, blankFirst }) => {
+      const text = `${bom ? '\uFEFF' : ''}${blankFirst ? eol : ''}${[cols.join(','), ...rows].join(eol)}${trailing ? eol : ''}`;
+      let r: ReturnType<typeof parseEodChain> | null = null;
+      expect(() => (r = parseEodChain(Buffer.from(text, 'utf8')))).not.toThrow();
+      const res = r! as ReturnType<typeof parseEodChain>;
+      chainIsClean(res);
+      const { header: headerLine, data } = dataLines(text);
+      for (const i of res.issues) {
+        expect(i.message.length).toBeGreaterThan(5);
+        expect(typeof i.code).toBe('string');
+      }
+      if (res.counts['bad-header']) {
+        refused++;
+        expect(res.rows.length).toBe(0);
+        expect(res.issues).toHaveLength(1);
+        expect(res.issues[0]).toMatchObject({ line: 1, code: 'bad-header', action: 'dropped' });
+        expect(res.issues[0]!.message).toMatch(/^Header not usable: .+\. Columns found: .*\.$/);
+        return;
+      }
+      if (headerLine === null) {
+        expect(res.counts).toEqual({ 'empty-file': 1 });
+        return;
+      }
+      // kept and dropped partition the data lines; each dropped line has its reason
+      const keptLines = new Set(Array.from(res.rows.line));
+      const droppedLines = new Set(res.issues.filter((i) => i.action === 'dropped' && i.line > 0).map((i) => i.line));
+      for (const line of data) expect(keptLines.has(line) !== droppedLines.has(line), `line ${line}: kept ${keptLines.has(line)}, dropped ${droppedLines.has(line)}`).toBe(true);
+      expect(keptLines.size + droppedLines.size).toBe(data.length);
+      expect(res.dropped).toBe(droppedLines.size);
+      expect(res.drops.reduce((n, d) => n + d.rows, 0)).toBe(res.dropped);
+      for (const d of res.drops) {
+        expect(d.message.length).toBeGreaterThan(5);
+        for (const l of d.lines) expect(droppedLines.has(l)).toBe(true);
+      }
+      // kept quotes obey the quote rule: never crossed or negative; no market is reported
+      const c = res.rows;
+      const noQuote = new Set(res.issues.filter((i) => i.code === 'no-quote').map((i) => i.line));
+      for (let i = 0; i < c.length; i++) {
+        const hasBid = (c.has[i]! & HAS.bid) !== 0, hasAsk = (c.has[i]! & HAS.ask) !== 0;
+        if (hasBid) expect(c.bid[i]!).toBeGreaterThanOrEqual(0);
+        if (hasAsk) expect(c.ask[i]!).toBeGreaterThan(0);
+        if (hasBid && hasAsk) expect(Math.round(c.bid[i]! * 100)).toBeLessThanOrEqual(Math.round(c.ask[i]! * 100));
+        else expect(noQuote.has(c.line[i]!)).toBe(true);
+      }
+      const check = checkDrops(res, c.length);
+      expect(check.rows).toBe(data.length);
+      expect(check.report === '' ? [] : check.report.split('\n')).toHaveLength(res.drops.length);
+      kept += c.length;
+      dropped += res.dropped;
+    }), { numRuns: 500 });
+    // the generator reaches every outcome
+    expect(refused).toBeGreaterThan(20);
+    expect(kept).toBeGreaterThan(100);
+    expect(dropped).toBeGreaterThan(200);
+  });
+
+  it('an empty file, a header alone, a BOM alone: reported, not thrown', () => {
+    expect(parseEodChain(Buffer.from('')).counts).toEqual({ 'empty-file': 1 });
+    expect(parseEodChain(Buffer.from('\uFEFF')).counts).toEqual({ 'empty-file': 1 });
+    expect(parseEodChain(Buffer.from('\r\n\r\n')).counts).toEqual({ 'empty-file': 1 });
+    expect(parseEodChain(Buffer.from(`${SPXW_HEADER}\r\n`)).issues).toMatchObject([{ code: 'empty-file', message: 'the file has a header but no rows' }]);
   });
 });

@@ -7,6 +7,7 @@ import { readEodChain, parseEodChain, streamEodChain } from './chain-eod.ts';
 import { parseDatabentoCbbo, snapshotAt } from './databento.ts';
 import { toChainSnapshots, quoteAt, get, findGroup, groupsOnDay, quoteDays, HAS, CALL, PUT } from './chain-columns.ts';
 import { isoToDay, dayToIso } from './csv.ts';
+import { checkDrops, MAX_DROPPED_SHARE } from './issues.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data');
 const file = (f: string): string => path.join(dataDir, f);
@@ -142,7 +143,7 @@ describe('SPXW end-of-day chain (real file)', () => {
       }
     }
   });
-  it('normalizes units and nulls: theta per day, vega per vol point, zero bid → null', () => {
+  it('normalizes units and nulls: theta per day, vega per vol point; a zero bid is a price, a zero last null', () => {
     const g = findGroup(c, isoToDay('2018-01-02')!, isoToDay('2018-01-31')!, 'SPXW');
     expect(g).toBe(0);
     let i = c.groups.start[g]!;
@@ -154,7 +155,7 @@ describe('SPXW end-of-day chain (real file)', () => {
     expect(new Date(q.quoteTime!).toISOString()).toBe('2018-01-02T21:00:00.000Z'); // 16:00 ET
     let z = c.groups.start[g]!;
     while (c.strike[z] !== 2890 || c.right[z] !== CALL) z++;
-    expect(get(c, 'bid', z)).toBeNull();
+    expect(get(c, 'bid', z)).toBe(0); // 0 × 0.10: a market at 0.05 (shared/domain/quote.ts)
     expect(get(c, 'ask', z)).toBe(0.1);
     expect(get(c, 'last', z)).toBeNull(); // last 0 = no trade
   });
@@ -185,6 +186,62 @@ describe('SPXW end-of-day chain (real file)', () => {
   });
 });
 
+describe('unusable chain files are refused with the reason', () => {
+  const SPXW = 'quote_date,root,underlying_last,option_symbol,expiry,right,strike,last,bid,ask,volume,open_interest,implied_vol,delta,gamma,theta,vega';
+  const row = (strike: number, bid: string, ask: string): string => `2018-01-02,SPXW,2695.79,SPXW180131C0${strike}000,2018-01-31,C,${strike},1,${bid},${ask},1,1,0.1,0.5,0.001,-100,300`;
+
+  it('a header without bid names the missing column and the columns found, and reads no row', () => {
+    const noBid = SPXW.replace(',bid,', ',');
+    const r = parseEodChain(bytes(`${noBid}\n${row(2700, '1.1', '1.2').replace(',1.1,', ',')}\n`));
+    expect(r.rows.length).toBe(0);
+    expect(r.counts).toEqual({ 'bad-header': 1 });
+    expect(r.issues[0]!.message).toBe(
+      `Header not usable: missing the bid column that a spxw-eod file needs. Columns found: ${noBid.split(',').join(', ')}.`,
+    );
+    const neither = parseEodChain(bytes(SPXW.replace(',bid,ask,', ',').replace(',underlying_last,', ',')));
+    expect(neither.issues[0]!.message).toMatch(/^Header not usable: missing the bid, ask, underlying_last columns that a spxw-eod file needs\. Columns found: quote_date, root, option_symbol/);
+    const cboe = parseEodChain(bytes('quote_date,root,expiration,strike,option_type,bid_1545,ask_1545\n'));
+    expect(cboe.issues[0]!.message).toMatch(/missing the active_underlying_price_1545 or underlying_bid_1545\+underlying_ask_1545 or implied_underlying_price_1545 column that a cboe-eod file needs/);
+    const foreign = parseEodChain(bytes('a,b,c\n1,2,3\n'));
+    expect(foreign.issues[0]!.message).toMatch(/not a known option EOD layout.*Columns found: a, b, c\.$/);
+  });
+
+  it('a file whose every price is garbage drops every row, each with its reason', () => {
+    const r = parseEodChain(bytes([SPXW, row(2700, 'abc', '1.2'), row(2705, '1.1', '$1.20'), row(2710, '1.1', '1.2.3'), row(2715, 'NaN', '1.2'), row(2720, '-1', '1.2'), row(2725, '1.3', '1.2'), row(2730, '1.1', '1e999')].join('\n')));
+    expect(r.rows.length).toBe(0);
+    expect(r.drops.map((d) => [d.code, d.field, d.rows, d.lines])).toEqual([
+      ['not-a-number', 'ask', 3, [3, 4, 8]],
+      ['not-a-number', 'bid', 2, [2, 5]],
+      ['negative', 'bid', 1, [6]],
+      ['crossed', null, 1, [7]],
+    ]);
+    const check = checkDrops(r, r.rows.length);
+    expect(check).toMatchObject({ ok: false, rows: 7, dropped: 7, share: 1 });
+    expect(check.report.split('\n')).toEqual([
+      '  not-a-number ask: 3 rows (lines 3, 4, 8; line 3: ask "$1.20" is not a number) — write ask as a plain decimal number such as 1.25: no currency sign, thousands separator, text or NaN',
+      '  not-a-number bid: 2 rows (lines 2, 5; line 2: bid "abc" is not a number) — write bid as a plain decimal number such as 1.25: no currency sign, thousands separator, text or NaN',
+      '  negative bid: 1 row (line 6; line 6: bid "-1" is negative) — bid cannot be negative',
+      '  crossed: 1 row (line 7; line 7: bid 1.3 above ask 1.2) — the bid cannot be above the ask: check that the bid and ask columns are not swapped',
+    ]);
+  });
+
+  it('"-0" reads as 0: a zero bid, an ask of nothing', () => {
+    const r = parseEodChain(bytes([SPXW, row(2700, '-0', '-0')].join('\n')));
+    expect(Object.is(r.rows.bid[0], 0) && Object.is(r.rows.ask[0], 0)).toBe(true);
+    expect([get(r.rows, 'bid', 0), get(r.rows, 'ask', 0)]).toEqual([0, null]);
+    expect(r.counts).toEqual({ 'no-quote': 1 });
+  });
+
+  it(`up to ${MAX_DROPPED_SHARE * 100}% of the rows may be dropped`, () => {
+    const good = Array.from({ length: 100 }, (_, k) => row(2000 + 5 * k, '1.1', '1.2'));
+    const one = parseEodChain(bytes([SPXW, ...good, row(2900, 'x', '1')].join('\n')));
+    expect(checkDrops(one, one.rows.length)).toMatchObject({ ok: true, rows: 101, dropped: 1 });
+    const two = parseEodChain(bytes([SPXW, ...good, row(2900, 'x', '1'), row(2905, 'x', '1')].join('\n')));
+    expect(checkDrops(two, two.rows.length)).toMatchObject({ ok: false, rows: 102, dropped: 2 });
+    expect(checkDrops(parseEodChain(bytes(SPXW)), 0)).toMatchObject({ ok: true, rows: 0, share: 0, report: '' });
+  });
+});
+
 const CBOE_HEADER = 'underlying_symbol,quote_date,root,expiration,strike,option_type,open,high,low,close,trade_volume,bid_size_1545,bid_1545,ask_size_1545,ask_1545,underlying_bid_1545,underlying_ask_1545,implied_underlying_price_1545,active_underlying_price_1545,implied_volatility_1545,delta_1545,gamma_1545,theta_1545,vega_1545,rho_1545,bid_size_eod,bid_eod,ask_size_eod,ask_eod,underlying_bid_eod,underlying_ask_eod,vwap,open_interest,delivery_code';
 const cboeRow = (root: string, exp: string, strike: string, type: string, bid: string, ask: string, extra: Partial<{ close: string; iv: string; active: string; date: string }> = {}): string =>
   `^SPX,${extra.date ?? '2024-01-19'},${root},${exp},${strike},${type},0,0,0,${extra.close ?? '0'},0,10,${bid},12,${ask},0,0,4840.1,${extra.active ?? '4839.5'},${extra.iv ?? '0.15'},0.5,0.001,-1.2,3.4,0.5,11,${bid},13,${ask},4839,4840,0,1500,`;
@@ -194,8 +251,8 @@ describe('Cboe Option EOD Summary', () => {
     CBOE_HEADER,
     cboeRow('SPXW', '2024-01-19', '4800', 'C', '40.1', '40.9', { close: '40.5' }),
     cboeRow('SPXW', '2024-01-19', '4800', 'P', '1.1', '1.2'),
-    cboeRow('SPXW', '2024-01-19', '4850', 'C', '5.0', '4.0'), // crossed
-    cboeRow('SPXW', '2024-01-19', '4850', 'P', '0', '0'), // no quote
+    cboeRow('SPXW', '2024-01-19', '4850', 'C', '5.0', '4.0'), // crossed: dropped
+    cboeRow('SPXW', '2024-01-19', '4850', 'P', '0', '0'), // no quote (bid 0, nothing offered)
     cboeRow('SPXW', '2024-01-19', '4850', 'P', '12', '13'), // duplicate
     cboeRow('SPX', '2024-01-19', '4800', 'C', '39', '41'), // AM root, own group
     cboeRow('SPXW', '2024-01-19', '0', 'C', '1', '2'), // zero strike
@@ -203,13 +260,16 @@ describe('Cboe Option EOD Summary', () => {
     cboeRow('SPXW', '2024-01-19', '4900', 'X', '1', '2'), // bad right
     cboeRow('NDX', '2024-01-19', '4900', 'C', '1', '2'), // foreign root
     cboeRow('SPXW', '2024-01-12', '4900', 'C', '1', '2'), // expired
-    cboeRow('SPXW', '2024-01-19', '4900', 'C', '-1', '2', { iv: 'NaN' }), // negative bid, NaN IV
+    cboeRow('SPXW', '2024-01-19', '4900', 'C', '-1', '2'), // negative bid: dropped
+    cboeRow('SPXW', '2024-01-19', '4950', 'C', '1', '2', { iv: 'NaN' }), // NaN IV: kept, IV null
+    cboeRow('SPXW', '2024-01-19', '4975', 'C', 'n/a', '2'), // bid not a number: dropped
+    cboeRow('SPXW', '2024-01-19', '4975', 'P', '', '2'), // no bid: kept, no market
     cboeRow('SPXW', '2024-01-26', '4900', 'C', '1', '2', { date: '2024-01-22' }).replace(/,4839\.5,/, ',0,').replace(/,4839,4840,/, ',0,0,').replace(',4840.1,', ',0,'), // no underlying
   ].join('\r\n');
   const r = parseEodChain(bytes(csv));
   it('classifies every bad row and keeps the good ones', () => {
     expect(r.issues.map((i) => [i.line, i.code, i.action])).toEqual([
-      [4, 'crossed', 'kept'],
+      [4, 'crossed', 'dropped'],
       [5, 'no-quote', 'kept'],
       [6, 'duplicate', 'dropped'],
       [8, 'bad-strike', 'dropped'],
@@ -217,12 +277,28 @@ describe('Cboe Option EOD Summary', () => {
       [10, 'bad-right', 'dropped'],
       [11, 'bad-symbol', 'dropped'],
       [12, 'bad-date', 'dropped'],
-      [13, 'negative', 'kept'],
-      [13, 'not-a-number', 'kept'],
-      [14, 'no-underlying', 'kept'],
+      [13, 'negative', 'dropped'],
+      [14, 'not-a-number', 'kept'],
+      [15, 'not-a-number', 'dropped'],
+      [16, 'no-quote', 'kept'],
+      [17, 'no-underlying', 'kept'],
     ]);
     expect(r.rows.length).toBe(7);
     expect(r.rows.source).toBe('cboe-eod-csv');
+    expect(r.dropped).toBe(9);
+    // dropped rows per reason, with the bid/ask named: what `checkDrops` reports
+    expect(r.drops.map((d) => [d.code, d.field, d.rows, d.lines])).toEqual([
+      ['crossed', null, 1, [4]],
+      ['duplicate', null, 1, [6]],
+      ['bad-strike', 'strike', 1, [8]],
+      ['absurd-strike', 'strike', 1, [9]],
+      ['bad-right', 'right', 1, [10]],
+      ['bad-symbol', 'root', 1, [11]],
+      ['bad-date', 'expiration', 1, [12]],
+      ['negative', 'bid', 1, [13]],
+      ['not-a-number', 'bid', 1, [15]],
+    ]);
+    expect(r.drops.find((d) => d.code === 'not-a-number')!.message).toBe('bid "n/a" is not a number');
   });
   it('groups SPX AM and SPXW PM apart; snapshot merges them with 15:45 ET time', () => {
     const c = r.rows;
@@ -232,11 +308,11 @@ describe('Cboe Option EOD Summary', () => {
     const s = snaps[0]!;
     expect(new Date(s.time).toISOString()).toBe('2024-01-19T20:45:00.000Z');
     expect(s.underlyingPrice).toBe(4839.5);
-    expect(s.contracts.map((q) => `${q.root} ${q.strike}${q.right}`)).toEqual(['SPX 4800C', 'SPXW 4800C', 'SPXW 4800P', 'SPXW 4850C', 'SPXW 4850P', 'SPXW 4900C']);
-    const crossed = s.contracts.find((q) => q.strike === 4850 && q.right === 'C')!;
-    expect([crossed.bid, crossed.ask]).toEqual([5, 4]); // kept for quote quality to label
-    const odd = s.contracts.find((q) => q.strike === 4900)!;
-    expect([odd.bid, odd.iv]).toEqual([null, null]);
+    expect(s.contracts.map((q) => `${q.root} ${q.strike}${q.right}`)).toEqual(['SPX 4800C', 'SPXW 4800C', 'SPXW 4800P', 'SPXW 4850P', 'SPXW 4950C', 'SPXW 4975P']);
+    const none = s.contracts.find((q) => q.strike === 4850 && q.right === 'P')!;
+    expect([none.bid, none.ask]).toEqual([0, null]); // 0 × 0: bid 0, nothing offered
+    expect(s.contracts.find((q) => q.strike === 4950)!.iv).toBeNull();
+    expect(s.contracts.find((q) => q.strike === 4975)!.bid).toBeNull();
     expect(s.contracts.find((q) => q.strike === 4800 && q.right === 'C' && q.root === 'SPXW')!.last).toBe(40.5);
   });
   it("'eod' snapshot: closing quotes at 16:15 ET, underlying from the bid/ask mid, no greeks", () => {
