@@ -16,11 +16,11 @@
  * imported chains) and the executor (order manager vs fill model). Tasks run one at a time in arrival
  * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
  */
-import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../shared/domain/chain.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { etTime } from '../../shared/format.ts';
+import { etDateTime, etTime } from '../../shared/format.ts';
 import { contractGex, gammaExposure } from '../market/context.ts';
-import { etDate, session } from '../market/calendar.ts';
+import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
 import type { Store } from '../store/store.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
 import type {
@@ -99,7 +99,6 @@ type Capture = {
 
 type StrategyState = StrategyEntry & { configId: number; latest: Capture | null; handles: TimerHandle[] };
 
-const MS_HOUR = 3_600_000;
 const ZERO_GAMMA_EVERY_MS = 30 * 60_000;
 
 export class TradingEngine {
@@ -344,7 +343,8 @@ export class TradingEngine {
     let open = this.#o.store.trades.listOpen(st.strategy.id);
     if (open.length > 0) {
       if (await this.#settle(open, at)) open = this.#o.store.trades.listOpen(st.strategy.id);
-      const marks = await this.#markTrades(open, at);
+      // A series past its last trading time has no market: nothing to mark, manage or close until it settles.
+      const marks = await this.#markTrades(open.filter((t) => stoppedTrading(t, at) === null), at);
       await this.#o.executor.onTick(at, marks);
       await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
     } else {
@@ -374,7 +374,9 @@ export class TradingEngine {
     const at = this.#o.clock.now();
     const working = this.#o.executor.summary().working;
     if (working.length > 0) {
-      const trades = [...new Set(working.map((w) => w.tradeId))].map((id) => this.#o.store.trades.get(id)).filter((t): t is TradeWithLegs => t !== null);
+      const trades = [...new Set(working.map((w) => w.tradeId))]
+        .map((id) => this.#o.store.trades.get(id))
+        .filter((t): t is TradeWithLegs => t !== null && stoppedTrading(t, at) === null);
       const marks = await this.#markTrades(trades, at);
       await this.#o.executor.onTick(at, marks);
       this.#o.onChange?.();
@@ -418,6 +420,7 @@ export class TradingEngine {
     const sessionClose = s?.close ?? at;
     const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
     for (const trade of open) {
+      if (stoppedTrading(trade, at) !== null) continue; // waits for its settlement
       if (trade.status === 'CLOSING') {
         // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
         if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
@@ -459,8 +462,8 @@ export class TradingEngine {
   }
 
   /**
-   * Settles legs past their expiration at the settlement value (SPX PM: the close on expiration day;
-   * AM: the opening print). Waits, with one log line, while the value is not known yet.
+   * Settles legs past their expiration at the settlement value (SPXW PM: the close on expiration
+   * day; SPX AM: the opening value, SOQ). Waits, with one log line, while the value is not known yet.
    */
   async settleExpired(at: number): Promise<void> {
     await this.#settle(this.#o.store.trades.listOpen(), at);
@@ -468,20 +471,22 @@ export class TradingEngine {
 
   /** Settles what has expired among `open`; true when something was settled. */
   async #settle(open: readonly TradeWithLegs[], at: number): Promise<boolean> {
-    const today = etDate(at);
     let settledAny = false;
     for (const trade of open) {
       if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
-      const expired = trade.legs.filter((l) => l.openedQty > l.closedQty && isExpired(l.expiration, l.root, today, at));
+      const expired = trade.legs.filter((l) => l.openedQty > l.closedQty && at >= seriesTimes(l.root, l.expiration).expiryTime);
       if (expired.length === 0) continue;
       const prices: Record<string, number> = {};
+      const values: Record<string, number> = {};
       let missing: string | null = null;
       for (const l of expired) {
-        const value = await this.#o.market.settlementValue(l.root, l.expiration);
+        const series = `${l.root} ${l.expiration}`;
+        const value = values[series] ?? (await this.#o.market.settlementValue(l.root, l.expiration));
         if (value === null) {
-          missing = `${l.root} ${l.expiration}`;
+          missing = series;
           break;
         }
+        values[series] = value;
         const intrinsic = l.right === 'C' ? Math.max(0, value - l.strike) : Math.max(0, l.strike - value);
         prices[l.symbol] = Math.round(intrinsic * 100);
       }
@@ -492,11 +497,12 @@ export class TradingEngine {
         }
         continue;
       }
-      const settled = this.#o.store.trades.settleAtExpiry(trade.tradeId, at, prices, 'EXPIRED');
+      const settled = this.#o.store.trades.settleAtExpiry(trade.tradeId, at, prices, 'EXPIRED', values);
       settledAny = true;
       const pnl = settled.realizedPnlCents;
-      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
-      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration${pnl !== null ? ` (P&L $${(pnl / 100).toFixed(2)})` : ''}.` });
+      const settledAt = Object.entries(values).map(([series, v]) => `${series} at ${v.toFixed(2)}`).join(', ');
+      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration (${settledAt})${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
+      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration (${settledAt})${pnl !== null ? `, P&L $${(pnl / 100).toFixed(2)}` : ''}.` });
     }
     return settledAny;
   }
@@ -698,6 +704,8 @@ export class TradingEngine {
 
   /**
    * Close all: cancels every working order, then closes every open position with marketable limits.
+   * A position whose series has stopped trading (an SPX AM monthly after the previous day's close)
+   * cannot be closed: it is left to its settlement, with a log line saying so.
    * Entries stay off until Start (the caller switches `entriesAllowed`).
    */
   closeAll(): Promise<{ cancelledOrders: number; closingPositions: number }> {
@@ -706,6 +714,11 @@ export class TradingEngine {
       const cancelled = await this.#o.executor.cancelAll('Close all');
       let closing = 0;
       for (const trade of this.#o.store.trades.listOpen()) {
+        const stopped = stoppedTrading(trade, at);
+        if (stopped !== null) {
+          this.#o.log.warn(stopped);
+          continue;
+        }
         if (await this.#closeTrade(trade, 'MANUAL', at)) closing++;
       }
       this.#o.onChange?.();
@@ -718,7 +731,10 @@ export class TradingEngine {
     return this.run(`close trade ${tradeId}`, async () => {
       const trade = this.#o.store.trades.get(tradeId);
       if (!trade) throw new Error(`There is no trade ${tradeId}.`);
-      const ok = await this.#closeTrade(trade, 'MANUAL', this.#o.clock.now());
+      const at = this.#o.clock.now();
+      const stopped = stoppedTrading(trade, at);
+      if (stopped !== null) throw new Error(stopped);
+      const ok = await this.#closeTrade(trade, 'MANUAL', at);
       this.#o.onChange?.();
       return ok;
     });
@@ -757,13 +773,34 @@ export function unrealizedCents(p: PositionView): number | null {
   return total;
 }
 
-/** Whether an option of `root` expiring on `expiration` has expired at `at` (today = ET date of at). */
-function isExpired(expiration: string, root: string, today: string, at: number): boolean {
-  if (expiration < today) return true;
-  if (expiration > today) return false;
-  const s = session(expiration);
-  if (!s) return true;
-  // AM-settled SPX monthlies stop trading the day before; settled on the opening print.
-  if (root === 'SPX') return at >= s.open + MS_HOUR;
-  return at >= s.close;
+/**
+ * When a series stops trading and when it expires (calendar.ts `settlement`): SPXW and SPY trade until
+ * the close of the expiration day and expire then; an SPX AM monthly stops at the previous trading
+ * day's options close and expires at the open of the expiration day (settled on the opening value).
+ */
+function seriesTimes(root: OptionRoot, expiration: string): { lastTradeTime: number; expiryTime: number; settles: 'AM' | 'PM' } {
+  try {
+    const s = settlement(root, expiration);
+    return { lastTradeTime: s.lastTradeTime, expiryTime: s.expiryTime, settles: s.settles };
+  } catch {
+    // No listed series expires on a day without a session; should one appear, it ends that day at 16:00 ET.
+    const t = etToEpoch(expiration, '16:00');
+    return { lastTradeTime: t, expiryTime: t, settles: 'PM' };
+  }
+}
+
+/**
+ * Null while every open leg of the trade can still trade at `at`; otherwise why it cannot be
+ * closed: a series past its last trading time only waits for its settlement (seed facts: "Do not
+ * treat an AM-settled position as open-for-trading on expiration Friday").
+ */
+export function stoppedTrading(trade: TradeWithLegs, at: number): string | null {
+  for (const l of trade.legs) {
+    if (l.openedQty <= l.closedQty) continue;
+    const t = seriesTimes(l.root, l.expiration);
+    if (at < t.lastTradeTime) continue;
+    const value = t.settles === 'AM' ? 'the opening value (SOQ)' : 'the closing value';
+    return `Trade ${trade.tradeId}: ${l.root} ${l.expiration} stopped trading at ${etDateTime(t.lastTradeTime, false)} ET and cannot be closed; it waits for its ${t.settles} settlement at ${value} of ${l.expiration}.`;
+  }
+  return null;
 }
