@@ -21,7 +21,7 @@ import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { tempDir } from '../store/fixtures.ts';
-import { exitsOnExpirationDay, holdSpxw } from './hold-strategies.ts';
+import { exitsOnExpirationDay, holdSpxw } from './test-strategies.ts';
 import { isClose, settlementDebitCents, simWorkstation, venueCash, venueOrders, type SimWorkstation } from './sim-workstation.ts';
 
 const SEED = 5;

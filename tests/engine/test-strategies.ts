@@ -1,9 +1,10 @@
 /**
- * Test strategies for positions held to expiration: seed 000's entry rules (the real candidate
- * search, scoring and proposal) with a management rule that always holds, so the only way out is
- * settlement. One trades SPXW (PM-settled at the close), one the SPX monthly (AM-settled from the
- * opening prints on the third Friday): no built system trades SPX AM yet, but the engine must
- * settle it (seed 002 will).
+ * Test strategies built from seed 000's (the real candidate search, scoring and proposal), under
+ * their own ids so several can run side by side:
+ * - held to expiration: a management rule that always holds, so the only way out is settlement —
+ *   on SPXW (PM-settled at the close) and on the SPX monthly (AM-settled from the opening prints on
+ *   the third Friday): no built system trades SPX AM yet, but the engine must settle it (seed 002 will);
+ * - `variant`: seed 000 under another id with its own entry times.
  */
 import { z } from 'zod';
 import type { AnyStrategy } from '../../electron/engine/trading.ts';
@@ -45,3 +46,15 @@ export const exitsOnExpirationDay: AnyStrategy = {
     return { kind: 'EXIT', tradeId: position.tradeId, gate: 'EXPIRATION_DAY', reason: 'Expiration day: exit', details: {}, urgency: 'marketable' };
   },
 };
+
+/** Seed 000's strategy (or another) under its own id, optionally entering at other times. */
+export function variant(base: AnyStrategy, id: string, entryTimes?: string[]): AnyStrategy {
+  const entry = base.entrySchedule;
+  return {
+    ...base,
+    id,
+    title: `${base.title} (${id})`,
+    entrySchedule: entryTimes && entry.kind === 'at' ? { ...entry, id: `${id}.entry`, times: entryTimes } : { ...entry, id: `${id}.entry` },
+    snapshotSchedule: { ...base.snapshotSchedule, id: `${id}.snapshots` },
+  };
+}
