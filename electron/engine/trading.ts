@@ -9,7 +9,10 @@
  * - on every entry slot (seed 000: 10:00, 11:00, 12:00) it makes sure a snapshot of that very minute
  *   exists (a tick on the hour is reused), asks the strategy to evaluate its candidates, passes an
  *   ENTER through the risk manager's veto, records every decision with the snapshots and context it
- *   used, and hands the entry to the executor.
+ *   used and the inputs that no snapshot holds (decisions.ts; replay.ts runs it again), and hands the
+ *   entry to the executor;
+ * - a series past its last trading time (an SPX AM monthly after the previous day's close) is
+ *   neither marked, managed nor closed: it waits for its settlement.
  *
  * What differs between live and backtest is only what is injected: the clock and scheduler
  * (node-schedule vs a virtual clock firing the same specs), the market data (broker vs simulator or
@@ -21,6 +24,7 @@ import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etDateTime, etTime } from '../../shared/format.ts';
 import { contractGex, gammaExposure } from '../market/context.ts';
 import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
+import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
 import type {
@@ -37,7 +41,7 @@ import type {
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Logger } from './log.ts';
 import type { Executor, MarketData, MarkMap } from './ports.ts';
-import { riskVeto } from './risk.ts';
+import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The config blocks the engine itself reads from every strategy's config. */
@@ -69,7 +73,8 @@ export type TradingEngineOptions = {
   accountId?: string | null;
   /**
    * 'store' keeps every tick's chain snapshots and context (live: seed 000's dataset);
-   * 'entries' keeps only what an ENTER or VETO decision used (backtests: replayable, and fast).
+   * 'entries' keeps only what the slots that entered or were vetoed read (backtests: those slots
+   * replayable, and fast).
    */
   snapshots: 'store' | 'entries';
   /**
@@ -294,7 +299,9 @@ export class TradingEngine {
       try {
         const chain = await this.#o.market.chain(strategy.underlying, need);
         if (chain && chain.contracts.length > 0) {
-          chains.set(need.expiration, chain);
+          // Decide on the chain exactly as the store keeps it (greeks to 6 places), so a replay from
+          // the stored snapshot gives the very same decision whatever the broker's precision.
+          chains.set(need.expiration, normalizeChain(chain));
           targetDte.set(need.expiration, need.targetDte);
         }
       } catch (error) {
@@ -522,7 +529,7 @@ export class TradingEngine {
       this.#o.store.decisions.record({
         ...base,
         kind: 'SKIP',
-        gate: 'entries-off',
+        gate: ENTRIES_OFF,
         reason: st.enabled ? 'Entries are off: the engine is stopped (press Start)' : `Entries are off for ${strategy.id} (strategy disabled)`,
         details: { engineEntries: this.#o.entriesAllowed?.() ?? true, strategyEnabled: st.enabled },
         snapshotIds: this.#o.snapshots === 'store' ? [...capture.snapshotIds.values()] : [],
@@ -531,47 +538,32 @@ export class TradingEngine {
       return;
     }
     const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, portfolio });
+    const rows = entryRows(decisions, portfolio, config.risk, at);
+    const inputs: DecisionInputs = { expirations: capture.expirations, portfolio };
+    // What the slot read is kept when snapshots are stored, and always for a slot that entered or was
+    // vetoed (backtests): every row of such a slot can be replayed (replay.ts).
+    const keep = this.#o.snapshots === 'store' || rows.some((r) => r.kind !== 'SKIP');
     // Every decision of the slot and the entry's trade are written in one transaction (one commit);
     // the executor then writes the order row (committed) before anything is sent.
     const entry = this.#o.store.transaction(() => {
       let chosen: { decision: EntryDecision; decisionId: number; trade: TradeWithLegs } | null = null;
-      for (const d of decisions) {
-        if (d.kind === 'ENTER' && d.proposal && chosen === null) {
-          const veto = riskVeto(d.proposal, portfolio, config.risk, at);
-          const common = {
-            ...base,
-            details: veto ? { ...d.details, candidate: d.gate, veto: veto.details } : d.details,
-            legs: d.proposal.legs,
-            limitPriceCents: d.proposal.midCents,
-            quantity: d.proposal.quantity,
-            score: d.score,
-            targetDte: d.targetDte,
-            snapshotIds: this.#idsFor(capture, d, true),
-            contextId: this.#contextId(capture),
-          };
-          if (veto) {
-            this.#o.store.decisions.record({ ...common, kind: 'VETO', gate: veto.gate, reason: veto.reason });
-            this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${veto.reason}`);
-            continue;
-          }
-          const decisionId = this.#o.store.decisions.record({ ...common, kind: 'ENTER', gate: d.gate, reason: d.reason });
-          chosen = { decision: d, decisionId, trade: this.#createTrade(st, d, decisionId, at, configId) };
-          continue;
-        }
-        this.#o.store.decisions.record({
+      for (const row of rows) {
+        const decisionId = this.#o.store.decisions.record({
           ...base,
-          kind: 'SKIP',
-          gate: d.gate,
-          reason: d.reason,
-          details: d.details,
-          legs: d.proposal?.legs ?? null,
-          limitPriceCents: d.proposal?.midCents ?? null,
-          quantity: d.proposal?.quantity ?? null,
-          score: d.score,
-          targetDte: d.targetDte,
-          snapshotIds: this.#idsFor(capture, d, false),
-          contextId: capture.contextId,
+          kind: row.kind,
+          gate: row.gate,
+          reason: row.reason,
+          details: { ...row.details, [INPUTS_KEY]: inputs },
+          legs: row.legs,
+          limitPriceCents: row.limitPriceCents,
+          quantity: row.quantity,
+          score: row.score,
+          targetDte: row.targetDte,
+          snapshotIds: keep ? this.#idsFor(capture, row.chainExpirations) : [],
+          contextId: keep ? this.#contextId(capture) : capture.contextId,
         });
+        if (row.kind === 'VETO') this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${row.reason}`);
+        if (row.kind === 'ENTER') chosen = { decision: row.decision, decisionId, trade: this.#createTrade(st, row.decision, decisionId, at, configId) };
       }
       return chosen;
     });
@@ -584,10 +576,9 @@ export class TradingEngine {
     this.#o.onChange?.();
   }
 
-  #idsFor(capture: Capture, d: EntryDecision, force: boolean): number[] {
-    if (!force && this.#o.snapshots !== 'store') return [];
+  #idsFor(capture: Capture, expirations: readonly string[]): number[] {
     const ids: number[] = [];
-    for (const e of d.chainExpirations) {
+    for (const e of expirations) {
       const id = this.#snapshotId(capture, e);
       if (id !== null) ids.push(id);
     }
