@@ -785,7 +785,7 @@ function seriesTimes(root: OptionRoot, expiration: string): { lastTradeTime: num
  * closed: a series past its last trading time only waits for its settlement (seed facts: "Do not
  * treat an AM-settled position as open-for-trading on expiration Friday").
  */
-export function stoppedTrading(trade: TradeWithLegs, at: number): string | null {
+function stoppedTrading(trade: TradeWithLegs, at: number): string | null {
   for (const l of trade.legs) {
     if (l.openedQty <= l.closedQty) continue;
     const t = seriesTimes(l.root, l.expiration);

@@ -35,6 +35,7 @@
  * - not filled within `timeoutSeconds`: cancelled; with zero fills the trade is cancelled
  *   (`ENTRY_TIMEOUT`); with a partial fill the trade **stays OPEN with what filled** (the legs'
  *   `opened_qty` < `quantity`), and its close later covers exactly that;
+ * - cancelled by the user (Close all → `cancelAll`) with nothing filled: trade cancelled (`MANUAL`);
  * - rejected by the broker: REJECTED with the reason, trade cancelled (`REJECTED`) if nothing filled;
  * - never reached the broker (found at reconciliation): REJECTED, trade cancelled (`NOT_SENT`);
  * - refused before sending (invalid order, not connected, rate-limited): REJECTED, trade cancelled
