@@ -182,8 +182,9 @@ describe('refusals', () => {
   it('dispose stops a running worker; the run is marked failed and nothing more is emitted', async () => {
     const { runner, updates } = makeRunner();
     const run = runner.start({ strategyId: 'credit-verticals', from: '2026-01-02', to: '2026-12-31', seed: 1, slippageFraction: 0.3 });
+    // dispose() resolves on the worker's 'exit' event, which Node emits only after delivering the
+    // worker's last messages: nothing can arrive after it.
     await runner.dispose();
-    await new Promise((r) => setTimeout(r, 50));
     const after = runner.list().find((r) => r.runId === run.runId)!;
     expect(after.status).toBe('failed');
     expect(after.error).toMatch(/workstation closed/);

@@ -9,19 +9,24 @@
  * - on every entry slot (seed 000: 10:00, 11:00, 12:00) it makes sure a snapshot of that very minute
  *   exists (a tick on the hour is reused), asks the strategy to evaluate its candidates, passes an
  *   ENTER through the risk manager's veto, records every decision with the snapshots and context it
- *   used, and hands the entry to the executor.
+ *   used and the inputs that no snapshot holds (decisions.ts; replay.ts runs it again), and hands the
+ *   entry to the executor;
+ * - a series past its last trading time (an SPX AM monthly after the previous day's close) is
+ *   neither marked, managed nor closed: it waits for its settlement.
  *
  * What differs between live and backtest is only what is injected: the clock and scheduler
  * (node-schedule vs a virtual clock firing the same specs), the market data (broker vs simulator or
  * imported chains) and the executor (order manager vs fill model). Tasks run one at a time in arrival
  * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
  */
-import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import { ApiError } from '../../shared/api.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../shared/domain/chain.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { etTime } from '../../shared/format.ts';
+import { etDateTime, etTime } from '../../shared/format.ts';
 import { contractGex, gammaExposure } from '../market/context.ts';
-import { etDate, session } from '../market/calendar.ts';
+import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
+import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
 import type {
@@ -38,7 +43,7 @@ import type {
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Logger } from './log.ts';
 import type { Executor, MarketData, MarkMap } from './ports.ts';
-import { riskVeto } from './risk.ts';
+import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
 import type { Scheduler } from './scheduler.ts';
 import { NotFoundError } from './views/errors.ts';
 
@@ -71,7 +76,8 @@ export type TradingEngineOptions = {
   accountId?: string | null;
   /**
    * 'store' keeps every tick's chain snapshots and context (live: seed 000's dataset);
-   * 'entries' keeps only what an ENTER or VETO decision used (backtests: replayable, and fast).
+   * 'entries' keeps only what the slots that entered or were vetoed read (backtests: those slots
+   * replayable, and fast).
    */
   snapshots: 'store' | 'entries';
   /**
@@ -101,7 +107,6 @@ type Capture = {
 
 type StrategyState = StrategyEntry & { configId: number; latest: Capture | null; handles: TimerHandle[] };
 
-const MS_HOUR = 3_600_000;
 const ZERO_GAMMA_EVERY_MS = 30 * 60_000;
 
 export class TradingEngine {
@@ -297,7 +302,9 @@ export class TradingEngine {
       try {
         const chain = await this.#o.market.chain(strategy.underlying, need);
         if (chain && chain.contracts.length > 0) {
-          chains.set(need.expiration, chain);
+          // Decide on the chain exactly as the store keeps it (greeks to 6 places), so a replay from
+          // the stored snapshot gives the very same decision whatever the broker's precision.
+          chains.set(need.expiration, normalizeChain(chain));
           targetDte.set(need.expiration, need.targetDte);
         }
       } catch (error) {
@@ -346,7 +353,8 @@ export class TradingEngine {
     let open = this.#o.store.trades.listOpen(st.strategy.id);
     if (open.length > 0) {
       if (await this.#settle(open, at)) open = this.#o.store.trades.listOpen(st.strategy.id);
-      const marks = await this.#markTrades(open, at);
+      // A series past its last trading time has no market: nothing to mark, manage or close until it settles.
+      const marks = await this.#markTrades(open.filter((t) => stoppedTrading(t, at) === null), at);
       await this.#o.executor.onTick(at, marks);
       await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
     } else {
@@ -376,7 +384,9 @@ export class TradingEngine {
     const at = this.#o.clock.now();
     const working = this.#o.executor.summary().working;
     if (working.length > 0) {
-      const trades = [...new Set(working.map((w) => w.tradeId))].map((id) => this.#o.store.trades.get(id)).filter((t): t is TradeWithLegs => t !== null);
+      const trades = [...new Set(working.map((w) => w.tradeId))]
+        .map((id) => this.#o.store.trades.get(id))
+        .filter((t): t is TradeWithLegs => t !== null && stoppedTrading(t, at) === null);
       const marks = await this.#markTrades(trades, at);
       await this.#o.executor.onTick(at, marks);
       this.#o.onChange?.();
@@ -420,6 +430,7 @@ export class TradingEngine {
     const sessionClose = s?.close ?? at;
     const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
     for (const trade of open) {
+      if (stoppedTrading(trade, at) !== null) continue; // waits for its settlement
       if (trade.status === 'CLOSING') {
         // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
         if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
@@ -461,8 +472,8 @@ export class TradingEngine {
   }
 
   /**
-   * Settles legs past their expiration at the settlement value (SPX PM: the close on expiration day;
-   * AM: the opening print). Waits, with one log line, while the value is not known yet.
+   * Settles legs past their expiration at the settlement value (SPXW PM: the close on expiration
+   * day; SPX AM: the opening value, SOQ). Waits, with one log line, while the value is not known yet.
    */
   async settleExpired(at: number): Promise<void> {
     await this.#settle(this.#o.store.trades.listOpen(), at);
@@ -470,20 +481,22 @@ export class TradingEngine {
 
   /** Settles what has expired among `open`; true when something was settled. */
   async #settle(open: readonly TradeWithLegs[], at: number): Promise<boolean> {
-    const today = etDate(at);
     let settledAny = false;
     for (const trade of open) {
       if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
-      const expired = trade.legs.filter((l) => l.openedQty > l.closedQty && isExpired(l.expiration, l.root, today, at));
+      const expired = trade.legs.filter((l) => l.openedQty > l.closedQty && at >= seriesTimes(l.root, l.expiration).expiryTime);
       if (expired.length === 0) continue;
       const prices: Record<string, number> = {};
+      const values: Record<string, number> = {};
       let missing: string | null = null;
       for (const l of expired) {
-        const value = await this.#o.market.settlementValue(l.root, l.expiration);
+        const series = `${l.root} ${l.expiration}`;
+        const value = values[series] ?? (await this.#o.market.settlementValue(l.root, l.expiration));
         if (value === null) {
-          missing = `${l.root} ${l.expiration}`;
+          missing = series;
           break;
         }
+        values[series] = value;
         const intrinsic = l.right === 'C' ? Math.max(0, value - l.strike) : Math.max(0, l.strike - value);
         prices[l.symbol] = Math.round(intrinsic * 100);
       }
@@ -494,11 +507,12 @@ export class TradingEngine {
         }
         continue;
       }
-      const settled = this.#o.store.trades.settleAtExpiry(trade.tradeId, at, prices, 'EXPIRED');
+      const settled = this.#o.store.trades.settleAtExpiry(trade.tradeId, at, prices, 'EXPIRED', values);
       settledAny = true;
       const pnl = settled.realizedPnlCents;
-      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
-      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration${pnl !== null ? ` (P&L $${(pnl / 100).toFixed(2)})` : ''}.` });
+      const settledAt = Object.entries(values).map(([series, v]) => `${series} at ${v.toFixed(2)}`).join(', ');
+      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration (${settledAt})${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
+      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration (${settledAt})${pnl !== null ? `, P&L $${(pnl / 100).toFixed(2)}` : ''}.` });
     }
     return settledAny;
   }
@@ -518,7 +532,7 @@ export class TradingEngine {
       this.#o.store.decisions.record({
         ...base,
         kind: 'SKIP',
-        gate: 'entries-off',
+        gate: ENTRIES_OFF,
         reason: st.enabled ? 'Entries are off: the engine is stopped (press Start)' : `Entries are off for ${strategy.id} (strategy disabled)`,
         details: { engineEntries: this.#o.entriesAllowed?.() ?? true, strategyEnabled: st.enabled },
         snapshotIds: this.#o.snapshots === 'store' ? [...capture.snapshotIds.values()] : [],
@@ -527,47 +541,32 @@ export class TradingEngine {
       return;
     }
     const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, portfolio });
+    const rows = entryRows(decisions, portfolio, config.risk, at);
+    const inputs: DecisionInputs = { expirations: capture.expirations, portfolio };
+    // What the slot read is kept when snapshots are stored, and always for a slot that entered or was
+    // vetoed (backtests): every row of such a slot can be replayed (replay.ts).
+    const keep = this.#o.snapshots === 'store' || rows.some((r) => r.kind !== 'SKIP');
     // Every decision of the slot and the entry's trade are written in one transaction (one commit);
     // the executor then writes the order row (committed) before anything is sent.
     const entry = this.#o.store.transaction(() => {
       let chosen: { decision: EntryDecision; decisionId: number; trade: TradeWithLegs } | null = null;
-      for (const d of decisions) {
-        if (d.kind === 'ENTER' && d.proposal && chosen === null) {
-          const veto = riskVeto(d.proposal, portfolio, config.risk, at);
-          const common = {
-            ...base,
-            details: veto ? { ...d.details, candidate: d.gate, veto: veto.details } : d.details,
-            legs: d.proposal.legs,
-            limitPriceCents: d.proposal.midCents,
-            quantity: d.proposal.quantity,
-            score: d.score,
-            targetDte: d.targetDte,
-            snapshotIds: this.#idsFor(capture, d, true),
-            contextId: this.#contextId(capture),
-          };
-          if (veto) {
-            this.#o.store.decisions.record({ ...common, kind: 'VETO', gate: veto.gate, reason: veto.reason });
-            this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${veto.reason}`);
-            continue;
-          }
-          const decisionId = this.#o.store.decisions.record({ ...common, kind: 'ENTER', gate: d.gate, reason: d.reason });
-          chosen = { decision: d, decisionId, trade: this.#createTrade(st, d, decisionId, at, configId) };
-          continue;
-        }
-        this.#o.store.decisions.record({
+      for (const row of rows) {
+        const decisionId = this.#o.store.decisions.record({
           ...base,
-          kind: 'SKIP',
-          gate: d.gate,
-          reason: d.reason,
-          details: d.details,
-          legs: d.proposal?.legs ?? null,
-          limitPriceCents: d.proposal?.midCents ?? null,
-          quantity: d.proposal?.quantity ?? null,
-          score: d.score,
-          targetDte: d.targetDte,
-          snapshotIds: this.#idsFor(capture, d, false),
-          contextId: capture.contextId,
+          kind: row.kind,
+          gate: row.gate,
+          reason: row.reason,
+          details: { ...row.details, [INPUTS_KEY]: inputs },
+          legs: row.legs,
+          limitPriceCents: row.limitPriceCents,
+          quantity: row.quantity,
+          score: row.score,
+          targetDte: row.targetDte,
+          snapshotIds: keep ? this.#idsFor(capture, row.chainExpirations) : [],
+          contextId: keep ? this.#contextId(capture) : capture.contextId,
         });
+        if (row.kind === 'VETO') this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${row.reason}`);
+        if (row.kind === 'ENTER') chosen = { decision: row.decision, decisionId, trade: this.#createTrade(st, row.decision, decisionId, at, configId) };
       }
       return chosen;
     });
@@ -580,10 +579,9 @@ export class TradingEngine {
     this.#o.onChange?.();
   }
 
-  #idsFor(capture: Capture, d: EntryDecision, force: boolean): number[] {
-    if (!force && this.#o.snapshots !== 'store') return [];
+  #idsFor(capture: Capture, expirations: readonly string[]): number[] {
     const ids: number[] = [];
-    for (const e of d.chainExpirations) {
+    for (const e of expirations) {
       const id = this.#snapshotId(capture, e);
       if (id !== null) ids.push(id);
     }
@@ -700,6 +698,8 @@ export class TradingEngine {
 
   /**
    * Close all: cancels every working order, then closes every open position with marketable limits.
+   * A position whose series has stopped trading (an SPX AM monthly after the previous day's close)
+   * cannot be closed: it is left to its settlement, with a log line saying so.
    * Entries stay off until Start (the caller switches `entriesAllowed`).
    */
   closeAll(): Promise<{ cancelledOrders: number; closingPositions: number }> {
@@ -708,6 +708,11 @@ export class TradingEngine {
       const cancelled = await this.#o.executor.cancelAll('Close all');
       let closing = 0;
       for (const trade of this.#o.store.trades.listOpen()) {
+        const stopped = stoppedTrading(trade, at);
+        if (stopped !== null) {
+          this.#o.log.warn(stopped);
+          continue;
+        }
         if (await this.#closeTrade(trade, 'MANUAL', at)) closing++;
       }
       this.#o.onChange?.();
@@ -720,7 +725,11 @@ export class TradingEngine {
     return this.run(`close trade ${tradeId}`, async () => {
       const trade = this.#o.store.trades.get(tradeId);
       if (!trade) throw new NotFoundError(`There is no trade ${tradeId}.`);
-      const ok = await this.#closeTrade(trade, 'MANUAL', this.#o.clock.now());
+      const at = this.#o.clock.now();
+      const stopped = stoppedTrading(trade, at);
+      // An AM-settled series after its last trading day: nothing to close, it settles (a conflict, not a fault).
+      if (stopped !== null) throw new ApiError('CONFLICT', stopped);
+      const ok = await this.#closeTrade(trade, 'MANUAL', at);
       this.#o.onChange?.();
       return ok;
     });
@@ -760,13 +769,34 @@ export function unrealizedCents(p: PositionView): number | null {
   return total;
 }
 
-/** Whether an option of `root` expiring on `expiration` has expired at `at` (today = ET date of at). */
-function isExpired(expiration: string, root: string, today: string, at: number): boolean {
-  if (expiration < today) return true;
-  if (expiration > today) return false;
-  const s = session(expiration);
-  if (!s) return true;
-  // AM-settled SPX monthlies stop trading the day before; settled on the opening print.
-  if (root === 'SPX') return at >= s.open + MS_HOUR;
-  return at >= s.close;
+/**
+ * When a series stops trading and when it expires (calendar.ts `settlement`): SPXW and SPY trade until
+ * the close of the expiration day and expire then; an SPX AM monthly stops at the previous trading
+ * day's options close and expires at the open of the expiration day (settled on the opening value).
+ */
+function seriesTimes(root: OptionRoot, expiration: string): { lastTradeTime: number; expiryTime: number; settles: 'AM' | 'PM' } {
+  try {
+    const s = settlement(root, expiration);
+    return { lastTradeTime: s.lastTradeTime, expiryTime: s.expiryTime, settles: s.settles };
+  } catch {
+    // No listed series expires on a day without a session; should one appear, it ends that day at 16:00 ET.
+    const t = etToEpoch(expiration, '16:00');
+    return { lastTradeTime: t, expiryTime: t, settles: 'PM' };
+  }
+}
+
+/**
+ * Null while every open leg of the trade can still trade at `at`; otherwise why it cannot be
+ * closed: a series past its last trading time only waits for its settlement (seed facts: "Do not
+ * treat an AM-settled position as open-for-trading on expiration Friday").
+ */
+function stoppedTrading(trade: TradeWithLegs, at: number): string | null {
+  for (const l of trade.legs) {
+    if (l.openedQty <= l.closedQty) continue;
+    const t = seriesTimes(l.root, l.expiration);
+    if (at < t.lastTradeTime) continue;
+    const value = t.settles === 'AM' ? 'the opening value (SOQ)' : 'the closing value';
+    return `Trade ${trade.tradeId}: ${l.root} ${l.expiration} stopped trading at ${etDateTime(t.lastTradeTime, false)} ET and cannot be closed; it waits for its ${t.settles} settlement at ${value} of ${l.expiration}.`;
+  }
+  return null;
 }

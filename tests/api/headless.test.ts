@@ -72,10 +72,11 @@ describe('seed 004 REST API on the headless server', () => {
     const closed = await post('/api/action/close_all');
     expect(closed).toMatchObject({ success: true, closing_positions: 0, status: { is_trading: false } });
 
-    await new Promise((r) => setTimeout(r, 200));
     // Status is also pushed when other fields change (a snapshot, a reconcile); collapse repeats.
-    const states = events.filter((e) => e.type === 'status').map((e) => e.payload.engineState).filter((s, i, all) => i === 0 || s !== all[i - 1]);
-    expect(states).toEqual(['stopped', 'running', 'stopped', 'running', 'stopped']);
+    const states = () => events.filter((e) => e.type === 'status').map((e) => e.payload.engineState).filter((s, i, all) => i === 0 || s !== all[i - 1]);
+    // The pushes may trail the HTTP answers: wait for the fifth change (or time out), then compare.
+    await expect.poll(() => states().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+    expect(states()).toEqual(['stopped', 'running', 'stopped', 'running', 'stopped']);
     ws.close();
   });
 

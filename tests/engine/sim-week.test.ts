@@ -114,12 +114,14 @@ describe('a simulated fortnight in the headless app', () => {
     }
   });
 
-  it('Close all cancels, flattens every position and keeps entries off until Start', { timeout: 120_000 }, async () => {
+  it('Close all cancels, flattens every position it was closing (exit MANUAL) and enters nothing afterwards', { timeout: 120_000 }, async () => {
     // The market keeps running: wait for the next open position, then flatten.
     await waitFor('an open position', async () => ((await rpc<Status>('status.get')).openPositions > 0 ? true : null));
+    const before = (await rpc<Status>('status.get')).updatedAt;
     const result = await rpc<{ closingPositions: number; status: Status }>('engine.closeAll', { confirm: true });
     expect(result.closingPositions).toBeGreaterThanOrEqual(1);
     expect(result.status.isTrading).toBe(false);
+    const pressedAt = result.status.updatedAt;
     await waitFor('flat book', async () => ((await rpc<unknown[]>('positions.list')).length === 0 ? true : null), 60_000);
     const db = new Database(dbFileIn(h.dataDir), { readonly: true });
     try {
@@ -127,6 +129,16 @@ describe('a simulated fortnight in the headless app', () => {
       expect(open.n).toBe(0);
       const live = db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status IN ('PENDING_SUBMIT','SUBMITTED','ACCEPTED','PARTIALLY_FILLED','CANCEL_PENDING')").get() as { n: number };
       expect(live.n).toBe(0);
+      // The positions Close all was closing were closed by it (exit MANUAL, with a close order sent),
+      // not by their own exits, and nothing was entered afterwards.
+      const manual = db.prepare("SELECT trade_id AS id FROM trades WHERE status = 'CLOSED' AND exit_reason = 'MANUAL'").all() as { id: number }[];
+      expect(manual).toHaveLength(result.closingPositions);
+      for (const { id } of manual) {
+        const closes = db.prepare("SELECT COUNT(*) AS n FROM orders WHERE trade_id = ? AND purpose = 'CLOSE' AND created_at >= ?").get(id, before) as { n: number };
+        expect(closes.n).toBeGreaterThanOrEqual(1);
+      }
+      const after = db.prepare('SELECT COUNT(*) AS n FROM trades WHERE created_at > ?').get(pressedAt) as { n: number };
+      expect(after.n).toBe(0);
     } finally {
       db.close();
     }

@@ -35,6 +35,7 @@
  * - not filled within `timeoutSeconds`: cancelled; with zero fills the trade is cancelled
  *   (`ENTRY_TIMEOUT`); with a partial fill the trade **stays OPEN with what filled** (the legs'
  *   `opened_qty` < `quantity`), and its close later covers exactly that;
+ * - cancelled by the user (Close all → `cancelAll`) with nothing filled: trade cancelled (`MANUAL`);
  * - rejected by the broker: REJECTED with the reason, trade cancelled (`REJECTED`) if nothing filled;
  * - never reached the broker (found at reconciliation): REJECTED, trade cancelled (`NOT_SENT`);
  * - refused before sending (invalid order, not connected, rate-limited): REJECTED, trade cancelled
@@ -102,8 +103,8 @@ export type OrderManagerOptions = {
   notify?: (n: ExecutionNotice) => void;
 };
 
-/** Exit-reason codes this module writes on trades it cancels. */
-export const CANCEL_REASONS = { timeout: 'ENTRY_TIMEOUT', rejected: 'REJECTED', notSent: 'NOT_SENT', gone: 'ORDER_GONE' } as const;
+/** Exit-reason codes this module writes on trades it cancels (`manual`: the user's Close all, as on closed trades). */
+export const CANCEL_REASONS = { timeout: 'ENTRY_TIMEOUT', rejected: 'REJECTED', notSent: 'NOT_SENT', gone: 'ORDER_GONE', manual: 'MANUAL' } as const;
 
 /** The walk's context, stored in the order's `request_json` beside the command (resumed after a restart). */
 export type WalkContext = {
@@ -146,6 +147,8 @@ type Working = {
   step: number;
   phase: Phase;
   cancelReason: string | null;
+  /** The exit-reason code for the trade when this cancel ends an entry with nothing filled (null: from the reason). */
+  cancelCode: string | null;
   quotes: Map<string, { bid: number | null; ask: number | null }>;
 };
 
@@ -368,7 +371,7 @@ export class OrderManager implements Executor {
     for (const w of [...this.#working.values()]) {
       if (w.phase === 'canceling' || w.phase === 'sending' || w.phase === 'unknown') continue;
       n++;
-      await this.#cancelWorking(w, this.#clock.now(), reason);
+      await this.#cancelWorking(w, this.#clock.now(), reason, CANCEL_REASONS.manual);
     }
     this.#log.info(`execution: cancel all (${reason}): ${n} order(s)`);
     return n;
@@ -446,6 +449,7 @@ export class OrderManager implements Executor {
       step: walk.urgency === 'marketable' ? walk.execution.maxSteps + 1 : 0,
       phase: 'sending',
       cancelReason: null,
+      cancelCode: null,
       quotes: new Map(walk.quotes.map((q) => [q.symbol, { bid: q.bid, ask: q.ask }])),
     };
     this.#working.set(clientOrderId, w);
@@ -515,7 +519,7 @@ export class OrderManager implements Executor {
     }
     const elapsed = now - w.startedAt;
     if (w.purpose === 'OPEN' && elapsed >= w.execution.timeoutSeconds * 1000) {
-      await this.#cancelWorking(w, now, `not filled within ${w.execution.timeoutSeconds} s`);
+      await this.#cancelWorking(w, now, `not filled within ${w.execution.timeoutSeconds} s`, CANCEL_REASONS.timeout);
       return;
     }
     // Replace only what the broker has acknowledged (Tradier: after the first status poll); the walk
@@ -547,12 +551,13 @@ export class OrderManager implements Executor {
     }
   }
 
-  async #cancelWorking(w: Working, now: number, reason: string): Promise<void> {
+  async #cancelWorking(w: Working, now: number, reason: string, code: string | null = null): Promise<void> {
     const row = this.#store.orders.get(w.orderId);
     if (!row) return;
     if (!WORKING_STATUSES.has(row.status) || row.status === 'CANCEL_PENDING') return;
     w.phase = 'canceling';
     w.cancelReason = reason;
+    w.cancelCode = code;
     // CANCEL_PENDING first: the sim confirms the cancel before cancelOrder returns.
     this.#store.orders.update(row.orderId, { at: now, status: 'CANCEL_PENDING', rejectReason: reason });
     this.#log.info(`execution: cancelling ${w.clientOrderId} (trade ${w.tradeId}): ${reason}`);
@@ -753,14 +758,14 @@ export class OrderManager implements Executor {
     const cur = this.#moveTo(row, status, at);
     this.#working.delete(row.clientOrderId);
     if (cur.status !== status) return;
-    this.#afterEnded(cur, reason, at);
+    this.#afterEnded(cur, reason, at, w?.cancelCode ?? null);
   }
 
   /** An order ended without filling completely: what happens to its trade. */
-  #afterEnded(row: OrderRow, reason: string, at: number): void {
+  #afterEnded(row: OrderRow, reason: string, at: number, cancelCode: string | null = null): void {
     if (row.purpose === 'OPEN' && row.tradeId !== null) {
       if (row.filledQuantity === 0) {
-        const code = reason.startsWith('not filled within') ? CANCEL_REASONS.timeout : reason.startsWith('never reached') ? CANCEL_REASONS.notSent : CANCEL_REASONS.gone;
+        const code = cancelCode ?? (reason.startsWith('not filled within') ? CANCEL_REASONS.timeout : reason.startsWith('never reached') ? CANCEL_REASONS.notSent : CANCEL_REASONS.gone);
         const why = `Entry ${row.clientOrderId} of trade ${row.tradeId} ended unfilled (${reason}); the trade is cancelled.`;
         this.#log.info(`execution: ${why}`);
         this.#cancelTradeIfUnfilled(row.tradeId, at, code, why);
@@ -1030,6 +1035,7 @@ export class OrderManager implements Executor {
       step: 0,
       phase: row.status === 'CANCEL_PENDING' ? 'canceling' : 'working',
       cancelReason: row.status === 'CANCEL_PENDING' ? (row.rejectReason ?? 'cancel requested before a restart') : null,
+      cancelCode: null,
       quotes: new Map(walk.quotes.map((q) => [q.symbol, { bid: q.bid, ask: q.ask }])),
     });
     this.#log.info(`execution: resumed ${row.clientOrderId} (working at the broker)`);

@@ -163,8 +163,7 @@ describe('with the engine on the simulated market', () => {
     const clock = new VirtualClock(T0);
     ws = openWorkstation({ clock, dataDir: tempDir('td-strategies-'), broker: brokerFromEnv('sim', { THETADESK_SIM_START: start, THETADESK_SIM_SPEED: '1' }, clock) });
     await ws.advanceSimulation(etToEpoch(start, '09:31'));
-    for (let i = 0; i < 100 && ws.status().engineState !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(ws.status().engineState).toBe('stopped');
+    await expect.poll(() => ws.status().engineState, { timeout: 10_000 }).toBe('stopped');
     const before = (await ws.handlers['strategies.list']({}))[0]!;
     expect(before.configVersion).toBe(1);
 

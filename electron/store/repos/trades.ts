@@ -286,10 +286,18 @@ export class TradeRepo {
   /**
    * Closes what is left of each leg at expiry at its settlement value (per-share cents; 0 for
    * worthless), then finalizes the trade. `pricesCents` maps option symbol → settlement value.
+   * `settlementValues` (e.g. `{ 'SPXW 2026-03-02': 5973.67 }`: the index value each root and
+   * expiration settled at) is kept in the trade's notes under `settlement` and in the event log.
    */
-  settleAtExpiry(tradeId: number, at: number, pricesCents: Record<string, number>, exitReason = 'EXPIRED'): TradeWithLegs {
+  settleAtExpiry(tradeId: number, at: number, pricesCents: Record<string, number>, exitReason = 'EXPIRED', settlementValues: Record<string, number> = {}): TradeWithLegs {
     return this.#db.transaction(() => {
-      this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
+      const t = this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
+      if (Object.keys(settlementValues).length > 0) {
+        const notes = JSON.parse(t.notes_json) as Record<string, unknown>;
+        const settlement = { ...(notes.settlement as Record<string, number> | undefined), ...settlementValues };
+        this.#db.prepare('UPDATE trades SET notes_json = ? WHERE trade_id = ?').run(toJson({ ...notes, settlement }, 'trade notes'), tradeId);
+      }
+      this.#events.append({ at, category: 'engine', type: 'trade.settled', strategyId: t.strategy_id, tradeId, payload: { settlement: settlementValues, pricesCents } });
       for (const l of this.#legs.all(tradeId)) {
         const remaining = l.opened_qty - l.closed_qty;
         if (remaining === 0) continue;
