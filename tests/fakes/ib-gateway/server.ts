@@ -177,6 +177,7 @@ export class FakeIbGateway {
   private ibLink = true;
   private restarting = false;
   private restartTimer: NodeJS.Timeout | null = null;
+  private ending: Promise<void> | null = null;
   private readonly dropRules = new Map<string, DropRule>();
   /** Historical requests served: pacing-clock time, request key and contract key. */
   private historyLog: { t: number; key: string; contract: string }[] = [];
@@ -248,13 +249,18 @@ export class FakeIbGateway {
   }
 
   /** The Gateway is back (logged in again): the same port accepts connections. */
-  async endRestart(): Promise<void> {
-    if (!this.restarting) return;
+  endRestart(): Promise<void> {
+    if (!this.restarting) return Promise.resolve();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
-    this.restarting = false;
-    this.ibLink = true;
-    await this.start(this.port, this.host);
+    this.ending ??= (async () => {
+      this.ibLink = true;
+      await this.start(this.port, this.host);
+      this.restarting = false;
+    })().finally(() => {
+      this.ending = null;
+    });
+    return this.ending;
   }
 
   /** A restart that lasts `ms` (resolves when the Gateway accepts connections again). */
