@@ -38,6 +38,9 @@ export type Settle<T> = { resolve(value: T): void; reject(err: BrokerError): voi
 
 type Notice = (level: 'info' | 'warn' | 'error', message: string, code: number | null) => void;
 
+/** Longer than @stoqey/ib's rate-limit interval (100 ms): no message left in its queue after this quiet time. */
+const RATE_LIMIT_QUIET_MS = 150;
+
 export class IbConnection {
   readonly api: IBApi;
   readonly config: IbkrConfig;
@@ -62,6 +65,8 @@ export class IbConnection {
   /** Set when the Gateway went away in its weekly re-login window: it stays down until someone logs in. */
   private awaitingLogin = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** @stoqey/ib's rate limiter wrote a message while no session was up (see scheduleReconnect). */
+  private sentWhileDown = false;
   private pending: { resolve: () => void; reject: (e: BrokerError) => void; timer: NodeJS.Timeout } | null = null;
   /** Accounts from managedAccounts (kept private; never logged). */
   accounts: string[] = [];
@@ -78,6 +83,9 @@ export class IbConnection {
       this.accounts = list.split(',').filter(Boolean);
     });
     this.api.on(EventName.disconnected, () => this.onDisconnected());
+    this.api.on(EventName.sent, () => {
+      if (this.session !== 'up') this.sentWhileDown = true;
+    });
     this.api.on(EventName.info, (message: string, code: number) => this.onInfo(message, code));
     this.api.on(EventName.error, (err: Error, code: number, reqId: number) => this.onError(err, code, reqId));
   }
@@ -309,13 +317,23 @@ export class IbConnection {
         ? { state: 'reconnecting', message: `${window} — reconnecting by itself; nothing is sent meanwhile.`, paper: !this.config.live, error: null }
         : { state: 'reconnecting', message: `${cause.message} Reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts}).`, paper: !this.config.live, error: cause.kind },
     );
-    this.reconnectTimer = setTimeout(() => {
+    this.sentWhileDown = false;
+    const fire = (): void => {
       this.reconnectTimer = null;
       if (!this.wanted) return;
+      // @stoqey/ib's rate limiter (4 messages per 100 ms) writes what it still holds to whatever
+      // socket is current: connecting before it is drained would hand messages of the old session —
+      // an order among them — to the new one, after the reconciliation. Wait until it is quiet.
+      if (this.sentWhileDown) {
+        this.sentWhileDown = false;
+        this.reconnectTimer = setTimeout(fire, RATE_LIMIT_QUIET_MS);
+        return;
+      }
       this.attempt().catch(() => {
         // failPending already scheduled the next attempt or reported the final error
       });
-    }, delay);
+    };
+    this.reconnectTimer = setTimeout(fire, Math.max(delay, RATE_LIMIT_QUIET_MS));
   }
 
   private onInfo(message: string, code: number): void {

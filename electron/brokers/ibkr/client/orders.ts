@@ -54,8 +54,8 @@ export class IbOrders {
   /** Executions seen (this session and from reqExecutions), for reconciliation. */
   private readonly execs = new Map<string, ExecRecord>();
   private execCollector: { reqId: number; list: ExecRecord[] } | null = null;
-  /** While a reconciliation asks for open orders: the client order ids IB reports working. */
-  private openCollector: Set<ClientOrderId> | null = null;
+  /** While a reconciliation asks for open orders: the client order ids IB reports working, with IB's status. */
+  private openCollector: Map<ClientOrderId, string> | null = null;
 
   constructor(conn: IbConnection, md: IbMarketData, book: OrderBook, clock: Clock) {
     this.conn = conn;
@@ -201,7 +201,7 @@ export class IbOrders {
     let id = this.idOf(orderId, order.orderRef);
     if (!id && order.orderRef) id = this.adopt(orderId, contract, order);
     if (!id) return;
-    if (this.openCollector && WORKING_AT_IB.has(String(state.status ?? ''))) this.openCollector.add(id);
+    if (this.openCollector && WORKING_AT_IB.has(String(state.status ?? ''))) this.openCollector.set(id, String(state.status));
     if (order.permId) this.book.link(id, { brokerOrderId: BrokerOrderId(order.permId), sessionId: orderId });
     this.onStatusText(id, String(state.status ?? ''), order);
   }
@@ -220,8 +220,11 @@ export class IbOrders {
       case 'PreSubmitted':
       case 'Submitted': {
         if (v.status === 'pending-replace') {
+          // Only an openOrder at the new price confirms a modification: IB answers one with
+          // openOrder + orderStatus, and a bare orderStatus (or an openOrder at the old price) may
+          // be an echo of the order before it — or all there is after the modification was lost.
           const r = this.pendingReplace.get(id);
-          if (r && (order === null || order.lmtPrice === undefined || Math.abs(Math.abs(order.lmtPrice * 100) - r.limit.cents) < 0.5)) {
+          if (r && order !== null && (order.lmtPrice === undefined || Math.abs(Math.abs(order.lmtPrice * 100) - r.limit.cents) < 0.5)) {
             this.pendingReplace.delete(id);
             this.book.amend(id, r.limit, r.quantity);
             this.book.apply(id, 'replaced');
@@ -375,7 +378,7 @@ export class IbOrders {
     this.conn.requireConnected('reconcile');
     // Orders this adapter holds open before asking: IB answers for every order placed before the request.
     const heldOpen = this.book.all().filter((o) => OPEN.has(o.status)).map((o) => o.clientOrderId);
-    const reported = new Set<ClientOrderId>();
+    const reported = new Map<ClientOrderId, string>();
     await this.conn.awaitAnswer<void>('the open orders', null, (settle) => {
       this.openCollector = reported;
       const onEnd = (): void => settle.resolve();
@@ -391,13 +394,24 @@ export class IbOrders {
       const v = this.book.get(id);
       if (v && OPEN.has(v.status)) this.book.apply(id, 'canceled', v.reason ?? 'no longer open at IB (it ended while the connection was down) and no fill completes it');
     }
+    // IB's answer reflects every modification and cancel sent before it: one it does not show never
+    // reached IB (lost with the connection). The order keeps working as IB has it; the engine may ask again.
+    for (const [id, ibStatus] of reported) {
+      const v = this.book.get(id);
+      if (v?.status === 'pending-replace') {
+        this.pendingReplace.delete(id);
+        this.book.apply(id, 'replace-rejected', 'the price change did not reach IB (the connection dropped); the order works at its previous limit');
+      } else if (v?.status === 'pending-cancel' && ibStatus !== 'PendingCancel') {
+        this.book.apply(id, 'cancel-rejected', 'the cancel did not reach IB (the connection dropped); the order is still working');
+      }
+    }
     // For orders from earlier sessions we cannot tell leg executions from single-leg fills by the
     // order; a permId that has a combo (BAG) execution keeps only those.
     const comboPerms = new Set([...this.execs.values()].filter((r) => r.combo).map((r) => r.permId));
     const fills = [...this.execs.values()]
       .filter((r) => r.fill.time >= since && (r.combo || !comboPerms.has(r.permId)))
       .map((r) => ({ ...r.fill, clientOrderId: r.clientOrderId, brokerOrderId: r.permId ? BrokerOrderId(r.permId) : null }));
-    const openOrders = [...reported].map((id) => this.book.get(id)).filter((o): o is OrderView => o !== null && OPEN.has(o.status));
+    const openOrders = [...reported.keys()].map((id) => this.book.get(id)).filter((o): o is OrderView => o !== null && OPEN.has(o.status));
     return { time: this.clock.now(), openOrders, fills, positions: await positions() };
   }
 }
