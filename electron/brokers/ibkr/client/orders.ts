@@ -56,6 +56,8 @@ export class IbOrders {
   private execCollector: { reqId: number; list: ExecRecord[] } | null = null;
   /** While a reconciliation asks for open orders: the client order ids IB reports working, with IB's status. */
   private openCollector: Map<ClientOrderId, string> | null = null;
+  /** The reconciliation running (they run one at a time). */
+  private reconciling: Promise<unknown> = Promise.resolve();
 
   constructor(conn: IbConnection, md: IbMarketData, book: OrderBook, clock: Clock) {
     this.conn = conn;
@@ -356,7 +358,6 @@ export class IbOrders {
     this.reconciling = p.catch(() => undefined);
     return p;
   }
-  private reconciling: Promise<unknown> = Promise.resolve();
 
   private async reconcileOnce(since: number, positions: () => Promise<ReconciliationReport['positions']>): Promise<ReconciliationReport> {
     this.conn.requireConnected('reconcile');
