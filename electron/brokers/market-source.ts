@@ -11,6 +11,7 @@ import type { Simulator } from '../market/sim/simulator.ts';
 import type { DailyBar, QuoteSymbol } from './port.ts';
 
 export type SourceQuote = { last: number | null; bid: number | null; ask: number | null; close: number | null };
+export type MinuteBar = { time: number; open: number; high: number; low: number; close: number; volume: number };
 
 export interface MarketSource {
   /** Market time, epoch ms. */
@@ -22,6 +23,8 @@ export interface MarketSource {
   chain(root: OptionRoot, expiration: string): ChainSnapshot;
   /** Daily bars, `from`..`to` inclusive; empty when the source has none. */
   dailyHistory(symbol: QuoteSymbol, from: string, to: string): DailyBar[];
+  /** Completed minute bars starting in [fromMs, toMs) (`time` = the bar's start); absent when the source has none. */
+  bars?(symbol: QuoteSymbol, fromMs: number, toMs: number): MinuteBar[];
   /** Whether the regular session is open now (the matching engine rejects 'market closed' otherwise). */
   isOpen?(): boolean;
 }
@@ -34,6 +37,7 @@ export function fromSimulator(sim: Simulator): MarketSource {
     expirations: (root) => sim.expirations(root),
     chain: (root, expiration) => sim.chain(root, expiration),
     dailyHistory: (symbol, from, to) => sim.dailyHistory(symbol, from, to),
+    bars: (symbol, fromMs, toMs) => sim.bars(symbol, fromMs, toMs),
     isOpen: () => sim.isOpen(),
   };
 }

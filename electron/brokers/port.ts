@@ -341,6 +341,20 @@ export type BrokerEvent =
 
 export type Unsubscribe = () => void;
 
+/**
+ * A window in which the broker is known to be unavailable (IB Gateway's daily restart, its weekly
+ * re-login): the engine sends no new orders into it and shows `message` instead of an error.
+ */
+export type BrokerMaintenance = {
+  kind: 'daily-restart' | 'weekly-login';
+  /** Epoch ms; the window is [start, end). */
+  start: number;
+  /** When the broker is expected back (for the weekly login: at the earliest — it waits for a person). */
+  end: number;
+  /** For the user, e.g. "broker restarting (daily IB Gateway restart, back at ~23:50 ET)". */
+  message: string;
+};
+
 /** Injected time source: adapters never read the wall clock. */
 export type Clock = { now(): number };
 
@@ -373,6 +387,8 @@ export interface Broker {
   order(id: ClientOrderId): OrderView | null;
   /** Open orders, fills since `since` (epoch ms) and positions, as the broker reports them. */
   reconcile(since: number): Promise<ReconciliationReport>;
+  /** The maintenance window `now` (epoch ms) falls in, for brokers that have scheduled ones. */
+  maintenanceAt?(now: number): BrokerMaintenance | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,8 +70,21 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
     case 'ibkr': {
       const port = env.THETADESK_IB_PORT ? Number(env.THETADESK_IB_PORT) : undefined;
       const clientId = env.THETADESK_IB_CLIENT_ID ? Number(env.THETADESK_IB_CLIENT_ID) : undefined;
+      // IB Gateway's daily auto-restart time, HH:MM ET: no orders are sent around it.
+      const dailyAt = env.THETADESK_IB_AUTO_RESTART;
+      if (dailyAt !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(dailyAt)) {
+        throw new BrokerError('invalid-request', `THETADESK_IB_AUTO_RESTART must be IB Gateway's auto-restart time as HH:MM (24-hour clock, ET), e.g. 23:45; got "${dailyAt}".`);
+      }
       const broker = createBroker(
-        { kind: 'ibkr', ibkr: { host: env.THETADESK_IB_HOST ?? '127.0.0.1', ...(port !== undefined ? { port } : {}), ...(clientId !== undefined ? { clientId } : {}) } },
+        {
+          kind: 'ibkr',
+          ibkr: {
+            host: env.THETADESK_IB_HOST ?? '127.0.0.1',
+            ...(port !== undefined ? { port } : {}),
+            ...(clientId !== undefined ? { clientId } : {}),
+            ...(dailyAt !== undefined ? { restart: { dailyAt } } : {}),
+          },
+        },
         { clock },
       );
       return { broker, simulation: null };
@@ -91,7 +104,7 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
 /** The broker settings saved on the Settings page (electron/engine/settings.ts `savedConnection`). */
 export type SavedBrokerSettings = {
   broker: BrokerKindOption;
-  ibkr: { host: string; port: number; clientId: number };
+  ibkr: { host: string; port: number; clientId: number; autoRestart?: string };
   tradier: { accountId: string; sandbox: boolean };
   mode: 'paper' | 'live';
 };
@@ -107,7 +120,8 @@ export function brokerFromSettings(saved: SavedBrokerSettings, tradierToken: str
     case 'sim':
       return brokerFromEnv('sim', env, clock, place);
     case 'ibkr': {
-      const broker = createBroker({ kind: 'ibkr', ibkr: { host: saved.ibkr.host, port: saved.ibkr.port, clientId: saved.ibkr.clientId, live: saved.mode === 'live' } }, { clock });
+      const restart = saved.ibkr.autoRestart ? { restart: { dailyAt: saved.ibkr.autoRestart } } : {};
+      const broker = createBroker({ kind: 'ibkr', ibkr: { host: saved.ibkr.host, port: saved.ibkr.port, clientId: saved.ibkr.clientId, live: saved.mode === 'live', ...restart } }, { clock });
       return { broker, simulation: null };
     }
     case 'tradier': {

@@ -32,7 +32,7 @@ describe('settings.get defaults', () => {
     expect(s).toEqual({
       broker: 'sim',
       activeBroker: 'sim',
-      ibkr: { host: '127.0.0.1', port: 4002, clientId: 17 },
+      ibkr: { host: '127.0.0.1', port: 4002, clientId: 17, autoRestart: '23:45' },
       tradier: { accountId: '', tokenSet: false, sandbox: true },
       mode: 'paper',
       activeMode: 'paper',
@@ -54,6 +54,21 @@ describe('settings.set', () => {
     const lines = ctx.hub.list(50).map((l) => l.message);
     expect(lines).toContain('Broker for the next start: ibkr (was sim).');
     expect(lines.some((l) => l.startsWith('IB Gateway settings: gw.local:4003, client id 9'))).toBe(true);
+  });
+
+  it("keeps IB Gateway's auto-restart time (HH:MM ET) for the next start; an older saved row reads with the default; a bad time is refused", () => {
+    const ctx = context({ activeBroker: 'ibkr' });
+    ctx.store.settings.set('settings.ibkr', { host: 'gw', port: 4002, clientId: 3 }, T0); // saved before the field existed
+    expect(savedConnection(ctx.store).ibkr).toEqual({ host: 'gw', port: 4002, clientId: 3, autoRestart: '23:45' });
+    const s = updateSettings(ctx, update({ ibkr: { host: 'gw', port: 4002, clientId: 3, autoRestart: '01:30' } }));
+    expect(s).toMatchObject({ ibkr: { autoRestart: '01:30' }, restartRequired: true });
+    // An update without the time keeps the saved one.
+    updateSettings(ctx, update({ ibkr: { host: 'gw2', port: 4002, clientId: 3 } }));
+    expect(savedConnection(ctx.store).ibkr).toEqual({ host: 'gw2', port: 4002, clientId: 3, autoRestart: '01:30' });
+    expect(ctx.hub.list(50).some((l) => l.message.includes('auto-restart 01:30 ET (were gw:4002, client id 3, auto-restart 23:45 ET)'))).toBe(true);
+    const bad = methods['settings.set'].input.safeParse({ ibkr: { host: 'gw', port: 4002, clientId: 3, autoRestart: '25:00' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.message).toMatch(/HH:MM \(24-hour clock, ET\)/);
   });
 
   it('refuses a port out of range at the contract with a clear message', () => {
@@ -163,6 +178,15 @@ describe('the broker at start', () => {
     const tradier = chooseBroker({ given: null, saved: saved({ broker: 'tradier', tradier: { accountId: 'VA1234', sandbox: true }, mode: 'live' }), tradierToken: 'tok-1234', env, clock });
     expect(tradier.setup.broker.kind).toBe('tradier');
     expect(tradier.setup.broker.paper).toBe(true); // sandbox stays paper even in live mode
+  });
+
+  it("gives IB Gateway's auto-restart time to the adapter, from the settings or THETADESK_IB_AUTO_RESTART, and refuses a bad one", () => {
+    const tuesday = Date.UTC(2026, 0, 20, 6, 31); // 01:31 ET
+    const fromSaved = chooseBroker({ given: null, saved: saved({ broker: 'ibkr', ibkr: { host: 'gw', port: 4002, clientId: 5, autoRestart: '01:30' } }), tradierToken: null, env, clock });
+    expect(fromSaved.setup.broker.maintenanceAt?.(tuesday)?.message).toBe('broker restarting (daily IB Gateway restart, back at ~01:35 ET)');
+    const fromEnv = chooseBroker({ given: 'ibkr', saved: saved({}), tradierToken: null, env: { ...env, THETADESK_IB_AUTO_RESTART: '01:30' }, clock });
+    expect(fromEnv.setup.broker.maintenanceAt?.(tuesday)?.kind).toBe('daily-restart');
+    expect(() => chooseBroker({ given: 'ibkr', saved: saved({}), tradierToken: null, env: { ...env, THETADESK_IB_AUTO_RESTART: '1:30pm' }, clock })).toThrow(/THETADESK_IB_AUTO_RESTART must be .* as HH:MM/);
   });
 
   it('falls back to the simulator, saying why, when the saved Tradier token is missing', () => {

@@ -4,7 +4,7 @@
  * the app) and never come back to the renderer.
  *
  * Settings rows: `settings.broker` ('sim' | 'ibkr' | 'tradier'), `settings.ibkr` ({ host, port,
- * clientId }), `settings.tradier` ({ accountId, sandbox } — never the token), `settings.mode`
+ * clientId, autoRestart — IB Gateway's daily restart time, HH:MM ET }), `settings.tradier` ({ accountId, sandbox } — never the token), `settings.mode`
  * ('paper' | 'live'), `settings.notifications` ({ enabled, fills, errors }). The Tradier token is the
  * secret `tradier.token`. Paper is the default; live needs the exact LIVE_CONFIRMATION sentence.
  */
@@ -60,12 +60,18 @@ const KEY = { broker: 'settings.broker', ibkr: 'settings.ibkr', tradier: 'settin
 
 const IBKR_DEFAULTS = (() => {
   const c = IbkrConfigSchema.parse({});
-  return { host: c.host, port: 4002, clientId: c.clientId }; // 4002: IB Gateway's paper port
+  return { host: c.host, port: 4002, clientId: c.clientId, autoRestart: c.restart.dailyAt }; // 4002: IB Gateway's paper port
 })();
 
 const Stored = {
   broker: BrokerKindSchema,
-  ibkr: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65_535), clientId: z.number().int().min(0) }),
+  // Rows saved before the auto-restart time existed read with the default.
+  ibkr: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535),
+    clientId: z.number().int().min(0),
+    autoRestart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default(IBKR_DEFAULTS.autoRestart),
+  }),
   tradier: z.object({ accountId: z.string(), sandbox: z.boolean() }),
   mode: z.enum(['paper', 'live']),
   notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }),
@@ -74,7 +80,7 @@ const Stored = {
 /** The connection settings saved for the next start (defaults where nothing valid is saved). */
 export type SavedConnection = {
   broker: BrokerKind;
-  ibkr: { host: string; port: number; clientId: number };
+  ibkr: { host: string; port: number; clientId: number; autoRestart: string };
   tradier: { accountId: string; sandbox: boolean };
   mode: 'paper' | 'live';
 };
@@ -166,9 +172,10 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
       ctx.store.settings.set(KEY.broker, update.broker, at);
       log?.info(`Broker for the next start: ${update.broker} (was ${before.broker}).`);
     }
-    if (update.ibkr && (update.ibkr.host !== before.ibkr.host || update.ibkr.port !== before.ibkr.port || update.ibkr.clientId !== before.ibkr.clientId)) {
-      ctx.store.settings.set(KEY.ibkr, update.ibkr, at);
-      log?.info(`IB Gateway settings: ${update.ibkr.host}:${update.ibkr.port}, client id ${update.ibkr.clientId} (were ${before.ibkr.host}:${before.ibkr.port}, client id ${before.ibkr.clientId}).`);
+    const ibkr = update.ibkr ? { ...update.ibkr, autoRestart: update.ibkr.autoRestart ?? before.ibkr.autoRestart } : null;
+    if (ibkr && (ibkr.host !== before.ibkr.host || ibkr.port !== before.ibkr.port || ibkr.clientId !== before.ibkr.clientId || ibkr.autoRestart !== before.ibkr.autoRestart)) {
+      ctx.store.settings.set(KEY.ibkr, ibkr, at);
+      log?.info(`IB Gateway settings: ${ibkr.host}:${ibkr.port}, client id ${ibkr.clientId}, auto-restart ${ibkr.autoRestart} ET (were ${before.ibkr.host}:${before.ibkr.port}, client id ${before.ibkr.clientId}, auto-restart ${before.ibkr.autoRestart} ET).`);
     }
     if (update.tradier && (update.tradier.accountId !== undefined || update.tradier.sandbox !== undefined)) {
       const next = { accountId: update.tradier.accountId ?? before.tradier.accountId, sandbox: update.tradier.sandbox ?? before.tradier.sandbox };

@@ -88,6 +88,8 @@ export type TradingEngineOptions = {
   strategies: StrategyEntry[];
   /** Whether the engine as a whole allows new entries (Start/Stop/Close all). Default always. */
   entriesAllowed?: () => boolean;
+  /** Why no order may be sent at `at` (the broker's maintenance window, e.g. IB Gateway restarting), or null. */
+  entryBlock?: (at: number) => string | null;
   notify?: (n: Notification) => void;
   /** Called after each task that changed something the UI shows. */
   onChange?: () => void;
@@ -538,6 +540,21 @@ export class TradingEngine {
         snapshotIds: this.#o.snapshots === 'store' ? [...capture.snapshotIds.values()] : [],
         contextId: capture.contextId,
       });
+      return;
+    }
+    const blocked = this.#o.entryBlock?.(at) ?? null;
+    if (blocked !== null) {
+      this.#o.store.decisions.record({
+        ...base,
+        kind: 'SKIP',
+        gate: 'broker-unavailable',
+        reason: `No entry: ${blocked}`,
+        details: { brokerUnavailable: blocked },
+        snapshotIds: this.#o.snapshots === 'store' ? [...capture.snapshotIds.values()] : [],
+        contextId: capture.contextId,
+      });
+      this.#o.log.info(`${strategy.id} ${slot}: no entry — ${blocked}`);
+      this.#o.onChange?.();
       return;
     }
     const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, portfolio });

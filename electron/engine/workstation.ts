@@ -173,6 +173,7 @@ export class Workstation {
         gex: 'full',
         strategies: options.strategies ?? this.#defaultStrategies(),
         entriesAllowed: () => this.#engineState === 'running' && this.#isTrading,
+        entryBlock: (at) => broker.maintenanceAt?.(at)?.message ?? null,
         notify,
         onChange: () => this.#emit({ type: 'status', payload: this.status() }),
       });
@@ -315,8 +316,20 @@ export class Workstation {
       (error: unknown) => {
         // The engine stays up: the status says what is wrong and what to do; nothing trades meanwhile.
         const message = error instanceof Error ? error.message : String(error);
+        const status = broker.status();
+        if (status.state === 'reconnecting' || status.state === 'connecting') {
+          // Not an error: the broker is expected back (IB Gateway restarting) and the adapter keeps
+          // trying; the first 'connected' reconciles as usual.
+          blog.warn(message);
+          apply(status);
+          if (!this.#reconciled && !this.#closed) {
+            this.#reason = `Waiting for the broker: ${status.message} Nothing trades until it is back and reconciled.`;
+            this.#changed('broker');
+          }
+          return;
+        }
         blog.error(message);
-        apply({ ...broker.status(), state: 'error', message });
+        apply({ ...status, state: 'error', message });
         if (!this.#reconciled && !this.#closed) {
           this.#engineState = 'halted';
           this.#isTrading = false;

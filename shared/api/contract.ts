@@ -376,7 +376,8 @@ export const SettingsSchema = z.object({
   /** The broker to connect at the next start; `active` is the one in use now. */
   broker: BrokerKindSchema,
   activeBroker: BrokerKindSchema.nullable(),
-  ibkr: z.object({ host: z.string(), port: z.number().int(), clientId: z.number().int() }),
+  /** `autoRestart`: IB Gateway's daily auto-restart time, `HH:MM` ET (no orders are sent a few minutes around it). */
+  ibkr: z.object({ host: z.string(), port: z.number().int(), clientId: z.number().int(), autoRestart: z.string() }),
   /** The token itself never leaves the main process: only whether one is stored. */
   tradier: z.object({ accountId: z.string(), tokenSet: z.boolean(), sandbox: z.boolean() }),
   /** The mode saved for the next start, and the one in force now. */
@@ -399,6 +400,8 @@ export const SettingsUpdateSchema = z
         host: z.string().min(1, 'the IB Gateway host must not be empty').max(255),
         port: z.number().int().min(1, 'the port must be from 1 to 65535').max(65_535, 'the port must be from 1 to 65535'),
         clientId: z.number().int().min(0, 'the client id must be from 0 to 999999').max(999_999, 'the client id must be from 0 to 999999'),
+        /** IB Gateway's auto-restart time (Configure → Settings → Lock and Exit), `HH:MM` in ET. */
+        autoRestart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'the auto-restart time is HH:MM (24-hour clock, ET), e.g. 23:45').optional(),
       })
       .strict()
       .optional(),

@@ -7,7 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../electron/brokers/market-source.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { startFakeIbGateway, type FakeIbGateway } from '../fakes/ib-gateway/server.ts';
-import { runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
+import { etClock } from '../../electron/brokers/ibkr/restart-window.ts';
+import { rpc, runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
+import type { Status } from '../../shared/api.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies under test are checked field by field
 type Body = any;
@@ -87,6 +89,32 @@ describe('headless with --broker ibkr against the fake IB Gateway', () => {
     expect(status.is_connected).toBe(false);
     // The engine itself still answers.
     expect((await fetch(server.url + '/api/action/start', { method: 'POST', headers: { authorization: `Bearer ${server.token}` } })).status).toBe(200);
+  });
+});
+
+describe("headless with --broker ibkr during IB Gateway's daily restart", () => {
+  let gateway: FakeIbGateway;
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('shows "broker restarting" (not an error) while the Gateway refuses connections, then connects and reconciles', async () => {
+    gateway = await startFakeIbGateway({ market: fromSimulator(createSimulator({ seed: 42, start: '2025-03-18' })), account: 'DU7654322', port: 0 });
+    gateway.beginRestart();
+    // The auto-restart set a minute from now (real time): the window (2 min before, 5 after) is now.
+    const restartAt = etClock(Date.now() + 60_000);
+    const server = await startHeadless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(gateway.port), THETADESK_IB_AUTO_RESTART: restartAt } });
+    running.push(server);
+    const during = await until(() => rpc<Status>(server, 'status.get'), (s) => /broker restarting/.test(s.connection.message), 'the restart status');
+    expect(during.connection.state).not.toBe('error');
+    // (Real time: on the first restart after IB's Sunday 01:00 ET reset it is the weekly re-login.)
+    expect(during.connection.message).toMatch(/^broker restarting \((daily IB Gateway restart, back at ~\d\d:\d\d ET|IB Gateway's weekly restart .* log in to IB Gateway)/);
+    expect(during.engineState).not.toBe('halted');
+    const errors = await rpc<{ message: string }[]>(server, 'logs.list', { limit: 200, level: 'error' });
+    expect(errors.map((l) => l.message)).toEqual([]);
+    await gateway.endRestart();
+    const after = await until(() => rpc<Status>(server, 'status.get'), (s) => s.connection.state === 'connected' && s.engineState !== 'reconciling', 'connected and reconciled');
+    expect(after.engineState).toBe('stopped');
   });
 });
 

@@ -68,8 +68,8 @@ describe('IB Gateway: bad input gives one actionable error and the adapter stays
     expect(err.message).toMatch(/4002 paper, 4001 live/);
   });
 
-  it('unsupported server version (506) is reported as not a usable gateway', async () => {
-    const fake = await startFakeIbGateway({ market, script: { handshakeVersion: 200 } });
+  it('no common server version (the Gateway answers its own, the client refuses with 506): not a usable gateway', async () => {
+    const fake = await startFakeIbGateway({ market, serverVersions: { min: 194, max: 200 } });
     cleanups.push(() => fake.stop());
     const err = await errorOf(ib(fake.port).connect());
     expect(err.kind).toBe('not-a-gateway');

@@ -9,6 +9,7 @@ import {
   type AccountSummary,
   type Broker,
   type BrokerEvent,
+  type BrokerMaintenance,
   type BrokerPosition,
   type CancelOrder,
   type ChainRequest,
@@ -52,6 +53,7 @@ export class IbkrBroker implements Broker {
     const notice = (level: 'info' | 'warn' | 'error', message: string, code: number | null): void =>
       this.events.emit({ type: 'notice-received', level, message: redact(message), code, time: this.clock.now() });
     this.conn = new IbConnection(this.config, {
+      clock: this.clock,
       onStatus: (status) => this.events.emit({ type: 'connection-changed', status: { ...status, message: redact(status.message) }, time: this.clock.now() }),
       onNotice: notice,
     });
@@ -105,5 +107,9 @@ export class IbkrBroker implements Broker {
   }
   reconcile(since: number): Promise<ReconciliationReport> {
     return this.ordersClient.reconcile(since, () => this.accountClient.positions());
+  }
+  /** IB Gateway's daily restart / weekly re-login window at `now` (config `restart`). */
+  maintenanceAt(now: number): BrokerMaintenance | null {
+    return this.conn.maintenanceAt(now);
   }
 }

@@ -3,6 +3,7 @@
  * port 4002 is IB Gateway's paper port, 4001 its live port; live needs `live: true` explicitly.
  */
 import { z } from 'zod';
+import { DEFAULT_RESTART } from './restart-window.ts';
 
 export const IbkrConfigSchema = z
   .object({
@@ -27,6 +28,17 @@ export const IbkrConfigSchema = z
       .default({ minGapMs: 2_000, retryAfterMs: 15_000, maxRetries: 3 }),
     /** Snapshot market-data requests in flight at once when building a chain (IB allows 100 lines). */
     chainConcurrency: z.number().int().min(1).max(100).default(90),
+    /**
+     * IB Gateway's daily auto-restart (its Configure → Settings → Lock and Exit time, given in ET) and the
+     * window around it in which no orders are sent (restart-window.ts).
+     */
+    restart: z
+      .object({
+        dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'the auto-restart time is HH:MM (24-hour, ET)').default(DEFAULT_RESTART.dailyAt),
+        beforeMinutes: z.number().int().min(0).max(60).default(DEFAULT_RESTART.beforeMinutes),
+        afterMinutes: z.number().int().min(1).max(120).default(DEFAULT_RESTART.afterMinutes),
+      })
+      .default(DEFAULT_RESTART),
   })
   .strict();
 

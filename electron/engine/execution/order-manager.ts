@@ -50,6 +50,13 @@
  * leg waits (deferred) until a tick brings them. A rejected close leaves the trade CLOSING with no
  * working order (logged and notified): call `close` again to retry.
  *
+ * ## Broker maintenance windows
+ * Inside a window the broker announces (`Broker.maintenanceAt`: IB Gateway's daily restart, its
+ * weekly re-login) nothing new is sent: an entry is not sent and its trade cancelled
+ * (`BROKER_RESTART`, with the window's message); a close waits (deferred) and goes out on the first
+ * tick after the window; working orders are neither walked nor cancelled until it is over (they
+ * keep working at the broker; an entry's timeout is applied after the window).
+ *
  * ## Fills
  * One `store.fills.record` per leg (execution id `<broker execution id>#<leg index>`), all legs and
  * the order's new state in one transaction. Per-leg prices come from the broker (`fill.legPrices`)
@@ -69,6 +76,7 @@ import {
   signedCents,
   type Broker,
   type BrokerEvent,
+  type BrokerMaintenance,
   type BrokerErrorKind,
   type ExecutionId,
   type Fill,
@@ -104,7 +112,7 @@ export type OrderManagerOptions = {
 };
 
 /** Exit-reason codes this module writes on trades it cancels (`manual`: the user's Close all, as on closed trades). */
-export const CANCEL_REASONS = { timeout: 'ENTRY_TIMEOUT', rejected: 'REJECTED', notSent: 'NOT_SENT', gone: 'ORDER_GONE', manual: 'MANUAL' } as const;
+export const CANCEL_REASONS = { timeout: 'ENTRY_TIMEOUT', rejected: 'REJECTED', notSent: 'NOT_SENT', gone: 'ORDER_GONE', manual: 'MANUAL', brokerRestart: 'BROKER_RESTART' } as const;
 
 /** The walk's context, stored in the order's `request_json` beside the command (resumed after a restart). */
 export type WalkContext = {
@@ -200,8 +208,10 @@ export class OrderManager implements Executor {
   readonly #accountId: string | null;
   readonly #notify: (n: ExecutionNotice) => void;
   readonly #working = new Map<string, Working>();
-  /** Closes waiting for quotes, by trade id. */
+  /** Closes waiting for quotes or for a broker maintenance window to end, by trade id. */
   readonly #deferred = new Map<number, CloseRequest>();
+  /** Trades whose close waits for the current maintenance window (logged once per window). */
+  readonly #waitingForWindow = new Set<number>();
   /** Last two-sided quotes seen per symbol (from ticks and requests). */
   readonly #quotes = new Map<string, { bid: number; ask: number }>();
   /** Commissions reported before their order had a fill, by client order id. */
@@ -253,6 +263,15 @@ export class OrderManager implements Executor {
       legs.push({ symbol: p.symbol, side: p.side, ratio: p.ratio, contract: { kind: 'option', underlying: p.underlying, root: p.root, expiration: p.expiration, strike: p.strike, right: p.right }, intent: 'open' });
     }
     if (legs.length === 0) problems.push('the proposal has no legs');
+    const window = this.#maintenance(now);
+    if (problems.length === 0 && window) {
+      const why = `Entry of trade ${trade.tradeId} not sent: ${window.message}.`;
+      this.#log.warn(`execution: ${why}`);
+      this.#store.events.append({ at: now, category: 'engine', type: 'execution.entry-skipped', tradeId: trade.tradeId, strategyId: trade.strategyId, payload: { reason: window.message, kind: window.kind, until: window.end } });
+      this.#cancelTradeIfUnfilled(trade.tradeId, now, CANCEL_REASONS.brokerRestart, why);
+      this.#notify({ level: 'info', title: 'Entry skipped: broker restarting', body: why });
+      return;
+    }
     if (problems.length > 0) {
       const why = `Entry of trade ${trade.tradeId} not sent: ${problems.join('; ')}.`;
       this.#log.error(`execution: ${why}`);
@@ -285,6 +304,19 @@ export class OrderManager implements Executor {
       return;
     }
     for (const [symbol, m] of req.marks) this.#rememberMark(symbol, m);
+    const window = this.#maintenance(now);
+    if (window) {
+      this.#deferred.set(trade.tradeId, req);
+      if (!this.#waitingForWindow.has(trade.tradeId)) {
+        this.#waitingForWindow.add(trade.tradeId);
+        const why = `The close of trade ${trade.tradeId} waits: ${window.message}. It is sent when the broker is back.`;
+        this.#log.warn(`execution: ${why}`);
+        this.#store.events.append({ at: now, category: 'engine', type: 'execution.close-deferred', tradeId: trade.tradeId, strategyId: trade.strategyId, payload: { reason: window.message, kind: window.kind, until: window.end } });
+        this.#notify({ level: 'warn', title: 'Close waiting: broker restarting', body: why });
+      }
+      return;
+    }
+    this.#waitingForWindow.delete(trade.tradeId);
     const working = [...this.#working.values()].filter((w) => w.tradeId === trade.tradeId);
     if (working.some((w) => w.purpose === 'CLOSE')) {
       this.#log.info(`execution: trade ${trade.tradeId} already has a working close; not sending another`);
@@ -336,6 +368,8 @@ export class OrderManager implements Executor {
   /** Walks working limits, cancels timed-out entries, re-prices closes, sends deferred closes. */
   async onTick(now: number, marks: MarkMap): Promise<void> {
     for (const [symbol, m] of marks) this.#rememberMark(symbol, m);
+    // Nothing is sent into a broker maintenance window: no walking, no cancels, deferred closes wait.
+    if (this.#maintenance(now)) return;
     if (this.#needsReconcile) {
       this.#needsReconcile = false;
       try {
@@ -375,6 +409,16 @@ export class OrderManager implements Executor {
     }
     this.#log.info(`execution: cancel all (${reason}): ${n} order(s)`);
     return n;
+  }
+
+  /** The broker's maintenance window at `now` (IB Gateway's restart), if any. */
+  #maintenance(now: number): BrokerMaintenance | null {
+    try {
+      return this.#broker.maintenanceAt?.(now) ?? null;
+    } catch (e) {
+      this.#log.error(`execution: the broker's maintenance window could not be read: ${message(e)}`);
+      return null;
+    }
   }
 
   summary(): ExecutionSummary {
@@ -507,6 +551,8 @@ export class OrderManager implements Executor {
     if (w.phase !== 'working') return;
     const view = this.#broker.order(w.clientOrderId);
     if (view && (view.status === 'pending-cancel' || view.status === 'pending-replace' || view.status === 'initialized')) return;
+    // The limit the broker works is the adapter's (a replace it refused or lost leaves the old one).
+    if (view) w.limit = creditOf(view.limit);
     // Fresh quotes when every leg's mark is a market (shared/domain/quote.ts).
     const fresh = w.legs.map((l) => marks.get(l.symbol));
     if (fresh.every((m) => isMarket(m))) {

@@ -13,6 +13,7 @@ type Form = {
   host: string;
   port: string;
   clientId: string;
+  autoRestart: string;
   accountId: string;
   token: string;
   sandbox: boolean;
@@ -33,6 +34,7 @@ function formOf(s: Settings): Form {
     host: s.ibkr.host,
     port: String(s.ibkr.port),
     clientId: String(s.ibkr.clientId),
+    autoRestart: s.ibkr.autoRestart,
     accountId: s.tradier.accountId,
     token: '',
     sandbox: s.tradier.sandbox,
@@ -94,7 +96,7 @@ export function SettingsPage() {
   const save = () => {
     const input: MethodInput<'settings.set'> = {
       broker: form.broker,
-      ibkr: { host: form.host.trim(), port: Number(form.port), clientId: Number(form.clientId) },
+      ibkr: { host: form.host.trim(), port: Number(form.port), clientId: Number(form.clientId), autoRestart: form.autoRestart },
       tradier: { ...(form.accountId.trim() ? { accountId: form.accountId.trim() } : {}), sandbox: form.sandbox, ...(form.token ? { token: form.token } : {}) },
       // The mode is sent only when it changes: switching to live carries the sentence typed in the dialog.
       ...(form.mode !== settings.mode ? { mode: form.mode, ...(form.mode === 'live' ? { confirmLive: form.confirmLive } : {}) } : {}),
@@ -140,6 +142,9 @@ export function SettingsPage() {
             <label htmlFor="set-ib-client">Client id</label>
             <input id="set-ib-client" type="number" inputMode="numeric" min={0} max={999999} step={1} value={form.clientId} onChange={(e) => patch({ clientId: e.target.value })} />
             <span className="hint">Any number not used by another API client of the same Gateway.</span>
+            <label htmlFor="set-ib-restart">Auto-restart (ET)</label>
+            <input id="set-ib-restart" type="time" step={60} value={form.autoRestart} onChange={(e) => patch({ autoRestart: e.target.value })} />
+            <span className="hint">IB Gateway’s daily restart (Configure → Settings → Lock and Exit), in ET. No orders are sent from 2 minutes before to 5 after; the status shows “broker restarting”.</span>
           </div>
         </fieldset>
         <fieldset className="settings-group">

@@ -1,22 +1,54 @@
 /**
- * A fake IB Gateway: a TCP server on loopback speaking the real TWS socket protocol at server
- * version 193 (the highest `@stoqey/ib` 1.6.x negotiates), answering from a MarketSource and
- * matching orders on the shared PaperExchange. The real `ibkr` adapter and the real `@stoqey/ib`
- * client talk to it; nothing is mocked.
+ * A fake IB Gateway: a TCP server on loopback speaking the real TWS socket protocol (API v100+,
+ * message layouts of server version 193, the highest `@stoqey/ib` 1.6.x negotiates), answering from
+ * a MarketSource and matching orders on the shared PaperExchange. The real `ibkr` adapter and the
+ * real `@stoqey/ib` client talk to it; nothing is mocked. It follows
+ * ../shared/reference/ibkr-tws-protocol.md and IB's documented behaviour, not our client's habits
+ * (protocol.test.ts probes it with raw sockets):
  *
- * Message layouts follow `@stoqey/ib`'s decoder at server version 193
- * (../shared/reference/ibkr-tws-protocol.md §4–6). Scriptable per test through `script` and the
- * methods below: fill policy and rejects (via `exchange.config`), fill delays, disconnects,
- * 1100/1101/1102 notices, market-data permissions, pacing violations, malformed/truncated messages,
- * duplicate client ids.
+ * - **Handshake** (§2): the greeting `API\0` + `v<min>..<max>` gets the highest version of the fake's
+ *   supported range (`serverVersions`, default 193..193: the layouts it sends are 193's) inside the
+ *   client's range. With no common version it answers with its own nearest version — as TWS does;
+ *   the client then refuses it (@stoqey/ib: error 506, ib_insync: "TWS/gateway version must be
+ *   >= …") — and closes the connection. A greeting that is not `API\0` + a version string (an HTTP
+ *   request, a pre-v100 client, an absurd length) is closed at once; one that never completes is
+ *   closed after `handshakeTimeoutMs`. IB defines no message a client could read before the
+ *   handshake, so closing is the only word; `refusals` records why, for tests.
+ * - **Requests** (§4–6): what the fake implements is answered in IB's layouts; every other request
+ *   is answered with ERR_MSG 321 "Error validating request… not supported by this fake" for its
+ *   request id (−1 for messages without one) — never silence. Requests before START_API likewise.
+ * - **Historical data** (§5.5): bar sizes of 1 min … 8 hours from the MarketSource's minute bars,
+ *   aggregated on ET clock boundaries (first bar from 09:30), and 1 day from its daily bars;
+ *   durations in S, D (trading sessions), W, M, Y; `formatDate` 1 (`yyyyMMdd HH:mm:ss US/Eastern`)
+ *   or 2 (epoch seconds). Invalid sizes/durations → 321, nothing in range → 162.
+ * - **Connectivity** (§6–7): `notice(1100|2110)` — IB unreachable: market data stops streaming;
+ *   `notice(1102)` — restored, data maintained: streaming resumes; `notice(1101)` — restored, data
+ *   lost: every subscription is dead until the client re-requests it. Orders keep working.
+ * - **Pacing**: more than 50 messages a second → error 100 (the message is dropped); historical
+ *   requests → 162 "pacing violation" for an identical request within 15 s, a 6th request for the
+ *   same contract within 2 s, or a 61st within ten minutes (IB's documented limits), measured on
+ *   `pacingClock` (default: performance.now). `script.historicalPacingViolations` forces the next N.
+ * - **Client ids** (§2.4): a client id already connected is refused with 326 and closed.
+ * - **Faults**: `disconnectAll()` drops every socket; `dropOn(msgId, {when, count})` drops them when
+ *   a given request arrives (e.g. during a reconciliation); `beginRestart()`/`endRestart()` and
+ *   `restartFor(ms)` play IB Gateway's daily restart: every client dropped, the port refusing
+ *   connections until it is back, orders, fills and positions kept (they live at IB). The weekly
+ *   re-authentication is a restart that ends only when someone "logs in" (`endRestart()`).
+ *   All of these can be driven from another process through the control endpoint (control.ts,
+ *   started by main.ts).
+ *
+ * Scriptable per test through `script`: fill delays, market-data permissions, forced pacing
+ * violations, one-shot order rejects, malformed/truncated messages.
  */
 import net from 'node:net';
 import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import type { MarketSource } from '../../../electron/brokers/market-source.ts';
 import { PaperExchange, type ExchangeEvent, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { Contract, OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
-import { FrameReader, frame, ibDate, ibLocalSymbol, isoDate, type Field } from './wire.ts';
+import { etParts, etToEpoch, isTradingDay, previousTradingDay, session as sessionOf } from '../../../electron/market/calendar.ts';
+import { FrameReader, ProtocolViolation, REQUESTS, frame, ibDate, ibLocalSymbol, isoDate, type Field, type Greeting } from './wire.ts';
 
+/** The server version whose layouts the fake sends. */
 export const SERVER_VERSION = 193;
 const MAX_DOUBLE = '1.7976931348623157E308';
 
@@ -25,17 +57,18 @@ export type FakeIbScript = {
   fillDelayMs: number;
   /** 'live': full permissions; 'delayed-only': live requests get 354, delayed ones 10167 + delayed ticks; 'none': 354 always. */
   marketData: 'live' | 'delayed-only' | 'none';
-  /** The next N historical-data requests fail with a 162 pacing violation. */
+  /** The next N historical-data requests fail with a 162 pacing violation (on top of the real limits). */
   historicalPacingViolations: number;
   /** Reject the next order placed with error 201 and this text (one-shot). */
   rejectNextOrder: string | null;
   /** Enforce IB's 50 msg/s limit: above it, error 100 is sent. */
   enforcePacing: boolean;
-  /** Answer the handshake with this server version instead of 193 (to test 506). */
-  handshakeVersion: number;
-  /** Close the socket right after the handshake (not a gateway / dropping). */
-  hangUpOnConnect: boolean;
+  /** Enforce IB's historical-data pacing limits (identical/15 s, same contract 6/2 s, 60/10 min). */
+  enforceHistoricalPacing: boolean;
 };
+
+/** Why the fake closed a connection before serving it (for tests). */
+export type Refusal = { reason: string };
 
 type IbContract = {
   conId: number;
@@ -76,10 +109,13 @@ type Exec = { execId: string; orderId: number; clientId: number; permId: number;
 type Session = {
   socket: net.Socket;
   reader: FrameReader;
+  /** Negotiated server version (null until the greeting). */
+  version: number | null;
   clientId: number | null;
   mdType: number;
   subscriptions: Map<number, IbContract>;
   sentTimes: number[];
+  handshakeTimer: NodeJS.Timeout | null;
 };
 
 const FIXED: Record<string, { conId: number; secType: 'IND' | 'STK'; exchange: string; q: QuoteSymbol }> = {
@@ -90,21 +126,39 @@ const FIXED: Record<string, { conId: number; secType: 'IND' | 'STK'; exchange: s
   VIX3M: { conId: 299459693, secType: 'IND', exchange: 'CBOE', q: 'VIX3M' },
 };
 
+const NOTICE_TEXT: Record<1100 | 1101 | 1102 | 2110, string> = {
+  1100: 'Connectivity between IB and Trader Workstation has been lost.',
+  1101: 'Connectivity between IB and Trader Workstation has been restored - data lost.',
+  1102: 'Connectivity between IB and Trader Workstation has been restored - data maintained.',
+  2110: 'Connectivity between Trader Workstation and server is broken. It will be restored automatically.',
+};
+
 export type FakeIbGatewayOptions = {
   market: MarketSource;
   /** Account id reported in managedAccounts (paper accounts start with DU). */
   account?: string;
   matching?: Partial<MatchingConfig>;
   script?: Partial<FakeIbScript>;
+  /** Server versions the fake accepts (default 193..193, the layouts it sends). */
+  serverVersions?: { min: number; max: number };
+  /** A connection that has not completed its greeting by then is closed (default 5 s). */
+  handshakeTimeoutMs?: number;
+  /** Time for the pacing rules, ms (default performance.now(); tests pass a clock they advance). */
+  pacingClock?: () => number;
 };
+
+type DropRule = { when: 'before' | 'after'; count: number };
 
 export class FakeIbGateway {
   readonly market: MarketSource;
   readonly exchange: PaperExchange;
   readonly account: string;
   readonly script: FakeIbScript;
+  readonly serverVersions: { min: number; max: number };
   /** Every message the fake received, for assertions (msg id + fields). */
   readonly received: string[][] = [];
+  /** Connections closed before they were served, with why. */
+  readonly refusals: Refusal[] = [];
   private server: net.Server | null = null;
   private sessions = new Set<Session>();
   private conIds = new Map<string, IbContract>();
@@ -117,7 +171,18 @@ export class FakeIbGateway {
   private nextOrderId = 1;
   private execSeq = 0;
   private timers = new Set<NodeJS.Timeout>();
+  private readonly handshakeTimeoutMs: number;
+  private readonly pacingClock: () => number;
+  /** Whether the Gateway is connected to IB's servers (false between 1100/2110 and 1101/1102). */
+  private ibLink = true;
+  private restarting = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private ending: Promise<void> | null = null;
+  private readonly dropRules = new Map<string, DropRule>();
+  /** Historical requests served: pacing-clock time, request key and contract key. */
+  private historyLog: { t: number; key: string; contract: string }[] = [];
   port = 0;
+  private host = '127.0.0.1';
 
   constructor(opts: FakeIbGatewayOptions) {
     this.market = opts.market;
@@ -129,10 +194,13 @@ export class FakeIbGateway {
       historicalPacingViolations: 0,
       rejectNextOrder: null,
       enforcePacing: true,
-      handshakeVersion: SERVER_VERSION,
-      hangUpOnConnect: false,
+      enforceHistoricalPacing: true,
       ...opts.script,
     };
+    this.serverVersions = opts.serverVersions ?? { min: SERVER_VERSION, max: SERVER_VERSION };
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 5_000;
+    // The fake is test infrastructure, not broker code: by default it polices pacing on real time.
+    this.pacingClock = opts.pacingClock ?? (() => performance.now());
     this.exchange.onEvent((e) => this.onExchange(e));
   }
 
@@ -144,6 +212,7 @@ export class FakeIbGateway {
       server.listen(port, host, () => resolve());
     });
     this.server = server;
+    this.host = host;
     this.port = (server.address() as net.AddressInfo).port;
     return this.port;
   }
@@ -152,8 +221,9 @@ export class FakeIbGateway {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    for (const s of this.sessions) s.socket.destroy();
-    this.sessions.clear();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.disconnectAll();
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -161,26 +231,74 @@ export class FakeIbGateway {
 
   /** Drops every client connection but keeps listening (network blip / Gateway kicking clients). */
   disconnectAll(): void {
-    for (const s of this.sessions) s.socket.destroy();
+    for (const s of this.sessions) this.closeSession(s);
     this.sessions.clear();
   }
 
-  /** Sends a connectivity notice to every client: 1100 lost, 1101 restored (data lost), 1102 restored (data kept). */
+  /**
+   * IB Gateway's daily restart (or the weekly re-login): every client is dropped and the API port
+   * refuses connections until `endRestart()`. Orders, fills and positions are kept.
+   */
+  beginRestart(): void {
+    if (this.restarting) return;
+    this.restarting = true;
+    this.disconnectAll();
+    const server = this.server;
+    this.server = null;
+    server?.close();
+  }
+
+  /** The Gateway is back (logged in again): the same port accepts connections. */
+  endRestart(): Promise<void> {
+    if (!this.restarting) return Promise.resolve();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.ending ??= (async () => {
+      this.ibLink = true;
+      await this.start(this.port, this.host);
+      this.restarting = false;
+    })().finally(() => {
+      this.ending = null;
+    });
+    return this.ending;
+  }
+
+  /** A restart that lasts `ms` (resolves when the Gateway accepts connections again). */
+  restartFor(ms: number): Promise<void> {
+    this.beginRestart();
+    return new Promise((resolve, reject) => {
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = null;
+        this.endRestart().then(resolve, reject);
+      }, ms);
+    });
+  }
+
+  isRestarting(): boolean {
+    return this.restarting;
+  }
+
+  /**
+   * Drops every client when a message with this id arrives — `before` it is processed (the request
+   * is lost) or `after` (it was done, the client never hears back) — for the next `count` times.
+   */
+  dropOn(msgId: number, opts: { when?: 'before' | 'after'; count?: number } = {}): void {
+    this.dropRules.set(String(msgId), { when: opts.when ?? 'before', count: opts.count ?? 1 });
+  }
+
+  /** Sends a connectivity notice to every client and applies it (§7). */
   notice(code: 1100 | 1101 | 1102 | 2110): void {
-    const text: Record<number, string> = {
-      1100: 'Connectivity between IB and Trader Workstation has been lost.',
-      1101: 'Connectivity between IB and Trader Workstation has been restored - data lost.',
-      1102: 'Connectivity between IB and Trader Workstation has been restored - data maintained.',
-      2110: 'Connectivity between Trader Workstation and server is broken. It will be restored automatically.',
-    };
+    if (code === 1100 || code === 2110) this.ibLink = false;
+    else this.ibLink = true;
     for (const s of this.sessions) {
-      if (code === 1101) s.subscriptions.clear(); // market data must be re-requested
-      this.send(s, [4, 2, -1, code, text[code], '']);
+      if (code === 1101) s.subscriptions.clear(); // data lost: market data must be re-requested
+      this.send(s, [4, 2, -1, code, NOTICE_TEXT[code], '']);
     }
   }
 
-  /** Re-sends current quotes for every live subscription (the market moved). */
+  /** Re-sends current quotes for every live subscription (the market moved); nothing while IB is unreachable. */
   tick(): void {
+    if (!this.ibLink) return;
     for (const s of this.sessions) for (const [reqId, c] of s.subscriptions) this.sendTicks(s, reqId, c);
   }
 
@@ -210,43 +328,115 @@ export class FakeIbGateway {
     this.exchange.match();
   }
 
+  /** New orders (not modifications) received per orderRef. */
+  placements(): Map<string, number> {
+    const out = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const f of this.received) {
+      if (f[0] !== '3') continue;
+      const key = `${f[1]}:${f[26] ?? ''}`;
+      if (seen.has(key)) continue; // a placeOrder with a known id modifies the order
+      seen.add(key);
+      const ref = f[26] ?? '';
+      out.set(ref, (out.get(ref) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** Orders the fake works, with their client refs (what a reconciliation must find). */
+  workingOrders(): { orderId: number; clientId: number; permId: number; orderRef: string; status: string; filled: number; quantity: number }[] {
+    return [...this.orders.values()]
+      .filter((o) => o.status === 'PreSubmitted' || o.status === 'Submitted' || o.status === 'PendingCancel')
+      .map((o) => ({ orderId: o.orderId, clientId: o.clientId, permId: o.permId, orderRef: o.orderRef, status: o.status, filled: o.filled, quantity: o.quantity }));
+  }
+
+  /** A summary for the control endpoint and for tests. */
+  state(): { port: number; restarting: boolean; ibConnected: boolean; clients: number[]; workingOrders: ReturnType<FakeIbGateway['workingOrders']>; positions: { contract: Contract; quantity: number }[]; received: number } {
+    return {
+      port: this.port,
+      restarting: this.restarting,
+      ibConnected: this.ibLink,
+      clients: [...this.sessions].map((s) => s.clientId).filter((c): c is number => c !== null),
+      workingOrders: this.workingOrders(),
+      positions: this.exchange.positionList().map((p) => ({ contract: p.contract, quantity: p.quantity })),
+      received: this.received.length,
+    };
+  }
+
   // -------------------------------------------------------------------------------------------
   // Connection and dispatch
 
   private onConnection(socket: net.Socket): void {
-    const s: Session = { socket, reader: new FrameReader(), clientId: null, mdType: 1, subscriptions: new Map(), sentTimes: [] };
+    const s: Session = { socket, reader: new FrameReader(), version: null, clientId: null, mdType: 1, subscriptions: new Map(), sentTimes: [], handshakeTimer: null };
     this.sessions.add(s);
+    s.handshakeTimer = setTimeout(() => this.refuse(s, `no complete handshake within ${this.handshakeTimeoutMs} ms`), this.handshakeTimeoutMs);
     socket.on('data', (data) => {
       let units;
       try {
         units = s.reader.push(data);
-      } catch {
-        socket.destroy();
+      } catch (e) {
+        this.refuse(s, e instanceof ProtocolViolation ? e.message : String(e));
         return;
       }
       for (const u of units) {
-        if ('handshake' in u) {
-          if (this.script.hangUpOnConnect) {
-            socket.destroy();
-            return;
-          }
-          this.send(s, [this.script.handshakeVersion, this.timeText(this.market.now())]);
-        } else {
-          this.received.push(u.fields);
-          try {
-            this.dispatch(s, u.fields);
-          } catch (e) {
-            this.send(s, [4, 2, -1, 320, `Error reading request: ${(e as Error).message}`, '']);
-          }
+        if (socket.destroyed || !this.sessions.has(s)) return;
+        if ('greeting' in u) {
+          this.onGreeting(s, u.greeting);
+          continue;
+        }
+        this.received.push(u.fields);
+        try {
+          this.dispatch(s, u.fields);
+        } catch (e) {
+          this.send(s, [4, 2, -1, 320, `Error reading request: ${(e as Error).message}`, '']);
         }
       }
     });
-    socket.on('close', () => this.sessions.delete(s));
-    socket.on('error', () => this.sessions.delete(s));
+    const gone = (): void => {
+      if (s.handshakeTimer) clearTimeout(s.handshakeTimer);
+      this.sessions.delete(s);
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
+  }
+
+  private closeSession(s: Session): void {
+    if (s.handshakeTimer) clearTimeout(s.handshakeTimer);
+    s.handshakeTimer = null;
+    s.socket.destroy();
+  }
+
+  /** Closes a connection that cannot be served (a FIN after anything already written). */
+  private refuse(s: Session, reason: string): void {
+    if (!this.sessions.has(s)) return;
+    this.refusals.push({ reason });
+    this.sessions.delete(s);
+    if (s.handshakeTimer) clearTimeout(s.handshakeTimer);
+    s.handshakeTimer = null;
+    s.socket.end();
+    // A peer that never reads must not keep the socket: destroy once the FIN is out.
+    s.socket.once('finish', () => s.socket.destroy());
+  }
+
+  /** Version negotiation (§2.3): the highest common version, or our own nearest one and a close. */
+  private onGreeting(s: Session, g: Greeting): void {
+    if (s.handshakeTimer) clearTimeout(s.handshakeTimer);
+    s.handshakeTimer = null;
+    const { min, max } = this.serverVersions;
+    const best = Math.min(max, g.max);
+    const now = this.timeText(this.market.now());
+    if (best < Math.max(min, g.min)) {
+      const ours = g.min > max ? max : min;
+      this.send(s, [ours, now]);
+      this.refuse(s, `no common version: the client speaks ${g.min}..${g.max}, the fake ${min}..${max}`);
+      return;
+    }
+    s.version = best;
+    this.send(s, [best, now]);
   }
 
   private send(s: Session, fields: readonly Field[]): void {
-    if (!s.socket.destroyed) s.socket.write(frame(fields));
+    if (!s.socket.destroyed && s.socket.writable) s.socket.write(frame(fields));
   }
 
   private later(ms: number, fn: () => void): void {
@@ -259,8 +449,7 @@ export class FakeIbGateway {
 
   private paced(s: Session): boolean {
     if (!this.script.enforcePacing) return true;
-    // The fake is test infrastructure, not broker code: it may read the wall clock to police pacing.
-    const now = performance.now();
+    const now = this.pacingClock();
     s.sentTimes.push(now);
     while (s.sentTimes.length && (s.sentTimes[0] as number) < now - 1000) s.sentTimes.shift();
     if (s.sentTimes.length > 50) {
@@ -270,10 +459,38 @@ export class FakeIbGateway {
     return true;
   }
 
+  /** ERR_MSG 321 for a request the fake cannot serve, aimed at its request id (or −1). */
+  private unsupported(s: Session, f: string[], cause: string): void {
+    const id = Number(f[0]);
+    const spec = REQUESTS[id];
+    const reqId = spec?.reqId != null ? Number(f[spec.reqId] ?? -1) : -1;
+    const name = spec?.name ?? `message id ${f[0]}`;
+    this.send(s, [4, 2, Number.isFinite(reqId) ? reqId : -1, 321, `Error validating request.-'${name}' : cause - ${cause}`, '']);
+  }
+
   private dispatch(s: Session, f: string[]): void {
     const id = Number(f[0]);
-    if (id !== 71 && s.clientId === null) return;
+    if (s.version === null) return; // cannot happen: the reader yields messages only after the greeting
+    if (id !== 71 && s.clientId === null) return this.unsupported(s, f, 'START_API (71) must come first');
     if (id !== 71 && !this.paced(s)) return;
+    const rule = this.dropRules.get(f[0] ?? '');
+    if (rule && rule.when === 'before') {
+      this.consumeDrop(f[0] ?? '', rule);
+      return this.disconnectAll();
+    }
+    this.handle(s, id, f);
+    if (rule && rule.when === 'after') {
+      this.consumeDrop(f[0] ?? '', rule);
+      this.disconnectAll();
+    }
+  }
+
+  private consumeDrop(key: string, rule: DropRule): void {
+    rule.count--;
+    if (rule.count <= 0) this.dropRules.delete(key);
+  }
+
+  private handle(s: Session, id: number, f: string[]): void {
     switch (id) {
       case 71:
         return this.onStartApi(s, Number(f[2]));
@@ -297,15 +514,17 @@ export class FakeIbGateway {
       case 16:
         return this.onReqOpenOrders(s, id === 16);
       case 15:
-        return;
+        return; // reqAutoOpenOrders: a binding preference, TWS answers nothing
+      case 6:
+        return this.onReqAccountUpdates(s, f[2] === '1');
       case 7:
         return this.onReqExecutions(s, Number(f[2]));
       case 61:
         return this.onReqPositions(s);
-      case 64:
-      case 63:
-      case 25:
-        return;
+      case 64: // cancelPositions
+      case 63: // cancelAccountSummary
+      case 25: // cancelHistoricalData
+        return; // cancels are not answered by TWS
       case 62:
         return this.onReqAccountSummary(s, Number(f[2]), String(f[4] ?? ''));
       case 20:
@@ -317,8 +536,7 @@ export class FakeIbGateway {
       case 17:
         return this.send(s, [15, 1, this.account]);
       default:
-        // Real TWS ignores what it does not know for this client; stay quiet.
-        return;
+        return this.unsupported(s, f, REQUESTS[id] ? 'not supported by this fake IB Gateway (tests/fakes/ib-gateway)' : `unknown message id ${f[0]}, not supported by this fake IB Gateway`);
     }
   }
 
@@ -326,7 +544,7 @@ export class FakeIbGateway {
     for (const other of this.sessions) {
       if (other !== s && other.clientId === clientId) {
         this.send(s, [4, 2, -1, 326, 'Unable to connect as the client id is already in use. Retry with a unique client id.', '']);
-        s.socket.end();
+        this.refuse(s, `client id ${clientId} is already in use`);
         return;
       }
     }
@@ -335,6 +553,10 @@ export class FakeIbGateway {
     for (const o of this.orders.values()) if (o.clientId === clientId) this.nextOrderId = Math.max(this.nextOrderId, o.orderId + 1);
     this.send(s, [15, 1, this.account]);
     this.send(s, [9, 1, this.nextOrderId]);
+    if (!this.ibLink) {
+      this.send(s, [4, 2, -1, 1100, NOTICE_TEXT[1100], '']);
+      return;
+    }
     this.send(s, [4, 2, -1, 2104, 'Market data farm connection is OK:usfarm', '']);
     this.send(s, [4, 2, -1, 2106, 'HMDS data farm connection is OK:ushmds', '']);
     this.send(s, [4, 2, -1, 2158, 'Sec-def data farm connection is OK:secdefnj', '']);
@@ -491,7 +713,8 @@ export class FakeIbGateway {
     }
     this.send(s, [81, reqId, c.secType === 'OPT' ? '0.05' : '0.01', '9c0001', 3]);
     if (!snapshot) s.subscriptions.set(reqId, c);
-    this.sendTicks(s, reqId, c);
+    // While IB is unreachable (1100) nothing streams; a snapshot ends with what it has: nothing.
+    if (this.ibLink) this.sendTicks(s, reqId, c);
     if (snapshot) this.send(s, [57, 1, reqId]);
   }
 
@@ -521,34 +744,83 @@ export class FakeIbGateway {
     this.send(s, [21, reqId, T.model, 0, n(q.iv, -1), n(q.delta, -2), mid, 0, n(q.gamma, -2), n(q.vega, -2), n(q.theta, -2), chain.underlyingPrice]);
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Historical data (§5.5)
+
   private onReqHistoricalData(s: Session, f: string[]): void {
     const reqId = Number(f[1]);
-    if (this.script.historicalPacingViolations > 0) {
-      this.script.historicalPacingViolations--;
-      this.send(s, [4, 2, reqId, 162, 'Historical Market Data Service error message:API historical data query cancelled: pacing violation', '']);
-      return;
-    }
+    const hmds = (text: string): void => this.send(s, [4, 2, reqId, 162, `Historical Market Data Service error message:${text}`, '']);
+    const invalid = (text: string): void => this.send(s, [4, 2, reqId, 321, `Error validating request.-'REQ_HISTORICAL_DATA' : cause - ${text}`, '']);
     const symbol = f[3] ?? '';
-    const q = FIXED[symbol]?.q;
-    const end = f[15] ?? '';
-    const duration = f[17] ?? '1 M';
-    if (!q) {
+    const secType = f[4] ?? '';
+    const legs = secType === 'BAG' ? 1 + 4 * Number(f[20] ?? 0) : 0;
+    const [end = '', barSize = '', duration = '', , whatToShow = 'TRADES'] = f.slice(15, 20);
+    const formatDate = f[20 + legs] ?? '1';
+    const keepUpToDate = f[21 + legs] === '1';
+    const size = barSizeMinutes(barSize);
+    if (size === null) return invalid(`Historical data bar size setting "${barSize}" is invalid.`);
+    if (size === 'unsupported') return invalid(`bar size "${barSize}" is not supported by this fake IB Gateway (its market has minute bars only)`);
+    const span = parseDuration(duration);
+    if (!span) return invalid(`Historical data duration "${duration}" is invalid (an integer and one of S, D, W, M, Y).`);
+    if (keepUpToDate) return invalid('keepUpToDate is not supported by this fake IB Gateway');
+    const fixed = FIXED[symbol];
+    if (!fixed || fixed.secType !== secType) {
+      if (secType === 'OPT') return hmds(`HMDS query returned no data: this fake keeps no history for options (${symbol} ${f[5] ?? ''})`);
       this.send(s, [4, 2, reqId, 200, 'No security definition has been found for the request', '']);
       return;
     }
-    const endMs = end ? Date.parse(`${isoDate(end.slice(0, 8))}T21:00:00Z`) : this.market.now();
-    const m = /^(\d+)\s+([DWMY])$/.exec(duration);
-    const days = m ? Number(m[1]) * ({ D: 1, W: 7, M: 31, Y: 366 } as Record<string, number>)[m[2] as string]! : 31;
-    const to = new Date(endMs).toISOString().slice(0, 10);
-    const from = new Date(endMs - (days - 1) * 86_400_000).toISOString().slice(0, 10);
-    const bars = this.market.dailyHistory(q, from, to);
-    if (bars.length === 0) {
-      this.send(s, [4, 2, reqId, 162, 'Historical Market Data Service error message:HMDS query returned no data', '']);
-      return;
+    if (secType === 'IND' && whatToShow !== 'TRADES') return hmds(`No historical market data for ${symbol}/IND@${fixed.exchange} ${whatToShow} ${barSize}`);
+    const endMs = end ? parseIbTime(end) : this.market.now();
+    if (endMs === null) return invalid(`End date/time "${end}" is not "yyyyMMdd HH:mm:ss [time zone]" or "yyyyMMdd-HH:mm:ss".`);
+    if (this.pacingViolation(`${symbol}|${secType}|${end}|${barSize}|${duration}|${whatToShow}`, `${symbol}|${secType}|${whatToShow}`)) {
+      return hmds('Historical data request pacing violation');
     }
-    const fields: Field[] = [17, reqId, ibDate(from), ibDate(to), bars.length];
-    for (const b of bars) fields.push(ibDate(b.date), b.open, b.high, b.low, b.close, b.volume ?? -1, -1, -1);
+    const epoch = formatDate === '2';
+    const fields: Field[] = [17, reqId];
+    if (size === 'day') {
+      const to = etParts(endMs - 1).date;
+      const from = span.unit === 'D' ? sessionsBack(to, span.n) : etParts(startOf(endMs, span)).date;
+      const bars = this.market.dailyHistory(fixed.q, from, to);
+      if (bars.length === 0) return hmds('HMDS query returned no data');
+      fields.push(ibDate(from), ibDate(to), bars.length);
+      for (const b of bars) fields.push(ibDate(b.date), b.open, b.high, b.low, b.close, secType === 'IND' ? -1 : (b.volume ?? -1), -1, -1);
+    } else {
+      const fromMs = span.unit === 'D' ? (sessionOf(sessionsBack(etParts(endMs - 1).date, span.n))?.open ?? endMs) : startOf(endMs, span);
+      const minutes = this.market.bars?.(fixed.q, fromMs, endMs) ?? [];
+      const bars = aggregate(minutes, size);
+      if (bars.length === 0) return hmds('HMDS query returned no data');
+      fields.push(this.histTime(fromMs, false), this.histTime(endMs, false), bars.length);
+      for (const b of bars) fields.push(this.histTime(b.time, epoch), b.open, b.high, b.low, b.close, secType === 'IND' ? -1 : b.volume, -1, -1);
+    }
     this.send(s, fields);
+  }
+
+  /**
+   * IB's historical pacing limits (TWS API docs, "Historical Data Limitations"): no identical request
+   * within 15 s, no 6 requests for the same contract/exchange/tick type within 2 s, no more than 60
+   * requests within ten minutes. A request that passes is counted.
+   */
+  private pacingViolation(key: string, contract: string): boolean {
+    if (this.script.historicalPacingViolations > 0) {
+      this.script.historicalPacingViolations--;
+      return true;
+    }
+    if (!this.script.enforceHistoricalPacing) return false;
+    const t = this.pacingClock();
+    this.historyLog = this.historyLog.filter((r) => r.t > t - 600_000);
+    const identical = this.historyLog.some((r) => r.key === key && r.t > t - 15_000);
+    const sameContract = this.historyLog.filter((r) => r.contract === contract && r.t > t - 2_000).length >= 5;
+    if (identical || sameContract || this.historyLog.length >= 60) return true;
+    this.historyLog.push({ t, key, contract });
+    return false;
+  }
+
+  /** `yyyyMMdd HH:mm:ss US/Eastern`, or epoch seconds for formatDate 2. */
+  private histTime(ms: number, epoch: boolean): string {
+    if (epoch) return String(Math.floor(ms / 1000));
+    const p = etParts(ms);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    return `${ibDate(p.date)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)} US/Eastern`;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -760,6 +1032,42 @@ export class FakeIbGateway {
     this.send(s, [64, 1, reqId]);
   }
 
+  /**
+   * reqAccountUpdates (msg 6, §5.4): ACCT_VALUE per key, PORTFOLIO_VALUE (version 8) per position,
+   * ACCT_UPDATE_TIME, then ACCT_DOWNLOAD_END. A subscription at IB; the fake sends one snapshot per
+   * subscribe, and nothing for an unsubscribe.
+   */
+  private onReqAccountUpdates(s: Session, subscribe: boolean): void {
+    if (!subscribe) return;
+    const values: [string, number][] = [
+      ['NetLiquidation', this.exchange.netLiquidation()],
+      ['TotalCashValue', this.exchange.cash()],
+      ['BuyingPower', this.exchange.buyingPower()],
+      ['AvailableFunds', this.exchange.buyingPower()],
+    ];
+    for (const [key, v] of values) this.send(s, [6, 2, key, v.toFixed(2), 'USD', this.account]);
+    for (const p of this.exchange.positionList()) {
+      const c = p.contract.kind === 'stock' ? (this.fixedContract('SPY') as IbContract) : this.optionContract(p.contract.root, p.contract.expiration, p.contract.strike, p.contract.right);
+      const mult = p.contract.kind === 'option' ? 100 : 1;
+      const price = this.markOf(c);
+      const value = price * p.quantity * mult;
+      const cost = p.avgPrice * mult;
+      this.send(s, [7, 8, c.conId, c.symbol, c.secType, c.expiry, c.strike, c.right, c.multiplier, '', c.currency, c.localSymbol, c.tradingClass, p.quantity, price, value.toFixed(2), cost, (value - cost * p.quantity).toFixed(2), 0, this.account]);
+    }
+    const t = etParts(this.market.now());
+    this.send(s, [8, 1, `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`]);
+    this.send(s, [54, 1, this.account]);
+  }
+
+  /** Mid (or last) of a contract now, 0 when unknown. */
+  private markOf(c: IbContract): number {
+    if (c.quoteSymbol) return this.market.quote(c.quoteSymbol).last ?? 0;
+    const oc = c.contract;
+    if (!oc || oc.kind !== 'option') return 0;
+    const q = this.market.chain(oc.root, oc.expiration).contracts.find((x) => x.root === oc.root && x.strike === oc.strike && x.right === oc.right);
+    return q && q.bid !== null && q.ask !== null ? (q.bid + q.ask) / 2 : 0;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Outgoing order messages (layouts at server version 193)
 
@@ -828,4 +1136,79 @@ export async function startFakeIbGateway(opts: FakeIbGatewayOptions & { port?: n
   const fake = new FakeIbGateway(opts);
   await fake.start(opts.port ?? 0, opts.host);
   return fake;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Historical-data parameters (IB's "Historical Bar Data" settings)
+
+/** Minutes per bar, 'day', 'unsupported' (valid at IB, but the fake has no such data) or null (invalid). */
+function barSizeMinutes(text: string): number | 'day' | 'unsupported' | null {
+  const m = /^(\d+) (secs|min|mins|hour|hours|day|week|month)$/.exec(text);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] as string;
+  if (unit === 'secs') return [1, 5, 10, 15, 30].includes(n) ? 'unsupported' : null;
+  if (unit === 'min' || unit === 'mins') return (n === 1) === (unit === 'min') && [1, 2, 3, 5, 10, 15, 20, 30].includes(n) ? n : null;
+  if (unit === 'hour' || unit === 'hours') return (n === 1) === (unit === 'hour') && [1, 2, 3, 4, 8].includes(n) ? n * 60 : null;
+  if (unit === 'day') return n === 1 ? 'day' : null;
+  return n === 1 ? 'unsupported' : null; // 1 week, 1 month
+}
+
+type Span = { n: number; unit: 'S' | 'D' | 'W' | 'M' | 'Y' };
+
+function parseDuration(text: string): Span | null {
+  const m = /^(\d{1,7}) ([SDWMY])$/.exec(text);
+  if (!m || Number(m[1]) <= 0) return null;
+  return { n: Number(m[1]), unit: m[2] as Span['unit'] };
+}
+
+/** Start of a duration counted back from `endMs` in calendar time (S, W, M, Y). */
+function startOf(endMs: number, span: Span): number {
+  const day = 86_400_000;
+  const back = { S: 1_000, D: day, W: 7 * day, M: 30 * day, Y: 365 * day }[span.unit];
+  return endMs - span.n * back;
+}
+
+/** The first of the last `n` trading sessions up to `date` (or up to the session before it when `date` has none). */
+function sessionsBack(date: string, n: number): string {
+  let d = isTradingDay(date) ? date : previousTradingDay(date);
+  for (let i = 1; i < n; i++) d = previousTradingDay(d);
+  return d;
+}
+
+/** An end date/time as IB takes it: `yyyyMMdd HH:mm:ss [tz]` (no zone = ET) or `yyyyMMdd-HH:mm:ss` (UTC). */
+function parseIbTime(text: string): number | null {
+  const utc = /^(\d{8})-(\d{2}:\d{2}:\d{2})$/.exec(text);
+  if (utc) return Date.parse(`${isoDate(utc[1] as string)}T${utc[2]}Z`);
+  const m = /^(\d{8}) {1,2}(\d{2}:\d{2}:\d{2})(?: (\S+))?$/.exec(text);
+  if (!m) return null;
+  const zone = m[3] ?? 'US/Eastern';
+  try {
+    if (['US/Eastern', 'America/New_York', 'EST', 'EDT', 'EST5EDT'].includes(zone)) return etToEpoch(isoDate(m[1] as string), m[2] as string);
+    if (zone === 'UTC' || zone === 'GMT') return Date.parse(`${isoDate(m[1] as string)}T${m[2]}Z`);
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+/** Minute bars → bars of `size` minutes on ET clock boundaries (each bar starts at its first minute). */
+function aggregate(minutes: readonly { time: number; open: number; high: number; low: number; close: number; volume: number }[], size: number): { time: number; open: number; high: number; low: number; close: number; volume: number }[] {
+  const out: { time: number; open: number; high: number; low: number; close: number; volume: number }[] = [];
+  let key = '';
+  for (const m of minutes) {
+    const p = etParts(m.time);
+    const k = `${p.date}:${Math.floor((p.hour * 60 + p.minute) / size)}`;
+    const last = out[out.length - 1];
+    if (k !== key || !last) {
+      key = k;
+      out.push({ ...m });
+      continue;
+    }
+    last.high = Math.max(last.high, m.high);
+    last.low = Math.min(last.low, m.low);
+    last.close = m.close;
+    last.volume += m.volume;
+  }
+  return out;
 }

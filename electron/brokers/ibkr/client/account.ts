@@ -17,7 +17,7 @@ export class IbAccount {
     this.conn.requireConnected('read the account');
     const api = this.conn.api;
     const reqId = this.conn.nextReqId();
-    return new Promise((resolve, reject) => {
+    return this.conn.awaitAnswer<AccountSummary>('the account summary', reqId, (settle) => {
       const values = new Map<string, number>();
       let account = '';
       const onRow = (id: number, acct: string, tag: string, value: string): void => {
@@ -28,11 +28,10 @@ export class IbAccount {
       };
       const onEnd = (id: number): void => {
         if (id !== reqId) return;
-        cleanup();
         api.cancelAccountSummary(reqId);
         const nl = values.get('NetLiquidation');
-        if (nl === undefined) return reject(new BrokerError('server', 'IB returned an account summary without NetLiquidation.'));
-        resolve({
+        if (nl === undefined) return settle.reject(new BrokerError('server', 'IB returned an account summary without NetLiquidation.'));
+        settle.resolve({
           accountId: maskAccount(account),
           netLiquidation: nl,
           cash: values.get('TotalCashValue') ?? 0,
@@ -40,27 +39,21 @@ export class IbAccount {
           time: this.clock.now(),
         });
       };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        unregister();
-        api.off(EventName.accountSummary, onRow);
-        api.off(EventName.accountSummaryEnd, onEnd);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new BrokerError('timeout', 'IB Gateway did not return the account summary in time.'));
-      }, this.conn.config.requestTimeoutMs);
-      const unregister = this.conn.register(reqId, { what: 'the account summary', onError: (e) => (cleanup(), reject(e)) });
       api.on(EventName.accountSummary, onRow);
       api.on(EventName.accountSummaryEnd, onEnd);
       api.reqAccountSummary(reqId, 'All', 'NetLiquidation,TotalCashValue,BuyingPower,AvailableFunds');
+      return () => {
+        api.off(EventName.accountSummary, onRow);
+        api.off(EventName.accountSummaryEnd, onEnd);
+      };
     });
   }
 
+  /** reqPositions has no request id: it fails on a drop or a timeout (IB errors for it arrive as id −1 notices). */
   positions(): Promise<BrokerPosition[]> {
     this.conn.requireConnected('read positions');
     const api = this.conn.api;
-    return new Promise((resolve, reject) => {
+    return this.conn.awaitAnswer<BrokerPosition[]>('the positions', null, (settle) => {
       const out: BrokerPosition[] = [];
       const onPos = (_acct: string, c: IbContract, pos: number, avgCost?: number): void => {
         const dc = domainContract(c);
@@ -69,22 +62,16 @@ export class IbAccount {
         out.push({ contract: dc, quantity: pos, averagePrice: avgCost ? (dc.kind === 'option' ? avgCost / 100 : avgCost) : null });
       };
       const onEnd = (): void => {
-        cleanup();
         api.cancelPositions();
-        resolve(out);
+        settle.resolve(out);
       };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        api.off(EventName.position, onPos);
-        api.off(EventName.positionEnd, onEnd);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new BrokerError('timeout', 'IB Gateway did not return positions in time.'));
-      }, this.conn.config.requestTimeoutMs);
       api.on(EventName.position, onPos);
       api.on(EventName.positionEnd, onEnd);
       api.reqPositions();
+      return () => {
+        api.off(EventName.position, onPos);
+        api.off(EventName.positionEnd, onEnd);
+      };
     });
   }
 }

@@ -1,12 +1,28 @@
 /**
  * The IB socket session through `@stoqey/ib`'s IBApi: connect with a handshake timeout and
- * classified errors, reconnect with exponential back-off, re-run registered "on (re)connect" hooks
- * (re-subscription, reconciliation), and route request-scoped events/errors by request id.
+ * classified errors, reconnect with exponential back-off, re-run registered hooks after a
+ * (re)connect and after IB's "data lost" notice (re-subscription), and route request-scoped events
+ * and errors by request id.
+ *
+ * Two things make the connection usable, and the status says which one is missing:
+ * - the API session with IB Gateway (TCP + handshake + nextValidId);
+ * - IB Gateway's own link to IB's servers: 1100/2110 say it is lost (quotes stop, orders cannot
+ *   reach IB), 1101/1102 that it is back (1101: market data must be re-requested). While it is lost
+ *   the status is `reconnecting` ("connectivity lost"), not an error, and nothing is sent.
+ *
+ * Every request the adapter waits for goes through `awaitAnswer`: it ends with the answer, the IB
+ * error aimed at its request id, `not-connected` when the connection drops first, or `timeout` —
+ * never a hang, never a silently partial answer.
+ *
+ * IB Gateway's daily restart (and the weekly re-login) is known in advance (restart-window.ts):
+ * inside the window a drop or a refused connection is "broker restarting (…, back at ~HH:MM ET)",
+ * reconnect attempts go on without counting towards `maxAttempts`, and the status is never an error.
  */
 import { EventName, IBApi } from '@stoqey/ib';
-import { BrokerError, type ConnectionStatus } from '../../port.ts';
+import { BrokerError, type BrokerMaintenance, type Clock, type ConnectionStatus } from '../../port.ts';
 import type { IbkrConfig } from '../config.ts';
 import { connectError, handshakeTimeout, INFO_CODES, requestError } from '../parsing/errors.ts';
+import { restartWindowAt, WEEKLY_LOGIN_MESSAGE } from '../restart-window.ts';
 
 export type RequestHandler = {
   what: string;
@@ -14,30 +30,50 @@ export type RequestHandler = {
   onError(err: BrokerError): boolean | void;
 };
 
+/** Why the connect hooks run: a first connect, a reconnect, or IB's 1101 (subscriptions lost). */
+export type ConnectReason = 'connect' | 'reconnect' | 'data-lost';
+
+/** How an `awaitAnswer` request reports its answer. */
+export type Settle<T> = { resolve(value: T): void; reject(err: BrokerError): void };
+
+type Notice = (level: 'info' | 'warn' | 'error', message: string, code: number | null) => void;
+
+/** Longer than @stoqey/ib's rate-limit interval (100 ms): no message left in its queue after this quiet time. */
+const RATE_LIMIT_QUIET_MS = 150;
+
 export class IbConnection {
   readonly api: IBApi;
   readonly config: IbkrConfig;
+  private readonly clock: Clock;
   private statusValue: ConnectionStatus;
   private readonly onStatus: (s: ConnectionStatus) => void;
-  private readonly onNotice: (level: 'info' | 'warn' | 'error', message: string, code: number | null) => void;
+  private readonly onNotice: Notice;
   private readonly requests = new Map<number, RequestHandler>();
+  /** Waits without a request id (positions, open orders): failed when the connection drops. */
+  private readonly dropWaiters = new Set<(err: BrokerError) => void>();
   private readonly orderErrorHandlers: ((orderId: number, err: BrokerError) => boolean)[] = [];
-  private readonly connectHooks: ((reconnect: boolean) => void)[] = [];
+  private readonly connectHooks: ((reason: ConnectReason) => void)[] = [];
   private nextReqIdValue = 10_000;
   private nextOrderIdValue = 0;
+  /** The API session: down, handshaking, or up (nextValidId received). */
+  private session: 'down' | 'connecting' | 'up' = 'down';
+  /** IB Gateway's link to IB's servers (false between 1100/2110 and 1101/1102). */
+  private ibLink = true;
   private wanted = false;
   private everConnected = false;
   private attempts = 0;
+  /** Set when the Gateway went away in its weekly re-login window: it stays down until someone logs in. */
+  private awaitingLogin = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** @stoqey/ib's rate limiter wrote a message while no session was up (see scheduleReconnect). */
+  private sentWhileDown = false;
   private pending: { resolve: () => void; reject: (e: BrokerError) => void; timer: NodeJS.Timeout } | null = null;
   /** Accounts from managedAccounts (kept private; never logged). */
   accounts: string[] = [];
 
-  constructor(
-    config: IbkrConfig,
-    hooks: { onStatus: (s: ConnectionStatus) => void; onNotice: (level: 'info' | 'warn' | 'error', message: string, code: number | null) => void },
-  ) {
+  constructor(config: IbkrConfig, hooks: { clock: Clock; onStatus: (s: ConnectionStatus) => void; onNotice: Notice }) {
     this.config = config;
+    this.clock = hooks.clock;
     this.onStatus = hooks.onStatus;
     this.onNotice = hooks.onNotice;
     this.statusValue = { state: 'disconnected', message: 'Not connected to IB Gateway.', paper: !config.live, error: null };
@@ -47,6 +83,9 @@ export class IbConnection {
       this.accounts = list.split(',').filter(Boolean);
     });
     this.api.on(EventName.disconnected, () => this.onDisconnected());
+    this.api.on(EventName.sent, () => {
+      if (this.session !== 'up') this.sentWhileDown = true;
+    });
     this.api.on(EventName.info, (message: string, code: number) => this.onInfo(message, code));
     this.api.on(EventName.error, (err: Error, code: number, reqId: number) => this.onError(err, code, reqId));
   }
@@ -54,8 +93,14 @@ export class IbConnection {
   status(): ConnectionStatus {
     return this.statusValue;
   }
+  /** Usable: the API session is up and IB Gateway is connected to IB. */
   isConnected(): boolean {
-    return this.statusValue.state === 'connected';
+    return this.session === 'up' && this.ibLink;
+  }
+
+  /** IB Gateway's restart window at `now`, if any. */
+  maintenanceAt(now: number): BrokerMaintenance | null {
+    return restartWindowAt(now, this.config.restart);
   }
 
   /** Connects; resolves on nextValidId, rejects with a classified BrokerError. */
@@ -70,7 +115,14 @@ export class IbConnection {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => this.failPending(handshakeTimeout(this.config.host, this.config.port)), this.config.connectTimeoutMs);
       this.pending = { resolve, reject, timer };
-      this.setStatus({ state: this.everConnected ? 'reconnecting' : 'connecting', message: `Connecting to IB Gateway on ${this.config.host}:${this.config.port}…`, paper: !this.config.live, error: null });
+      this.session = 'connecting';
+      const window = this.restartNotice();
+      this.setStatus({
+        state: this.everConnected || window ? 'reconnecting' : 'connecting',
+        message: window ? `${window} — reconnecting…` : `Connecting to IB Gateway on ${this.config.host}:${this.config.port}…`,
+        paper: !this.config.live,
+        error: null,
+      });
       this.api.connect(this.config.clientId);
     });
   }
@@ -80,14 +132,18 @@ export class IbConnection {
     if (!p) return;
     this.pending = null;
     clearTimeout(p.timer);
+    this.session = 'down';
+    this.noteWeeklyLogin();
     try {
       this.api.disconnect();
     } catch {
       // already down
     }
-    if (this.everConnected && this.wanted) {
+    // After a first success, and whenever IB Gateway is known to be restarting, keep trying.
+    if (this.wanted && (this.everConnected || this.restartNotice() !== null)) {
       this.scheduleReconnect(err);
-      p.reject(err);
+      const window = this.restartNotice();
+      p.reject(window ? new BrokerError('not-connected', `IB Gateway on ${this.config.host}:${this.config.port} is not available: ${window}. Thetadesk reconnects by itself.`, err.code) : err);
       return;
     }
     this.wanted = false;
@@ -101,11 +157,12 @@ export class IbConnection {
     this.reconnectTimer = null;
     if (this.pending) this.failPending(new BrokerError('not-connected', 'Disconnected by the user.'));
     if (this.api.isConnected) this.api.disconnect();
+    this.session = 'down';
     this.setStatus({ state: 'disconnected', message: 'Disconnected from IB Gateway.', paper: !this.config.live, error: null });
   }
 
-  /** Registers a hook run after every successful (re)connect (argument: true on a reconnect). */
-  onConnected(fn: (reconnect: boolean) => void): void {
+  /** Registers a hook run after every successful (re)connect and after IB's 1101 (data lost). */
+  onConnected(fn: (reason: ConnectReason) => void): void {
     this.connectHooks.push(fn);
   }
   /** Registers a handler for errors aimed at order ids. */
@@ -122,12 +179,66 @@ export class IbConnection {
 
   register(reqId: number, h: RequestHandler): () => void {
     this.requests.set(reqId, h);
-    return () => this.requests.delete(reqId);
+    return () => {
+      if (this.requests.get(reqId) === h) this.requests.delete(reqId);
+    };
   }
 
-  /** Fails if not connected, with the standard message. */
+  /**
+   * One request IB answers later. `start(settle)` sends it, calls `settle.resolve(value)` once the
+   * answer is complete, and returns its clean-up (listeners to remove). The promise fails — never
+   * hangs — with the IB error aimed at `reqId`, with `not-connected` when the connection drops
+   * first, or with `timeout` after `requestTimeoutMs`.
+   */
+  awaitAnswer<T>(what: string, reqId: number | null, start: (settle: Settle<T>) => (() => void) | void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let cleanup: (() => void) | void = undefined;
+      const finish = (err: BrokerError | null, value?: T): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.dropWaiters.delete(onDrop);
+        unregister?.();
+        cleanup?.();
+        if (err) reject(err);
+        else resolve(value as T);
+      };
+      const onDrop = (err: BrokerError): void => finish(err);
+      const ms = this.config.requestTimeoutMs;
+      const timer = setTimeout(() => finish(new BrokerError('timeout', `IB Gateway did not answer the request for ${what} within ${ms} ms.`)), ms);
+      this.dropWaiters.add(onDrop);
+      const unregister = reqId === null ? null : this.register(reqId, { what, onError: (e) => finish(e) });
+      try {
+        cleanup = start({ resolve: (v) => finish(null, v), reject: (e) => finish(e) });
+        if (done) cleanup?.();
+      } catch (e) {
+        finish(e instanceof BrokerError ? e : new BrokerError('server', `Could not send the request for ${what}: ${e instanceof Error ? e.message : String(e)}`));
+      }
+    });
+  }
+
+  /** Fails if not usable, with the standard message. */
   requireConnected(what: string): void {
-    if (!this.isConnected()) throw new BrokerError('not-connected', `Not connected to IB Gateway on ${this.config.host}:${this.config.port} — cannot ${what}. Connect first (the app retries automatically after a drop).`);
+    if (this.isConnected()) return;
+    if (this.session === 'up') {
+      throw new BrokerError('not-connected', `IB Gateway has lost its connection to IB's servers (IB 1100) — cannot ${what} until it is restored.`, 1100);
+    }
+    const window = this.restartNotice();
+    if (window) throw new BrokerError('not-connected', `IB Gateway is not available — ${window} — cannot ${what} until it is back.`);
+    throw new BrokerError('not-connected', `Not connected to IB Gateway on ${this.config.host}:${this.config.port} — cannot ${what}. Connect first (the app retries automatically after a drop).`);
+  }
+
+  /** The restart notice while IB Gateway is (expected to be) restarting, else null. */
+  private restartNotice(): string | null {
+    const w = this.maintenanceAt(this.clock.now());
+    if (w) return w.message;
+    return this.awaitingLogin ? WEEKLY_LOGIN_MESSAGE : null;
+  }
+
+  /** A drop or refusal inside the weekly re-login window: the Gateway stays down until someone logs in. */
+  private noteWeeklyLogin(): void {
+    if (this.maintenanceAt(this.clock.now())?.kind === 'weekly-login') this.awaitingLogin = true;
   }
 
   private setStatus(s: ConnectionStatus): void {
@@ -136,33 +247,48 @@ export class IbConnection {
     if (prev.state !== s.state || prev.message !== s.message) this.onStatus(s);
   }
 
-  private onNextValidId(id: number): void {
-    this.nextOrderIdValue = Math.max(this.nextOrderIdValue, id);
-    if (this.isConnected()) return; // reply to reqIds
-    const reconnect = this.everConnected;
-    this.everConnected = true;
-    this.attempts = 0;
+  private setConnected(): void {
     this.setStatus({ state: 'connected', message: `Connected to IB Gateway on ${this.config.host}:${this.config.port} (${this.config.live ? 'live' : 'paper'}).`, paper: !this.config.live, error: null });
-    const p = this.pending;
-    this.pending = null;
-    if (p) {
-      clearTimeout(p.timer);
-      p.resolve();
-    }
+  }
+
+  private runHooks(reason: ConnectReason): void {
     for (const h of this.connectHooks) {
       try {
-        h(reconnect);
+        h(reason);
       } catch (e) {
         this.onNotice('error', `after connecting: ${(e as Error).message}`, null);
       }
     }
   }
 
+  private onNextValidId(id: number): void {
+    this.nextOrderIdValue = Math.max(this.nextOrderIdValue, id);
+    if (this.session === 'up') return; // the reply to reqIds
+    const reconnect = this.everConnected;
+    this.session = 'up';
+    this.ibLink = true; // a new session starts connected; the Gateway repeats 1100 if it is not
+    this.everConnected = true;
+    this.attempts = 0;
+    this.awaitingLogin = false;
+    this.setConnected();
+    const p = this.pending;
+    this.pending = null;
+    if (p) {
+      clearTimeout(p.timer);
+      p.resolve();
+    }
+    this.runHooks(reconnect ? 'reconnect' : 'connect');
+  }
+
   private onDisconnected(): void {
+    this.session = 'down';
+    this.noteWeeklyLogin();
+    const dropped = new BrokerError('not-connected', 'Lost the connection to IB Gateway before it answered.');
     for (const [id, h] of this.requests) {
       this.requests.delete(id);
       h.onError(new BrokerError('not-connected', `Lost the connection to IB Gateway while waiting for ${h.what}.`));
     }
+    for (const w of [...this.dropWaiters]) w(dropped);
     if (this.pending) {
       this.failPending(handshakeTimeout(this.config.host, this.config.port));
       return;
@@ -177,31 +303,53 @@ export class IbConnection {
   private scheduleReconnect(cause: BrokerError): void {
     if (this.reconnectTimer || !this.wanted) return;
     const { initialMs, maxMs, maxAttempts } = this.config.reconnect;
-    this.attempts++;
+    const window = this.restartNotice();
+    // Attempts inside IB Gateway's restart window are expected to fail: they do not count.
+    if (!window) this.attempts++;
     if (maxAttempts > 0 && this.attempts > maxAttempts) {
       this.wanted = false;
       this.setStatus({ state: 'error', message: `${cause.message} Gave up after ${maxAttempts} reconnect attempts — check IB Gateway and press Connect.`, paper: !this.config.live, error: cause.kind });
       return;
     }
-    const delay = Math.min(maxMs, initialMs * 2 ** (this.attempts - 1));
-    this.setStatus({ state: 'reconnecting', message: `${cause.message} Reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts}).`, paper: !this.config.live, error: cause.kind });
-    this.reconnectTimer = setTimeout(() => {
+    const delay = Math.min(maxMs, initialMs * 2 ** Math.max(0, this.attempts - 1));
+    this.setStatus(
+      window
+        ? { state: 'reconnecting', message: `${window} — reconnecting by itself; nothing is sent meanwhile.`, paper: !this.config.live, error: null }
+        : { state: 'reconnecting', message: `${cause.message} Reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts}).`, paper: !this.config.live, error: cause.kind },
+    );
+    this.sentWhileDown = false;
+    const fire = (): void => {
       this.reconnectTimer = null;
       if (!this.wanted) return;
+      // @stoqey/ib's rate limiter (4 messages per 100 ms) writes what it still holds to whatever
+      // socket is current: connecting before it is drained would hand messages of the old session —
+      // an order among them — to the new one, after the reconciliation. Wait until it is quiet.
+      if (this.sentWhileDown) {
+        this.sentWhileDown = false;
+        this.reconnectTimer = setTimeout(fire, RATE_LIMIT_QUIET_MS);
+        return;
+      }
       this.attempt().catch(() => {
         // failPending already scheduled the next attempt or reported the final error
       });
-    }, delay);
+    };
+    this.reconnectTimer = setTimeout(fire, Math.max(delay, RATE_LIMIT_QUIET_MS));
   }
 
   private onInfo(message: string, code: number): void {
     if (code === 1100 || code === 2110) {
-      this.onNotice('warn', `IB Gateway lost its connection to IB's servers (IB ${code}); orders and data resume when it is restored.`, code);
-    } else if (code === 1101) {
-      this.onNotice('warn', 'IB connectivity restored but market-data subscriptions were lost (IB 1101); re-subscribing.', code);
-      for (const h of this.connectHooks) h(true);
-    } else if (code === 1102) {
-      this.onNotice('info', 'IB connectivity restored; data maintained (IB 1102).', code);
+      const first = this.ibLink;
+      this.ibLink = false;
+      if (this.session === 'up') {
+        this.setStatus({ state: 'reconnecting', message: `IB Gateway lost its connection to IB's servers (IB ${code}) — connectivity lost; quotes and orders wait until it is restored, nothing is sent meanwhile.`, paper: !this.config.live, error: null });
+      }
+      if (first) this.onNotice('warn', `IB Gateway lost its connection to IB's servers (IB ${code}); orders and data resume when it is restored.`, code);
+    } else if (code === 1101 || code === 1102) {
+      this.ibLink = true;
+      if (code === 1101) this.onNotice('warn', 'IB connectivity restored but market-data subscriptions were lost (IB 1101); re-subscribing.', code);
+      else this.onNotice('info', 'IB connectivity restored; data maintained (IB 1102).', code);
+      if (this.session === 'up') this.setConnected();
+      if (code === 1101 && this.session === 'up') this.runHooks('data-lost');
     } else if (code === 326) {
       this.failPending(connectError(326, message, this.config.host, this.config.port, this.config.clientId));
     } else if (code === 100) {

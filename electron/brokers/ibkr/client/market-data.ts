@@ -35,6 +35,7 @@ export class IbMarketData {
       this.withTicks(id, (s) => applyOptionComputation(s, type, { iv, delta, gamma, vega, theta, undPrice })),
     );
     api.on(EventName.tickSnapshotEnd, (id: number) => this.tickSinks.get(id)?.snapshotEnd?.());
+    // After a reconnect and after IB's 1101 ("data lost") every subscription is dead: ask again.
     conn.onConnected(() => this.resubscribe());
   }
 
@@ -53,7 +54,8 @@ export class IbMarketData {
 
   private resubscribe(): void {
     this.applyMarketDataType();
-    for (const [symbol, s] of this.streams) {
+    // A snapshot of the keys: subscribe() re-inserts each symbol, which a live Map iteration would visit again, forever.
+    for (const [symbol, s] of [...this.streams]) {
       this.tickSinks.delete(s.reqId);
       this.streams.delete(symbol);
       this.subscribe(symbol).catch((e: BrokerError) => this.notice('warn', e.message, e.code));
@@ -121,7 +123,7 @@ export class IbMarketData {
     const reqId = this.conn.nextReqId();
     // Generic event names defeat IBApi's per-event overloads; the listener checks its own arguments.
     const api = this.conn.api as unknown as { on(e: string, f: (...a: never[]) => void): void; off(e: string, f: (...a: never[]) => void): void };
-    return new Promise<T[]>((resolve, reject) => {
+    return this.conn.awaitAnswer<T[]>(what, reqId, (settle) => {
       const out: T[] = [];
       const onData = (...args: unknown[]): void => {
         if (args[0] !== reqId) return;
@@ -129,24 +131,15 @@ export class IbMarketData {
         if (v !== undefined) out.push(v);
       };
       const onEnd = (id: number): void => {
-        if (id === reqId) finish();
+        if (id === reqId) settle.resolve(out);
       };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        unregister();
-        api.off(dataEvent, onData);
-        api.off(endEvent, onEnd);
-      };
-      const finish = (err?: BrokerError): void => {
-        cleanup();
-        if (err) reject(err);
-        else resolve(out);
-      };
-      const timer = setTimeout(() => finish(new BrokerError('timeout', `IB Gateway did not answer the request for ${what} within ${this.conn.config.requestTimeoutMs} ms.`)), this.conn.config.requestTimeoutMs);
-      const unregister = this.conn.register(reqId, { what, onError: (e) => finish(e) });
       api.on(dataEvent, onData);
       api.on(endEvent, onEnd);
       start(reqId);
+      return () => {
+        api.off(dataEvent, onData);
+        api.off(endEvent, onEnd);
+      };
     });
   }
 
@@ -308,36 +301,21 @@ export class IbMarketData {
   }
 
   private historyOnce(symbol: QuoteSymbol, from: string, to: string): Promise<DailyBar[]> {
+    this.conn.requireConnected('fetch history');
     const days = Math.max(1, Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1);
     const duration = days > 365 ? `${Math.ceil(days / 365)} Y` : `${days} D`;
-    type Row = { date: string; open: number; high: number; low: number; close: number; volume: number };
     const reqId = this.conn.nextReqId();
     const api = this.conn.api;
-    return new Promise<DailyBar[]>((resolve, reject) => {
-      const rows: Row[] = [];
-      const onData = (id: number, date: string, open: number, high: number, low: number, close: number, volume: number, _count: number | undefined, _wap: number): void => {
+    return this.conn.awaitAnswer<DailyBar[]>(`${symbol} daily history`, reqId, (settle) => {
+      const rows: DailyBar[] = [];
+      const onData = (id: number, date: string, open: number, high: number, low: number, close: number, volume: number): void => {
         if (id !== reqId) return;
-        if (date.startsWith('finished')) return finish();
-        rows.push({ date, open, high, low, close, volume });
+        if (date.startsWith('finished')) return settle.resolve(rows.filter((b) => b.date >= from && b.date <= to));
+        rows.push({ date: isoDate(date.slice(0, 8)), open, high, low, close, volume: volume >= 0 ? volume : null });
       };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        unregister();
-        api.off(EventName.historicalData, onData);
-      };
-      const finish = (err?: BrokerError): void => {
-        cleanup();
-        if (err) return reject(err);
-        resolve(
-          rows
-            .map((r) => ({ date: isoDate(r.date.slice(0, 8)), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume >= 0 ? r.volume : null }))
-            .filter((b) => b.date >= from && b.date <= to),
-        );
-      };
-      const timer = setTimeout(() => finish(new BrokerError('timeout', `IB Gateway did not return ${symbol} history within ${this.conn.config.requestTimeoutMs} ms.`)), this.conn.config.requestTimeoutMs);
-      const unregister = this.conn.register(reqId, { what: `${symbol} daily history`, onError: (e) => finish(e) });
       api.on(EventName.historicalData, onData);
       api.reqHistoricalData(reqId, quoteContract(symbol), `${ibDate(to)} 23:59:59 US/Eastern`, duration, BarSizeSetting.DAYS_ONE, WhatToShow.TRADES, 1, 1, false);
+      return () => api.off(EventName.historicalData, onData);
     });
   }
 }

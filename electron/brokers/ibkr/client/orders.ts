@@ -54,6 +54,10 @@ export class IbOrders {
   /** Executions seen (this session and from reqExecutions), for reconciliation. */
   private readonly execs = new Map<string, ExecRecord>();
   private execCollector: { reqId: number; list: ExecRecord[] } | null = null;
+  /** While a reconciliation asks for open orders: the client order ids IB reports working, with IB's status. */
+  private openCollector: Map<ClientOrderId, string> | null = null;
+  /** The reconciliation running (they run one at a time). */
+  private reconciling: Promise<unknown> = Promise.resolve();
 
   constructor(conn: IbConnection, md: IbMarketData, book: OrderBook, clock: Clock) {
     this.conn = conn;
@@ -68,13 +72,9 @@ export class IbOrders {
       if (r.execId && r.commission !== undefined) this.book.commission(ExecutionId(r.execId), Math.round(r.commission * 100));
     });
     conn.onOrderError((orderId, err) => this.onOrderError(orderId, err));
-    // After a reconnect, ask for what happened while we were away (fills are de-duplicated by execId).
-    conn.onConnected((reconnect) => {
-      if (reconnect) {
-        this.conn.api.reqOpenOrders();
-        this.conn.api.reqExecutions(this.conn.nextReqId(), {});
-      }
-    });
+    // What happened while the connection was down is learnt by `reconcile`, which the engine runs
+    // after every reconnect (a second, unsolicited reqOpenOrders would blur whose answer is whose:
+    // IB's open-orders end marker carries no request id).
   }
 
   private async conIdOf(leg: OrderLeg): Promise<number> {
@@ -96,6 +96,9 @@ export class IbOrders {
     if (cmd.crossUnderlying === 'supervised-legs') throw new BrokerError('invalid-request', `order ${cmd.clientOrderId}: supervised legs are not implemented yet — send the SPX+SPY position as one combo (crossUnderlying: 'combo').`);
     this.conn.requireConnected(`place order ${cmd.clientOrderId}`);
     const conIds = await Promise.all(cmd.legs.map((l) => this.conIdOf(l)));
+    // Checked again after the look-ups: @stoqey/ib queues calls made while disconnected and sends
+    // them after the next connect — an order must never leave late, behind a reconciliation.
+    this.conn.requireConnected(`place order ${cmd.clientOrderId}`);
     this.book.create(cmd);
     const orderId = this.conn.nextOrderId();
     this.book.link(cmd.clientOrderId, { sessionId: orderId });
@@ -200,6 +203,7 @@ export class IbOrders {
     let id = this.idOf(orderId, order.orderRef);
     if (!id && order.orderRef) id = this.adopt(orderId, contract, order);
     if (!id) return;
+    if (this.openCollector && WORKING_AT_IB.has(String(state.status ?? ''))) this.openCollector.set(id, String(state.status));
     if (order.permId) this.book.link(id, { brokerOrderId: BrokerOrderId(order.permId), sessionId: orderId });
     this.onStatusText(id, String(state.status ?? ''), order);
   }
@@ -218,8 +222,11 @@ export class IbOrders {
       case 'PreSubmitted':
       case 'Submitted': {
         if (v.status === 'pending-replace') {
+          // Only an openOrder at the new price confirms a modification: IB answers one with
+          // openOrder + orderStatus, and a bare orderStatus (or an openOrder at the old price) may
+          // be an echo of the order before it — or all there is after the modification was lost.
           const r = this.pendingReplace.get(id);
-          if (r && (order === null || order.lmtPrice === undefined || Math.abs(Math.abs(order.lmtPrice * 100) - r.limit.cents) < 0.5)) {
+          if (r && order !== null && (order.lmtPrice === undefined || Math.abs(Math.abs(order.lmtPrice * 100) - r.limit.cents) < 0.5)) {
             this.pendingReplace.delete(id);
             this.book.amend(id, r.limit, r.quantity);
             this.book.apply(id, 'replaced');
@@ -337,44 +344,84 @@ export class IbOrders {
     if (id) this.book.fill(id, fill);
   }
 
-  /** Open orders, executions since `since` and the positions IB reports. */
-  async reconcile(since: number, positions: () => Promise<ReconciliationReport['positions']>): Promise<ReconciliationReport> {
+  /**
+   * Open orders, executions since `since` and the positions IB reports. Executions first, so every
+   * fill is applied before open orders are judged; then the open orders, and an order this adapter
+   * held open that IB no longer works (and that did not fill) ended at IB while we were away — it
+   * is marked canceled, never reported open from stale memory. Runs one at a time: IB's open-orders
+   * end marker carries no request id. Fails (never a partial report) when the connection drops or
+   * IB does not answer.
+   */
+  reconcile(since: number, positions: () => Promise<ReconciliationReport['positions']>): Promise<ReconciliationReport> {
+    const run = (): Promise<ReconciliationReport> => this.reconcileOnce(since, positions);
+    const p = this.reconciling.then(run, run);
+    this.reconciling = p.catch(() => undefined);
+    return p;
+  }
+
+  private async reconcileOnce(since: number, positions: () => Promise<ReconciliationReport['positions']>): Promise<ReconciliationReport> {
     this.conn.requireConnected('reconcile');
     const api = this.conn.api;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        api.off(EventName.openOrderEnd, done);
-        resolve();
-      };
-      const timer = setTimeout(done, this.conn.config.requestTimeoutMs);
-      api.on(EventName.openOrderEnd, done);
-      api.reqOpenOrders();
-    });
     const reqId = this.conn.nextReqId();
     this.execCollector = { reqId, list: [] };
-    await new Promise<void>((resolve) => {
-      const done = (id: number): void => {
-        if (id !== reqId) return;
-        clearTimeout(timer);
-        api.off(EventName.execDetailsEnd, done);
-        resolve();
+    try {
+      await this.conn.awaitAnswer<void>('the executions', reqId, (settle) => {
+        const onEnd = (id: number): void => {
+          if (id === reqId) settle.resolve();
+        };
+        api.on(EventName.execDetailsEnd, onEnd);
+        api.reqExecutions(reqId, {});
+        return () => api.off(EventName.execDetailsEnd, onEnd);
+      });
+    } finally {
+      this.execCollector = null;
+    }
+    this.conn.requireConnected('reconcile');
+    // Orders this adapter holds open before asking: IB answers for every order placed before the request.
+    const heldOpen = this.book.all().filter((o) => OPEN.has(o.status)).map((o) => o.clientOrderId);
+    const reported = new Map<ClientOrderId, string>();
+    await this.conn.awaitAnswer<void>('the open orders', null, (settle) => {
+      this.openCollector = reported;
+      const onEnd = (): void => settle.resolve();
+      api.on(EventName.openOrderEnd, onEnd);
+      api.reqOpenOrders();
+      return () => {
+        this.openCollector = null;
+        api.off(EventName.openOrderEnd, onEnd);
       };
-      const timer = setTimeout(() => done(reqId), this.conn.config.requestTimeoutMs);
-      api.on(EventName.execDetailsEnd, done);
-      api.reqExecutions(reqId, {});
     });
-    this.execCollector = null;
+    for (const id of heldOpen) {
+      if (reported.has(id)) continue;
+      const v = this.book.get(id);
+      if (v && OPEN.has(v.status)) this.book.apply(id, 'canceled', v.reason ?? 'no longer open at IB (it ended while the connection was down) and no fill completes it');
+    }
+    // IB's answer reflects every modification and cancel sent before it: one it does not show never
+    // reached IB (lost with the connection). The order keeps working as IB has it; the engine may ask again.
+    for (const [id, ibStatus] of reported) {
+      const v = this.book.get(id);
+      if (v?.status === 'pending-replace') {
+        this.pendingReplace.delete(id);
+        this.book.apply(id, 'replace-rejected', 'the price change did not reach IB (the connection dropped); the order works at its previous limit');
+      } else if (v?.status === 'pending-cancel' && ibStatus !== 'PendingCancel') {
+        this.book.apply(id, 'cancel-rejected', 'the cancel did not reach IB (the connection dropped); the order is still working');
+      }
+    }
     // For orders from earlier sessions we cannot tell leg executions from single-leg fills by the
     // order; a permId that has a combo (BAG) execution keeps only those.
     const comboPerms = new Set([...this.execs.values()].filter((r) => r.combo).map((r) => r.permId));
     const fills = [...this.execs.values()]
       .filter((r) => r.fill.time >= since && (r.combo || !comboPerms.has(r.permId)))
       .map((r) => ({ ...r.fill, clientOrderId: r.clientOrderId, brokerOrderId: r.permId ? BrokerOrderId(r.permId) : null }));
-    const openOrders = this.book.all().filter((o) => ['submitted', 'accepted', 'partially-filled', 'pending-cancel', 'pending-replace'].includes(o.status));
+    const openOrders = [...reported.keys()].map((id) => this.book.get(id)).filter((o): o is OrderView => o !== null && OPEN.has(o.status));
     return { time: this.clock.now(), openOrders, fills, positions: await positions() };
   }
 }
+
+/** IB order statuses of an order it still works (an openOrder reply can also carry a final status). */
+const WORKING_AT_IB: ReadonlySet<string> = new Set(['ApiPending', 'PendingSubmit', 'PreSubmitted', 'Submitted', 'PendingCancel']);
+
+/** Order states in which IB is (as far as we know) working the order. */
+const OPEN: ReadonlySet<OrderView['status']> = new Set(['submitted', 'accepted', 'partially-filled', 'pending-cancel', 'pending-replace']);
 
 function refId(ref: string | undefined): ClientOrderId | null {
   try {
