@@ -17,7 +17,7 @@ import { TradierBroker, type TradierConfigInput } from '../../electron/brokers/t
 import { etToEpoch } from '../../electron/market/calendar.ts';
 import { createSimulator, type Simulator } from '../../electron/market/sim/simulator.ts';
 import { startFakeTradier, type FakeTradier, type FakeTradierScript } from '../fakes/tradier/server.ts';
-import { MARKET_TIME, waitForOrder } from './harness.ts';
+import { MARKET_TIME, waitForOrder, waitForState } from './harness.ts';
 
 const TOKEN = 'tok-tradier-5c1e9a77b2';
 const ACCOUNT = 'VA55667788';
@@ -145,6 +145,8 @@ describe('(b) reconciliation finds every order the store still considers live', 
     await expect(b.placeOrder(cmd)).rejects.toThrow();
     expect(w.fake.ordersWithTag('b-lost-1')).toBe(1);
     const id = w.fake.ordersByTag('b-lost-1')[0]!.id;
+    // The broken connection is a disconnect: the adapter reconnects by itself; then the engine reconciles.
+    await waitForState(b, (s) => s === 'connected');
     const report = await (b.reconcile as (s: number, l: unknown[]) => ReturnType<TradierBroker['reconcile']>)(MARKET_TIME - 60_000, [{ clientOrderId: cmd.clientOrderId, brokerOrderId: null, createdAt: MARKET_TIME }]);
     expect(report.openOrders.find((o) => o.clientOrderId === cmd.clientOrderId)?.brokerOrderId).toBe(String(id));
     expect(w.fake.postsWithTag('b-lost-1')).toBe(1);
@@ -157,10 +159,11 @@ describe('(b) reconciliation finds every order the store still considers live', 
 });
 
 describe('(c) order status within the documented rate limit', () => {
-  it('five working orders over eight rate windows: never over the limit, never a 429, and every order still polled', { timeout: 60_000 }, async () => {
+  /** Five resting orders for eight (1-second) rate windows; then they are repriced to fill. */
+  async function longRun(adapter: Partial<TradierConfigInput>): Promise<{ w: World; reads: number[]; standard: number }> {
     const w = await world({ rateWindowMs: 1_000 });
     w.fake.exchange.config.fillPolicy = 'hold';
-    const b = w.adapter({ pollIntervalMs: 5 });
+    const b = w.adapter({ pollIntervalMs: 5, ...adapter });
     await b.connect();
     const cmds = [1, 2, 3, 4, 5].map((i) => spread(`c-${i}`, 500));
     for (const c of cmds) await b.placeOrder(c);
@@ -170,15 +173,30 @@ describe('(c) order status within the documented rate limit', () => {
     const stats = w.fake.rateStats();
     expect(stats.standard.throttled).toBe(0);
     expect(stats.standard.maxUsed).toBeLessThanOrEqual(60);
-    // Headroom: status polling leaves at least a third of every window to everything else.
+    // Headroom: status reads leave at least a third of every window to everything else.
     expect(stats.standard.maxUsed).toBeLessThanOrEqual(40);
     const ids = cmds.map((c) => w.fake.ordersByTag(c.clientOrderId)[0]!.id);
-    for (const id of ids) expect(w.fake.requests.slice(start).filter((r) => r.endsWith(`/orders/${id}`)).length).toBeGreaterThan(3);
+    const during = w.fake.log.slice(start);
+    const reads = ids.map((id) => during.filter((r) => r.method === 'GET' && r.path.endsWith(`/orders/${id}`)).length);
+    const standard = during.filter((r) => r.group === 'standard').length;
     // And they still learn of fills.
     w.fake.exchange.config.fillPolicy = 'auto';
     for (const c of cmds) await b.replaceOrder({ clientOrderId: c.clientOrderId, limit: { cents: Cents(5), effect: 'credit' } });
     for (const c of cmds) await waitForOrder(b, c.clientOrderId, (o) => o.status === 'filled', 'filled', 15_000);
     expect(w.fake.rateStats().standard.throttled).toBe(0);
+    return { w, reads, standard };
+  }
+
+  it('polling only (no event stream): never over the limit, never a 429, every order read again and again', { timeout: 60_000 }, async () => {
+    const { reads } = await longRun({ accountStream: false });
+    for (const n of reads) expect(n).toBeGreaterThan(3);
+  });
+
+  it('with the account event stream: the same, with far fewer reads (each order about every streamPollMs)', { timeout: 60_000 }, async () => {
+    const { w, reads, standard } = await longRun({ streamPollMs: 2_000 });
+    expect(w.fake.streaming).toBe(true);
+    for (const n of reads) expect(n).toBeGreaterThanOrEqual(2);
+    expect(standard).toBeLessThan(60);
   });
 });
 

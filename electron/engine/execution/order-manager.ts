@@ -62,6 +62,7 @@ import { toCents } from '../../../shared/money.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
 import {
   BrokerError,
+  BrokerOrderId,
   Cents,
   ClientOrderId,
   signedCents,
@@ -876,7 +877,9 @@ export class OrderManager implements Executor {
     const since = live.length > 0 ? Math.min(...live.map((o) => o.createdAt)) - 60_000 : now - 86_400_000;
     let report: ReconciliationReport;
     try {
-      report = await this.#broker.reconcile(Math.max(0, since));
+      // Every live order is named, so the broker can look up the ones its lists do not show.
+      const refs = live.map((o) => ({ clientOrderId: ClientOrderId(o.clientOrderId), brokerOrderId: o.brokerOrderId === null ? null : BrokerOrderId(o.brokerOrderId), createdAt: o.createdAt }));
+      report = await this.#broker.reconcile(Math.max(0, since), refs);
     } catch (e) {
       const p = `could not reconcile with the broker: ${message(e)}`;
       this.#needsReconcile = true;
