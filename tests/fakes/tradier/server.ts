@@ -157,6 +157,8 @@ export class FakeTradier {
   readonly log: { method: string; path: string; group: RateGroup | null; at: number; status: number | 'reset' }[] = [];
   /** Fault rules applied to incoming requests, first match wins. */
   readonly faults: FaultRule[] = [];
+  /** Every connection drop: why (the API, or the request that triggered a 'drop' rule) and how many orders were working. */
+  readonly drops: { reason: string; working: number }[] = [];
   port = 0;
   private server: http.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
@@ -287,7 +289,8 @@ export class FakeTradier {
    * The connection drops: every socket (HTTP and the event stream) is destroyed and the port refuses
    * connections; it comes back after `downMs` (if given) or on `up()`. Orders keep working meanwhile.
    */
-  async drop(downMs?: number): Promise<void> {
+  async drop(downMs?: number, reason = 'drop()'): Promise<void> {
+    this.drops.push({ reason, working: [...this.orders.values()].filter((o) => this.isWorking(o)).length });
     await this.down();
     if (downMs !== undefined) {
       if (this.upTimer) clearTimeout(this.upTimer);
@@ -428,7 +431,7 @@ export class FakeTradier {
     }
     if (fault?.action === 'drop') {
       entry.status = 'reset';
-      await this.drop(fault.downMs ?? 50);
+      await this.drop(fault.downMs ?? 50, `${method} ${p}`);
       return;
     }
     if (fault?.action === 'status') return this.send(res, fault.status ?? 503, 'text/plain', 'Service Unavailable');
@@ -495,7 +498,7 @@ export class FakeTradier {
     }
     if (p === '/__fake/drop') {
       this.json(res, 200, { ok: true });
-      res.on('finish', () => void this.drop(typeof body.downMs === 'number' ? body.downMs : undefined));
+      res.on('finish', () => void this.drop(typeof body.downMs === 'number' ? body.downMs : undefined, 'POST /__fake/drop'));
       return;
     }
     if (p === '/__fake/fail') {
