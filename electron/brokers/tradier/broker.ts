@@ -643,6 +643,8 @@ export class TradierBroker implements Broker {
     if (!view) return;
     const s = alignLegs(raw, view.legs);
     t.duration = s.duration;
+    // Tradier's limit is the truth (a PUT whose answer was lost may have changed it).
+    if (view.status !== 'pending-replace' && s.price !== null && limitOf(s).cents !== view.limit.cents) this.book.amend(id, limitOf(s));
     if (s.status !== 'pending') this.book.apply(id, 'accepted');
     const inc = fillIncrement(t.fills, s, t.ratios);
     if (inc) {
