@@ -162,7 +162,7 @@ type Tracked = {
   /** What was already reported as fills. */
   fills: FillState;
   /** The POST got no answer: until found by tag, or declared never placed once `resolvable`. */
-  unsent: { resolvable: boolean; timer: NodeJS.Timeout } | null;
+  unsent: { resolvable: boolean; timer: NodeJS.Timeout | null } | null;
 };
 
 export class TradierBroker implements Broker {
@@ -254,7 +254,10 @@ export class TradierBroker implements Broker {
     this.clearReconnect();
     this.stopReading();
     this.stream?.stop();
-    for (const t of this.tracked.values()) if (t.unsent) clearTimeout(t.unsent.timer);
+    for (const t of this.tracked.values()) {
+      if (t.unsent?.timer) clearTimeout(t.unsent.timer);
+      if (t.unsent) t.unsent.timer = null;
+    }
     if (this.statusValue.state !== 'disconnected') this.setStatus({ state: 'disconnected', message: 'Disconnected from Tradier.', paper: this.paper, error: null });
   }
 
@@ -276,6 +279,7 @@ export class TradierBroker implements Broker {
     }
     this.safetyDue = true;
     for (const [id, t] of this.tracked) if (t.tradierId !== null && this.isWorking(id)) this.hints.add(id);
+    for (const t of this.tracked.values()) this.armUnsent(t);
     if ([...this.tracked.values()].some((t) => t.unsent)) this.lookupWanted = true;
     this.pump();
   }
@@ -306,6 +310,11 @@ export class TradierBroker implements Broker {
     } catch (e) {
       if (this.statusValue.state !== 'reconnecting') return;
       const err = e as BrokerError;
+      if (err.kind === 'auth') {
+        // Probing cannot fix a token Tradier refuses.
+        this.setStatus({ state: 'error', message: err.message, paper: this.paper, error: err.kind });
+        return;
+      }
       this.setStatus({ state: 'reconnecting', message: `${err.message} Reconnecting in ${Math.round(this.reconnectDelay / 100) / 10} s…`, paper: this.paper, error: err.kind });
       this.scheduleReconnect();
       return;
@@ -451,12 +460,12 @@ export class TradierBroker implements Broker {
       if (err.kind === 'rejected' || err.kind === 'unknown-contract' || err.kind === 'invalid-request') {
         return this.book.apply(cmd.clientOrderId, 'rejected', err.message) ?? (this.book.get(cmd.clientOrderId) as OrderView);
       }
-      if (UNKNOWN_OUTCOME.has(err.kind)) this.markUnsent(cmd.clientOrderId, t);
+      if (UNKNOWN_OUTCOME.has(err.kind)) this.markUnsent(t);
       throw err;
     }
     const id = Number((j.order as Json | undefined)?.id);
     if (!(id > 0)) {
-      this.markUnsent(cmd.clientOrderId, t);
+      this.markUnsent(t);
       throw new BrokerError('protocol', `Tradier accepted order ${cmd.clientOrderId} without an order id; it is looked up by its tag.`);
     }
     this.linkTradierId(cmd.clientOrderId, t, id);
@@ -465,23 +474,31 @@ export class TradierBroker implements Broker {
     return v;
   }
 
-  /** The POST's outcome is unknown: find it by tag; after the grace time, absent means not placed. */
-  private markUnsent(id: ClientOrderId, t: Tracked): void {
-    const timer = setTimeout(() => {
-      if (t.unsent) {
-        t.unsent.resolvable = true;
-        this.lookupWanted = true;
-        this.pump();
-      }
-    }, this.config.requestTimeoutMs);
-    t.unsent = { resolvable: false, timer };
+  /**
+   * The POST's outcome is unknown: find it by tag; once the request can no longer be in flight
+   * (`requestTimeoutMs` later), an order no list shows was not placed.
+   */
+  private markUnsent(t: Tracked): void {
+    t.unsent = { resolvable: false, timer: null };
+    this.armUnsent(t);
     this.lookupWanted = true;
     this.pump();
   }
 
+  private armUnsent(t: Tracked): void {
+    const u = t.unsent;
+    if (!u || u.resolvable || u.timer) return;
+    u.timer = setTimeout(() => {
+      u.timer = null;
+      u.resolvable = true;
+      this.lookupWanted = true;
+      this.pump();
+    }, this.config.requestTimeoutMs);
+  }
+
   private linkTradierId(id: ClientOrderId, t: Tracked, tradierId: number): void {
     t.tradierId = tradierId;
-    if (t.unsent) clearTimeout(t.unsent.timer);
+    if (t.unsent?.timer) clearTimeout(t.unsent.timer);
     t.unsent = null;
     this.byTradierId.set(tradierId, id);
     this.book.link(id, { brokerOrderId: BrokerOrderId(tradierId) });
@@ -681,7 +698,6 @@ export class TradierBroker implements Broker {
         this.apply(id, t, s);
         this.notice('info', `Order ${id}: its placement got no answer, but Tradier has it (order ${s.id}); it was not sent again.`);
       } else if (t.unsent.resolvable) {
-        clearTimeout(t.unsent.timer);
         t.unsent = null;
         this.book.apply(id, 'rejected', 'never reached Tradier: its placement got no answer and no order carries its tag; it was not sent again');
       }
