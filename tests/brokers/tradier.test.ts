@@ -12,7 +12,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../electron/brokers/market-source.ts';
-import { Cents, ClientOrderId, signedCents, type Fill, type OrderLeg, type PlaceOrder } from '../../electron/brokers/port.ts';
+import { BrokerOrderId, Cents, ClientOrderId, signedCents, type Fill, type LiveOrderRef, type OrderLeg, type PlaceOrder } from '../../electron/brokers/port.ts';
 import { TradierBroker, type TradierConfigInput } from '../../electron/brokers/tradier/broker.ts';
 import { etToEpoch } from '../../electron/market/calendar.ts';
 import { createSimulator, type Simulator } from '../../electron/market/sim/simulator.ts';
@@ -121,11 +121,11 @@ describe('(b) reconciliation finds every order the store still considers live', 
     const b = w.adapter();
     await b.connect();
     const since = etToEpoch('2025-03-18', '09:30');
-    const live = [
-      { clientOrderId: ClientOrderId('b-gtc-yesterday'), brokerOrderId: String(yesterdayId), createdAt: MARKET_TIME },
-      ...today.map((t, i) => ({ clientOrderId: ClientOrderId(t.tag), brokerOrderId: i === 25 ? null : String(t.id), createdAt: w.sim.now() })),
+    const live: LiveOrderRef[] = [
+      { clientOrderId: ClientOrderId('b-gtc-yesterday'), brokerOrderId: BrokerOrderId(yesterdayId), createdAt: MARKET_TIME },
+      ...today.map((t, i) => ({ clientOrderId: ClientOrderId(t.tag), brokerOrderId: i === 25 ? null : BrokerOrderId(t.id), createdAt: w.sim.now() })),
     ];
-    const report = await (b.reconcile as (s: number, l: typeof live) => ReturnType<TradierBroker['reconcile']>)(since, live);
+    const report = await b.reconcile(since, live);
     const open = new Map(report.openOrders.map((o) => [o.clientOrderId as string, o]));
     expect(open.get('b-gtc-yesterday')?.brokerOrderId).toBe(String(yesterdayId));
     expect(open.get('b-today-26')?.brokerOrderId).toBe(String(today[25]!.id));
@@ -147,7 +147,7 @@ describe('(b) reconciliation finds every order the store still considers live', 
     const id = w.fake.ordersByTag('b-lost-1')[0]!.id;
     // The broken connection is a disconnect: the adapter reconnects by itself; then the engine reconciles.
     await waitForState(b, (s) => s === 'connected');
-    const report = await (b.reconcile as (s: number, l: unknown[]) => ReturnType<TradierBroker['reconcile']>)(MARKET_TIME - 60_000, [{ clientOrderId: cmd.clientOrderId, brokerOrderId: null, createdAt: MARKET_TIME }]);
+    const report = await b.reconcile(MARKET_TIME - 60_000, [{ clientOrderId: cmd.clientOrderId, brokerOrderId: null, createdAt: MARKET_TIME }]);
     expect(report.openOrders.find((o) => o.clientOrderId === cmd.clientOrderId)?.brokerOrderId).toBe(String(id));
     expect(w.fake.postsWithTag('b-lost-1')).toBe(1);
     // From now on it is an order like any other: it fills and the adapter sees it.
@@ -241,7 +241,7 @@ describe('(d) multileg fill prices and ratios from the legs\' documented fields'
     const venue = w.fake.exchange.fillsSince(0).find((f) => f.ref === 'd-down-1')!;
     const restarted = w.adapter();
     await restarted.connect();
-    const report = await (restarted.reconcile as (s: number, l: unknown[]) => ReturnType<TradierBroker['reconcile']>)(MARKET_TIME - 60_000, [{ clientOrderId: cmd.clientOrderId, brokerOrderId: accepted.brokerOrderId, createdAt: MARKET_TIME }]);
+    const report = await restarted.reconcile(MARKET_TIME - 60_000, [{ clientOrderId: cmd.clientOrderId, brokerOrderId: accepted.brokerOrderId, createdAt: MARKET_TIME }]);
     const f = report.fills.find((x) => x.clientOrderId === cmd.clientOrderId)!;
     expect(f.quantity).toBe(1);
     expect(f.legPrices).toEqual(venue.legPrices);
