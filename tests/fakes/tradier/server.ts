@@ -670,21 +670,26 @@ export class FakeTradier {
    * limits — for seeding a session's worth of orders. Returns the order id; throws on a refusal.
    */
   placeDirect(form: Record<string, string>): number {
-    let answer: { status: number; body: string } | null = null;
-    const sink = { destroyed: false, headersSent: false, writeHead: (status: number) => (answer = { status, body: '' }), end: (text: string) => answer && (answer.body = text), socket: null };
-    this.place(sink as unknown as http.ServerResponse, new URLSearchParams(form));
-    const got = answer as { status: number; body: string } | null;
-    const body = got ? (JSON.parse(got.body) as { order?: { id: number }; errors?: unknown }) : {};
-    if (!got || got.status !== 200 || !body.order) throw new Error(`the fake refused the order: ${got?.body ?? 'no answer'}`);
-    return body.order.id;
+    const r = this.createOrder(new URLSearchParams(form));
+    if (r.id === undefined) throw new Error(`the fake refused the order: ${JSON.stringify(r.body)}`);
+    return r.id;
   }
 
   private place(res: http.ServerResponse, f: URLSearchParams): void {
+    const tag = f.get('tag');
+    if (tag) this.posts.set(tag, (this.posts.get(tag) ?? 0) + 1);
+    const r = this.createOrder(f);
+    const answer = (): void => this.json(res, r.status, r.body);
+    if (r.id !== undefined && this.script.placeDelayMs > 0) this.later(this.script.placeDelayMs, answer);
+    else answer();
+  }
+
+  /** Validates and registers an order (or answers a preview); the answer Tradier gives, and the new id. */
+  private createOrder(f: URLSearchParams): { status: number; body: unknown; id?: number } {
     const get = (k: string): string | null => f.get(k);
     const tag = get('tag') ?? '';
-    if (tag) this.posts.set(tag, (this.posts.get(tag) ?? 0) + 1);
     const cls = get('class');
-    if (cls !== 'multileg' && cls !== 'option') return this.json(res, 400, { errors: { error: `Unsupported order class ${cls}` } });
+    if (cls !== 'multileg' && cls !== 'option') return { status: 400, body: { errors: { error: `Unsupported order class ${cls}` } } };
     const legs: FakeLeg[] = [];
     if (cls === 'option') legs.push({ option_symbol: get('option_symbol') ?? '', side: get('side') ?? '', quantity: Number(get('quantity')) });
     else for (let i = 0; i < 4; i++) {
@@ -713,11 +718,11 @@ export class FakeTradier {
       }
       domainLegs.push({ contract: { kind: 'option', underlying: occ.root === 'SPY' ? 'SPY' : 'SPX', root: occ.root, expiration: occ.expiration, strike: occ.strike, right: occ.right }, side: l.side.startsWith('buy') ? 'BUY' : 'SELL', ratio: l.quantity, intent: l.side.endsWith('open') ? 'open' : 'close' });
     }
-    if (errors.length) return this.json(res, 400, { errors: { error: this.list(errors) } });
+    if (errors.length) return { status: 400, body: { errors: { error: this.list(errors) } } };
     if (this.script.errorWith200) {
       const text = this.script.errorWith200;
       this.script.errorWith200 = null;
-      return this.json(res, 200, { errors: { error: text } });
+      return { status: 200, body: { errors: { error: text } } };
     }
     // Tradier leg quantities are absolute; the exchange works in combo units.
     const units = legs.reduce((g, l) => gcd(g, l.quantity), 0) || 1;
@@ -726,7 +731,7 @@ export class FakeTradier {
     const effectiveType = cls === 'option' ? (legs[0]?.side.startsWith('sell') ? 'credit' : 'debit') : type;
     const limitSigned = effectiveType === 'credit' ? -cents : effectiveType === 'debit' ? cents : 0;
     if (get('preview') === 'true') {
-      return this.json(res, 200, { order: { status: 'ok', commission: 0, cost: -limitSigned * units, fees: 0.65 * legs.length * units, symbol: get('symbol'), type, duration, price, result: true, order_cost: -limitSigned * units, margin_change: 0, request_date: new Date(this.market.now()).toISOString(), extended_hours: false, class: cls, strategy: strategyOf(legs), day_trades: 0 } });
+      return { status: 200, body: { order: { status: 'ok', commission: 0, cost: -limitSigned * units, fees: 0.65 * legs.length * units, symbol: get('symbol'), type, duration, price, result: true, order_cost: -limitSigned * units, margin_change: 0, request_date: new Date(this.market.now()).toISOString(), extended_hours: false, class: cls, strategy: strategyOf(legs), day_trades: 0 } } };
     }
     const id = this.nextId;
     this.nextId += 1 + legs.length; // leg ids follow the parent's
@@ -735,9 +740,7 @@ export class FakeTradier {
     this.orders.set(id, o);
     this.publish(o);
     this.later(this.script.ackDelayMs, () => this.acknowledge(o));
-    const answer = (): void => this.json(res, 200, { order: { id, status: 'ok', partner_id: PARTNER } });
-    if (this.script.placeDelayMs > 0) this.later(this.script.placeDelayMs, answer);
-    else answer();
+    return { status: 200, body: { order: { id, status: 'ok', partner_id: PARTNER } }, id };
   }
 
   /** `pending` → `open` (or `rejected`/`error`): the order reaches the exchange. */
