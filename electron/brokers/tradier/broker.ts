@@ -575,8 +575,8 @@ export class TradierBroker implements Broker {
   /** Runs the next status read when one is due and the rate limit allows it. */
   private pump(): void {
     if (this.statusValue.state !== 'connected' || this.busy || this.cooling || this.waiting) return;
-    const job = this.nextJob();
-    if (!job) return;
+    if (!this.lookupWanted && this.hints.size === 0 && !this.safetyDue) return;
+    // The budget first: a job taken is a job done.
     const budget = this.http.budget('standard', 1 - this.config.pollShare);
     if (budget.spare <= 0) {
       this.waiting = setTimeout(() => {
@@ -585,6 +585,8 @@ export class TradierBroker implements Broker {
       }, Math.max(50, budget.resetInMs));
       return;
     }
+    const job = this.nextJob();
+    if (!job) return;
     this.busy = true;
     job()
       .catch((e: BrokerError) => this.notice('warn', e.message, e.code))
@@ -683,7 +685,13 @@ export class TradierBroker implements Broker {
   /** Finds orders whose POST answer was lost, by tag in the session's orders. */
   private async lookupUnsent(): Promise<void> {
     if (![...this.tracked.values()].some((t) => t.unsent)) return;
-    const found = await this.listOrders({});
+    let found: OrderSnapshot[];
+    try {
+      found = await this.listOrders({});
+    } catch (e) {
+      this.lookupWanted = true; // again on the next turn (or after reconnecting)
+      throw e;
+    }
     this.resolveUnsent(found);
   }
 

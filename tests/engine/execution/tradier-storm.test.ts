@@ -11,6 +11,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../../electron/brokers/market-source.ts';
+import { ClientOrderId } from '../../../electron/brokers/port.ts';
 import { TradierBroker } from '../../../electron/brokers/tradier/broker.ts';
 import { OrderManager } from '../../../electron/engine/execution/order-manager.ts';
 import { Rng } from '../../../electron/market/sim/rng.ts';
@@ -68,16 +69,30 @@ describe('disconnect storm over Tradier', () => {
     await broker.connect();
     const store = openStore({ dataDir: tempDir('td-storm-'), now: clock.now });
     const logs: string[] = [];
-    const om = new OrderManager({ broker, store, clock, brokerName: 'tradier', accountId: ACCOUNT, log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) } });
+    // The order manager's broker, counting its reconciliations.
+    let reconciles = 0;
+    const counted = new Proxy(broker, {
+      get(target, prop, receiver) {
+        if (prop === 'reconcile') return (...args: Parameters<TradierBroker['reconcile']>) => (reconciles++, target.reconcile(...args));
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const om = new OrderManager({ broker: counted, store, clock, brokerName: 'tradier', accountId: ACCOUNT, log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) } });
     cleanups.push(async () => {
       om.dispose();
       await broker.disconnect();
       store.close();
     });
     const connections: string[] = [];
+    let reconnected = false;
     broker.onEvent((e) => {
-      if (e.type === 'connection-changed') connections.push(e.status.state);
+      if (e.type !== 'connection-changed') return;
+      if (e.status.state === 'connected' && connections.at(-1) === 'reconnecting') reconnected = true;
+      connections.push(e.status.state);
     });
+    /** For every tick that followed a reconnection: whether the engine reconciled in it. */
+    const reconciledAfterReconnect: boolean[] = [];
     const execution = { ...EXEC, stepEverySeconds: 10, timeoutSeconds: 120 };
     const rng = new Rng(20260312);
     const connected = () => until(() => broker.status().state === 'connected', 'the adapter to reconnect', 20_000);
@@ -85,7 +100,11 @@ describe('disconnect storm over Tradier', () => {
       clock.t += 5_000;
       sim.advanceTo(clock.t);
       fake.matchNow();
+      const due = reconnected && broker.status().state === 'connected';
+      if (due) reconnected = false;
+      const before = reconciles;
       await om.onTick(clock.t, marksOf(market, STRIKES));
+      if (due) reconciledAfterReconnect.push(reconciles > before);
     };
     let reconcileDrops = 0;
     let opened = 0;
@@ -123,14 +142,17 @@ describe('disconnect storm over Tradier', () => {
     }
     fake.faults.splice(0);
 
-    // The storm is over: trade on until nothing works any more (entries fill or time out, closes fill).
+    // The storm is over: trade on until nothing works any more (entries fill or time out, closes
+    // fill, placements whose answer was lost are settled — that takes the adapter's grace time).
     const settled = () => om.summary().working.length === 0 && store.orders.live().length === 0;
-    for (let i = 0; i < 200 && !settled(); i++) {
+    const deadline = Date.now() + 60_000;
+    while (!settled() && Date.now() < deadline) {
       await tick();
       await connected();
-      await until(() => !fake.streaming || broker.status().state === 'connected', 'a quiet moment', 5_000);
+      await new Promise((r) => setTimeout(r, 50)); // let real time pass between ticks
     }
-    expect(settled()).toBe(true);
+    const stuck = () => store.orders.live().map((o) => ({ id: o.clientOrderId, store: o.status, adapter: broker.order(ClientOrderId(o.clientOrderId))?.status ?? null, tradier: fake.ordersByTag(o.clientOrderId)[0]?.status ?? null }));
+    expect(settled(), JSON.stringify({ stuck: stuck(), working: om.summary().working, state: broker.status().state })).toBe(true);
     expect(await om.reconcile(clock.t)).toEqual([]);
 
     // The storm happened.
@@ -138,6 +160,9 @@ describe('disconnect storm over Tradier', () => {
     expect(fake.drops.filter((d) => d.working > 0).length).toBeGreaterThanOrEqual(5);
     expect(reconcileDrops).toBeGreaterThanOrEqual(3);
     expect(connections.filter((s) => s === 'reconnecting').length).toBeGreaterThanOrEqual(10);
+    // Reconciled each time: every tick after a reconnection reconciled.
+    expect(reconciledAfterReconnect.length).toBeGreaterThanOrEqual(10);
+    expect(reconciledAfterReconnect.every(Boolean)).toBe(true);
     const orders = store.orders.listByCreatedRange(0, Number.MAX_SAFE_INTEGER, 10_000);
     expect(orders.length).toBeGreaterThanOrEqual(10);
 
