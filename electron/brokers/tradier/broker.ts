@@ -149,6 +149,8 @@ export function parseOptionJson(o: Json, time: number): OptionQuote | null {
 
 /** Tradier's first page size when none is asked for: a shorter page than this is the last one. */
 const DEFAULT_PAGE = 25;
+/** Share of each rate window that even reads of changed orders leave to the account, reconciliation and the user. */
+const URGENT_RESERVE = 0.1;
 /** Read errors that mean "we cannot tell whether the write happened". */
 const UNKNOWN_OUTCOME = new Set(['server', 'timeout', 'protocol']);
 
@@ -574,17 +576,21 @@ export class TradierBroker implements Broker {
 
   /** Runs the next status read when one is due and the rate limit allows it. */
   private pump(): void {
-    if (this.statusValue.state !== 'connected' || this.busy || this.cooling || this.waiting) return;
-    if (!this.lookupWanted && this.hints.size === 0 && !this.safetyDue) return;
-    // The budget first: a job taken is a job done.
-    const budget = this.http.budget('standard', 1 - this.config.pollShare);
+    if (this.statusValue.state !== 'connected' || this.busy || this.cooling) return;
+    const urgent = this.lookupWanted || this.hints.size > 0;
+    if (!urgent && (!this.safetyDue || this.waiting)) return;
+    // The budget first (a job taken is a job done). Routine reads keep 1 − pollShare of the window
+    // for everything else; reads of orders known to have changed may dig into it, down to a floor.
+    const budget = this.http.budget('standard', urgent ? URGENT_RESERVE : 1 - this.config.pollShare);
     if (budget.spare <= 0) {
-      this.waiting = setTimeout(() => {
+      this.waiting ??= setTimeout(() => {
         this.waiting = null;
         this.pump();
       }, Math.max(50, budget.resetInMs));
       return;
     }
+    if (this.waiting) clearTimeout(this.waiting);
+    this.waiting = null;
     const job = this.nextJob();
     if (!job) return;
     this.busy = true;
