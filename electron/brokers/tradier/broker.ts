@@ -8,8 +8,9 @@
  * - Order status: Tradier's account event stream says *which* order changed; the order is then read
  *   with `GET /orders/{id}` (what counts). Without the stream — and, slowly, with it — working orders
  *   are read in turn. Every read is paced by the standard group's rate limit as Tradier reports it
- *   (`X-Ratelimit-*`): reads use at most `pollShare` of each window (the rest stays for the account,
- *   reconciliation and the user) and never less than `pollIntervalMs` apart.
+ *   (`X-Ratelimit-*`), never less than `pollIntervalMs` apart: routine reads are spread over the
+ *   window and use at most `pollShare` of it (the rest stays for the account, reconciliation and the
+ *   user); reads of orders known to have changed go first and may use all but a 10% floor.
  * - A write whose answer was lost (reset, timeout) is never sent again: the order is looked up by
  *   its tag in the day's orders; found, it is adopted; still absent once the request could no longer
  *   be in flight (`requestTimeoutMs` later), it is rejected as never placed.
