@@ -921,7 +921,7 @@ export class OrderManager implements Executor {
         // This session's send failed without an answer and the adapter has not settled it yet (the
         // Tradier adapter looks it up by its client id, and calls it never placed only once the
         // request can no longer be in flight; other adapters leave it to a restart).
-        problems.push(`order ${row.clientOrderId} (trade ${row.tradeId}): the send got no answer and the broker does not report it in this session; check the broker — a restart reconciles it`);
+        problems.push(`order ${row.clientOrderId} (trade ${row.tradeId}): the send got no answer and the broker does not report it yet; it is looked up again at the next reconciliation — check the broker if this persists (a restart reconciles it)`);
         return;
       }
       this.#working.delete(row.clientOrderId);
