@@ -315,6 +315,18 @@ export type BrokerPosition = {
   averagePrice: number | null;
 };
 
+/**
+ * An order the engine's store still considers live, passed to `reconcile` so the adapter can look up
+ * each one even when the broker's list does not show it (Tradier lists only the day's orders).
+ */
+export type LiveOrderRef = {
+  clientOrderId: ClientOrderId;
+  /** The broker's id when the broker ever answered with one. */
+  brokerOrderId: BrokerOrderId | null;
+  /** When the engine created it (epoch ms). */
+  createdAt: number;
+};
+
 export type ReconciliationReport = {
   time: number;
   openOrders: readonly OrderView[];
@@ -385,8 +397,12 @@ export interface Broker {
   replaceOrder(command: ReplaceOrder): Promise<void>;
   /** The adapter's current view of one order (null if unknown). */
   order(id: ClientOrderId): OrderView | null;
-  /** Open orders, fills since `since` (epoch ms) and positions, as the broker reports them. */
-  reconcile(since: number): Promise<ReconciliationReport>;
+  /**
+   * Open orders, fills since `since` (epoch ms) and positions, as the broker reports them. `live`:
+   * the orders the engine still considers live; the adapter looks each of them up (by broker id, or
+   * by client order id when the broker never answered with one).
+   */
+  reconcile(since: number, live?: readonly LiveOrderRef[]): Promise<ReconciliationReport>;
   /** The maintenance window `now` (epoch ms) falls in, for brokers that have scheduled ones. */
   maintenanceAt?(now: number): BrokerMaintenance | null;
 }

@@ -8,6 +8,7 @@ import { fromSimulator } from '../../electron/brokers/market-source.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { startFakeIbGateway, type FakeIbGateway } from '../fakes/ib-gateway/server.ts';
 import { etClock } from '../../electron/brokers/ibkr/restart-window.ts';
+import { startFakeTradier, type FakeTradier } from '../fakes/tradier/server.ts';
 import { rpc, runHeadless, startHeadless, type Headless } from '../helpers/headless.ts';
 import type { Status } from '../../shared/api.ts';
 
@@ -119,6 +120,32 @@ describe("headless with --broker ibkr during IB Gateway's daily restart", () => 
 });
 
 describe('headless with --broker tradier', () => {
+  let tradier: FakeTradier;
+  afterAll(async () => {
+    await tradier?.stop();
+  });
+
+  it('trades through the fake Tradier: account and market from it; a dropped connection is reconnected and reconciled', async () => {
+    const sim = createSimulator({ seed: 42, start: '2025-03-18' });
+    tradier = await startFakeTradier({ market: fromSimulator(sim), token: 'tok-headless-61c2e0', account: 'VA31415926' });
+    const server = await startHeadless({ args: ['--broker', 'tradier'], env: { THETADESK_TRADIER_TOKEN: 'tok-headless-61c2e0', THETADESK_TRADIER_ACCOUNT: 'VA31415926', THETADESK_TRADIER_BASE_URL: tradier.baseUrl } });
+    running.push(server);
+    const status = await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'Tradier');
+    expect(status.broker).toBe('tradier');
+    const account = await until(() => get(server, '/api/account'), (a) => a.net_liquidation > 0, 'the account');
+    expect(JSON.stringify(account)).not.toContain('VA31415926');
+    const market = await until(() => get(server, '/api/market'), (m) => m.spx_price !== null, 'quotes');
+    expect(market.spx_price).toBeGreaterThan(1000);
+    // The connection drops for a while: the adapter reconnects and the engine reconciles again.
+    const reconciles = () => tradier.requests.filter((r) => r === 'GET /v1/accounts/VA31415926/positions').length;
+    const before = reconciles();
+    await tradier.drop(1_500);
+    await until(async () => (await get(server, '/api/status')).is_connected, (up) => up === false, 'the drop to show');
+    await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'the reconnection');
+    await until(async () => reconciles(), (n) => n > before, 'a reconciliation after the reconnection');
+    expect(server.output()).not.toContain('tok-headless-61c2e0');
+  });
+
   it('refuses to start without a token and account, saying which variables to set', async () => {
     const run = await runHeadless(['--broker', 'tradier', '--port', '0'], { THETADESK_TRADIER_TOKEN: '', THETADESK_TRADIER_ACCOUNT: '' });
     expect(run.code).toBe(2);

@@ -134,7 +134,7 @@ function tradierFakeFactory(): HarnessFactory {
     async make() {
       const market = simMarket();
       const fake: FakeTradier = await startFakeTradier({ market, token: TEST_TOKEN, account: TEST_TRADIER_ACCOUNT });
-      const cfg = { token: TEST_TOKEN, accountId: TEST_TRADIER_ACCOUNT, baseUrl: fake.baseUrl, pollIntervalMs: 15, maxBackoffMs: 30, requestTimeoutMs: 4_000 };
+      const cfg = { token: TEST_TOKEN, accountId: TEST_TRADIER_ACCOUNT, baseUrl: fake.baseUrl, pollIntervalMs: 15, maxBackoffMs: 30, requestTimeoutMs: 4_000, reconnectInitialMs: 30, reconnectMaxMs: 200 };
       const broker = createBroker({ kind: 'tradier', tradier: cfg }, { clock });
       const extra: Broker[] = [];
       const controls: Controls = {
@@ -143,11 +143,13 @@ function tradierFakeFactory(): HarnessFactory {
         rejectNext: (r) => (fake.exchange.config.reject = r),
         match: () => fake.matchNow(),
         async drop() {
-          await fake.stop();
+          // Every connection drops and the port refuses; the venue keeps working meanwhile.
+          await fake.drop();
+          await waitForState(broker, (s) => s !== 'connected');
         },
         async restore(b) {
-          await fake.start(fake.port);
-          await b.connect();
+          await fake.up();
+          await waitForState(b, (s) => s === 'connected'); // the adapter reconnects by itself
         },
         async restart() {
           const b = createBroker({ kind: 'tradier', tradier: cfg }, { clock });

@@ -71,6 +71,7 @@ import { formatOcc } from '../../../shared/domain/occ.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
 import {
   BrokerError,
+  BrokerOrderId,
   Cents,
   ClientOrderId,
   signedCents,
@@ -928,7 +929,9 @@ export class OrderManager implements Executor {
     const since = live.length > 0 ? Math.min(...live.map((o) => o.createdAt)) - 60_000 : now - 86_400_000;
     let report: ReconciliationReport;
     try {
-      report = await this.#broker.reconcile(Math.max(0, since));
+      // Every live order is named, so the broker can look up the ones its lists do not show.
+      const refs = live.map((o) => ({ clientOrderId: ClientOrderId(o.clientOrderId), brokerOrderId: o.brokerOrderId === null ? null : BrokerOrderId(o.brokerOrderId), createdAt: o.createdAt }));
+      report = await this.#broker.reconcile(Math.max(0, since), refs);
     } catch (e) {
       const p = `could not reconcile with the broker: ${message(e)}`;
       this.#needsReconcile = true;
@@ -967,9 +970,10 @@ export class OrderManager implements Executor {
     if (!known) {
       const local = this.#broker.order(ClientOrderId(row.clientOrderId));
       if (row.status === 'ERROR' && local?.status === 'initialized') {
-        // This session's send failed without an answer. The adapter still holds the order as
-        // unsent and may not look it up at the broker; only a fresh session (restart) can tell.
-        problems.push(`order ${row.clientOrderId} (trade ${row.tradeId}): the send got no answer and the broker does not report it in this session; check the broker — a restart reconciles it`);
+        // This session's send failed without an answer and the adapter has not settled it yet (the
+        // Tradier adapter looks it up by its client id, and calls it never placed only once the
+        // request can no longer be in flight; other adapters leave it to a restart).
+        problems.push(`order ${row.clientOrderId} (trade ${row.tradeId}): the send got no answer and the broker does not report it yet; it is looked up again at the next reconciliation — check the broker if this persists (a restart reconciles it)`);
         return;
       }
       this.#working.delete(row.clientOrderId);
@@ -1008,12 +1012,29 @@ export class OrderManager implements Executor {
       if (stored.has(`${f.executionId}#0`)) continue;
       const q = Math.min(f.quantity, missing);
       let credit = creditOf(f.price);
+      let legPrices: readonly (number | null)[] = q === f.quantity ? f.legPrices : [];
       if (q < f.quantity) {
-        // Cumulative report: price the increment from the broker's average and what we stored.
-        const storedCredit = this.#store.fills.forOrder(cur.orderId).filter((x) => x.effect === (cur.purpose === 'OPEN' ? 'OPEN' : 'CLOSE')).reduce((s, x) => s + (x.side === 'SELL' ? 1 : -1) * x.priceCents * x.quantity, 0);
-        credit = Math.round((credit * f.quantity - storedCredit) / q);
+        // Cumulative report: price the increment from the broker's average and what we stored —
+        // per leg when the broker reports each leg's average (Tradier), else for the net.
+        const mine = this.#store.fills.forOrder(cur.orderId);
+        const perLeg = f.legPrices.length === cur.legs.length && f.legPrices.every((p) => p !== null && Number.isFinite(p))
+          ? cur.legs.map((l, i) => {
+              const got = mine.filter((x) => x.symbol === l.symbol);
+              const total = f.quantity * l.ratio;
+              const have = got.reduce((s, x) => s + x.quantity, 0);
+              const cents = got.reduce((s, x) => s + x.quantity * x.priceCents, 0);
+              return total > have ? ((f.legPrices[i] as number) * 100 * total - cents) / (total - have) / 100 : null;
+            })
+          : null;
+        if (perLeg && perLeg.every((p) => p !== null && p >= 0)) {
+          legPrices = perLeg;
+          credit = cur.legs.reduce((s, l, i) => s + (l.side === 'SELL' ? 1 : -1) * l.ratio * toCents(perLeg[i] as number), 0);
+        } else {
+          const storedCredit = mine.filter((x) => x.effect === (cur.purpose === 'OPEN' ? 'OPEN' : 'CLOSE')).reduce((s, x) => s + (x.side === 'SELL' ? 1 : -1) * x.priceCents * x.quantity, 0);
+          credit = Math.round((credit * f.quantity - storedCredit) / q);
+        }
       }
-      this.#recordExecution(cur, { executionId: f.executionId, quantity: q, creditCents: credit, legPrices: q === f.quantity ? f.legPrices : [], time: this.#time(f.time), raw: { reconciled: true, executionId: f.executionId, quantity: f.quantity, reportedQuantity: q, netCreditCents: creditOf(f.price) } });
+      this.#recordExecution(cur, { executionId: f.executionId, quantity: q, creditCents: credit, legPrices, time: this.#time(f.time), raw: { reconciled: true, executionId: f.executionId, quantity: f.quantity, reportedQuantity: q, netCreditCents: creditOf(f.price) } });
       this.#log.info(`execution: recorded a fill of ${q} for ${cur.clientOrderId} missed while down (${f.executionId})`);
       missing -= q;
       cur = this.#store.orders.get(cur.orderId)!;

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../../electron/brokers/market-source.ts';
 import { TradierBroker } from '../../../electron/brokers/tradier/broker.ts';
 import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
+import type { Simulator } from '../../../electron/market/sim/simulator.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import { startFakeTradier, type FakeTradier } from '../../fakes/tradier/server.ts';
 import { tempDir } from '../../store/fixtures.ts';
@@ -27,16 +28,17 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function fakeTradier(): Promise<{ fake: FakeTradier; market: ReturnType<typeof fromSimulator> }> {
-  const market = fromSimulator(simulator());
+async function fakeTradier(): Promise<{ fake: FakeTradier; market: ReturnType<typeof fromSimulator>; sim: Simulator }> {
+  const sim = simulator();
+  const market = fromSimulator(sim);
   const fake = await startFakeTradier({ market, token: TOKEN, account: ACCOUNT, matching: { startingCash: 10_000_000 } });
   cleanups.push(() => fake.stop());
-  return { fake, market };
+  return { fake, market, sim };
 }
 
 describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
-  async function setup(): Promise<{ fake: FakeTradier; market: ReturnType<typeof fromSimulator>; broker: TradierBroker; store: Store; om: OrderManager; notices: ExecutionNotice[]; clock: { t: number; now(): number } }> {
-    const { fake, market } = await fakeTradier();
+  async function setup(): Promise<{ fake: FakeTradier; market: ReturnType<typeof fromSimulator>; sim: Simulator; broker: TradierBroker; store: Store; om: OrderManager; notices: ExecutionNotice[]; clock: { t: number; now(): number } }> {
+    const { fake, market, sim } = await fakeTradier();
     const clock = { t: MARKET_TIME, now: () => clock.t };
     // A long poll interval: the test polls explicitly, so every step is observed in order.
     const broker = new TradierBroker({ token: TOKEN, accountId: ACCOUNT, baseUrl: fake.baseUrl, pollIntervalMs: 60_000 }, { clock });
@@ -49,7 +51,7 @@ describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
       await broker.disconnect();
       store.close();
     });
-    return { fake, market, broker, store, om, notices, clock };
+    return { fake, market, sim, broker, store, om, notices, clock };
   }
 
   it('walks a credit vertical over PUT /orders/{id} until it fills at natural; leg prices from Tradier sum to the net', async () => {
@@ -78,6 +80,47 @@ describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
     expect(t.entryCreditCents).toBe(160);
     expect(x.store.orders.get(order.orderId)).toMatchObject({ status: 'FILLED', filledQuantity: 2 });
     expect(x.fake.ordersWithTag(order.clientOrderId)).toBe(1);
+  });
+
+  it('after a restart, the rest of a partial fill (filled while down, at other prices) is recorded with Tradier\'s leg prices', async () => {
+    const x = await setup();
+    x.fake.exchange.config.fillPolicy = 'partial-then-hold';
+    const { trade, proposal } = vertical(x.store, x.market, { short: 5660, long: 5640, quantity: 4, floorCents: 5, at: MARKET_TIME, broker: 'tradier' });
+    // Priced to fill whatever the market does meanwhile.
+    await x.om.open({ trade, proposal: { ...proposal, midCents: 5, naturalCents: 5 }, decisionId: null as never, execution: EXEC, now: x.clock.t });
+    const order = x.store.orders.forTrade(trade.tradeId)[0]!;
+    await until(() => x.fake.ordersByTag(order.clientOrderId)[0]?.filled === 2, 'the first half to fill');
+    await x.broker.pollOnce();
+    expect(x.store.orders.get(order.orderId)).toMatchObject({ status: 'PARTIALLY_FILLED', filledQuantity: 2 });
+    // The app stops; the market moves; the rest fills at other prices.
+    x.om.dispose();
+    await x.broker.disconnect();
+    x.sim.advanceTo(MARKET_TIME + 25 * 60_000);
+    x.clock.t = MARKET_TIME + 25 * 60_000;
+    x.fake.exchange.config.fillPolicy = 'auto';
+    x.fake.matchNow();
+    const venue = x.fake.exchange.fillsSince(0).filter((f) => f.ref === order.clientOrderId);
+    expect(venue.map((f) => f.quantity)).toEqual([2, 2]);
+    expect(venue[1]!.legPrices).not.toEqual(venue[0]!.legPrices);
+    // A new app instance (fresh adapter and order manager) on the same store.
+    const broker = new TradierBroker({ token: TOKEN, accountId: ACCOUNT, baseUrl: x.fake.baseUrl, pollIntervalMs: 60_000 }, { clock: x.clock });
+    await broker.connect();
+    const om = new OrderManager({ broker, store: x.store, clock: x.clock, brokerName: 'tradier', accountId: ACCOUNT, log: { info() {}, warn() {}, error() {} } });
+    cleanups.push(async () => {
+      om.dispose();
+      await broker.disconnect();
+    });
+    expect(await om.reconcile(x.clock.t)).toEqual([]);
+    expect(x.store.orders.get(order.orderId)).toMatchObject({ status: 'FILLED', filledQuantity: 4 });
+    const fills = x.store.fills.forOrder(order.orderId);
+    // The two missing contracts of each leg carry the venue's prices of the second execution, exactly.
+    for (const [i, symbol] of trade.legs.map((l) => l.symbol).entries()) {
+      const mine = fills.filter((f) => f.symbol === symbol);
+      expect(mine.map((f) => [f.quantity, f.priceCents])).toEqual([
+        [2, Math.round(venue[0]!.legPrices[i]! * 100)],
+        [2, Math.round(venue[1]!.legPrices[i]! * 100)],
+      ]);
+    }
   });
 
   it('a rejection in an HTTP 200 body is recorded and the trade cancelled', async () => {

@@ -1,42 +1,148 @@
 /**
- * A fake Tradier brokerage API: node:http on loopback answering with Tradier's JSON shapes
- * (../shared/reference/tradier-api.md), fed by a MarketSource, matching orders on the shared
- * PaperExchange. Reproduces the quirks clients must survive: one-item lists as bare objects,
- * `"null"` for empty lists, errors returned with HTTP 200, 429 with X-Ratelimit-* headers, and
- * (scripted) malformed bodies. Scriptable per test through `script` and `exchange.config`.
+ * A fake Tradier brokerage API on loopback that reproduces Tradier's documented behaviour
+ * (../shared/reference/tradier-api.md and Tradier's public documentation pages), fed by a
+ * MarketSource and matching orders on the shared PaperExchange.
+ *
+ * What it reproduces, and the choices made where the documentation is silent (each of those is on
+ * the "only a real sandbox can confirm" list in the README):
+ *
+ * - JSON shapes: every list wrapped as `{"<plural>":{"<singular>":X}}`, X a bare object for one item,
+ *   `"null"` (a string) for an empty orders/positions list; quantities as numbers; dates ISO-8601 UTC
+ *   with milliseconds; `tag` on an order only when it has one (in lists only with `includeTags=true`).
+ * - `GET /accounts/{id}/orders`: without parameters only the orders *created in the market session of
+ *   the present calendar day* (assumed: created on the current America/New_York date, midnight to
+ *   midnight, by market time), `page` (default 1) × `limit` (default 25), oldest first; `filter=all`
+ *   with `start`/`end` (YYYY-MM-DD, ET) returns older ones. A page past the end is `{"orders":"null"}`.
+ * - Order lifecycle: `pending` (placed, not yet acknowledged; `ackDelayMs`) → `open` →
+ *   `partially_filled` → `filled`, or `canceled` (asynchronously, `cancelDelayMs` after DELETE),
+ *   `rejected` (with `reason_description`), `expired` (DAY orders still working at the session close,
+ *   13:00 ET on early-close days), `error` (scripted: a backoffice failure after acceptance).
+ *   Finished orders report `remaining_quantity` 0, as in Tradier's examples.
+ * - `PUT /orders/{id}` changes only the fields it is sent (`type`, `duration`, `price`, `stop`), so a
+ *   GTC order stays GTC unless `duration` says otherwise.
+ * - Multileg orders: each `leg` carries its own `quantity`, `exec_quantity` (contracts),
+ *   `avg_fill_price` (average over all its executions), `last_fill_price`/`last_fill_quantity` (the
+ *   latest execution). The parent's `quantity`/`exec_quantity` count combo units (the greatest common
+ *   divisor of the leg quantities) and its `avg_fill_price` is the net per unit, positive for debits
+ *   and credits alike, as in the reference example. The adapter must not need the parent's values.
+ * - Rate limits per access token in fixed windows that start at the first request: standard
+ *   (`/accounts`, `/user`, `/watchlists`, GET orders), trading (POST/PUT/DELETE orders) and market
+ *   data (`/markets`), 60 each by default (sandbox), window 60 s (`rateWindowMs` shortens it for
+ *   time-compressed tests). Every response carries `X-Ratelimit-Allowed/Used/Available/Expiry`
+ *   (expiry in epoch ms) and a `Date` header from the same clock; over the limit: HTTP 429.
+ * - The account order-event stream: `POST /v1/accounts/events/session` →
+ *   `{"stream":{"url":"ws://…/v1/accounts/events","sessionid":"…"}}` (a session must be used within
+ *   5 minutes); a WebSocket client sends `{"events":["order"],"sessionid":"…"}` and then receives one
+ *   `{"event":"order",…}` per change of an order (the parent, then each leg with `parent_id`) and a
+ *   heartbeat every `heartbeatMs`. One stream per token: a new one closes the previous one.
+ * - Quirks clients must survive: errors with HTTP 200, truncated bodies (`malformed`), 429s.
+ *
+ * Fault control for tests: `drop()` (every socket closed, the port refuses connections until `up()`
+ * or `downMs` later), `fail()` rules (reset a matching request before or after it is processed,
+ * answer it with a 5xx, or drop everything when it arrives), also over HTTP on `/__fake/*` (same bearer
+ * token) for tests in another process.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import type net from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
 import { parseOcc, type MarketSource } from '../../../electron/brokers/market-source.ts';
 import { PaperExchange, type ExchangeOrder, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
+import { etDate, session } from '../../../electron/market/calendar.ts';
+
+export type RateGroup = 'standard' | 'trading' | 'market';
 
 export type FakeTradierScript = {
-  /** Requests allowed per window before 429 (sandbox: 60/min). */
-  rateLimit: number;
+  /** Requests allowed per window and group (Tradier sandbox: 60 each). */
+  rateLimits: Record<RateGroup, number>;
+  /** Length of a rate-limit window, ms (Tradier: one minute). */
+  rateWindowMs: number;
   /** Answer the next N requests with 429 regardless of the count. */
   force429: number;
   /** Answer the next N requests with a truncated JSON body. */
   malformed: number;
   /** Answer the next order placement with HTTP 200 + {"errors":…} carrying this text. */
   errorWith200: string | null;
-  /** Delay before a placed order is matched, ms. */
+  /** Placed orders stay `pending` this long before they are acknowledged (`open`) and can match, ms. */
+  ackDelayMs: number;
+  /** Delay before working orders are matched after an acknowledgement or a modification, ms. */
   fillDelayMs: number;
+  /** Delay between an accepted DELETE and the order being `canceled`, ms. */
+  cancelDelayMs: number;
   /** Force list quirks: 'natural' (object for one item), or always arrays. */
   lists: 'natural' | 'arrays';
   /**
-   * Delay before answering an order placement, ms (default 0). The order is registered (and matched
-   * after `fillDelayMs`) at once; only the HTTP answer waits — a client killed meanwhile never
-   * learns its order id (crash tests).
+   * Delay before answering an order placement, ms (default 0). The order is registered at once; only
+   * the HTTP answer waits — a client killed meanwhile never learns its order id (crash tests).
    */
   placeDelayMs: number;
+  /** The next N placed orders end in status `error` when they would have been acknowledged. */
+  errorNext: number;
+  /** Heartbeat interval of the account event stream, ms (Tradier: about a minute). */
+  heartbeatMs: number;
 };
 
-type FakeOrder = { id: number; ex: ExchangeOrder; tag: string; type: 'credit' | 'debit' | 'even'; symbol: string; legs: { option_symbol: string; side: string; quantity: number }[]; createdAt: number; updatedAt: number; preview: false };
+/** A scripted fault for requests matching `method`/`path` (a RegExp source, matched on the path). */
+export type FaultRule = {
+  method?: string;
+  path?: string;
+  /**
+   * reset: the socket is destroyed before the request is processed; reset-after: the request is
+   * processed (an order is placed…) and the socket destroyed instead of answering; status: answered
+   * with that HTTP status without processing; drop: the whole fake goes down (`downMs`, default 50).
+   */
+  action: 'reset' | 'reset-after' | 'status' | 'drop';
+  status?: number;
+  downMs?: number;
+  /** How many matching requests it applies to (default 1). */
+  times?: number;
+  /** Matching requests to let through first (default 0). */
+  skip?: number;
+};
 
-export type FakeTradierOptions = { market: MarketSource; token: string; account: string; matching?: Partial<MatchingConfig>; script?: Partial<FakeTradierScript> };
+type FakeLeg = { option_symbol: string; side: string; quantity: number };
+type Duration = 'day' | 'gtc' | 'pre' | 'post';
+type FakeOrder = {
+  id: number;
+  tag: string;
+  cls: 'multileg' | 'option';
+  type: string;
+  symbol: string;
+  duration: Duration;
+  /** Signed net limit per unit, cents (debit positive). */
+  limitSigned: number;
+  legs: FakeLeg[];
+  domainLegs: OrderLeg[];
+  /** Combo units (gcd of the leg quantities). */
+  units: number;
+  /** The exchange order once acknowledged. */
+  ex: ExchangeOrder | null;
+  /** Status the exchange does not know: still pending, or ended by the venue itself. */
+  overlay: 'pending' | 'expired' | 'error' | 'canceled' | null;
+  reason: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type FakeTradierOptions = {
+  market: MarketSource;
+  token: string;
+  account: string;
+  matching?: Partial<MatchingConfig>;
+  script?: Partial<FakeTradierScript>;
+  /** The clock of rate-limit windows and `Date` headers (Tradier's servers: the wall clock). */
+  wallClock?: { now(): number };
+};
 
 const SIDE = /^(buy|sell)_to_(open|close)$/;
+const DURATIONS: readonly string[] = ['day', 'gtc', 'pre', 'post'];
+const MULTILEG_TYPES: readonly string[] = ['market', 'debit', 'credit', 'even'];
+/** Types `PUT /orders/{id}` documents (market, limit, stop, stop_limit, debit, credit; not even). */
+const MODIFY_TYPES: readonly string[] = ['market', 'limit', 'stop', 'stop_limit', 'debit', 'credit'];
+const SESSION_TTL_MS = 5 * 60_000;
+const PARTNER = '3a8bbee1-5184-4ffe-8a0c-294fbad1aee9';
 
 export class FakeTradier {
   readonly market: MarketSource;
@@ -44,23 +150,69 @@ export class FakeTradier {
   readonly script: FakeTradierScript;
   readonly token: string;
   readonly account: string;
+  readonly wallClock: { now(): number };
   /** Every request seen: method + path (for assertions). */
   readonly requests: string[] = [];
-  private server: http.Server | null = null;
-  private orders = new Map<number, FakeOrder>();
-  private nextId = 228_175;
-  private windowStart = 0;
-  private used = 0;
-  private timers = new Set<NodeJS.Timeout>();
+  /** Every request with its rate group, wall time and answer (for rate assertions). */
+  readonly log: { method: string; path: string; group: RateGroup | null; at: number; status: number | 'reset' }[] = [];
+  /** Fault rules applied to incoming requests, first match wins. */
+  readonly faults: FaultRule[] = [];
+  /** Every connection drop: why (the API, or the request that triggered a 'drop' rule) and how many orders were working. */
+  readonly drops: { reason: string; working: number }[] = [];
   port = 0;
+  private server: http.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private orders = new Map<number, FakeOrder>();
+  private byExchangeId = new Map<string, FakeOrder>();
+  /** Raw POST /orders received per tag, processed or not. */
+  private readonly posts = new Map<string, number>();
+  private nextId = 228_175;
+  private readonly windows = new Map<RateGroup, { start: number; used: number; maxUsed: number; throttled: number }>();
+  private timers = new Set<NodeJS.Timeout>();
+  private readonly streamSessions = new Map<string, number>();
+  private stream: { ws: WebSocket; heartbeat: NodeJS.Timeout } | null = null;
+  private upTimer: NodeJS.Timeout | null = null;
+  /** Answers to lose (fault 'reset-after'): the socket is destroyed instead. */
+  private readonly swallowed = new WeakSet<http.ServerResponse>();
 
   constructor(opts: FakeTradierOptions) {
     this.market = opts.market;
     this.token = opts.token;
     this.account = opts.account;
+    this.wallClock = opts.wallClock ?? { now: () => Date.now() };
     this.exchange = new PaperExchange(opts.market, opts.matching, 'T');
-    this.script = { rateLimit: 1000, force429: 0, malformed: 0, errorWith200: null, fillDelayMs: 5, lists: 'natural', placeDelayMs: 0, ...opts.script };
+    this.script = {
+      rateLimits: { standard: 60, trading: 60, market: 60 },
+      rateWindowMs: 60_000,
+      force429: 0,
+      malformed: 0,
+      errorWith200: null,
+      ackDelayMs: 5,
+      fillDelayMs: 5,
+      cancelDelayMs: 5,
+      lists: 'natural',
+      placeDelayMs: 0,
+      errorNext: 0,
+      heartbeatMs: 60_000,
+      ...opts.script,
+    };
+    this.exchange.onEvent((e) => {
+      if (e.type === 'settled') return;
+      const o = this.byExchangeId.get(e.order.id);
+      if (!o) return;
+      o.ex = { ...e.order };
+      o.updatedAt = this.market.now();
+      this.publish(o);
+    });
   }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inspection (for assertions)
 
   /** How many orders (placed, not previews) carried this tag (our client order id). */
   ordersWithTag(tag: string): number {
@@ -69,19 +221,53 @@ export class FakeTradier {
     return n;
   }
 
-  /** The venue's view of the orders placed with this tag (id, status, filled units). */
-  ordersByTag(tag: string): { id: number; status: ExchangeOrder['status']; quantity: number; filled: number }[] {
-    return [...this.orders.values()].filter((o) => o.tag === tag).map((o) => ({ id: o.id, status: o.ex.status, quantity: o.ex.quantity, filled: o.ex.filled }));
+  /** How many POST /orders requests carrying this tag arrived (whether or not they were processed). */
+  postsWithTag(tag: string): number {
+    return this.posts.get(tag) ?? 0;
   }
 
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+  /** The venue's view of the orders placed with this tag (id, Tradier status, units, filled units). */
+  ordersByTag(tag: string): { id: number; status: string; quantity: number; filled: number; duration: string }[] {
+    return [...this.orders.values()].filter((o) => o.tag === tag).map((o) => ({ id: o.id, status: this.statusOf(o), quantity: o.units, filled: o.ex?.filled ?? 0, duration: o.duration }));
   }
 
-  async start(port = 0): Promise<number> {
+  /** Every order the fake holds, as `GET /orders/{id}` would show it. */
+  allOrders(): Record<string, unknown>[] {
+    return [...this.orders.values()].map((o) => this.orderJson(o, true));
+  }
+
+  /** The JSON of one order (as `GET /orders/{id}` answers), or null. */
+  orderById(id: number): Record<string, unknown> | null {
+    const o = this.orders.get(id);
+    return o ? this.orderJson(o, true) : null;
+  }
+
+  /** Per rate group: the most requests counted in one window, and how many got a 429. */
+  rateStats(): Record<RateGroup, { maxUsed: number; throttled: number }> {
+    const g = (k: RateGroup) => ({ maxUsed: this.windows.get(k)?.maxUsed ?? 0, throttled: this.windows.get(k)?.throttled ?? 0 });
+    return { standard: g('standard'), trading: g('trading'), market: g('market') };
+  }
+
+  /** Whether an account event stream is connected and subscribed. */
+  get streaming(): boolean {
+    return this.stream !== null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle and faults
+
+  async start(port = this.port): Promise<number> {
+    if (this.server) return this.port;
     const server = http.createServer((req, res) => {
-      this.handle(req, res).catch((e: Error) => this.json(res, 500, { fault: { faultstring: e.message } }));
+      this.handle(req, res).catch((e: Error) => {
+        if (!res.headersSent) this.json(res, 500, { fault: { faultstring: e.message } });
+      });
     });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as net.Socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
@@ -94,15 +280,51 @@ export class FakeTradier {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    const s = this.server;
-    this.server = null;
-    if (s) {
-      s.closeAllConnections();
-      await new Promise<void>((r) => s.close(() => r()));
+    if (this.upTimer) clearTimeout(this.upTimer);
+    this.upTimer = null;
+    await this.down();
+  }
+
+  /**
+   * The connection drops: every socket (HTTP and the event stream) is destroyed and the port refuses
+   * connections; it comes back after `downMs` (if given) or on `up()`. Orders keep working meanwhile.
+   */
+  async drop(downMs?: number, reason = 'drop()'): Promise<void> {
+    this.drops.push({ reason, working: [...this.orders.values()].filter((o) => this.isWorking(o)).length });
+    await this.down();
+    if (downMs !== undefined) {
+      if (this.upTimer) clearTimeout(this.upTimer);
+      this.upTimer = setTimeout(() => {
+        this.upTimer = null;
+        void this.up();
+      }, downMs);
     }
   }
 
+  /** Listens again on the same port after `drop()`. */
+  async up(): Promise<void> {
+    await this.start(this.port);
+  }
+
+  /** Adds a fault rule (see FaultRule). */
+  fail(rule: FaultRule): void {
+    this.faults.push({ times: 1, skip: 0, ...rule });
+  }
+
+  private async down(): Promise<void> {
+    this.closeStream();
+    for (const c of this.wss.clients) c.terminate();
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    for (const sock of this.sockets) sock.destroy();
+    this.sockets.clear();
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
   // -------------------------------------------------------------------------------------------
+  // Plumbing
 
   private list<T>(items: T[]): T | T[] | null {
     if (items.length === 0) return null;
@@ -111,15 +333,23 @@ export class FakeTradier {
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {
-    if (this.script.malformed > 0) {
+    const text = JSON.stringify(body);
+    if (this.script.malformed > 0 && !this.swallowed.has(res)) {
       this.script.malformed--;
-      const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+      return this.send(res, status, 'application/json', text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+    }
+    this.send(res, status, 'application/json', text);
+  }
+
+  /** Every answer goes out here (so a 'reset-after' fault can lose it). */
+  private send(res: http.ServerResponse, status: number, contentType: string, text: string): void {
+    if (res.destroyed || res.headersSent) return;
+    if (this.swallowed.has(res)) {
+      res.socket?.destroy();
       return;
     }
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': contentType });
+    res.end(text);
   }
 
   private async body(req: http.IncomingMessage): Promise<URLSearchParams> {
@@ -128,61 +358,165 @@ export class FakeTradier {
     return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
   }
 
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private groupOf(method: string, path: string): RateGroup | null {
+    if (!path.startsWith('/v1/')) return null;
+    if (path.startsWith('/v1/markets/')) return 'market';
+    if (/^\/v1\/accounts\/[^/]+\/orders(\/\d+)?$/.test(path) && method !== 'GET') return 'trading';
+    return 'standard';
+  }
+
+  /** Counts the request in its group's window, sets the headers; false when over the limit. */
+  private rate(group: RateGroup, res: http.ServerResponse): boolean {
+    const now = this.wallClock.now();
+    const w = this.windows.get(group) ?? { start: 0, used: 0, maxUsed: 0, throttled: 0 };
+    if (w.used === 0 || now - w.start >= this.script.rateWindowMs) {
+      w.start = now;
+      w.used = 0;
+    }
+    w.used++;
+    w.maxUsed = Math.max(w.maxUsed, w.used);
+    this.windows.set(group, w);
+    const allowed = this.script.rateLimits[group];
+    res.setHeader('X-Ratelimit-Allowed', String(allowed));
+    res.setHeader('X-Ratelimit-Used', String(w.used));
+    res.setHeader('X-Ratelimit-Available', String(Math.max(0, allowed - w.used)));
+    res.setHeader('X-Ratelimit-Expiry', String(w.start + this.script.rateWindowMs));
+    if (w.used > allowed) {
+      w.throttled++;
+      return false;
+    }
+    return true;
+  }
+
+  private matchFault(method: string, path: string): FaultRule | null {
+    for (const f of this.faults) {
+      if (f.method && f.method !== method) continue;
+      if (f.path && !new RegExp(f.path).test(path)) continue;
+      if ((f.skip ?? 0) > 0) {
+        f.skip = (f.skip ?? 0) - 1;
+        continue;
+      }
+      f.times = (f.times ?? 1) - 1;
+      if (f.times <= 0) this.faults.splice(this.faults.indexOf(f), 1);
+      return f;
+    }
+    return null;
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
-    this.requests.push(`${req.method} ${url.pathname}`);
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
-      res.writeHead(401, { 'content-type': 'text/plain' });
-      res.end('Invalid Access Token');
+    const method = req.method ?? 'GET';
+    const p = url.pathname;
+    const entry = { method, path: p, group: this.groupOf(method, p), at: this.wallClock.now(), status: 0 as number | 'reset' };
+    this.log.push(entry);
+    this.requests.push(`${method} ${p}`);
+    res.setHeader('Date', new Date(this.wallClock.now()).toUTCString());
+    res.on('finish', () => (entry.status = res.statusCode));
+    if (req.headers.authorization !== `Bearer ${this.token}`) return this.send(res, 401, 'text/plain', 'Invalid Access Token');
+    if (p.startsWith('/__fake/')) return this.control(req, res, p);
+    this.expireDayOrders();
+    const fault = this.matchFault(method, p);
+    if (fault?.action === 'reset') {
+      entry.status = 'reset';
+      req.socket.destroy();
       return;
     }
-    // Rate-limit window keyed on market time so tests stay deterministic.
-    const now = this.market.now();
-    if (now - this.windowStart >= 60_000) {
-      this.windowStart = now;
-      this.used = 0;
-    }
-    this.used++;
-    const expiry = this.windowStart + 60_000;
-    res.setHeader('X-Ratelimit-Allowed', String(this.script.rateLimit));
-    res.setHeader('X-Ratelimit-Used', String(this.used));
-    res.setHeader('X-Ratelimit-Available', String(Math.max(0, this.script.rateLimit - this.used)));
-    res.setHeader('X-Ratelimit-Expiry', String(expiry));
-    if (this.script.force429 > 0 || this.used > this.script.rateLimit) {
-      if (this.script.force429 > 0) this.script.force429--;
-      res.writeHead(429, { 'content-type': 'text/plain' });
-      res.end('Rate limit exceeded');
+    if (fault?.action === 'drop') {
+      entry.status = 'reset';
+      await this.drop(fault.downMs ?? 50, `${method} ${p}`);
       return;
     }
+    if (fault?.action === 'status') return this.send(res, fault.status ?? 503, 'text/plain', 'Service Unavailable');
+    if (fault?.action === 'reset-after') {
+      // Processed, but the answer is lost: the client cannot tell whether it happened.
+      entry.status = 'reset';
+      this.swallowed.add(res);
+    }
+    await this.route(req, res, url);
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
     const p = url.pathname;
     const q = url.searchParams;
-    if (req.method === 'GET' && p === '/v1/markets/quotes') return this.quotes(res, (q.get('symbols') ?? '').split(','));
-    if (req.method === 'POST' && p === '/v1/markets/quotes') return this.quotes(res, ((await this.body(req)).get('symbols') ?? '').split(','));
-    if (req.method === 'GET' && p === '/v1/markets/options/expirations') return this.expirations(res, q.get('symbol') ?? '', q.get('expirationType') === 'true');
-    if (req.method === 'GET' && p === '/v1/markets/options/chains') return this.chain(res, q.get('symbol') ?? '', q.get('expiration') ?? '', q.get('greeks') === 'true');
-    if (req.method === 'GET' && p === '/v1/markets/history') return this.history(res, q.get('symbol') ?? '', q.get('start') ?? '', q.get('end') ?? '');
-    if (req.method === 'GET' && p === '/v1/markets/clock') return this.clock(res);
+    const group = this.groupOf(method, p);
+    if (group) {
+      const ok = this.rate(group, res);
+      if (this.script.force429 > 0 || !ok) {
+        if (this.script.force429 > 0) this.script.force429--;
+        return this.send(res, 429, 'text/plain', 'Rate limit exceeded');
+      }
+    }
+    if (!String(req.headers.accept ?? '').includes('application/json')) {
+      // Tradier answers XML unless asked for JSON.
+      return this.send(res, 200, 'application/xml', '<?xml version="1.0" encoding="UTF-8"?><response/>');
+    }
+    if (method === 'GET' && p === '/v1/markets/quotes') return this.quotes(res, (q.get('symbols') ?? '').split(','));
+    if (method === 'POST' && p === '/v1/markets/quotes') return this.quotes(res, ((await this.body(req)).get('symbols') ?? '').split(','));
+    if (method === 'GET' && p === '/v1/markets/options/expirations') return this.expirations(res, q.get('symbol') ?? '', q.get('expirationType') === 'true');
+    if (method === 'GET' && p === '/v1/markets/options/chains') return this.chain(res, q.get('symbol') ?? '', q.get('expiration') ?? '', q.get('greeks') === 'true');
+    if (method === 'GET' && p === '/v1/markets/history') return this.history(res, q.get('symbol') ?? '', q.get('start') ?? '', q.get('end') ?? '');
+    if (method === 'GET' && p === '/v1/markets/clock') return this.clock(res);
+    if (method === 'POST' && p === '/v1/accounts/events/session') return this.createStreamSession(res);
     const m = /^\/v1\/accounts\/([^/]+)\/(balances|positions|orders)(?:\/(\d+))?$/.exec(p);
     if (m) {
       if (m[1] !== this.account) return this.json(res, 400, { errors: { error: 'Account not found or not authorized for this token.' } });
       const what = m[2];
       const oid = m[3] ? Number(m[3]) : null;
-      if (what === 'balances' && req.method === 'GET') return this.balances(res);
-      if (what === 'positions' && req.method === 'GET') return this.positions(res);
-      if (what === 'orders' && req.method === 'GET' && oid === null) {
-        const list = [...this.orders.values()].map((o) => this.orderJson(o));
-        return this.json(res, 200, { orders: list.length ? { order: this.list(list) } : 'null' });
-      }
-      if (what === 'orders' && req.method === 'GET' && oid !== null) {
+      if (what === 'balances' && method === 'GET') return this.balances(res);
+      if (what === 'positions' && method === 'GET') return this.positions(res);
+      if (what === 'orders' && method === 'GET' && oid === null) return this.listOrders(res, q);
+      if (what === 'orders' && method === 'GET' && oid !== null) {
         const o = this.orders.get(oid);
-        return o ? this.json(res, 200, { order: this.orderJson(o) }) : this.json(res, 404, { errors: { error: 'Order not found' } });
+        return o ? this.json(res, 200, { order: this.orderJson(o, true) }) : this.json(res, 404, { errors: { error: `Order ${oid} not found.` } });
       }
-      if (what === 'orders' && req.method === 'POST') return this.place(res, await this.body(req));
-      if (what === 'orders' && req.method === 'DELETE' && oid !== null) return this.cancel(res, oid);
-      if (what === 'orders' && req.method === 'PUT' && oid !== null) return this.modify(res, oid, await this.body(req));
+      if (what === 'orders' && method === 'POST') return this.place(res, await this.body(req));
+      if (what === 'orders' && method === 'DELETE' && oid !== null) return this.cancel(res, oid);
+      if (what === 'orders' && method === 'PUT' && oid !== null) return this.modify(res, oid, await this.body(req));
     }
-    this.json(res, 404, { errors: { error: `Unknown endpoint ${req.method} ${p}` } });
+    this.json(res, 404, { errors: { error: `Unknown endpoint ${method} ${p}` } });
   }
+
+  /** `/__fake/drop {"downMs"}`, `/__fake/fail {FaultRule}`, `/__fake/match`, `GET /__fake/orders`. */
+  private async control(req: http.IncomingMessage, res: http.ServerResponse, p: string): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: Record<string, unknown> = {};
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      return this.json(res, 400, { error: 'the control body must be JSON' });
+    }
+    if (p === '/__fake/drop') {
+      this.json(res, 200, { ok: true });
+      res.on('finish', () => void this.drop(typeof body.downMs === 'number' ? body.downMs : undefined, 'POST /__fake/drop'));
+      return;
+    }
+    if (p === '/__fake/fail') {
+      const action = body.action;
+      if (action !== 'reset' && action !== 'reset-after' && action !== 'status' && action !== 'drop') return this.json(res, 400, { error: 'action must be reset, reset-after, status or drop' });
+      this.fail(body as FaultRule);
+      return this.json(res, 200, { ok: true, rules: this.faults.length });
+    }
+    if (p === '/__fake/match') {
+      this.matchNow();
+      return this.json(res, 200, { ok: true });
+    }
+    if (p === '/__fake/orders') return this.json(res, 200, { orders: this.allOrders(), rate: this.rateStats() });
+    this.json(res, 404, { error: `unknown control ${p}` });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Market data
 
   private quoteJson(symbol: string): Record<string, unknown> | null {
     const indexes: QuoteSymbol[] = ['SPX', 'VIX', 'VIX9D', 'VIX3M'];
@@ -264,15 +598,18 @@ export class FakeTradier {
 
   private clock(res: http.ServerResponse): void {
     const now = this.market.now();
-    this.json(res, 200, { clock: { date: new Date(now).toISOString().slice(0, 10), description: 'Market clock (fake)', state: 'open', timestamp: Math.floor(now / 1000), next_change: '16:00', next_state: 'postmarket' } });
+    this.json(res, 200, { clock: { date: etDate(now), description: 'Market clock (fake)', state: this.market.isOpen?.() === false ? 'closed' : 'open', timestamp: Math.floor(now / 1000), next_change: '16:00', next_state: 'postmarket' } });
   }
+
+  // -------------------------------------------------------------------------------------------
+  // Account
 
   private balances(res: http.ServerResponse): void {
     const cash = this.exchange.cash();
     this.json(res, 200, {
       balances: {
         account_number: this.account, account_type: 'margin', total_equity: this.exchange.netLiquidation(), total_cash: cash,
-        option_short_value: 0, long_market_value: 0, pending_orders_count: this.exchange.openOrders().length,
+        option_short_value: 0, long_market_value: 0, pending_orders_count: [...this.orders.values()].filter((o) => this.isWorking(o)).length,
         margin: { fed_call: 0, maintenance_call: 0, option_buying_power: this.exchange.buyingPower(), stock_buying_power: this.exchange.buyingPower() * 2, stock_short_value: 0, sweep: 0 },
       },
     });
@@ -289,121 +626,316 @@ export class FakeTradier {
     this.json(res, 200, { positions: list.length ? { position: this.list(list) } : 'null' });
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Orders
+
+  private statusOf(o: FakeOrder): string {
+    if (o.overlay) return o.overlay;
+    const ex = o.ex;
+    if (!ex) return 'pending';
+    if (ex.status === 'working') return ex.filled > 0 ? 'partially_filled' : 'open';
+    return ex.status; // filled, canceled, rejected
+  }
+
+  private isWorking(o: FakeOrder): boolean {
+    const s = this.statusOf(o);
+    return s === 'pending' || s === 'open' || s === 'partially_filled';
+  }
+
+  /** Orders of the session of the present calendar day (ET), or of `start`..`end` with filter=all. */
+  private listOrders(res: http.ServerResponse, q: URLSearchParams): void {
+    const filter = q.get('filter') ?? 'intraday';
+    const today = etDate(this.market.now());
+    const date = q.get('date');
+    let inRange: (d: string) => boolean;
+    if (filter === 'all') {
+      const start = q.get('start') ?? '0000-00-00';
+      const end = q.get('end') ?? today;
+      inRange = (d) => d >= start && d <= end;
+    } else if (filter === 'intraday') {
+      inRange = (d) => d === today;
+    } else {
+      return this.json(res, 400, { errors: { error: `Invalid filter ${filter}; one of intraday, all.` } });
+    }
+    const page = Number(q.get('page') ?? '1');
+    const limit = Number(q.get('limit') ?? '25');
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1) return this.json(res, 400, { errors: { error: 'page and limit must be positive integers.' } });
+    const all = [...this.orders.values()].filter((o) => inRange(etDate(o.createdAt)) && (date === null || etDate(o.createdAt) === date)).sort((a, b) => a.id - b.id);
+    const slice = all.slice((page - 1) * limit, page * limit).map((o) => this.orderJson(o, q.get('includeTags') === 'true'));
+    this.json(res, 200, { orders: slice.length ? { order: this.list(slice) } : 'null' });
+  }
+
+  /**
+   * Places an order as `POST /orders` would (same validation and lifecycle) without HTTP or rate
+   * limits — for seeding a session's worth of orders. Returns the order id; throws on a refusal.
+   */
+  placeDirect(form: Record<string, string>): number {
+    const r = this.createOrder(new URLSearchParams(form));
+    if (r.id === undefined) throw new Error(`the fake refused the order: ${JSON.stringify(r.body)}`);
+    return r.id;
+  }
+
   private place(res: http.ServerResponse, f: URLSearchParams): void {
+    const tag = f.get('tag');
+    if (tag) this.posts.set(tag, (this.posts.get(tag) ?? 0) + 1);
+    const r = this.createOrder(f);
+    const answer = (): void => this.json(res, r.status, r.body);
+    if (r.id !== undefined && this.script.placeDelayMs > 0) this.later(this.script.placeDelayMs, answer);
+    else answer();
+  }
+
+  /** Validates and registers an order (or answers a preview); the answer Tradier gives, and the new id. */
+  private createOrder(f: URLSearchParams): { status: number; body: unknown; id?: number } {
     const get = (k: string): string | null => f.get(k);
+    const tag = get('tag') ?? '';
     const cls = get('class');
-    if (cls !== 'multileg' && cls !== 'option') return this.json(res, 400, { errors: { error: `Unsupported order class ${cls}` } });
-    const legs: FakeOrder['legs'] = [];
+    if (cls !== 'multileg' && cls !== 'option') return { status: 400, body: { errors: { error: `Unsupported order class ${cls}` } } };
+    const legs: FakeLeg[] = [];
     if (cls === 'option') legs.push({ option_symbol: get('option_symbol') ?? '', side: get('side') ?? '', quantity: Number(get('quantity')) });
     else for (let i = 0; i < 4; i++) {
       const sym = get(`option_symbol[${i}]`);
       if (!sym) break;
       legs.push({ option_symbol: sym, side: get(`side[${i}]`) ?? '', quantity: Number(get(`quantity[${i}]`)) });
     }
-    const type = (cls === 'option' ? (legs[0]?.side.startsWith('sell') ? 'credit' : 'debit') : get('type')) as FakeOrder['type'];
+    const type = get('type') ?? '';
+    const duration = get('duration') ?? '';
     const price = Number(get('price'));
     const errors: string[] = [];
     if (legs.length === 0) errors.push('An order needs at least one leg.');
-    if (!['credit', 'debit', 'even'].includes(type)) errors.push(`Invalid order type ${type}; multileg orders take debit, credit or even.`);
-    if (!(price >= 0)) errors.push('Price is required for debit/credit orders.');
+    if (cls === 'multileg' && !MULTILEG_TYPES.includes(type)) errors.push(`Invalid order type ${type}; multileg orders take market, debit, credit or even.`);
+    if (cls === 'option' && type !== 'limit') errors.push(`Invalid order type ${type}; this fake takes limit single-leg orders.`);
+    if (!DURATIONS.includes(duration)) errors.push(`Invalid duration ${duration}; one of day, gtc, pre, post.`);
+    if ((type === 'debit' || type === 'credit' || type === 'limit') && !(price >= 0)) errors.push('Price is required for limit, debit and credit orders.');
+    if (tag && !/^[A-Za-z0-9-]{1,255}$/.test(tag)) errors.push('Invalid tag: at most 255 letters, digits or -.');
     const domainLegs: OrderLeg[] = [];
     for (const l of legs) {
       const occ = parseOcc(l.option_symbol);
       if (!SIDE.test(l.side)) errors.push(`Invalid side ${l.side}.`);
+      if (!Number.isInteger(l.quantity) || l.quantity <= 0) errors.push(`Invalid quantity ${l.quantity}.`);
       if (!occ) {
         errors.push(`Invalid option symbol ${l.option_symbol}.`);
         continue;
       }
       domainLegs.push({ contract: { kind: 'option', underlying: occ.root === 'SPY' ? 'SPY' : 'SPX', root: occ.root, expiration: occ.expiration, strike: occ.strike, right: occ.right }, side: l.side.startsWith('buy') ? 'BUY' : 'SELL', ratio: l.quantity, intent: l.side.endsWith('open') ? 'open' : 'close' });
     }
-    if (errors.length) return this.json(res, 400, { errors: { error: this.list(errors) } });
+    if (errors.length) return { status: 400, body: { errors: { error: this.list(errors) } } };
     if (this.script.errorWith200) {
       const text = this.script.errorWith200;
       this.script.errorWith200 = null;
-      return this.json(res, 200, { errors: { error: text } });
+      return { status: 200, body: { errors: { error: text } } };
     }
-    // Tradier leg quantities are absolute; express them as ratios of one order unit.
+    // Tradier leg quantities are absolute; the exchange works in combo units.
     const units = legs.reduce((g, l) => gcd(g, l.quantity), 0) || 1;
     for (const l of domainLegs) l.ratio = l.ratio / units;
-    const priceCents = Math.round(price * 100);
-    const limitSigned = type === 'credit' ? -priceCents : type === 'debit' ? priceCents : 0;
+    const cents = Math.round((Number.isFinite(price) ? price : 0) * 100);
+    const effectiveType = cls === 'option' ? (legs[0]?.side.startsWith('sell') ? 'credit' : 'debit') : type;
+    const limitSigned = effectiveType === 'credit' ? -cents : effectiveType === 'debit' ? cents : 0;
     if (get('preview') === 'true') {
-      return this.json(res, 200, { order: { status: 'ok', commission: 0, cost: -limitSigned * units, fees: 0.65 * legs.length * units, symbol: get('symbol'), type, duration: get('duration'), price, result: true, order_cost: -limitSigned * units, margin_change: 0, request_date: new Date(this.market.now()).toISOString(), extended_hours: false, class: cls, strategy: 'spread', day_trades: 0 } });
+      return { status: 200, body: { order: { status: 'ok', commission: 0, cost: -limitSigned * units, fees: 0.65 * legs.length * units, symbol: get('symbol'), type, duration, price, result: true, order_cost: -limitSigned * units, margin_change: 0, request_date: new Date(this.market.now()).toISOString(), extended_hours: false, class: cls, strategy: strategyOf(legs), day_trades: 0 } } };
     }
-    const ex = this.exchange.submit({ ref: get('tag') ?? '', legs: domainLegs, quantity: units, limitSigned });
-    const id = this.nextId++;
+    const id = this.nextId;
+    this.nextId += 1 + legs.length; // leg ids follow the parent's
     const now = this.market.now();
-    this.orders.set(id, { id, ex, tag: get('tag') ?? '', type, symbol: get('symbol') ?? '', legs, createdAt: now, updatedAt: now, preview: false });
-    this.later(this.script.fillDelayMs, () => this.matchNow());
-    const answer = (): void => this.json(res, 200, { order: { id, status: 'ok', partner_id: '3a8bbee1-5184-4ffe-8a0c-294fbad1aee9' } });
-    if (this.script.placeDelayMs > 0) this.later(this.script.placeDelayMs, answer);
-    else answer();
+    const o: FakeOrder = { id, tag, cls, type, symbol: get('symbol') ?? '', duration: duration as Duration, limitSigned, legs, domainLegs, units, ex: null, overlay: 'pending', reason: null, createdAt: now, updatedAt: now };
+    this.orders.set(id, o);
+    this.publish(o);
+    this.later(this.script.ackDelayMs, () => this.acknowledge(o));
+    return { status: 200, body: { order: { id, status: 'ok', partner_id: PARTNER } }, id };
   }
 
-  /** Matches working orders now (also run after each placement/modification). */
-  matchNow(): void {
-    this.exchange.match();
-    for (const o of this.orders.values()) {
-      const cur = this.exchange.get(o.ex.id);
-      if (cur && (cur.filled !== o.ex.filled || cur.status !== o.ex.status)) o.updatedAt = this.market.now();
-      if (cur) o.ex = cur;
+  /** `pending` → `open` (or `rejected`/`error`): the order reaches the exchange. */
+  private acknowledge(o: FakeOrder): void {
+    if (o.overlay !== 'pending') return; // canceled while pending
+    o.updatedAt = this.market.now();
+    if (this.script.errorNext > 0) {
+      this.script.errorNext--;
+      o.overlay = 'error';
+      this.publish(o);
+      return;
     }
+    o.overlay = null;
+    const ex = this.exchange.submit({ ref: o.tag, legs: o.domainLegs, quantity: o.units, limitSigned: o.limitSigned });
+    o.ex = ex;
+    this.byExchangeId.set(ex.id, o);
+    if (ex.status === 'rejected') o.reason = ex.reason;
+    this.publish(o);
+    this.later(this.script.fillDelayMs, () => this.matchNow());
   }
 
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
+  /** Matches working orders now (also run after each acknowledgement and modification). */
+  matchNow(): void {
+    this.expireDayOrders();
+    this.exchange.match();
+  }
+
+  /** DAY orders still working once their session has closed are `expired` (GTC orders keep working). */
+  expireDayOrders(): void {
+    const now = this.market.now();
+    for (const o of this.orders.values()) {
+      if (o.duration !== 'day' || !this.isWorking(o)) continue;
+      const s = session(etDate(o.createdAt));
+      if (s && now < s.close) continue;
+      if (!s && etDate(now) === etDate(o.createdAt)) continue; // placed on a closed day: it waits for the next session's close
+      o.overlay = 'expired';
+      o.updatedAt = now;
+      if (o.ex) this.exchange.cancel(o.ex.id); // publishes the expiry
+      else this.publish(o);
+    }
   }
 
   private cancel(res: http.ServerResponse, id: number): void {
     const o = this.orders.get(id);
-    if (!o || !this.exchange.cancel(o.ex.id)) return this.json(res, 400, { errors: { error: 'Order is not open; it cannot be canceled.' } });
-    o.ex = this.exchange.get(o.ex.id) as ExchangeOrder;
+    if (!o) return this.json(res, 400, { errors: { error: `Order ${id} not found.` } });
+    if (!this.isWorking(o)) return this.json(res, 400, { errors: { error: `order already in finalized state: ${this.statusOf(o)}` } });
+    this.later(this.script.cancelDelayMs, () => {
+      if (o.overlay === 'pending') {
+        o.overlay = 'canceled'; // it never reached the exchange
+        o.updatedAt = this.market.now();
+        this.publish(o);
+      } else if (o.ex) this.exchange.cancel(o.ex.id);
+    });
     this.json(res, 200, { order: { id, status: 'ok' } });
   }
 
   private modify(res: http.ServerResponse, id: number, f: URLSearchParams): void {
     const o = this.orders.get(id);
-    const price = Number(f.get('price'));
-    const type = (f.get('type') ?? o?.type) as FakeOrder['type'];
-    if (!o || !(price >= 0)) return this.json(res, 400, { errors: { error: 'Order cannot be modified.' } });
-    const cents = Math.round(price * 100);
-    if (!this.exchange.replace(o.ex.id, type === 'credit' ? -cents : cents)) return this.json(res, 400, { errors: { error: 'Order is not open; it cannot be modified.' } });
-    o.type = type;
-    o.ex = this.exchange.get(o.ex.id) as ExchangeOrder;
+    if (!o) return this.json(res, 400, { errors: { error: `Order ${id} not found.` } });
+    if (!this.isWorking(o)) return this.json(res, 400, { errors: { error: `order already in finalized state: ${this.statusOf(o)}` } });
+    const type = f.get('type');
+    const duration = f.get('duration');
+    const priceText = f.get('price');
+    const errors: string[] = [];
+    if (type !== null && !MODIFY_TYPES.includes(type)) errors.push(`Invalid order type ${type} for a modification; one of ${MODIFY_TYPES.join(', ')}.`);
+    if (type !== null && o.cls === 'multileg' && !MULTILEG_TYPES.includes(type)) errors.push(`Invalid order type ${type} for a multileg order.`);
+    if (duration !== null && !DURATIONS.includes(duration)) errors.push(`Invalid duration ${duration}; one of day, gtc, pre, post.`);
+    const price = priceText === null ? null : Number(priceText);
+    if (price !== null && !(price >= 0)) errors.push(`Invalid price ${priceText}.`);
+    if (errors.length) return this.json(res, 400, { errors: { error: this.list(errors) } });
+    // Only the fields sent change.
+    if (type !== null) o.type = type;
+    if (duration !== null) o.duration = duration as Duration;
+    const cents = price === null ? Math.abs(o.limitSigned) : Math.round(price * 100);
+    const effect = o.cls === 'option' ? (o.legs[0]?.side.startsWith('sell') ? 'credit' : 'debit') : o.type;
+    o.limitSigned = effect === 'credit' ? -cents : effect === 'debit' ? cents : 0;
+    o.updatedAt = this.market.now();
+    if (o.ex) this.exchange.replace(o.ex.id, o.limitSigned);
+    else this.publish(o);
     this.later(this.script.fillDelayMs, () => this.matchNow());
-    this.json(res, 200, { order: { id, status: 'ok', partner_id: '3a8bbee1-5184-4ffe-8a0c-294fbad1aee9' } });
+    this.json(res, 200, { order: { id, status: 'ok', partner_id: PARTNER } });
   }
 
-  private orderJson(o: FakeOrder): Record<string, unknown> {
+  private orderJson(o: FakeOrder, withTag: boolean): Record<string, unknown> {
+    const status = this.statusOf(o);
+    const ended = !this.isWorking(o);
     const ex = o.ex;
-    const status = ex.status === 'working' ? (ex.filled > 0 ? 'partially_filled' : 'open') : ex.status === 'canceled' ? 'canceled' : ex.status;
-    const avg = ex.avgSigned === null ? 0 : Math.abs(ex.avgSigned) / 100;
-    const price = Math.abs(ex.limitSigned) / 100;
+    const filled = ex?.filled ?? 0;
     const iso = (t: number): string => new Date(t).toISOString();
-    const fills = this.exchange.fillsSince(0).filter((f) => f.orderId === ex.id);
+    const fills = ex ? this.exchange.fillsSince(0).filter((x) => x.orderId === ex.id) : [];
     const last = fills[fills.length - 1];
-    const legs = o.legs.map((l, i) => ({
-      id: o.id + 1 + i, type: o.type, symbol: o.symbol, side: l.side, quantity: l.quantity, status, duration: 'day', price,
-      avg_fill_price: last ? last.legPrices[i] : 0, exec_quantity: (l.quantity / ex.quantity) * ex.filled, last_fill_price: last ? last.legPrices[i] : 0,
-      last_fill_quantity: last ? (l.quantity / ex.quantity) * last.quantity : 0, remaining_quantity: (l.quantity / ex.quantity) * (ex.quantity - ex.filled),
-      create_date: iso(o.createdAt), transaction_date: iso(o.updatedAt), class: 'option', option_symbol: l.option_symbol,
-    }));
+    const price = Math.abs(o.limitSigned) / 100;
+    const common = { status, duration: o.duration, price, create_date: iso(o.createdAt), transaction_date: iso(o.updatedAt) };
+    const reason = status === 'rejected' || status === 'error' ? { reason_description: o.reason ?? (status === 'error' ? 'Order failed at the backoffice.' : 'Rejected.') } : {};
+    const tag = withTag && o.tag ? { tag: o.tag } : {};
+    const legJson = o.legs.map((l, i) => {
+      const ratio = l.quantity / o.units;
+      const exec = filled * ratio;
+      const notional = fills.reduce((s, x) => s + (x.legPrices[i] ?? 0) * x.quantity * ratio, 0);
+      return {
+        id: o.id + 1 + i, type: o.type, symbol: o.symbol, side: l.side, quantity: l.quantity, ...common,
+        avg_fill_price: exec > 0 ? round8(notional / exec) : 0, exec_quantity: exec,
+        last_fill_price: last ? (last.legPrices[i] ?? 0) : 0, last_fill_quantity: last ? last.quantity * ratio : 0,
+        remaining_quantity: ended ? 0 : l.quantity - exec, class: 'option', option_symbol: l.option_symbol,
+      };
+    });
+    if (o.cls === 'option') {
+      const leg = legJson[0]!;
+      return { ...leg, id: o.id, type: o.type, ...reason, ...tag };
+    }
+    const avgNet = ex?.avgSigned === null || ex?.avgSigned === undefined ? 0 : Math.abs(ex.avgSigned) / 100;
     return {
-      id: o.id, type: o.type, symbol: o.symbol, side: 'buy', quantity: ex.quantity, status, duration: 'day', price,
-      avg_fill_price: avg, exec_quantity: ex.filled, last_fill_price: last ? Math.abs(last.netSigned) / 100 : 0, last_fill_quantity: last ? last.quantity : 0,
-      remaining_quantity: ex.quantity - ex.filled, create_date: iso(o.createdAt), transaction_date: iso(o.updatedAt),
-      class: 'multileg', num_legs: o.legs.length, strategy: 'spread', tag: o.tag, ...(ex.reason ? { reason_description: ex.reason } : {}),
-      leg: this.list(legs),
+      id: o.id, type: o.type, symbol: o.symbol, side: 'buy', quantity: o.units, ...common,
+      avg_fill_price: avgNet, exec_quantity: filled, last_fill_price: last ? Math.abs(last.netSigned) / 100 : 0, last_fill_quantity: last ? last.quantity : 0,
+      remaining_quantity: ended ? 0 : o.units - filled, class: 'multileg', num_legs: o.legs.length, strategy: strategyOf(o.legs),
+      ...reason, ...tag, leg: this.list(legJson),
     };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Account event stream
+
+  private createStreamSession(res: http.ServerResponse): void {
+    const id = randomBytes(14).toString('hex').toUpperCase();
+    this.streamSessions.set(id, this.wallClock.now() + SESSION_TTL_MS);
+    this.json(res, 200, { stream: { url: `ws://127.0.0.1:${this.port}/v1/accounts/events`, sessionid: id } });
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/v1/accounts/events') {
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('message', (data) => {
+        let sub: { events?: unknown; sessionid?: unknown } = {};
+        try {
+          sub = JSON.parse(String(data)) as typeof sub;
+        } catch {
+          ws.close(1008, 'the subscription must be JSON');
+          return;
+        }
+        const expires = typeof sub.sessionid === 'string' ? this.streamSessions.get(sub.sessionid) : undefined;
+        if (expires === undefined || expires < this.wallClock.now() || !Array.isArray(sub.events) || !sub.events.includes('order')) {
+          ws.close(1008, 'invalid or expired session');
+          return;
+        }
+        this.streamSessions.delete(sub.sessionid as string);
+        this.closeStream(); // one stream per token
+        const heartbeat = setInterval(() => ws.send(JSON.stringify({ event: 'heartbeat', status: 'active', timestamp: new Date(this.wallClock.now()).toISOString() })), this.script.heartbeatMs);
+        this.stream = { ws, heartbeat };
+        ws.on('close', () => {
+          clearInterval(heartbeat);
+          if (this.stream?.ws === ws) this.stream = null;
+        });
+      });
+    });
+  }
+
+  private closeStream(): void {
+    const s = this.stream;
+    this.stream = null;
+    if (!s) return;
+    clearInterval(s.heartbeat);
+    s.ws.terminate();
+  }
+
+  /** Sends the order's current state on the event stream: the parent, then each leg with parent_id. */
+  private publish(o: FakeOrder): void {
+    const s = this.stream;
+    if (!s || s.ws.readyState !== s.ws.OPEN) return;
+    const j = this.orderJson(o, true);
+    const fields = (x: Record<string, unknown>, parent: number | null) => ({
+      id: x.id, event: 'order', status: x.status, type: x.type, price: x.price, stop_price: 0, avg_fill_price: x.avg_fill_price, exec_quantity: x.exec_quantity,
+      last_fill_quantity: x.last_fill_quantity, remaining_quantity: x.remaining_quantity, transaction_date: x.transaction_date, create_date: x.create_date, account: this.account,
+      ...(parent !== null ? { parent_id: parent } : {}), ...(x.tag ? { tag: x.tag } : {}),
+    });
+    s.ws.send(JSON.stringify(fields(j, null)));
+    if (o.cls === 'multileg') for (const l of [j.leg].flat() as Record<string, unknown>[]) s.ws.send(JSON.stringify(fields(l, o.id)));
   }
 }
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
+}
+
+function round8(x: number): number {
+  return Math.round(x * 1e8) / 1e8;
+}
+
+function strategyOf(legs: FakeLeg[]): string {
+  if (legs.length === 2) return 'spread';
+  if (legs.length === 3) return 'butterfly';
+  if (legs.length === 4) return 'condor';
+  return 'unknown';
 }
 
 export async function startFakeTradier(opts: FakeTradierOptions & { port?: number }): Promise<FakeTradier> {
