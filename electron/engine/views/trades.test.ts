@@ -117,6 +117,16 @@ describe('trades view', () => {
     expect(unmarked.equity).toHaveLength(2);
   });
 
+  it('refuses a date that is no calendar date, naming the field (VALIDATION, not an internal error)', () => {
+    store = openTemp(tempDir('td-trades-view-'));
+    seedArbTrade(store);
+    const now = NO_MARKS(Date.UTC(2026, 1, 1));
+    expect(() => performanceHistory(store!, { from: '2026-13-45' }, now)).toThrow(/"from" must be a calendar date written YYYY-MM-DD, got "2026-13-45"/);
+    expect(() => performanceHistory(store!, { to: '2026-02-30' }, now)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    // A period reaching past today counts its sessions up to today only.
+    expect(performanceHistory(store!, { from: '2026-01-01', to: '2099-12-31' }, now).stats.trades).toBe(1);
+  });
+
   it('rejects a bad filter with the field named', () => {
     const r = TradeFilterSchema.safeParse({ from: '2026-3-1' });
     expect(r.success).toBe(false);

@@ -3,10 +3,10 @@
  * Positions shows it), and the equity curve and statistics of the trades matching the same filter —
  * computed by shared/stats.ts, the module the backtests, the CLI report and the API read too.
  */
-import type { PerformanceHistory, Trade, TradeFilter } from '../../../shared/api.ts';
+import { ApiError, type PerformanceHistory, type Trade, type TradeFilter } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
-import { etDate, etToEpoch, tradingDays } from '../../market/calendar.ts';
+import { dayNumber, etDate, etToEpoch, tradingDays } from '../../market/calendar.ts';
 import { toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { apiStats } from './stats.ts';
@@ -58,6 +58,15 @@ export function listTrades(store: Store, filter: TradeFilter, limit: number, mar
 
 const ALL = 10_000_000;
 
+function isCalendarDate(date: string): boolean {
+  try {
+    dayNumber(date);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The statistics and equity curve of the trades matching the filter (entry dates), by close time:
  * closed trades make the statistics; the curve starts at 0 at the start of the period (the `from`
@@ -66,6 +75,9 @@ const ALL = 10_000_000;
  * over the period's sessions up to today, as a backtest's does over its own.
  */
 export function performanceHistory(store: Store, filter: TradeFilter, marks: LiveMarks): PerformanceHistory {
+  for (const [name, date] of [['from', filter.from], ['to', filter.to]] as const) {
+    if (date !== undefined && !isCalendarDate(date)) throw new ApiError('VALIDATION', `"${name}" must be a calendar date written YYYY-MM-DD, got "${date}".`);
+  }
   const query = { fromDate: filter.from, toDate: filter.to, strategyId: filter.strategyId, exitReason: filter.exitReason, limit: ALL };
   const closed = filter.status === 'OPEN' ? [] : store.trades.search({ ...query, status: 'CLOSED', legs: false }).map(toClosedTrade).filter((t): t is ClosedTrade => t !== null);
   const open = filter.status === 'CLOSED' ? [] : store.trades.search({ ...query, status: 'OPEN' }).filter(isHeld);
