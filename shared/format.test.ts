@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etDateTime, formatUsd } from './format.ts';
+import { etDateTime, formatDrawdown, formatUsd } from './format.ts';
 
 describe('format', () => {
   it('shows instants in ET across DST, whatever the machine zone', () => {
@@ -10,5 +10,11 @@ describe('format', () => {
     expect(formatUsd(642.3)).toBe('$642.30');
     expect(formatUsd(-1234.5)).toBe('-$1,234.50');
     expect(formatUsd(null)).toBe('—');
+  });
+  it('shows a max drawdown as a loss, whichever sign it comes with', () => {
+    expect(formatDrawdown(3698)).toBe('-$3,698.00');
+    expect(formatDrawdown(-3698)).toBe('-$3,698.00');
+    expect(formatDrawdown(0)).toBe('$0.00');
+    expect(formatDrawdown(null)).toBe('—');
   });
 });

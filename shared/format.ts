@@ -39,6 +39,16 @@ export function formatUsd(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : usd.format(value);
 }
 
+/**
+ * A max drawdown as the loss it is — the one way every screen (pages and the CLI table) shows it:
+ * `-$3,698.00`, `$0.00` when there was none, `—` for null. The figure itself is kept ≥ 0
+ * (shared/stats.ts); only its display carries the sign.
+ */
+export function formatDrawdown(maxDrawdown: number | null | undefined): string {
+  if (maxDrawdown === null || maxDrawdown === undefined || !Number.isFinite(maxDrawdown)) return '—';
+  return formatUsd(maxDrawdown === 0 ? 0 : -Math.abs(maxDrawdown));
+}
+
 /** A price with 2 decimals, `—` for null. */
 export function formatPrice(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);

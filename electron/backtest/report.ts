@@ -7,8 +7,8 @@
  * { strategy: {id, title, rulesetVersion}, config,
  *   data: {source, file, from, to, resolution, rows},   // rows: file rows in the period; null for the simulator
  *   fillModel: {slippageFraction},
- *   stats: {...},                      // metrics.ts, money in dollars (cents exact: two decimals)
- *   equity: [{tradeId, time, pnl, equity}],     // per closed trade
+ *   stats: {...},                      // shared/stats.ts, money in dollars (cents exact: two decimals)
+ *   equity: [{tradeId, time, pnl, equity, drawdown}],   // 0 at the period's start (tradeId null), then per closed trade
  *   daily: [{date, pnl, equity}],               // per day
  *   trades: [{id, status, structure, quantity, legs:[{symbol,right,strike,side,contracts}],
  *             entryTime, exitTime, entryPrice, exitPrice, exitReason, pnl}],
@@ -18,10 +18,13 @@
  * export writes them). Prices are per-share combo prices in dollars: `entryPrice` the net credit
  * received (negative = debit paid), `exitPrice` the net debit paid to close (or the settlement value);
  * `pnl` is the trade's realized P&L in dollars (multiplier and contracts applied, net of commissions).
+ * `stats.maxDrawdown` is ≥ 0 (the fall from the peak); the table shows it as the loss it is, `-$3,672.00`,
+ * as the pages do, and each equity point's `drawdown` is equity − the running peak (≤ 0).
  */
+import { formatDrawdown, formatUsd } from '../../shared/format.ts';
+import type { DailyEquity, EquityPoint, Stats } from '../../shared/stats.ts';
 import { isoEt } from '../store/time.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
-import type { DailyEquity, EquityPoint, Stats } from './metrics.ts';
 
 export type TradeLegReport = { symbol: string; right: 'C' | 'P'; strike: number; expiration: string; side: 'BUY' | 'SELL'; contracts: number };
 
@@ -46,6 +49,7 @@ export type StatsReport = {
   losses: number;
   breakeven: number;
   winRate: number | null;
+  avgPnl: number | null;
   avgWin: number | null;
   avgLoss: number | null;
   grossProfit: number;
@@ -66,7 +70,7 @@ export type BacktestDocument = {
   data: { source: string; file: string | null; from: string; to: string; resolution: 'intraday' | 'daily'; rows: number | null };
   fillModel: { model: string; slippageFraction: number };
   stats: StatsReport;
-  equity: { tradeId: number; time: string; pnl: number; equity: number }[];
+  equity: { tradeId: number | null; time: string; pnl: number; equity: number; drawdown: number }[];
   daily: { date: string; pnl: number; equity: number }[];
   trades: TradeReport[];
   /** Trades still open (or pending) when the backtest ended: listed, not in the statistics. */
@@ -102,6 +106,7 @@ export function statsReport(s: Stats): StatsReport {
     losses: s.losses,
     breakeven: s.breakeven,
     winRate: s.winRate,
+    avgPnl: optDollars(s.avgPnlCents),
     avgWin: optDollars(s.avgWinCents),
     avgLoss: optDollars(s.avgLossCents),
     grossProfit: dollars(s.grossProfitCents),
@@ -118,7 +123,7 @@ export function statsReport(s: Stats): StatsReport {
 }
 
 export function equityReport(equity: readonly EquityPoint[]): BacktestDocument['equity'] {
-  return equity.map((e) => ({ tradeId: e.tradeId, time: isoEt(e.time), pnl: dollars(e.pnlCents), equity: dollars(e.equityCents) }));
+  return equity.map((e) => ({ tradeId: e.tradeId, time: isoEt(e.time), pnl: dollars(e.pnlCents), equity: dollars(e.equityCents), drawdown: dollars(e.drawdownCents) }));
 }
 
 export function dailyReport(daily: readonly DailyEquity[]): BacktestDocument['daily'] {
@@ -128,12 +133,7 @@ export function dailyReport(daily: readonly DailyEquity[]): BacktestDocument['da
 // ---------------------------------------------------------------------------------------------
 // Plain text
 
-const money = (v: number | null): string => {
-  if (v === null) return '—';
-  const sign = v < 0 ? '-' : '';
-  const [int, frac] = Math.abs(v).toFixed(2).split('.') as [string, string];
-  return `${sign}$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
-};
+const money = formatUsd;
 const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null, digits = 2): string => (v === null ? '—' : v.toFixed(digits));
 
@@ -160,7 +160,7 @@ export function statsTable(doc: BacktestDocument): string {
     ['Average loss', money(s.avgLoss)],
     ['Profit factor', num(s.profitFactor)],
     ['Total P&L', money(s.totalPnl)],
-    ['Max drawdown', `${money(s.maxDrawdown)} (${pct(s.maxDrawdownPct)} of ${money(s.capital)} + peak)`],
+    ['Max drawdown', `${formatDrawdown(s.maxDrawdown)} (${pct(s.maxDrawdownPct)} of ${money(s.capital)} + peak)`],
     ['Sharpe (daily, √252)', `${num(s.sharpe)} on ${money(s.capital)}, ${s.days} days`],
     ['Exit reasons', reasons],
   ];

@@ -24,6 +24,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from '../../shared/stats.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import type { Logger } from '../engine/log.ts';
 import type { MarketData } from '../engine/ports.ts';
@@ -33,10 +34,10 @@ import { addDays, dayNumber, etDate, etToEpoch, nextTradingDay, session, trading
 import type { ChainColumns } from '../market/data/chain-columns.ts';
 import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
 import { dbFileIn } from '../store/paths.ts';
+import { toClosedTrade } from '../store/repos/trades.ts';
 import { openStore } from '../store/store.ts';
 import { DataDaysScheduler } from './data-days.ts';
 import { FillModelExecutor } from './fill-model.ts';
-import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from './metrics.ts';
 import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
 import { ChainsMarketData, type DailyLevels } from './sources/chains.ts';
 import { SimMarketData } from './sources/sim.ts';
@@ -212,11 +213,12 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const closed: ClosedTrade[] = [];
     let open = 0;
     for (const t of trades) {
-      if (t.status === 'CLOSED' && t.realizedPnlCents !== null && t.closedAt !== null) {
-        closed.push({ tradeId: t.tradeId, entryTime: t.openedAt ?? t.createdAt, exitTime: t.closedAt, exitDate: t.exitDate ?? opts.to, pnlCents: t.realizedPnlCents, exitReason: t.exitReason });
-      } else if (t.status !== 'CANCELLED') open++;
+      const c = toClosedTrade(t);
+      if (c !== null) closed.push(c);
+      else if (t.status !== 'CANCELLED') open++;
     }
-    const metrics = computeMetrics(closed, { days, capitalCents: opts.capitalCents ?? DEFAULT_CAPITAL_CENTS });
+    // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
+    const metrics = computeMetrics(closed, { days, capitalCents: opts.capitalCents ?? DEFAULT_CAPITAL_CENTS, start });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }

@@ -5,6 +5,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, BacktestResultSchema, BacktestRunSchema, type BacktestResult, type BacktestRun } from '../../shared/api.ts';
+import { computeMetrics } from '../../shared/stats.ts';
+import { equityReport, statsReport } from '../backtest/report.ts';
 import { BacktestInputError, runBacktest, type BacktestResult as RunResult } from '../backtest/run.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { creditVerticals } from '../strategies/credit-verticals/strategy.ts';
@@ -229,26 +231,26 @@ describe('pure parts', () => {
     expect(backtestWorkerFile('/app/out/electron/main.cjs')).toBe(path.join('/app/out/electron', 'backtest-worker.cjs'));
   });
 
-  it('drawdown: equity minus its running peak (from 0), ≤ 0, to the cent', () => {
+  it('drawdown: equity minus its running peak (from 0), ≤ 0, to the cent — as shared/stats.ts computed it, through the report', () => {
     const run = BacktestRunSchema.parse({ runId: 'x', strategyId: 's', from: '2026-01-01', to: '2026-01-02', seed: 1, status: 'done', progress: 1, trades: 0, error: null, startedAt: 0, finishedAt: 1 });
+    const start = Date.parse('2026-01-01T00:00:00.000-05:00');
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -50_000, max: 50_000 }), { maxLength: 60 }), (pnls) => {
-        let eq = 0;
-        const equity = pnls.map((p, i) => {
-          eq += p;
-          return { tradeId: i + 1, time: `2026-01-0${1 + (i % 2)}T10:00:00.000-05:00`, pnl: p / 100, equity: eq / 100 };
-        });
-        const doc = { ...emptyDoc(), equity };
-        const res = toBacktestResult(run, doc);
+        const trades = pnls.map((p, i) => ({ tradeId: i + 1, entryTime: start + 36_000_000, exitTime: start + 36_000_000 + i * 60_000, exitDate: '2026-01-01', pnlCents: p, exitReason: null }));
+        const metrics = computeMetrics(trades, { start });
+        const res = toBacktestResult(run, { ...emptyDoc(), stats: statsReport(metrics.stats), equity: equityReport(metrics.equity) });
         let peak = 0;
+        expect(res.drawdown.map((d) => d.time)).toEqual(res.equity.map((e) => e.time));
         res.drawdown.forEach((d, i) => {
           const cents = Math.round(res.equity[i]!.equity * 100);
           peak = Math.max(peak, cents);
           expect(Math.round(d.drawdown * 100)).toBe(cents - peak);
           expect(d.drawdown).toBeLessThanOrEqual(0);
         });
+        if (pnls.length > 0) expect(res.equity[0]).toEqual({ time: start, tradeId: null, pnl: 0, equity: 0 });
         const worst = res.drawdown.reduce((m, d) => Math.min(m, d.drawdown), 0);
-        expect(Math.round(-worst * 100) + 0).toBe(maxFall(equity.map((e) => Math.round(e.equity * 100))));
+        expect(Math.round(-worst * 100) + 0).toBe(maxFall(pnls.map((_, i) => pnls.slice(0, i + 1).reduce((a, b) => a + b, 0))));
+        expect(res.stats!.maxDrawdown).toBe(-worst + 0);
       }),
     );
   });
@@ -266,7 +268,7 @@ function emptyDoc(): RunResult {
     config: {},
     data: { source: 'sim', file: null, from: '2026-01-01', to: '2026-01-02', resolution: 'intraday', rows: null },
     fillModel: { model: 'm', slippageFraction: 0.3 },
-    stats: { trades: 0, wins: 0, losses: 0, breakeven: 0, winRate: null, avgWin: null, avgLoss: null, grossProfit: 0, grossLoss: 0, profitFactor: null, totalPnl: 0, maxDrawdown: 0, maxDrawdownPct: 0, sharpe: null, capital: 100_000, days: 0, exitReasons: {} },
+    stats: { trades: 0, wins: 0, losses: 0, breakeven: 0, winRate: null, avgPnl: null, avgWin: null, avgLoss: null, grossProfit: 0, grossLoss: 0, profitFactor: null, totalPnl: 0, maxDrawdown: 0, maxDrawdownPct: 0, sharpe: null, capital: 100_000, days: 0, exitReasons: {} },
     equity: [],
     daily: [],
     trades: [],

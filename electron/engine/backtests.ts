@@ -18,8 +18,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ApiError, type BacktestResult, type BacktestRun, type MethodParsedInput } from '../../shared/api.ts';
-import { fromCents, toCents } from '../../shared/money.ts';
-import type { Stats } from '../backtest/metrics.ts';
+import { toCents } from '../../shared/money.ts';
+import type { Stats } from '../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../backtest/report.ts';
 import { parseStrategyConfig } from '../backtest/run.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
@@ -254,6 +254,7 @@ export function statsFromReport(s: StatsReport): Stats {
     losses: s.losses,
     breakeven: s.breakeven,
     winRate: s.winRate,
+    avgPnlCents: opt(s.avgPnl),
     avgWinCents: opt(s.avgWin),
     avgLossCents: opt(s.avgLoss),
     grossProfitCents: toCents(s.grossProfit),
@@ -285,18 +286,14 @@ function epoch(iso: string | null): number | null {
 }
 
 /**
- * A finished run's report in the contract's shape: statistics, the equity curve per closed trade,
- * the drawdown from the running peak after each trade (dollars, ≤ 0, computed in cents) and the trade
- * list (trades still pending at the end, never opened, are left out with a warning).
+ * A finished run's report in the contract's shape: statistics, the equity curve (0 at the period's
+ * start, then per closed trade) with its drawdown from the running peak (both from shared/stats.ts, as
+ * the report has them) and the trade list (trades still pending at the end, never opened, are left out
+ * with a warning).
  */
 export function toBacktestResult(run: BacktestRun, doc: BacktestDocument): BacktestResult {
   const equity = doc.equity.map((e) => ({ time: epoch(e.time)!, tradeId: e.tradeId, pnl: e.pnl, equity: e.equity }));
-  let peak = 0;
-  const drawdown = equity.map((e) => {
-    const cents = toCents(e.equity);
-    if (cents > peak) peak = cents;
-    return { time: e.time, drawdown: fromCents(cents - peak) };
-  });
+  const drawdown = doc.equity.map((e, i) => ({ time: equity[i]!.time, drawdown: e.drawdown }));
   const warnings = [...doc.warnings];
   const tradeList: BacktestResult['tradeList'] = [];
   let pending = 0;

@@ -81,15 +81,21 @@ export class Simulation {
     }
   }
 
-  /** Walks market and engine time to `target`, firing each engine timer with the market at its time. */
+  /**
+   * Walks market and engine time to `target`, firing each engine timer with the market at its time.
+   * The engine clock reaches each step's time before `afterAdvance` lets the paper exchange match, so
+   * a fill is handled (and logged) at the fill's own time, not at the previous step's. The timers
+   * fired by the clock only queue engine work (it runs at `idle`), so matching still sees the orders
+   * as they stood before that work, as it did when it ran first.
+   */
   async advanceTo(target: number): Promise<void> {
     const { sim, clock } = this.#o;
     for (;;) {
       const next = clock.nextTimerAt();
       if (next === null || next > target) break;
       if (next > sim.now()) sim.advanceTo(next);
-      this.#o.afterAdvance?.();
       clock.advanceTo(next);
+      this.#o.afterAdvance?.();
       await this.#o.idle();
     }
     if (target > sim.now()) sim.advanceTo(target);

@@ -23,7 +23,8 @@ import { ApiError } from '../../shared/api.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../shared/domain/chain.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { etDateTime, etTime } from '../../shared/format.ts';
+import { etDateTime, etTime, formatUsd } from '../../shared/format.ts';
+import { fromCents } from '../../shared/money.ts';
 import { contractGex, gammaExposure } from '../market/context.ts';
 import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
@@ -513,8 +514,10 @@ export class TradingEngine {
       settledAny = true;
       const pnl = settled.realizedPnlCents;
       const settledAt = Object.entries(values).map(([series, v]) => `${series} at ${v.toFixed(2)}`).join(', ');
-      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration (${settledAt})${pnl !== null ? `: P&L ${(pnl / 100).toFixed(2)}` : ''}.`);
-      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration (${settledAt})${pnl !== null ? `, P&L $${(pnl / 100).toFixed(2)}` : ''}.` });
+      // The stored realized P&L (net of every commission), as every page shows it.
+      const realized = pnl !== null ? `, realized ${formatUsd(fromCents(pnl))} (net of ${formatUsd(fromCents(settled.commissionsCents))} commissions)` : '';
+      this.#o.log.info(`Trade ${trade.tradeId} settled at expiration (${settledAt})${realized}.`);
+      this.#o.notify?.({ level: 'info', title: 'Expired', body: `Trade ${trade.tradeId} settled at expiration (${settledAt})${realized}.` });
     }
     return settledAny;
   }

@@ -23,10 +23,11 @@ import { ApiError } from '../../shared/api.ts';
 import { etDateTime } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
+import { summarizeDay, type ClosedTrade } from '../../shared/stats.ts';
 import { dayNumber, etDate } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
-import type { TradeWithLegs } from '../store/repos/trades.ts';
+import { toClosedTrade, type TradeWithLegs } from '../store/repos/trades.ts';
 import type { LegMark } from '../strategies/types.ts';
 import { openStore, type Store } from '../store/store.ts';
 import type { Broker, ConnectionStatus } from '../brokers/port.ts';
@@ -48,7 +49,7 @@ import { contextSeries } from './views/context.ts';
 import { listOrders } from './views/orders.ts';
 import { getSnapshot } from './views/snapshot.ts';
 import { listStrategies, setStrategyConfig, type StrategiesContext } from './views/strategies.ts';
-import { listTrades, performanceHistory } from './views/trades.ts';
+import { listTrades, NO_MARKS, performanceHistory, type LiveMarks } from './views/trades.ts';
 
 export type WorkstationOptions = {
   /** Real time. With the simulator the engine runs on the simulated market's clock instead. */
@@ -344,8 +345,8 @@ export class Workstation {
   readonly handlers: Handlers = {
     'status.get': async () => this.status(),
     'positions.list': async () => this.positions(),
-    'trades.list': async ({ limit, ...filter }) => listTrades(this.store, filter, limit),
-    'performance.history': async (filter) => performanceHistory(this.store, filter),
+    'trades.list': async ({ limit, ...filter }) => listTrades(this.store, filter, limit, this.#marks()),
+    'performance.history': async (filter) => performanceHistory(this.store, filter, this.#marks()),
     'account.get': async () => this.refreshAccount(),
     'market.get': async () => this.refreshMarket(),
     'performance.get': async () => this.performance(),
@@ -472,17 +473,28 @@ export class Workstation {
     return this.market();
   }
 
+  /** The time and an open trade's P&L at the current marks (Positions' figure), for the Trades page. */
+  #marks(): LiveMarks {
+    const engine = this.#engine;
+    return engine ? { now: this.clock.now(), unrealizedCents: (t) => engine.unrealized(t) } : NO_MARKS(this.clock.now());
+  }
+
+  /** Trades entered today (ET), whatever became of them since; entries that never filled are not trades. */
   #tradesToday(): number {
     const today = etDate(this.clock.now());
     return this.store.trades.listByEntryDate(today, today).filter((t) => t.status !== 'CANCELLED').length;
   }
 
-  /** Today's realized P&L (trades closed today), unrealized at the last marks, and the daily loss limit. */
+  /**
+   * Today's realized P&L and the count of trades closed today (`tradesCount`, the day's summary from
+   * shared/stats.ts, as daily_summary stores it), the trades entered today (`tradesToday`, as the
+   * status has it), unrealized P&L at the last marks, and the daily loss limit.
+   */
   performance(): Performance {
     const now = this.clock.now();
     const today = etDate(now);
-    const closedToday = this.store.trades.listClosedOn(today);
-    const realizedCents = closedToday.reduce((sum, t) => sum + (t.realizedPnlCents ?? 0), 0);
+    const day = summarizeDay(this.store.trades.listClosedOn(today).map(toClosedTrade).filter((t): t is ClosedTrade => t !== null));
+    const realizedCents = day.netPnlCents;
     const open = this.store.trades.listOpen().filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
     const unrealizedCents = open.reduce((sum, t) => sum + (this.#engine?.unrealized(t) ?? 0), 0);
     const limits = (this.#engine?.strategyInfo() ?? []).map((s) => s.config.risk.maxLossPerDayCents).filter((v): v is number => v !== null);
@@ -494,7 +506,8 @@ export class Workstation {
       totalPnl: fromCents(realizedCents + unrealizedCents),
       maxDailyLoss: fromCents(maxDailyLossCents),
       riskBreached: breached,
-      tradesCount: closedToday.length,
+      tradesCount: day.tradesCount,
+      tradesToday: this.#tradesToday(),
       activePositions: open.length,
     };
   }

@@ -1,9 +1,28 @@
 /**
  * The REST API of seed 004, with its paths and JSON field names, over the same Workstation. Extra
  * fields (legs, strategy) are added beside the seed's, never instead of them.
+ *
+ * Every money field (P&L, credits, prices, marks, account values) goes through `usd`: dollars rounded
+ * to the cent, so no field carries binary noise such as 9.399999999999999. Every time goes through
+ * `etMinute`: ET `YYYY-MM-DD HH:MM`, the format the README promises (`2026-01-19 09:35`).
+ *
+ * Counts: `/api/status` `trades_today` = trades entered today (ET), open or closed since — the same
+ * figure as `/api/performance` `trades_today`; `/api/performance` `trades_count` = trades closed today,
+ * the trades whose P&L makes `daily_realized_pnl`.
  */
 import type { Account, Market, Performance, Position, Status, Trade } from '../../shared/api.ts';
 import { etDateTime } from '../../shared/format.ts';
+import { roundCents } from '../../shared/money.ts';
+
+/** Money: dollars to the cent (half away from zero); null stays null. */
+export function usd(value: number): number;
+export function usd(value: number | null): number | null;
+export function usd(value: number | null): number | null {
+  return value === null ? null : roundCents(value);
+}
+
+/** A time: ET `YYYY-MM-DD HH:MM`. */
+export const etMinute = (epochMs: number): string => etDateTime(epochMs, false);
 
 export function statusJson(s: Status) {
   return {
@@ -25,51 +44,56 @@ function strikeOf(p: Position, underlying: 'SPX' | 'SPY'): number | null {
 export function positionJson(p: Position) {
   return {
     trade_id: p.tradeId,
-    entry_time: etDateTime(p.entryTime, false),
+    entry_time: etMinute(p.entryTime),
     spy_strike: strikeOf(p, 'SPY'),
     spx_strike: strikeOf(p, 'SPX'),
-    entry_credit: p.entryCredit,
-    current_pnl: p.currentPnl,
+    entry_credit: usd(p.entryCredit),
+    current_pnl: usd(p.currentPnl),
     status: p.status,
     strategy: p.strategyId,
-    legs: p.legs.map((l) => ({ symbol: l.symbol, right: l.right, strike: l.strike, expiration: l.expiration, quantity: l.quantity, entry_price: l.entryPrice, mark: l.mark })),
+    legs: p.legs.map((l) => ({ symbol: l.symbol, right: l.right, strike: l.strike, expiration: l.expiration, quantity: l.quantity, entry_price: usd(l.entryPrice), mark: usd(l.mark) })),
   };
 }
 
 export function tradeJson(t: Trade) {
   return {
     id: t.id,
-    trade_date: etDateTime(t.tradeDate),
-    entry_credit: t.entryCredit,
-    final_pnl: t.finalPnl,
+    trade_date: etMinute(t.tradeDate),
+    entry_credit: usd(t.entryCredit),
+    final_pnl: usd(t.finalPnl),
     exit_reason: t.exitReason,
     status: t.status,
     strategy: t.strategyId,
+    // An open trade's P&L at the current marks (as /api/positions `current_pnl`); null once closed.
+    unrealized_pnl: usd(t.unrealizedPnl),
+    closed_at: t.closedAt === null ? null : etMinute(t.closedAt),
   };
 }
 
 export function accountJson(a: Account) {
   return {
     account_id: a.accountId,
-    net_liquidation: a.netLiquidation,
-    total_cash: a.totalCash,
-    available_funds: a.availableFunds,
-    buying_power: a.buyingPower,
+    net_liquidation: usd(a.netLiquidation),
+    total_cash: usd(a.totalCash),
+    available_funds: usd(a.availableFunds),
+    buying_power: usd(a.buyingPower),
   };
 }
 
 export function marketJson(m: Market) {
-  return { spy_price: m.spyPrice, spx_price: m.spxPrice, vix: m.vix, ratio: m.ratio };
+  // Index levels and VIX to the cent like prices; the SPX/SPY ratio is not money: 4 decimals.
+  return { spy_price: usd(m.spyPrice), spx_price: usd(m.spxPrice), vix: usd(m.vix), ratio: m.ratio === null ? null : Math.round(m.ratio * 10_000) / 10_000 };
 }
 
 export function performanceJson(p: Performance) {
   return {
-    daily_realized_pnl: p.dailyRealizedPnl,
-    unrealized_pnl: p.unrealizedPnl,
-    total_pnl: p.totalPnl,
-    max_daily_loss: p.maxDailyLoss,
+    daily_realized_pnl: usd(p.dailyRealizedPnl),
+    unrealized_pnl: usd(p.unrealizedPnl),
+    total_pnl: usd(p.totalPnl),
+    max_daily_loss: usd(p.maxDailyLoss),
     risk_breached: p.riskBreached,
     trades_count: p.tradesCount,
+    trades_today: p.tradesToday,
     active_positions: p.activePositions,
   };
 }

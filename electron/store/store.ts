@@ -88,7 +88,8 @@ export class Store {
     this.context = new ContextRepo(db);
     this.configs = new ConfigRepo(db);
     this.decisions = new DecisionRepo(db);
-    this.trades = new TradeRepo(db, this.events, now);
+    // A trade closing (or a closed trade's commissions changing) re-summarizes its day, in its transaction.
+    this.trades = new TradeRepo(db, this.events, now, (date, at) => this.daily.recompute(date, at));
     this.orders = new OrderRepo(db, this.events);
     this.fills = new FillRepo(db, this.events, this.orders, this.trades);
     this.daily = new DailySummaryRepo(db, this.trades);
@@ -275,7 +276,10 @@ export function openStore(opts: OpenStoreOptions): Store {
         migrateTo(db, LATEST_SCHEMA_VERSION);
       }
     }
-    return new Store(db, file, readonly, now);
+    const store = new Store(db, file, readonly, now);
+    // 6. Daily summaries of days closed before summaries were kept on every close.
+    if (!readonly) store.daily.backfill(now());
+    return store;
   } catch (error) {
     try {
       db.close();

@@ -43,6 +43,7 @@ export const StatusSchema = z.object({
   mode: z.enum(['paper', 'live']),
   connection: ConnectionSchema,
   openPositions: z.number().int().nonnegative(),
+  /** Trades entered today (ET), open or closed since; entries that never filled are not counted. */
   tradesToday: z.number().int().nonnegative(),
   lastSnapshotAt: z.number().nullable(),
   nextRuns: z.array(ScheduledRunSchema),
@@ -97,7 +98,10 @@ export const TradeSchema = z.object({
   strategyId: z.string(),
   tradeDate: z.number(),
   entryCredit: z.number(),
+  /** Realized P&L of a closed trade (net of all commissions); null while open. */
   finalPnl: z.number().nullable(),
+  /** An open trade's P&L at the current marks (what Positions shows); null when closed or unmarked. */
+  unrealizedPnl: z.number().nullable().default(null),
   exitReason: z.string().nullable(),
   status: z.enum(['OPEN', 'CLOSED']),
   closedAt: z.number().nullable().default(null),
@@ -118,7 +122,11 @@ export const TradeFilterSchema = z
   .strict();
 export type TradeFilter = z.infer<typeof TradeFilterSchema>;
 
-/** Statistics of closed trades (the backtest report's, for live and paper history too). */
+/**
+ * Statistics of closed trades, computed by shared/stats.ts for backtests and live and paper history
+ * alike (definitions there). `maxDrawdown` is ≥ 0, the deepest fall of the equity curve from its
+ * running peak; screens show it as a loss (`formatDrawdown`: "-$3,698.00").
+ */
 export const StatsSchema = z.object({
   trades: z.number().int(),
   wins: z.number().int(),
@@ -135,9 +143,19 @@ export const StatsSchema = z.object({
   exitReasons: z.record(z.string(), z.number().int()),
 });
 export type Stats = z.infer<typeof StatsSchema>;
-export const EquityPointSchema = z.object({ time: z.number(), tradeId: z.number().int(), pnl: z.number(), equity: z.number() });
+/**
+ * A point of an equity curve (dollars): 0 at the period's start (`tradeId` null), then after each closed
+ * trade; a live curve ends with a point "now" (`tradeId` null) adding the open P&L at the current marks.
+ */
+export const EquityPointSchema = z.object({ time: z.number(), tradeId: z.number().int().nullable(), pnl: z.number(), equity: z.number() });
 export type EquityPoint = z.infer<typeof EquityPointSchema>;
-export const PerformanceHistorySchema = z.object({ stats: StatsSchema, equity: z.array(EquityPointSchema) });
+export const PerformanceHistorySchema = z.object({
+  stats: StatsSchema,
+  equity: z.array(EquityPointSchema),
+  /** Open trades in the selection, and their P&L at the current marks (null when a leg has no mark yet, or no broker). */
+  openTrades: z.number().int().nonnegative().default(0),
+  openPnl: z.number().nullable().default(null),
+});
 export type PerformanceHistory = z.infer<typeof PerformanceHistorySchema>;
 
 export const AccountSchema = z.object({
@@ -168,7 +186,10 @@ export const PerformanceSchema = z.object({
   totalPnl: z.number(),
   maxDailyLoss: z.number(),
   riskBreached: z.boolean(),
+  /** Trades closed today (ET): the trades whose P&L makes `dailyRealizedPnl`. */
   tradesCount: z.number().int().nonnegative(),
+  /** Trades entered today (ET) — the same figure as `Status.tradesToday`. */
+  tradesToday: z.number().int().nonnegative().default(0),
   activePositions: z.number().int().nonnegative(),
 });
 export type Performance = z.infer<typeof PerformanceSchema>;
@@ -364,7 +385,7 @@ export type BacktestRun = z.infer<typeof BacktestRunSchema>;
 export const BacktestResultSchema = BacktestRunSchema.extend({
   stats: StatsSchema.nullable(),
   equity: z.array(EquityPointSchema),
-  /** Drawdown from the running peak after each trade, dollars (≤ 0). */
+  /** Equity − its running peak at each equity point, dollars (≤ 0); its lowest point is −stats.maxDrawdown. */
   drawdown: z.array(z.object({ time: z.number(), drawdown: z.number() })),
   tradeList: z.array(BacktestTradeSchema),
   warnings: z.array(z.string()),

@@ -47,7 +47,7 @@ describe('seed 004 REST API on the headless server', () => {
     expect(market).toHaveProperty('spy_price');
     expect(market).toHaveProperty('spx_price');
     expect(Object.keys(await get('/api/performance')).sort()).toEqual(
-      ['active_positions', 'daily_realized_pnl', 'max_daily_loss', 'risk_breached', 'total_pnl', 'trades_count', 'unrealized_pnl'].sort(),
+      ['active_positions', 'daily_realized_pnl', 'max_daily_loss', 'risk_breached', 'total_pnl', 'trades_count', 'trades_today', 'unrealized_pnl'].sort(),
     );
     expect(await get('/api/positions')).toEqual([]);
     expect(await get('/api/trades?limit=5')).toEqual([]);

@@ -4,7 +4,6 @@
  * a week of trading is deterministic and takes seconds. The paper exchange is the broker's truth the
  * tests check the engine's records against (orders it received, its fills, cash and positions).
  */
-import { expect } from 'vitest';
 import { fromCents } from '../../shared/money.ts';
 import type { OrderLeg } from '../../electron/brokers/port.ts';
 import type { SimBroker } from '../../electron/brokers/sim/broker.ts';
@@ -33,7 +32,11 @@ export async function simWorkstation(o: { start: string; seed: number; strategie
   const setup = brokerFromEnv('sim', { THETADESK_SIM_START: o.start, THETADESK_SIM_SEED: String(o.seed), THETADESK_SIM_SPEED: '1' }, wall);
   const ws = openWorkstation({ clock: wall, dataDir: tempDir('td-money-'), broker: setup, ...(o.strategies ? { strategies: o.strategies } : {}) });
   await ws.advanceSimulation(etToEpoch(o.start, '09:31'));
-  await expect.poll(() => ws.status().engineState, { timeout: 10_000 }).toBe('stopped');
+  // Polled with a deadline (not expect.poll), so a suite can build it in beforeAll.
+  for (const deadline = performance.now() + 10_000; ws.status().engineState !== 'stopped'; ) {
+    if (performance.now() > deadline) throw new Error(`the workstation did not reconcile within 10 s: ${ws.status().engineState}, ${ws.status().reason}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   return {
     ws,
     sim: setup.simulation!.sim,

@@ -4,7 +4,7 @@ import { normalizeChain } from '../../electron/store/chain-codec.ts';
 import { StoreError } from '../../electron/store/errors.ts';
 import type { Store } from '../../electron/store/store.ts';
 import { generateChain } from './chain-gen.ts';
-import { ENTRY_AT, openTemp, seedArbTrade } from './fixtures.ts';
+import { ENTRY_AT, openTemp, seedArbTrade, tempDir } from './fixtures.ts';
 
 let store: Store;
 afterEach(() => {
@@ -150,6 +150,28 @@ describe('journal', () => {
     const all = rows.find((r) => r.strategyId === '*')!;
     expect(all).toMatchObject({ tradesCount: 2, winningTrades: 2, losingTrades: 0, netPnlCents: 44_440, commissionsCents: 1_560, grossPnlCents: 46_000 });
     expect(store.daily.get('2026-01-20', 'spx-spy-arb')!.netPnlCents).toBe(44_440);
+  });
+
+  it('keeps the day summarised as trades close: written on the close, revised by a late commission, backfilled on open', () => {
+    const dir = tempDir();
+    store = openTemp(dir);
+    const first = seedArbTrade(store);
+    // No recompute call: closing the trade wrote its day.
+    const after = store.daily.get('2026-01-20')!;
+    const firstPnl = store.trades.get(first.tradeId)!.realizedPnlCents!;
+    expect(after).toMatchObject({ tradesCount: 1, netPnlCents: firstPnl, maxDrawdownCents: 0 });
+    // A commission reported after the close changes the trade's P&L and the day's with it.
+    const closeFill = store.fills.forOrder(store.orders.forTrade(first.tradeId).find((o) => o.purpose === 'CLOSE')!.orderId)[0]!;
+    expect(store.fills.setCommission('ibkr', closeFill.execId, closeFill.commissionCents + 125, ENTRY_AT + 7 * 3_600_000)).toBe(true);
+    expect(store.trades.get(first.tradeId)!.realizedPnlCents).toBe(firstPnl - 125);
+    expect(store.daily.get('2026-01-20')).toMatchObject({ tradesCount: 1, netPnlCents: firstPnl - 125, commissionsCents: after.commissionsCents + 125 });
+    expect(store.daily.get('2026-01-20', 'spx-spy-arb')!.netPnlCents).toBe(firstPnl - 125);
+
+    // A database from before summaries were kept on every close: the summaries are filled in at open.
+    store.db.prepare('DELETE FROM daily_summary').run();
+    store.close();
+    store = openTemp(dir);
+    expect(store.daily.get('2026-01-20')).toMatchObject({ tradesCount: 1, netPnlCents: firstPnl - 125 });
   });
 
   it('merges system state per scope and refuses secret-looking settings', () => {

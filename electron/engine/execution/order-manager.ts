@@ -66,7 +66,8 @@
  *
  * Broker event handlers never throw: any failure is logged (and the process keeps running).
  */
-import { toCents } from '../../../shared/money.ts';
+import { fromCents, toCents } from '../../../shared/money.ts';
+import { formatUsd } from '../../../shared/format.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
 import {
@@ -215,6 +216,8 @@ export class OrderManager implements Executor {
   readonly #waitingForWindow = new Set<number>();
   /** Last two-sided quotes seen per symbol (from ticks and requests). */
   readonly #quotes = new Map<string, { bid: number; ask: number }>();
+  /** Trades whose close was reported (with its realized P&L) in this session. */
+  readonly #closeNotified = new Set<number>();
   /** Commissions reported before their order had a fill, by client order id. */
   readonly #pendingCommission = new Map<string, { executionId: string; cents: number }[]>();
   #unsubscribe: Unsubscribe | null;
@@ -770,10 +773,30 @@ export class OrderManager implements Executor {
     this.#checkCancelledTrade(cur, at);
     if (cur.status === 'FILLED') {
       this.#working.delete(row.clientOrderId);
-      const t = cur.tradeId === null ? null : this.#store.trades.get(cur.tradeId);
-      if (t) this.#notify({ level: 'info', title: cur.purpose === 'OPEN' ? 'Entry filled' : 'Close filled', body: `Trade ${t.tradeId} (${t.structure}): ${cur.quantity} at ${describe(credit)}${t.status === 'CLOSED' ? `, realized ${(t.realizedPnlCents ?? 0) / 100} USD` : ''}.` });
+      // Brokers report commissions after the fill (IB's commissionReport, the paper exchange's charge),
+      // usually in the same batch of events: say what was filled once that batch has been applied, so
+      // the realized P&L is the one the pages show. A commission arriving later is logged with the new figure.
+      const tradeId = cur.tradeId;
+      if (tradeId !== null) queueMicrotask(() => this.#notifyFilled(tradeId, cur, credit));
     } else if (view.status === 'canceled' || view.status === 'expired') {
       this.#working.delete(row.clientOrderId);
+    }
+  }
+
+  /** "Entry filled" / "Close filled"; a close says the trade's realized P&L (net of all commissions so far, shared by every page). */
+  #notifyFilled(tradeId: number, order: OrderRow, creditCents: number): void {
+    try {
+      const t = this.#store.trades.get(tradeId);
+      if (!t) return;
+      const closed = t.status === 'CLOSED';
+      if (closed) this.#closeNotified.add(tradeId);
+      this.#notify({
+        level: 'info',
+        title: order.purpose === 'OPEN' ? 'Entry filled' : 'Close filled',
+        body: `Trade ${t.tradeId} (${t.structure}): ${order.quantity} at ${describe(creditCents)}${closed ? `, ${realizedText(t)}` : ''}.`,
+      });
+    } catch (e) {
+      this.#log.error(`execution: reporting the fill of ${order.clientOrderId} failed: ${message(e)}`);
     }
   }
 
@@ -844,12 +867,19 @@ export class OrderManager implements Executor {
     if (!row || row.broker !== this.#brokerName) return;
     const at = this.#time(time);
     const fills = this.#store.fills.forOrder(row.orderId);
-    if (this.#commissionOnOwnFill(row, executionId, cents, at)) return;
-    // An execution id we did not record (IB reports commissions per leg execution of a combo).
-    const list = this.#pendingCommission.get(clientOrderId) ?? [];
-    list.push({ executionId, cents });
-    this.#pendingCommission.set(clientOrderId, list);
-    if (fills.length > 0) this.#applyPendingCommission(row);
+    const before = row.tradeId === null ? null : (this.#store.trades.get(row.tradeId)?.realizedPnlCents ?? null);
+    if (!this.#commissionOnOwnFill(row, executionId, cents, at)) {
+      // An execution id we did not record (IB reports commissions per leg execution of a combo).
+      const list = this.#pendingCommission.get(clientOrderId) ?? [];
+      list.push({ executionId, cents });
+      this.#pendingCommission.set(clientOrderId, list);
+      if (fills.length > 0) this.#applyPendingCommission(row);
+    }
+    // A commission after the close was reported changes the realized P&L the log gave: give the new one.
+    const t = row.tradeId !== null && this.#closeNotified.has(row.tradeId) ? this.#store.trades.get(row.tradeId) : null;
+    if (t && t.status === 'CLOSED' && t.realizedPnlCents !== before) {
+      this.#log.info(`execution: Trade ${t.tradeId}: a commission of ${formatUsd(fromCents(cents))} was reported after the close; ${realizedText(t)}.`);
+    }
   }
 
   /**
@@ -1134,6 +1164,11 @@ export class OrderManager implements Executor {
     }
     return out;
   }
+}
+
+/** "realized -$322.60 (net of $2.60 commissions)": the trade's stored realized P&L, the figure every page shows. */
+function realizedText(t: TradeWithLegs): string {
+  return `realized ${formatUsd(fromCents(t.realizedPnlCents ?? 0))} (net of ${formatUsd(fromCents(t.commissionsCents))} commissions)`;
 }
 
 /** "1.25 credit" / "0.40 debit" / "even". */

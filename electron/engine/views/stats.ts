@@ -1,7 +1,7 @@
-/** Statistics in the contract's shape (dollars), from the backtest metrics (cents) — one conversion for live history and backtests. */
+/** Statistics in the contract's shape (dollars), from shared/stats.ts (cents) — one conversion for live history and backtests. */
 import type { Stats as ApiStats } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
-import type { Stats } from '../../backtest/metrics.ts';
+import type { Stats } from '../../../shared/stats.ts';
 
 const opt = (cents: number | null): number | null => (cents === null ? null : fromCents(cents));
 
@@ -12,8 +12,7 @@ export function apiStats(s: Stats): ApiStats {
     losses: s.losses,
     winRate: s.winRate,
     totalPnl: fromCents(s.totalPnlCents),
-    // Average per trade, rounded to the cent (half away from zero).
-    averagePnl: s.trades > 0 ? fromCents(Math.sign(s.totalPnlCents) * Math.round(Math.abs(s.totalPnlCents) / s.trades)) : null,
+    averagePnl: opt(s.avgPnlCents),
     averageWin: opt(s.avgWinCents),
     averageLoss: opt(s.avgLossCents),
     profitFactor: s.profitFactor,

@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { ApiError, type StrategyDetail } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
+import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
+import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { STRATEGIES } from '../../strategies/index.ts';
 import type { Logger } from '../log.ts';
@@ -94,22 +96,20 @@ export function configJsonSchema(strategy: AnyStrategy): JsonSchema {
   return s;
 }
 
-/** Closed trades (wins, win rate, realized P&L) and open positions (with unrealized P&L at the last marks) of one strategy. */
+/**
+ * Closed trades (wins, win rate, realized P&L — shared/stats.ts, as the Trades page filtered to this
+ * strategy shows them) and open positions (with unrealized P&L at the last marks) of one strategy.
+ */
 function strategyStats(ctx: StrategiesContext, strategyId: string): StrategyDetail['stats'] {
-  const row = ctx.store.db
-    .prepare<{ n: number; wins: number | null; pnl: number | null }>(
-      "SELECT COUNT(*) AS n, SUM(CASE WHEN realized_pnl_cents > 0 THEN 1 ELSE 0 END) AS wins, SUM(realized_pnl_cents) AS pnl FROM trades WHERE strategy_id = ? AND status = 'CLOSED' AND realized_pnl_cents IS NOT NULL",
-    )
-    .get(strategyId);
-  const closedTrades = row?.n ?? 0;
-  const wins = row?.wins ?? 0;
+  const closed = ctx.store.trades.search({ strategyId, status: 'CLOSED', limit: 10_000_000, legs: false }).map(toClosedTrade).filter((t): t is ClosedTrade => t !== null);
+  const { stats } = computeMetrics(closed);
   const open = ctx.store.trades.listOpen(strategyId).filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
   const unrealizedCents = open.reduce((sum, t) => sum + (ctx.engine?.unrealized(t) ?? 0), 0);
   return {
-    closedTrades,
-    wins,
-    winRate: closedTrades > 0 ? wins / closedTrades : null,
-    realizedPnl: fromCents(row?.pnl ?? 0),
+    closedTrades: stats.trades,
+    wins: stats.wins,
+    winRate: stats.winRate,
+    realizedPnl: fromCents(stats.totalPnlCents),
     openPositions: open.length,
     unrealizedPnl: fromCents(unrealizedCents),
   };

@@ -3,7 +3,10 @@ import { TradeFilterSchema } from '../../../shared/api.ts';
 import { openTemp, seedArbTrade, tempDir } from '../../../tests/store/fixtures.ts';
 import { seedTradeHistory } from '../../../tests/helpers/seed-history.ts';
 import type { Store } from '../../store/store.ts';
-import { listTrades, performanceHistory } from './trades.ts';
+import { DEFAULT_CAPITAL_CENTS, sharpe } from '../../../shared/stats.ts';
+import { etDate, tradingDays } from '../../market/calendar.ts';
+import type { TradeWithLegs } from '../../store/repos/trades.ts';
+import { listTrades, NO_MARKS, performanceHistory, type LiveMarks } from './trades.ts';
 
 let store: Store | null = null;
 afterEach(() => {
@@ -54,14 +57,16 @@ describe('trades view', () => {
     store = openTemp(tempDir('td-trades-view-'));
     const seeded = seedTradeHistory(store, { count: 500, start: START, everyMinutes: 90 });
     const inRange = seeded.filter((s) => s.entryDate >= '2026-03-05' && s.entryDate <= '2026-03-20');
-    const h = performanceHistory(store, { from: '2026-03-05', to: '2026-03-20' });
+    const h = performanceHistory(store, { from: '2026-03-05', to: '2026-03-20' }, NO_MARKS(Date.UTC(2026, 3, 1, 16)));
     const total = inRange.reduce((a, s) => a + s.pnlCents, 0);
     const wins = inRange.filter((s) => s.pnlCents > 0).length;
     expect(h.stats.trades).toBe(inRange.length);
     expect(h.stats.wins).toBe(wins);
     expect(h.stats.winRate).toBeCloseTo(wins / inRange.length, 12);
     expect(Math.round(h.stats.totalPnl * 100)).toBe(total);
-    expect(h.equity).toHaveLength(inRange.length);
+    // 0 at the start of the period (before the first trade), then one point per closed trade.
+    expect(h.equity).toHaveLength(inRange.length + 1);
+    expect(h.equity[0]).toEqual({ time: Date.UTC(2026, 2, 5, 5), tradeId: null, pnl: 0, equity: 0 });
     expect(Math.round(h.equity.at(-1)!.equity * 100)).toBe(total);
     // The curve is in close order and each step is that trade's P&L.
     for (let i = 1; i < h.equity.length; i++) {
@@ -76,7 +81,50 @@ describe('trades view', () => {
       dd = Math.max(dd, peak - eq);
     }
     expect(Math.round(Math.abs(h.stats.maxDrawdown) * 100)).toBe(dd);
-    expect(performanceHistory(store, { status: 'OPEN' }).equity).toEqual([]);
+    expect(performanceHistory(store, { status: 'OPEN' }, NO_MARKS(Date.UTC(2026, 3, 1, 16))).equity).toEqual([]);
+    // Sharpe over every session of the period (zero-P&L days too), as a backtest of the same dates has it.
+    const days = tradingDays('2026-03-05', '2026-03-20');
+    const byDay = new Map<string, number>(days.map((d) => [d, 0]));
+    for (const t of inRange) byDay.set(etDate(t.closedAt), (byDay.get(etDate(t.closedAt)) ?? 0) + t.pnlCents);
+    expect(h.stats.sharpe).toBe(sharpe([...byDay.keys()].sort().map((d) => byDay.get(d)!), DEFAULT_CAPITAL_CENTS));
+  });
+
+  it('shows an open trade with its P&L at the marks, and ends the curve with it "now"', () => {
+    store = openTemp(tempDir('td-trades-view-'));
+    const open = seedArbTrade(store, { closeIt: false });
+    const closed = seedArbTrade(store);
+    const closedPnl = store.trades.get(closed.tradeId)!.realizedPnlCents!;
+    const now = Date.UTC(2026, 0, 21, 15, 30);
+    // The engine's figure for the open trade (what Positions shows): −$123.45.
+    const marks: LiveMarks = { now, unrealizedCents: (t: TradeWithLegs) => (t.tradeId === open.tradeId ? -12_345 : null) };
+    const rows = listTrades(store, {}, 10, marks);
+    expect(rows.find((t) => t.id === open.tradeId)).toMatchObject({ status: 'OPEN', finalPnl: null, unrealizedPnl: -123.45 });
+    expect(rows.find((t) => t.id === closed.tradeId)).toMatchObject({ status: 'CLOSED', finalPnl: closedPnl / 100, unrealizedPnl: null });
+
+    const h = performanceHistory(store, {}, marks);
+    expect(h.openTrades).toBe(1);
+    expect(h.openPnl).toBe(-123.45);
+    expect(h.stats.trades).toBe(1);
+    expect(h.stats.totalPnl).toBe(closedPnl / 100);
+    expect(h.equity.map((e) => [e.tradeId, e.equity])).toEqual([[null, 0], [closed.tradeId, closedPnl / 100], [null, (closedPnl - 12_345) / 100]]);
+    expect(h.equity.at(-1)!.time).toBe(now);
+    // The open loss counts in the drawdown: from the peak after the closed trade (or 0) down to now.
+    expect(h.stats.maxDrawdown).toBe((Math.max(0, closedPnl) - (closedPnl - 12_345)) / 100);
+    // Closed trades only, or an open trade without marks: no live point, the closed trades' drawdown.
+    expect(performanceHistory(store, { status: 'CLOSED' }, marks).equity).toHaveLength(2);
+    const unmarked = performanceHistory(store, {}, NO_MARKS(now));
+    expect(unmarked.openPnl).toBeNull();
+    expect(unmarked.equity).toHaveLength(2);
+  });
+
+  it('refuses a date that is no calendar date, naming the field (VALIDATION, not an internal error)', () => {
+    store = openTemp(tempDir('td-trades-view-'));
+    seedArbTrade(store);
+    const now = NO_MARKS(Date.UTC(2026, 1, 1));
+    expect(() => performanceHistory(store!, { from: '2026-13-45' }, now)).toThrow(/"from" must be a calendar date written YYYY-MM-DD, got "2026-13-45"/);
+    expect(() => performanceHistory(store!, { to: '2026-02-30' }, now)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    // A period reaching past today counts its sessions up to today only.
+    expect(performanceHistory(store!, { from: '2026-01-01', to: '2099-12-31' }, now).stats.trades).toBe(1);
   });
 
   it('rejects a bad filter with the field named', () => {

@@ -1,8 +1,9 @@
 /** Seed 004's daily_summary and system_state, and the settings table. */
+import { summarizeDay, type ClosedTrade } from '../../../shared/stats.ts';
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import { isIsoDate } from '../time.ts';
-import type { TradeRepo } from './trades.ts';
+import { toClosedTrade, type TradeRepo } from './trades.ts';
 import { instant, int, toJson } from './util.ts';
 
 /** The strategy id of the all-strategies row in daily_summary. */
@@ -17,7 +18,7 @@ export type DailySummaryRow = {
   grossPnlCents: number;
   commissionsCents: number;
   netPnlCents: number;
-  /** Peak-to-trough fall of the day's cumulative net P&L, >= 0. */
+  /** Max drawdown of the day's equity curve (cumulative net P&L from 0 at the day's start), >= 0 (shared/stats.ts). */
   maxDrawdownCents: number;
   updatedAt: number;
 };
@@ -61,7 +62,9 @@ export class DailySummaryRepo {
 
   /**
    * Recomputes and stores the summaries of an ET date from the trades closed that day: one row per
-   * strategy and one for all (`'*'`). Drawdown is over the day's closes in time order.
+   * strategy and one for all (`'*'`), each from shared/stats.ts `summarizeDay` (the max drawdown of
+   * that day's equity curve, from 0 at the day's start). The trade repository calls it whenever a
+   * trade closes or a closed trade's P&L changes (a late commission), in the same transaction.
    */
   recompute(date: string, at: number): DailySummaryRow[] {
     return this.#db.transaction(() => {
@@ -70,30 +73,26 @@ export class DailySummaryRepo {
       for (const t of closed) groups.set(t.strategyId, [...(groups.get(t.strategyId) ?? []), t]);
       const rows: DailySummaryRow[] = [];
       for (const [strategyId, trades] of groups) {
-        let net = 0;
-        let commissions = 0;
-        let peak = 0;
-        let dd = 0;
-        let wins = 0;
-        let losses = 0;
-        for (const t of trades) {
-          const pnl = t.realizedPnlCents ?? 0;
-          net += pnl;
-          commissions += t.commissionsCents;
-          if (pnl > 0) wins++;
-          else if (pnl < 0) losses++;
-          peak = Math.max(peak, net);
-          dd = Math.max(dd, peak - net);
-        }
-        const row: DailySummaryRow = {
-          tradeDate: date, strategyId, tradesCount: trades.length, winningTrades: wins, losingTrades: losses,
-          grossPnlCents: net + commissions, commissionsCents: commissions, netPnlCents: net, maxDrawdownCents: dd, updatedAt: at,
-        };
+        const day = summarizeDay(trades.map(toClosedTrade).filter((t): t is ClosedTrade => t !== null));
+        const row: DailySummaryRow = { tradeDate: date, strategyId, ...day, updatedAt: at };
         this.upsert(row);
         rows.push(row);
       }
       return rows;
     })();
+  }
+
+  /** Summarizes the days with closed trades but no summary yet (databases written before summaries were kept). Returns the dates. */
+  backfill(at: number): string[] {
+    const dates = this.#db
+      .prepare<{ exit_date: string }>(
+        `SELECT DISTINCT exit_date FROM trades WHERE status = 'CLOSED' AND exit_date IS NOT NULL
+           AND exit_date NOT IN (SELECT trade_date FROM daily_summary WHERE strategy_id = '${ALL_STRATEGIES}') ORDER BY exit_date`,
+      )
+      .all()
+      .map((r) => r.exit_date);
+    for (const date of dates) this.recompute(date, at);
+    return dates;
   }
 
   get(date: string, strategyId: string = ALL_STRATEGIES): DailySummaryRow | null {

@@ -10,6 +10,7 @@
  * realized P&L = gross − commissions.
  */
 import type { OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import type { ClosedTrade } from '../../../shared/stats.ts';
 import { occSymbol } from '../chain-codec.ts';
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
@@ -146,6 +147,20 @@ export function divRound(a: number, b: number): number {
   return q;
 }
 
+/** A closed trade as the statistics take it (shared/stats.ts); null unless CLOSED with a realized P&L. */
+export function toClosedTrade(t: TradeRow): ClosedTrade | null {
+  if (t.status !== 'CLOSED' || t.realizedPnlCents === null || t.closedAt === null) return null;
+  return {
+    tradeId: t.tradeId,
+    entryTime: t.openedAt ?? t.createdAt,
+    exitTime: t.closedAt,
+    exitDate: t.exitDate ?? etDate(t.closedAt),
+    pnlCents: t.realizedPnlCents,
+    exitReason: t.exitReason,
+    commissionsCents: t.commissionsCents,
+  };
+}
+
 export class TradeRepo {
   readonly #db: Db;
   readonly #events: EventLogRepo;
@@ -159,10 +174,13 @@ export class TradeRepo {
   readonly #byEntryDate: Stmt<{ trade_id: number }>;
   readonly #closedOn: Stmt<TradeRaw>;
   #refreshStmt: Stmt | null = null;
-  constructor(db: Db, events: EventLogRepo, now: () => number) {
+  readonly #onClosed: (exitDate: string, at: number) => void;
+  /** `onClosed` runs in the transaction of every change to a CLOSED trade's figures (the daily summary). */
+  constructor(db: Db, events: EventLogRepo, now: () => number, onClosed: (exitDate: string, at: number) => void = () => {}) {
     this.#db = db;
     this.#events = events;
     this.#now = now;
+    this.#onClosed = onClosed;
     this.#insertTrade = db.prepare(
       `INSERT INTO trades (strategy_id, config_id, decision_id, broker, account_id, structure, status, quantity, entry_date,
         max_profit_cents, max_loss_cents, notes_json, created_at, updated_at)
@@ -366,6 +384,7 @@ export class TradeRepo {
     if (closedNow) {
       this.#events.append({ at, category: 'engine', type: 'trade.closed', strategyId: t.strategy_id, tradeId, payload: { realizedPnlCents: entryTotal - exitTotal - commissions, exitReason: t.exit_reason } });
     }
+    if (status === 'CLOSED' && closedAt !== null) this.#onClosed(etDate(closedAt), at);
   }
 
   #requireStatus(tradeId: number, allowed: TradeStatus[]): TradeRaw {

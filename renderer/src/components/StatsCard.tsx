@@ -1,6 +1,6 @@
 /** The statistics of a set of closed trades (Trades page and backtest results). */
 import type { Stats } from '../../../shared/api.ts';
-import { formatUsd } from '../../../shared/format.ts';
+import { formatDrawdown, formatUsd } from '../../../shared/format.ts';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
@@ -16,7 +16,7 @@ export function StatsList({ stats, label = 'Statistics' }: { stats: Stats; label
       <dt>Average win</dt><dd>{formatUsd(stats.averageWin)}</dd>
       <dt>Average loss</dt><dd>{formatUsd(stats.averageLoss)}</dd>
       <dt>Profit factor</dt><dd>{num(stats.profitFactor)}</dd>
-      <dt>Max drawdown</dt><dd data-testid="stat-maxdd">{formatUsd(stats.maxDrawdown === 0 ? 0 : -Math.abs(stats.maxDrawdown))} ({pct(stats.maxDrawdownPct)})</dd>
+      <dt>Max drawdown</dt><dd data-testid="stat-maxdd">{formatDrawdown(stats.maxDrawdown)} ({pct(stats.maxDrawdownPct)})</dd>
       <dt>Sharpe (daily, annualized)</dt><dd>{num(stats.sharpe)}</dd>
       <dt>Exits</dt><dd>{reasons.length === 0 ? '—' : reasons.map(([r, n]) => `${r} ${n}`).join(' · ')}</dd>
     </dl>

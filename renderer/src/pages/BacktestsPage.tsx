@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BacktestResult, BacktestRun, Stats } from '../../../shared/api.ts';
-import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, formatDrawdown, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { addDaysIso, todayEt } from '../lib/time.ts';
@@ -84,7 +84,7 @@ function StatsBlock({ stats, open }: { stats: Stats; open: number }) {
       <dt>Average win</dt><dd>{formatUsd(stats.averageWin)}</dd>
       <dt>Average loss</dt><dd>{formatUsd(stats.averageLoss)}</dd>
       <dt>Profit factor</dt><dd>{num(stats.profitFactor)}</dd>
-      <dt>Max drawdown</dt><dd>{formatUsd(stats.maxDrawdown === 0 ? 0 : -Math.abs(stats.maxDrawdown))} ({pct(stats.maxDrawdownPct)})</dd>
+      <dt>Max drawdown</dt><dd data-testid="bt-stat-maxdd">{formatDrawdown(stats.maxDrawdown)} ({pct(stats.maxDrawdownPct)})</dd>
       <dt>Sharpe (daily, annualized)</dt><dd>{num(stats.sharpe)}</dd>
       <dt>Exit reasons</dt><dd>{reasons.length === 0 ? '—' : reasons.map(([r, n]) => `${r} ${n}`).join(' · ')}</dd>
     </dl>
@@ -92,10 +92,9 @@ function StatsBlock({ stats, open }: { stats: Stats; open: number }) {
 }
 
 function Results({ result }: { result: BacktestResult }) {
-  // Both curves start from 0 at the first entry, so the first trade's P&L shows as a step.
-  const origin = useMemo<ChartPoint[]>(() => (result.tradeList.length > 0 ? [{ time: result.tradeList.reduce((m, t) => Math.min(m, t.entryTime), Infinity), value: 0 }] : []), [result]);
-  const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: [...origin, ...result.equity.map((e) => ({ time: e.time, value: e.equity }))] }), [result, origin]);
-  const drawdown = useMemo<Record<string, ChartPoint[]>>(() => ({ drawdown: [...origin, ...result.drawdown.map((d) => ({ time: d.time, value: d.drawdown }))] }), [result, origin]);
+  // Both curves start from 0 at the start of the period (the server's first point), so the first trade shows as a step.
+  const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: result.equity.map((e) => ({ time: e.time, value: e.equity })) }), [result]);
+  const drawdown = useMemo<Record<string, ChartPoint[]>>(() => ({ drawdown: result.drawdown.map((d) => ({ time: d.time, value: d.drawdown })) }), [result]);
   const open = result.tradeList.filter((t) => t.exitTime === null).length;
   return (
     <>

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { EXPORT_KINDS, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
+import { EXPORT_KINDS, type PerformanceHistory, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
 import { etDateTime, formatUsd } from '../../../shared/format.ts';
 import { StatsList } from '../components/StatsCard.tsx';
 import { TimeChart, type ChartPoint } from '../components/TimeChart.tsx';
@@ -20,11 +20,23 @@ const COLUMNS: Column<Trade>[] = [
   { key: 'entered', header: 'Entered (ET)', render: (t) => etDateTime(t.tradeDate, false) },
   { key: 'legs', header: 'Legs', render: (t) => t.description },
   { key: 'credit', header: 'Credit', align: 'right', render: (t) => formatUsd(t.entryCredit) },
-  { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <span className={t.finalPnl === null ? undefined : t.finalPnl >= 0 ? 'pos' : 'neg'}>{formatUsd(t.finalPnl)}</span> },
+  { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <PnlCell trade={t} /> },
   { key: 'exit', header: 'Exit', render: (t) => t.exitReason ?? '—' },
   { key: 'closed', header: 'Closed (ET)', render: (t) => (t.closedAt ? etDateTime(t.closedAt, false) : '—') },
   { key: 'status', header: 'Status', render: (t) => t.status },
 ];
+
+const pnlClass = (v: number | null) => (v === null ? undefined : v >= 0 ? 'pos' : 'neg');
+
+/** Realized P&L of a closed trade; an open one's P&L at the current marks (the Positions figure), marked "open". */
+function PnlCell({ trade: t }: { trade: Trade }) {
+  if (t.status === 'CLOSED') return <span className={pnlClass(t.finalPnl)}>{formatUsd(t.finalPnl)}</span>;
+  return (
+    <span className={pnlClass(t.unrealizedPnl)} data-testid={`open-pnl-${t.id}`} title="Unrealized: the position at the current marks, as on the Positions page">
+      {formatUsd(t.unrealizedPnl)} <span className="hint">open</span>
+    </span>
+  );
+}
 
 export function TradesPage() {
   const strategies = useApp((s) => s.status?.strategies ?? []);
@@ -38,8 +50,8 @@ export function TradesPage() {
     [from, to, strategyId, status, exitReason],
   );
   const badRange = from !== '' && to !== '' && from > to;
-  // Reload when a trade opens or closes, not on every tick.
-  const follow = (s: Status) => `${s.openPositions}/${s.tradesToday}`;
+  // Reload when a trade opens or closes, and with each new snapshot while positions are open (their P&L moves).
+  const follow = (s: Status) => `${s.openPositions}/${s.tradesToday}/${s.openPositions > 0 ? s.lastSnapshotAt : ''}`;
   const trades = useCall('trades.list', badRange ? null : { ...filter, limit: MAX_ROWS }, { follow });
   const history = useCall('performance.history', badRange ? null : filter, { follow });
   const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: (history.data?.equity ?? []).map((e) => ({ time: e.time, value: e.equity })) }), [history.data]);
@@ -67,9 +79,9 @@ export function TradesPage() {
           {history.data ? <StatsList stats={history.data.stats} label="Trade statistics" /> : <p className="hint">Loading…</p>}
         </section>
         <section className="card" aria-labelledby="trades-equity-h">
-          <h2 id="trades-equity-h">Equity curve (closed trades)</h2>
+          <h2 id="trades-equity-h">Equity curve</h2>
           <TimeChart label="Equity curve" testId="equity-chart" series={[{ id: 'equity', title: 'Equity', kind: 'area' }]} data={equity} height={260} />
-          {history.data && history.data.equity.length === 0 && <p className="hint">No closed trades in this selection yet.</p>}
+          {history.data && <EquityCaption history={history.data} />}
         </section>
       </div>
       <section className="card" aria-labelledby="trades-h">
@@ -86,6 +98,19 @@ export function TradesPage() {
       </section>
       <ExportCard />
     </div>
+  );
+}
+
+/** What the curve shows: from 0 at the start, realized P&L of the closed trades, and the open trades' P&L at the marks now. */
+function EquityCaption({ history }: { history: PerformanceHistory }) {
+  const first = history.equity[0];
+  const last = history.equity.at(-1);
+  if (!first || !last) return <p className="hint">No trades in this selection yet.</p>;
+  const open = history.openTrades === 0 ? '' : history.openPnl === null ? ` · ${history.openTrades} open (no marks yet: not in the curve)` : ` · now ${formatUsd(last.equity)} with ${history.openTrades} open at ${formatUsd(history.openPnl)}`;
+  return (
+    <p className="hint" data-testid="equity-caption">
+      From {formatUsd(first.equity)} on {etDateTime(first.time, false)} ET · closed trades {formatUsd(history.stats.totalPnl)}{open}
+    </p>
   );
 }
 

@@ -26,13 +26,20 @@ export function simulator(seed = 42): Simulator {
   return sim;
 }
 
+/** Gets each broker event with the function that delivers it to the listener. */
+export type Interceptor = (e: BrokerEvent, deliver: (e: BrokerEvent) => void) => void;
+
 export type Recorded = { place: PlaceOrder[]; replace: ReplaceOrder[]; cancel: CancelOrder[] };
 
 /**
  * A Broker that forwards everything to `inner` and records the commands it was given (a decorator,
- * not a mock: the real adapter does the work). `transformEvent` may rewrite events on their way out.
+ * not a mock: the real adapter does the work). `transformEvent` may rewrite events on their way out;
+ * `interceptEvent` decides when (and whether) each is delivered, e.g. to hold a commission back.
  */
-export function recording(inner: Broker, opts: { transformEvent?: (e: BrokerEvent) => BrokerEvent; placeOrder?: (cmd: PlaceOrder) => Promise<never> } = {}): Broker & { recorded: Recorded } {
+export function recording(
+  inner: Broker,
+  opts: { transformEvent?: (e: BrokerEvent) => BrokerEvent; interceptEvent?: Interceptor; placeOrder?: (cmd: PlaceOrder) => Promise<never> } = {},
+): Broker & { recorded: Recorded } {
   const recorded: Recorded = { place: [], replace: [], cancel: [] };
   return new Proxy(inner, {
     get(target, prop, receiver) {
@@ -55,9 +62,10 @@ export function recording(inner: Broker, opts: { transformEvent?: (e: BrokerEven
           return target.cancelOrder(cmd);
         };
       }
-      if (prop === 'onEvent' && opts.transformEvent) {
-        const t = opts.transformEvent;
-        return (fn: (e: BrokerEvent) => void) => target.onEvent((e) => fn(t(e)));
+      if (prop === 'onEvent' && (opts.transformEvent || opts.interceptEvent)) {
+        const t = opts.transformEvent ?? ((e: BrokerEvent) => e);
+        const intercept: Interceptor = opts.interceptEvent ?? ((e, deliver) => deliver(e));
+        return (fn: (e: BrokerEvent) => void) => target.onEvent((e) => intercept(t(e), fn));
       }
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
@@ -78,14 +86,14 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function simHarness(opts: { matching?: Partial<MatchingConfig>; transformEvent?: (e: BrokerEvent) => BrokerEvent; sim?: Simulator } = {}): Promise<Harness> {
+export async function simHarness(opts: { matching?: Partial<MatchingConfig>; transformEvent?: (e: BrokerEvent) => BrokerEvent; interceptEvent?: Interceptor; sim?: Simulator } = {}): Promise<Harness> {
   const sim = opts.sim ?? simulator();
   const market = fromSimulator(sim);
   // A large account: the paper venue's buying-power check (20% of the short strikes' notional) must not
   // refuse the closes of a 4-lot SPX vertical.
   const broker = new SimBroker({ market, matching: { startingCash: 10_000_000, ...opts.matching } });
   await broker.connect();
-  const wrapped = recording(broker, { transformEvent: opts.transformEvent });
+  const wrapped = recording(broker, { transformEvent: opts.transformEvent, interceptEvent: opts.interceptEvent });
   const store = openTemp();
   const clock = { t: MARKET_TIME, now: () => clock.t };
   const logs: { level: string; message: string }[] = [];

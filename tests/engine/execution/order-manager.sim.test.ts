@@ -207,6 +207,44 @@ describe('OrderManager × sim: closes', () => {
     expect(h.wrapped.recorded.replace.length).toBe(before);
   });
 
+  it('"Close filled" gives the realized P&L the pages show; a commission reported later is logged with the new figure', async () => {
+    // The close's commission is held back until the test releases it (as when IB's commissionReport comes late).
+    const held: (() => void)[] = [];
+    let hold = false;
+    h = await simHarness({ interceptEvent: (e, deliver) => (hold && e.type === 'commission-charged' ? held.push(() => deliver(e)) : deliver(e)) });
+    const tradeId = await openFilled(h, 1);
+    h.store.trades.markClosing(tradeId, 'STOP_LOSS', h.clock.t);
+    hold = true;
+    await h.om.close({ trade: h.store.trades.get(tradeId)!, marks: marksOf(h.market, [5660, 5640]), urgency: 'marketable', decisionId: null, execution: EXEC, now: h.clock.t });
+    h.broker.match();
+    await flush();
+    const closing = h.store.trades.get(tradeId)!;
+    expect(closing.status).toBe('CLOSED');
+    // Without the close's commission yet: (1.60 − 3.30) × 100 − the entry's 1.30.
+    expect(closing.realizedPnlCents).toBe((160 - 330) * 100 - 130);
+    const notice = h.notices.find((n) => n.title === 'Close filled')!;
+    expect(notice.body).toBe(`Trade ${tradeId} (put_credit_vertical): 1 at 3.30 debit, realized -$171.30 (net of $1.30 commissions).`);
+
+    expect(held).toHaveLength(1);
+    held.splice(0).forEach((release) => release());
+    const final = h.store.trades.get(tradeId)!;
+    expect(final.realizedPnlCents).toBe((160 - 330) * 100 - 260);
+    // The last word in the log is the pages' figure.
+    const last = h.logs.filter((l) => l.message.includes(`Trade ${tradeId}`) && l.message.includes('realized')).at(-1)!;
+    expect(last.message).toBe(`execution: Trade ${tradeId}: a commission of $1.30 was reported after the close; realized -$172.60 (net of $2.60 commissions).`);
+  });
+
+  it('a close whose commission comes with the fill is reported once, with the final figure', async () => {
+    h = await simHarness();
+    const tradeId = await openFilled(h, 1);
+    h.store.trades.markClosing(tradeId, 'STOP_LOSS', h.clock.t);
+    await h.om.close({ trade: h.store.trades.get(tradeId)!, marks: marksOf(h.market, [5660, 5640]), urgency: 'marketable', decisionId: null, execution: EXEC, now: h.clock.t });
+    h.broker.match();
+    await flush();
+    expect(h.notices.filter((n) => n.title === 'Close filled').map((n) => n.body)).toEqual([`Trade ${tradeId} (put_credit_vertical): 1 at 3.30 debit, realized -$172.60 (net of $2.60 commissions).`]);
+    expect(h.logs.filter((l) => l.message.includes('reported after the close'))).toEqual([]);
+  });
+
   it('partial close, then the market moves: only the remainder is re-priced to the new natural (no quantity change), never a market order', async () => {
     h = await simHarness();
     const tradeId = await openFilled(h, 4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { computeMetrics, dailyEquity, equityCurve, maxDrawdown, sharpe, type ClosedTrade } from './metrics.ts';
+import { computeMetrics, dailyEquity, equityCurve, maxDrawdown, sharpe, summarizeDay, type ClosedTrade } from './stats.ts';
 
 const T0 = Date.UTC(2018, 0, 2, 15, 0); // 10:00 ET
 const DAY = 86_400_000;
@@ -30,11 +30,15 @@ describe('computeMetrics — hand-checked', () => {
     expect(m.stats.grossLossCents).toBe(-35_000);
     expect(m.stats.profitFactor).toBe(1);
     expect(m.stats.totalPnlCents).toBe(0);
+    expect(m.stats.avgPnlCents).toBe(0);
     expect(m.stats.exitReasons).toEqual({ TAKE_PROFIT_50: 3, STOP_LOSS: 1, EXPIRED: 1 });
   });
 
   it('equity curve and drawdown', () => {
-    expect(m.equity.map((e) => e.equityCents)).toEqual([12_000, -18_000, -10_000, 5_000, 0]);
+    // From 0 before the first trade (at its entry when no period start is given), then after each close.
+    expect(m.equity.map((e) => e.equityCents)).toEqual([0, 12_000, -18_000, -10_000, 5_000, 0]);
+    expect(m.equity[0]).toEqual({ tradeId: null, time: T0, pnlCents: 0, equityCents: 0, drawdownCents: 0 });
+    expect(m.equity.map((e) => e.drawdownCents)).toEqual([0, 0, -30_000, -22_000, -7_000, -12_000]);
     // peak 12,000 then −18,000: drawdown 30,000 cents = $300, on capital + peak = 1,012,000
     expect(m.stats.maxDrawdownCents).toBe(30_000);
     expect(m.stats.maxDrawdownPct).toBeCloseTo(30_000 / 1_012_000, 12);
@@ -76,6 +80,33 @@ describe('computeMetrics — hand-checked', () => {
     expect(() => computeMetrics([], { capitalCents: 0 })).toThrow(/capital/);
   });
 
+  it('the curve starts at the period start given, before the first trade', () => {
+    const start = T0 - 3 * DAY;
+    const c = equityCurve(trades, { start });
+    expect(c[0]).toEqual({ tradeId: null, time: start, pnlCents: 0, equityCents: 0, drawdownCents: 0 });
+    expect(c.slice(1).map((e) => e.tradeId)).toEqual([1, 2, 3, 4, 5]);
+    expect(equityCurve([])).toEqual([]);
+  });
+
+  it('a live curve ends with the open P&L at the marks, and its drawdown counts', () => {
+    const now = T0 + 10 * DAY;
+    // After the five trades equity is 0 (the peak, $120, was after trade 1); an open loss of $400 takes it to −$400.
+    const live = computeMetrics(trades, { capitalCents: 1_000_000, open: { time: now, pnlCents: -40_000 } });
+    expect(live.equity.at(-1)).toEqual({ tradeId: null, time: now, pnlCents: -40_000, equityCents: -40_000, drawdownCents: -52_000 });
+    expect(live.stats.maxDrawdownCents).toBe(52_000);
+    // The closed trades' figures do not move.
+    expect(live.stats.totalPnlCents).toBe(m.stats.totalPnlCents);
+    expect(live.stats.trades).toBe(5);
+    // Only open trades: 0 at the start, then the open P&L.
+    expect(equityCurve([], { start: T0, open: { time: now, pnlCents: -500 } }).map((e) => [e.time, e.equityCents])).toEqual([[T0, 0], [now, -500]]);
+  });
+
+  it("a day's summary: counts, gross = net + commissions, drawdown of the day's curve from 0", () => {
+    const day = [trade(1, 0, 12_000), trade(2, 0, -30_000, 'STOP_LOSS'), trade(3, 0, 8_000)].map((t, i) => ({ ...t, exitTime: t.exitTime + i * 60_000, commissionsCents: 260 }));
+    expect(summarizeDay(day)).toEqual({ tradesCount: 3, winningTrades: 2, losingTrades: 1, grossPnlCents: -10_000 + 780, commissionsCents: 780, netPnlCents: -10_000, maxDrawdownCents: 30_000 });
+    expect(summarizeDay([])).toEqual({ tradesCount: 0, winningTrades: 0, losingTrades: 0, grossPnlCents: 0, commissionsCents: 0, netPnlCents: 0, maxDrawdownCents: 0 });
+  });
+
   it('a loss from the start counts as drawdown from the capital', () => {
     expect(maxDrawdown([-500, -200, -900], 10_000)).toEqual({ cents: 900, pct: 0.09 });
   });
@@ -98,6 +129,9 @@ describe('computeMetrics — properties', () => {
         expect(m.stats.maxDrawdownCents).toBeGreaterThanOrEqual(0);
         const eq = [0, ...m.equity.map((e) => e.equityCents)];
         expect(m.stats.maxDrawdownCents).toBeLessThanOrEqual(Math.max(...eq) - Math.min(...eq));
+        // The curve starts at 0 and its deepest drawdown point is the max drawdown.
+        if (ts.length > 0) expect(m.equity[0]!.equityCents).toBe(0);
+        expect(Math.max(0, ...m.equity.map((e) => -e.drawdownCents))).toBe(m.stats.maxDrawdownCents);
         expect(m.stats.wins + m.stats.losses + m.stats.breakeven).toBe(ts.length);
         if (m.stats.winRate !== null) expect(m.stats.winRate).toBeGreaterThanOrEqual(0);
         if (m.stats.winRate !== null) expect(m.stats.winRate).toBeLessThanOrEqual(1);
