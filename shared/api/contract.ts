@@ -8,7 +8,14 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './methods.ts';
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** A calendar date as YYYY-MM-DD: the shape, and a day that exists (no 2026-13-45, no 2026-02-30). */
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'a calendar date that exists (YYYY-MM-DD)');
 
 export const EngineStateSchema = z.enum(['stopped', 'running', 'reconciling', 'halted']);
 export type EngineState = z.infer<typeof EngineStateSchema>;
