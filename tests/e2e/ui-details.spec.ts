@@ -259,17 +259,38 @@ test('Positions: leg gamma and vega, and the short strike against spot, as the e
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('engine-state')).toHaveText('Engine: Running');
   await expect.poll(async () => (await rpc<Position[]>(server, 'positions.list')).filter((p) => p.status === 'ACTIVE' && p.greeks !== null).length, { timeout: 90_000, intervals: [500] }).toBeGreaterThan(0);
+  // The market keeps moving at 300×: the page is held on one real answer of the engine (the first
+  // with a priced position) so what it shows can be compared with exactly what the engine sent.
+  let held: string | null = null;
+  await page.route('**/rpc/positions.list', async (route) => {
+    if (held !== null) return route.fulfill({ status: 200, contentType: 'application/json', body: held });
+    const response = await route.fetch();
+    const body = await response.text();
+    const answer = JSON.parse(body) as { ok: boolean; value?: Position[] };
+    if (answer.ok && answer.value?.some((p) => p.status === 'ACTIVE' && p.greeks !== null && p.shortStrikes.every((s) => s.spot !== null))) held = body;
+    return route.fulfill({ response, body });
+  });
   await page.getByRole('button', { name: 'Positions', exact: true }).click();
-  const card = page.getByRole('region', { name: /^Position \d+$/ }).first();
+  await expect.poll(() => held !== null, { timeout: 30_000 }).toBe(true);
+  // The held answer of the engine; the page shows it once the short-strike text below matches.
+  const p = (JSON.parse(held!) as { value: Position[] }).value.find((x) => x.status === 'ACTIVE' && x.greeks !== null)!;
+  const tradeId = p.tradeId;
+  const card = page.getByRole('region', { name: `Position ${tradeId}`, exact: true });
   await expect(card).toBeVisible();
-  const tradeId = Number((await card.getAttribute('aria-label'))!.split(' ')[1]);
   const legs = page.getByRole('table', { name: `Legs of position ${tradeId}` });
   const headers = await legs.locator('thead th').allTextContents();
   expect(headers).toEqual(expect.arrayContaining(['Gamma (Δ per pt)', 'Vega ($ per vol pt)']));
   const col = (name: string) => headers.indexOf(name);
 
+  // The short strike, against the spot the engine used: "Short put 5,650 is 212.3 pts (4.1 %) below spot 5,862.30".
+  expect(p.shortStrikes).toHaveLength(1);
+  const s = p.shortStrikes[0]!;
+  expect(s.spot).not.toBeNull();
+  expect(s.distance).toBeCloseTo(s.strike - s.spot!, 2);
+  const words = `${Math.abs(s.distance!).toFixed(1)} pts (${(Math.abs(s.distancePct!) * 100).toFixed(1)} %) ${s.distance! < 0 ? 'below' : 'above'} spot`;
+  await expect(card.getByTestId(`short-strike-${tradeId}`)).toContainText(`Short ${s.right === 'P' ? 'put' : 'call'} ${s.strike.toLocaleString('en-US')} is ${words}`);
+
   // The page shows what the engine sent: each leg's gamma and vega (signed contracts × multiplier × per-contract greek).
-  const p = (await rpc<Position[]>(server, 'positions.list')).find((x) => x.tradeId === tradeId)!;
   const rows = legs.locator('tbody tr');
   await expect(rows).toHaveCount(p.legs.length);
   for (let i = 0; i < p.legs.length; i++) {
@@ -283,15 +304,17 @@ test('Positions: leg gamma and vega, and the short strike against spot, as the e
     expect(Number(cells[col('Vega ($ per vol pt)')]!.replace(/[^\d.-]/g, ''))).toBeCloseTo(leg.exposure.vega!, 2);
   }
 
-  // The short strike, against the spot the engine used: "Short put 5,650 is 212.3 pts (4.1 %) below spot 5,862.30".
-  expect(p.shortStrikes).toHaveLength(1);
-  const s = p.shortStrikes[0]!;
-  expect(s.spot).not.toBeNull();
-  expect(s.distance).toBeCloseTo(s.strike - s.spot!, 2);
-  const words = `${Math.abs(s.distance!).toFixed(1)} pts (${(Math.abs(s.distancePct!) * 100).toFixed(1)} %) ${s.distance! < 0 ? 'below' : 'above'} spot`;
-  await expect(card.getByTestId(`short-strike-${tradeId}`)).toContainText(`Short ${s.right === 'P' ? 'put' : 'call'} ${s.strike.toLocaleString('en-US')} is ${words}`);
   // The twelve columns fit the card at 1280 px.
   const fit = await legs.evaluate((t) => ({ table: t.scrollWidth, box: t.parentElement!.clientWidth }));
   expect(fit.table).toBeLessThanOrEqual(fit.box);
   await card.screenshot({ path: testInfo.outputPath('position-greeks-distance.png') });
+
+  // The entry decision's numbers: prices in dollars and times in seconds, named without "Cents"/"Ms".
+  await page.getByRole('button', { name: 'Decisions' }).click();
+  await page.getByLabel('Kind').selectOption('ENTER');
+  await page.getByRole('table', { name: 'Decisions' }).getByRole('row').nth(1).click();
+  const numbers = page.getByLabel('Decision numbers');
+  await expect(numbers).toContainText('mid ($)');
+  expect(await numbers.textContent()).not.toMatch(/Cents|Ms\b/);
+  await numbers.screenshot({ path: testInfo.outputPath('decision-numbers.png') });
 });
