@@ -91,14 +91,14 @@ export function TimeChart(props: TimeChartProps) {
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
-    const theme = themeOptions();
+    const colours = themeOptions();
     const chart = createChart(host, {
-      ...theme,
+      ...colours,
       autoSize: true,
       // Fixed edges keep the first and last time labels inside the axis (a label centred on the first
       // bar would be cut: "025" for "2025") and stop scrolling past the data.
-      timeScale: { ...theme.timeScale, timeVisible: true, secondsVisible: false, fixLeftEdge: true, fixRightEdge: true },
-      leftPriceScale: { ...theme.leftPriceScale, visible: props.series.some((s) => s.scale === 'left') },
+      timeScale: { ...colours.timeScale, timeVisible: true, secondsVisible: false, fixLeftEdge: true, fixRightEdge: true },
+      leftPriceScale: { ...colours.leftPriceScale, visible: props.series.some((s) => s.scale === 'left') },
     });
     chartRef.current = chart;
     const map = seriesRef.current;
