@@ -18,7 +18,8 @@ function newestMtime(dir: string): number {
 export function rendererIsStale(): boolean {
   const built = path.join(outDir, 'renderer', 'index.html');
   if (!existsSync(built)) return true;
-  const sources = Math.max(newestMtime(path.join(root, 'renderer')), newestMtime(path.join(root, 'shared')), statSync(path.join(root, 'vite.config.ts')).mtimeMs);
+  // resources/ holds the icon the page links to (bundled by Vite as the favicon).
+  const sources = Math.max(newestMtime(path.join(root, 'renderer')), newestMtime(path.join(root, 'shared')), newestMtime(path.join(root, 'resources')), statSync(path.join(root, 'vite.config.ts')).mtimeMs);
   return sources > statSync(built).mtimeMs;
 }
 

@@ -344,7 +344,11 @@ export class Workstation {
   /** The handler of every contract call; inputs arrive already validated. */
   readonly handlers: Handlers = {
     'status.get': async () => this.status(),
-    'positions.list': async () => this.positions(),
+    'positions.list': async () => {
+      // Short strikes are measured from the underlying's price now: the SPX/SPY the Overview shows.
+      if (this.store.trades.listOpen().length > 0) await this.refreshMarket();
+      return this.positions();
+    },
     'trades.list': async ({ limit, ...filter }) => listTrades(this.store, filter, limit, this.#marks()),
     'performance.history': async (filter) => performanceHistory(this.store, filter, this.#marks()),
     'account.get': async () => this.refreshAccount(),
@@ -515,9 +519,11 @@ export class Workstation {
   positions(): Position[] {
     const engine = this.#engine;
     const today = etDate(this.clock.now());
+    const market = this.market();
     return this.store.trades.listOpen().map((t) =>
       toPosition(t, {
         markOf: (s) => engine?.legMark(s) ?? null,
+        spotOf: (u) => (u === 'SPX' ? market.spxPrice : market.spyPrice),
         unrealizedCents: engine?.unrealized(t) ?? null,
         levels: engine?.exitLevels(t) ?? { takeProfitCents: null, stopLossCents: null },
         today,
@@ -717,50 +723,75 @@ function toDecision(d: DecisionRow): Decision {
   };
 }
 
-type PositionFacts = {
+export type PositionFacts = {
   markOf: (symbol: string) => LegMark | null;
+  /** The underlying's price now (null when unknown), for the short strikes' distance. */
+  spotOf: (underlying: 'SPX' | 'SPY') => number | null;
   unrealizedCents: number | null;
   levels: { takeProfitCents: number | null; stopLossCents: number | null };
   /** Today in ET, for DTE. */
   today: string;
 };
 
-function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
+/** Decimals of each greek in position units (contract.ts PositionGreeks). */
+const GREEK_DECIMALS = { delta: 2, gamma: 3, theta: 2, vega: 2 } as const;
+type GreekName = keyof typeof GREEK_DECIMALS;
+const roundTo = (v: number, decimals: number): number => Math.round(v * 10 ** decimals) / 10 ** decimals;
+
+/** An open trade as the Positions page shows it: legs with marks and greeks, P&L, exit levels, short strikes against spot. */
+export function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
   const legs = t.legs.map((l) => {
     const m = facts.markOf(l.symbol);
+    const quantity = l.side === 'SELL' ? -l.quantity : l.quantity;
+    const perContract = { delta: m?.delta ?? null, gamma: m?.gamma ?? null, theta: m?.theta ?? null, vega: m?.vega ?? null };
+    // The leg's part of the position greeks: signed contracts × multiplier × per-contract greek.
+    const part = (k: GreekName) => (perContract[k] === null ? null : roundTo(quantity * l.multiplier * perContract[k], GREEK_DECIMALS[k]));
     return {
       symbol: l.symbol,
       underlying: l.underlying,
       right: l.right,
       strike: l.strike,
       expiration: l.expiration,
-      quantity: l.side === 'SELL' ? -l.quantity : l.quantity,
+      quantity,
       multiplier: l.multiplier,
       // Average opening price per contract (Σ qty × price / qty), in dollars.
       entryPrice: l.openedQty > 0 ? l.entryValueCents / l.openedQty / 100 : 0,
       mark: m?.mid ?? null,
-      delta: m?.delta ?? null,
-      gamma: m?.gamma ?? null,
-      theta: m?.theta ?? null,
-      vega: m?.vega ?? null,
+      ...perContract,
+      exposure: { delta: part('delta'), gamma: part('gamma'), theta: part('theta'), vega: part('vega') },
     };
   });
   const expirations = legs.map((l) => l.expiration).sort();
   const dte = expirations.length > 0 ? Math.max(0, dayNumber(expirations[0]!) - dayNumber(facts.today)) : null;
-  // Position greeks: signed contracts × multiplier × per-contract greek; null until every leg has them.
-  const sum = (k: 'delta' | 'gamma' | 'theta' | 'vega'): number | null => {
+  // Position greeks: the sum of the legs' exposures as shown (so the column adds up to the total); null until every leg has them.
+  const sum = (k: GreekName): number | null => {
     let total = 0;
     for (const l of legs) {
-      const g = l[k];
+      const g = l.exposure[k];
       if (g === null) return null;
-      total += l.quantity * l.multiplier * g;
+      total += g;
     }
-    return Math.round(total * 100) / 100;
+    return roundTo(total, GREEK_DECIMALS[k]);
   };
   const d = sum('delta');
   const g = sum('gamma');
   const th = sum('theta');
   const v = sum('vega');
+  const shortStrikes = legs
+    .filter((l) => l.quantity < 0)
+    .map((l) => {
+      const spot = facts.spotOf(l.underlying);
+      const known = spot !== null && Number.isFinite(spot) && spot > 0;
+      return {
+        symbol: l.symbol,
+        underlying: l.underlying,
+        right: l.right,
+        strike: l.strike,
+        spot: known ? spot : null,
+        distance: known ? roundTo(l.strike - spot, 2) : null,
+        distancePct: known ? roundTo((l.strike - spot) / spot, 6) : null,
+      };
+    });
   return {
     tradeId: t.tradeId,
     strategyId: t.strategyId,
@@ -772,6 +803,7 @@ function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
     takeProfitPnl: facts.levels.takeProfitCents === null ? null : fromCents(facts.levels.takeProfitCents),
     stopLossPnl: facts.levels.stopLossCents === null ? null : fromCents(facts.levels.stopLossCents),
     greeks: d === null || g === null || th === null || v === null || legs.length === 0 ? null : { delta: d, gamma: g, theta: th, vega: v },
+    shortStrikes,
     legs,
   };
 }

@@ -17,5 +17,7 @@ function boot(): void {
   connect(createHttpApi(window.location.origin, token, (state) => useApp.setState({ stream: state === 'open' ? 'open' : 'closed' })));
 }
 
+// The theme's CSS variables in force before the first render: charts read them when they mount.
+document.documentElement.dataset.theme = useApp.getState().theme;
 boot();
 createRoot(document.getElementById('root')!).render(<App />);

@@ -59,6 +59,16 @@ export const StatusSchema = z.object({
 });
 export type Status = z.infer<typeof StatusSchema>;
 
+/**
+ * Greeks in position units: Σ signed contracts × multiplier × per-contract greek. Delta in shares of
+ * the underlying, gamma in delta (shares) per 1 point of the underlying, theta in $ per day, vega in
+ * $ per volatility point. Delta, theta and vega to 2 decimals, gamma to 3.
+ */
+export const PositionGreeksSchema = z.object({ delta: z.number(), gamma: z.number(), theta: z.number(), vega: z.number() });
+
+/** One leg's part of its position's greeks (the units of PositionGreeks); null where its quote has no such greek. */
+export const LegExposureSchema = z.object({ delta: z.number().nullable(), gamma: z.number().nullable(), theta: z.number().nullable(), vega: z.number().nullable() });
+
 export const LegSchema = z.object({
   symbol: z.string(),
   underlying: z.enum(['SPX', 'SPY']),
@@ -75,11 +85,28 @@ export const LegSchema = z.object({
   gamma: z.number().nullable().default(null),
   theta: z.number().nullable().default(null),
   vega: z.number().nullable().default(null),
+  /** This leg's part of the position greeks: signed contracts × multiplier × the per-contract greek above. */
+  exposure: LegExposureSchema.default({ delta: null, gamma: null, theta: null, vega: null }),
 });
 export type Leg = z.infer<typeof LegSchema>;
 
-/** Position greeks: Σ signed quantity × multiplier × leg greek (delta in shares of the underlying, theta $/day, vega $/vol point). */
-export const PositionGreeksSchema = z.object({ delta: z.number(), gamma: z.number(), theta: z.number(), vega: z.number() });
+/**
+ * A short leg's strike against its underlying's price now (the SPX/SPY price the Overview shows):
+ * "short put 4,950 is 212.30 points (4.1 %) below spot".
+ */
+export const ShortStrikeSchema = z.object({
+  symbol: z.string(),
+  underlying: z.enum(['SPX', 'SPY']),
+  right: z.enum(['C', 'P']),
+  strike: z.number(),
+  /** The underlying's price the distance is measured from; null while it is unknown (then so are the distances). */
+  spot: z.number().nullable(),
+  /** strike − spot in points of the underlying, to the cent: negative when the strike is below spot. */
+  distance: z.number().nullable(),
+  /** (strike − spot) / spot as a fraction: −0.041 is 4.1 % below spot. */
+  distancePct: z.number().nullable(),
+});
+export type ShortStrike = z.infer<typeof ShortStrikeSchema>;
 
 export const PositionSchema = z.object({
   tradeId: z.number().int(),
@@ -95,8 +122,10 @@ export const PositionSchema = z.object({
   /** The P&L (whole position, dollars) at which the strategy takes profit / stops out; null when it has no such rule. */
   takeProfitPnl: z.number().nullable().default(null),
   stopLossPnl: z.number().nullable().default(null),
-  /** Null until every leg has greeks. */
+  /** Σ of the legs' exposures; null until every leg has greeks. */
   greeks: PositionGreeksSchema.nullable().default(null),
+  /** Every short leg's strike against spot, in leg order. */
+  shortStrikes: z.array(ShortStrikeSchema).default([]),
 });
 export type Position = z.infer<typeof PositionSchema>;
 

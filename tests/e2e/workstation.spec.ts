@@ -114,7 +114,7 @@ test('Overview and Positions: a simulated entry shows with its legs and exit lev
   test.setTimeout(120_000);
   await open(page, live);
   await expect(page.getByTestId('engine-state')).toHaveText('Engine: Stopped');
-  await expect(page.getByRole('table', { name: 'Next scheduled runs' })).toContainText('credit-verticals');
+  await expect(page.getByRole('table', { name: 'Next scheduled runs' })).toContainText('SPX credit verticals');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('engine-state')).toHaveText('Engine: Running');
   await page.screenshot({ path: testInfo.outputPath('overview-running.png'), fullPage: true });

@@ -62,6 +62,8 @@ export class SimBroker implements Broker {
   private readonly book: OrderBook;
   private readonly byExchangeId = new Map<string, ClientOrderId>();
   private connected = false;
+  /** Once connected, a disconnect is a stop ("stopped"), not "not started". */
+  private started = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly matchEveryMs: number | undefined;
   private unsubscribe: (() => void) | null = null;
@@ -76,12 +78,13 @@ export class SimBroker implements Broker {
   status(): ConnectionStatus {
     return this.connected
       ? { state: 'connected', message: 'Simulated broker (paper) on the market simulator.', paper: true, error: null }
-      : { state: 'disconnected', message: 'Simulated broker not started.', paper: true, error: null };
+      : { state: 'disconnected', message: this.started ? 'Simulated broker stopped.' : 'Simulated broker not started.', paper: true, error: null };
   }
 
   async connect(): Promise<void> {
     if (this.connected) return;
     this.connected = true;
+    this.started = true;
     this.unsubscribe = this.exchange.onEvent((e) => this.onExchange(e));
     this.catchUp();
     if (this.matchEveryMs) this.timer = setInterval(() => this.match(), this.matchEveryMs);
@@ -103,7 +106,7 @@ export class SimBroker implements Broker {
   }
 
   private require(what: string): void {
-    if (!this.connected) throw new BrokerError('not-connected', `The simulated broker is not started — cannot ${what}.`);
+    if (!this.connected) throw new BrokerError('not-connected', `The simulated broker is ${this.started ? 'stopped' : 'not started'} — cannot ${what}.`);
   }
 
   /** Matches working orders against the current simulated market. */

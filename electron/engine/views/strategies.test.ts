@@ -104,6 +104,19 @@ describe('strategies.setConfig', () => {
     expect(ctx.store.configs.latest('credit-verticals')).toBeNull();
   });
 
+  it('words the range and default of a field kept in cents or milliseconds in dollars and seconds, as the page shows them', () => {
+    const ctx = storeContext();
+    let message = '';
+    try {
+      setStrategyConfig(ctx, 'credit-verticals', { risk: { maxLossPerTradeCents: 0 }, quoteQuality: { staleAfterMs: -1000 } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("risk.maxLossPerTradeCents: must be more than $0.00 (allowed: more than $0.00, the seed's default is none)");
+    expect(message).toContain("quoteQuality.staleAfterMs: must be more than 0 seconds (allowed: more than 0 seconds, the seed's default is 300 seconds)");
+    expect(message).not.toMatch(/300000|\bnull\b/);
+  });
+
   it('names an empty or odd unknown key quoted, one clause each (a ";" in a key never splits a clause)', () => {
     const ctx = storeContext();
     expect(() => setStrategyConfig(ctx, 'credit-verticals', { '': 1, 'a; b': 2, risk: { ' ': true } })).toThrow(
@@ -149,6 +162,8 @@ describe('allowedRange', () => {
     expect(allowedRange({ type: 'integer', exclusiveMinimum: 0, maximum: Number.MAX_SAFE_INTEGER })).toBe('whole numbers more than 0');
     expect(allowedRange({ type: 'array', items: { type: 'integer', minimum: 0, maximum: 14 } })).toBe('whole numbers 0 to 14');
     expect(allowedRange({ type: 'boolean' })).toBeNull();
+    expect(allowedRange({ type: 'integer', unit: 'cents', exclusiveMinimum: 0, maximum: 1_000_000 })).toBe('more than $0.00 up to $10,000.00');
+    expect(allowedRange({ type: 'integer', unit: 'ms', minimum: 500, maximum: 600_000 })).toBe('0.5 seconds to 600 seconds');
   });
 });
 

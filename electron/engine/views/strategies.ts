@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ApiError, type StrategyDetail } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
+import { shownUnit } from '../../../shared/units.ts';
 import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { STRATEGIES } from '../../strategies/index.ts';
@@ -132,12 +133,15 @@ function describeIssue(issue: z.core.$ZodIssue, schema: JsonSchema, defaults: Re
     return issue.keys.map((k) => `${where}${keyName(k)}: is not a setting of this system`).join('; ');
   }
   const field = fieldSchema(schema, path);
-  const what = problem(issue, field);
+  // Numbers of a field kept in cents or milliseconds are worded as the page shows them ($, seconds).
+  const unit = shownUnit(field?.unit);
+  const say = (v: unknown) => (unit && typeof v === 'number' ? unit.describe(v) : String(v));
+  const what = problem(issue, field, say);
   const extras: string[] = [];
   const range = field ? allowedRange(field) : null;
   if (range) extras.push(`allowed: ${range}`);
   const dflt = valueAt(defaults, path.filter((p) => !/^\d+$/.test(p)));
-  if (dflt !== undefined && (typeof dflt !== 'object' || Array.isArray(dflt) || dflt === null)) extras.push(`the seed's default is ${JSON.stringify(dflt)}`);
+  if (dflt !== undefined && (typeof dflt !== 'object' || Array.isArray(dflt) || dflt === null)) extras.push(`the seed's default is ${dflt === null ? 'none' : unit ? say(dflt) : JSON.stringify(dflt)}`);
   return `${path.length ? path.join('.') : 'configuration'}: ${what}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 
@@ -149,16 +153,16 @@ function keyName(k: string): string {
   return /^[\w-]+$/.test(k) ? k : JSON.stringify(k).replace(/;/g, '\\u003b');
 }
 
-function problem(issue: z.core.$ZodIssue, field: JsonSchema | null): string {
+function problem(issue: z.core.$ZodIssue, field: JsonSchema | null, say: (v: unknown) => string): string {
   switch (issue.code) {
     case 'too_big':
       if (issue.origin === 'array') return `has more than ${String(issue.maximum)} values`;
-      return issue.inclusive ? `must be at most ${String(issue.maximum)}` : `must be less than ${String(issue.maximum)}`;
+      return issue.inclusive ? `must be at most ${say(issue.maximum)}` : `must be less than ${say(issue.maximum)}`;
     case 'too_small':
       if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} value${Number(issue.minimum) === 1 ? '' : 's'}`;
-      return issue.inclusive ? `must be at least ${String(issue.minimum)}` : `must be more than ${String(issue.minimum)}`;
+      return issue.inclusive ? `must be at least ${say(issue.minimum)}` : `must be more than ${say(issue.minimum)}`;
     case 'not_multiple_of':
-      return `must be a multiple of ${String(issue.divisor)}`;
+      return `must be a multiple of ${say(issue.divisor)}`;
     case 'invalid_type':
       if (issue.expected === 'int') return 'must be a whole number';
       return `must be ${issue.expected === 'number' ? 'a number' : issue.expected === 'boolean' ? 'true or false' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
@@ -197,10 +201,14 @@ function unwrapNullable(node: JsonSchema): JsonSchema {
 
 const HUGE = 1e15;
 
-/** "more than 0 up to 1", "5 to 200 in steps of 5", "0 to 14", or null when the field has no numeric range. */
+/**
+ * "more than 0 up to 1", "5 to 200 in steps of 5", "0 to 14", or null when the field has no numeric
+ * range. A field kept in cents or milliseconds is worded in dollars or seconds ("more than $0.00").
+ */
 export function allowedRange(field: JsonSchema): string | null {
   const f = field.type === 'array' && field.items && typeof field.items === 'object' ? (field.items as JsonSchema) : field;
-  const num = (v: unknown): number | null => (typeof v === 'number' && Math.abs(v) < HUGE ? v : null);
+  const unit = shownUnit(f.unit);
+  const num = (v: unknown): string | null => (typeof v === 'number' && Math.abs(v) < HUGE ? (unit ? unit.describe(v) : `${v}`) : null);
   const min = num(f.minimum);
   const xmin = num(f.exclusiveMinimum);
   const max = num(f.maximum);
@@ -213,7 +221,8 @@ export function allowedRange(field: JsonSchema): string | null {
   else if (hi !== null) text = max !== null ? `at most ${hi}` : hi;
   const step = num(f.multipleOf);
   if (step !== null) text = `${text ?? 'any number'} in steps of ${step}`;
-  if (f.type === 'integer' && text) text = `whole numbers ${text}`;
+  // Whole cents or milliseconds are any amount to the cent or the millisecond in dollars or seconds.
+  if (f.type === 'integer' && text && !unit) text = `whole numbers ${text}`;
   return text;
 }
 

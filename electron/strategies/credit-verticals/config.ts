@@ -3,7 +3,9 @@
  * the seed's default and a sensible range; `CreditVerticalsConfigSchema.parse({})` gives the MVP.
  *
  * Units: prices are per-share option premium in dollars (0.30 = $30 per contract), widths in index
- * points, DTE in calendar days, percentages as fractions (0.5 = 50%).
+ * points, DTE in calendar days, percentages as fractions (0.5 = 50%). A field kept in integer cents or
+ * milliseconds says so with `unit: 'cents'` / `unit: 'ms'`: the Strategies page shows and takes it in
+ * dollars / seconds and validation messages word it so (shared/units.ts); the saved config keeps it as is.
  */
 import { z } from 'zod';
 import { QuoteQualityConfigSchema } from '../../market/quality.ts';

@@ -2,11 +2,13 @@
  * A lightweight-charts chart, created once when it mounts and fed afterwards: new `data` replaces a
  * series' points (setData), and `subscribe` streams single points into it (series.update) — the
  * chart is never rebuilt per tick and React never re-renders it. Times are epoch ms, shown in ET.
+ * Its colours follow the theme (styles.css), also when the theme is switched with the chart on screen.
  */
-import { AreaSeries, ColorType, createChart, HistogramSeries, LineSeries, type IChartApi, type ISeriesApi, type SeriesType, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, ColorType, createChart, HistogramSeries, LineSeries, type ChartOptions, type DeepPartial, type IChartApi, type ISeriesApi, type SeriesType, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { reduceM4 } from '../lib/m4.ts';
 import { etChartTime } from '../lib/time.ts';
+import { useApp } from '../store.ts';
 
 export type ChartPoint = { time: number; value: number };
 export type SeriesSpec = { id: string; title: string; kind?: 'line' | 'area' | 'histogram'; color?: string; /** 'right' (default) or 'left', or an overlay id. */ scale?: string };
@@ -58,23 +60,45 @@ function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
+/**
+ * The chart's colours from the theme's CSS variables (styles.css): text, grid lines and scale borders.
+ * Read when the chart is created and again on every theme switch (the store sets `data-theme` first).
+ */
+function themeOptions(): DeepPartial<ChartOptions> {
+  const text = cssVar('--muted', '#8b98a5');
+  const grid = cssVar('--chart-grid', '#222b36');
+  const border = cssVar('--border', '#2a3441');
+  const label = cssVar('--panel-2', '#1d2530');
+  return {
+    layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: text, attributionLogo: false },
+    grid: { vertLines: { color: grid }, horzLines: { color: grid } },
+    rightPriceScale: { borderColor: border },
+    leftPriceScale: { borderColor: border },
+    timeScale: { borderColor: border },
+    crosshair: { vertLine: { labelBackgroundColor: label }, horzLine: { labelBackgroundColor: label } },
+  };
+}
+
 export function TimeChart(props: TimeChartProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const seriesRef = useRef(new Map<string, ISeriesApi<SeriesType>>());
   const lastTimeRef = useRef(new Map<string, number>());
   const seriesKey = props.series.map((s) => `${s.id}:${s.kind ?? 'line'}:${s.scale ?? 'right'}`).join('|');
+  const theme = useApp((s) => s.theme);
 
   // Create the chart and its series once (again only if the set of series changes).
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
+    const colours = themeOptions();
     const chart = createChart(host, {
+      ...colours,
       autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: cssVar('--muted', '#8b98a5'), attributionLogo: false },
-      grid: { vertLines: { color: cssVar('--border', '#2a3441') }, horzLines: { color: cssVar('--border', '#2a3441') } },
-      timeScale: { timeVisible: true, secondsVisible: false },
-      leftPriceScale: { visible: props.series.some((s) => s.scale === 'left') },
+      // Fixed edges keep the first and last time labels inside the axis (a label centred on the first
+      // bar would be cut: "025" for "2025") and stop scrolling past the data.
+      timeScale: { ...colours.timeScale, timeVisible: true, secondsVisible: false, fixLeftEdge: true, fixRightEdge: true },
+      leftPriceScale: { ...colours.leftPriceScale, visible: props.series.some((s) => s.scale === 'left') },
     });
     chartRef.current = chart;
     const map = seriesRef.current;
@@ -96,6 +120,11 @@ export function TimeChart(props: TimeChartProps) {
       chartRef.current = null;
     };
   }, [seriesKey]);
+
+  // The theme switched with the chart on screen: recolour it.
+  useEffect(() => {
+    chartRef.current?.applyOptions(themeOptions());
+  }, [theme, seriesKey]);
 
   // Whole series replaced when `data` changes.
   const { data, onRendered, reduce = true } = props;

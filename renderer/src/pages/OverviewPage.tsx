@@ -33,6 +33,7 @@ export function OverviewPage() {
 
   if (!status) return <div className="empty">Loading…</div>;
   const conn = status.connection;
+  const names = new Map(status.strategies.map((s) => [s.id, s.name]));
   return (
     <div className="grid">
       <section className="card" aria-labelledby="sys-h">
@@ -83,10 +84,17 @@ export function OverviewPage() {
         {status.nextRuns.length === 0 ? (
           <p className="hint">{status.engineState === 'reconciling' ? 'Scheduled once reconciliation with the broker finishes.' : conn.state === 'connected' ? 'Nothing scheduled.' : 'No broker connected: nothing is scheduled until one connects.'}</p>
         ) : (
-          <table className="table" aria-label="Next scheduled runs">
+          // Two columns that wrap (the system's name under its task) so the table fits the narrowest card.
+          <table className="table next-runs" aria-label="Next scheduled runs">
+            <thead>
+              <tr><th scope="col">When (ET)</th><th scope="col">What</th></tr>
+            </thead>
             <tbody>
               {status.nextRuns.map((r) => (
-                <tr key={`${r.strategyId}.${r.task}.${r.at}`}><td style={{ whiteSpace: 'nowrap' }}>{etDateTime(r.at, false).slice(5)} ET</td><td>{r.strategyId}</td><td>{r.task}</td></tr>
+                <tr key={`${r.strategyId}.${r.task}.${r.at}`}>
+                  <td className="when">{etDateTime(r.at, false).slice(5)}</td>
+                  <td>{r.task} <span className="hint">· {names.get(r.strategyId) ?? r.strategyId}</span></td>
+                </tr>
               ))}
             </tbody>
           </table>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Position } from '../../../shared/api.ts';
+import type { Position, ShortStrike } from '../../../shared/api.ts';
 import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useCall } from '../lib/useCall.ts';
@@ -7,6 +7,17 @@ import { useApp } from '../store.ts';
 
 const signed = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '—' : `${v > 0 ? '+' : ''}${v.toFixed(digits)}`);
 const pnlClass = (v: number | null) => (v === null ? undefined : v >= 0 ? 'pos' : 'neg');
+const num = (v: number, digits: number) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const right = { textAlign: 'right' } as const;
+
+/** "Short put 4,950 is 212.3 pts (4.1 %) below spot 5,162.30" — the engine measured it; this only words it. */
+function shortStrikeText(s: ShortStrike): string {
+  const what = `Short ${s.right === 'P' ? 'put' : 'call'} ${num(s.strike, s.strike % 1 === 0 ? 0 : 2)}`;
+  if (s.spot === null || s.distance === null || s.distancePct === null) return `${what}: no ${s.underlying} price yet to measure it from`;
+  const side = s.distance < 0 ? 'below' : s.distance > 0 ? 'above' : 'at';
+  if (side === 'at') return `${what} is at spot ${num(s.spot, 2)}`;
+  return `${what} is ${num(Math.abs(s.distance), 1)} pts (${num(Math.abs(s.distancePct) * 100, 1)} %) ${side} spot ${num(s.spot, 2)}`;
+}
 
 /** Open positions with legs, marks, P&L, greeks, DTE, exit levels and a close button each. */
 export function PositionsPage() {
@@ -56,24 +67,50 @@ export function PositionsPage() {
             <dt>P&amp;L now</dt><dd className={pnlClass(p.currentPnl)} data-testid={`pnl-${p.tradeId}`}>{formatUsd(p.currentPnl)}</dd>
             <dt>Take profit at</dt><dd>{p.takeProfitPnl === null ? '—' : formatUsd(p.takeProfitPnl)}</dd>
             <dt>Stop loss at</dt><dd>{p.stopLossPnl === null ? '—' : formatUsd(p.stopLossPnl)}</dd>
-            <dt>Delta / Gamma</dt><dd>{p.greeks ? `${signed(p.greeks.delta)} / ${signed(p.greeks.gamma, 3)}` : '—'}</dd>
+            <dt>Delta / Gamma</dt><dd>{p.greeks ? `${signed(p.greeks.delta)} sh / ${signed(p.greeks.gamma, 3)} Δ per pt` : '—'}</dd>
             <dt>Theta / Vega</dt><dd>{p.greeks ? `${formatUsd(p.greeks.theta)}/day / ${formatUsd(p.greeks.vega)}/vol pt` : '—'}</dd>
           </dl>
-          <table className="table" aria-label={`Legs of position ${p.tradeId}`}>
-            <thead>
-              <tr><th>Contract</th><th>Expiration</th><th style={{ textAlign: 'right' }}>Strike</th><th>Type</th><th style={{ textAlign: 'right' }}>Contracts</th><th style={{ textAlign: 'right' }}>Entry</th><th style={{ textAlign: 'right' }}>Mark</th><th style={{ textAlign: 'right' }}>Delta</th><th style={{ textAlign: 'right' }}>Theta</th></tr>
-            </thead>
-            <tbody>
-              {p.legs.map((l) => (
-                <tr key={l.symbol}>
-                  <td>{l.symbol}</td><td>{l.expiration}</td><td style={{ textAlign: 'right' }}>{l.strike}</td><td>{l.right === 'P' ? 'Put' : 'Call'}</td>
-                  <td style={{ textAlign: 'right' }}>{l.quantity > 0 ? `+${l.quantity}` : l.quantity}</td>
-                  <td style={{ textAlign: 'right' }}>{formatPrice(l.entryPrice)}</td><td style={{ textAlign: 'right' }}>{formatPrice(l.mark)}</td>
-                  <td style={{ textAlign: 'right' }}>{l.delta === null ? '—' : l.delta.toFixed(3)}</td><td style={{ textAlign: 'right' }}>{l.theta === null ? '—' : l.theta.toFixed(3)}</td>
+          {p.shortStrikes.length > 0 && (
+            <p className="short-strikes" data-testid={`short-strike-${p.tradeId}`}>
+              {p.shortStrikes.map((s) => <span key={s.symbol}>{shortStrikeText(s)}</span>)}
+            </p>
+          )}
+          <div className="table-scroll">
+            <table className="table legs" aria-label={`Legs of position ${p.tradeId}`}>
+              <thead>
+                <tr>
+                  <th>Contract</th><th>Expiration</th><th style={right}>Strike</th><th>Type</th><th style={right}>Contracts</th><th style={right}>Entry</th><th style={right}>Mark</th>
+                  <th style={right} title="The option's own delta, per contract">Δ per contract</th>
+                  {/* The leg's part of the position: signed contracts × multiplier × the per-contract greek. */}
+                  <th style={right} title="Delta in shares of the underlying">Delta (shares)</th>
+                  <th style={right} title="Change of the delta (shares) for a 1-point move of the underlying">Gamma (Δ per pt)</th>
+                  <th style={right} title="Dollars per day of time decay">Theta ($/day)</th>
+                  <th style={right} title="Dollars per 1 point of implied volatility">Vega ($ per vol pt)</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {p.legs.map((l) => (
+                  <tr key={l.symbol}>
+                    <td>{l.symbol}</td><td>{l.expiration}</td><td style={right}>{l.strike}</td><td>{l.right === 'P' ? 'Put' : 'Call'}</td>
+                    <td style={right}>{l.quantity > 0 ? `+${l.quantity}` : l.quantity}</td>
+                    <td style={right}>{formatPrice(l.entryPrice)}</td><td style={right}>{formatPrice(l.mark)}</td>
+                    <td style={right}>{l.delta === null ? '—' : l.delta.toFixed(3)}</td>
+                    <td style={right}>{signed(l.exposure.delta)}</td><td style={right}>{signed(l.exposure.gamma, 3)}</td>
+                    <td style={right}>{signed(l.exposure.theta)}</td><td style={right}>{signed(l.exposure.vega)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              {p.greeks && (
+                <tfoot>
+                  <tr>
+                    <th colSpan={8} scope="row" style={right}>Position</th>
+                    <td style={right}>{signed(p.greeks.delta)}</td><td style={right}>{signed(p.greeks.gamma, 3)}</td>
+                    <td style={right}>{signed(p.greeks.theta)}</td><td style={right}>{signed(p.greeks.vega)}</td>
+                  </tr>
+                </tfoot>
+              )}
+            </table>
+          </div>
         </section>
       ))}
       {closing && (

@@ -88,6 +88,9 @@ export function SettingsPage() {
       setNotice(s.restartRequired ? 'Saved. The new broker settings apply the next time Thetadesk starts.' : done);
     } catch (e) {
       setError((e as Error).message);
+      // Nothing was saved: a refused switch to live leaves the radio on the mode in force, so live
+      // is never shown as chosen when it is not (it needs the sentence again).
+      if (input.mode === 'live') setForm((f) => (f ? { ...f, mode: settings.mode, confirmLive: '' } : f));
     } finally {
       setSaving(false);
     }

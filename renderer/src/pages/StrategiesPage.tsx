@@ -1,11 +1,13 @@
 /**
  * Strategies: one card per system with its on/off switch, its own P&L and win rate, and a config
  * editor generated from the JSON Schema the engine sends (types, ranges, defaults, descriptions). The
- * server validates; its message is shown as written (and next to each field it names).
+ * server validates; its message is shown as written (and next to each field it names). Fields the
+ * schema keeps in cents or milliseconds are shown and typed in dollars and seconds (shared/units.ts).
  */
 import { useId, useMemo, useState } from 'react';
 import type { StrategyDetail } from '../../../shared/api.ts';
 import { formatUsd } from '../../../shared/format.ts';
+import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
 import './StrategiesPage.css';
@@ -165,8 +167,9 @@ function Fields(props: { schema: Schema; draft: Draft; path: string[]; idPrefix:
         const hintId = `${id}-hint`;
         const errId = `${id}-err`;
         const describedBy = err ? `${hintId} ${errId}` : hintId;
-        const range = rangeText(field);
-        const hint = [raw.description, range ? `Allowed: ${range}.` : null, `Default: ${defaultText(raw.default)}.`].filter(Boolean).join(' ');
+        const unit = numericUnit(field);
+        const range = rangeText(field, unit);
+        const hint = [raw.description, range ? `Allowed: ${range}.` : null, `Default: ${defaultText(raw.default, unit)}.`].filter(Boolean).join(' ');
         let input: React.JSX.Element;
         if (field.type === 'boolean') {
           input = <input id={id} type="checkbox" checked={value === true} onChange={(e) => props.onChange(path, e.target.checked)} aria-describedby={describedBy} />;
@@ -178,16 +181,17 @@ function Fields(props: { schema: Schema; draft: Draft; path: string[]; idPrefix:
             </select>
           );
         } else if (field.type === 'number' || field.type === 'integer') {
-          const out = outOfRange(field, String(value ?? ''));
+          const out = outOfRange(field, String(value ?? ''), unit);
+          const shown = (v: number | undefined) => (v === undefined || !unit ? v : unit.toShown(v));
           input = (
             <input
               id={id}
               type="number"
               inputMode="decimal"
               value={String(value ?? '')}
-              min={finite(field.minimum ?? field.exclusiveMinimum)}
-              max={finite(field.maximum ?? field.exclusiveMaximum)}
-              step={field.multipleOf ?? (field.type === 'integer' ? 1 : 'any')}
+              min={shown(finite(field.minimum ?? field.exclusiveMinimum))}
+              max={shown(finite(field.maximum ?? field.exclusiveMaximum))}
+              step={unit ? 10 ** -unit.decimals : (field.multipleOf ?? (field.type === 'integer' ? 1 : 'any'))}
               placeholder={isNullable(raw) ? 'no limit' : undefined}
               aria-invalid={err || out ? true : undefined}
               aria-describedby={describedBy}
@@ -227,10 +231,15 @@ function isNullable(s: Schema): boolean {
   return !!s.anyOf?.some((b) => b.type === 'null');
 }
 
-/** "fraction of max profit", "calendar days, comma-separated", "JSON list". */
+/** "fraction of max profit", "calendar days, comma-separated", "JSON list"; "$" and "seconds" for cents and milliseconds. */
 function unitHint(raw: Schema, field: Schema): string | null {
   const list = field.type === 'array' ? (field.items && isNumeric(field.items) ? 'comma-separated' : 'JSON list') : null;
-  return [raw.unit, list].filter(Boolean).join(', ') || null;
+  return [numericUnit(field)?.label ?? field.unit ?? raw.unit, list].filter(Boolean).join(', ') || null;
+}
+
+/** The shown unit of a number field the schema keeps in cents or milliseconds (null: shown as stored). */
+function numericUnit(field: Schema): ShownUnit | null {
+  return isNumeric(field) ? shownUnit(field.unit) : null;
 }
 
 function isNumeric(s: Schema): boolean {
@@ -246,32 +255,37 @@ function labelOf(key: string, s: Schema): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function rangeText(s: Schema): string | null {
+/** "≥ 5 and ≤ 200, in steps of 5"; bounds of a converted field in its shown unit ("> $0.00", "> 0 seconds"). */
+function rangeText(s: Schema, unit: ShownUnit | null = null): string | null {
   const f = s.type === 'array' && s.items ? nonNull(s.items) : s;
+  const say = (v: number) => (unit ? unit.describe(v) : String(v));
   const min = finite(f.minimum);
   const xmin = finite(f.exclusiveMinimum);
   const max = finite(f.maximum);
   const xmax = finite(f.exclusiveMaximum);
-  const lo = min !== undefined ? `≥ ${min}` : xmin !== undefined ? `> ${xmin}` : null;
-  const hi = max !== undefined ? `≤ ${max}` : xmax !== undefined ? `< ${xmax}` : null;
+  const lo = min !== undefined ? `≥ ${say(min)}` : xmin !== undefined ? `> ${say(xmin)}` : null;
+  const hi = max !== undefined ? `≤ ${say(max)}` : xmax !== undefined ? `< ${say(xmax)}` : null;
   const parts = [lo, hi].filter(Boolean).join(' and ');
-  const step = f.multipleOf ? `${parts ? ', ' : ''}in steps of ${f.multipleOf}` : '';
-  const whole = f.type === 'integer' ? `${parts || step ? ', ' : ''}whole numbers` : '';
+  const step = f.multipleOf ? `${parts ? ', ' : ''}in steps of ${say(f.multipleOf)}` : '';
+  // Whole cents or milliseconds are any amount to the cent or the millisecond once converted.
+  const whole = f.type === 'integer' && !unit ? `${parts || step ? ', ' : ''}whole numbers` : '';
   const text = `${parts}${step}${whole}`;
   return text || null;
 }
 
-function defaultText(v: unknown): string {
+function defaultText(v: unknown, unit: ShownUnit | null): string {
   if (v === null || v === undefined) return 'none';
   if (Array.isArray(v)) return v.length ? v.join(', ') : 'none';
+  if (unit && typeof v === 'number') return unit.describe(v);
   return String(v);
 }
 
-/** Client-side hint only: the server decides. */
-function outOfRange(s: Schema, text: string): boolean {
+/** Client-side hint only: the server decides. Bounds are the schema's, so a shown value is compared once stored. */
+function outOfRange(s: Schema, text: string, unit: ShownUnit | null): boolean {
   if (text.trim() === '') return false;
-  const n = Number(text);
-  if (!Number.isFinite(n)) return true;
+  const typed = Number(text);
+  if (!Number.isFinite(typed)) return true;
+  const n = unit ? unit.toStored(typed) : typed;
   if (s.minimum !== undefined && n < s.minimum) return true;
   if (s.exclusiveMinimum !== undefined && n <= s.exclusiveMinimum) return true;
   if (s.maximum !== undefined && n > s.maximum) return true;
@@ -288,7 +302,11 @@ function toDraft(schema: Schema, value: unknown): Draft {
     if (f.type === 'object' && f.properties) out[key] = toDraft(f, v);
     else if (f.type === 'boolean') out[key] = v === true;
     else if (f.type === 'array') out[key] = f.items && isNumeric(f.items) ? (Array.isArray(v) ? v.join(', ') : '') : JSON.stringify(v ?? []);
-    else out[key] = v === null || v === undefined ? '' : String(v);
+    else if (v === null || v === undefined) out[key] = '';
+    else {
+      const unit = numericUnit(f);
+      out[key] = unit && typeof v === 'number' ? unit.text(v) : String(v);
+    }
   }
   return out;
 }
@@ -304,7 +322,9 @@ function fromDraft(schema: Schema, draft: Draft): unknown {
     else if (f.type === 'boolean') out[key] = v === true;
     else if (f.type === 'number' || f.type === 'integer') {
       const text = String(v).trim();
-      out[key] = text === '' ? (isNullable(raw) ? null : text) : Number.isFinite(Number(text)) ? Number(text) : text;
+      const unit = numericUnit(f);
+      const n = Number(text);
+      out[key] = text === '' ? (isNullable(raw) ? null : text) : Number.isFinite(n) ? (unit ? unit.toStored(n) : n) : text;
     } else if (f.type === 'array') {
       const text = String(v).trim();
       if (f.items && isNumeric(f.items)) {

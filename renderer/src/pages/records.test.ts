@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { flattenDetails, legsShorthand, validRange } from './records.ts';
 
 describe('flattenDetails', () => {
-  it('flattens nested numbers into dotted keys, shows …Cents as dollars and keeps other numbers as they are', () => {
+  it('flattens nested numbers into dotted keys, shows …Cents in dollars and …Ms in seconds (no developer units) and keeps other numbers as they are', () => {
     const rows = flattenDetails({
       deltaTarget: 0.2,
       midCents: 290,
+      limits: { staleAfterMs: 300_000, maxSpreadAbs: 2 },
+      ageMs: 1_250,
       winner: { targetDte: 3, expiration: '2026-11-27', naturalCents: -15 },
       veto: null,
       marksMissing: [],
@@ -16,15 +18,18 @@ describe('flattenDetails', () => {
     });
     expect(rows).toEqual([
       { key: 'deltaTarget', value: '0.2' },
-      { key: 'midCents', value: '$2.90' },
+      { key: 'mid ($)', value: '2.90' },
+      { key: 'limits.staleAfter (seconds)', value: '300' },
+      { key: 'limits.maxSpreadAbs', value: '2' },
+      { key: 'age (seconds)', value: '1.25' },
       { key: 'winner.targetDte', value: '3' },
       { key: 'winner.expiration', value: '2026-11-27' },
-      { key: 'winner.naturalCents', value: '-$0.15' },
+      { key: 'winner.natural ($)', value: '-0.15' },
       { key: 'veto', value: '—' },
       { key: 'marksMissing', value: '(none)' },
       { key: 'strikes', value: '5895, 5870' },
       { key: 'candidates[0].gate', value: 'lower-score' },
-      { key: 'candidates[0].creditCents', value: '$1.20' },
+      { key: 'candidates[0].credit ($)', value: '1.20' },
       { key: 'ok', value: 'yes' },
     ]);
   });

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
-import { formatUsd } from '../../../shared/format.ts';
+import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
 import { addDaysIso, todayEt } from '../lib/time.ts';
 import { useApp } from '../store.ts';
 
@@ -83,7 +83,10 @@ export function flattenDetails(value: unknown, prefix = '', out: { key: string; 
     return out;
   }
   if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== 'object')) out.push({ key: prefix, value: value.length === 0 ? '(none)' : value.map((v) => scalar(prefix, v)).join(', ') });
+    if (value.every((v) => v === null || typeof v !== 'object')) {
+      const unit = value.every((v) => v === null || typeof v === 'number') ? keyUnit(prefix) : null;
+      out.push({ key: unit ? unit.key : prefix, value: value.length === 0 ? '(none)' : value.map((v) => scalar(v, unit?.unit ?? null)).join(', ') });
+    }
     else value.forEach((v, i) => flattenDetails(v, `${prefix}[${i}]`, out));
     return out;
   }
@@ -93,13 +96,24 @@ export function flattenDetails(value: unknown, prefix = '', out: { key: string; 
     for (const [k, v] of entries) flattenDetails(v, prefix ? `${prefix}.${k}` : k, out);
     return out;
   }
-  out.push({ key: prefix, value: scalar(prefix, value) });
+  const unit = typeof value === 'number' ? keyUnit(prefix) : null;
+  out.push({ key: unit ? unit.key : prefix, value: scalar(value, unit?.unit ?? null) });
   return out;
 }
 
-function scalar(key: string, v: unknown): string {
+/**
+ * A key named for a developer unit ("midCents", "limits.staleAfterMs") as a trader reads it: the name
+ * with the shown unit ("mid ($)", "limits.staleAfter (seconds)"); values converted by shared/units.ts.
+ */
+function keyUnit(key: string): { key: string; unit: ShownUnit } | null {
+  const m = /^(.*[a-z0-9])(Cents|Ms)$/.exec(key);
+  const unit = m ? shownUnit(m[2] === 'Cents' ? 'cents' : 'ms') : null;
+  return m && unit ? { key: `${m[1]} (${unit.label})`, unit } : null;
+}
+
+function scalar(v: unknown, unit: ShownUnit | null): string {
   if (typeof v === 'number') {
-    if (/cents$/i.test(key)) return formatUsd(v / 100);
+    if (unit) return unit.text(v);
     return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   }
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
