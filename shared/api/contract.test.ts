@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { methods, type MethodName } from './contract.ts';
+import { methods, type MethodName } from '../api.ts';
 
 /** Every method whose input has date fields (found from the schema, so a method added later is covered). */
 function dateMethods(): { method: MethodName; field: string; base: Record<string, unknown> }[] {
