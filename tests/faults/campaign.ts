@@ -103,6 +103,20 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutM
   }
 }
 
+/** How often one identical warning may appear in one run's output before it counts as a loop. */
+export const MAX_REPEATED_WARNINGS = 3;
+
+/**
+ * Warning lines (`warn …`, the IB trader's log format) repeated verbatim more than
+ * MAX_REPEATED_WARNINGS times in one run's output, with their counts: the mark of something retried
+ * every tick that will never succeed (e.g. a replace the broker refuses for a lasting reason).
+ */
+export function repeatedWarnings(output: string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) if (line.startsWith('warn ')) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > MAX_REPEATED_WARNINGS);
+}
+
 /** Full integrity check of one SQLite file (read-only): 'ok' or SQLite's messages. */
 export function integrityOf(file: string): string {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -221,6 +235,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
     const exited = new Promise((resolve) => run.child.once('exit', resolve));
     run.child.kill('SIGKILL');
     await exited;
+    for (const [line, n] of repeatedWarnings(run.output())) failures.push(`round ${round}: the process logged the same warning ${n} times (a retry that cannot succeed?): ${line}`);
     const checks = o.subject.databases(o.dataDir).map((f) => `${path.basename(f)} ${integrityOf(f)}`);
     const integrity = checks.join(', ');
     if (checks.some((c) => !c.endsWith(' ok'))) failures.push(`round ${round}: integrity — ${integrity}`);
