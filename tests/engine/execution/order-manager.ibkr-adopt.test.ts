@@ -30,7 +30,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(script: { openOrderWithoutComboLegs?: boolean } = {}): Promise<{ fake: FakeIbGateway; market: MarketSource; store: Store; clock: { t: number; now(): number } }> {
+async function setup(script: { openOrderWithoutComboLegs?: boolean; refuseModifications?: boolean } = {}): Promise<{ fake: FakeIbGateway; market: MarketSource; store: Store; clock: { t: number; now(): number } }> {
   const market = fromSimulator(simulator());
   const fake = await startFakeIbGateway({ market, account: 'DU7770001', matching: { startingCash: 10_000_000 }, script: { fillDelayMs: 1, ...script } });
   fake.exchange.config.fillPolicy = 'hold';
@@ -218,5 +218,41 @@ describe('IB orders of an earlier session', () => {
       return store.trades.get(a.trade.tradeId)!.status === 'CLOSED';
     }, 'trade A closed');
     expect([...fake.placements().values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('a modification IB refuses for a lasting reason (105): one warning, then a cancel and a new order — never a modification sent again on every tick', async () => {
+    const { fake, market, store, clock } = await setup({ refuseModifications: true });
+    const run = await start(fake, store, clock);
+    const b = vertical(store, market, { short: 5680, long: 5670, quantity: 1, floorCents: 5, at: clock.t, broker: 'ibkr' });
+    await run.om.open({ trade: b.trade, proposal: b.proposal, decisionId: null as never, execution: EXEC, now: clock.t });
+    const e1 = order(store, b.trade.tradeId, 'OPEN');
+    await until(() => store.orders.get(e1.orderId)!.status === 'ACCEPTED', 'the entry working');
+    const ibId = run.broker.order(ClientOrderId(e1.clientOrderId))!.brokerSessionId!;
+    // Ticks past the step to natural; each waits for IB's answer to whatever it sent.
+    for (let i = 0; i < 12; i++) {
+      clock.t += 1_000;
+      await run.om.onTick(clock.t, marksOf(market, [5680, 5670]));
+      await until(() => !['pending-replace', 'pending-cancel'].includes(run.broker.order(ClientOrderId(e1.clientOrderId))!.status), 'IB’s answer');
+    }
+    const toOrder = fake.received.filter((f) => f[0] === '3' && f[1] === String(ibId));
+    expect(toOrder).toHaveLength(2); // the order, one modification (refused) — no more
+    expect(store.orders.get(e1.orderId)).toMatchObject({ status: 'CANCELLED' });
+    const warnings = run.logs.filter((x) => x.level === 'warn').map((x) => x.message);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/cannot be re-priced at the broker \(.*IB 105.*\); cancelling it to send a new order at/);
+    const e2 = order(store, b.trade.tradeId, 'OPEN');
+    expect(e2).toMatchObject({ replacesOrderId: e1.orderId, decisionId: e1.decisionId, quantity: 1 });
+    expect(store.trades.get(b.trade.tradeId)!.status).toBe('PENDING'); // not cancelled by the old entry's cancel
+    await until(() => creditAtFake(fake, e2.clientOrderId) === limitsSent(store, e2.orderId)[0], 'the new entry working at IB');
+    // At the price the refused modification asked for (the walk's step), not back at mid.
+    const asked = store.events.list({ orderId: e1.orderId, limit: 100 }).find((e) => e.type === 'order.replace-by-cancel')!.payload as { limitCents: number };
+    expect(limitsSent(store, e2.orderId)).toEqual([asked.limitCents]);
+    expect(asked.limitCents).toBeLessThan(limitsSent(store, e1.orderId)[0]!);
+
+    fake.exchange.config.fillPolicy = 'auto';
+    await until(() => {
+      fake.match();
+      return store.trades.get(b.trade.tradeId)!.status === 'OPEN';
+    }, 'trade B open');
   });
 });

@@ -73,6 +73,8 @@ export type FakeIbScript = {
    * (count 0), as if the legs were unavailable — for testing what a client does without them.
    */
   openOrderWithoutComboLegs: boolean;
+  /** Refuse every modification with 105 (as IB does one that does not match the open order). */
+  refuseModifications: boolean;
   /** Enforce IB's historical-data pacing limits (identical/15 s, same contract 6/2 s, 60/10 min). */
   enforceHistoricalPacing: boolean;
 };
@@ -208,6 +210,7 @@ export class FakeIbGateway {
       enforcePacing: true,
       enforceHistoricalPacing: true,
       openOrderWithoutComboLegs: false,
+      refuseModifications: false,
       ...opts.script,
     };
     this.serverVersions = opts.serverVersions ?? { min: SERVER_VERSION, max: SERVER_VERSION };
@@ -890,7 +893,7 @@ export class FakeIbGateway {
       }
       const sameLegs = existing.legs.length === legs.length && existing.legs.every((l, i) => l.conId === legs[i]?.conId && l.ratio === legs[i]?.ratio && l.action === legs[i]?.action);
       const sameContract = secType === existing.contract.secType && (secType === 'BAG' ? sameLegs : !f[2] || Number(f[2]) === existing.contract.conId);
-      if (!sameContract || action !== existing.action) {
+      if (!sameContract || action !== existing.action || this.script.refuseModifications) {
         this.send(s, [4, 2, orderId, 105, 'Order being modified does not match original order.', '']);
         return;
       }
