@@ -186,7 +186,7 @@ export class IbOrders {
     if (v.brokerSessionId === null) throw new BrokerError('unknown-order', `order ${cmd.clientOrderId} has no IB order id in this session.`);
     if (v.status !== 'accepted' && v.status !== 'partially-filled') throw new BrokerError('invalid-request', `order ${cmd.clientOrderId} is ${v.status}; only working orders can be replaced.`);
     const refused = this.unmodifiable.get(cmd.clientOrderId);
-    if (refused !== undefined) throw new BrokerError('not-modifiable', `${refused} Asking again cannot change that: cancel order ${cmd.clientOrderId} and place a new one.`);
+    if (refused !== undefined) throw new BrokerError('not-modifiable', `${refused} Asking again cannot change that — cancel order ${cmd.clientOrderId} and place a new one.`);
     const shape = this.shapes.get(cmd.clientOrderId);
     if (!shape) throw new BrokerError('not-modifiable', `order ${cmd.clientOrderId} (from an earlier session): IB did not report its combo legs, and a modification must repeat them — cancel it and place a new one.`);
     const single = shape.contract.secType !== SecType.BAG;

@@ -58,7 +58,7 @@ export function requestError(code: number, text: string, what: string): BrokerEr
     message = `IB cannot modify the order ${what}: it is filled (IB 104).`;
   } else if (code === 105) {
     kind = 'not-modifiable';
-    message = `IB refused to modify the order ${what}: the modification does not match the open order (IB 105) — cancel it and place a new one.`;
+    message = `IB refused to modify the order ${what}: the modification does not match the open order (IB 105).`;
   } else if (code === 110) {
     kind = 'rejected';
     message = `IB refused the price of ${what}: it does not fit the contract's tick size (IB 110).`;
