@@ -21,6 +21,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { occSymbol, fromSimulator } from '../../electron/brokers/market-source.ts';
 import { formatOcc } from '../../shared/domain/occ.ts';
@@ -215,6 +216,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   const earlyShare = o.earlyShare ?? 0.2;
   const records: KillRecord[] = [];
   const failures: string[] = [];
+  /** Databases the process has created (seen after a kill). */
+  const created = new Set<string>();
   const t0 = performance.now();
   for (let round = 1; round <= o.kills; round++) {
     const run = await o.subject.start(o.dataDir);
@@ -236,8 +239,17 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
     run.child.kill('SIGKILL');
     await exited;
     for (const [line, n] of repeatedWarnings(run.output())) failures.push(`round ${round}: the process logged the same warning ${n} times (a retry that cannot succeed?): ${line}`);
-    const checks = o.subject.databases(o.dataDir).map((f) => `${path.basename(f)} ${integrityOf(f)}`);
-    const integrity = checks.join(', ');
+    // A process killed at once may not have created its database yet; once created, it must stay.
+    const checks: string[] = [];
+    const notYet: string[] = [];
+    for (const f of o.subject.databases(o.dataDir)) {
+      if (existsSync(f)) {
+        created.add(f);
+        checks.push(`${path.basename(f)} ${integrityOf(f)}`);
+      } else if (created.has(f)) checks.push(`${path.basename(f)} missing`);
+      else notYet.push(`${path.basename(f)} not created yet`);
+    }
+    const integrity = [...checks, ...notYet].join(', ');
     if (checks.some((c) => !c.endsWith(' ok'))) failures.push(`round ${round}: integrity — ${integrity}`);
     records.push({ round, livedMs: Math.round(performance.now() - born), stateAtKill, afterRestart, integrity });
     o.log?.(`kill ${round}/${o.kills}: after ${records.at(-1)!.livedMs} ms (${stateAtKill}); the start before it: ${afterRestart}`);
