@@ -67,6 +67,7 @@ export type BrokerErrorKind =
   | 'not-connected'
   | 'invalid-request' // our command was not valid (checked before sending)
   | 'unknown-order'
+  | 'not-modifiable' // the broker cannot change this order in place (and never will): cancel it and place a new one
   | 'server'; // broker-side failure without a more specific class
 
 /** A classified, actionable broker error. Its message never contains tokens or account numbers. */

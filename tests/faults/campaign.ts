@@ -21,6 +21,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { occSymbol, fromSimulator } from '../../electron/brokers/market-source.ts';
 import { formatOcc } from '../../shared/domain/occ.ts';
@@ -101,6 +102,20 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutM
     if (performance.now() > until) throw new Error(`timed out waiting for ${what}\n${output().slice(-3000)}`);
     await sleep(25);
   }
+}
+
+/** How often one identical warning may appear in one run's output before it counts as a loop. */
+export const MAX_REPEATED_WARNINGS = 3;
+
+/**
+ * Warning lines (`warn …`, the IB trader's log format) repeated verbatim more than
+ * MAX_REPEATED_WARNINGS times in one run's output, with their counts: the mark of something retried
+ * every tick that will never succeed (e.g. a replace the broker refuses for a lasting reason).
+ */
+export function repeatedWarnings(output: string): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n')) if (line.startsWith('warn ')) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n > MAX_REPEATED_WARNINGS);
 }
 
 /** Full integrity check of one SQLite file (read-only): 'ok' or SQLite's messages. */
@@ -201,6 +216,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   const earlyShare = o.earlyShare ?? 0.2;
   const records: KillRecord[] = [];
   const failures: string[] = [];
+  /** Databases the process has created (seen after a kill). */
+  const created = new Set<string>();
   const t0 = performance.now();
   for (let round = 1; round <= o.kills; round++) {
     const run = await o.subject.start(o.dataDir);
@@ -221,8 +238,18 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
     const exited = new Promise((resolve) => run.child.once('exit', resolve));
     run.child.kill('SIGKILL');
     await exited;
-    const checks = o.subject.databases(o.dataDir).map((f) => `${path.basename(f)} ${integrityOf(f)}`);
-    const integrity = checks.join(', ');
+    for (const [line, n] of repeatedWarnings(run.output())) failures.push(`round ${round}: the process logged the same warning ${n} times (a retry that cannot succeed?): ${line}`);
+    // A process killed at once may not have created its database yet; once created, it must stay.
+    const checks: string[] = [];
+    const notYet: string[] = [];
+    for (const f of o.subject.databases(o.dataDir)) {
+      if (existsSync(f)) {
+        created.add(f);
+        checks.push(`${path.basename(f)} ${integrityOf(f)}`);
+      } else if (created.has(f)) checks.push(`${path.basename(f)} missing`);
+      else notYet.push(`${path.basename(f)} not created yet`);
+    }
+    const integrity = [...checks, ...notYet].join(', ');
     if (checks.some((c) => !c.endsWith(' ok'))) failures.push(`round ${round}: integrity — ${integrity}`);
     records.push({ round, livedMs: Math.round(performance.now() - born), stateAtKill, afterRestart, integrity });
     o.log?.(`kill ${round}/${o.kills}: after ${records.at(-1)!.livedMs} ms (${stateAtKill}); the start before it: ${afterRestart}`);

@@ -23,8 +23,19 @@
  * past the floor (entries) or natural. Mid/natural are recomputed from the tick's marks when every
  * leg has a two-sided quote, else the last known ones are kept. Each limit the broker took is
  * appended to the event log as `order.limit` (the initial price and every replace it accepted; a
- * refused replace is logged as `order.replace-failed`). Only orders the broker has acknowledged are
- * re-priced.
+ * refused replace is logged as `order.replace-failed`, once per order and reason). Only orders the
+ * broker has acknowledged are re-priced.
+ *
+ * ## An order the broker cannot modify
+ * A replace the broker refuses for a reason that will not change (`not-modifiable`: IB did not
+ * report the legs a modification must repeat, or refused one as not matching the open order) is
+ * not retried. One warning, `order.replace-by-cancel` in the event log, and the order is cancelled;
+ * once the broker confirms the cancel (so what filled is final), a new order for the unfilled rest
+ * goes out at the walk's price on the next tick, under a new client order id, with
+ * `replaces_order_id` = the old order (same decision). Never two orders working at once; a fill
+ * that wins the race against the cancel simply leaves less (or nothing) to send. A restart between
+ * the cancel and the new order ends the old one as any cancelled order (an entry's trade is
+ * cancelled, a close is sent again by the engine).
  *
  * ## Partial fills
  * Only the unfilled remainder keeps working: replaces never pass a quantity (the sim, IB and Tradier
@@ -160,7 +171,12 @@ type Working = {
   /** The exit-reason code for the trade when this cancel ends an entry with nothing filled (null: from the reason). */
   cancelCode: string | null;
   quotes: Map<string, { bid: number | null; ask: number | null }>;
+  /** The last replace failure (logged once; cleared by a replace that goes through). */
+  replaceError: string | null;
 };
+
+/** A new order to send in place of one the broker could not modify, once that one's cancel is confirmed. */
+type Successor = { from: Working; price: number; step: number };
 
 /** Broker errors that prove the order did not reach the broker (safe to call it rejected). */
 const NOT_SENT: ReadonlySet<BrokerErrorKind> = new Set(['invalid-request', 'not-connected', 'connection-refused', 'auth', 'permission', 'rejected', 'unknown-contract', 'rate-limited', 'not-a-gateway']);
@@ -210,6 +226,8 @@ export class OrderManager implements Executor {
   readonly #accountId: string | null;
   readonly #notify: (n: ExecutionNotice) => void;
   readonly #working = new Map<string, Working>();
+  /** Orders cancelled to be sent again at a new price (the broker could not modify them), by the old client order id. */
+  readonly #successors = new Map<string, Successor>();
   /** Closes waiting for quotes or for a broker maintenance window to end, by trade id. */
   readonly #deferred = new Map<number, CloseRequest>();
   /** Trades whose close waits for the current maintenance window (logged once per window). */
@@ -322,7 +340,7 @@ export class OrderManager implements Executor {
     }
     this.#waitingForWindow.delete(trade.tradeId);
     const working = [...this.#working.values()].filter((w) => w.tradeId === trade.tradeId);
-    if (working.some((w) => w.purpose === 'CLOSE')) {
+    if (working.some((w) => w.purpose === 'CLOSE') || this.#successorOf(trade.tradeId, 'CLOSE')) {
       this.#log.info(`execution: trade ${trade.tradeId} already has a working close; not sending another`);
       return;
     }
@@ -391,6 +409,13 @@ export class OrderManager implements Executor {
         this.#log.error(`execution: order ${w.clientOrderId}: ${message(e)}`);
       }
     }
+    for (const [id, s] of [...this.#successors]) {
+      try {
+        await this.#sendSuccessor(id, s, now);
+      } catch (e) {
+        this.#log.error(`execution: the order in place of ${id}: ${message(e)}`);
+      }
+    }
     for (const [tradeId, req] of [...this.#deferred]) {
       const all = this.#store.trades.get(tradeId)?.legs.every((l) => l.openedQty === l.closedQty || this.#quotes.has(l.symbol));
       if (!all) continue;
@@ -405,6 +430,14 @@ export class OrderManager implements Executor {
   /** Cancels every working order; returns how many cancels were asked for. Deferred closes are dropped. */
   async cancelAll(reason: string): Promise<number> {
     this.#deferred.clear();
+    // Orders waiting to be sent in place of cancelled ones are not sent; their cancel ends them.
+    for (const [id, s] of [...this.#successors]) {
+      this.#successors.delete(id);
+      s.from.cancelReason = reason;
+      s.from.cancelCode = CANCEL_REASONS.manual;
+      const row = this.#store.orders.get(s.from.orderId);
+      if (row?.status === 'CANCELLED') this.#afterEnded(row, reason, this.#clock.now(), CANCEL_REASONS.manual);
+    }
     let n = 0;
     for (const w of [...this.#working.values()]) {
       if (w.phase === 'canceling' || w.phase === 'sending' || w.phase === 'unknown') continue;
@@ -426,7 +459,14 @@ export class OrderManager implements Executor {
   }
 
   summary(): ExecutionSummary {
-    return { working: [...this.#working.values()].map((w) => ({ tradeId: w.tradeId, clientOrderId: w.clientOrderId, purpose: w.purpose })) };
+    // An order about to be sent in place of a cancelled one counts as working (its trade has an order in flight).
+    const next = [...this.#successors.values()].filter((s) => !this.#working.has(s.from.clientOrderId)).map((s) => s.from);
+    return { working: [...this.#working.values(), ...next].map((w) => ({ tradeId: w.tradeId, clientOrderId: w.clientOrderId, purpose: w.purpose })) };
+  }
+
+  #successorOf(tradeId: number, purpose: 'OPEN' | 'CLOSE'): Successor | null {
+    for (const s of this.#successors.values()) if (s.from.tradeId === tradeId && s.from.purpose === purpose) return s;
+    return null;
   }
 
   /**
@@ -443,13 +483,18 @@ export class OrderManager implements Executor {
   // -------------------------------------------------------------------------------------------
   // Sending
 
-  async #send(trade: TradeWithLegs, legs: LegInfo[], quantity: number, walk: WalkContext, decisionId: number | null, now: number): Promise<void> {
+  /**
+   * Records and sends a new order at the walk's first price — or, for an order sent in place of one
+   * the broker could not modify (`next`), at the walk's current price and step.
+   */
+  async #send(trade: TradeWithLegs, legs: LegInfo[], quantity: number, walk: WalkContext, decisionId: number | null, now: number, next?: { limit: number; step: number; replacesOrderId: number }): Promise<void> {
     const purpose = walk.purpose;
     const prefix = purpose === 'OPEN' ? 'o' : 'c';
     const n = this.#store.orders.forTrade(trade.tradeId).filter((o) => o.purpose === purpose).length + 1;
     const clientOrderId = ClientOrderId(`td-${trade.tradeId}-${trade.createdAt.toString(36)}-${prefix}${n}`);
     const input = this.#walkInput(walk.rule, walk.midCents, walk.naturalCents, walk.floorCents, walk.execution);
-    const first = walk.urgency === 'marketable' ? walkPrice(input, walk.execution.maxSteps + 1) : walkPrice(input, 0);
+    const firstStep = next ? next.step : walk.urgency === 'marketable' ? walk.execution.maxSteps + 1 : 0;
+    const first = next ? next.limit : walkPrice(input, firstStep);
     const command: PlaceOrder = {
       clientOrderId,
       legs: legs.map((l) => ({ contract: l.contract, side: l.side, ratio: l.ratio, intent: l.intent })),
@@ -474,10 +519,11 @@ export class OrderManager implements Executor {
         quantity,
         tif: 'DAY',
         legs: legs.map((l) => ({ symbol: l.symbol, side: l.side, ratio: l.ratio })),
+        replacesOrderId: next?.replacesOrderId ?? null,
         at: now,
       });
       this.#store.orders.update(created.orderId, { at: now, status: 'PENDING_SUBMIT', request });
-      this.#limitEvent(created, first, 0, walk.midCents, walk.naturalCents, now);
+      this.#limitEvent(created, first, firstStep, walk.midCents, walk.naturalCents, now);
       return created;
     });
     const w: Working = {
@@ -494,14 +540,16 @@ export class OrderManager implements Executor {
       execution: walk.execution,
       startedAt: walk.startedAt,
       limit: first,
-      step: walk.urgency === 'marketable' ? walk.execution.maxSteps + 1 : 0,
+      step: firstStep,
       phase: 'sending',
       cancelReason: null,
       cancelCode: null,
       quotes: new Map(walk.quotes.map((q) => [q.symbol, { bid: q.bid, ask: q.ask }])),
+      replaceError: null,
     };
     this.#working.set(clientOrderId, w);
-    this.#log.info(`execution: sending ${purpose === 'OPEN' ? 'entry' : 'close'} ${clientOrderId} for trade ${trade.tradeId}: ${quantity} × ${legs.map((l) => `${l.side} ${l.ratio} ${l.symbol}`).join(' / ')} at ${describe(first)}`);
+    const instead = next ? ` in place of order ${next.replacesOrderId}` : '';
+    this.#log.info(`execution: sending ${purpose === 'OPEN' ? 'entry' : 'close'} ${clientOrderId} for trade ${trade.tradeId}${instead}: ${quantity} × ${legs.map((l) => `${l.side} ${l.ratio} ${l.symbol}`).join(' / ')} at ${describe(first)}`);
     // 2. Send.
     let view: OrderView;
     try {
@@ -592,13 +640,68 @@ export class OrderManager implements Executor {
     try {
       await this.#broker.replaceOrder({ clientOrderId: w.clientOrderId, limit: netPriceFromCredit(price) });
       w.limit = price;
+      w.replaceError = null;
       this.#limitEvent(row, price, step, w.midCents, w.naturalCents, now);
     } catch (e) {
-      this.#log.warn(`execution: replace of ${w.clientOrderId} to ${describe(price)} failed: ${message(e)}`);
-      this.#store.events.append({ at: now, category: 'order', type: 'order.replace-failed', strategyId: row.strategyId, orderId: row.orderId, tradeId: row.tradeId, payload: { clientOrderId: row.clientOrderId, limitCents: price, step, error: message(e) } });
+      if (e instanceof BrokerError && e.kind === 'not-modifiable') {
+        await this.#replaceByCancel(w, row, price, step, now, message(e));
+        return;
+      }
+      // Retried on the next tick (a drop, a pending cancel…); said once, not on every tick.
+      const error = message(e);
+      if (w.replaceError === error) return;
+      w.replaceError = error;
+      this.#log.warn(`execution: replace of ${w.clientOrderId} to ${describe(price)} failed: ${error}`);
+      this.#store.events.append({ at: now, category: 'order', type: 'order.replace-failed', strategyId: row.strategyId, orderId: row.orderId, tradeId: row.tradeId, payload: { clientOrderId: row.clientOrderId, limitCents: price, step, error } });
     } finally {
       if (w.phase === 'replacing') w.phase = 'working';
     }
+  }
+
+  /** The broker cannot modify the order: cancel it; `#sendSuccessor` sends the rest at `price` once the cancel is confirmed. */
+  async #replaceByCancel(w: Working, row: OrderRow, price: number, step: number, now: number, why: string): Promise<void> {
+    this.#log.warn(`execution: ${w.clientOrderId} cannot be re-priced at the broker (${why}); cancelling it to send a new order at ${describe(price)} in its place`);
+    this.#store.events.append({ at: now, category: 'order', type: 'order.replace-by-cancel', strategyId: row.strategyId, orderId: row.orderId, tradeId: row.tradeId, payload: { clientOrderId: row.clientOrderId, limitCents: price, step, error: why } });
+    this.#successors.set(w.clientOrderId, { from: w, price, step });
+    await this.#cancelWorking(w, now, `to send it again at ${describe(price)} (the broker cannot modify it)`);
+    // The cancel was refused and the order works on: the next tick starts over.
+    if (w.phase === 'working') this.#successors.delete(w.clientOrderId);
+  }
+
+  /**
+   * Sends the order in place of one cancelled because the broker could not modify it — once that
+   * cancel is confirmed, for what did not fill, unless the trade moved on (an entry past its
+   * timeout ends as timed out).
+   */
+  async #sendSuccessor(id: string, s: Successor, now: number): Promise<void> {
+    const row = this.#store.orders.get(s.from.orderId);
+    if (row && !TERMINAL_STATUSES.has(row.status)) return; // the cancel is not confirmed yet
+    this.#successors.delete(id);
+    if (!row || row.status !== 'CANCELLED') return; // filled after all (or gone): nothing to send
+    const w = s.from;
+    const remaining = row.quantity - row.filledQuantity;
+    const trade = this.#store.trades.get(w.tradeId);
+    const wanted = trade && remaining > 0 && (w.purpose === 'OPEN' ? trade.status === 'PENDING' || trade.status === 'OPEN' : trade.status === 'CLOSING');
+    if (!trade || !wanted) {
+      this.#afterEnded(row, w.cancelReason ?? 'cancelled', now, w.cancelCode);
+      return;
+    }
+    if (w.purpose === 'OPEN' && now - w.startedAt >= w.execution.timeoutSeconds * 1000) {
+      this.#afterEnded(row, `not filled within ${w.execution.timeoutSeconds} s`, now, CANCEL_REASONS.timeout);
+      return;
+    }
+    const walk: WalkContext = {
+      purpose: w.purpose,
+      urgency: w.urgency,
+      rule: w.rule,
+      midCents: w.midCents,
+      naturalCents: w.naturalCents,
+      floorCents: w.floorCents,
+      execution: w.execution,
+      startedAt: w.startedAt,
+      quotes: w.legs.map((l) => ({ symbol: l.symbol, ...(w.quotes.get(l.symbol) ?? { bid: null, ask: null }) })),
+    };
+    await this.#send(trade, w.legs, remaining, walk, row.decisionId, now, { limit: s.price, step: s.step, replacesOrderId: row.orderId });
   }
 
   async #cancelWorking(w: Working, now: number, reason: string, code: string | null = null): Promise<void> {
@@ -828,6 +931,7 @@ export class OrderManager implements Executor {
     const cur = this.#moveTo(row, status, at);
     this.#working.delete(row.clientOrderId);
     if (cur.status !== status) return;
+    if (status === 'CANCELLED' && this.#successors.has(row.clientOrderId)) return; // the next tick sends the new order
     this.#afterEnded(cur, reason, at, w?.cancelCode ?? null);
   }
 
@@ -1016,7 +1120,7 @@ export class OrderManager implements Executor {
         this.#notify({ level: 'warn', title: 'Order never sent', body: why });
       } else {
         const cur = this.#moveTo(row, 'CANCELLED', now, { rejectReason: 'no longer open at the broker and no fills reported' });
-        if (cur.status === 'CANCELLED') this.#afterEnded(cur, 'no longer open at the broker', now);
+        if (cur.status === 'CANCELLED' && !this.#successors.has(cur.clientOrderId)) this.#afterEnded(cur, 'no longer open at the broker', now);
         else problems.push(`order ${row.clientOrderId} is ${cur.status} in the store but unknown to the broker`);
       }
       return;
@@ -1096,6 +1200,7 @@ export class OrderManager implements Executor {
     }
     this.#working.delete(cur.clientOrderId);
     if (cur.status === 'REJECTED' && row.status !== 'REJECTED') this.#onRejectedAfter(cur, now);
+    else if (cur.status === 'CANCELLED' && row.status !== cur.status && this.#successors.has(cur.clientOrderId)) return; // the next tick sends the new order
     else if ((cur.status === 'CANCELLED' || cur.status === 'EXPIRED') && row.status !== cur.status) this.#afterEnded(cur, cur.status === 'EXPIRED' ? 'expired' : 'cancelled at the broker', now);
   }
 
@@ -1134,6 +1239,7 @@ export class OrderManager implements Executor {
       cancelReason: row.status === 'CANCEL_PENDING' ? (row.rejectReason ?? 'cancel requested before a restart') : null,
       cancelCode: null,
       quotes: new Map(walk.quotes.map((q) => [q.symbol, { bid: q.bid, ask: q.ask }])),
+      replaceError: null,
     });
     this.#log.info(`execution: resumed ${row.clientOrderId} (working at the broker)`);
   }

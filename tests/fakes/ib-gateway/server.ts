@@ -29,6 +29,11 @@
  *   same contract within 2 s, or a 61st within ten minutes (IB's documented limits), measured on
  *   `pacingClock` (default: performance.now). `script.historicalPacingViolations` forces the next N.
  * - **Client ids** (§2.4): a client id already connected is refused with 326 and closed.
+ * - **Orders** (§4.1, §5.3): openOrder carries a BAG's combo legs and smart-combo routing params as
+ *   placed. Order ids are unique across client ids: another client's id is refused with 103
+ *   "Duplicate order id". placeOrder with a known id from the client id that placed it — in any
+ *   later session too — modifies the order (price, size, tif); one that does not match the open
+ *   order (other legs, contract or action) is refused with 105, a filled order with 104.
  * - **Faults**: `disconnectAll()` drops every socket; `dropOn(msgId, {when, count})` drops them when
  *   a given request arrives (e.g. during a reconciliation); `beginRestart()`/`endRestart()` and
  *   `restartFor(ms)` play IB Gateway's daily restart: every client dropped, the port refusing
@@ -63,6 +68,13 @@ export type FakeIbScript = {
   rejectNextOrder: string | null;
   /** Enforce IB's 50 msg/s limit: above it, error 100 is sent. */
   enforcePacing: boolean;
+  /**
+   * A fault no IB Gateway at server version 193 has: openOrder for a BAG without its combo legs
+   * (count 0), as if the legs were unavailable — for testing what a client does without them.
+   */
+  openOrderWithoutComboLegs: boolean;
+  /** Refuse every modification with 105 (as IB does one that does not match the open order). */
+  refuseModifications: boolean;
   /** Enforce IB's historical-data pacing limits (identical/15 s, same contract 6/2 s, 60/10 min). */
   enforceHistoricalPacing: boolean;
 };
@@ -97,7 +109,9 @@ type FakeOrder = {
   lmtPrice: number;
   tif: string;
   orderRef: string;
-  legs: { conId: number; ratio: number; action: 'BUY' | 'SELL' }[];
+  legs: { conId: number; ratio: number; action: 'BUY' | 'SELL'; exchange: string }[];
+  /** smartComboRoutingParams as placed (e.g. NonGuaranteed=1), echoed in openOrder. */
+  routing: { tag: string; value: string }[];
   status: string;
   filled: number;
   avgPrice: number;
@@ -195,6 +209,8 @@ export class FakeIbGateway {
       rejectNextOrder: null,
       enforcePacing: true,
       enforceHistoricalPacing: true,
+      openOrderWithoutComboLegs: false,
+      refuseModifications: false,
       ...opts.script,
     };
     this.serverVersions = opts.serverVersions ?? { min: SERVER_VERSION, max: SERVER_VERSION };
@@ -344,10 +360,10 @@ export class FakeIbGateway {
   }
 
   /** Orders the fake works, with their client refs (what a reconciliation must find). */
-  workingOrders(): { orderId: number; clientId: number; permId: number; orderRef: string; status: string; filled: number; quantity: number }[] {
+  workingOrders(): { orderId: number; clientId: number; permId: number; orderRef: string; status: string; filled: number; quantity: number; action: 'BUY' | 'SELL'; lmtPrice: number; tif: string }[] {
     return [...this.orders.values()]
       .filter((o) => o.status === 'PreSubmitted' || o.status === 'Submitted' || o.status === 'PendingCancel')
-      .map((o) => ({ orderId: o.orderId, clientId: o.clientId, permId: o.permId, orderRef: o.orderRef, status: o.status, filled: o.filled, quantity: o.quantity }));
+      .map((o) => ({ orderId: o.orderId, clientId: o.clientId, permId: o.permId, orderRef: o.orderRef, status: o.status, filled: o.filled, quantity: o.quantity, action: o.action, lmtPrice: o.lmtPrice, tif: o.tif }));
   }
 
   /** A summary for the control endpoint and for tests. */
@@ -835,32 +851,61 @@ export class FakeIbGateway {
     const action = (f[16] === 'SELL' ? 'SELL' : 'BUY') as 'BUY' | 'SELL';
     const quantity = Number(f[17]);
     const lmtPrice = Number(f[19]);
+    const tif = f[21] || 'DAY';
     const orderRef = f[26] ?? '';
     if (f[18] !== 'LMT') {
       this.send(s, [4, 2, orderId, 387, 'Unsupported order type for this fake: only LMT orders are accepted.', '']);
       return;
     }
-    const limitSigned = Math.round(lmtPrice * 100) * (action === 'BUY' ? 1 : -1);
-    if (existing) {
-      // placeOrder with a known id = modify (IB's replace).
-      if (existing.status === 'Filled' || existing.status === 'Cancelled' || existing.status === 'Inactive') {
-        this.send(s, [4, 2, orderId, 103, 'Duplicate order id', '']);
-        return;
-      }
-      existing.lmtPrice = lmtPrice;
-      existing.quantity = quantity;
-      this.exchange.replace(existing.exchangeId, limitSigned, quantity);
+    // Order ids are unique per account across client ids (IB: a new order's id must exceed every id
+    // the client has seen); another client's id is a duplicate, and IB lets only the client id that
+    // placed an order modify it ("Modifying Orders": same username, same API client id).
+    const foreign = [...this.orders.values()].find((o) => o.orderId === orderId && o.clientId !== clientId);
+    if (!existing && foreign) {
+      this.send(s, [4, 2, orderId, 103, 'Duplicate order id', '']);
       return;
     }
-    let contract: IbContract;
-    let legs: FakeOrder['legs'] = [];
-    let domainLegs: OrderLeg[];
+    const limitSigned = Math.round(lmtPrice * 100) * (action === 'BUY' ? 1 : -1);
+    // Combo legs (§4.1, at 35 when BAG): count, 8 fields per leg, per-leg prices, smart-combo routing params.
+    const legs: FakeOrder['legs'] = [];
+    const routing: FakeOrder['routing'] = [];
     if (secType === 'BAG') {
       const n = Number(f[35]);
       for (let i = 0; i < n; i++) {
         const b = 36 + i * 8;
-        legs.push({ conId: Number(f[b]), ratio: Number(f[b + 1]), action: f[b + 2] === 'SELL' ? 'SELL' : 'BUY' });
+        legs.push({ conId: Number(f[b]), ratio: Number(f[b + 1]), action: f[b + 2] === 'SELL' ? 'SELL' : 'BUY', exchange: f[b + 3] ?? '' });
       }
+      let at = 36 + n * 8;
+      at += 1 + Number(f[at] || 0); // orderComboLegCount + one price each
+      const params = Number(f[at] || 0);
+      for (let i = 0; i < params; i++) routing.push({ tag: f[at + 1 + 2 * i] ?? '', value: f[at + 2 + 2 * i] ?? '' });
+    }
+    if (existing) {
+      // placeOrder with a known id from the client that placed it = modify (IB's replace). IB takes a
+      // new price, size and tif; the rest must be the open order's ("Modifying Orders").
+      if (existing.status === 'Filled') {
+        this.send(s, [4, 2, orderId, 104, "Can't modify a filled order.", '']);
+        return;
+      }
+      if (existing.status === 'Cancelled' || existing.status === 'Inactive') {
+        this.send(s, [4, 2, orderId, 103, 'Duplicate order id', '']);
+        return;
+      }
+      const sameLegs = existing.legs.length === legs.length && existing.legs.every((l, i) => l.conId === legs[i]?.conId && l.ratio === legs[i]?.ratio && l.action === legs[i]?.action);
+      const sameContract = secType === existing.contract.secType && (secType === 'BAG' ? sameLegs : !f[2] || Number(f[2]) === existing.contract.conId);
+      if (!sameContract || action !== existing.action || this.script.refuseModifications) {
+        this.send(s, [4, 2, orderId, 105, 'Order being modified does not match original order.', '']);
+        return;
+      }
+      existing.lmtPrice = lmtPrice;
+      existing.quantity = quantity;
+      existing.tif = tif;
+      this.exchange.replace(existing.exchangeId, limitSigned, quantity);
+      return;
+    }
+    let contract: IbContract;
+    let domainLegs: OrderLeg[];
+    if (secType === 'BAG') {
       const resolved = legs.map((l) => this.resolve(l.conId, '', '', '', '', '', '')[0]);
       if (resolved.some((r) => !r || !r.contract)) {
         this.send(s, [4, 2, orderId, 200, 'No security definition has been found for the request', '']);
@@ -881,11 +926,10 @@ export class FakeIbGateway {
         return;
       }
       contract = c;
-      legs = [];
       domainLegs = [{ contract: c.contract as Contract, side: action, ratio: 1, intent: 'open' }];
     }
     const order: FakeOrder = {
-      orderId, clientId, permId: this.nextPermId++, exchangeId: '', contract, action, quantity, lmtPrice, tif: f[21] ?? 'DAY', orderRef, legs,
+      orderId, clientId, permId: this.nextPermId++, exchangeId: '', contract, action, quantity, lmtPrice, tif, orderRef, legs, routing,
       status: 'PreSubmitted', filled: 0, avgPrice: 0, lastFillPrice: 0,
     };
     this.orders.set(key, order);
@@ -1101,16 +1145,20 @@ export class FakeIbGateway {
 
   private openOrderFields(o: FakeOrder): Field[] {
     const c = o.contract;
+    // Combo legs: conId, ratio, action, exchange, openClose, shortSaleSlot, designatedLocation, exemptCode.
+    const shown = this.script.openOrderWithoutComboLegs ? [] : o.legs;
     const legs: Field[] = [];
-    for (const l of o.legs) legs.push(l.conId, l.ratio, l.action, 'SMART', 0, 0, '', -1);
-    const descr = o.legs.map((l) => `${l.conId}|${l.action === 'BUY' ? l.ratio : -l.ratio}`).join(',');
+    for (const l of shown) legs.push(l.conId, l.ratio, l.action, l.exchange, 0, 0, '', -1);
+    const routing: Field[] = [];
+    for (const p of o.routing) routing.push(p.tag, p.value);
+    const descr = shown.map((l) => `${l.conId}|${l.action === 'BUY' ? l.ratio : -l.ratio}`).join(',');
     return [
       5, o.orderId,
       c.conId, c.symbol, c.secType, c.expiry, c.strike, c.right, c.multiplier, c.exchange, c.currency, c.localSymbol, c.tradingClass,
       o.action, o.quantity, 'LMT', o.lmtPrice, '', o.tif, '', this.account, '', 0, o.orderRef, o.clientId, o.permId, 0, 0, 0, '',
       '', '', '', '', '', '', '', '', '', 0, '', -1, 0, '', '', '', '', '', '', 0, 0, 0, '', 0, 0, 0, '', 0, 0,
       '', 0, '', '', 0, 0, '', '', '', '',
-      descr, o.legs.length, ...legs, 0, 0,
+      descr, shown.length, ...legs, 0, o.routing.length, ...routing,
       '', '', '',
       '', 0, '', '', 0, 0, '', 0,
       0, o.status, '', '', '', '', '', '', '', '', '', '', '', '', 'USD', '',

@@ -4,6 +4,14 @@
  * translation of openOrder / orderStatus / execDetails / commissionReport into port events.
  * Our client order id travels as IB's `orderRef`, so executions and open orders can be matched to
  * it in any later session; IB's `permId` is kept as the broker order id.
+ *
+ * Modifying an order (IB's "Modifying Orders"): placeOrder again with the same order id, from the
+ * same client id — in a later session too, once openOrder has reported the order — with the same
+ * contract and order fields, only the price, size (and tif) changed. So each order keeps its IB
+ * shape (the contract with its combo legs, action, tif, account, routing params): from `place`, or
+ * for an order of an earlier session from its openOrder, which carries a BAG's combo legs. An
+ * order whose shape is unknown, or whose modification IB refused for a lasting reason (103/104/105),
+ * is `not-modifiable`: the caller cancels it and places a new one.
  */
 import {
   EventName,
@@ -16,6 +24,7 @@ import {
   type Execution,
   type Order as IbOrder,
   type OrderState,
+  type TagValue,
 } from '@stoqey/ib';
 import type { OrderBook } from '../../order-book.ts';
 import {
@@ -42,6 +51,21 @@ import type { IbMarketData } from './market-data.ts';
 
 type ExecRecord = { clientOrderId: ClientOrderId | null; permId: number; combo: boolean; fill: Fill };
 
+/** An order as IB has it: what a modification must repeat (only price, size and tif may change). */
+type IbShape = {
+  /** As placed: `{conId, exchange, currency}` for one leg, the BAG with its combo legs otherwise. */
+  contract: IbContract;
+  action: OrderAction;
+  tif: TimeInForce;
+  account: string | null;
+  smartComboRoutingParams: TagValue[];
+  /** Leg index (the order's leg order) by leg conId, for a combo's leg executions. */
+  legIndex: Map<number, number>;
+};
+
+/** IB error codes on a modification that asking again cannot change (duplicate id / filled / not the open order). */
+const LASTING_MODIFY_REFUSALS: ReadonlySet<number> = new Set([103, 104, 105]);
+
 export class IbOrders {
   private readonly conn: IbConnection;
   private readonly md: IbMarketData;
@@ -50,7 +74,9 @@ export class IbOrders {
   private readonly conIds = new Map<string, number>();
   /** Leg execution prices per order since its last combo execution. */
   private readonly legPrices = new Map<ClientOrderId, Map<number, number>>();
-  private readonly legIndex = new Map<ClientOrderId, Map<number, number>>(); // conId → leg index
+  private readonly shapes = new Map<ClientOrderId, IbShape>();
+  /** Orders IB refused to modify for a reason that will not change, with IB's words. */
+  private readonly unmodifiable = new Map<ClientOrderId, string>();
   /** Executions seen (this session and from reqExecutions), for reconciliation. */
   private readonly execs = new Map<string, ExecRecord>();
   private execCollector: { reqId: number; list: ExecRecord[] } | null = null;
@@ -102,7 +128,6 @@ export class IbOrders {
     this.book.create(cmd);
     const orderId = this.conn.nextOrderId();
     this.book.link(cmd.clientOrderId, { sessionId: orderId });
-    this.legIndex.set(cmd.clientOrderId, new Map(conIds.map((c, i) => [c, i])));
     const underlyings = [...new Set(cmd.legs.map((l) => underlyingOf(l.contract)))];
     let contract: IbContract;
     let action = OrderAction.BUY;
@@ -135,6 +160,14 @@ export class IbOrders {
       // Legs on two underlyings cannot be a guaranteed combo: IB needs the NonGuaranteed flag (leg risk).
       ...(underlyings.length > 1 ? { smartComboRoutingParams: [{ tag: 'NonGuaranteed', value: '1' }] } : {}),
     };
+    this.shapes.set(cmd.clientOrderId, {
+      contract,
+      action,
+      tif: order.tif ?? TimeInForce.DAY,
+      account: order.account ?? null,
+      smartComboRoutingParams: order.smartComboRoutingParams ?? [],
+      legIndex: new Map(conIds.map((c, i) => [c, i])),
+    });
     this.conn.api.placeOrder(orderId, contract, order);
     return this.book.apply(cmd.clientOrderId, 'submitted') ?? (this.book.get(cmd.clientOrderId) as OrderView);
   }
@@ -152,32 +185,29 @@ export class IbOrders {
     this.conn.requireConnected(`replace order ${cmd.clientOrderId}`);
     if (v.brokerSessionId === null) throw new BrokerError('unknown-order', `order ${cmd.clientOrderId} has no IB order id in this session.`);
     if (v.status !== 'accepted' && v.status !== 'partially-filled') throw new BrokerError('invalid-request', `order ${cmd.clientOrderId} is ${v.status}; only working orders can be replaced.`);
-    const legs = this.legIndex.get(cmd.clientOrderId);
-    if (!legs) throw new BrokerError('invalid-request', `order ${cmd.clientOrderId} was placed in an earlier session; cancel it and place a new one.`);
-    const conIds = [...legs.keys()];
-    const single = v.legs.length === 1 && v.legs[0]?.ratio === 1;
-    const contract: IbContract = single
-      ? { conId: conIds[0] as number, exchange: 'SMART', currency: 'USD' }
-      : {
-          symbol: [...new Set(v.legs.map((l) => underlyingOf(l.contract)))].join(','),
-          secType: SecType.BAG,
-          exchange: 'SMART',
-          currency: 'USD',
-          comboLegs: v.legs.map((l, i) => ({ conId: conIds[i] as number, ratio: l.ratio, action: l.side === 'BUY' ? OrderAction.BUY : OrderAction.SELL, exchange: 'SMART' })),
-        };
+    const refused = this.unmodifiable.get(cmd.clientOrderId);
+    if (refused !== undefined) throw new BrokerError('not-modifiable', `${refused} Asking again cannot change that — cancel order ${cmd.clientOrderId} and place a new one.`);
+    const shape = this.shapes.get(cmd.clientOrderId);
+    if (!shape) throw new BrokerError('not-modifiable', `order ${cmd.clientOrderId} (from an earlier session): IB did not report its combo legs, and a modification must repeat them — cancel it and place a new one.`);
+    const single = shape.contract.secType !== SecType.BAG;
+    // One leg: a positive premium. A combo: the net signed by the order's action (BUY at −1.25 = a 1.25 credit).
+    const lmtPrice = single ? cmd.limit.cents / 100 : ((shape.action === OrderAction.SELL ? -1 : 1) * signedCents(cmd.limit)) / 100;
+    // The open order's fields, only the price (and size) changed; its own tif (a GTC order stays GTC).
     const order: IbOrder = {
       orderId: v.brokerSessionId,
-      action: single ? (v.legs[0]?.side === 'BUY' ? OrderAction.BUY : OrderAction.SELL) : OrderAction.BUY,
+      action: shape.action,
       totalQuantity: cmd.quantity ?? v.quantity,
       orderType: OrderType.LMT,
-      lmtPrice: single ? cmd.limit.cents / 100 : signedCents(cmd.limit) / 100,
-      tif: TimeInForce.DAY,
+      lmtPrice,
+      tif: shape.tif,
       orderRef: cmd.clientOrderId,
       transmit: true,
+      ...(shape.account ? { account: shape.account } : {}),
+      ...(shape.smartComboRoutingParams.length > 0 ? { smartComboRoutingParams: shape.smartComboRoutingParams } : {}),
     };
     this.book.apply(cmd.clientOrderId, 'replace-requested');
     this.pendingReplace.set(cmd.clientOrderId, cmd);
-    this.conn.api.placeOrder(v.brokerSessionId, contract, order);
+    this.conn.api.placeOrder(v.brokerSessionId, shape.contract, order);
   }
   private readonly pendingReplace = new Map<ClientOrderId, ReplaceOrder>();
 
@@ -261,6 +291,7 @@ export class IbOrders {
     }
     if (v.status === 'pending-replace') {
       this.pendingReplace.delete(id);
+      if (err.code !== null && LASTING_MODIFY_REFUSALS.has(err.code)) this.unmodifiable.set(id, err.message);
       this.book.apply(id, 'replace-rejected', err.message);
       return true;
     }
@@ -280,11 +311,14 @@ export class IbOrders {
     }
     const legs: OrderLeg[] = [];
     if (contract.secType === SecType.BAG) {
-      // Leg contracts are not in openOrder; keep the order identifiable even without them.
+      // openOrder gives a combo's legs by conId only (no strikes): the view keeps no legs; the shape
+      // keeps the conIds, ratios and actions for modifications and leg executions.
     } else {
       const dc = domainContract(contract);
       if (dc) legs.push({ contract: dc, side: order.action === OrderAction.SELL ? 'SELL' : 'BUY', ratio: 1, intent: 'open' });
     }
+    const shape = shapeOf(contract, order);
+    if (shape) this.shapes.set(id, shape);
     const signed = Math.round((order.lmtPrice ?? 0) * 100) * (order.action === OrderAction.SELL ? -1 : 1);
     this.book.adopt({
       clientOrderId: id,
@@ -318,7 +352,7 @@ export class IbOrders {
       // A leg execution of a combo: remember its price for the combo fill, map its commission.
       if (id) {
         this.book.noteExecution(execId, id);
-        const idx = this.legIndex.get(id)?.get(contract.conId ?? -1);
+        const idx = this.shapes.get(id)?.legIndex.get(contract.conId ?? -1);
         if (idx !== undefined) {
           const m = this.legPrices.get(id) ?? new Map<number, number>();
           m.set(idx, price);
@@ -334,7 +368,7 @@ export class IbOrders {
       executionId: execId,
       quantity: Number(exec.shares ?? 0),
       price: netPriceOf(signedCentsValue),
-      legPrices: v ? v.legs.map((_, i) => legPricesMap?.get(i) ?? (singleLegOrder ? Math.abs(price) : null)) : [],
+      legPrices: v ? Array.from({ length: legCount(v, id ? this.shapes.get(id) : undefined) }, (_, i) => legPricesMap?.get(i) ?? (singleLegOrder ? Math.abs(price) : null)) : [],
       time,
     };
     if (id) this.legPrices.delete(id);
@@ -422,6 +456,41 @@ const WORKING_AT_IB: ReadonlySet<string> = new Set(['ApiPending', 'PendingSubmit
 
 /** Order states in which IB is (as far as we know) working the order. */
 const OPEN: ReadonlySet<OrderView['status']> = new Set(['submitted', 'accepted', 'partially-filled', 'pending-cancel', 'pending-replace']);
+
+/**
+ * The shape of an order from its openOrder (an order of an earlier session), or null when IB did
+ * not report what a modification needs (a BAG without its combo legs, a leg without its conId).
+ */
+function shapeOf(contract: IbContract, order: IbOrder): IbShape | null {
+  const base = {
+    action: order.action === OrderAction.SELL ? OrderAction.SELL : OrderAction.BUY,
+    tif: order.tif || TimeInForce.DAY,
+    account: order.account || null,
+    smartComboRoutingParams: order.smartComboRoutingParams ?? [],
+  };
+  if (contract.secType === SecType.BAG) {
+    const legs = contract.comboLegs ?? [];
+    if (legs.length === 0 || legs.some((l) => !l.conId)) return null;
+    return {
+      ...base,
+      contract: {
+        symbol: contract.symbol,
+        secType: SecType.BAG,
+        exchange: contract.exchange || 'SMART',
+        currency: contract.currency || 'USD',
+        comboLegs: legs.map((l) => ({ conId: l.conId, ratio: l.ratio, action: l.action, exchange: l.exchange || 'SMART' })),
+      },
+      legIndex: new Map(legs.map((l, i) => [l.conId as number, i])),
+    };
+  }
+  if (!contract.conId) return null;
+  return { ...base, contract: { conId: contract.conId, exchange: contract.exchange || 'SMART', currency: contract.currency || 'USD' }, legIndex: new Map([[contract.conId, 0]]) };
+}
+
+/** How many legs an order has: its view's, or for a combo of an earlier session its combo legs'. */
+function legCount(v: OrderView, shape: IbShape | undefined): number {
+  return v.legs.length > 0 ? v.legs.length : (shape?.legIndex.size ?? 0);
+}
 
 function refId(ref: string | undefined): ClientOrderId | null {
   try {

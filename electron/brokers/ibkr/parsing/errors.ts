@@ -53,6 +53,12 @@ export function requestError(code: number, text: string, what: string): BrokerEr
   } else if (code === 103) {
     kind = 'rejected';
     message = `IB refused the order ${what}: duplicate order id (IB 103).`;
+  } else if (code === 104) {
+    kind = 'not-modifiable';
+    message = `IB cannot modify the order ${what}: it is filled (IB 104).`;
+  } else if (code === 105) {
+    kind = 'not-modifiable';
+    message = `IB refused to modify the order ${what}: the modification does not match the open order (IB 105).`;
   } else if (code === 110) {
     kind = 'rejected';
     message = `IB refused the price of ${what}: it does not fit the contract's tick size (IB 110).`;
