@@ -44,6 +44,8 @@ export type { SimSymbol } from './day.ts';
 export { SIM_SYMBOLS } from './day.ts';
 
 const MINUTE = 60_000;
+/** Sessions whose opens centre the open interest (chain.ts `oiCenter`): positions are opened over about two weeks. */
+const OI_SESSIONS = 10;
 
 /** Options of {@link createSimulator}. */
 export type SimulatorOptions = {
@@ -531,6 +533,24 @@ export class Simulator {
     return i >= 0 ? this.#cumAtClose[i]! : this.#cumAtClose[lowerIndex(this.#cumDays, dn)]!;
   }
 
+  /**
+   * Mean opening level (column `k` of the daily records: 0 SPX, 1 SPY) of the last {@link OI_SESSIONS}
+   * sessions up to `date`, warm-up history included; null before any session.
+   */
+  #recentOpens(k: number, date: string): number | null {
+    let sum = 0;
+    let count = 0;
+    for (const records of [this.#daily, this.#warmup]) {
+      for (let j = records.length - 1; j >= 0 && count < OI_SESSIONS; j--) {
+        const r = records[j]!;
+        if (r.date > date) continue;
+        sum += r.o[k]!;
+        count++;
+      }
+    }
+    return count > 0 ? sum / count : null;
+  }
+
   #strikes(root: OptionRoot, expiration: string): Float64Array {
     const today = etDate(this.#now);
     if (this.#gridCacheDay !== today) {
@@ -578,6 +598,7 @@ export class Simulator {
     const elapsed = ts ? Math.min(1, Math.max(0, (now - ts.open) / (ts.close - ts.open))) : 1;
     const settleValue = t > 0 ? spot : (this.settlementValue(root, expiration) ?? spot);
     const dayOpen = day && day.date === today ? day.bars[under].open[0]! : spot;
+    const oiCenter = this.#recentOpens(root === 'SPY' ? 1 : 0, today) ?? dayOpen;
     const statsKey = `${root}|${expiration}`;
     if (this.#dayStats.size > 256) this.#dayStats.clear();
     const dayStats = this.#dayStats.get(statsKey) ?? null;
@@ -585,7 +606,7 @@ export class Simulator {
       root, expiration, time: now, spot, t, tVar, rate: this.params.rate, div: this.params.divYield,
       term: this.#term, smile: this.smile, vsRatio: this.#vsRatio, vix: at('VIX'), settleValue,
       sessionElapsed: elapsed, seed: this.seed, dayNum: dayNumber(today), minuteKey: Math.floor(now / MINUTE),
-      expDayNum: dayNumber(expiration), dayOpen, dayStats,
+      expDayNum: dayNumber(expiration), dayOpen, oiCenter, dayStats,
     });
     this.#dayStats.set(statsKey, result.dayStats!);
   }
