@@ -348,7 +348,8 @@ export type DayStats = { key: string; oi: Float64Array; volBase: Float64Array };
  *     call(x) = exp(−½ (x / 0.7)²)
  *     put(x)  = 1.5 · exp(−½ ((x + 1.2) / s)²),   s = 1.2 below x = −1.2, 0.6 above
  *
- * plus a thin wide tail on both (far strikes keep some open interest), × round-strike bumps, × noise
+ * plus a thin wide tail (far strikes keep some open interest: calls both ways, puts below the centre),
+ * × round-strike bumps, × noise
  * fixed for the contract's life (open interest does not re-draw itself overnight), × growth with DTE.
  * With it, dealer gamma (calls +, puts −; electron/market/context.ts) is positive when the market sits
  * at or above where the positions were opened, with the zero-gamma level about 1–3 % below — the
@@ -376,7 +377,7 @@ function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
     const tail = 0.03 * Math.exp(-0.02 * x * x);
     const xp = (x + 1.2) / (x < -1.2 ? 1.2 : 0.6);
     const callShape = Math.exp(-0.5 * (x / 0.7) ** 2) + tail;
-    const putShape = 1.5 * Math.exp(-0.5 * xp * xp) + tail;
+    const putShape = 1.5 * Math.exp(-0.5 * xp * xp) + (x < 0 ? tail : 0);
     const roundness = K % 100 === 0 ? 3 : K % 50 === 0 ? 2 : K % 25 === 0 ? 1.5 : 1;
     const kKey = Math.round(K * 1000);
     for (let side = 0; side < 2; side++) {

@@ -340,3 +340,51 @@ describe('simulator: expiry', () => {
     expect(sim.settlementValue('SPXW', '2025-03-21')).toBeNull();
   });
 });
+
+describe('simulator: open interest (what GEX reads)', () => {
+  // Shape after the real SPXW chains of ../shared/data (2018 month-end series): calls around the money,
+  // puts out of the money below it and about twice the calls in all, hardly any puts above the money —
+  // "the money" being where the positions were opened: the mean open of the last ten sessions.
+  it('calls around the money, puts below it, about twice as many puts; a contract keeps its open interest overnight', () => {
+    const sim = createSimulator({ seed: 21, start: '2025-03-03' });
+    const exp = '2025-03-12';
+    const at = (date: string) => {
+      sim.advanceTo(session(date)!.open + 60 * MIN);
+      const opens = sim.dailyHistory('SPX', '2025-01-01', date).map((b) => b.open);
+      const today = sim.quote('SPX').open!;
+      const center = [...opens.slice(-9), today].reduce((a, b) => a + b, 0) / 10;
+      return { spot: sim.quote('SPX').last, center, chain: byStrike(sim.chain('SPXW', exp)) };
+    };
+    const day1 = at('2025-03-04');
+    const sum = (lo: number, hi: number, right: 'C' | 'P') => {
+      let n = 0;
+      for (const [k, q] of day1.chain) if (k >= day1.center * (1 + lo) && k < day1.center * (1 + hi)) n += q[right].openInterest!;
+      return n;
+    };
+    const total = (right: 'C' | 'P') => sum(-1, 1, right);
+    expect(total('P') / total('C')).toBeGreaterThan(1.4);
+    expect(total('P') / total('C')).toBeLessThan(3);
+    expect(sum(-0.01, 0.01, 'C')).toBeGreaterThan(1.5 * sum(-0.01, 0.01, 'P')); // at the money: calls
+    expect(sum(-0.06, -0.015, 'P')).toBeGreaterThan(2 * sum(-0.06, -0.015, 'C')); // below: puts
+    expect(sum(0.015, 0.06, 'C')).toBeGreaterThan(5 * sum(0.015, 0.06, 'P')); // above: hardly any puts
+
+    // Overnight the published figure moves with the market and the days to expiry, not by a fresh draw:
+    // every contract within −40 %..+60 % (the centre's move shifts the steep flanks most), half within 10 %.
+    const day2 = at('2025-03-05');
+    const changes: number[] = [];
+    for (const [k, q1] of day1.chain) {
+      if (Math.abs(k / day1.center - 1) > 0.03) continue;
+      const q2 = day2.chain.get(k)!;
+      for (const right of ['C', 'P'] as const) {
+        if (q1[right].openInterest! < 50) continue;
+        const ratio = q2[right].openInterest! / q1[right].openInterest!;
+        expect(ratio, `${k} ${right}: ${q1[right].openInterest} → ${q2[right].openInterest}`).toBeGreaterThan(0.6);
+        expect(ratio, `${k} ${right}: ${q1[right].openInterest} → ${q2[right].openInterest}`).toBeLessThan(1.6);
+        changes.push(Math.abs(Math.log(ratio)));
+      }
+    }
+    const compared = changes.length;
+    expect(changes.sort((a, b) => a - b)[compared >> 1]!).toBeLessThan(Math.log(1.1));
+    expect(compared).toBeGreaterThan(60);
+  });
+});
