@@ -14,8 +14,8 @@
  * figure covers only the strategy's three weekly expirations. So, on a calm simulated market: GEX
  * within −$5 bn..+$15 bn and positive most of the time, and the flip within 5 % of spot (January 2018:
  * up to 3.8 % below in the run-up), below it when GEX is clearly positive and above it when clearly
- * negative. (Measured on this seed and week, SPX 5,930 → 6,140: +$7.1 bn to +$10.7 bn, flip 1.4–3.2 %
- * below spot, overnight flip moves of 13, 28 and 12 points.)
+ * negative. (Measured on this seed and week, SPX 6,014 → 6,130: +$6.9 bn to +$10.7 bn, flip 1.5–3.4 %
+ * below spot, overnight flip moves of 16, 23 and 24 points.)
  *
  * Day-boundary continuity: open interest is published once a day, so the flip may move overnight, but
  * by about what the market moved over the last days — not by a fresh random draw. Bound: within 1 % of

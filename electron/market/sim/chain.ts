@@ -162,10 +162,10 @@ export type ChainInput = {
   /** The underlying's opening price today (anchors the day-fixed volume). */
   dayOpen: number;
   /**
-   * Where the open interest sits: the mean of the underlying's last few session opens, today's included
-   * (positions are opened over days, so open interest follows the market slowly). See {@link DayStats}.
+   * Where the open interest was built: the underlying's opens of the last sessions before today, one
+   * day's new positions around each (so open interest follows the market slowly). See {@link DayStats}.
    */
-  oiCenter: number;
+  oiOpens: readonly number[];
   /** A previous result of this expiration's day statistics to reuse (see {@link DayStats}). */
   dayStats?: DayStats | null;
 };
@@ -342,18 +342,19 @@ export type DayStats = { key: string; oi: Float64Array; volBase: Float64Array };
  * Open interest follows the shape of real SPX-complex chains (the SPXW month-end series of
  * ../shared/data, January–February 2018): customers hold calls around the money (overwriting) and puts
  * out of the money below it (hedges), about twice as many puts as calls in all, and hardly any puts
- * above the money. In log-moneyness against `oiCenter` (the mean of the last session opens), scaled by
- * the series' width w = 0.16·√((DTE + 10)/365):
+ * above the money. Each of the last sessions (`oiOpens`) added positions of this shape around its open
+ * o; in log-moneyness x = ln(K/o)/w, with the series' width w = 0.16·√((DTE + 10)/365):
  *
  *     call(x) = exp(−½ (x / 0.7)²)
  *     put(x)  = 1.5 · exp(−½ ((x + 1.2) / s)²),   s = 1.2 below x = −1.2, 0.6 above
  *
- * plus a thin wide tail (far strikes keep some open interest: calls both ways, puts below the centre),
- * × round-strike bumps, × noise
- * fixed for the contract's life (open interest does not re-draw itself overnight), × growth with DTE.
- * With it, dealer gamma (calls +, puts −; electron/market/context.ts) is positive when the market sits
- * at or above where the positions were opened, with the zero-gamma level about 1–3 % below — the
- * pattern of the real January 2018 chains — and turns negative when the market falls into the puts.
+ * plus a thin wide tail (far strikes keep some open interest: calls both ways, puts below), averaged
+ * over the sessions, × round-strike bumps, × noise fixed for the contract's life (open interest is not
+ * re-drawn overnight), × growth with DTE. Overnight one session's positions leave the window and one
+ * joins, so a contract's figure moves by a few percent, more where the market has moved away. With it,
+ * dealer gamma (calls +, puts −; electron/market/context.ts) is positive when the market sits at or
+ * above where the positions were opened, with the zero-gamma level about 1–3 % below — the pattern of
+ * the real January 2018 chains — and turns negative when the market falls into the puts.
  */
 function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
   const n = strikes.length;
@@ -369,15 +370,20 @@ function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
   const growth = 0.4 + 0.6 * (1 - dteLiquidity);
   const sd = 0.16 * Math.sqrt(Math.max(dteDays + 0.3, 0.3) / 365);
   const width = 0.16 * Math.sqrt((dteDays + 10) / 365);
+  const opens = inp.oiOpens.length > 0 ? inp.oiOpens : [inp.dayOpen];
   for (let i = 0; i < n; i++) {
     const K = strikes[i]!;
     const z = Math.log(K / inp.dayOpen) / sd;
     const az2 = z * z;
-    const x = Math.log(K / inp.oiCenter) / width;
-    const tail = 0.03 * Math.exp(-0.02 * x * x);
-    const xp = (x + 1.2) / (x < -1.2 ? 1.2 : 0.6);
-    const callShape = Math.exp(-0.5 * (x / 0.7) ** 2) + tail;
-    const putShape = 1.5 * Math.exp(-0.5 * xp * xp) + (x < 0 ? tail : 0);
+    let callShape = 0;
+    let putShape = 0;
+    for (const o of opens) {
+      const x = Math.log(K / o) / width;
+      const tail = 0.03 * Math.exp(-0.02 * x * x);
+      const xp = (x + 1.2) / (x < -1.2 ? 1.2 : 0.6);
+      callShape += (Math.exp(-0.5 * (x / 0.7) ** 2) + tail) / opens.length;
+      putShape += (1.5 * Math.exp(-0.5 * xp * xp) + (x < 0 ? tail : 0)) / opens.length;
+    }
     const roundness = K % 100 === 0 ? 3 : K % 50 === 0 ? 2 : K % 25 === 0 ? 1.5 : 1;
     const kKey = Math.round(K * 1000);
     for (let side = 0; side < 2; side++) {

@@ -112,6 +112,7 @@ export function ContextPage() {
         </section>
         <section className="card" aria-labelledby="ctx-gex-h">
           <h2 id="ctx-gex-h">Gamma exposure and SPX</h2>
+          <p className="hint">Dealer GEX of the strategy's chains, $bn per 1% move (dealers assumed long the calls, short the puts): green bars damp moves, red bars amplify them. Zero gamma: the SPX level where it changes sign.</p>
           <TimeChart label="GEX net and SPX" series={GEX_SERIES} data={series} subscribe={subscribe} height={240} />
         </section>
       </div>
