@@ -25,7 +25,7 @@ import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etDateTime, etTime, formatUsd } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
-import { contractGex, gammaExposure } from '../market/context.ts';
+import { gammaExposure } from '../market/context.ts';
 import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
@@ -252,29 +252,19 @@ export class TradingEngine {
   async #context(at: number, chains: readonly ChainSnapshot[]): Promise<ContextView> {
     if (this.#contextCache?.at === at) return this.#contextCache.view;
     const levels = await this.#o.market.levels();
-    // Net GEX from the quoted gammas at spot every time (cheap); the re-priced profile behind the
-    // zero-gamma level (~90 ms for three SPXW expirations) at most every 30 minutes of market time.
+    // GEX of the strategy's chains (electron/market/context.ts states the formula and what it covers):
+    // net GEX at spot every time (cheap); the re-priced profile behind the zero-gamma level (~90 ms for
+    // three SPXW expirations) at most every 30 minutes of market time, and afresh on each new day.
     let gexNet: number | null = null;
     let zeroGammaLevel: number | null = null;
     if (chains.length > 0) {
-      let sum = 0;
-      let used = 0;
-      for (const c of chains) {
-        for (const q of c.contracts) {
-          const v = contractGex(q, c.underlyingPrice);
-          if (v !== null) {
-            sum += v;
-            used++;
-          }
-        }
-      }
-      gexNet = used > 0 ? sum : null;
-      if ((this.#o.gex ?? 'full') === 'full') {
-        if (this.#zeroGamma === null || at - this.#zeroGamma.at >= ZERO_GAMMA_EVERY_MS || etDate(at) !== etDate(this.#zeroGamma.at)) {
-          this.#zeroGamma = { at, level: gammaExposure(chains).zeroGamma };
-        }
-        zeroGammaLevel = this.#zeroGamma.level;
-      }
+      const full = (this.#o.gex ?? 'full') === 'full';
+      const last = this.#zeroGamma;
+      const profile = full && (last === null || at - last.at >= ZERO_GAMMA_EVERY_MS || etDate(at) !== etDate(last.at));
+      const gex = gammaExposure(chains, { profile });
+      gexNet = gex.used > 0 ? gex.netGex : null;
+      if (profile) this.#zeroGamma = { at, level: gex.zeroGamma };
+      if (full) zeroGammaLevel = this.#zeroGamma?.level ?? null;
     }
     const spx = levels.spx ?? chains[0]?.underlyingPrice ?? null;
     const view: ContextView = {

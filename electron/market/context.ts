@@ -10,23 +10,33 @@
  * strict two-way label (a ratio of exactly 1 is then `flat`).
  *
  * ## Gamma exposure
- * Dealer-positioning convention (the common public approximation, e.g. SqueezeMetrics' GEX): customers
- * are net **sellers of calls** and net **buyers of puts**, so dealers are **long gamma on calls** and
- * **short gamma on puts**. Per contract, dollar gamma per 1% move of the underlying:
+ * The common public dealer-gamma convention — SqueezeMetrics, "Gamma Exposure (GEX)" (white paper, 2017,
+ * squeezemetrics.com/download/white_paper.pdf), computed as in S. Perfiliev, "How to Calculate Gamma
+ * Exposure (GEX) and Zero Gamma Level" (perfiliev.com, 2022). Assumption: customers sell calls and buy
+ * puts, so dealers are **long the calls** (long gamma) and **short the puts** (short gamma). Per contract:
  *
- *     GEX = sign × gamma × open interest × multiplier × spot² × 0.01,   sign = +1 call, −1 put
+ *     GEX = sign × Γ × OI × multiplier × S² × 0.01        sign = +1 call, −1 put
  *
- * (gamma per $1 of underlying, per share). Net GEX is the sum: positive → dealers hedge against moves
- * (dampening), negative → with them (amplifying). It is an estimate: open interest is the prior day's,
- * and real dealer positions are not public.
+ * - Γ: the option's gamma, delta per $1 of the underlying, per share (Black-Scholes-Merton; the quote's
+ *   own, else from its IV);
+ * - OI: open interest, contracts (the prior day's close, as published); multiplier: 100 for SPX/SPXW/SPY;
+ * - S: the underlying's price, $. Γ × OI × multiplier × (0.01 × S) is the number of shares by which the
+ *   dealers' hedge changes for a 1 % move; × S makes it dollars.
  *
- * The zero-gamma level is the spot at which net GEX changes sign: gamma is re-priced with
- * Black-Scholes-Merton (`bsmGreeks` of shared/optionmath) from each contract's IV at every point of a
- * grid of spot levels around the current spot (±`gridPct`, `gridSteps` points), holding IV, time and
- * open interest fixed; the crossing nearest the current spot is interpolated linearly. `null` when net
- * GEX keeps one sign over the whole grid.
+ * Units: **dollars of underlying per 1 % move** (e.g. +$5 bn: for a 1 % rise dealers sell $5 bn of SPX
+ * exposure to stay hedged — positive GEX damps moves, negative GEX amplifies them). Net GEX is the sum
+ * over every contract given. The engine gives the chains of the strategy's target expirations (seed 000:
+ * the 3/5/7 DTE SPXW series within ±12 % of spot), so its figure is that approximation, not the whole
+ * market's: real dealer positions are not public either way.
+ *
+ * ## Zero-gamma level ("gamma flip")
+ * The spot level at which net GEX, recomputed with every option's gamma re-evaluated at that hypothetical
+ * spot (BSM, same IV, same time to expiry, same open interest, S² at that spot), crosses zero. Searched on a
+ * grid of `gridSteps` levels over spot ± `gridPct` (default ±15 %, 0.1 % apart), the crossing nearest the
+ * current spot interpolated linearly; **null when the re-priced GEX keeps one sign over the whole band**
+ * (no flip within it — not "at the edge").
  */
-import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import type { ChainSnapshot } from '../../shared/domain/chain.ts';
 import { MULTIPLIER } from '../../shared/domain/chain.ts';
 import { bsmGreeksInto } from '../../shared/optionmath/bsm.ts';
 import { dte } from './calendar.ts';
@@ -109,6 +119,8 @@ export type GexOptions = {
   gridSteps?: number;
   /** Spot to use; default the (first) snapshot's underlying price. */
   spot?: number;
+  /** Whether to compute the re-priced profile and the zero-gamma level (the costly part). Default true. */
+  profile?: boolean;
 };
 
 export type GexResult = {
@@ -118,32 +130,41 @@ export type GexResult = {
   /** Call part (≥ 0) and put part (≤ 0) of {@link netGex}. */
   callGex: number;
   putGex: number;
-  /** Spot level where re-priced net GEX crosses zero nearest to `spot`; null when it does not within the grid. */
+  /** Spot level where re-priced net GEX crosses zero nearest to `spot`; null when it does not within the grid (or `profile: false`). */
   zeroGamma: number | null;
-  /** The re-priced profile: net GEX ($ per 1% move) at each grid spot. */
+  /** The re-priced profile: net GEX ($ per 1% move) at each grid spot (empty with `profile: false`). */
   profile: { spot: Float64Array; gex: Float64Array };
   /** Contracts that contributed. */
   used: number;
   /** Contracts left out, by reason. */
-  skipped: { noOpenInterest: number; noGamma: number; noIv: number; expired: number };
+  skipped: { noOpenInterest: number; noIv: number; expired: number };
 };
 
 type Leg = { strike: number; t: number; iv: number; oi: number; isCall: boolean; gammaNow: number | null };
 
 /**
+ * The formula above for one position: dealer dollar gamma per 1 % move, signed (calls +, puts −), of
+ * `shares` (open interest × multiplier) of an option with gamma `gamma` at spot `spot`.
+ */
+export function dealerGex(gamma: number, shares: number, isCall: boolean, spot: number): number {
+  const v = gamma * shares * spot * spot * 0.01;
+  return isCall ? v : -v;
+}
+
+/**
  * Dealer gamma exposure of one or more chain snapshots of the same underlying (e.g. every expiration
  * of a quote date). Net GEX at the current spot uses each contract's quoted gamma, or BSM gamma from
  * its IV when the quote has none; the profile and zero-gamma level use BSM gamma from IV throughout.
- * Contracts without open interest (null or 0) contribute nothing; see `skipped`.
+ * Contracts without open interest (null or 0) contribute nothing, nor do expired ones; see `skipped`.
  */
 export function gammaExposure(chain: ChainSnapshot | readonly ChainSnapshot[], opts: GexOptions = {}): GexResult {
   const snaps = Array.isArray(chain) ? (chain as readonly ChainSnapshot[]) : [chain as ChainSnapshot];
   const rate = opts.rate ?? 0.04;
   const div = opts.div ?? 0.013;
   const gridPct = opts.gridPct ?? 0.15;
-  const steps = Math.max(3, Math.floor(opts.gridSteps ?? 301));
+  const steps = opts.profile === false ? 0 : Math.max(3, Math.floor(opts.gridSteps ?? 301));
   const spot = opts.spot ?? snaps[0]?.underlyingPrice ?? NaN;
-  const skipped = { noOpenInterest: 0, noGamma: 0, noIv: 0, expired: 0 };
+  const skipped = { noOpenInterest: 0, noIv: 0, expired: 0 };
   const gridSpot = new Float64Array(steps);
   const gridGex = new Float64Array(steps);
   const empty: GexResult = { spot: Number.isFinite(spot) ? spot : 0, netGex: 0, callGex: 0, putGex: 0, zeroGamma: null, profile: { spot: gridSpot, gex: gridGex }, used: 0, skipped };
@@ -184,50 +205,41 @@ export function gammaExposure(chain: ChainSnapshot | readonly ChainSnapshot[], o
   };
   // net GEX now
   let callGex = 0, putGex = 0;
-  const dollar = spot * spot * 0.01;
   for (const leg of legs) {
-    const g = leg.gammaNow ?? gammaAt(leg, spot);
-    const v = g * leg.oi * dollar;
+    const v = dealerGex(leg.gammaNow ?? gammaAt(leg, spot), leg.oi, leg.isCall, spot);
     if (leg.isCall) callGex += v;
-    else putGex -= v;
+    else putGex += v;
   }
-  // profile on the grid
+  // profile on the grid (contracts without an IV cannot be re-priced and are left out of it)
   const lo = spot * (1 - gridPct), hi = spot * (1 + gridPct);
-  let priced = 0;
-  for (const leg of legs) if (leg.iv > 0) priced++;
   for (let k = 0; k < steps; k++) {
     const s = lo + ((hi - lo) * k) / (steps - 1);
     gridSpot[k] = s;
     let net = 0;
-    for (const leg of legs) {
-      if (leg.iv <= 0) continue;
-      const v = gammaAt(leg, s) * leg.oi * s * s * 0.01;
-      net += leg.isCall ? v : -v;
-    }
+    for (const leg of legs) if (leg.iv > 0) net += dealerGex(gammaAt(leg, s), leg.oi, leg.isCall, s);
     gridGex[k] = net;
   }
-  // zero crossing nearest the spot
-  let zero: number | null = null;
-  let best = Infinity;
-  if (priced > 0) {
-    for (let k = 1; k < steps; k++) {
-      const a = gridGex[k - 1]!, b = gridGex[k]!;
-      if ((a <= 0 && b > 0) || (a >= 0 && b < 0)) {
-        const s0 = gridSpot[k - 1]!, s1 = gridSpot[k]!;
-        const z = a === b ? s0 : s0 + ((s1 - s0) * (0 - a)) / (b - a);
-        if (Math.abs(z - spot) < best) {
-          best = Math.abs(z - spot);
-          zero = z;
-        }
-      }
-    }
-  }
+  const zero = zeroCrossing(gridSpot, gridGex, spot);
   return { spot, netGex: callGex + putGex, callGex, putGex, zeroGamma: zero, profile: { spot: gridSpot, gex: gridGex }, used: legs.length, skipped };
 }
 
-/** Dollar GEX per 1% move of one contract under the convention above (signed). */
-export function contractGex(q: Pick<OptionQuote, 'gamma' | 'openInterest' | 'right' | 'root'>, spot: number): number | null {
-  if (q.gamma === null || q.openInterest === null || !(spot > 0)) return null;
-  const v = q.gamma * q.openInterest * MULTIPLIER[q.root] * spot * spot * 0.01;
-  return q.right === 'C' ? v : -v;
+/**
+ * The sign change of `gex` over the grid nearest `spot`, interpolated linearly between the two grid
+ * points that carry the opposite signs; null when there is none. Exact zeros are no sign: a profile
+ * that is 0 far from every strike (gamma underflows there) and positive near them does not cross.
+ */
+function zeroCrossing(grid: Float64Array, gex: Float64Array, spot: number): number | null {
+  let zero: number | null = null;
+  let last = -1; // index of the last non-zero value
+  for (let k = 0; k < grid.length; k++) {
+    const b = gex[k]!;
+    if (b === 0 || !Number.isFinite(b)) continue;
+    if (last >= 0 && Math.sign(gex[last]!) !== Math.sign(b)) {
+      const a = gex[last]!, s0 = grid[last]!, s1 = grid[k]!;
+      const z = s0 + ((s1 - s0) * -a) / (b - a);
+      if (zero === null || Math.abs(z - spot) < Math.abs(zero - spot)) zero = z;
+    }
+    last = k;
+  }
+  return zero;
 }

@@ -41,8 +41,12 @@ export type ContextView = {
   vix3m: number | null;
   /** VIX9D / VIX (< 1 contango, > 1 backwardation at the front), null when either is missing. */
   termStructure: number | null;
-  /** Net dealer gamma exposure from the snapshot chains, dollars per 1% move; null when unknown. */
+  /**
+   * Net dealer gamma exposure of the snapshot chains, dollars per 1% move (calls +, puts −; the formula
+   * and its references in electron/market/context.ts); null when unknown.
+   */
   gexNet: number | null;
+  /** SPX level where that exposure, re-priced there, changes sign; null when it does not within ±15% (or not computed). */
   zeroGammaLevel: number | null;
 };
 

@@ -12,8 +12,9 @@
  *   wider with premium, volatility and distance from the money, and capped for deep ITM;
  * - bid rounded down and ask up onto the listed tick (SPX/SPXW: $0.05 below $3.00, $0.10 from $3.00;
  *   SPY: $0.01); the bid may be 0 for worthless far-OTM options, the ask is at least one tick;
- * - sizes, open interest and volume are deterministic hashes of the contract, the day and the minute
- *   (never of what else was asked), shaped by moneyness and round strikes.
+ * - sizes and volume are deterministic hashes of the contract, the day and the minute (never of what
+ *   else was asked), shaped by moneyness and round strikes; open interest has a stated shape (calls
+ *   around the money, puts below it; see {@link DayStats}) with noise fixed for the contract's life.
  *
  * Column layout: contract `2i` is the call and `2i + 1` the put at `strikes[i]` (ChainSnapshot order:
  * strike, then C before P). Missing values use sentinels in columns — `last` is −1 when the contract
@@ -103,7 +104,7 @@ export type QuoteStyle = {
 
 export const QUOTE_STYLE: Record<OptionRoot, QuoteStyle> = {
   SPX: { tickLow: 0.05, tickHigh: 0.1, tickBreak: 3, spreadBase: 0.1, spreadShare: 0.025, itmCap: 8, size: 40, openInterest: 6000, volume: 1500 },
-  SPXW: { tickLow: 0.05, tickHigh: 0.1, tickBreak: 3, spreadBase: 0.05, spreadShare: 0.025, itmCap: 8, size: 60, openInterest: 3000, volume: 6000 },
+  SPXW: { tickLow: 0.05, tickHigh: 0.1, tickBreak: 3, spreadBase: 0.05, spreadShare: 0.025, itmCap: 8, size: 60, openInterest: 1200, volume: 6000 },
   SPY: { tickLow: 0.01, tickHigh: 0.01, tickBreak: 3, spreadBase: 0.01, spreadShare: 0.012, itmCap: 0.3, size: 400, openInterest: 8000, volume: 12000 },
 };
 
@@ -158,8 +159,13 @@ export type ChainInput = {
   minuteKey: number;
   /** Day number of the expiration. */
   expDayNum: number;
-  /** The underlying's opening price today (anchors the day-fixed open interest and volume). */
+  /** The underlying's opening price today (anchors the day-fixed volume). */
   dayOpen: number;
+  /**
+   * Where the open interest was built: the underlying's opens of the last sessions before today, one
+   * day's new positions around each (so open interest follows the market slowly). See {@link DayStats}.
+   */
+  oiOpens: readonly number[];
   /** A previous result of this expiration's day statistics to reuse (see {@link DayStats}). */
   dayStats?: DayStats | null;
 };
@@ -328,10 +334,27 @@ export function computeChain(out: ChainColumns, strikes: Float64Array, inp: Chai
 export type DayStats = { key: string; oi: Float64Array; volBase: Float64Array };
 
 /**
- * Day-fixed contract statistics, from the strike's distance to the day's opening price (so the same
- * whatever the time of the request): open interest peaks near the money and on round strikes, with
- * more on OTM puts and on longer-dated series; volume is concentrated near the money and in short-dated
- * series. Reused from `inp.dayStats` when it is for the same day and grid.
+ * Day-fixed contract statistics (the same whatever the time of the request). Reused from
+ * `inp.dayStats` when it is for the same day and grid.
+ *
+ * Volume is concentrated near today's open and in short-dated series.
+ *
+ * Open interest follows the shape of real SPX-complex chains (the SPXW month-end series of
+ * ../shared/data, January–February 2018): customers hold calls around the money (overwriting) and puts
+ * out of the money below it (hedges), about twice as many puts as calls in all, and hardly any puts
+ * above the money. Each of the last sessions (`oiOpens`) added positions of this shape around its open
+ * o; in log-moneyness x = ln(K/o)/w, with the series' width w = 0.16·√((DTE + 10)/365):
+ *
+ *     call(x) = exp(−½ (x / 0.7)²)
+ *     put(x)  = 1.5 · exp(−½ ((x + 1.2) / s)²),   s = 1.2 below x = −1.2, 0.6 above
+ *
+ * plus a thin wide tail (far strikes keep some open interest: calls both ways, puts below), averaged
+ * over the sessions, × round-strike bumps, × noise fixed for the contract's life (open interest is not
+ * re-drawn overnight), × growth with DTE. Overnight one session's positions leave the window and one
+ * joins, so a contract's figure moves by a few percent, more where the market has moved away. With it,
+ * dealer gamma (calls +, puts −; electron/market/context.ts) is positive when the market sits at or
+ * above where the positions were opened, with the zero-gamma level about 1–3 % below — the pattern of
+ * the real January 2018 chains — and turns negative when the market falls into the puts.
  */
 function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
   const n = strikes.length;
@@ -344,18 +367,30 @@ function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
   const seedKey = inp.seed ^ (ROOT_ID[inp.root] << 28);
   const dteDays = Math.max(0, inp.expDayNum - inp.dayNum);
   const dteLiquidity = 1 / (1 + dteDays / 10);
+  const growth = 0.4 + 0.6 * (1 - dteLiquidity);
   const sd = 0.16 * Math.sqrt(Math.max(dteDays + 0.3, 0.3) / 365);
+  const width = 0.16 * Math.sqrt((dteDays + 10) / 365);
+  const opens = inp.oiOpens.length > 0 ? inp.oiOpens : [inp.dayOpen];
   for (let i = 0; i < n; i++) {
     const K = strikes[i]!;
     const z = Math.log(K / inp.dayOpen) / sd;
     const az2 = z * z;
+    let callShape = 0;
+    let putShape = 0;
+    for (const o of opens) {
+      const x = Math.log(K / o) / width;
+      const tail = 0.03 * Math.exp(-0.02 * x * x);
+      const xp = (x + 1.2) / (x < -1.2 ? 1.2 : 0.6);
+      callShape += (Math.exp(-0.5 * (x / 0.7) ** 2) + tail) / opens.length;
+      putShape += (1.5 * Math.exp(-0.5 * xp * xp) + (x < 0 ? tail : 0)) / opens.length;
+    }
     const roundness = K % 100 === 0 ? 3 : K % 50 === 0 ? 2 : K % 25 === 0 ? 1.5 : 1;
     const kKey = Math.round(K * 1000);
     for (let side = 0; side < 2; side++) {
       const j = 2 * i + side;
       const h = hash32(seedKey, kKey, (inp.expDayNum << 1) | side, inp.dayNum);
-      const putBias = side === 1 && z < 0 ? 1.6 : 1;
-      st.oi[j] = Math.round(style.openInterest * Math.exp(-0.04 * az2) * roundness * putBias * (0.3 + (1.4 * (h >>> 8)) / 16777216) * (0.4 + 0.6 * (1 - dteLiquidity)));
+      const life = hash32(seedKey, kKey, (inp.expDayNum << 1) | side, 0x0e1);
+      st.oi[j] = Math.round(style.openInterest * (side === 0 ? callShape : putShape) * roundness * (0.3 + (1.4 * (life >>> 8)) / 16777216) * growth);
       st.volBase[j] = style.volume * Math.exp(-0.125 * az2) * roundness * dteLiquidity * (0.3 + (1.4 * (h & 0xff)) / 256);
     }
   }

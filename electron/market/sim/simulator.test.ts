@@ -340,3 +340,72 @@ describe('simulator: expiry', () => {
     expect(sim.settlementValue('SPXW', '2025-03-21')).toBeNull();
   });
 });
+
+describe('simulator: open interest (what GEX reads)', () => {
+  // Shape after the real SPXW chains of ../shared/data (2018 month-end series): calls around the money,
+  // puts out of the money below it and about twice the calls in all, hardly any puts above the money —
+  // "the money" being where the positions were opened: about the mean open of the ten sessions before.
+  it('calls around the money, puts below it, about twice as many puts; a contract keeps its open interest overnight', () => {
+    const sim = createSimulator({ seed: 21, start: '2025-03-03' });
+    const exp = '2025-03-12';
+    const at = (date: string) => {
+      sim.advanceTo(session(date)!.open + 60 * MIN);
+      // Completed sessions only: today's is still open.
+      const opens = sim.dailyHistory('SPX', '2025-01-01', date).map((b) => b.open);
+      const center = opens.slice(-10).reduce((a, b) => a + b, 0) / 10;
+      return { center, chain: byStrike(sim.chain('SPXW', exp)) };
+    };
+    const day1 = at('2025-03-04');
+    const sum = (lo: number, hi: number, right: 'C' | 'P') => {
+      let n = 0;
+      for (const [k, q] of day1.chain) if (k >= day1.center * (1 + lo) && k < day1.center * (1 + hi)) n += q[right].openInterest!;
+      return n;
+    };
+    const total = (right: 'C' | 'P') => sum(-1, 1, right);
+    expect(total('P') / total('C')).toBeGreaterThan(1.4);
+    expect(total('P') / total('C')).toBeLessThan(3);
+    expect(sum(-0.01, 0.01, 'C')).toBeGreaterThan(1.5 * sum(-0.01, 0.01, 'P')); // at the money: calls
+    expect(sum(-0.06, -0.015, 'P')).toBeGreaterThan(2 * sum(-0.06, -0.015, 'C')); // below: puts
+    expect(sum(0.015, 0.06, 'C')).toBeGreaterThan(5 * sum(0.015, 0.06, 'P')); // above: hardly any puts
+
+    // Overnight the published figure moves with the market and the days to expiry, not by a fresh draw:
+    // every contract within ×0.5..×2, half within 20 % (the real 2018 SPXW chains, ±3 % of spot, day over
+    // day: median 3.5 %, 90th percentile 50 %; a fresh draw of the old noise: median about 45 %). This
+    // week moved: the session leaving the window opened 3.6 % above the one joining it.
+    const day2 = at('2025-03-05');
+    const changes: number[] = [];
+    for (const [k, q1] of day1.chain) {
+      if (Math.abs(k / day1.center - 1) > 0.03) continue;
+      const q2 = day2.chain.get(k)!;
+      for (const right of ['C', 'P'] as const) {
+        if (q1[right].openInterest! < 100) continue;
+        const ratio = q2[right].openInterest! / q1[right].openInterest!;
+        expect(ratio, `${k} ${right}: ${q1[right].openInterest} → ${q2[right].openInterest}`).toBeGreaterThan(0.5);
+        expect(ratio, `${k} ${right}: ${q1[right].openInterest} → ${q2[right].openInterest}`).toBeLessThan(2);
+        changes.push(Math.abs(Math.log(ratio)));
+      }
+    }
+    expect(changes.length).toBeGreaterThan(60);
+    expect(changes.sort((a, b) => a - b)[changes.length >> 1]!).toBeLessThan(Math.log(1.2));
+  });
+
+  it('is the same whenever during the day it is asked (published before the open)', () => {
+    const early = createSimulator({ seed: 5, start: '2025-03-03', warmupDays: 15 });
+    const late = createSimulator({ seed: 5, start: '2025-03-03', warmupDays: 15 });
+    const oi = (sim: Simulator) => new Map(sim.chain('SPXW', '2025-03-07').contracts.map((q) => [q.symbol, q.openInterest]));
+    early.advanceTo(session('2025-03-05')!.open - 30 * MIN);
+    const before = oi(early);
+    early.advanceTo(session('2025-03-05')!.close - MIN);
+    late.advanceTo(session('2025-03-05')!.close - MIN);
+    // The strike grid may widen with the day's open; the strikes listed before keep their figures.
+    for (const after of [oi(early), oi(late)]) {
+      let same = 0;
+      for (const [symbol, n] of before) {
+        if (!after.has(symbol)) continue;
+        expect(after.get(symbol), symbol).toBe(n);
+        same++;
+      }
+      expect(same).toBeGreaterThan(0.9 * before.size);
+    }
+  });
+});

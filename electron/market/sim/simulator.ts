@@ -44,6 +44,8 @@ export type { SimSymbol } from './day.ts';
 export { SIM_SYMBOLS } from './day.ts';
 
 const MINUTE = 60_000;
+/** Sessions whose new positions make up the open interest (chain.ts `oiOpens`): about two weeks. */
+const OI_SESSIONS = 10;
 
 /** Options of {@link createSimulator}. */
 export type SimulatorOptions = {
@@ -531,6 +533,22 @@ export class Simulator {
     return i >= 0 ? this.#cumAtClose[i]! : this.#cumAtClose[lowerIndex(this.#cumDays, dn)]!;
   }
 
+  /**
+   * Opening levels (column `k` of the daily records: 0 SPX, 1 SPY) of the last {@link OI_SESSIONS}
+   * sessions before `date`, warm-up history included, most recent first. Known before `date` opens, as
+   * published open interest is, so the same whenever during the day it is asked.
+   */
+  #recentOpens(k: number, date: string): number[] {
+    const out: number[] = [];
+    for (const records of [this.#daily, this.#warmup]) {
+      for (let j = records.length - 1; j >= 0 && out.length < OI_SESSIONS; j--) {
+        const r = records[j]!;
+        if (r.date < date) out.push(r.o[k]!);
+      }
+    }
+    return out;
+  }
+
   #strikes(root: OptionRoot, expiration: string): Float64Array {
     const today = etDate(this.#now);
     if (this.#gridCacheDay !== today) {
@@ -578,6 +596,8 @@ export class Simulator {
     const elapsed = ts ? Math.min(1, Math.max(0, (now - ts.open) / (ts.close - ts.open))) : 1;
     const settleValue = t > 0 ? spot : (this.settlementValue(root, expiration) ?? spot);
     const dayOpen = day && day.date === today ? day.bars[under].open[0]! : spot;
+    const recent = this.#recentOpens(root === 'SPY' ? 1 : 0, today);
+    const oiOpens = recent.length > 0 ? recent : [this.#previousClose(under, today)!];
     const statsKey = `${root}|${expiration}`;
     if (this.#dayStats.size > 256) this.#dayStats.clear();
     const dayStats = this.#dayStats.get(statsKey) ?? null;
@@ -585,7 +605,7 @@ export class Simulator {
       root, expiration, time: now, spot, t, tVar, rate: this.params.rate, div: this.params.divYield,
       term: this.#term, smile: this.smile, vsRatio: this.#vsRatio, vix: at('VIX'), settleValue,
       sessionElapsed: elapsed, seed: this.seed, dayNum: dayNumber(today), minuteKey: Math.floor(now / MINUTE),
-      expDayNum: dayNumber(expiration), dayOpen, dayStats,
+      expDayNum: dayNumber(expiration), dayOpen, oiOpens, dayStats,
     });
     this.#dayStats.set(statsKey, result.dayStats!);
   }

@@ -10,7 +10,8 @@ import { reduceM4 } from '../lib/m4.ts';
 import { etChartTime } from '../lib/time.ts';
 import { useApp } from '../store.ts';
 
-export type ChartPoint = { time: number; value: number };
+/** A point; `color` overrides the series colour for this one point (e.g. a histogram bar by sign). */
+export type ChartPoint = { time: number; value: number; color?: string };
 export type SeriesSpec = { id: string; title: string; kind?: 'line' | 'area' | 'histogram'; color?: string; /** 'right' (default) or 'left', or an overlay id. */ scale?: string };
 export type PushPoint = (seriesId: string, point: ChartPoint) => void;
 
@@ -35,17 +36,18 @@ export type TimeChartProps = {
 
 const PALETTE = ['#3b82f6', '#f59e0b', '#22c55e', '#ef4444', '#a855f7', '#14b8a6'];
 
-/** Sorted by time, M4-reduced to `maxPoints` when given, one point per second (the last wins), times as ET chart seconds. */
-export function toChartData(points: readonly ChartPoint[], maxPoints?: number): { time: UTCTimestamp; value: number }[] {
-  const out: { time: UTCTimestamp; value: number }[] = [];
+/** Sorted by time, M4-reduced to `maxPoints` when given, one point per second (the last wins), times as ET chart seconds; colours kept. */
+export function toChartData(points: readonly ChartPoint[], maxPoints?: number): { time: UTCTimestamp; value: number; color?: string }[] {
+  const out: { time: UTCTimestamp; value: number; color?: string }[] = [];
   const sorted = isSorted(points) ? points : [...points].sort((a, b) => a.time - b.time);
   const shown = maxPoints !== undefined ? reduceM4(sorted, maxPoints) : sorted;
   for (const p of shown) {
     if (!Number.isFinite(p.value)) continue;
     const time = etChartTime(p.time) as UTCTimestamp;
     const last = out[out.length - 1];
-    if (last && last.time === time) last.value = p.value;
-    else out.push({ time, value: p.value });
+    const point = p.color === undefined ? { time, value: p.value } : { time, value: p.value, color: p.color };
+    if (last && last.time === time) out[out.length - 1] = point;
+    else out.push(point);
   }
   return out;
 }
@@ -169,7 +171,7 @@ export function TimeChart(props: TimeChartProps) {
       const time = etChartTime(p.time);
       if (time < (lastTimeRef.current.get(id) ?? -Infinity)) return;
       lastTimeRef.current.set(id, time);
-      series.update({ time: time as UTCTimestamp, value: p.value });
+      series.update(p.color === undefined ? { time: time as UTCTimestamp, value: p.value } : { time: time as UTCTimestamp, value: p.value, color: p.color });
     });
   }, [subscribe, seriesKey]);
 

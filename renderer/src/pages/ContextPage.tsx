@@ -6,10 +6,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ContextPoint } from '../../../shared/api.ts';
 import { etDateTime, formatPrice } from '../../../shared/format.ts';
-import { TimeChart, type ChartPoint, type PushPoint, type SeriesSpec } from '../components/TimeChart.tsx';
+import { TimeChart, type PushPoint, type SeriesSpec } from '../components/TimeChart.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { todayEt } from '../lib/time.ts';
 import { useApp } from '../store.ts';
+import { GEX_POSITIVE_COLOR, toSeries, valuesOf } from './context.ts';
 import { useEtRange, validRange } from './records.ts';
 import './records.css';
 
@@ -23,33 +24,11 @@ const TERM_SERIES: SeriesSpec[] = [
   { id: 'vixOverVix3m', title: 'VIX / VIX3M', color: '#ef4444' },
 ];
 const GEX_SERIES: SeriesSpec[] = [
-  { id: 'gexBn', title: 'GEX net ($bn per 1%)', kind: 'histogram', color: '#22c55e', scale: 'left' },
+  // Each bar carries its own colour by sign (context.ts); this one is only the default.
+  { id: 'gexBn', title: 'GEX net ($bn per 1%)', kind: 'histogram', color: GEX_POSITIVE_COLOR, scale: 'left' },
   { id: 'spx', title: 'SPX', color: '#3b82f6' },
   { id: 'zeroGamma', title: 'Zero gamma', color: '#f59e0b' },
 ];
-
-/** Every chart value of one context point, by series id (nulls left out). */
-function valuesOf(p: ContextPoint): [string, number][] {
-  const out: [string, number][] = [];
-  const add = (id: string, v: number | null) => {
-    if (v !== null && Number.isFinite(v)) out.push([id, v]);
-  };
-  add('vix', p.vix);
-  add('vix9d', p.vix9d);
-  add('vix3m', p.vix3m);
-  add('termStructure', p.termStructure);
-  add('vixOverVix3m', p.vix !== null && p.vix3m !== null && p.vix3m !== 0 ? p.vix / p.vix3m : null);
-  add('gexBn', p.gexNet === null ? null : p.gexNet / 1e9);
-  add('spx', p.spx);
-  add('zeroGamma', p.zeroGammaLevel);
-  return out;
-}
-
-function toSeries(points: readonly ContextPoint[]): Record<string, ChartPoint[]> {
-  const out: Record<string, ChartPoint[]> = {};
-  for (const p of points) for (const [id, value] of valuesOf(p)) (out[id] ??= []).push({ time: p.time, value });
-  return out;
-}
 
 export function ContextPage() {
   const { from, to, setFrom, setTo } = useEtRange(4);
@@ -84,7 +63,7 @@ export function ContextPage() {
         for (const p of points) {
           if (p.time <= lastPushed.current) continue;
           lastPushed.current = p.time;
-          for (const push of pushers.current) for (const [id, value] of valuesOf(p)) push(id, { time: p.time, value });
+          for (const push of pushers.current) for (const [id, point] of valuesOf(p)) push(id, point);
           setLive(p);
         }
       },
@@ -133,6 +112,7 @@ export function ContextPage() {
         </section>
         <section className="card" aria-labelledby="ctx-gex-h">
           <h2 id="ctx-gex-h">Gamma exposure and SPX</h2>
+          <p className="hint">Dealer GEX of the strategy's chains, $bn per 1% move (dealers assumed long the calls, short the puts): green bars damp moves, red bars amplify them. Zero gamma: the SPX level where it changes sign.</p>
           <TimeChart label="GEX net and SPX" series={GEX_SERIES} data={series} subscribe={subscribe} height={240} />
         </section>
       </div>
