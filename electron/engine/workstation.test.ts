@@ -39,6 +39,20 @@ describe('Workstation', () => {
     await second.close();
   });
 
+  it('pushes its status when its clock enters a new minute, so the UI’s clock and date ranges follow quiet hours', async () => {
+    const clock = new VirtualClock(t0 + 10_000);
+    const ws = openWorkstation({ clock, dataDir: mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-')), backups: false });
+    const pushed: number[] = [];
+    ws.onEvent((e) => e.type === 'status' && pushed.push(e.payload.updatedAt));
+    clock.advanceTo(t0 + 50_000);
+    expect(pushed).toEqual([]);
+    // Overnight: nothing happens in the engine, yet the status moves on to the next ET date.
+    clock.advanceTo(t0 + 10 * 3_600_000);
+    expect(pushed.at(-1)).toBe(t0 + 10 * 3_600_000);
+    expect(pushed.length).toBe(10 * 60);
+    await ws.close();
+  });
+
   it('refuses unknown strategies with the list of known ones', async () => {
     const ws = openWorkstation({ clock: new VirtualClock(t0), dataDir: mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-')) });
     await expect(ws.start('no-such-system')).rejects.toThrow(/Unknown strategy "no-such-system"/);
@@ -101,7 +115,7 @@ describe('the simulated market before the first Start', () => {
     const again = await simulated(dataDir, 12_000);
     const resumedAt = again.ws.clock.now();
     expect(again.ws.status().simulation).toEqual({ speed: 12_000, waitingAt: null, message: 'Simulated market running at 12,000× real time to manage the open positions; new entries wait for Start' });
-    expect(again.ws.logs.list(50).map((l) => l.message).join('\n')).toMatch(/The paper account has \d+ open positions?: the simulated market runs at 12000× real time to manage/);
+    expect(again.ws.logs.list(50).map((l) => l.message).join('\n')).toMatch(/The paper account has \d+ open positions?: the simulated market runs at 12,000× real time to manage/);
     await runWall(again.wall, 1_000);
     expect(again.ws.clock.now()).toBeGreaterThan(resumedAt);
     expect(again.ws.status()).toMatchObject({ engineState: 'stopped', isTrading: false });

@@ -206,7 +206,7 @@ export class Workstation {
           this.#log.info(`${this.#simulationStatus()!.message}.`);
         } else {
           this.#simManaging = true;
-          this.#log.info(`The paper account has ${open} open position${open === 1 ? '' : 's'}: the simulated market runs at ${simulation.speed}× real time to manage ${open === 1 ? 'it' : 'them'}; new entries wait for Start.`);
+          this.#log.info(`The paper account has ${open} open position${open === 1 ? '' : 's'}: the simulated market runs at ${simulation.speed.toLocaleString('en-US')}× real time to manage ${open === 1 ? 'it' : 'them'}; new entries wait for Start.`);
         }
         const books = simulation.books;
         this.#log.info(books ? `Paper account of the simulated broker: ${books.file}.` : 'Paper account of the simulated broker: in memory only (not kept across restarts).');

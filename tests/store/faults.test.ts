@@ -186,7 +186,7 @@ describe('opening a bad database', () => {
     const before = hash(file);
     const e = openError({ dataDir: dir });
     expect(e.kind).toBe('schema-newer');
-    expect(e.message).toMatch(/schema version 42, but this Thetadesk only knows up to 3.*Update Thetadesk/);
+    expect(e.message).toMatch(new RegExp(`schema version 42, but this Thetadesk only knows up to ${LATEST_SCHEMA_VERSION}.*Update Thetadesk`));
     expect(hash(file)).toBe(before);
     expect(openError({ dataDir: dir, readonly: true }).kind).toBe('schema-newer');
   });
