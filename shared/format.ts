@@ -20,6 +20,38 @@ export function etDateTime(epochMs: number, withSeconds = true): string {
   return withSeconds ? `${base}:${p.second}` : base;
 }
 
+/** The ET calendar date (`YYYY-MM-DD`) of an epoch-ms instant. */
+export function etDateOf(epochMs: number): string {
+  return etDateTime(epochMs, false).slice(0, 10);
+}
+
+const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+/** `Mon 2026-03-02 09:30 ET`: an instant a trader reads at a glance (the weekday says which session). */
+export function etWhen(epochMs: number): string {
+  const date = etDateOf(epochMs);
+  return `${WEEKDAY[new Date(`${date}T12:00:00Z`).getUTCDay()]} ${etDateTime(epochMs, false)} ET`;
+}
+
+/**
+ * How far back each list's default date range reaches, in calendar days: a week of orders and
+ * decisions, four days of market context, a year of trades (with their statistics).
+ */
+export const LOOK_BACK_DAYS = { orders: 7, decisions: 7, context: 4, trades: 365 } as const;
+export type RangeList = keyof typeof LOOK_BACK_DAYS;
+
+/**
+ * The default ET date range of a list — every page's and the Trades export's: from the list's look-back
+ * to the ET date of `engineNow`, both inclusive, so whatever the engine did "tonight" is inside.
+ * `engineNow` is the engine's current time (the status' `updatedAt`: simulated market time with the
+ * simulator, wall time otherwise) — never the browser's clock, which can be months away from a
+ * simulated market.
+ */
+export function defaultEtRange(list: RangeList, engineNow: number): { from: string; to: string } {
+  const to = etDateOf(engineNow);
+  const from = new Date(Date.parse(`${to}T00:00:00Z`) - LOOK_BACK_DAYS[list] * 86_400_000).toISOString().slice(0, 10);
+  return { from, to };
+}
+
 /** ET offset from UTC at `epochMs`, in ms (−5 h in winter, −4 h in summer). */
 export function etOffsetMs(epochMs: number): number {
   const p: Record<string, string> = {};

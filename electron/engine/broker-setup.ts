@@ -39,7 +39,8 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
   switch (kind) {
     case 'sim': {
       // The simulated market starts at the first session on or after today (ET) — or THETADESK_SIM_START —
-      // and runs at THETADESK_SIM_SPEED × real time (1 by default); the engine's schedules follow it.
+      // and runs at THETADESK_SIM_SPEED × real time (1 by default); the engine's schedules follow it. Until
+      // the first Start it waits at the open (unless open positions need managing: see the Workstation).
       let seed = Number(env.THETADESK_SIM_SEED ?? 1);
       const speed = Number(env.THETADESK_SIM_SPEED ?? 1);
       let start = env.THETADESK_SIM_START ?? etDate(clock.now());

@@ -6,9 +6,24 @@
  * Every `tickMs` of wall time the market target moves by `tickMs × speed`; the driver walks to it one
  * engine timer at a time — market first, then the engine clock, then waits until the engine's queue
  * is idle — so a decision at 10:00 always sees the 10:00 market, however fast the simulation runs.
+ *
+ * The driver can be held at a market time (`hold`): it runs up to it and waits there until `release()`.
+ * The Workstation holds a fresh simulated market at the open until the user presses Start, so at
+ * 12,000× the day's entry slots are not gone before anyone has pressed anything (see `waitPoint`).
  */
+import { etDate, nextTradingDay, session } from '../market/calendar.ts';
 import type { Simulator } from '../market/sim/simulator.ts';
 import type { Clock, TimerHandle, VirtualClock } from './clock.ts';
+
+/**
+ * Where a simulated market waits for the first Start when it is at `now`: right there while the
+ * regular session is open (nothing more of it is skipped), else at the next session's open.
+ */
+export function waitPoint(now: number): number {
+  const today = session(etDate(now));
+  if (today && now < today.close) return Math.max(now, today.open);
+  return session(nextTradingDay(etDate(now)))!.open;
+}
 
 export type SimulationOptions = {
   sim: Simulator;
@@ -24,6 +39,8 @@ export type SimulationOptions = {
   idle: () => Promise<void>;
   /** After each advance (e.g. the paper exchange matches working orders against the new quotes). */
   afterAdvance?: () => void;
+  /** Once at the end of each `advanceTo` (every driver step): the market and engine clock are at the target. */
+  afterStep?: () => void;
   onError?: (error: unknown) => void;
 };
 
@@ -34,6 +51,7 @@ export class Simulation {
   #wallStart = 0;
   #marketStart = 0;
   #busy = false;
+  #holdAt: number | null = null;
 
   constructor(options: SimulationOptions) {
     if (!(options.speed > 0) || !Number.isFinite(options.speed)) throw new RangeError(`simulation speed must be a positive number, got ${options.speed}`);
@@ -56,6 +74,24 @@ export class Simulation {
     this.#arm();
   }
 
+  /** The market time the driver waits at until `release()`, or null when it runs freely. */
+  get holdAt(): number | null {
+    return this.#holdAt;
+  }
+
+  /** The driver runs market time up to `at` and waits there until `release()`. Explicit `advanceTo` calls are not held. */
+  hold(at: number): void {
+    this.#holdAt = at;
+  }
+
+  /** Ends the wait: market time runs on from where it is at `speed` (the time spent waiting is not caught up). */
+  release(): void {
+    if (this.#holdAt === null) return;
+    this.#holdAt = null;
+    this.#wallStart = this.#o.wall.now();
+    this.#marketStart = this.#o.clock.now();
+  }
+
   stop(): void {
     this.#timer?.cancel();
     this.#timer = null;
@@ -71,8 +107,8 @@ export class Simulation {
     if (this.#busy) return;
     this.#busy = true;
     try {
-      const target = this.#marketStart + (this.#o.wall.now() - this.#wallStart) * this.#o.speed;
-      await this.advanceTo(target);
+      const free = this.#marketStart + (this.#o.wall.now() - this.#wallStart) * this.#o.speed;
+      await this.advanceTo(this.#holdAt === null ? free : Math.min(free, this.#holdAt));
     } catch (error) {
       this.#o.onError?.(error);
     } finally {
@@ -101,5 +137,6 @@ export class Simulation {
     if (target > sim.now()) sim.advanceTo(target);
     if (target > clock.now()) clock.advanceTo(target);
     this.#o.afterAdvance?.();
+    this.#o.afterStep?.();
   }
 }

@@ -15,16 +15,18 @@ import type {
   MethodOutput,
   MethodParsedInput,
   Performance,
+  Notification as NotificationEvent,
   Position,
+  SimulationStatus,
   Status,
   StrategyStatus,
 } from '../../shared/api.ts';
 import { ApiError } from '../../shared/api.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime, etWhen } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import { summarizeDay, type ClosedTrade } from '../../shared/stats.ts';
-import { dayNumber, etDate } from '../market/calendar.ts';
+import { dayNumber, etDate, session } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
 import { toClosedTrade, type TradeWithLegs } from '../store/repos/trades.ts';
@@ -35,12 +37,12 @@ import type { SimBroker } from '../brokers/sim/broker.ts';
 import { STRATEGIES } from '../strategies/index.ts';
 import type { BrokerSetup } from './broker-setup.ts';
 import { BrokerMarketData } from './broker-market.ts';
-import { VirtualClock, type Clock } from './clock.ts';
+import { VirtualClock, type Clock, type TimerHandle } from './clock.ts';
 import { OrderManager } from './execution/order-manager.ts';
 import { LogHub, type Logger } from './log.ts';
 import type { LogFile } from './log-file.ts';
 import { LiveScheduler, VirtualScheduler, type Scheduler } from './scheduler.ts';
-import { Simulation } from './simulation.ts';
+import { Simulation, waitPoint } from './simulation.ts';
 import { TradingEngine, type EngineConfig, type Notification, type StrategyEntry } from './trading.ts';
 import { BacktestRunner } from './backtests.ts';
 import { BackupScheduler, type BackupScheduleOptions } from './backups.ts';
@@ -109,6 +111,11 @@ export class Workstation {
   #reconciling: Promise<void> | null = null;
   #lastSimSave = 0;
   #simSettledThrough = '';
+  /** Resumed with open positions: the simulated market runs before Start to manage them. */
+  #simManaging = false;
+  /** The engine minute of the last status pushed by the heartbeat. */
+  #statusMinute = -1;
+  #heartbeatTimer: TimerHandle | null = null;
   readonly #secrets: SecretStore;
   readonly backtests: BacktestRunner;
   /** Scheduled online backups of the database (null when turned off). */
@@ -187,9 +194,21 @@ export class Workstation {
           speed: simulation.speed,
           idle: () => engine.idle(),
           afterAdvance: () => this.#afterSimAdvance(),
+          afterStep: () => this.#heartbeat(),
           onError: (error) => this.#log.error(`Simulation step failed: ${error instanceof Error ? error.message : String(error)}`),
         });
         this.#log.info(`Simulated market (seed ${simulation.seed}) at ${simulation.speed}× real time, market time ${new Date(clock.now()).toISOString()}.`);
+        // Before the first Start the market waits at the open, so no entry slot passes before anyone could
+        // press Start — unless the paper account has open positions: those are managed (exits, expirations)
+        // as time runs, whatever the Start button says.
+        const open = this.store.trades.listOpen().length;
+        if (open === 0) {
+          this.#simulation.hold(waitPoint(clock.now()));
+          this.#log.info(`${this.#simulationStatus()!.message}.`);
+        } else {
+          this.#simManaging = true;
+          this.#log.info(`The paper account has ${open} open position${open === 1 ? '' : 's'}: the simulated market runs at ${simulation.speed.toLocaleString('en-US')}× real time to manage ${open === 1 ? 'it' : 'them'}; new entries wait for Start.`);
+        }
         const books = simulation.books;
         this.#log.info(books ? `Paper account of the simulated broker: ${books.file}.` : 'Paper account of the simulated broker: in memory only (not kept across restarts).');
         if (simulation.notice) (simulation.notice.level === 'warn' ? this.#log.warn : this.#log.info)(simulation.notice.message);
@@ -198,6 +217,48 @@ export class Workstation {
       this.#reason = 'Connecting to the broker; nothing trades until orders and positions are reconciled.';
       this.#attachBroker(broker);
     }
+    // On real time the status is pushed at least once a minute, so the UI's clock and default date
+    // ranges follow the engine through quiet hours (the simulated market pushes it from its driver).
+    if (!this.#simulation) this.#armHeartbeat();
+  }
+
+  #armHeartbeat(): void {
+    const next = (Math.floor(this.clock.now() / 60_000) + 1) * 60_000;
+    this.#heartbeatTimer = this.clock.setTimer(next, () => {
+      this.#heartbeat();
+      if (!this.#closed) this.#armHeartbeat();
+    });
+  }
+
+  /** Pushes the status when the engine's clock is in another minute than the last push (once per step at most). */
+  #heartbeat(): void {
+    const minute = Math.floor(this.clock.now() / 60_000);
+    if (minute === this.#statusMinute || this.#listeners.size === 0) return;
+    this.#statusMinute = minute;
+    this.#emit({ type: 'status', payload: this.status() });
+  }
+
+  /** What the simulated market is doing, for the status (null when the market is not simulated). */
+  #simulationStatus(): SimulationStatus | null {
+    const simulation = this.#simulation;
+    if (!simulation) return null;
+    const speed = simulation.speed;
+    const waitingAt = simulation.holdAt;
+    if (waitingAt !== null) {
+      const where = session(etDate(waitingAt))?.open === waitingAt ? `the open (${etWhen(waitingAt)})` : etWhen(waitingAt);
+      return { speed, waitingAt, message: `Simulated market waiting at ${where} — press Start` };
+    }
+    const rate = `${speed.toLocaleString('en-US')}× real time`;
+    return { speed, waitingAt: null, message: this.#simManaging ? `Simulated market running at ${rate} to manage the open positions; new entries wait for Start` : `Simulated market running at ${rate}` };
+  }
+
+  /** The first Start lets a waiting simulated market run, at its speed, from where it waits. */
+  #releaseSimulation(): void {
+    const simulation = this.#simulation;
+    this.#simManaging = false;
+    if (!simulation || simulation.holdAt === null) return;
+    simulation.release();
+    this.#log.info(`The simulated market runs from ${etWhen(this.clock.now())} at ${simulation.speed.toLocaleString('en-US')}× real time.`);
   }
 
   /** Every built system, with the config saved in settings (validated) or its seed's defaults; all enabled. */
@@ -241,9 +302,20 @@ export class Workstation {
     }
   }
 
+  /** Logs a notification, keeps it in the store (the Overview lists the recent ones after a reload or restart) and pushes it. */
   #notify(n: Notification): void {
     (n.level === 'error' ? this.#log.error : n.level === 'warn' ? this.#log.warn : this.#log.info)(`${n.title}: ${n.body}`);
-    this.#emit({ type: 'notification', payload: { ...n, time: this.clock.now() } });
+    const shown = { level: n.level, title: this.logs.redact(n.title), body: this.logs.redact(n.body) };
+    let payload: NotificationEvent;
+    try {
+      const row = this.store.notifications.add({ ...shown, at: this.clock.now(), wallAt: this.#wall.now() });
+      payload = { id: row.id, level: row.level, title: row.title, body: row.body, time: row.at };
+    } catch (error) {
+      // Still shown now; only its keeping failed (and the log says so).
+      this.#log.warn(`Could not keep the notification "${shown.title}": ${error instanceof Error ? error.message : String(error)}`);
+      payload = { id: -1, ...shown, time: this.clock.now() };
+    }
+    this.#emit({ type: 'notification', payload });
   }
 
   /**
@@ -355,6 +427,7 @@ export class Workstation {
     'market.get': async () => this.refreshMarket(),
     'performance.get': async () => this.performance(),
     'logs.list': async (query) => this.logs.query(query),
+    'notifications.list': async ({ limit }) => this.store.notifications.recent(limit).map((r) => ({ id: r.id, level: r.level, title: r.title, body: r.body, time: r.at })),
     'export.csv': async ({ kind, from, to }) => {
       const content = exportCsv(this.store, kind, { from, to });
       const rows = Math.max(0, content.split('\r\n').filter((l) => l.length > 0).length - 1);
@@ -429,6 +502,7 @@ export class Workstation {
         : [],
       strategies: this.#strategyStatus(),
       updatedAt: this.clock.now(),
+      simulation: this.#simulationStatus(),
     };
   }
 
@@ -554,11 +628,13 @@ export class Workstation {
       this.#isTrading = true;
       this.#reason = null;
       this.#log.info('Start: reconciled; new entries allowed.');
+      this.#releaseSimulation();
     } else {
       this.#engineState = 'running';
       this.#isTrading = true;
       this.#reason = null;
       this.#log.info('Start: new entries allowed.');
+      this.#releaseSimulation();
     }
     return this.#changed();
   }
@@ -611,6 +687,7 @@ export class Workstation {
     this.#log.info('Workstation shutting down.');
     this.#closed = true;
     this.#listeners.clear();
+    this.#heartbeatTimer?.cancel();
     this.#simulation?.stop();
     this.#engine?.stop();
     await this.backtests.dispose().catch(() => {});

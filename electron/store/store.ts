@@ -30,6 +30,7 @@ import { DecisionRepo, type DecisionRow } from './repos/decisions.ts';
 import { EventLogRepo } from './repos/events.ts';
 import { FillRepo } from './repos/fills.ts';
 import { DailySummaryRepo, SettingsRepo, SystemStateRepo } from './repos/journal.ts';
+import { NotificationRepo } from './repos/notifications.ts';
 import { OrderRepo } from './repos/orders.ts';
 import { ContextRepo, SnapshotRepo, type ContextRow } from './repos/snapshots.ts';
 import { TradeRepo } from './repos/trades.ts';
@@ -78,6 +79,7 @@ export class Store {
   readonly daily: DailySummaryRepo;
   readonly systemState: SystemStateRepo;
   readonly settings: SettingsRepo;
+  readonly notifications: NotificationRepo;
 
   constructor(db: Db, file: string, readonly: boolean, now: () => number) {
     this.db = db;
@@ -95,6 +97,7 @@ export class Store {
     this.daily = new DailySummaryRepo(db, this.trades);
     this.systemState = new SystemStateRepo(db);
     this.settings = new SettingsRepo(db);
+    this.notifications = new NotificationRepo(db);
   }
 
   /** The schema version of the file. */

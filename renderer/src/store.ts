@@ -40,7 +40,7 @@ export type AppState = {
   snapshotRef: SnapshotRef | null;
   /** The latest state of each backtest run, from `backtest` events. */
   backtests: Record<string, BacktestRun>;
-  /** Recent notifications (fills, exits, rejects), newest last. */
+  /** Recent notifications (fills, exits, rejects), newest last: the engine's kept ones, then those pushed since. */
   notifications: Notification[];
   theme: Theme;
 };
@@ -80,6 +80,14 @@ export function setTheme(theme: Theme): void {
 }
 
 const MAX_LOGS = 2_000;
+const MAX_NOTIFICATIONS = 50;
+
+/** Notifications by id (listed and pushed ones overlap after a reconnect), oldest first, the newest MAX_NOTIFICATIONS. */
+export function mergeNotifications(a: readonly Notification[], b: readonly Notification[]): Notification[] {
+  const byId = new Map<number, Notification>();
+  for (const n of [...a, ...b]) byId.set(n.id, n);
+  return [...byId.values()].sort((x, y) => x.id - y.id).slice(-MAX_NOTIFICATIONS);
+}
 
 export function connect(api: ThetadeskApi): () => void {
   useApp.setState({ api });
@@ -87,7 +95,7 @@ export function connect(api: ThetadeskApi): () => void {
     if (event.type === 'status') useApp.setState({ status: event.payload, stream: 'open' });
     else if (event.type === 'log') useApp.setState((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), event.payload] }));
     else if (event.type === 'backtest') useApp.setState((s) => ({ backtests: { ...s.backtests, [event.payload.runId]: event.payload } }));
-    else if (event.type === 'notification') useApp.setState((s) => ({ notifications: [...s.notifications.slice(-49), event.payload] }));
+    else if (event.type === 'notification') useApp.setState((s) => ({ notifications: mergeNotifications(s.notifications, [event.payload]) }));
   });
   void refresh();
   return off;
@@ -97,8 +105,8 @@ export async function refresh(): Promise<void> {
   const { api } = useApp.getState();
   if (!api) return;
   try {
-    const [status, logs] = await Promise.all([api.call('status.get'), api.call('logs.list', { limit: 500 })]);
-    useApp.setState({ status, logs });
+    const [status, logs, notifications] = await Promise.all([api.call('status.get'), api.call('logs.list', { limit: 500 }), api.call('notifications.list', { limit: MAX_NOTIFICATIONS })]);
+    useApp.setState((s) => ({ status, logs, notifications: mergeNotifications(notifications, s.notifications) }));
   } catch (error) {
     useApp.setState({ error: (error as Error).message });
   }

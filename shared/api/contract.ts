@@ -41,6 +41,17 @@ export type StrategyStatus = z.infer<typeof StrategyStatusSchema>;
 
 export const ScheduledRunSchema = z.object({ strategyId: z.string(), task: z.string(), at: z.number() });
 
+/** The simulated market behind the `sim` broker, when the market is simulated. */
+export const SimulationStatusSchema = z.object({
+  /** Market milliseconds per wall millisecond (1 = real time). */
+  speed: z.number(),
+  /** The market time it waits at until Start is pressed the first time; null while it runs. */
+  waitingAt: z.number().nullable(),
+  /** What it is doing, in words, e.g. "Simulated market waiting at the open (Mon 2026-03-02 09:30 ET) — press Start". */
+  message: z.string(),
+});
+export type SimulationStatus = z.infer<typeof SimulationStatusSchema>;
+
 export const StatusSchema = z.object({
   engineState: EngineStateSchema,
   /** True when new entries are allowed (seed 004's `is_trading`). */
@@ -55,7 +66,10 @@ export const StatusSchema = z.object({
   lastSnapshotAt: z.number().nullable(),
   nextRuns: z.array(ScheduledRunSchema),
   strategies: z.array(StrategyStatusSchema),
+  /** The engine's clock when the status was taken: simulated market time with the simulator, wall time otherwise. */
   updatedAt: z.number(),
+  /** Null unless the market is simulated. */
+  simulation: SimulationStatusSchema.nullable().default(null),
 });
 export type Status = z.infer<typeof StatusSchema>;
 
@@ -276,9 +290,12 @@ export const DecisionSchema = z.object({
 export type Decision = z.infer<typeof DecisionSchema>;
 
 export const NotificationSchema = z.object({
+  /** Increasing; the same notification pushed and listed has the same id. */
+  id: z.number().int(),
   level: z.enum(['info', 'warn', 'error']),
   title: z.string(),
   body: z.string(),
+  /** The engine's time (simulated market time with the simulator). */
   time: z.number(),
 });
 export type Notification = z.infer<typeof NotificationSchema>;
@@ -516,6 +533,8 @@ export const methods = {
       .strict(),
     output: z.array(LogEntrySchema),
   },
+  /** The newest notifications (kept across restarts, the newest 1,000), oldest first; new ones are pushed as `notification` events. */
+  'notifications.list': { input: z.object({ limit: z.number().int().min(1).max(1_000).default(50) }).strict(), output: z.array(NotificationSchema) },
   /** CSV of one kind of record over an ET date range (RFC 4180, ISO 8601 times with offset). */
   'export.csv': {
     input: z.object({ kind: ExportKindSchema, from: IsoDate, to: IsoDate }).strict().refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),

@@ -11,6 +11,7 @@ export const METHOD_NAMES = [
   'market.get',
   'performance.get',
   'logs.list',
+  'notifications.list',
   'export.csv',
   'engine.start',
   'engine.stop',

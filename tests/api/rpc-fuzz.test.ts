@@ -34,6 +34,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'market.get': {},
   'performance.get': {},
   'logs.list': { limit: 10, level: 'warn' },
+  'notifications.list': { limit: 10 },
   'export.csv': { kind: 'trades', from: '2026-01-01', to: '2026-01-31' },
   'engine.start': { strategyId: STRATEGY },
   'engine.stop': { strategyId: STRATEGY },

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA_VERSION } from '../../electron/store/migrations/index.ts';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
 import { openTemp, seedArbTrade, tempDir } from '../store/fixtures.ts';
 
@@ -57,7 +58,7 @@ describe('thetadesk db', () => {
 
     const check = await run(['db', 'check', '--file', copy]);
     expect(check.code, check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/Schema version: 3 \(this Thetadesk: 3\)/);
+    expect(check.stdout).toContain(`Schema version: ${LATEST_SCHEMA_VERSION} (this Thetadesk: ${LATEST_SCHEMA_VERSION})`);
     expect(check.stdout).toMatch(/Integrity:\s+ok/);
     expect(check.stdout).toMatch(/\n\s+trades\s+1\n/);
     expect(check.stdout).toContain('OK: the database is sound.');
@@ -76,7 +77,7 @@ describe('thetadesk db', () => {
     servers.splice(0);
     const restored = await run(['db', 'restore', copy, '--data-dir', dir]);
     expect(restored.code, restored.stderr).toBe(0);
-    expect(restored.stdout).toMatch(/^Restored .* as .*thetadesk\.sqlite \(integrity ok, schema version 3; trades 1, orders 2, fills 4\)/);
+    expect(restored.stdout).toMatch(new RegExp(`^Restored .* as .*thetadesk\\.sqlite \\(integrity ok, schema version ${LATEST_SCHEMA_VERSION}; trades 1, orders 2, fills 4\\)`));
     expect(restored.stdout).toMatch(/moved aside, not deleted:\n\s+.*thetadesk\.sqlite\.before-restore-\d{8}T\d{6}Z/);
     const aside = fs.readdirSync(dir).filter((n) => /^thetadesk\.sqlite\.before-restore-\d{8}T\d{6}Z$/.test(n));
     expect(aside).toHaveLength(1);

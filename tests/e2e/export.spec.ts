@@ -3,7 +3,8 @@ import { test as base, expect } from '@playwright/test';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
 import { openTemp, seedArbTrade, tempDir } from '../store/fixtures.ts';
 
-// A server whose database already holds seed 004's closed trade (1 SPX long, 10 SPY short, P&L $222.20).
+// A server whose database already holds seed 004's closed trade (1 SPX long, 10 SPY short, P&L $222.20),
+// on a simulated market two weeks later (the Trades page's default dates reach a year back from it).
 const test = base.extend<object, { server: Headless }>({
   server: [
     async ({}, use) => {
@@ -11,7 +12,7 @@ const test = base.extend<object, { server: Headless }>({
       const store = openTemp(dataDir);
       seedArbTrade(store);
       store.close();
-      const server = await startHeadless({ dataDir });
+      const server = await startHeadless({ dataDir, env: { THETADESK_SIM_START: '2026-02-02' } });
       await use(server);
       await server.stop();
     },
@@ -27,8 +28,10 @@ test('export trades to CSV from the Trades page and open the downloaded file', a
   await expect(table).toContainText('$222.20');
   await expect(table).toContainText('TIME_EXIT');
 
-  await page.getByLabel('Export from (ET)').fill('2026-01-01');
-  await page.getByLabel('Export to (ET)').fill('2026-01-31');
+  // The export covers the filter's dates.
+  await page.getByLabel('From (ET)', { exact: true }).fill('2026-01-01');
+  await page.getByLabel('To (ET)', { exact: true }).fill('2026-01-31');
+  await expect(page.getByTestId('export-range')).toHaveText("2026-01-01 to 2026-01-31 (ET), the filter's dates");
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const download = await downloading;
@@ -48,8 +51,8 @@ test('export trades to CSV from the Trades page and open the downloaded file', a
   await page.screenshot({ path: testInfo.outputPath('trades-page.png'), fullPage: true });
 
   // An empty range says so rather than failing.
-  await page.getByLabel('Export from (ET)').fill('2025-01-01');
-  await page.getByLabel('Export to (ET)').fill('2025-01-31');
+  await page.getByLabel('From (ET)', { exact: true }).fill('2025-01-01');
+  await page.getByLabel('To (ET)', { exact: true }).fill('2025-01-31');
   const empty = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
   await empty;

@@ -76,15 +76,15 @@ test('Trades: filters, statistics, equity curve and a virtualized table over 3,0
   await page.getByRole('region', { name: 'Trades (scrollable)' }).evaluate((el) => (el.scrollTop = el.scrollHeight));
   await expect(table).toContainText(`${history.seeded[0]!.tradeId}`);
 
-  // Export the filtered month and open the file.
-  await page.getByLabel('Export from (ET)').fill('2026-03-01');
-  await page.getByLabel('Export to (ET)').fill('2026-03-31');
+  // Export the filtered month (the export covers the filter's dates) and open the file.
+  await page.getByLabel('From (ET)', { exact: true }).fill('2026-03-01');
+  await page.getByLabel('To (ET)', { exact: true }).fill('2026-03-31');
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export CSV' }).click();
   const file = testInfo.outputPath('trades.csv');
   await (await downloading).saveAs(file);
   const lines = readFileSync(file, 'utf8').split('\r\n').filter(Boolean);
-  expect(lines.length - 1).toBe(history.seeded.filter((s) => s.entryDate <= '2026-03-31').length);
+  expect(lines.length - 1).toBe(history.seeded.filter((s) => s.entryDate >= '2026-03-01' && s.entryDate <= '2026-03-31').length);
 });
 
 test('dark and light themes, keyboard shortcuts and the engine clock in ET', async ({ page, history }, testInfo) => {

@@ -9,12 +9,13 @@ import { StoreError } from '../errors.ts';
 import { migration0001 } from './0001_market_data.ts';
 import { migration0002 } from './0002_trading.ts';
 import { migration0003 } from './0003_operations.ts';
+import { migration0004 } from './0004_notifications.ts';
 import type { Migration } from './types.ts';
 
 export type { Migration } from './types.ts';
 
 /** All migrations, in order. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 /** The schema version this app writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 /** `PRAGMA application_id` of a Thetadesk database ("TDSK"). */

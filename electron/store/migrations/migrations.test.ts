@@ -79,6 +79,21 @@ describe('migrations', () => {
     expect(() => db.prepare(`INSERT INTO settings (key, value_json, updated_at) VALUES ('x', 'not json', 1)`).run()).toThrow(/CHECK/);
   });
 
+  it('0004 notifications: keeps version-3 settings and events and adds the notifications table', () => {
+    migrateTo(db, 3);
+    db.prepare(`INSERT INTO settings (key, value_json, updated_at) VALUES ('ui.theme', '"dark"', 1)`).run();
+    db.prepare(`INSERT INTO event_log (at, category, type, payload_json) VALUES (1, 'engine', 'engine.state', '{}')`).run();
+    expect(tables()).not.toContain('notifications');
+    migrateTo(db, 4);
+    expect(schemaVersion(db)).toBe(4);
+    expect(db.prepare("SELECT value_json FROM settings WHERE key = 'ui.theme'").get()).toEqual({ value_json: '"dark"' });
+    expect(db.prepare('SELECT count(*) AS n FROM event_log').get()).toEqual({ n: 1 });
+    db.prepare(`INSERT INTO notifications (at, wall_at, level, title, body) VALUES (1, 2, 'error', 'Order rejected', 'closed')`).run();
+    expect(db.prepare('SELECT notification_id, at, wall_at, level, title, body FROM notifications').get()).toEqual({ notification_id: 1, at: 1, wall_at: 2, level: 'error', title: 'Order rejected', body: 'closed' });
+    expect(() => db.prepare(`INSERT INTO notifications (at, wall_at, level, title, body) VALUES (1, 2, 'fatal', 't', 'b')`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`INSERT INTO notifications (at, wall_at, level, title, body) VALUES ('soon', 2, 'info', 't', 'b')`).run()).toThrow(/cannot store TEXT value in INTEGER column/);
+  });
+
   it('refuses to go down: a file past the target is a schema-newer StoreError and is left alone', () => {
     migrateTo(db, 3);
     expect(() => migrateTo(db, 2)).toThrow(/newer than 2/);

@@ -25,7 +25,7 @@ export function ControlBar() {
         </span>
         {status && <span className={`pill mode-${status.mode}`}>{status.mode === 'paper' ? 'PAPER' : 'LIVE'}</span>}
         <span className={`pill stream-${stream}`} data-testid="stream-state">{stream === 'open' ? 'Live updates' : stream === 'connecting' ? 'Connecting…' : 'Updates paused'}</span>
-        {status && <span className="pill" data-testid="engine-clock" title={conn?.broker === 'sim' ? 'Simulated market time' : 'Engine time'}>{etDateTime(status.updatedAt, false)} ET</span>}
+        {status && <span className="pill" data-testid="engine-clock" title={status.simulation ? `Simulated market time. ${status.simulation.message}` : 'Engine time'}>{etDateTime(status.updatedAt, false)} ET</span>}
       </div>
       {error && <div className="error" role="alert">{error}</div>}
       <div className="controls">

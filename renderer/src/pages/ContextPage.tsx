@@ -31,7 +31,7 @@ const GEX_SERIES: SeriesSpec[] = [
 ];
 
 export function ContextPage() {
-  const { from, to, setFrom, setTo } = useEtRange(4);
+  const { from, to, ready, setFrom, setTo } = useEtRange('context');
   const ok = validRange(from, to);
   const { data, error, loading, reload } = useCall('context.series', ok ? { from, to, limit: 20_000 } : null);
   const series = useMemo(() => (data ? toSeries(data) : undefined), [data]);
@@ -92,7 +92,7 @@ export function ContextPage() {
             </span>
           )}
         </div>
-        {!ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
+        {ready && !ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
         {error && <p className="error" role="alert">{error}</p>}
         {empty && (
           <p className="empty">

@@ -31,7 +31,7 @@ const COLUMNS: Column<Decision>[] = [
 ];
 
 export function DecisionsPage() {
-  const { from, to, setFrom, setTo } = useEtRange(7);
+  const { from, to, ready, setFrom, setTo } = useEtRange('decisions');
   const strategies = useApp((s) => s.status?.strategies ?? []);
   const [strategyId, setStrategyId] = useState('');
   const [kind, setKind] = useState<'' | Decision['kind']>('');
@@ -72,7 +72,7 @@ export function DecisionsPage() {
           {loading && <span className="hint">Loading…</span>}
           {data && <span className="hint">{rows.length} of {data.length} decisions</span>}
         </div>
-        {!ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
+        {ready && !ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
         {error && <p className="error" role="alert">{error}</p>}
         <VirtualTable
           label="Decisions"

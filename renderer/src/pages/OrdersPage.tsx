@@ -47,7 +47,7 @@ const COLUMNS: Column<Order>[] = [
 ];
 
 export function OrdersPage() {
-  const { from, to, setFrom, setTo } = useEtRange(7);
+  const { from, to, ready, setFrom, setTo } = useEtRange('orders');
   const ok = validRange(from, to);
   const { data, error, loading, reload } = useCall('orders.list', ok ? { from, to, limit: 5_000 } : null);
   // New orders and fills come with engine activity: reload when the engine's counters or snapshot move.
@@ -68,7 +68,7 @@ export function OrdersPage() {
           {loading && <span className="hint">Loading…</span>}
           {data && <span className="hint">{orders.length} order{orders.length === 1 ? '' : 's'}</span>}
         </div>
-        {!ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
+        {ready && !ok && <p className="field-error" role="alert">Pick a "from" date on or before the "to" date.</p>}
         {error && <p className="error" role="alert">{error}</p>}
         <VirtualTable
           label="Orders"

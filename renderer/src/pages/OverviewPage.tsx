@@ -46,6 +46,7 @@ export function OverviewPage() {
           <dt>Open positions</dt><dd>{status.openPositions}</dd>
           <dt>Trades today</dt><dd>{status.tradesToday}</dd>
           <dt>Last snapshot</dt><dd>{status.lastSnapshotAt ? `${etDateTime(status.lastSnapshotAt)} ET` : 'none yet'}</dd>
+          {status.simulation && (<><dt>Market</dt><dd data-testid="sim-market">{status.simulation.waitingAt !== null ? <strong>{status.simulation.message}</strong> : status.simulation.message}</dd></>)}
         </dl>
       </section>
       <section className="card" aria-labelledby="conn-h">
@@ -103,11 +104,11 @@ export function OverviewPage() {
       <section className="card" aria-labelledby="notes-h">
         <h2 id="notes-h">Notifications</h2>
         {notifications.length === 0 ? (
-          <p className="hint">Fills, exits and rejects appear here as they happen.</p>
+          <p className="hint">Fills, exits and rejects appear here as they happen, and stay after a reload or restart.</p>
         ) : (
           <ul className="notes" aria-label="Recent notifications">
             {notifications.slice(-8).reverse().map((n) => (
-              <li key={`${n.time}-${n.title}`} className={`note-${n.level}`}><span className="hint">{etDateTime(n.time, false).slice(11)} ET</span> <strong>{n.title}</strong> {n.body}</li>
+              <li key={`${n.id}-${n.time}-${n.title}`} className={`note-${n.level}`}><span className="hint">{etDateTime(n.time, false).slice(5)} ET</span> <strong>{n.title}</strong> {n.body}</li>
             ))}
           </ul>
         )}

@@ -5,9 +5,9 @@ import { StatsList } from '../components/StatsCard.tsx';
 import { TimeChart, type ChartPoint } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { saveFile } from '../lib/download.ts';
-import { todayEt } from '../lib/time.ts';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
+import { useEtRange, validRange } from './records.ts';
 
 type Kind = (typeof EXPORT_KINDS)[number];
 const KIND_LABEL: Record<Kind, string> = { trades: 'Trades', legs: 'Trade legs', fills: 'Fills', decisions: 'Decisions', daily: 'Daily summaries' };
@@ -40,8 +40,8 @@ function PnlCell({ trade: t }: { trade: Trade }) {
 
 export function TradesPage() {
   const strategies = useApp((s) => s.status?.strategies ?? []);
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  // A year up to the engine's date (the simulated market's with the simulator); the export uses the same dates.
+  const { from, to, ready, setFrom, setTo, reset } = useEtRange('trades');
   const [strategyId, setStrategyId] = useState('');
   const [status, setStatus] = useState<'' | 'OPEN' | 'CLOSED'>('');
   const [exitReason, setExitReason] = useState('');
@@ -52,8 +52,8 @@ export function TradesPage() {
   const badRange = from !== '' && to !== '' && from > to;
   // Reload when a trade opens or closes, and with each new snapshot while positions are open (their P&L moves).
   const follow = (s: Status) => `${s.openPositions}/${s.tradesToday}/${s.openPositions > 0 ? s.lastSnapshotAt : ''}`;
-  const trades = useCall('trades.list', badRange ? null : { ...filter, limit: MAX_ROWS }, { follow });
-  const history = useCall('performance.history', badRange ? null : filter, { follow });
+  const trades = useCall('trades.list', badRange || !ready ? null : { ...filter, limit: MAX_ROWS }, { follow });
+  const history = useCall('performance.history', badRange || !ready ? null : filter, { follow });
   const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: (history.data?.equity ?? []).map((e) => ({ time: e.time, value: e.equity })) }), [history.data]);
   const reasons = useMemo(() => Object.keys(history.data?.stats.exitReasons ?? {}).sort(), [history.data]);
   const rows = trades.data ?? [];
@@ -68,7 +68,7 @@ export function TradesPage() {
           <label>Strategy <select value={strategyId} onChange={(e) => setStrategyId(e.target.value)}><option value="">All</option>{strategies.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</select></label>
           <label>Status <select value={status} onChange={(e) => setStatus(e.target.value as '' | 'OPEN' | 'CLOSED')}><option value="">All</option><option value="OPEN">Open</option><option value="CLOSED">Closed</option></select></label>
           <label>Exit reason <select value={exitReason} onChange={(e) => setExitReason(e.target.value)}><option value="">All</option>{reasons.map((r) => <option key={r} value={r}>{r}</option>)}</select></label>
-          <button className="btn" onClick={() => { setFrom(''); setTo(''); setStrategyId(''); setStatus(''); setExitReason(''); }}>Clear filters</button>
+          <button className="btn" onClick={() => { reset(); setStrategyId(''); setStatus(''); setExitReason(''); }}>Clear filters</button>
         </div>
         {badRange && <p className="field-error" role="alert">"From" must not be after "To".</p>}
         {(trades.error ?? history.error) && <p className="field-error" role="alert">{trades.error ?? history.error}</p>}
@@ -96,7 +96,7 @@ export function TradesPage() {
           empty={<p className="hint">{trades.data ? 'No trades match. Press Start and the strategies trade on their schedule (the simulator trades on paper when no broker is connected).' : 'Loading…'}</p>}
         />
       </section>
-      <ExportCard />
+      <ExportCard from={from} to={to} />
     </div>
   );
 }
@@ -114,12 +114,12 @@ function EquityCaption({ history }: { history: PerformanceHistory }) {
   );
 }
 
-function ExportCard() {
+/** Exports over the filter's dates: what the page shows is what the file holds (the other filters do not apply). */
+function ExportCard({ from, to }: { from: string; to: string }) {
   const api = useApp((s) => s.api);
   const [kind, setKind] = useState<Kind>('trades');
-  const [from, setFrom] = useState(() => `${todayEt().slice(0, 4)}-01-01`);
-  const [to, setTo] = useState(() => todayEt());
   const [message, setMessage] = useState<string | null>(null);
+  const ok = validRange(from, to);
   const onExport = async () => {
     if (!api) return;
     setMessage(null);
@@ -136,9 +136,8 @@ function ExportCard() {
       <h2 id="export-h">Export to CSV</h2>
       <div className="toolbar">
         <label>Records <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>{EXPORT_KINDS.map((k) => <option key={k} value={k}>{KIND_LABEL[k]}</option>)}</select></label>
-        <label>Export from (ET) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
-        <label>Export to (ET) <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
-        <button className="btn" onClick={() => void onExport()}>Export CSV</button>
+        <span className="hint" data-testid="export-range">{ok ? `${from} to ${to} (ET), the filter's dates` : 'Pick both filter dates (from on or before to) to export.'}</span>
+        <button className="btn" onClick={() => void onExport()} disabled={!ok}>Export CSV</button>
       </div>
       {message && <p className="hint" role="status">{message}</p>}
     </section>

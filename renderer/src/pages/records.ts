@@ -4,45 +4,38 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
+import { defaultEtRange, etDateOf, type RangeList } from '../../../shared/format.ts';
 import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
-import { addDaysIso, todayEt } from '../lib/time.ts';
 import { useApp } from '../store.ts';
 
-/**
- * The market's date in ET: the engine's last snapshot (the simulator's clock can be years away from
- * the wall clock), else the engine's status time, else today.
- */
-export function useMarketDate(): string | null {
-  return useApp((s) => {
-    const t = s.status?.lastSnapshotAt ?? s.status?.updatedAt ?? null;
-    return t === null ? null : todayEt(t);
-  });
-}
+export type EtRange = {
+  from: string;
+  to: string;
+  /** False until the engine's first status: no range is guessed from the browser's clock meanwhile. */
+  ready: boolean;
+  setFrom: (v: string) => void;
+  setTo: (v: string) => void;
+  /** Back to the default range, following the engine again. */
+  reset: () => void;
+};
 
 /**
- * A from/to ET date pair for a page's inputs: `daysBack` days up to the market's date, following the
- * market's date until the user edits either field.
+ * A from/to ET date pair for a page's inputs: `defaultEtRange(list, engine time)` — up to the engine's
+ * current ET date, inclusive — following the engine's date until the user edits either field. The
+ * engine's time is its status' `updatedAt`: simulated market time with the simulator, wall time otherwise.
  */
-export function useEtRange(daysBack: number): { from: string; to: string; setFrom: (v: string) => void; setTo: (v: string) => void } {
-  const market = useMarketDate();
-  const edited = useRef(false);
-  const initial = market ?? todayEt();
-  const [range, setRange] = useState({ from: addDaysIso(initial, -daysBack), to: initial });
-  useEffect(() => {
-    if (!market || edited.current) return;
-    setRange((r) => (r.to === market ? r : { from: addDaysIso(market, -daysBack), to: market }));
-  }, [market, daysBack]);
+export function useEtRange(list: RangeList): EtRange {
+  const engineDate = useApp((s) => (s.status ? etDateOf(s.status.updatedAt) : null));
+  const [own, setOwn] = useState<{ from: string; to: string } | null>(null);
+  // The default depends only on the engine's ET date (17:00 UTC is midday of that date in New York).
+  const current = own ?? (engineDate ? defaultEtRange(list, Date.parse(`${engineDate}T17:00:00Z`)) : { from: '', to: '' });
   return {
-    from: range.from,
-    to: range.to,
-    setFrom: (v) => {
-      edited.current = true;
-      setRange((r) => ({ ...r, from: v }));
-    },
-    setTo: (v) => {
-      edited.current = true;
-      setRange((r) => ({ ...r, to: v }));
-    },
+    from: current.from,
+    to: current.to,
+    ready: own !== null || engineDate !== null,
+    setFrom: (v) => setOwn({ ...current, from: v }),
+    setTo: (v) => setOwn({ ...current, to: v }),
+    reset: () => setOwn(null),
   };
 }
 
