@@ -292,8 +292,10 @@ export class Workstation {
         const spy = sim.settlementValue('SPY', doneThrough);
         broker.exchange.settle(doneThrough, { ...(pm !== null ? { SPX_PM: pm } : {}), ...(am !== null ? { SPX_AM: am } : {}), ...(spy !== null ? { SPY: spy } : {}) });
       }
-      // Every paper order event already saved its market time with it; between them, save every 2 s of wall time.
-      if (setup.books && this.#wall.now() - this.#lastSimSave > 2_000) {
+      // Every paper order event already saved its market time with it; between them, save once per driver
+      // tick (250 ms of wall time, one small synchronous write), so a kill -9 rewinds the market by at most
+      // a tick × the speed (at 600×, 2.5 market minutes), not by seconds of wall time.
+      if (setup.books && this.#wall.now() - this.#lastSimSave >= 250) {
         this.#lastSimSave = this.#wall.now();
         setup.books.saveMarketTime(sim.now());
       }
