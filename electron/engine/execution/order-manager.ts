@@ -66,7 +66,8 @@
  *
  * Broker event handlers never throw: any failure is logged (and the process keeps running).
  */
-import { toCents } from '../../../shared/money.ts';
+import { formatNet } from '../../../shared/format.ts';
+import { fromCents, toCents } from '../../../shared/money.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
 import {
@@ -1115,8 +1116,7 @@ export class OrderManager implements Executor {
   }
 }
 
-/** "1.25 credit" / "0.40 debit" / "even". */
+/** Signed credit cents as "credit 1.25" / "debit 0.40" / "even 0.00" (the one convention, shared/format.ts). */
 function describe(creditCents: number): string {
-  if (creditCents === 0) return 'even';
-  return `${(Math.abs(creditCents) / 100).toFixed(2)} ${creditCents > 0 ? 'credit' : 'debit'}`;
+  return formatNet(fromCents(creditCents));
 }

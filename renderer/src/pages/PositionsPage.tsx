@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Position } from '../../../shared/api.ts';
-import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
@@ -52,7 +52,7 @@ export function PositionsPage() {
             </button>
           </div>
           <dl className="position-facts">
-            <dt>Entry credit</dt><dd>{formatUsd(p.entryCredit)}</dd>
+            <dt>Entry</dt><dd>{formatNet(p.entryCredit, { usd: true })}</dd>
             <dt>P&amp;L now</dt><dd className={pnlClass(p.currentPnl)} data-testid={`pnl-${p.tradeId}`}>{formatUsd(p.currentPnl)}</dd>
             <dt>Take profit at</dt><dd>{p.takeProfitPnl === null ? '—' : formatUsd(p.takeProfitPnl)}</dd>
             <dt>Stop loss at</dt><dd>{p.stopLossPnl === null ? '—' : formatUsd(p.stopLossPnl)}</dd>

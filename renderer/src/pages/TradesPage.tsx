@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { EXPORT_KINDS, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
-import { etDateTime, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, formatNet, formatUsd } from '../../../shared/format.ts';
 import { StatsList } from '../components/StatsCard.tsx';
 import { TimeChart, type ChartPoint } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
@@ -19,7 +19,7 @@ const COLUMNS: Column<Trade>[] = [
   { key: 'strategy', header: 'Strategy', render: (t) => t.strategyId },
   { key: 'entered', header: 'Entered (ET)', render: (t) => etDateTime(t.tradeDate, false) },
   { key: 'legs', header: 'Legs', render: (t) => t.description },
-  { key: 'credit', header: 'Credit', align: 'right', render: (t) => formatUsd(t.entryCredit) },
+  { key: 'credit', header: 'Entry', align: 'right', render: (t) => formatNet(t.entryCredit, { usd: true }) },
   { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <span className={t.finalPnl === null ? undefined : t.finalPnl >= 0 ? 'pos' : 'neg'}>{formatUsd(t.finalPnl)}</span> },
   { key: 'exit', header: 'Exit', render: (t) => t.exitReason ?? '—' },
   { key: 'closed', header: 'Closed (ET)', render: (t) => (t.closedAt ? etDateTime(t.closedAt, false) : '—') },
