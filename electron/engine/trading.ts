@@ -28,11 +28,12 @@ import { contractGex, gammaExposure } from '../market/context.ts';
 import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
-import type { TradeWithLegs } from '../store/repos/trades.ts';
+import type { ExitIntent, TradeWithLegs } from '../store/repos/trades.ts';
 import type {
   ContextView,
   EntryDecision,
   ExecutionConfig,
+  ExitTarget,
   LegMark,
   PortfolioView,
   PositionLeg,
@@ -460,7 +461,7 @@ export class TradingEngine {
         contextId: this.#o.snapshots === 'store' && capture?.at === at ? capture.contextId : null,
         tradeId: trade.tradeId,
       });
-      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at);
+      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, verdict.target ? { exitIntent: exitIntent(verdict.gate, verdict.target, position, decisionId, at) } : undefined);
       this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId} — ${verdict.reason}`);
       this.#o.notify?.({ level: 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}` });
       await this.#sendClose(st, this.#o.store.trades.get(trade.tradeId)!, verdict.urgency, decisionId, at);
@@ -765,6 +766,21 @@ export class TradingEngine {
     this.#o.log.warn(`Closing trade ${trade.tradeId} (${reason}) with a marketable limit.`);
     return true;
   }
+}
+
+/** An exit's target per combo unit as the trade keeps it: whole position (units × multiplier), cents. */
+function exitIntent(gate: string, target: ExitTarget, position: PositionView, decisionId: number, at: number): ExitIntent {
+  const scale = position.quantity * (position.legs[0]?.multiplier ?? 100);
+  return {
+    gate,
+    at,
+    decisionId,
+    priceBasis: target.priceBasis,
+    pctOfMaxProfit: target.pctOfMaxProfit,
+    maxProfitCents: target.maxProfitCents * scale,
+    levelCents: target.levelCents * scale,
+    pnlAtTriggerCents: target.pnlCents * scale,
+  };
 }
 
 /** A leg's mark: its quote, with the mid only when the quote is a market (shared/domain/quote.ts). */

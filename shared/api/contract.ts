@@ -92,10 +92,38 @@ export const PositionSchema = z.object({
 });
 export type Position = z.infer<typeof PositionSchema>;
 
+/**
+ * What a trade's exit rule aimed for beside what its close realized: "take profit at 50 % of max
+ * profit = $118.00 at mid" and "realized $85.00 = 36.17 %" (the close filled nearer natural).
+ */
+export const TradeExitReviewSchema = z.object({
+  intended: z.object({
+    /** The exit reason code that fired (TAKE_PROFIT_50, STOP_LOSS…). */
+    rule: z.string(),
+    at: z.number(),
+    /** The level as a fraction of max profit: 0.5 = take profit at 50 %, −1 = stop loss at −100 %. */
+    pctOfMaxProfit: z.number(),
+    /** Max profit of the whole position the fractions are of (a credit spread: its entry credit), dollars. */
+    maxProfit: z.number(),
+    /** The P&L of the whole position the rule fires at, dollars. */
+    pnl: z.number(),
+    /** The price the rule measured P&L at (the strategy's `exitTriggerPrice`). */
+    priceBasis: z.enum(['mid', 'natural']),
+    /** The P&L the rule saw when it fired, dollars. */
+    pnlAtTrigger: z.number(),
+  }),
+  /** Premium P&L the fills realized (entry − exit, before commissions, as the rule measures), dollars; null until closed. */
+  realizedPnl: z.number().nullable(),
+  /** `realizedPnl` over the same max profit (0.3617 = 36.17 %); null until closed. */
+  realizedPctOfMaxProfit: z.number().nullable(),
+});
+export type TradeExitReview = z.infer<typeof TradeExitReviewSchema>;
+
 export const TradeSchema = z.object({
   id: z.number().int(),
   strategyId: z.string(),
   tradeDate: z.number(),
+  /** Net at entry for the whole position, dollars: positive = credit received, negative = debit paid. */
   entryCredit: z.number(),
   finalPnl: z.number().nullable(),
   exitReason: z.string().nullable(),
@@ -103,6 +131,14 @@ export const TradeSchema = z.object({
   closedAt: z.number().nullable().default(null),
   /** The legs in a trader's shorthand, e.g. "SPXW 2026-11-27 P 5800/5775 ×1". */
   description: z.string().default(''),
+  /** Average net price per combo unit of the entry and of the close, dollars, positive = credit (a close of a credit spread is a debit: negative). */
+  entryPrice: z.number().nullable().default(null),
+  exitPrice: z.number().nullable().default(null),
+  commissions: z.number().default(0),
+  /** The entry decision that created the trade. */
+  decisionId: z.number().int().nullable().default(null),
+  /** Intended exit level vs what the close realized; null for exits without a level (manual, expired, session exit). */
+  exitReview: TradeExitReviewSchema.nullable().default(null),
 });
 export type Trade = z.infer<typeof TradeSchema>;
 

@@ -6,7 +6,7 @@
 import type { PerformanceHistory, Trade, TradeFilter } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../backtest/metrics.ts';
-import type { LegRow, TradeWithLegs } from '../../store/repos/trades.ts';
+import { exitReview, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { apiStats } from './stats.ts';
 
@@ -23,6 +23,7 @@ export function describeLegs(legs: readonly LegRow[], quantity: number): string 
 }
 
 export function toTrade(t: TradeWithLegs): Trade {
+  const review = exitReview(t);
   return {
     id: t.tradeId,
     strategyId: t.strategyId,
@@ -33,6 +34,24 @@ export function toTrade(t: TradeWithLegs): Trade {
     status: t.status === 'CLOSED' || t.status === 'CANCELLED' ? 'CLOSED' : 'OPEN',
     closedAt: t.closedAt,
     description: describeLegs(t.legs, t.quantity),
+    entryPrice: t.entryCreditCents === null ? null : fromCents(t.entryCreditCents),
+    // The store keeps the close as a debit paid (+ debit); the contract's sign is credit-positive.
+    exitPrice: t.exitDebitCents === null ? null : fromCents(-t.exitDebitCents),
+    commissions: fromCents(t.commissionsCents),
+    decisionId: t.decisionId,
+    exitReview: review === null ? null : {
+      intended: {
+        rule: review.intent.gate,
+        at: review.intent.at,
+        pctOfMaxProfit: review.intent.pctOfMaxProfit,
+        maxProfit: fromCents(review.intent.maxProfitCents),
+        pnl: fromCents(review.intent.levelCents),
+        priceBasis: review.intent.priceBasis,
+        pnlAtTrigger: fromCents(review.intent.pnlAtTriggerCents),
+      },
+      realizedPnl: review.realizedCents === null ? null : fromCents(review.realizedCents),
+      realizedPctOfMaxProfit: review.realizedPctOfMaxProfit,
+    },
   };
 }
 
