@@ -47,6 +47,12 @@ export const StatusSchema = z.object({
   lastSnapshotAt: z.number().nullable(),
   nextRuns: z.array(ScheduledRunSchema),
   strategies: z.array(StrategyStatusSchema),
+  /**
+   * The regular session at the engine's time (exchange calendar: nights, weekends, holidays, 13:00 ET
+   * early closes): whether it is open, and when it next opens (now when open). Close all outside it
+   * queues the closes for that open.
+   */
+  marketHours: z.object({ open: z.boolean(), nextOpen: z.number() }),
   updatedAt: z.number(),
 });
 export type Status = z.infer<typeof StatusSchema>;
@@ -89,6 +95,8 @@ export const PositionSchema = z.object({
   stopLossPnl: z.number().nullable().default(null),
   /** Null until every leg has greeks. */
   greeks: PositionGreeksSchema.nullable().default(null),
+  /** When the market was closed at Close all: the open (epoch ms) its queued close will be sent at; null otherwise. */
+  closeQueuedFor: z.number().nullable().default(null),
 });
 export type Position = z.infer<typeof PositionSchema>;
 
@@ -227,7 +235,12 @@ export type LogEntry = z.infer<typeof LogEntrySchema>;
 
 export const CloseAllResultSchema = z.object({
   cancelledOrders: z.number().int().nonnegative(),
+  /** Positions whose close order was sent now (market open). */
   closingPositions: z.number().int().nonnegative(),
+  /** Positions whose close waits for the open (market closed): nothing is sent that the exchange would reject. */
+  queuedPositions: z.number().int().nonnegative().default(0),
+  /** The open the queued closes will be sent at (epoch ms); null when none is queued. */
+  queuedFor: z.number().nullable().default(null),
   status: StatusSchema,
 });
 export type CloseAllResult = z.infer<typeof CloseAllResultSchema>;
@@ -504,10 +517,13 @@ export const methods = {
   'engine.stop': { input: StrategySelector, output: StatusSchema },
   /** Destructive: the caller must say `confirm: true`, which the UI asks the user for. */
   'engine.closeAll': { input: z.object({ confirm: z.literal(true) }).strict(), output: CloseAllResultSchema },
-  /** Closes one position now with a marketable limit. Destructive: `confirm: true` required. */
+  /**
+   * Closes one position now with a marketable limit; when the market is closed the close is queued for
+   * the open (`queuedFor`). Destructive: `confirm: true` required.
+   */
   'positions.close': {
     input: z.object({ tradeId: z.number().int().positive(), confirm: z.literal(true) }).strict(),
-    output: z.object({ closing: z.boolean(), status: StatusSchema }),
+    output: z.object({ closing: z.boolean(), queuedFor: z.number().nullable().default(null), status: StatusSchema }),
   },
   /** Decisions (entries, skips, vetoes, exits) over an ET date range, newest last. */
   'decisions.list': {

@@ -191,6 +191,20 @@ export function exitReview(t: TradeRow): ExitReview | null {
   return { intent, realizedCents, realizedPctOfMaxProfit };
 }
 
+/**
+ * A close queued for the next open (the market was closed when the user closed the position), kept in
+ * the trade's notes (`closeQueue`) so it survives a restart; removed when the close is sent.
+ */
+export type CloseQueue = { queuedAt: number; sendAt: number };
+
+/** The trade's queued close from its notes, or null. */
+export function closeQueueOf(notes: Readonly<Record<string, unknown>>): CloseQueue | null {
+  const q = notes.closeQueue;
+  if (q === null || typeof q !== 'object') return null;
+  const { queuedAt, sendAt } = q as Record<string, unknown>;
+  return isInt(queuedAt) && isInt(sendAt) ? { queuedAt, sendAt } : null;
+}
+
 /** Underlying, exercise style and settlement of a root (SPX: AM European; SPXW: PM European; SPY: American). */
 export function rootFacts(root: OptionRoot): { underlying: Underlying; style: 'european' | 'american'; settlement: 'AM' | 'PM' } {
   if (root === 'SPY') return { underlying: 'SPY', style: 'american', settlement: 'PM' };
