@@ -8,7 +8,7 @@ import type { Decision } from '../../../shared/api.ts';
 import { etDateTime, formatNet, formatPrice } from '../../../shared/format.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useCall } from '../lib/useCall.ts';
-import { openSnapshot, useApp } from '../store.ts';
+import { openSnapshot, openTrade, useApp } from '../store.ts';
 import { flattenDetails, useEtRange, useReloadOn, validRange } from './records.ts';
 import './records.css';
 
@@ -107,7 +107,12 @@ function DecisionDetail({ decision, siblings, onSelect }: { decision: Decision; 
         <dt>Score</dt><dd>{formatPrice(decision.score, 3)}</dd>
         <dt>Limit</dt><dd>{decision.limitPrice === null ? '—' : `${formatNet(decision.limitPrice)} per unit`}</dd>
         <dt>Quantity</dt><dd>{decision.quantity ?? '—'}</dd>
-        <dt>Trade</dt><dd>{decision.tradeId ?? '—'}</dd>
+        <dt>Trade</dt>
+        <dd>
+          {decision.tradeId === null ? '—' : (
+            <button className="linkish" onClick={() => openTrade(decision.tradeId!)} aria-label={`Open trade ${decision.tradeId}`}>Trade #{decision.tradeId}</button>
+          )}
+        </dd>
       </dl>
       <div className="toolbar">
         {decision.snapshotIds.length === 0 ? (

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPORT_KINDS, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
 import { etDateTime, formatNet, formatUsd } from '../../../shared/format.ts';
 import { StatsList } from '../components/StatsCard.tsx';
@@ -8,6 +8,8 @@ import { saveFile } from '../lib/download.ts';
 import { todayEt } from '../lib/time.ts';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
+import { exitReviewText } from './records.ts';
+import './records.css';
 
 type Kind = (typeof EXPORT_KINDS)[number];
 const KIND_LABEL: Record<Kind, string> = { trades: 'Trades', legs: 'Trade legs', fills: 'Fills', decisions: 'Decisions', daily: 'Daily summaries' };
@@ -45,6 +47,9 @@ export function TradesPage() {
   const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: (history.data?.equity ?? []).map((e) => ({ time: e.time, value: e.equity })) }), [history.data]);
   const reasons = useMemo(() => Object.keys(history.data?.stats.exitReasons ?? {}).sort(), [history.data]);
   const rows = trades.data ?? [];
+  // The trade shown in detail: a clicked row, or the one a decision's "Trade #N" link opened.
+  const selectedId = useApp((s) => s.tradeRef);
+  const selected = rows.find((t) => t.id === selectedId) ?? null;
 
   return (
     <div className="stack">
@@ -81,11 +86,37 @@ export function TradesPage() {
           columns={COLUMNS}
           rowKey={(t) => t.id}
           height={420}
+          onRowClick={(t) => useApp.setState({ tradeRef: t.id })}
+          selectedKey={selectedId}
           empty={<p className="hint">{trades.data ? 'No trades match. Press Start and the strategies trade on their schedule (the simulator trades on paper when no broker is connected).' : 'Loading…'}</p>}
         />
       </section>
+      {selected ? <TradeDetail trade={selected} /> : selectedId !== null && trades.data && <p className="hint">Trade #{selectedId} is not in this selection: clear the filters to see it.</p>}
       <ExportCard />
     </div>
+  );
+}
+
+/** One trade: entry and close prices, and its intended exit beside what the close realized. */
+function TradeDetail({ trade }: { trade: Trade }) {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), [trade.id]);
+  const review = trade.exitReview ? exitReviewText(trade.exitReview, trade.exitPrice) : null;
+  return (
+    <section className="card records" aria-labelledby="trade-detail-h" ref={ref}>
+      <h2 id="trade-detail-h">Trade #{trade.id} — {trade.strategyId}</h2>
+      <dl className="kv" aria-label="Trade facts">
+        <dt>Legs</dt><dd>{trade.description || '—'}</dd>
+        <dt>Entered</dt><dd>{etDateTime(trade.tradeDate, false)} ET at {formatNet(trade.entryPrice)} ({formatNet(trade.entryCredit, { usd: true })})</dd>
+        <dt>Closed</dt><dd>{trade.closedAt === null ? '—' : `${etDateTime(trade.closedAt, false)} ET at ${formatNet(trade.exitPrice)}`}</dd>
+        <dt>Exit reason</dt><dd>{trade.exitReason ?? '—'}</dd>
+        <dt>Intended exit</dt><dd data-testid="exit-intended">{review?.intended ?? 'No exit level (closed by hand, at expiration or by a session exit)'}</dd>
+        <dt>Realized</dt><dd data-testid="exit-realized">{review?.realized ?? '—'}</dd>
+        <dt>Commissions</dt><dd>{formatUsd(trade.commissions)}</dd>
+        <dt>P&amp;L (net)</dt><dd className={trade.finalPnl === null ? undefined : trade.finalPnl >= 0 ? 'pos' : 'neg'}>{formatUsd(trade.finalPnl)}</dd>
+        <dt>Entry decision</dt><dd>{trade.decisionId ?? '—'}</dd>
+      </dl>
+    </section>
   );
 }
 

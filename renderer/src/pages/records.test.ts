@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { flattenDetails, legsShorthand, validRange } from './records.ts';
+import { exitReviewText, flattenDetails, legsShorthand, pctText, validRange } from './records.ts';
 
 describe('flattenDetails', () => {
   it('flattens nested numbers into dotted keys, shows …Cents as dollars and keeps other numbers as they are', () => {
@@ -56,5 +56,22 @@ describe('validRange', () => {
     expect(validRange('2026-11-23', '2026-11-23')).toBe(true);
     expect(validRange('2026-11-24', '2026-11-23')).toBe(false);
     expect(validRange('', '2026-11-23')).toBe(false);
+  });
+});
+
+describe('exitReviewText', () => {
+  it('says what the take profit aimed for and what the close realized, in one sign convention', () => {
+    const review = {
+      intended: { rule: 'TAKE_PROFIT_50', at: 0, pctOfMaxProfit: 0.5, maxProfit: 235, pnl: 118, priceBasis: 'mid' as const, pnlAtTrigger: 121 },
+      realizedPnl: 85,
+      realizedPctOfMaxProfit: 0.3617,
+    };
+    expect(exitReviewText(review, -1.5)).toEqual({
+      intended: 'Take profit at 50% of max profit $235.00 = $118.00, measured at mid (it fired at $121.00, 51.49%)',
+      realized: '$85.00 = 36.17% of max profit, the close filled at debit 1.50 (before commissions)',
+    });
+    const stop = { ...review, intended: { ...review.intended, rule: 'STOP_LOSS', pctOfMaxProfit: -1, pnl: -235, priceBasis: 'natural' as const, pnlAtTrigger: -240 }, realizedPnl: null, realizedPctOfMaxProfit: null };
+    expect(exitReviewText(stop, null)).toEqual({ intended: 'Stop loss at -100% of max profit $235.00 = -$235.00, measured at natural (it fired at -$240.00, -102.13%)', realized: 'Not closed yet' });
+    expect(pctText(0.5)).toBe('50%');
   });
 });

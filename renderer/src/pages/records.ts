@@ -4,7 +4,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
-import { formatUsd } from '../../../shared/format.ts';
+import type { TradeExitReview } from '../../../shared/api.ts';
+import { formatNet, formatUsd } from '../../../shared/format.ts';
 import { addDaysIso, todayEt } from '../lib/time.ts';
 import { useApp } from '../store.ts';
 
@@ -125,4 +126,26 @@ export function useReloadOn(key: string, reload: () => void, ms = 1_000): void {
     }, wait);
     return () => clearTimeout(timer);
   }, [key, reload, ms]);
+}
+
+/** A fraction as a percentage to the basis point, without trailing zeros: 0.5 → "50%", 0.3617 → "36.17%". */
+export function pctText(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+/**
+ * A trade's intended exit and what its close realized, in words (the Trades page detail):
+ * "Take profit at 50% of max profit $235.00 = $118.00, measured at mid (it fired at $121.00, 51.49%)"
+ * and "$85.00 = 36.17% of max profit, the close filled at debit 1.50 (before commissions)".
+ */
+export function exitReviewText(review: TradeExitReview, exitPrice: number | null): { intended: string; realized: string } {
+  const i = review.intended;
+  const rule = i.pctOfMaxProfit >= 0 ? 'Take profit' : 'Stop loss';
+  const firedPct = i.maxProfit > 0 ? `, ${pctText(i.pnlAtTrigger / i.maxProfit)}` : '';
+  const intended = `${rule} at ${pctText(i.pctOfMaxProfit)} of max profit ${formatUsd(i.maxProfit)} = ${formatUsd(i.pnl)}, measured at ${i.priceBasis} (it fired at ${formatUsd(i.pnlAtTrigger)}${firedPct})`;
+  const realized =
+    review.realizedPnl === null
+      ? 'Not closed yet'
+      : `${formatUsd(review.realizedPnl)}${review.realizedPctOfMaxProfit === null ? '' : ` = ${pctText(review.realizedPctOfMaxProfit)} of max profit`}${exitPrice === null ? '' : `, the close filled at ${formatNet(exitPrice)}`} (before commissions)`;
+  return { intended, realized };
 }
