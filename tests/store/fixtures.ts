@@ -78,10 +78,10 @@ export { addDays };
  * (debit 1.50, what natural was), commissions $0.65 a contract on the close → realized premium
  * $85.00 = 36.17 % of max profit, net $83.70.
  */
-export function seedTakeProfitTrade(store: Store, at: number): { tradeId: number; intent: Record<string, unknown> } {
+export function seedTakeProfitTrade(store: Store, at: number, expiration = '2026-03-06'): { tradeId: number; intent: Record<string, unknown> } {
   const t = store.trades.create({
     strategyId: 'credit-verticals', broker: 'sim', structure: 'put_credit_vertical', quantity: 1, at,
-    legs: [{ root: 'SPXW', expiration: '2026-03-06', strike: 5800, right: 'P', side: 'SELL', quantity: 1 }, { root: 'SPXW', expiration: '2026-03-06', strike: 5775, right: 'P', side: 'BUY', quantity: 1 }],
+    legs: [{ root: 'SPXW', expiration, strike: 5800, right: 'P', side: 'SELL', quantity: 1 }, { root: 'SPXW', expiration, strike: 5775, right: 'P', side: 'BUY', quantity: 1 }],
   });
   const [short, long] = t.legs.map((l) => l.symbol) as [string, string];
   const legs = [{ symbol: short, side: 'SELL' as const, ratio: 1 }, { symbol: long, side: 'BUY' as const, ratio: 1 }];

@@ -100,12 +100,15 @@ export function TradesPage() {
 /** One trade: entry and close prices, and its intended exit beside what the close realized. */
 function TradeDetail({ trade }: { trade: Trade }) {
   const ref = useRef<HTMLElement>(null);
-  useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), [trade.id]);
+  useEffect(() => {
+    // A statement, not the effect's return value: newer Chromium returns a promise from scrollIntoView.
+    ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [trade.id]);
   const review = trade.exitReview ? exitReviewText(trade.exitReview, trade.exitPrice) : null;
   return (
     <section className="card records" aria-labelledby="trade-detail-h" ref={ref}>
       <h2 id="trade-detail-h">Trade #{trade.id} — {trade.strategyId}</h2>
-      <dl className="kv" aria-label="Trade facts">
+      <dl className="trade-facts" aria-label="Trade facts">
         <dt>Legs</dt><dd>{trade.description || '—'}</dd>
         <dt>Entered</dt><dd>{etDateTime(trade.tradeDate, false)} ET at {formatNet(trade.entryPrice)} ({formatNet(trade.entryCredit, { usd: true })})</dd>
         <dt>Closed</dt><dd>{trade.closedAt === null ? '—' : `${etDateTime(trade.closedAt, false)} ET at ${formatNet(trade.exitPrice)}`}</dd>
