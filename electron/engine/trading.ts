@@ -777,8 +777,12 @@ export class TradingEngine {
   /** Closes a trade now while the market is open; otherwise queues its close for the next open. */
   async #closeOrQueue(trade: TradeWithLegs, reason: string, at: number): Promise<'closing' | 'queued' | 'nothing'> {
     if (!trade.legs.some((l) => l.openedQty > l.closedQty)) return 'nothing'; // nothing filled: cancelling its entry order was enough
-    if (isRegularHours(at)) return (await this.#closeTrade(trade, reason, at)) ? 'closing' : 'nothing';
     const queued = closeQueueOf(trade.notes);
+    if (isRegularHours(at)) {
+      // Open: close now (a close still queued from the night goes now too, not again at its timer).
+      if (queued !== null) this.#o.store.trades.updateNotes(trade.tradeId, { closeQueue: undefined }, at, 'trade.close-unqueued');
+      return (await this.#closeTrade(this.#o.store.trades.get(trade.tradeId)!, reason, at)) ? 'closing' : 'nothing';
+    }
     const sendAt = nextSessionOpen(at);
     if (trade.status !== 'CLOSING' || queued?.sendAt !== sendAt) {
       this.#o.store.trades.markClosing(trade.tradeId, reason, at, { closeQueue: { queuedAt: queued?.queuedAt ?? at, sendAt } });

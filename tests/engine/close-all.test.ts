@@ -5,7 +5,7 @@
  * read at the paper exchange: which orders it received, its fills, cash and positions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloseAllResult, Position, Status, Trade } from '../../shared/api.ts';
+import type { CloseAllResult, Decision, Position, Status, Trade } from '../../shared/api.ts';
 import { etWeekdayTime } from '../../shared/format.ts';
 import { dispatch } from '../../electron/engine/rpc.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
@@ -147,6 +147,10 @@ describe('Close all on the simulated market', () => {
     const first = byStrategy(s, 'credit-verticals');
     const second = byStrategy(s, 'second');
     expect([first.status, second.status]).toEqual(['OPEN', 'OPEN']);
+    // Each entry decision links to the trade it created (decisions.list), and the trade back to it.
+    const enters = (await call<Decision[]>(s, 'decisions.list', { from: DAY, to: DAY })).filter((d) => d.kind === 'ENTER');
+    expect(enters.map((d) => [d.strategyId, d.tradeId])).toEqual([['credit-verticals', first.tradeId], ['second', second.tradeId]]);
+    expect(enters.map((d) => d.id)).toEqual([first.decisionId, second.decisionId]);
 
     const r = await call<{ closing: boolean; status: Status }>(s, 'positions.close', { tradeId: first.tradeId, confirm: true });
     expect(r).toMatchObject({ closing: true, status: { isTrading: true, engineState: 'running' } });
