@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { exitReviewText, flattenDetails, legsShorthand, pctText, validRange } from './records.ts';
 
 describe('flattenDetails', () => {
-  it('flattens nested numbers into dotted keys, shows …Cents as dollars and keeps other numbers as they are', () => {
+  it('flattens nested numbers into dotted keys, shows net prices as credit/debit, other …Cents as dollars, and keeps other numbers as they are', () => {
     const rows = flattenDetails({
       deltaTarget: 0.2,
       midCents: 290,
@@ -16,10 +16,10 @@ describe('flattenDetails', () => {
     });
     expect(rows).toEqual([
       { key: 'deltaTarget', value: '0.2' },
-      { key: 'midCents', value: '$2.90' },
+      { key: 'midCents', value: 'credit 2.90' },
       { key: 'winner.targetDte', value: '3' },
       { key: 'winner.expiration', value: '2026-11-27' },
-      { key: 'winner.naturalCents', value: '-$0.15' },
+      { key: 'winner.naturalCents', value: 'debit 0.15' },
       { key: 'veto', value: '—' },
       { key: 'marksMissing', value: '(none)' },
       { key: 'strikes', value: '5895, 5870' },

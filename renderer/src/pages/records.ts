@@ -76,7 +76,8 @@ export function occOf(symbol: string): { root: string; expiration: string; right
 
 /**
  * A decision's details flattened to readable rows: nested keys joined with dots, arrays of scalars
- * joined, `…Cents` fields shown as dollars, fractions left as numbers.
+ * joined, net prices (`midCents`, `naturalCents`, `floorCents`, `limitCents`) as "credit 2.90" /
+ * "debit 0.15", other `…Cents` fields as dollars, fractions left as numbers.
  */
 export function flattenDetails(value: unknown, prefix = '', out: { key: string; value: string }[] = []): { key: string; value: string }[] {
   if (value === null || value === undefined) {
@@ -98,8 +99,12 @@ export function flattenDetails(value: unknown, prefix = '', out: { key: string; 
   return out;
 }
 
+/** Detail keys holding a combo's net price per unit (signed cents, credit positive): shown as "credit 2.90" / "debit 0.15". */
+const NET_PRICE_KEY = /(^|\.)(mid|natural|floor|limit)Cents$/;
+
 function scalar(key: string, v: unknown): string {
   if (typeof v === 'number') {
+    if (NET_PRICE_KEY.test(key)) return formatNet(v / 100);
     if (/cents$/i.test(key)) return formatUsd(v / 100);
     return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   }
