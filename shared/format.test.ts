@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultEtRange, etDateOf, etDateTime, etWhen, formatDrawdown, formatUsd, LOOK_BACK_DAYS } from './format.ts';
+import { defaultEtRange, etDateOf, etDateTime, etWhen, formatDrawdown, formatNet, formatUsd, LOOK_BACK_DAYS } from './format.ts';
 
 describe('format', () => {
   it('shows instants in ET across DST, whatever the machine zone', () => {
@@ -51,5 +51,24 @@ describe('default date ranges follow the engine, not the wall clock', () => {
     expect(defaultEtRange('decisions', now)).toEqual({ from: '2031-02-25', to: '2031-03-04' });
     expect(defaultEtRange('context', now)).toEqual({ from: '2031-02-28', to: '2031-03-04' });
     expect(defaultEtRange('trades', now)).toEqual({ from: '2030-03-04', to: '2031-03-04' });
+  });
+});
+
+describe('net prices and when', () => {
+  it('net prices: one sign convention, the word says credit or debit and the number is never negative', () => {
+    expect(formatNet(1.25)).toBe('credit 1.25');
+    expect(formatNet(-3.8)).toBe('debit 3.80');
+    expect(formatNet(-3.35)).toBe('debit 3.35');
+    expect(formatNet(0)).toBe('even 0.00');
+    expect(formatNet(-0.001)).toBe('even 0.00');
+    expect(formatNet(2.0999999999)).toBe('credit 2.10');
+    expect(formatNet(null)).toBe('—');
+    expect(formatNet(-1234.5, { usd: true })).toBe('debit $1,234.50');
+    expect(formatNet(235, { usd: true })).toBe('credit $235.00');
+    for (const v of [-3.8, -0.05, -1234.5]) expect(formatNet(v)).not.toMatch(/[−-]/);
+  });
+  it('says when in ET with the weekday', () => {
+    expect(etWhen(Date.UTC(2026, 2, 9, 13, 30))).toBe('Mon 2026-03-09 09:30 ET'); // EDT from 2026-03-08
+    expect(etWhen(Date.UTC(2026, 2, 6, 14, 30))).toBe('Fri 2026-03-06 09:30 ET');
   });
 });

@@ -85,3 +85,18 @@ export function formatDrawdown(maxDrawdown: number | null | undefined): string {
 export function formatPrice(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }
+
+/**
+ * A net price as a trader reads it: "credit 1.25", "debit 3.80", "even 0.00" (`—` for null). The one
+ * sign convention on screen and in logs: the word says which way the money goes, the number is never
+ * negative. Stored values keep their signed convention (positive = credit received, negative = debit
+ * paid); pass them here in dollars. `usd` writes whole-position amounts as dollars ("credit $235.00").
+ */
+export function formatNet(value: number | null | undefined, options: { usd?: boolean } = {}): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  // Through whole cents, so 3.7999999 reads 3.80 and −0.001 reads even.
+  const cents = Math.round(Math.abs(value) * 100 + 1e-9);
+  const word = cents === 0 ? 'even' : value > 0 ? 'credit' : 'debit';
+  return `${word} ${options.usd ? usd.format(cents / 100) : (cents / 100).toFixed(2)}`;
+}
+

@@ -23,17 +23,18 @@ import { ApiError } from '../../shared/api.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../shared/domain/chain.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { etDateTime, etTime, formatUsd } from '../../shared/format.ts';
+import { etDateTime, etTime, etWhen, formatUsd } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { gammaExposure } from '../market/context.ts';
-import { etDate, etToEpoch, session, settlement } from '../market/calendar.ts';
+import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
-import type { TradeWithLegs } from '../store/repos/trades.ts';
+import { closeQueueOf, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
 import type {
   ContextView,
   EntryDecision,
   ExecutionConfig,
+  ExitTarget,
   LegMark,
   PortfolioView,
   PositionLeg,
@@ -123,6 +124,8 @@ export class TradingEngine {
   #settleWarned = new Set<string>();
   #zeroGamma: { at: number; level: number | null } | null = null;
   #workTimer: TimerHandle | null = null;
+  /** The timer that sends queued closes at the open (Close all while the market was closed). */
+  #queueTimer: { at: number; handle: TimerHandle } | null = null;
 
   constructor(options: TradingEngineOptions) {
     this.#o = options;
@@ -148,12 +151,16 @@ export class TradingEngine {
       st.handles.push(this.#o.scheduler.add(this.#snapshotSpec(st), (at) => this.#enqueue(`tick ${st.strategy.id}`, () => this.#tick(st, at))));
       st.handles.push(this.#o.scheduler.add(this.#entrySpec(st), (at) => this.#enqueue(`entry ${st.strategy.id}`, () => this.#decide(st, at))));
     }
+    // Closes queued while the market was closed (also before a restart: the queue is in the store).
+    this.#armQueue();
   }
 
   /** Cancels the schedules; open positions stay as they are. */
   stop(): void {
     this.#workTimer?.cancel();
     this.#workTimer = null;
+    this.#queueTimer?.handle.cancel();
+    this.#queueTimer = null;
     for (const st of this.#strategies.values()) {
       for (const h of st.handles) h.cancel();
       st.handles = [];
@@ -425,6 +432,12 @@ export class TradingEngine {
     for (const trade of open) {
       if (stoppedTrading(trade, at) !== null) continue; // waits for its settlement
       if (trade.status === 'CLOSING') {
+        const queued = closeQueueOf(trade.notes);
+        if (queued !== null) {
+          // Queued for the open: sent by its timer; here only if that timer was missed.
+          if (queued.sendAt <= at) await this.#sendQueuedClose(trade, at);
+          continue;
+        }
         // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
         if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
           this.#o.log.warn(`${st.strategy.id}: trade ${trade.tradeId} is closing with no working order; sending a marketable close again.`);
@@ -451,7 +464,7 @@ export class TradingEngine {
         contextId: this.#o.snapshots === 'store' && capture?.at === at ? capture.contextId : null,
         tradeId: trade.tradeId,
       });
-      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at);
+      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, verdict.target ? { exitIntent: exitIntent(verdict.gate, verdict.target, position, decisionId, at) } : undefined);
       this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId} — ${verdict.reason}`);
       this.#o.notify?.({ level: 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}` });
       await this.#sendClose(st, this.#o.store.trades.get(trade.tradeId)!, verdict.urgency, decisionId, at);
@@ -710,28 +723,37 @@ export class TradingEngine {
    * Close all: cancels every working order, then closes every open position with marketable limits.
    * A position whose series has stopped trading (an SPX AM monthly after the previous day's close)
    * cannot be closed: it is left to its settlement, with a log line saying so.
+   * While the market is closed (nights, weekends, holidays, after an early close: calendar.ts) no close
+   * is sent — the exchange would reject it: each position is marked closing with its close queued for
+   * the next open (kept in the store), and the closes go out at 09:30 ET.
    * Entries stay off until Start (the caller switches `entriesAllowed`).
    */
-  closeAll(): Promise<{ cancelledOrders: number; closingPositions: number }> {
+  closeAll(): Promise<{ cancelledOrders: number; closingPositions: number; queuedPositions: number; queuedFor: number | null }> {
     return this.run('close all', async () => {
       const at = this.#o.clock.now();
       const cancelled = await this.#o.executor.cancelAll('Close all');
       let closing = 0;
+      let queued = 0;
       for (const trade of this.#o.store.trades.listOpen()) {
         const stopped = stoppedTrading(trade, at);
         if (stopped !== null) {
           this.#o.log.warn(stopped);
           continue;
         }
-        if (await this.#closeTrade(trade, 'MANUAL', at)) closing++;
+        const outcome = await this.#closeOrQueue(trade, 'MANUAL', at);
+        if (outcome === 'closing') closing++;
+        else if (outcome === 'queued') queued++;
       }
       this.#o.onChange?.();
-      return { cancelledOrders: cancelled, closingPositions: closing };
+      return { cancelledOrders: cancelled, closingPositions: closing, queuedPositions: queued, queuedFor: queued > 0 ? nextSessionOpen(at) : null };
     });
   }
 
-  /** Closes one position now with a marketable limit (the UI's close button). */
-  closePosition(tradeId: number): Promise<boolean> {
+  /**
+   * Closes one position now with a marketable limit (the UI's close button); while the market is
+   * closed its close is queued for the open instead (`queuedFor`).
+   */
+  closePosition(tradeId: number): Promise<{ closing: boolean; queuedFor: number | null }> {
     return this.run(`close trade ${tradeId}`, async () => {
       const trade = this.#o.store.trades.get(tradeId);
       if (!trade) throw new NotFoundError(`There is no trade ${tradeId}.`);
@@ -739,10 +761,76 @@ export class TradingEngine {
       const stopped = stoppedTrading(trade, at);
       // An AM-settled series after its last trading day: nothing to close, it settles (a conflict, not a fault).
       if (stopped !== null) throw new ApiError('CONFLICT', stopped);
-      const ok = await this.#closeTrade(trade, 'MANUAL', at);
+      const outcome = await this.#closeOrQueue(trade, 'MANUAL', at);
       this.#o.onChange?.();
-      return ok;
+      return { closing: outcome !== 'nothing', queuedFor: outcome === 'queued' ? closeQueueOf(this.#o.store.trades.get(tradeId)!.notes)?.sendAt ?? null : null };
     });
+  }
+
+  /** Closes a trade now while the market is open; otherwise queues its close for the next open. */
+  async #closeOrQueue(trade: TradeWithLegs, reason: string, at: number): Promise<'closing' | 'queued' | 'nothing'> {
+    if (!trade.legs.some((l) => l.openedQty > l.closedQty)) return 'nothing'; // nothing filled: cancelling its entry order was enough
+    const queued = closeQueueOf(trade.notes);
+    if (isRegularHours(at)) {
+      // Open: close now (a close still queued from the night goes now too, not again at its timer).
+      if (queued !== null) this.#o.store.trades.updateNotes(trade.tradeId, { closeQueue: undefined }, at, 'trade.close-unqueued');
+      return (await this.#closeTrade(this.#o.store.trades.get(trade.tradeId)!, reason, at)) ? 'closing' : 'nothing';
+    }
+    const sendAt = nextSessionOpen(at);
+    if (trade.status !== 'CLOSING' || queued?.sendAt !== sendAt) {
+      this.#o.store.trades.markClosing(trade.tradeId, reason, at, { closeQueue: { queuedAt: queued?.queuedAt ?? at, sendAt } });
+    }
+    this.#o.log.info(`Trade ${trade.tradeId}: the market is closed; its close is queued for the open (${etWhen(sendAt)}).`);
+    this.#armQueue();
+    return 'queued';
+  }
+
+  /** Arms one timer for the earliest queued close (none when nothing is queued, or before start). */
+  #armQueue(): void {
+    if (!this.#started) return;
+    let next: number | null = null;
+    for (const t of this.#o.store.trades.listOpen()) {
+      const q = closeQueueOf(t.notes);
+      if (q !== null && (next === null || q.sendAt < next)) next = q.sendAt;
+    }
+    if (this.#queueTimer?.at === next) return;
+    this.#queueTimer?.handle.cancel();
+    this.#queueTimer = null;
+    if (next === null) return;
+    this.#queueTimer = {
+      at: next,
+      handle: this.#o.clock.setTimer(Math.max(next, this.#o.clock.now()), () => {
+        this.#queueTimer = null;
+        this.#enqueue('queued closes', () => this.#sendQueued());
+      }),
+    };
+  }
+
+  /** At the open: sends every queued close that is due. */
+  async #sendQueued(): Promise<void> {
+    const at = this.#o.clock.now();
+    for (const trade of this.#o.store.trades.listOpen()) {
+      const q = closeQueueOf(trade.notes);
+      if (q !== null && q.sendAt <= at) await this.#sendQueuedClose(trade, at);
+    }
+    this.#armQueue();
+    this.#o.onChange?.();
+  }
+
+  /** Sends one queued close (clearing its queue entry), or re-queues it if the market is closed after all. */
+  async #sendQueuedClose(trade: TradeWithLegs, at: number): Promise<void> {
+    if (!isRegularHours(at)) {
+      await this.#closeOrQueue(trade, trade.exitReason ?? 'MANUAL', at);
+      return;
+    }
+    this.#o.store.trades.updateNotes(trade.tradeId, { closeQueue: undefined }, at, 'trade.close-unqueued');
+    const stopped = stoppedTrading(trade, at);
+    if (stopped !== null) {
+      this.#o.log.warn(stopped);
+      return;
+    }
+    this.#o.log.info(`Trade ${trade.tradeId}: the market is open; sending its queued close.`);
+    await this.#closeTrade(this.#o.store.trades.get(trade.tradeId)!, trade.exitReason ?? 'MANUAL', at);
   }
 
   async #closeTrade(trade: TradeWithLegs, reason: string, at: number): Promise<boolean> {
@@ -758,6 +846,21 @@ export class TradingEngine {
     this.#o.log.warn(`Closing trade ${trade.tradeId} (${reason}) with a marketable limit.`);
     return true;
   }
+}
+
+/** An exit's target per combo unit as the trade keeps it: whole position (units × multiplier), cents. */
+function exitIntent(gate: string, target: ExitTarget, position: PositionView, decisionId: number, at: number): ExitIntent {
+  const scale = position.quantity * (position.legs[0]?.multiplier ?? 100);
+  return {
+    gate,
+    at,
+    decisionId,
+    priceBasis: target.priceBasis,
+    pctOfMaxProfit: target.pctOfMaxProfit,
+    maxProfitCents: target.maxProfitCents * scale,
+    levelCents: target.levelCents * scale,
+    pnlAtTriggerCents: target.pnlCents * scale,
+  };
 }
 
 /** A leg's mark: its quote, with the mid only when the quote is a market (shared/domain/quote.ts). */

@@ -26,10 +26,10 @@ import { etDateTime, etWhen } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import { summarizeDay, type ClosedTrade } from '../../shared/stats.ts';
-import { dayNumber, etDate, session } from '../market/calendar.ts';
+import { dayNumber, etDate, isRegularHours, nextSessionOpen, session } from '../market/calendar.ts';
 import { exportCsv } from '../store/export.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
-import { toClosedTrade, type TradeWithLegs } from '../store/repos/trades.ts';
+import { closeQueueOf, toClosedTrade, type TradeWithLegs } from '../store/repos/trades.ts';
 import type { LegMark } from '../strategies/types.ts';
 import { openStore, type Store } from '../store/store.ts';
 import type { Broker, ConnectionStatus } from '../brokers/port.ts';
@@ -442,8 +442,9 @@ export class Workstation {
     'positions.close': async ({ tradeId }) => {
       this.#assertOpen();
       if (!this.#engine) throw new ApiError('CONFLICT', 'No broker is connected: there is nothing to close through.');
-      const closing = await this.#engine.closePosition(tradeId);
-      return { closing, status: this.#changed() };
+      const { closing, queuedFor } = await this.#engine.closePosition(tradeId);
+      if (queuedFor !== null) this.#notify({ level: 'warn', title: 'Close queued for the open', body: `The market is closed: the close of trade ${tradeId} will be sent at the open, ${etWhen(queuedFor)}.` });
+      return { closing, queuedFor, status: this.#changed() };
     },
     'decisions.list': async ({ from, to, strategyId, limit }) => this.store.decisions.listByDate(from, to, strategyId).slice(-limit).map(toDecision),
     'strategies.list': async () => listStrategies(this.#strategiesContext()),
@@ -487,6 +488,7 @@ export class Workstation {
   }
 
   status(): Status {
+    const now = this.clock.now();
     return {
       engineState: this.#engineState,
       isTrading: this.#isTrading,
@@ -503,7 +505,8 @@ export class Workstation {
           })
         : [],
       strategies: this.#strategyStatus(),
-      updatedAt: this.clock.now(),
+      marketHours: { open: isRegularHours(now), nextOpen: nextSessionOpen(now) },
+      updatedAt: now,
       simulation: this.#simulationStatus(),
     };
   }
@@ -654,20 +657,25 @@ export class Workstation {
     return this.#changed();
   }
 
-  /** Cancels every working order, closes every position with marketable limits, and disables entries until Start. */
+  /**
+   * Cancels every working order, closes every position with marketable limits, and disables entries
+   * until Start. While the market is closed the closes are queued for the next open instead.
+   */
   async closeAll(): Promise<CloseAllResult> {
     this.#assertOpen();
     // Entries off first, so no slot can open anything while positions are being closed.
     if (this.#engineState === 'running') this.#engineState = 'stopped';
     this.#isTrading = false;
     this.#reason = 'Close all: working orders cancelled, positions closing; new entries disabled until Start.';
-    let cancelledOrders = 0;
-    let closingPositions = 0;
-    if (this.#engine) ({ cancelledOrders, closingPositions } = await this.#engine.closeAll());
-    this.#log.warn(`Close all: cancelled ${cancelledOrders} working orders and closing ${closingPositions} positions; entries disabled until Start.`);
-    this.#notify({ level: 'warn', title: 'Close all', body: `${cancelledOrders} orders cancelled, ${closingPositions} positions closing with marketable limits.` });
+    let result = { cancelledOrders: 0, closingPositions: 0, queuedPositions: 0, queuedFor: null as number | null };
+    if (this.#engine) result = await this.#engine.closeAll();
+    const { cancelledOrders, closingPositions, queuedPositions, queuedFor } = result;
+    const queued = queuedFor === null ? '' : `; the market is closed: ${queuedPositions} position${queuedPositions === 1 ? '' : 's'} queued to close at the open, ${etWhen(queuedFor)}`;
+    if (queuedFor !== null) this.#reason = `Close all: working orders cancelled; the market is closed, so ${queuedPositions} position${queuedPositions === 1 ? '' : 's'} will be closed at the open (${etWhen(queuedFor)}); new entries disabled until Start.`;
+    this.#log.warn(`Close all: cancelled ${cancelledOrders} working orders and closing ${closingPositions} positions${queued}; entries disabled until Start.`);
+    this.#notify({ level: 'warn', title: 'Close all', body: `${cancelledOrders} orders cancelled, ${closingPositions} positions closing with marketable limits${queued}.` });
     const status = this.#changed();
-    return { cancelledOrders, closingPositions, status };
+    return { ...result, status };
   }
 
   /** Lets the simulated market run until `target` (market time), with every engine task done (tests, demos). */
@@ -883,6 +891,7 @@ export function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
     stopLossPnl: facts.levels.stopLossCents === null ? null : fromCents(facts.levels.stopLossCents),
     greeks: d === null || g === null || th === null || v === null || legs.length === 0 ? null : { delta: d, gamma: g, theta: th, vega: v },
     shortStrikes,
+    closeQueuedFor: t.status === 'CLOSING' ? (closeQueueOf(t.notes)?.sendAt ?? null) : null,
     legs,
   };
 }

@@ -66,6 +66,11 @@ const trade: fc.Arbitrary<Trade> = fc.record({
   status: fc.constantFrom('OPEN', 'CLOSED'),
   closedAt: maybe(instant),
   description: fc.constant(''),
+  entryPrice: maybe(noisyDollars),
+  exitPrice: maybe(noisyDollars),
+  commissions: noisyDollars,
+  decisionId: maybe(fc.nat()),
+  exitReview: fc.constant(null),
 });
 
 const account: fc.Arbitrary<Account> = fc.record({ accountId: fc.constant('******567'), netLiquidation: noisyDollars, totalCash: noisyDollars, availableFunds: maybe(noisyDollars), buyingPower: noisyDollars, updatedAt: fc.constant(null) });
@@ -101,7 +106,7 @@ describe('REST money: every field to the cent', () => {
 describe('REST times: ET YYYY-MM-DD HH:MM everywhere', () => {
   it('trade_date and entry_time as the README writes them (2026-01-19 09:35)', () => {
     const at = Date.UTC(2026, 0, 19, 14, 35, 42); // 09:35:42 ET
-    const t = tradeJson({ id: 1, strategyId: 's', tradeDate: at, entryCredit: 642.3, finalPnl: null, unrealizedPnl: null, exitReason: null, status: 'OPEN', closedAt: null, description: '' });
+    const t = tradeJson({ id: 1, strategyId: 's', tradeDate: at, entryCredit: 642.3, finalPnl: null, unrealizedPnl: null, exitReason: null, status: 'OPEN', closedAt: null, description: '', entryPrice: null, exitPrice: null, commissions: 0, decisionId: null, exitReview: null });
     expect(t.trade_date).toBe('2026-01-19 09:35');
     fc.assert(
       fc.property(trade, position, (tr, p) => {

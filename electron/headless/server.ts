@@ -10,6 +10,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { AnyEvent } from '../../shared/api.ts';
+import { etDateTime } from '../../shared/format.ts';
 import { dispatch, errorCodeOfStatus, httpStatusOf } from '../engine/rpc.ts';
 import type { Workstation } from '../engine/workstation.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from './assets.ts';
@@ -116,10 +117,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.post('/api/action/start', (_q, r) => api(r, 'engine.start', {}, (s: Parameters<typeof statusJson>[0]) => ({ success: true, status: statusJson(s) })));
   app.post('/api/action/stop', (_q, r) => api(r, 'engine.stop', {}, (s: Parameters<typeof statusJson>[0]) => ({ success: true, status: statusJson(s) })));
   app.post('/api/action/close_all', (_q, r) =>
-    api(r, 'engine.closeAll', { confirm: true }, (v: { cancelledOrders: number; closingPositions: number; status: Parameters<typeof statusJson>[0] }) => ({
+    api(r, 'engine.closeAll', { confirm: true }, (v: { cancelledOrders: number; closingPositions: number; queuedPositions: number; queuedFor: number | null; status: Parameters<typeof statusJson>[0] }) => ({
       success: true,
       cancelled_orders: v.cancelledOrders,
       closing_positions: v.closingPositions,
+      // The market was closed: these closes are sent at the open (ET, e.g. "2026-03-09 09:30").
+      queued_positions: v.queuedPositions,
+      queued_for: v.queuedFor === null ? null : etDateTime(v.queuedFor, false),
       status: statusJson(v.status),
     })),
   );

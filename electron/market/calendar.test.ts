@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCalendarCsv, renderCalendarTable } from '../../scripts/gen-market-calendar.ts';
 import {
-  addDays, dayNumber, dte, etDate, etOffsetMinutes, etParts, etToEpoch, expirations, isHoliday, isTradingDay, monthlyExpiration,
-  nextTradingDay, previousTradingDay, ruleEarlyCloses, ruleHolidays, session, settlement, tradingDays, weekday,
+  addDays, dayNumber, dte, etDate, etOffsetMinutes, etParts, etToEpoch, expirations, isHoliday, isRegularHours, isTradingDay, monthlyExpiration,
+  nextSessionOpen, nextTradingDay, previousTradingDay, ruleEarlyCloses, ruleHolidays, session, settlement, tradingDays, weekday,
 } from './calendar.ts';
 import { EARLY_CLOSES, HOLIDAYS } from './calendar-table.ts';
 
@@ -100,6 +100,25 @@ describe('trading days and sessions', () => {
     expect(iso(half.close)).toBe('2025-11-28T18:00:00.000Z');
     expect(iso(half.optionsClose)).toBe('2025-11-28T18:15:00.000Z');
     expect(session('2025-01-09')).toBeNull();
+  });
+
+  it('know when the market is open and when it opens next: nights, weekends, holidays, early closes', () => {
+    const at = (d: string, t: string) => etToEpoch(d, t);
+    expect(isRegularHours(at('2026-03-03', '09:29'))).toBe(false);
+    expect(isRegularHours(at('2026-03-03', '09:30'))).toBe(true);
+    expect(isRegularHours(at('2026-03-03', '15:59'))).toBe(true);
+    expect(isRegularHours(at('2026-03-03', '16:00'))).toBe(false);
+    expect(nextSessionOpen(at('2026-03-03', '10:00'))).toBe(at('2026-03-03', '10:00')); // open now
+    expect(nextSessionOpen(at('2026-03-03', '07:00'))).toBe(at('2026-03-03', '09:30')); // before today's open
+    expect(nextSessionOpen(at('2026-03-03', '20:00'))).toBe(at('2026-03-04', '09:30')); // tonight
+    expect(nextSessionOpen(at('2026-03-06', '16:00'))).toBe(at('2026-03-09', '09:30')); // Friday's close → Monday (first EDT session)
+    expect(nextSessionOpen(at('2026-03-07', '12:00'))).toBe(at('2026-03-09', '09:30')); // Saturday
+    expect(nextSessionOpen(at('2026-04-02', '18:00'))).toBe(at('2026-04-06', '09:30')); // Good Friday and the weekend
+    // 2026-11-27 closes at 13:00: from then on the next open is Monday's.
+    expect(isRegularHours(at('2026-11-27', '12:59'))).toBe(true);
+    expect(isRegularHours(at('2026-11-27', '13:00'))).toBe(false);
+    expect(nextSessionOpen(at('2026-11-27', '13:30'))).toBe(at('2026-11-30', '09:30'));
+    expect(isRegularHours(at('2026-11-26', '11:00'))).toBe(false); // Thanksgiving
   });
 
   it('step over weekends and closures', () => {

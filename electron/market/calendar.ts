@@ -313,6 +313,24 @@ export function session(date: string): Session | null {
   return s;
 }
 
+/** Whether the regular session is open at `at`: 09:30 ET ≤ t < the close (13:00 ET on early-close days). */
+export function isRegularHours(at: number): boolean {
+  const s = session(etDate(at));
+  return s !== null && at >= s.open && at < s.close;
+}
+
+/**
+ * The next regular-session open at or after `at`: today's 09:30 ET before the open of a trading day,
+ * else the next trading day's (nights, weekends, holidays, after an early close). `at` itself when the
+ * market is open.
+ */
+export function nextSessionOpen(at: number): number {
+  const date = etDate(at);
+  const s = session(date);
+  if (s !== null && at < s.close) return Math.max(at, s.open);
+  return session(nextTradingDay(date))!.open;
+}
+
 /** The first trading day strictly after `date`. */
 export function nextTradingDay(date: string): string {
   let day = dayNumber(date);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { csvRecord, maskAccount, money, type CsvValue } from './csv.ts';
 import { StoreError } from './errors.ts';
-import { divRound, type LegRow, type TradeWithLegs } from './repos/trades.ts';
+import { divRound, exitReview, type LegRow, type TradeWithLegs } from './repos/trades.ts';
 import type { Store } from './store.ts';
 import { isIsoDate, isoEt } from './time.ts';
 
@@ -75,15 +75,20 @@ function tables(store: Store, range: ExportRange): Record<ExportKind, Table> {
       header: [
         'trade_id', 'strategy_id', 'config_version', 'structure', 'status', 'broker', 'account', 'entry_date', 'entry_time', 'exit_time',
         'legs', 'underlyings', 'quantity', 'contracts', 'entry_price', 'exit_price', 'entry_credit', 'exit_debit', 'commissions', 'pnl', 'exit_reason', 'decision_id',
+        // Intended exit vs realized (exitReview): the level the rule aimed for, the price it read, the P&L it saw, and what the fills gave.
+        'exit_target_pct', 'exit_target_max_profit', 'exit_target_pnl', 'exit_trigger_price', 'exit_trigger_pnl', 'realized_premium_pnl', 'realized_pct_of_max_profit',
       ],
       *rows() {
         for (const t of trades()) {
+          const review = exitReview(t);
           yield [
             t.tradeId, t.strategyId, configVersion(store, t.configId, versions), t.structure, t.status, t.broker, maskAccount(t.accountId),
             t.entryDate, iso(t.openedAt), iso(t.closedAt), t.legs.map(legSummary).join('; '),
             [...new Set(t.legs.map((l) => l.underlying))].join('+'), t.quantity, t.legs.reduce((n, l) => n + l.quantity, 0),
             money(t.entryCreditCents), money(t.exitDebitCents), money(t.entryTotalCents), money(t.exitTotalCents), money(t.commissionsCents),
             money(t.realizedPnlCents), t.exitReason, t.decisionId,
+            review?.intent.pctOfMaxProfit ?? null, money(review?.intent.maxProfitCents ?? null), money(review?.intent.levelCents ?? null),
+            review?.intent.priceBasis ?? null, money(review?.intent.pnlAtTriggerCents ?? null), money(review?.realizedCents ?? null), review?.realizedPctOfMaxProfit ?? null,
           ];
         }
       },

@@ -181,6 +181,24 @@ export type EntryDecision = {
   score: number | null;
 };
 
+/**
+ * What an exit rule with a level aimed for (take profit at 50 % of max profit, stop loss at −100 %),
+ * per combo unit in per-share cents. The engine keeps it on the trade beside what the close realized,
+ * so "50 % of max profit" can be read against the 36 % the fills gave.
+ */
+export type ExitTarget = {
+  /** The rule's level as a fraction of max profit (0.5 = take profit at 50 %, −1 = stop loss at −100 %). */
+  pctOfMaxProfit: number;
+  /** Max profit per combo unit the fraction is of (a credit spread: its entry credit). */
+  maxProfitCents: number;
+  /** The P&L per combo unit the rule fires at (whole cents). */
+  levelCents: number;
+  /** The price the rule measured P&L at. */
+  priceBasis: 'mid' | 'natural';
+  /** The P&L per combo unit at that price when it fired (at or past the level). */
+  pnlCents: number;
+};
+
 /** The management verdict for one open position. */
 export type ManageDecision =
   | { kind: 'HOLD'; tradeId: number; details: Record<string, unknown> }
@@ -193,6 +211,8 @@ export type ManageDecision =
       details: Record<string, unknown>;
       /** 'normal' walks from mid like an entry; 'marketable' prices at natural at once (stops, session exits). */
       urgency: 'normal' | 'marketable';
+      /** The level the exit aimed for, when its rule has one (kept on the trade: intended vs realized). */
+      target?: ExitTarget;
     };
 
 // ---------------------------------------------------------------------------------------------

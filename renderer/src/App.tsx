@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { etWhen } from '../../shared/format.ts';
 import { ControlBar } from './components/ControlBar.tsx';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { BacktestsPage } from './pages/BacktestsPage.tsx';
@@ -36,6 +37,7 @@ export function App() {
   const apiProblem = useApp((s) => s.apiProblem);
   const confirming = useApp((s) => s.confirmCloseAll);
   const openPositions = useApp((s) => s.status?.openPositions ?? 0);
+  const marketHours = useApp((s) => s.status?.marketHours ?? null);
   const theme = useApp((s) => s.theme);
 
   useEffect(() => {
@@ -74,7 +76,7 @@ export function App() {
       {confirming && (
         <ConfirmDialog
           title="Close all positions?"
-          body={`This cancels every working order, closes ${openPositions} open position${openPositions === 1 ? '' : 's'} with marketable limit orders, and disables new entries until you press Start.`}
+          body={closeAllText(openPositions, marketHours)}
           confirmLabel="Close all positions"
           onConfirm={() => void confirmCloseAll()}
           onCancel={cancelCloseAll}
@@ -82,4 +84,13 @@ export function App() {
       )}
     </div>
   );
+}
+
+/** What Close all will do, said before the user confirms: now, or at the next open when the market is closed. */
+function closeAllText(openPositions: number, marketHours: { open: boolean; nextOpen: number } | null): string {
+  const positions = `${openPositions} open position${openPositions === 1 ? '' : 's'}`;
+  if (marketHours && !marketHours.open) {
+    return `The market is closed; the closes will be sent at the open on ${etWhen(marketHours.nextOpen)}. This cancels every working order now, marks ${positions} closing with the close queued for the open, and disables new entries until you press Start.`;
+  }
+  return `This cancels every working order, closes ${positions} with marketable limit orders, and disables new entries until you press Start.`;
 }

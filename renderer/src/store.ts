@@ -38,6 +38,8 @@ export type AppState = {
   error: string | null;
   confirmCloseAll: boolean;
   snapshotRef: SnapshotRef | null;
+  /** The trade the Trades page shows in detail (set by a decision's "Trade #N" link or a row click). */
+  tradeRef: number | null;
   /** The latest state of each backtest run, from `backtest` events. */
   backtests: Record<string, BacktestRun>;
   /** Recent notifications (fills, exits, rejects), newest last: the engine's kept ones, then those pushed since. */
@@ -56,6 +58,7 @@ export const useApp = create<AppState>()(() => ({
   error: null,
   confirmCloseAll: false,
   snapshotRef: null,
+  tradeRef: null,
   backtests: {},
   notifications: [],
   theme: readTheme(),
@@ -128,7 +131,12 @@ async function command(kind: 'start' | 'stop' | 'closeAll', run: (api: Thetadesk
 
 export const startEngine = () => command('start', (api) => api.call('engine.start', {}));
 export const stopEngine = () => command('stop', (api) => api.call('engine.stop', {}));
-export const askCloseAll = () => useApp.setState({ confirmCloseAll: true });
+/** Opens the Close all confirmation with a fresh status (the dialog says whether the market is open and when it opens). */
+export const askCloseAll = () => {
+  useApp.setState({ confirmCloseAll: true });
+  const { api } = useApp.getState();
+  api?.call('status.get').then((status) => useApp.setState({ status }), () => {});
+};
 export const cancelCloseAll = () => useApp.setState({ confirmCloseAll: false });
 export const confirmCloseAll = () => {
   useApp.setState({ confirmCloseAll: false });
@@ -137,3 +145,5 @@ export const confirmCloseAll = () => {
 export const goTo = (page: Page) => useApp.setState({ page });
 /** Opens the snapshot viewer on one stored chain (from a decision, with its chosen legs marked). */
 export const openSnapshot = (ref: SnapshotRef) => useApp.setState({ page: 'snapshot', snapshotRef: ref });
+/** Opens the Trades page on one trade (from a decision's "Trade #N" link). */
+export const openTrade = (tradeId: number) => useApp.setState({ page: 'trades', tradeRef: tradeId });

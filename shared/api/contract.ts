@@ -66,6 +66,12 @@ export const StatusSchema = z.object({
   lastSnapshotAt: z.number().nullable(),
   nextRuns: z.array(ScheduledRunSchema),
   strategies: z.array(StrategyStatusSchema),
+  /**
+   * The regular session at the engine's time (exchange calendar: nights, weekends, holidays, 13:00 ET
+   * early closes): whether it is open, and when it next opens (now when open). Close all outside it
+   * queues the closes for that open.
+   */
+  marketHours: z.object({ open: z.boolean(), nextOpen: z.number() }),
   /** The engine's clock when the status was taken: simulated market time with the simulator, wall time otherwise. */
   updatedAt: z.number(),
   /** Null unless the market is simulated. */
@@ -140,13 +146,43 @@ export const PositionSchema = z.object({
   greeks: PositionGreeksSchema.nullable().default(null),
   /** Every short leg's strike against spot, in leg order. */
   shortStrikes: z.array(ShortStrikeSchema).default([]),
+  /** When the market was closed at Close all: the open (epoch ms) its queued close will be sent at; null otherwise. */
+  closeQueuedFor: z.number().nullable().default(null),
 });
 export type Position = z.infer<typeof PositionSchema>;
+
+/**
+ * What a trade's exit rule aimed for beside what its close realized: "take profit at 50 % of max
+ * profit = $118.00 at mid" and "realized $85.00 = 36.17 %" (the close filled nearer natural).
+ */
+export const TradeExitReviewSchema = z.object({
+  intended: z.object({
+    /** The exit reason code that fired (TAKE_PROFIT_50, STOP_LOSS…). */
+    rule: z.string(),
+    at: z.number(),
+    /** The level as a fraction of max profit: 0.5 = take profit at 50 %, −1 = stop loss at −100 %. */
+    pctOfMaxProfit: z.number(),
+    /** Max profit of the whole position the fractions are of (a credit spread: its entry credit), dollars. */
+    maxProfit: z.number(),
+    /** The P&L of the whole position the rule fires at, dollars. */
+    pnl: z.number(),
+    /** The price the rule measured P&L at (the strategy's `exitTriggerPrice`). */
+    priceBasis: z.enum(['mid', 'natural']),
+    /** The P&L the rule saw when it fired, dollars. */
+    pnlAtTrigger: z.number(),
+  }),
+  /** Premium P&L the fills realized (entry − exit, before commissions, as the rule measures), dollars; null until closed. */
+  realizedPnl: z.number().nullable(),
+  /** `realizedPnl` over the same max profit (0.3617 = 36.17 %); null until closed. */
+  realizedPctOfMaxProfit: z.number().nullable(),
+});
+export type TradeExitReview = z.infer<typeof TradeExitReviewSchema>;
 
 export const TradeSchema = z.object({
   id: z.number().int(),
   strategyId: z.string(),
   tradeDate: z.number(),
+  /** Net at entry for the whole position, dollars: positive = credit received, negative = debit paid. */
   entryCredit: z.number(),
   /** Realized P&L of a closed trade (net of all commissions); null while open. */
   finalPnl: z.number().nullable(),
@@ -157,6 +193,14 @@ export const TradeSchema = z.object({
   closedAt: z.number().nullable().default(null),
   /** The legs in a trader's shorthand, e.g. "SPXW 2026-11-27 P 5800/5775 ×1". */
   description: z.string().default(''),
+  /** Average net price per combo unit of the entry and of the close, dollars, positive = credit (a close of a credit spread is a debit: negative). */
+  entryPrice: z.number().nullable().default(null),
+  exitPrice: z.number().nullable().default(null),
+  commissions: z.number().default(0),
+  /** The entry decision that created the trade. */
+  decisionId: z.number().int().nullable().default(null),
+  /** Intended exit level vs what the close realized; null for exits without a level (manual, expired, session exit). */
+  exitReview: TradeExitReviewSchema.nullable().default(null),
 });
 export type Trade = z.infer<typeof TradeSchema>;
 
@@ -262,7 +306,12 @@ export type LogEntry = z.infer<typeof LogEntrySchema>;
 
 export const CloseAllResultSchema = z.object({
   cancelledOrders: z.number().int().nonnegative(),
+  /** Positions whose close order was sent now (market open). */
   closingPositions: z.number().int().nonnegative(),
+  /** Positions whose close waits for the open (market closed): nothing is sent that the exchange would reject. */
+  queuedPositions: z.number().int().nonnegative().default(0),
+  /** The open the queued closes will be sent at (epoch ms); null when none is queued. */
+  queuedFor: z.number().nullable().default(null),
   status: StatusSchema,
 });
 export type CloseAllResult = z.infer<typeof CloseAllResultSchema>;
@@ -544,10 +593,13 @@ export const methods = {
   'engine.stop': { input: StrategySelector, output: StatusSchema },
   /** Destructive: the caller must say `confirm: true`, which the UI asks the user for. */
   'engine.closeAll': { input: z.object({ confirm: z.literal(true) }).strict(), output: CloseAllResultSchema },
-  /** Closes one position now with a marketable limit. Destructive: `confirm: true` required. */
+  /**
+   * Closes one position now with a marketable limit; when the market is closed the close is queued for
+   * the open (`queuedFor`). Destructive: `confirm: true` required.
+   */
   'positions.close': {
     input: z.object({ tradeId: z.number().int().positive(), confirm: z.literal(true) }).strict(),
-    output: z.object({ closing: z.boolean(), status: StatusSchema }),
+    output: z.object({ closing: z.boolean(), queuedFor: z.number().nullable().default(null), status: StatusSchema }),
   },
   /** Decisions (entries, skips, vetoes, exits) over an ET date range, newest last. */
   'decisions.list': {

@@ -70,7 +70,7 @@ describe('seed 004 REST API on the headless server', () => {
     expect((await post('/api/action/stop')).status).toMatchObject({ is_trading: false, engine_state: 'stopped' });
     await post('/api/action/start');
     const closed = await post('/api/action/close_all');
-    expect(closed).toMatchObject({ success: true, closing_positions: 0, status: { is_trading: false } });
+    expect(closed).toMatchObject({ success: true, closing_positions: 0, queued_positions: 0, queued_for: null, status: { is_trading: false } });
 
     // Status is also pushed when other fields change (a snapshot, a reconcile); collapse repeats.
     const states = () => events.filter((e) => e.type === 'status').map((e) => e.payload.engineState).filter((s, i, all) => i === 0 || s !== all[i - 1]);

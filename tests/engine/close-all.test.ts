@@ -5,12 +5,14 @@
  * read at the paper exchange: which orders it received, its fills, cash and positions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CloseAllResult, Status, Trade } from '../../shared/api.ts';
+import type { CloseAllResult, Decision, Position, Status, Trade } from '../../shared/api.ts';
+import { etWhen } from '../../shared/format.ts';
 import { dispatch } from '../../electron/engine/rpc.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
 import { etToEpoch, session } from '../../electron/market/calendar.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
+import { tempDir } from '../store/fixtures.ts';
 import { holdSpxw, variant } from './test-strategies.ts';
 import { isClose, simWorkstation, venueCash, venueOrders, type SimWorkstation } from './sim-workstation.ts';
 
@@ -145,6 +147,10 @@ describe('Close all on the simulated market', () => {
     const first = byStrategy(s, 'credit-verticals');
     const second = byStrategy(s, 'second');
     expect([first.status, second.status]).toEqual(['OPEN', 'OPEN']);
+    // Each entry decision links to the trade it created (decisions.list), and the trade back to it.
+    const enters = (await call<Decision[]>(s, 'decisions.list', { from: DAY, to: DAY })).filter((d) => d.kind === 'ENTER');
+    expect(enters.map((d) => [d.strategyId, d.tradeId])).toEqual([['credit-verticals', first.tradeId], ['second', second.tradeId]]);
+    expect(enters.map((d) => d.id)).toEqual([first.decisionId, second.decisionId]);
 
     const r = await call<{ closing: boolean; status: Status }>(s, 'positions.close', { tradeId: first.tradeId, confirm: true });
     expect(r).toMatchObject({ closing: true, status: { isTrading: true, engineState: 'running' } });
@@ -163,27 +169,82 @@ describe('Close all on the simulated market', () => {
     expect(await dispatch(s.ws, 'positions.close', { tradeId: 999, confirm: true })).toMatchObject({ ok: false, error: { message: 'There is no trade 999.' } });
   }, 60_000);
 
-  it('outside market hours (current behaviour, to be changed by issue 13): the close is refused by the venue and sent again at the next open', async () => {
+  it('outside market hours: no order is sent, the positions show their close queued for the open, and the closes go out at 09:30 ET and fill', async () => {
     const s = await simWorkstation({ start: DAY, seed: SEED, strategies: strategies().slice(1, 2) });
     open.push(s);
     await tradeUntil(s, etToEpoch(DAY, '20:00'));
     const t = byStrategy(s, 'second');
     expect(t.status).toBe('OPEN');
+    const nextOpen = session(NEXT)!.open;
 
+    // Before confirming, the status says the market is closed and when it opens.
+    expect((await call<Status>(s, 'status.get')).marketHours).toEqual({ open: false, nextOpen });
     const result = await call<CloseAllResult>(s, 'engine.closeAll', { confirm: true });
-    expect(result).toMatchObject({ cancelledOrders: 0, closingPositions: 1, status: { isTrading: false } });
-    // The paper exchange refuses orders while the market is closed: the close is REJECTED, the
-    // trade stays CLOSING (exit reason MANUAL) with its position intact.
-    const [night] = venueOrders(s, t.tradeId).filter(isClose);
-    expect(night).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/market is closed/) });
-    expect(s.ws.store.trades.get(t.tradeId)).toMatchObject({ status: 'CLOSING', exitReason: 'MANUAL' });
-    expect(s.ws.logs.list(50, 'error').map((l) => l.message).join('\n')).toMatch(/rejected: The market is closed/);
-    // At the next session's first tick the engine sends a marketable close again, which fills.
-    await s.advanceTo(session(NEXT)!.open + 5 * MIN);
-    await runUntil(s, () => s.ws.store.trades.get(t.tradeId)!.status === 'CLOSED', 'the close at the next open', 30);
+    expect(result).toMatchObject({ cancelledOrders: 0, closingPositions: 0, queuedPositions: 1, queuedFor: nextOpen, status: { isTrading: false } });
+    // Nothing reached the venue (it would refuse it: the market is closed), nothing was rejected.
+    expect(venueOrders(s, t.tradeId).filter(isClose)).toEqual([]);
+    expect(s.ws.store.orders.forTrade(t.tradeId).filter((o) => o.purpose === 'CLOSE')).toEqual([]);
+    expect(s.ws.logs.list(200, 'warn').map((l) => l.message).join('\n')).not.toMatch(/rejected|market is closed for this order/);
+    // The trade is closing (MANUAL) with its close queued; Positions shows it.
+    expect(s.ws.store.trades.get(t.tradeId)).toMatchObject({ status: 'CLOSING', exitReason: 'MANUAL', notes: { closeQueue: { queuedAt: etToEpoch(DAY, '20:00'), sendAt: nextOpen } } });
+    const [position] = await call<Position[]>(s, 'positions.list');
+    expect(position).toMatchObject({ tradeId: t.tradeId, status: 'CLOSING', closeQueuedFor: nextOpen });
+    expect(s.ws.logs.list(200, 'info').map((l) => l.message)).toContain(`Trade ${t.tradeId}: the market is closed; its close is queued for the open (${etWhen(nextOpen)}).`);
+
+    // Through the night and up to a minute before the open nothing is sent.
+    await s.advanceTo(nextOpen - MIN);
+    expect(venueOrders(s, t.tradeId).filter(isClose)).toEqual([]);
+    // At the open the close goes out (marketable) and fills; the queue is cleared.
+    await runUntil(s, () => s.ws.store.trades.get(t.tradeId)!.status === 'CLOSED', 'the close at the open', 30);
     const closes = venueOrders(s, t.tradeId).filter(isClose);
-    expect(closes.map((o) => o.status)).toEqual(['rejected', 'filled']);
-    expect(closes[1]!.createdAt).toBe(session(NEXT)!.open + 5 * MIN);
+    expect(closes.map((o) => o.status)).toEqual(['filled']);
+    expect(closes[0]!.createdAt).toBe(nextOpen);
+    expect(s.ws.store.trades.get(t.tradeId)!.notes.closeQueue).toBeUndefined();
     expectClosedManually(s, t.tradeId);
+    expect(await call<Position[]>(s, 'positions.list')).toEqual([]);
+  }, 60_000);
+
+  it('positions.close while the market is closed queues that one close for the open, and says when', async () => {
+    const s = await simWorkstation({ start: DAY, seed: SEED, strategies: strategies().slice(1, 2) });
+    open.push(s);
+    await tradeUntil(s, etToEpoch(DAY, '16:30'));
+    const t = byStrategy(s, 'second');
+    const nextOpen = session(NEXT)!.open;
+    const r = await call<{ closing: boolean; queuedFor: number | null; status: Status }>(s, 'positions.close', { tradeId: t.tradeId, confirm: true });
+    expect(r).toMatchObject({ closing: true, queuedFor: nextOpen, status: { isTrading: true, marketHours: { open: false, nextOpen } } });
+    expect(s.ws.store.orders.forTrade(t.tradeId).filter((o) => o.purpose === 'CLOSE')).toEqual([]);
+    expect((await call<Position[]>(s, 'positions.list'))[0]).toMatchObject({ status: 'CLOSING', closeQueuedFor: nextOpen });
+    await s.advanceTo(nextOpen);
+    await runUntil(s, () => s.ws.store.trades.get(t.tradeId)!.status === 'CLOSED', 'the close at the open', 30);
+    expect(venueOrders(s, t.tradeId).filter(isClose).map((o) => [o.status, o.createdAt])).toEqual([['filled', nextOpen]]);
+  }, 60_000);
+
+  it('a weekend Close all survives a restart: the queue is in the store and the close is sent at Monday 09:30 ET', async () => {
+    const dataDir = tempDir('td-close-queue-');
+    const friday = '2026-03-06';
+    const monday = '2026-03-09';
+    const first = await simWorkstation({ start: friday, seed: SEED, strategies: strategies().slice(1, 2), dataDir });
+    open.push(first);
+    await first.ws.start();
+    for (let at = etToEpoch(friday, '09:35'); at <= etToEpoch(friday, '10:30'); at += 5 * MIN) await first.advanceTo(at);
+    const t = first.ws.store.trades.listByEntryDate(friday, friday).find((x) => x.strategyId === 'second')!;
+    expect(t.status).toBe('OPEN');
+    await first.advanceTo(etToEpoch('2026-03-07', '11:00')); // Saturday
+    const result = await call<CloseAllResult>(first, 'engine.closeAll', { confirm: true });
+    expect(result).toMatchObject({ queuedPositions: 1, queuedFor: session(monday)!.open, closingPositions: 0 });
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+
+    const second = await simWorkstation({ start: friday, seed: SEED, strategies: strategies().slice(1, 2), dataDir });
+    open.push(second);
+    expect(second.ws.clock.now()).toBeLessThan(session(monday)!.open);
+    const [position] = await call<Position[]>(second, 'positions.list');
+    expect(position).toMatchObject({ tradeId: t.tradeId, status: 'CLOSING', closeQueuedFor: session(monday)!.open });
+    await second.advanceTo(session(monday)!.open - MIN);
+    expect(venueOrders(second, t.tradeId).filter(isClose)).toEqual([]);
+    await runUntil(second, () => second.ws.store.trades.get(t.tradeId)!.status === 'CLOSED', 'the queued close after the restart', 30);
+    const closes = venueOrders(second, t.tradeId).filter(isClose);
+    expect(closes.map((o) => [o.status, o.createdAt])).toEqual([['filled', session(monday)!.open]]);
+    expect(second.ws.store.trades.get(t.tradeId)).toMatchObject({ status: 'CLOSED', exitReason: 'MANUAL' });
   }, 60_000);
 });

@@ -34,7 +34,7 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
 
-async function run(kind: 'live' | 'backtest') {
+async function run(kind: 'live' | 'backtest', config: unknown = {}) {
   const sim = createSimulator({ seed: SEED, start: START });
   const clock = new VirtualClock(sim.now());
   const store = openTemp();
@@ -57,7 +57,7 @@ async function run(kind: 'live' | 'backtest') {
     brokerName: 'parity',
     snapshots: 'entries',
     gex: 'light',
-    strategies: [{ strategy: creditVerticals, config: creditVerticals.configSchema.parse({}) as EngineConfig, enabled: true }],
+    strategies: [{ strategy: creditVerticals, config: creditVerticals.configSchema.parse(config) as EngineConfig, enabled: true }],
   });
   engine.start();
   for (;;) {
@@ -71,7 +71,7 @@ async function run(kind: 'live' | 'backtest') {
     at: d.decidedAt, kind: d.kind, gate: d.gate, reason: d.reason, legs: d.legs, limit: d.limitPriceCents, score: d.score, dte: d.targetDte, slot: d.entrySlot, details: d.details,
   }));
   const trades = store.trades.listByEntryDate('2026-01-01', '2026-12-31').map((t) => ({
-    status: t.status, opened: t.openedAt, closed: t.closedAt, entry: t.entryTotalCents, exit: t.exitTotalCents, pnl: t.realizedPnlCents, reason: t.exitReason,
+    status: t.status, opened: t.openedAt, closed: t.closedAt, entry: t.entryTotalCents, exit: t.exitTotalCents, pnl: t.realizedPnlCents, reason: t.exitReason, intent: t.notes.exitIntent ?? null,
     legs: t.legs.map((l) => [l.symbol, l.side, l.quantity, l.entryValueCents, l.exitValueCents]),
   }));
   return { decisions, trades };
@@ -84,6 +84,17 @@ describe('live and backtest parity (seed 000 on six weeks of simulated market)',
     expect(live.decisions.length).toBeGreaterThan(80); // 3 slots a day plus exits
     expect(live.decisions.filter((d) => d.kind === 'ENTER').length).toBeGreaterThan(2);
     expect(live.trades.some((t) => t.reason === 'TAKE_PROFIT_50' || t.reason === 'STOP_LOSS')).toBe(true);
+    expect(backtest.decisions).toEqual(live.decisions);
+    expect(backtest.trades).toEqual(live.trades);
+  }, 120_000);
+
+  it("with exitTriggerPrice 'natural' live and backtest still agree on every decision and trade, and the rule reads natural", async () => {
+    const config = { exitTriggerPrice: 'natural' };
+    const live = await run('live', config);
+    const backtest = await run('backtest', config);
+    const exits = live.decisions.filter((d) => d.kind === 'EXIT' && (d.gate === 'TAKE_PROFIT_50' || d.gate === 'STOP_LOSS'));
+    expect(exits.length).toBeGreaterThan(0);
+    for (const d of exits) expect(d.reason).toMatch(/ at natural [≥≤] /);
     expect(backtest.decisions).toEqual(live.decisions);
     expect(backtest.trades).toEqual(live.trades);
   }, 120_000);

@@ -26,11 +26,16 @@ export type SimWorkstation = {
   close(): Promise<void>;
 };
 
-/** A Workstation on the simulator from `start` 09:31 ET, reconciled and stopped (press Start to trade). */
-export async function simWorkstation(o: { start: string; seed: number; strategies?: StrategyEntry[] }): Promise<SimWorkstation> {
+/**
+ * A Workstation on the simulator from `start` 09:31 ET, reconciled and stopped (press Start to trade).
+ * With `dataDir` the paper account is kept in that folder too, so a second Workstation on the same
+ * folder is a restart (the market resumes where the first one left it).
+ */
+export async function simWorkstation(o: { start: string; seed: number; strategies?: StrategyEntry[]; dataDir?: string }): Promise<SimWorkstation> {
   const wall = new VirtualClock(etToEpoch(o.start, '09:00'));
-  const setup = brokerFromEnv('sim', { THETADESK_SIM_START: o.start, THETADESK_SIM_SEED: String(o.seed), THETADESK_SIM_SPEED: '1' }, wall);
-  const ws = openWorkstation({ clock: wall, dataDir: tempDir('td-money-'), broker: setup, ...(o.strategies ? { strategies: o.strategies } : {}) });
+  const dataDir = o.dataDir ?? tempDir('td-money-');
+  const setup = brokerFromEnv('sim', { THETADESK_SIM_START: o.start, THETADESK_SIM_SEED: String(o.seed), THETADESK_SIM_SPEED: '1' }, wall, o.dataDir ? { dataDir } : {});
+  const ws = openWorkstation({ clock: wall, dataDir, broker: setup, ...(o.strategies ? { strategies: o.strategies } : {}) });
   await ws.advanceSimulation(etToEpoch(o.start, '09:31'));
   // Polled with a deadline (not expect.poll), so a suite can build it in beforeAll.
   for (const deadline = performance.now() + 10_000; ws.status().engineState !== 'stopped'; ) {

@@ -14,6 +14,7 @@ import { backupDatabaseFile, backupInWorker, restoreBackup } from '../../electro
 import { inspectDatabaseFile } from '../../electron/store/check.ts';
 import { StoreError } from '../../electron/store/errors.ts';
 import { lockDataFolder } from '../../electron/store/lock.ts';
+import { LATEST_SCHEMA_VERSION } from '../../electron/store/migrations/index.ts';
 import { dbFileIn } from '../../electron/store/paths.ts';
 import { openStore } from '../../electron/store/store.ts';
 import { tenThousandContracts } from './chain-gen.ts';
@@ -68,7 +69,7 @@ describe('online backup', () => {
     }
     const report = await job.done;
     expect(writesWhileRunning).toBeGreaterThan(0);
-    expect(report).toMatchObject({ file: dest, ok: true, problems: [], integrity: ['ok'], schemaVersion: 3 });
+    expect(report).toMatchObject({ file: dest, ok: true, problems: [], integrity: ['ok'], schemaVersion: LATEST_SCHEMA_VERSION });
     expect(report.tables).toMatchObject({ trades: 1, fills: 4, chain_snapshots: 14 });
     expect(fs.existsSync(`${dest}.partial`)).toBe(false);
 

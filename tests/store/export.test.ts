@@ -5,7 +5,7 @@ import { main } from '../../electron/cli/export.ts';
 import { exportCsvInWorker } from '../../electron/store/background.ts';
 import { exportCsv } from '../../electron/store/export.ts';
 import type { Store } from '../../electron/store/store.ts';
-import { openTemp, seedArbTrade, tempDir } from './fixtures.ts';
+import { openTemp, seedArbTrade, seedTakeProfitTrade, tempDir } from './fixtures.ts';
 
 /** A strict RFC 4180 reader for the assertions (CRLF records, quoted fields). */
 function parseCsv(text: string): Record<string, string>[] {
@@ -86,8 +86,23 @@ describe('CSV export', () => {
     });
     expect(rows[1]).toMatchObject({ status: 'OPEN', account: '*****543', exit_time: '', pnl: '' });
     expect(exportCsv(store, 'trades', { from: '2026-01-21', to: '2026-02-01' })).toBe(
-      'trade_id,strategy_id,config_version,structure,status,broker,account,entry_date,entry_time,exit_time,legs,underlyings,quantity,contracts,entry_price,exit_price,entry_credit,exit_debit,commissions,pnl,exit_reason,decision_id\r\n',
+      'trade_id,strategy_id,config_version,structure,status,broker,account,entry_date,entry_time,exit_time,legs,underlyings,quantity,contracts,entry_price,exit_price,entry_credit,exit_debit,commissions,pnl,exit_reason,decision_id,' +
+        'exit_target_pct,exit_target_max_profit,exit_target_pnl,exit_trigger_price,exit_trigger_pnl,realized_premium_pnl,realized_pct_of_max_profit\r\n',
     );
+    // A time exit has no level: the intended-vs-realized columns are empty.
+    expect(rows[0]).toMatchObject({ exit_target_pct: '', exit_target_pnl: '', exit_trigger_price: '', realized_premium_pnl: '', realized_pct_of_max_profit: '' });
+  });
+
+  it('trades: a take profit keeps its intended level beside what the close realized (new columns, exact cents)', () => {
+    const day = '2026-03-02';
+    seedTakeProfitTrade(store, Date.UTC(2026, 2, 2, 15, 0));
+    const [row, ...rest] = parseCsv(exportCsv(store, 'trades', { from: day, to: day }));
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({
+      exit_reason: 'TAKE_PROFIT_50', entry_price: '2.35', exit_price: '1.50', pnl: '83.70',
+      exit_target_pct: '0.5', exit_target_max_profit: '235.00', exit_target_pnl: '118.00', exit_trigger_price: 'mid', exit_trigger_pnl: '121.00',
+      realized_premium_pnl: '85.00', realized_pct_of_max_profit: '0.3617',
+    });
   });
 
   it('legs, fills and daily summaries carry exact decimals', () => {

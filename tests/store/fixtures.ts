@@ -70,3 +70,33 @@ export function seedArbTrade(store: Store, opts: { closeIt?: boolean; accountId?
 }
 
 export { addDays };
+
+/**
+ * A seed 000 put credit vertical that took profit at mid and closed at natural: entry 4.65 / 2.30 →
+ * credit 2.35 ($235.00); take profit at 50 % of max profit (P&L ≥ $118.00 by the whole-cent rule),
+ * fired at mid with P&L $121.00; the close bought the short back at 1.80 and sold the long at 0.30
+ * (debit 1.50, what natural was), commissions $0.65 a contract on the close → realized premium
+ * $85.00 = 36.17 % of max profit, net $83.70.
+ */
+export function seedTakeProfitTrade(store: Store, at: number, expiration = '2026-03-06'): { tradeId: number; intent: Record<string, unknown> } {
+  const t = store.trades.create({
+    strategyId: 'credit-verticals', broker: 'sim', structure: 'put_credit_vertical', quantity: 1, at,
+    legs: [{ root: 'SPXW', expiration, strike: 5800, right: 'P', side: 'SELL', quantity: 1 }, { root: 'SPXW', expiration, strike: 5775, right: 'P', side: 'BUY', quantity: 1 }],
+  });
+  const [short, long] = t.legs.map((l) => l.symbol) as [string, string];
+  const legs = [{ symbol: short, side: 'SELL' as const, ratio: 1 }, { symbol: long, side: 'BUY' as const, ratio: 1 }];
+  const open = store.orders.create({ clientOrderId: `tp-${t.tradeId}-o`, broker: 'sim', strategyId: 'credit-verticals', tradeId: t.tradeId, purpose: 'OPEN', orderType: 'LIMIT', priceEffect: 'CREDIT', limitPriceCents: 235, quantity: 1, at, legs });
+  store.orders.update(open.orderId, { at, status: 'SUBMITTED' });
+  store.fills.record({ orderId: open.orderId, execId: `tp-${t.tradeId}-e1`, filledAt: at, symbol: short, side: 'SELL', quantity: 1, priceCents: 465 });
+  store.fills.record({ orderId: open.orderId, execId: `tp-${t.tradeId}-e2`, filledAt: at, symbol: long, side: 'BUY', quantity: 1, priceCents: 230, orderUpdate: { status: 'FILLED', filledQuantity: 1 } });
+  const intent = { gate: 'TAKE_PROFIT_50', at: at + 60_000, decisionId: null, priceBasis: 'mid', pctOfMaxProfit: 0.5, maxProfitCents: 23_500, levelCents: 11_800, pnlAtTriggerCents: 12_100 };
+  store.trades.markClosing(t.tradeId, 'TAKE_PROFIT_50', at + 60_000, { exitIntent: intent });
+  const close = store.orders.create({
+    clientOrderId: `tp-${t.tradeId}-c`, broker: 'sim', strategyId: 'credit-verticals', tradeId: t.tradeId, purpose: 'CLOSE', orderType: 'LIMIT', priceEffect: 'DEBIT', limitPriceCents: 150, quantity: 1, at: at + 60_000,
+    legs: [{ symbol: short, side: 'BUY', ratio: 1 }, { symbol: long, side: 'SELL', ratio: 1 }],
+  });
+  store.orders.update(close.orderId, { at: at + 60_000, status: 'SUBMITTED' });
+  store.fills.record({ orderId: close.orderId, execId: `tp-${t.tradeId}-c1`, filledAt: at + 90_000, symbol: short, side: 'BUY', quantity: 1, priceCents: 180, commissionCents: 65 });
+  store.fills.record({ orderId: close.orderId, execId: `tp-${t.tradeId}-c2`, filledAt: at + 90_000, symbol: long, side: 'SELL', quantity: 1, priceCents: 30, commissionCents: 65, orderUpdate: { status: 'FILLED', filledQuantity: 1 } });
+  return { tradeId: t.tradeId, intent };
+}

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizeChain } from '../../electron/store/chain-codec.ts';
 import { StoreError } from '../../electron/store/errors.ts';
+import { exitReview } from '../../electron/store/repos/trades.ts';
 import type { Store } from '../../electron/store/store.ts';
 import { generateChain } from './chain-gen.ts';
-import { ENTRY_AT, openTemp, seedArbTrade, tempDir } from './fixtures.ts';
+import { ENTRY_AT, openTemp, seedArbTrade, seedTakeProfitTrade, tempDir } from './fixtures.ts';
 
 let store: Store;
 afterEach(() => {
@@ -27,6 +28,35 @@ describe('trades, orders and fills', () => {
     expect(t.exitReason).toBe('TIME_EXIT');
     expect(t.exitDate).toBe('2026-01-20');
     expect(t.legs.map((l) => [l.underlying, l.side, l.openedQty, l.closedQty])).toEqual([['SPX', 'BUY', 1, 1], ['SPY', 'SELL', 10, 10]]);
+  });
+
+  it('links the entry decision to the trade it created, in the same transaction, and never to a second trade', () => {
+    store = openTemp();
+    const { tradeId, decisionId } = seedArbTrade(store);
+    expect(store.decisions.get(decisionId)!.tradeId).toBe(tradeId);
+    expect(store.trades.get(tradeId)!.decisionId).toBe(decisionId);
+    const before = store.trades.listRecent(10).length;
+    expect(() =>
+      store.trades.create({ strategyId: 'spx-spy-arb', decisionId, broker: 'ibkr', structure: 'x', quantity: 1, at: ENTRY_AT, legs: [{ root: 'SPY', expiration: '2026-01-20', strike: 600, right: 'C', side: 'SELL', quantity: 1 }] }),
+    ).toThrow(`decision ${decisionId} already created trade ${tradeId}`);
+    // The refused trade left nothing behind, and the link is unchanged.
+    expect(store.trades.listRecent(10)).toHaveLength(before);
+    expect(store.decisions.get(decisionId)!.tradeId).toBe(tradeId);
+  });
+
+  it('keeps the exit intent beside what the close realized: take profit at 50 % at mid, 36.17 % realized at natural', () => {
+    store = openTemp();
+    const { tradeId, intent } = seedTakeProfitTrade(store, ENTRY_AT);
+    const closed = store.trades.get(tradeId)!;
+    expect(closed).toMatchObject({ status: 'CLOSED', exitReason: 'TAKE_PROFIT_50', entryTotalCents: 23_500, exitTotalCents: 15_000, commissionsCents: 130, realizedPnlCents: 8_370 });
+    expect(closed.notes.exitIntent).toEqual(intent);
+    // Realized premium $85.00 (before the $1.30 commissions, like the trigger) = 36.17 % of the same max profit.
+    expect(exitReview(closed)).toEqual({ intent, realizedCents: 8_500, realizedPctOfMaxProfit: 0.3617 });
+    // Before the close fills the intent is there and nothing is realized yet.
+    expect(exitReview({ ...closed, status: 'CLOSING' })).toEqual({ intent, realizedCents: null, realizedPctOfMaxProfit: null });
+    // A trade closed without a level (manual, expired) has no review; a malformed note neither.
+    expect(exitReview({ ...closed, notes: {} })).toBeNull();
+    expect(exitReview({ ...closed, notes: { exitIntent: { ...intent, levelCents: 'x' } } })).toBeNull();
   });
 
   it('stores a fill that arrives twice (reconnect replay) once and counts it once', () => {

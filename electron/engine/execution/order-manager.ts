@@ -77,8 +77,8 @@
  *
  * Broker event handlers never throw: any failure is logged (and the process keeps running).
  */
+import { formatNet, formatUsd } from '../../../shared/format.ts';
 import { fromCents, toCents } from '../../../shared/money.ts';
-import { formatUsd } from '../../../shared/format.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
 import {
@@ -1277,8 +1277,7 @@ function realizedText(t: TradeWithLegs): string {
   return `realized ${formatUsd(fromCents(t.realizedPnlCents ?? 0))} (net of ${formatUsd(fromCents(t.commissionsCents))} commissions)`;
 }
 
-/** "1.25 credit" / "0.40 debit" / "even". */
+/** Signed credit cents as "credit 1.25" / "debit 0.40" / "even 0.00" (the one convention, shared/format.ts). */
 function describe(creditCents: number): string {
-  if (creditCents === 0) return 'even';
-  return `${(Math.abs(creditCents) / 100).toFixed(2)} ${creditCents > 0 ? 'credit' : 'debit'}`;
+  return formatNet(fromCents(creditCents));
 }

@@ -88,7 +88,7 @@ describe('listOrders', () => {
     expect(order!.steps.map((s) => s.time)).toEqual([...order!.steps.map((s) => s.time)].sort((a, b) => a - b));
     expect(order!.steps.find((s) => s.type === 'partial-fill')!.message).toBe('Partially filled: 1 of 2');
     expect(order!.steps.find((s) => s.type === 'replace-failed')!.message).toBe('Replace to credit 2.00 refused: rate limited');
-    expect(order!.steps.filter((s) => s.type === 'walk').map((s) => s.message)[0]).toBe('Price walk step 1: limit credit 2.10 (mid 2.15, natural 1.90)');
+    expect(order!.steps.filter((s) => s.type === 'walk').map((s) => s.message)[0]).toBe('Price walk step 1: limit credit 2.10 (mid credit 2.15, natural credit 1.90)');
     expect(order!.steps.at(-1)!.message).toBe('Cancelled with 1 of 2 filled: not filled within 60 s');
   });
 
@@ -114,6 +114,7 @@ describe('listOrders', () => {
     expect(r.steps[1]!.message).toBe('Rejected: not enough buying power');
     expect(orders[1]).toMatchObject({ purpose: 'CLOSE', limitPrice: -0.45, rejectReason: null });
     expect(orders[1]!.steps[0]!.message).toContain('at debit 0.45');
+    expect(orders[1]!.steps.some((x) => /[−-]\d/.test(x.message))).toBe(false);
     // The limit applies to the newest.
     expect(listOrders(s, DAY, DAY, 2).map((o) => o.clientOrderId)).toEqual(['late', 'c1']);
     expect(listOrders(s, '2026-11-20', '2026-11-21', 500)).toEqual([]);
@@ -135,5 +136,23 @@ describe('listOrders', () => {
     const [order] = listOrders(s, DAY, DAY, 10);
     expect(order).toMatchObject({ status: 'FILLED', filledQuantity: 3, avgFillPrice: 1.02, rejectReason: null });
     expect(order!.steps.map((x) => x.message)).toEqual([expect.stringContaining('Created entry: 3 × SELL 1'), 'Accepted by the broker', 'Partially filled: 2 of 3', 'Filled: 3 of 3']);
+  });
+
+  it('a marketable close reads in one sign convention: "debit 3.80 (mid debit 3.35, natural debit 3.80)", never a minus before a number', () => {
+    store = openTemp();
+    const s = store;
+    const legs = [{ symbol: SHORT, side: 'BUY' as const, ratio: 1 }, { symbol: LONG, side: 'SELL' as const, ratio: 1 }];
+    const o = s.orders.create({ clientOrderId: 'c9', broker: 'sim', strategyId: 'credit-verticals', purpose: 'CLOSE', orderType: 'LIMIT', priceEffect: 'DEBIT', limitPriceCents: 380, quantity: 1, at: T0, legs });
+    // What the OrderManager logs: signed credit cents (a debit is negative).
+    s.events.append({ at: T0 + 1, category: 'order', type: 'order.limit', orderId: o.orderId, payload: { clientOrderId: 'c9', limitCents: -380, step: 0, midCents: -335, naturalCents: -380 } });
+    s.events.append({ at: T0 + 2, category: 'order', type: 'order.limit', orderId: o.orderId, payload: { clientOrderId: 'c9', limitCents: -390, step: 1, midCents: -340, naturalCents: -390 } });
+    const [order] = listOrders(s, DAY, DAY, 10);
+    expect(order!.steps.map((x) => x.message)).toEqual([
+      `Created close: 1 × BUY 1 ${SHORT} / SELL 1 ${LONG} at debit 3.80`,
+      'Working at debit 3.80 (mid debit 3.35, natural debit 3.80)',
+      'Price walk step 1: limit debit 3.90 (mid debit 3.40, natural debit 3.90)',
+    ]);
+    // The stored and contract values keep their sign: the limit is a debit, negative.
+    expect(order!.steps.map((x) => x.limitPrice)).toEqual([-3.8, -3.8, -3.9]);
   });
 });

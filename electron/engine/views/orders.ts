@@ -7,6 +7,7 @@
  * replace the broker confirmed that the engine did not make), else the limit the order was created with.
  */
 import type { Order } from '../../../shared/api.ts';
+import { formatNet } from '../../../shared/format.ts';
 import { fromCents } from '../../../shared/money.ts';
 import type { EventRow } from '../../store/repos/events.ts';
 import type { FillRow } from '../../store/repos/fills.ts';
@@ -84,7 +85,8 @@ function lastRejectReason(events: readonly EventRow[]): string | null {
   return null;
 }
 
-const money = (cents: number | null): string => (cents === null ? 'market' : `${cents < 0 ? 'debit' : 'credit'} ${(Math.abs(cents) / 100).toFixed(2)}`);
+/** Signed credit cents as "credit 1.25" / "debit 3.80" (shared/format.ts); a market order has no price. */
+const money = (cents: number | null): string => (cents === null ? 'market' : formatNet(fromCents(cents)));
 
 /**
  * The order's story from its event log, oldest first: created, sent, priced, each price-walk step
@@ -117,7 +119,7 @@ export function orderSteps(row: OrderRow, events: readonly EventRow[], createdLi
         const step = numberIn(p, 'step') ?? 0;
         const mid = numberIn(p, 'midCents');
         const natural = numberIn(p, 'naturalCents');
-        const at = mid !== null && natural !== null ? ` (mid ${(mid / 100).toFixed(2)}, natural ${(natural / 100).toFixed(2)})` : '';
+        const at = mid !== null && natural !== null ? ` (mid ${money(mid)}, natural ${money(natural)})` : '';
         const first = !steps.some((s) => s.type === 'priced' || s.type === 'walk');
         limit = cents;
         if (first) push(e, 'priced', `Working at ${money(cents)}${at}`);

@@ -7,7 +7,7 @@ import { ApiError, type PerformanceHistory, type Trade, type TradeFilter } from 
 import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
 import { dayNumber, etDate, etToEpoch, tradingDays } from '../../market/calendar.ts';
-import { toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
+import { exitReview, toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { apiStats } from './stats.ts';
 
@@ -38,6 +38,7 @@ const isHeld = (t: TradeWithLegs): boolean => t.status === 'OPEN' || t.status ==
 
 export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade {
   const unrealized = marks !== null && isHeld(t) ? marks.unrealizedCents(t) : null;
+  const review = exitReview(t);
   return {
     id: t.tradeId,
     strategyId: t.strategyId,
@@ -49,6 +50,24 @@ export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade
     status: t.status === 'CLOSED' || t.status === 'CANCELLED' ? 'CLOSED' : 'OPEN',
     closedAt: t.closedAt,
     description: describeLegs(t.legs, t.quantity),
+    entryPrice: t.entryCreditCents === null ? null : fromCents(t.entryCreditCents),
+    // The store keeps the close as a debit paid (+ debit); the contract's sign is credit-positive.
+    exitPrice: t.exitDebitCents === null ? null : fromCents(-t.exitDebitCents),
+    commissions: fromCents(t.commissionsCents),
+    decisionId: t.decisionId,
+    exitReview: review === null ? null : {
+      intended: {
+        rule: review.intent.gate,
+        at: review.intent.at,
+        pctOfMaxProfit: review.intent.pctOfMaxProfit,
+        maxProfit: fromCents(review.intent.maxProfitCents),
+        pnl: fromCents(review.intent.levelCents),
+        priceBasis: review.intent.priceBasis,
+        pnlAtTrigger: fromCents(review.intent.pnlAtTriggerCents),
+      },
+      realizedPnl: review.realizedCents === null ? null : fromCents(review.realizedCents),
+      realizedPctOfMaxProfit: review.realizedPctOfMaxProfit,
+    },
   };
 }
 

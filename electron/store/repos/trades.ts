@@ -133,6 +133,79 @@ const toLeg = (r: LegRaw): LegRow => ({
 
 const LEG_SELECT = `SELECT l.*, i.root, i.expiration, i.strike_milli, i.right FROM trade_legs l JOIN option_instruments i ON i.option_symbol = l.option_symbol`;
 
+/**
+ * What an exit with a level aimed for, kept in the trade's notes (`exitIntent`) when the engine marks
+ * it closing: the rule's level as a fraction of max profit and in dollars (whole position, cents),
+ * the price it measured P&L at, and the P&L it saw when it fired.
+ */
+export type ExitIntent = {
+  /** The exit reason code (TAKE_PROFIT_50, STOP_LOSS…). */
+  gate: string;
+  at: number;
+  decisionId: number | null;
+  priceBasis: 'mid' | 'natural';
+  /** 0.5 = take profit at 50 % of max profit; −1 = stop loss at −100 %. */
+  pctOfMaxProfit: number;
+  /** Max profit of the whole position the fraction is of (a credit spread: its entry credit). */
+  maxProfitCents: number;
+  /** The P&L of the whole position the rule fires at. */
+  levelCents: number;
+  /** The P&L of the whole position at `priceBasis` when it fired. */
+  pnlAtTriggerCents: number;
+};
+
+/** A closed trade's intended exit beside what its close realized (null without an exit level). */
+export type ExitReview = {
+  intent: ExitIntent;
+  /** Premium P&L the fills realized (entry total − exit total, before commissions, like the trigger); null until CLOSED. */
+  realizedCents: number | null;
+  /** `realizedCents` over the intent's max profit, to the basis point (0.3617); null until CLOSED. */
+  realizedPctOfMaxProfit: number | null;
+};
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+/** The trade's exit intent from its notes, or null when it has none (or a malformed one). */
+export function exitIntentOf(notes: Readonly<Record<string, unknown>>): ExitIntent | null {
+  const x = notes.exitIntent;
+  if (x === null || typeof x !== 'object') return null;
+  const i = x as Record<string, unknown>;
+  if (typeof i.gate !== 'string' || (i.priceBasis !== 'mid' && i.priceBasis !== 'natural') || typeof i.pctOfMaxProfit !== 'number') return null;
+  if (!isInt(i.at) || !isInt(i.maxProfitCents) || !isInt(i.levelCents) || !isInt(i.pnlAtTriggerCents)) return null;
+  return {
+    gate: i.gate, at: i.at, decisionId: isInt(i.decisionId) ? i.decisionId : null, priceBasis: i.priceBasis, pctOfMaxProfit: i.pctOfMaxProfit,
+    maxProfitCents: i.maxProfitCents, levelCents: i.levelCents, pnlAtTriggerCents: i.pnlAtTriggerCents,
+  };
+}
+
+/**
+ * Intended vs realized, the one computation behind the API's trade, the Trades page and the CSV
+ * export: the level the exit rule aimed for, and the premium the fills actually realized as a
+ * fraction of the same max profit ("take profit at 50 %" that closed at natural for 36 %).
+ */
+export function exitReview(t: TradeRow): ExitReview | null {
+  const intent = exitIntentOf(t.notes);
+  if (intent === null) return null;
+  const closed = t.status === 'CLOSED' && t.entryTotalCents !== null && t.exitTotalCents !== null;
+  const realizedCents = closed ? t.entryTotalCents! - t.exitTotalCents! : null;
+  const realizedPctOfMaxProfit = realizedCents === null || intent.maxProfitCents <= 0 ? null : divRound(realizedCents * 10_000, intent.maxProfitCents) / 10_000;
+  return { intent, realizedCents, realizedPctOfMaxProfit };
+}
+
+/**
+ * A close queued for the next open (the market was closed when the user closed the position), kept in
+ * the trade's notes (`closeQueue`) so it survives a restart; removed when the close is sent.
+ */
+export type CloseQueue = { queuedAt: number; sendAt: number };
+
+/** The trade's queued close from its notes, or null. */
+export function closeQueueOf(notes: Readonly<Record<string, unknown>>): CloseQueue | null {
+  const q = notes.closeQueue;
+  if (q === null || typeof q !== 'object') return null;
+  const { queuedAt, sendAt } = q as Record<string, unknown>;
+  return isInt(queuedAt) && isInt(sendAt) ? { queuedAt, sendAt } : null;
+}
+
 /** Underlying, exercise style and settlement of a root (SPX: AM European; SPXW: PM European; SPY: American). */
 export function rootFacts(root: OptionRoot): { underlying: Underlying; style: 'european' | 'american'; settlement: 'AM' | 'PM' } {
   if (root === 'SPY') return { underlying: 'SPY', style: 'american', settlement: 'PM' };
@@ -211,6 +284,8 @@ export class TradeRepo {
         toJson(t.notes ?? {}, 'trade notes'), t.at, t.at,
       );
       const tradeId = rowId(r.lastInsertRowid);
+      // The entry decision points back to the trade it created, in the same transaction.
+      if (t.decisionId !== null && t.decisionId !== undefined) this.#linkDecision(t.decisionId, tradeId);
       t.legs.forEach((leg, i) => {
         const facts = rootFacts(leg.root);
         const strikeMilli = Math.round(leg.strike * 1000);
@@ -223,6 +298,13 @@ export class TradeRepo {
       this.#events.append({ at: t.at, category: 'engine', type: 'trade.created', strategyId: t.strategyId, tradeId, payload: { structure: t.structure, quantity: t.quantity } });
       return this.get(tradeId)!;
     })();
+  }
+
+  #linkDecision(decisionId: number, tradeId: number): void {
+    const d = this.#db.prepare<{ trade_id: number | null }>('SELECT trade_id FROM trade_decisions WHERE decision_id = ?').get(decisionId);
+    if (!d) throw new StoreError('invalid', `no decision ${decisionId} for trade ${tradeId}`);
+    if (d.trade_id !== null && d.trade_id !== tradeId) throw new StoreError('invalid', `decision ${decisionId} already created trade ${d.trade_id}`);
+    this.#db.prepare('UPDATE trade_decisions SET trade_id = ? WHERE decision_id = ?').run(tradeId, decisionId);
   }
 
   get(tradeId: number): TradeWithLegs | null {
@@ -280,13 +362,38 @@ export class TradeRepo {
     return this.#closedOn.all(date).map(toTrade);
   }
 
-  /** Marks a trade as closing with its exit reason (the closing order follows). */
-  markClosing(tradeId: number, exitReason: string, at: number): void {
+  /**
+   * Marks a trade as closing with its exit reason (the closing order follows). `notes` are merged into
+   * the trade's notes in the same transaction (e.g. `exitIntent`, `closeQueue`; an undefined value
+   * removes the key).
+   */
+  markClosing(tradeId: number, exitReason: string, at: number, notes?: Record<string, unknown>): void {
     this.#db.transaction(() => {
       const t = this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
       this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = ?, updated_at = ? WHERE trade_id = ?`).run(exitReason, instant(at, 'time'), tradeId);
-      this.#events.append({ at, category: 'engine', type: 'trade.closing', strategyId: t.strategy_id, tradeId, payload: { exitReason } });
+      if (notes) this.#mergeNotes(t, notes);
+      this.#events.append({ at, category: 'engine', type: 'trade.closing', strategyId: t.strategy_id, tradeId, payload: { exitReason, ...notes } });
     })();
+  }
+
+  /** Merges `notes` into a trade's notes (an undefined value removes the key), with an event saying what changed. */
+  updateNotes(tradeId: number, notes: Record<string, unknown>, at: number, eventType = 'trade.notes'): void {
+    this.#db.transaction(() => {
+      const t = this.#get.get(tradeId);
+      if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
+      this.#mergeNotes(t, notes);
+      this.#db.prepare('UPDATE trades SET updated_at = ? WHERE trade_id = ?').run(instant(at, 'time'), tradeId);
+      this.#events.append({ at, category: 'engine', type: eventType, strategyId: t.strategy_id, tradeId, payload: notes });
+    })();
+  }
+
+  #mergeNotes(t: TradeRaw, patch: Record<string, unknown>): void {
+    const notes = JSON.parse(t.notes_json) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) delete notes[k];
+      else notes[k] = v;
+    }
+    this.#db.prepare('UPDATE trades SET notes_json = ? WHERE trade_id = ?').run(toJson(notes, 'trade notes'), t.trade_id);
   }
 
   /** Cancels a trade that never filled (e.g. its opening order was rejected or cancelled). */

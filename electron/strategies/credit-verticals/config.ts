@@ -108,6 +108,19 @@ export const CreditVerticalsConfigSchema = z
       .max(10, 'stopLossPct must be 0.1..10')
       .default(1)
       .meta({ title: 'Stop loss', unit: 'fraction of max profit', description: 'Close when current P&L ≤ −this × max profit (seed 000: 1.00, a loss equal to the credit).' }),
+    /**
+     * The price take profit and stop loss are measured at. Seed 000: "Mark each leg at mid; compute
+     * spread value from legs; compute PnL from entry credit vs current value" — 'mid'. 'natural' measures
+     * P&L at what closing costs now (buy the short legs back at the ask, sell the long legs at the bid),
+     * so a take profit fires only once the close can actually get it. The same rule live and in backtests.
+     */
+    exitTriggerPrice: z
+      .enum(['mid', 'natural'], { error: "exitTriggerPrice must be 'mid' or 'natural'" })
+      .default('mid')
+      .meta({
+        title: 'Exit trigger price',
+        description: "Price take profit and stop loss are measured at: 'mid' (seed 000: each leg at mid) or 'natural' (what the close can get now: short legs bought back at the ask, long legs sold at the bid).",
+      }),
     /** "Session exit: optionally close all open positions near end of day (default off)". */
     sessionExit: z
       .object({

@@ -35,7 +35,8 @@ describe('manage: take profit at 50% of max profit', () => {
     const at = manage(position(200, mark(1.45, 1.55), mark(0.45, 0.55))); // value 1.50 − 0.50
     expect(kindGate(at)).toBe('EXIT TAKE_PROFIT_50 normal');
     expect(at.details).toMatchObject({ valueCents: 100, pnlCents: 100, entryCreditCents: 200, takeProfitAtCents: 100, stopLossAtCents: -200, pnlPctOfMaxProfit: 0.5 });
-    expect(at.kind === 'EXIT' && at.reason).toBe('Take profit: P&L $1.00 ≥ 50% of max profit $2.00 (at $1.00)');
+    expect(at.kind === 'EXIT' && at.reason).toBe('Take profit: P&L $1.00 at mid ≥ 50% of max profit $2.00 (at $1.00)');
+    expect(at.kind === 'EXIT' && at.target).toEqual({ pctOfMaxProfit: 0.5, maxProfitCents: 200, levelCents: 100, priceBasis: 'mid', pnlCents: 100 });
     const near = manage(position(200, mark(1.46, 1.56), mark(0.45, 0.55))); // value 1.01
     expect(near.kind).toBe('HOLD');
     expect(near.details).toMatchObject({ valueCents: 101, pnlCents: 99, takeProfitAtCents: 100 });
@@ -70,7 +71,8 @@ describe('manage: stop loss at −100% of max profit', () => {
     const sl = manage(position(200, mark(4.45, 4.55), mark(0.45, 0.55))); // value 4.00, P&L −2.00
     expect(kindGate(sl)).toBe('EXIT STOP_LOSS marketable');
     expect(sl.details).toMatchObject({ valueCents: 400, pnlCents: -200, stopLossAtCents: -200 });
-    expect(sl.kind === 'EXIT' && sl.reason).toBe('Stop loss: P&L −$2.00 ≤ −100% of max profit $2.00 (at −$2.00)');
+    expect(sl.kind === 'EXIT' && sl.reason).toBe('Stop loss: P&L −$2.00 at mid ≤ −100% of max profit $2.00 (at −$2.00)');
+    expect(sl.kind === 'EXIT' && sl.target).toEqual({ pctOfMaxProfit: -1, maxProfitCents: 200, levelCents: -200, priceBasis: 'mid', pnlCents: -200 });
     expect(manage(position(200, mark(4.44, 4.54), mark(0.45, 0.55))).kind).toBe('HOLD'); // value 3.99
   });
 
@@ -78,6 +80,49 @@ describe('manage: stop loss at −100% of max profit', () => {
     const cfg = parseCreditVerticalsConfig({ stopLossPct: 2, sessionExit: { enabled: true } });
     expect(manage(position(200, mark(4.45, 4.55), mark(0.45, 0.55)), cfg).kind).toBe('HOLD');
     expect(kindGate(manage(position(200, mark(6.45, 6.55), mark(0.45, 0.55)), cfg, CLOSE - 60_000))).toBe('EXIT STOP_LOSS marketable');
+  });
+});
+
+describe("manage: exitTriggerPrice 'natural' measures P&L at what the close can get", () => {
+  const natural = parseCreditVerticalsConfig({ exitTriggerPrice: 'natural' });
+
+  it("the seed's mid is the default", () => {
+    expect(DEFAULT_CONFIG.exitTriggerPrice).toBe('mid');
+    expect(() => parseCreditVerticalsConfig({ exitTriggerPrice: 'last' })).toThrow(/exitTriggerPrice must be 'mid' or 'natural'/);
+  });
+
+  it('take profit waits until the closing cost (short at the ask, long at the bid) reaches the level', () => {
+    // Credit 2.00, TP at P&L 1.00. Mid value 1.50 − 0.50 = 1.00 fires at mid; the close costs 1.55 − 0.45 = 1.10.
+    const p = position(200, mark(1.45, 1.55), mark(0.45, 0.55));
+    expect(kindGate(manage(p))).toBe('EXIT TAKE_PROFIT_50 normal');
+    const held = manage(p, natural);
+    expect(held.kind).toBe('HOLD');
+    expect(held.details).toMatchObject({ valueCents: 110, pnlCents: 90, takeProfitAtCents: 100, exitTriggerPrice: 'natural' });
+    // One cent short at natural still holds; at a closing cost of exactly 1.00 it exits.
+    expect(manage(position(200, mark(1.36, 1.46), mark(0.45, 0.55)), natural).details).toMatchObject({ valueCents: 101, pnlCents: 99 });
+    expect(manage(position(200, mark(1.36, 1.46), mark(0.45, 0.55)), natural).kind).toBe('HOLD');
+    const fired = manage(position(200, mark(1.35, 1.45), mark(0.45, 0.55)), natural);
+    expect(kindGate(fired)).toBe('EXIT TAKE_PROFIT_50 normal');
+    expect(fired.details).toMatchObject({ valueCents: 100, pnlCents: 100 });
+    expect(fired.kind === 'EXIT' && fired.reason).toBe('Take profit: P&L $1.00 at natural ≥ 50% of max profit $2.00 (at $1.00)');
+    expect(fired.kind === 'EXIT' && fired.target).toEqual({ pctOfMaxProfit: 0.5, maxProfitCents: 200, levelCents: 100, priceBasis: 'natural', pnlCents: 100 });
+  });
+
+  it('stop loss at natural fires when the closing cost reaches the loss, before the mid does', () => {
+    // Mid value 3.90 (P&L −1.90) holds; buying back costs 4.00 (4.20 ask − 0.20 bid): P&L −2.00, the stop.
+    const p = position(200, mark(3.8, 4.2), mark(0.2, 0.3));
+    expect(manage(p).kind).toBe('HOLD');
+    const d = manage(p, natural);
+    expect(kindGate(d)).toBe('EXIT STOP_LOSS marketable');
+    expect(d.details).toMatchObject({ valueCents: 400, pnlCents: -200, stopLossAtCents: -200 });
+  });
+
+  it('holds without the price the close needs: no ask on the short leg, no bid on the long leg', () => {
+    for (const p of [position(200, mark(1, null, 1), mark(0.45, 0.55)), position(200, mark(0.1, 0.2), mark(null, 0.05, 0.05))]) {
+      const d = manage(p, natural);
+      expect(d.kind).toBe('HOLD');
+      expect(String(d.details.reason)).toMatch(/^Closing prices \(ask of a short leg, bid of a long leg\) missing for SPXW180131P0(2800|2775)000/);
+    }
   });
 });
 

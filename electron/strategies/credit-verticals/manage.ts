@@ -3,6 +3,8 @@
  *
  * - Mark each leg at mid; spread value per combo unit = Σ mid of the legs we sold − Σ mid of the legs
  *   we bought (what it costs to buy the spread back), rounded half away from zero to the cent.
+ *   With `exitTriggerPrice: 'natural'` the value is what closing costs now instead: the legs we sold
+ *   bought back at the ask, the legs we bought sold at the bid (whole cents, no rounding needed).
  * - P&L per unit = entry credit − value; max profit per unit = the entry credit.
  * - **Stop loss**: P&L ≤ −stopLossPct × max profit (default −100%: the loss equals the credit)
  *   → EXIT `STOP_LOSS`, marketable.
@@ -10,14 +12,17 @@
  *   (`TAKE_PROFIT_<pct>`, so 40% reads TAKE_PROFIT_40), worked from mid like an entry.
  * - **Session exit** (off by default): at or after `minutesBeforeClose` before today's close
  *   → EXIT `SESSION_EXIT`, marketable.
- * - Otherwise HOLD, with the numbers. A leg without a mid → HOLD: never exit on missing data (the
+ * - Otherwise HOLD, with the numbers. A leg without the price the rule reads (a mid; at natural the
+ *   ask of a leg we sold or the bid of a leg we bought) → HOLD: never exit on missing data (the
  *   executor could not price the close either).
+ * - An exit by take profit or stop loss carries its `target` (the level, the price basis and the P&L
+ *   it saw), which the engine keeps on the trade beside what the close realized.
  *
  * Thresholds are whole cents: P&L is in cents, so "P&L ≥ 117.5¢" is "P&L ≥ 118¢" (ceil), and
  * "P&L ≤ −117.5¢" is "P&L ≤ −118¢". Percentages are read to the basis point.
  */
 import { toCents } from '../../../shared/money.ts';
-import type { ManageDecision, ManageInput } from '../types.ts';
+import type { ExitTarget, LegMark, ManageDecision, ManageInput, PositionLeg } from '../types.ts';
 import type { CreditVerticalsConfig } from './config.ts';
 
 const MS_MIN = 60_000;
@@ -39,26 +44,37 @@ export function creditVerticalExitLevels(creditCents: number, config: Pick<Credi
   };
 }
 
+/** The price of one leg the rule reads, dollars: its mid, or at natural what closing it gets (null when missing). */
+function legPrice(leg: PositionLeg, basis: 'mid' | 'natural'): number | null {
+  const m: LegMark | null = leg.mark;
+  if (m === null) return null;
+  // Closing a leg we sold buys it back at the ask; closing a leg we bought sells it at the bid.
+  const p = basis === 'mid' ? m.mid : leg.side === 'SELL' ? m.ask : m.bid;
+  return p !== null && Number.isFinite(p) ? p : null;
+}
+
 /** Hold or exit one open credit vertical (see the rules above). */
 export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>): ManageDecision {
   const { now, config, position, sessionClose } = input;
   const tradeId = position.tradeId;
+  const basis = config.exitTriggerPrice;
 
-  const missing = position.legs.filter((l) => l.mark === null || l.mark.mid === null || !Number.isFinite(l.mark.mid)).map((l) => l.symbol);
+  const missing = position.legs.filter((l) => legPrice(l, basis) === null).map((l) => l.symbol);
   if (missing.length > 0 || position.legs.length === 0) {
+    const what = basis === 'mid' ? 'Marks' : 'Closing prices (ask of a short leg, bid of a long leg)';
     return {
       kind: 'HOLD',
       tradeId,
-      details: { reason: `Marks missing for ${missing.length > 0 ? missing.join(', ') : 'every leg (no legs)'}: holding, never exit on missing data`, marksMissing: missing },
+      details: { reason: `${what} missing for ${missing.length > 0 ? missing.join(', ') : 'every leg (no legs)'}: holding, never exit on missing data`, marksMissing: missing },
     };
   }
 
-  // Spread value per combo unit: legs' mids (twice, in cents, so half cents stay exact), SELL − BUY.
+  // Spread value per combo unit: legs' prices (twice, in cents, so half-cent mids stay exact), SELL − BUY.
   const units = position.quantity > 0 ? position.quantity : 1;
   let twiceValue = 0;
   for (const leg of position.legs) {
     const ratio = leg.openQuantity / units;
-    twiceValue += (leg.side === 'SELL' ? 1 : -1) * toCents(2 * leg.mark!.mid!) * ratio;
+    twiceValue += (leg.side === 'SELL' ? 1 : -1) * toCents(2 * legPrice(leg, basis)!) * ratio;
   }
   const half = twiceValue / 2;
   const valueCents = Math.sign(half) * Math.round(Math.abs(half));
@@ -78,19 +94,21 @@ export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>):
     stopLossAtCents,
     takeProfitPct: config.takeProfitPct,
     stopLossPct: config.stopLossPct,
+    exitTriggerPrice: basis,
     sessionExitAt,
   };
+  const target = (pctOfMaxProfit: number, levelCents: number): ExitTarget => ({ pctOfMaxProfit, maxProfitCents: creditCents, levelCents, priceBasis: basis, pnlCents });
 
   if (stopLossAtCents !== null && pnlCents <= stopLossAtCents) {
     return {
-      kind: 'EXIT', tradeId, gate: 'STOP_LOSS', urgency: 'marketable', details,
-      reason: `Stop loss: P&L ${cents(pnlCents)} ≤ −${config.stopLossPct * 100}% of max profit ${cents(creditCents)} (at ${cents(stopLossAtCents)})`,
+      kind: 'EXIT', tradeId, gate: 'STOP_LOSS', urgency: 'marketable', details, target: target(-config.stopLossPct, stopLossAtCents),
+      reason: `Stop loss: P&L ${cents(pnlCents)} at ${basis} ≤ −${config.stopLossPct * 100}% of max profit ${cents(creditCents)} (at ${cents(stopLossAtCents)})`,
     };
   }
   if (takeProfitAtCents !== null && pnlCents >= takeProfitAtCents) {
     return {
-      kind: 'EXIT', tradeId, gate: takeProfitGate(config.takeProfitPct), urgency: 'normal', details,
-      reason: `Take profit: P&L ${cents(pnlCents)} ≥ ${config.takeProfitPct * 100}% of max profit ${cents(creditCents)} (at ${cents(takeProfitAtCents)})`,
+      kind: 'EXIT', tradeId, gate: takeProfitGate(config.takeProfitPct), urgency: 'normal', details, target: target(config.takeProfitPct, takeProfitAtCents),
+      reason: `Take profit: P&L ${cents(pnlCents)} at ${basis} ≥ ${config.takeProfitPct * 100}% of max profit ${cents(creditCents)} (at ${cents(takeProfitAtCents)})`,
     };
   }
   if (sessionExitAt !== null && now >= sessionExitAt) {

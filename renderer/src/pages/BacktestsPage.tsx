@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BacktestResult, BacktestRun, Stats } from '../../../shared/api.ts';
-import { etDateTime, formatDrawdown, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, formatDrawdown, formatNet, formatUsd } from '../../../shared/format.ts';
 import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { addDaysIso, todayEt } from '../lib/time.ts';
@@ -67,7 +67,7 @@ const TRADE_COLUMNS: Column<Trade>[] = [
   { key: 'entry', header: 'Entry (ET)', render: (t) => etDateTime(t.entryTime, false) },
   { key: 'exit', header: 'Exit (ET)', render: (t) => (t.exitTime === null ? 'open at the end' : etDateTime(t.exitTime, false)) },
   { key: 'legs', header: 'Legs', render: (t) => t.description },
-  { key: 'credit', header: 'Credit', align: 'right', render: (t) => formatPrice(t.entryCredit) },
+  { key: 'credit', header: 'Entry', align: 'right', render: (t) => formatNet(t.entryCredit) },
   { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <span className={pnlClass(t.pnl)}>{formatUsd(t.pnl)}</span> },
   { key: 'reason', header: 'Exit reason', render: (t) => t.exitReason ?? '—' },
 ];

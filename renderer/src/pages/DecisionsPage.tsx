@@ -5,10 +5,10 @@
  */
 import { Fragment, useMemo, useState } from 'react';
 import type { Decision } from '../../../shared/api.ts';
-import { etDateTime, formatPrice } from '../../../shared/format.ts';
+import { etDateTime, formatNet, formatPrice } from '../../../shared/format.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useCall } from '../lib/useCall.ts';
-import { openSnapshot, useApp } from '../store.ts';
+import { openSnapshot, openTrade, useApp } from '../store.ts';
 import { flattenDetails, useEtRange, useReloadOn, validRange } from './records.ts';
 import './records.css';
 
@@ -27,7 +27,7 @@ const COLUMNS: Column<Decision>[] = [
   { key: 'gate', header: 'Gate', render: (d) => d.gate ?? '—', width: 140 },
   { key: 'reason', header: 'Reason', render: (d) => <span title={d.reason}>{d.reason}</span> },
   { key: 'score', header: 'Score', render: (d) => formatPrice(d.score, 3), align: 'right', width: 64 },
-  { key: 'limit', header: 'Limit', render: (d) => formatPrice(d.limitPrice), align: 'right', width: 60 },
+  { key: 'limit', header: 'Limit', render: (d) => formatNet(d.limitPrice), align: 'right', width: 96 },
 ];
 
 export function DecisionsPage() {
@@ -105,9 +105,14 @@ function DecisionDetail({ decision, siblings, onSelect }: { decision: Decision; 
         <dt>Gate</dt><dd>{decision.gate ?? '—'}</dd>
         <dt>Target DTE</dt><dd>{decision.targetDte ?? '—'}</dd>
         <dt>Score</dt><dd>{formatPrice(decision.score, 3)}</dd>
-        <dt>Limit</dt><dd>{decision.limitPrice === null ? '—' : `${formatPrice(decision.limitPrice)} per unit`}</dd>
+        <dt>Limit</dt><dd>{decision.limitPrice === null ? '—' : `${formatNet(decision.limitPrice)} per unit`}</dd>
         <dt>Quantity</dt><dd>{decision.quantity ?? '—'}</dd>
-        <dt>Trade</dt><dd>{decision.tradeId ?? '—'}</dd>
+        <dt>Trade</dt>
+        <dd>
+          {decision.tradeId === null ? '—' : (
+            <button className="linkish" onClick={() => openTrade(decision.tradeId!)} aria-label={`Open trade ${decision.tradeId}`}>Trade #{decision.tradeId}</button>
+          )}
+        </dd>
       </dl>
       <div className="toolbar">
         {decision.snapshotIds.length === 0 ? (

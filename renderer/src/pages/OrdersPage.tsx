@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import type { Order } from '../../../shared/api.ts';
-import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
@@ -18,11 +18,8 @@ const WORKING = new Set(['PENDING_SUBMIT', 'SUBMITTED', 'ACCEPTED', 'PARTIALLY_F
 /** HH:MM:SS in ET (the column header says ET). */
 const clock = (ms: number) => etDateTime(ms).slice(11);
 
-/** Net price per combo unit: credit positive, debit shown as such. */
-function net(price: number | null): string {
-  if (price === null) return '—';
-  return price < 0 ? `${formatPrice(-price)} db` : `${formatPrice(price)} cr`;
-}
+/** Net price per combo unit in the one convention: "credit 1.25" / "debit 3.80". */
+const net = (price: number | null): string => formatNet(price);
 
 function StatusBadge({ order }: { order: Order }) {
   const cls = BAD.has(order.status) ? 'badge bad' : GOOD.has(order.status) ? 'badge good' : WORKING.has(order.status) ? 'badge warn' : 'badge';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { Position, ShortStrike } from '../../../shared/api.ts';
-import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, etWhen, formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
@@ -23,6 +23,7 @@ function shortStrikeText(s: ShortStrike): string {
 export function PositionsPage() {
   const api = useApp((s) => s.api);
   const conn = useApp((s) => s.status?.connection);
+  const marketHours = useApp((s) => s.status?.marketHours ?? null);
   const positions = useCall('positions.list', {}, { followStatus: true });
   const [closing, setClosing] = useState<Position | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -34,7 +35,11 @@ export function PositionsPage() {
     setError(null);
     try {
       const r = await api.call('positions.close', { tradeId: p.tradeId, confirm: true });
-      setMessage(r.closing ? `Closing trade ${p.tradeId} with a marketable limit order.` : `Trade ${p.tradeId} had nothing left to close.`);
+      setMessage(
+        r.queuedFor !== null
+          ? `The market is closed: the close of trade ${p.tradeId} is queued for the open (${etWhen(r.queuedFor)}).`
+          : r.closing ? `Closing trade ${p.tradeId} with a marketable limit order.` : `Trade ${p.tradeId} had nothing left to close.`,
+      );
       positions.reload();
     } catch (e) {
       setError((e as Error).message);
@@ -56,14 +61,19 @@ export function PositionsPage() {
         <section key={p.tradeId} className="card" aria-label={`Position ${p.tradeId}`}>
           <div className="toolbar">
             <h2 style={{ margin: 0 }}>#{p.tradeId} · {p.strategyId}</h2>
-            <span className={`badge ${p.status === 'ACTIVE' ? 'good' : 'warn'}`}>{p.status}</span>
+            <span className={`badge ${p.status === 'ACTIVE' ? 'good' : 'warn'}`} data-testid={`position-status-${p.tradeId}`}>{p.closeQueuedFor !== null ? 'CLOSE QUEUED' : p.status}</span>
             <span className="hint">entered {etDateTime(p.entryTime, false)} ET · {p.dte === null ? '' : `${p.dte} DTE`}</span>
             <button className="btn danger" style={{ marginLeft: 'auto' }} disabled={p.status === 'CLOSING'} onClick={() => setClosing(p)} aria-label={`Close position ${p.tradeId}`}>
-              {p.status === 'CLOSING' ? 'Closing…' : 'Close position'}
+              {p.closeQueuedFor !== null ? 'Close queued' : p.status === 'CLOSING' ? 'Closing…' : 'Close position'}
             </button>
           </div>
+          {p.closeQueuedFor !== null && (
+            <p className="hint" role="status" data-testid={`close-queued-${p.tradeId}`}>
+              Close queued for the open ({etWhen(p.closeQueuedFor)}): the market is closed, so the close order is sent when it opens.
+            </p>
+          )}
           <dl className="position-facts">
-            <dt>Entry credit</dt><dd>{formatUsd(p.entryCredit)}</dd>
+            <dt>Entry</dt><dd>{formatNet(p.entryCredit, { usd: true })}</dd>
             <dt>P&amp;L now</dt><dd className={pnlClass(p.currentPnl)} data-testid={`pnl-${p.tradeId}`}>{formatUsd(p.currentPnl)}</dd>
             <dt>Take profit at</dt><dd>{p.takeProfitPnl === null ? '—' : formatUsd(p.takeProfitPnl)}</dd>
             <dt>Stop loss at</dt><dd>{p.stopLossPnl === null ? '—' : formatUsd(p.stopLossPnl)}</dd>
@@ -116,7 +126,11 @@ export function PositionsPage() {
       {closing && (
         <ConfirmDialog
           title={`Close position ${closing.tradeId}?`}
-          body={`This sends a marketable limit order to close every leg of trade ${closing.tradeId} (${closing.strategyId}) now. P&L at the last mark: ${formatUsd(closing.currentPnl)}.`}
+          body={
+            marketHours && !marketHours.open
+              ? `The market is closed; the close of trade ${closing.tradeId} (${closing.strategyId}) will be sent at the open on ${etWhen(marketHours.nextOpen)} as a marketable limit order. P&L at the last mark: ${formatUsd(closing.currentPnl)}.`
+              : `This sends a marketable limit order to close every leg of trade ${closing.tradeId} (${closing.strategyId}) now. P&L at the last mark: ${formatUsd(closing.currentPnl)}.`
+          }
           confirmLabel="Close this position"
           onConfirm={() => void close(closing)}
           onCancel={() => setClosing(null)}

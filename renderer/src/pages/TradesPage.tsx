@@ -1,13 +1,14 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPORT_KINDS, type PerformanceHistory, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
-import { etDateTime, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, formatNet, formatUsd } from '../../../shared/format.ts';
 import { StatsList } from '../components/StatsCard.tsx';
 import { TimeChart, type ChartPoint } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { saveFile } from '../lib/download.ts';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';
-import { useEtRange, validRange } from './records.ts';
+import { exitReviewText, useEtRange, validRange } from './records.ts';
+import './records.css';
 
 type Kind = (typeof EXPORT_KINDS)[number];
 const KIND_LABEL: Record<Kind, string> = { trades: 'Trades', legs: 'Trade legs', fills: 'Fills', decisions: 'Decisions', daily: 'Daily summaries' };
@@ -19,7 +20,7 @@ const COLUMNS: Column<Trade>[] = [
   { key: 'strategy', header: 'Strategy', render: (t) => t.strategyId },
   { key: 'entered', header: 'Entered (ET)', render: (t) => etDateTime(t.tradeDate, false) },
   { key: 'legs', header: 'Legs', render: (t) => t.description },
-  { key: 'credit', header: 'Credit', align: 'right', render: (t) => formatUsd(t.entryCredit) },
+  { key: 'credit', header: 'Entry', align: 'right', render: (t) => formatNet(t.entryCredit, { usd: true }) },
   { key: 'pnl', header: 'P&L', align: 'right', render: (t) => <PnlCell trade={t} /> },
   { key: 'exit', header: 'Exit', render: (t) => t.exitReason ?? '—' },
   { key: 'closed', header: 'Closed (ET)', render: (t) => (t.closedAt ? etDateTime(t.closedAt, false) : '—') },
@@ -57,6 +58,9 @@ export function TradesPage() {
   const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: (history.data?.equity ?? []).map((e) => ({ time: e.time, value: e.equity })) }), [history.data]);
   const reasons = useMemo(() => Object.keys(history.data?.stats.exitReasons ?? {}).sort(), [history.data]);
   const rows = trades.data ?? [];
+  // The trade shown in detail: a clicked row, or the one a decision's "Trade #N" link opened.
+  const selectedId = useApp((s) => s.tradeRef);
+  const selected = rows.find((t) => t.id === selectedId) ?? null;
 
   return (
     <div className="stack">
@@ -93,9 +97,12 @@ export function TradesPage() {
           columns={COLUMNS}
           rowKey={(t) => t.id}
           height={420}
+          onRowClick={(t) => useApp.setState({ tradeRef: t.id })}
+          selectedKey={selectedId}
           empty={<p className="hint">{trades.data ? 'No trades match. Press Start and the strategies trade on their schedule (the simulator trades on paper when no broker is connected).' : 'Loading…'}</p>}
         />
       </section>
+      {selected ? <TradeDetail trade={selected} /> : selectedId !== null && trades.data && <p className="hint">Trade #{selectedId} is not in this selection: clear the filters to see it.</p>}
       <ExportCard from={from} to={to} />
     </div>
   );
@@ -111,6 +118,32 @@ function EquityCaption({ history }: { history: PerformanceHistory }) {
     <p className="hint" data-testid="equity-caption">
       From {formatUsd(first.equity)} on {etDateTime(first.time, false)} ET · closed trades {formatUsd(history.stats.totalPnl)}{open}
     </p>
+  );
+}
+
+/** One trade: entry and close prices, and its intended exit beside what the close realized. */
+function TradeDetail({ trade }: { trade: Trade }) {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // A statement, not the effect's return value: newer Chromium returns a promise from scrollIntoView.
+    ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [trade.id]);
+  const review = trade.exitReview ? exitReviewText(trade.exitReview, trade.exitPrice) : null;
+  return (
+    <section className="card records" aria-labelledby="trade-detail-h" ref={ref}>
+      <h2 id="trade-detail-h">Trade #{trade.id} — {trade.strategyId}</h2>
+      <dl className="trade-facts" aria-label="Trade facts">
+        <dt>Legs</dt><dd>{trade.description || '—'}</dd>
+        <dt>Entered</dt><dd>{etDateTime(trade.tradeDate, false)} ET at {formatNet(trade.entryPrice)} ({formatNet(trade.entryCredit, { usd: true })})</dd>
+        <dt>Closed</dt><dd>{trade.closedAt === null ? '—' : `${etDateTime(trade.closedAt, false)} ET at ${formatNet(trade.exitPrice)}`}</dd>
+        <dt>Exit reason</dt><dd>{trade.exitReason ?? '—'}</dd>
+        <dt>Intended exit</dt><dd data-testid="exit-intended">{review?.intended ?? 'No exit level (closed by hand, at expiration or by a session exit)'}</dd>
+        <dt>Realized</dt><dd data-testid="exit-realized">{review?.realized ?? '—'}</dd>
+        <dt>Commissions</dt><dd>{formatUsd(trade.commissions)}</dd>
+        <dt>P&amp;L (net)</dt><dd className={trade.finalPnl === null ? undefined : trade.finalPnl >= 0 ? 'pos' : 'neg'}>{formatUsd(trade.finalPnl)}</dd>
+        <dt>Entry decision</dt><dd>{trade.decisionId ?? '—'}</dd>
+      </dl>
+    </section>
   );
 }
 

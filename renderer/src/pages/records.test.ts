@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { flattenDetails, legsShorthand, validRange } from './records.ts';
+import { exitReviewText, flattenDetails, legsShorthand, pctText, validRange } from './records.ts';
 
 describe('flattenDetails', () => {
-  it('flattens nested numbers into dotted keys, shows …Cents in dollars and …Ms in seconds (no developer units) and keeps other numbers as they are', () => {
+  it('flattens nested numbers into dotted keys, shows net prices as credit/debit, other …Cents in dollars and …Ms in seconds (no developer units) and keeps other numbers as they are', () => {
     const rows = flattenDetails({
       deltaTarget: 0.2,
       midCents: 290,
@@ -18,13 +18,13 @@ describe('flattenDetails', () => {
     });
     expect(rows).toEqual([
       { key: 'deltaTarget', value: '0.2' },
-      { key: 'mid ($)', value: '2.90' },
+      { key: 'mid', value: 'credit 2.90' },
       { key: 'limits.staleAfter (seconds)', value: '300' },
       { key: 'limits.maxSpreadAbs', value: '2' },
       { key: 'age (seconds)', value: '1.25' },
       { key: 'winner.targetDte', value: '3' },
       { key: 'winner.expiration', value: '2026-11-27' },
-      { key: 'winner.natural ($)', value: '-0.15' },
+      { key: 'winner.natural', value: 'debit 0.15' },
       { key: 'veto', value: '—' },
       { key: 'marksMissing', value: '(none)' },
       { key: 'strikes', value: '5895, 5870' },
@@ -61,5 +61,22 @@ describe('validRange', () => {
     expect(validRange('2026-11-23', '2026-11-23')).toBe(true);
     expect(validRange('2026-11-24', '2026-11-23')).toBe(false);
     expect(validRange('', '2026-11-23')).toBe(false);
+  });
+});
+
+describe('exitReviewText', () => {
+  it('says what the take profit aimed for and what the close realized, in one sign convention', () => {
+    const review = {
+      intended: { rule: 'TAKE_PROFIT_50', at: 0, pctOfMaxProfit: 0.5, maxProfit: 235, pnl: 118, priceBasis: 'mid' as const, pnlAtTrigger: 121 },
+      realizedPnl: 85,
+      realizedPctOfMaxProfit: 0.3617,
+    };
+    expect(exitReviewText(review, -1.5)).toEqual({
+      intended: 'Take profit at 50% of max profit $235.00 = $118.00, measured at mid (it fired at $121.00, 51.49%)',
+      realized: '$85.00 = 36.17% of max profit, the close filled at debit 1.50 (before commissions)',
+    });
+    const stop = { ...review, intended: { ...review.intended, rule: 'STOP_LOSS', pctOfMaxProfit: -1, pnl: -235, priceBasis: 'natural' as const, pnlAtTrigger: -240 }, realizedPnl: null, realizedPctOfMaxProfit: null };
+    expect(exitReviewText(stop, null)).toEqual({ intended: 'Stop loss at -100% of max profit $235.00 = -$235.00, measured at natural (it fired at -$240.00, -102.13%)', realized: 'Not closed yet' });
+    expect(pctText(0.5)).toBe('50%');
   });
 });

@@ -4,7 +4,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
-import { defaultEtRange, etDateOf, type RangeList } from '../../../shared/format.ts';
+import type { TradeExitReview } from '../../../shared/api.ts';
+import { defaultEtRange, etDateOf, formatNet, formatUsd, type RangeList } from '../../../shared/format.ts';
 import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
 import { useApp } from '../store.ts';
 
@@ -68,7 +69,8 @@ export function occOf(symbol: string): { root: string; expiration: string; right
 
 /**
  * A decision's details flattened to readable rows: nested keys joined with dots, arrays of scalars
- * joined, `…Cents` fields shown as dollars, fractions left as numbers.
+ * joined, net prices (`midCents`, `naturalCents`, `floorCents`, `limitCents`) as "credit 2.90" /
+ * "debit 0.15", other `…Cents` fields as dollars, fractions left as numbers.
  */
 export function flattenDetails(value: unknown, prefix = '', out: { key: string; value: string }[] = []): { key: string; value: string }[] {
   if (value === null || value === undefined) {
@@ -89,10 +91,18 @@ export function flattenDetails(value: unknown, prefix = '', out: { key: string; 
     for (const [k, v] of entries) flattenDetails(v, prefix ? `${prefix}.${k}` : k, out);
     return out;
   }
+  if (typeof value === 'number' && NET_PRICE_KEY.test(prefix)) {
+    // A net price says credit or debit in words: "mid  credit 2.90".
+    out.push({ key: prefix.replace(/Cents$/, ''), value: formatNet(value / 100) });
+    return out;
+  }
   const unit = typeof value === 'number' ? keyUnit(prefix) : null;
   out.push({ key: unit ? unit.key : prefix, value: scalar(value, unit?.unit ?? null) });
   return out;
 }
+
+/** Detail keys holding a combo's net price per unit (signed cents, credit positive): shown as "credit 2.90" / "debit 0.15". */
+const NET_PRICE_KEY = /(^|\.)(mid|natural|floor|limit)Cents$/;
 
 /**
  * A key named for a developer unit ("midCents", "limits.staleAfterMs") as a trader reads it: the name
@@ -132,4 +142,26 @@ export function useReloadOn(key: string, reload: () => void, ms = 1_000): void {
     }, wait);
     return () => clearTimeout(timer);
   }, [key, reload, ms]);
+}
+
+/** A fraction as a percentage to the basis point, without trailing zeros: 0.5 → "50%", 0.3617 → "36.17%". */
+export function pctText(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+/**
+ * A trade's intended exit and what its close realized, in words (the Trades page detail):
+ * "Take profit at 50% of max profit $235.00 = $118.00, measured at mid (it fired at $121.00, 51.49%)"
+ * and "$85.00 = 36.17% of max profit, the close filled at debit 1.50 (before commissions)".
+ */
+export function exitReviewText(review: TradeExitReview, exitPrice: number | null): { intended: string; realized: string } {
+  const i = review.intended;
+  const rule = i.pctOfMaxProfit >= 0 ? 'Take profit' : 'Stop loss';
+  const firedPct = i.maxProfit > 0 ? `, ${pctText(i.pnlAtTrigger / i.maxProfit)}` : '';
+  const intended = `${rule} at ${pctText(i.pctOfMaxProfit)} of max profit ${formatUsd(i.maxProfit)} = ${formatUsd(i.pnl)}, measured at ${i.priceBasis} (it fired at ${formatUsd(i.pnlAtTrigger)}${firedPct})`;
+  const realized =
+    review.realizedPnl === null
+      ? 'Not closed yet'
+      : `${formatUsd(review.realizedPnl)}${review.realizedPctOfMaxProfit === null ? '' : ` = ${pctText(review.realizedPctOfMaxProfit)} of max profit`}${exitPrice === null ? '' : `, the close filled at ${formatNet(exitPrice)}`} (before commissions)`;
+  return { intended, realized };
 }
