@@ -3,7 +3,7 @@
  * and started again on the same data folder, over and over:
  *
  * - `sim`: the whole app — the real headless server as a child process — on the built-in simulator at
- *   12,000× (a trading day in about 2 s), its broker's books in the data folder;
+ *   40,000× (a market day in about 2 s), with seed 000 allowed three entries a day, its broker's books in the data folder;
  * - `ibkr`: the engine's execution core as the app runs it (data-folder lock, store, OrderManager, the
  *   real IB adapter) trading continuously against the fake IB Gateway, which lives in the campaign's own
  *   process and so survives every kill, as a real Gateway does. (The headless server on IB runs on the
@@ -265,7 +265,7 @@ type Status = { engineState: string; reason: string | null };
 
 /** The whole app on the built-in simulator; the broker's books are a SQLite file in the data folder. */
 export function simSubject(opts: { seed?: number; start?: string; speed?: number } = {}): Subject {
-  const env = { THETADESK_SIM_SEED: String(opts.seed ?? 3), THETADESK_SIM_START: opts.start ?? '2026-03-02', THETADESK_SIM_SPEED: String(opts.speed ?? 12_000) };
+  const env = { THETADESK_SIM_SEED: String(opts.seed ?? 3), THETADESK_SIM_START: opts.start ?? '2026-03-02', THETADESK_SIM_SPEED: String(opts.speed ?? 40_000) };
   const launch = async (dataDir: string) => {
     const s = await startHeadless({ dataDir, env, args: ['--broker', 'sim'] });
     const reconciled = () =>
@@ -286,7 +286,15 @@ export function simSubject(opts: { seed?: number; start?: string; speed?: number
           const st = await reconciled();
           return st.engineState === 'halted' ? (st.reason ?? 'halted') : null;
         },
-        afterReady: async () => void (await rpc(s, 'engine.start')),
+        afterReady: async () => {
+          // More orders per market day than seed 000's defaults (1 open, 1 new a day), so the kills land
+          // among more orders and fills: up to three entries a day (its 10:00, 11:00 and 12:00 slots).
+          const [cv] = await rpc<{ id: string; config: { risk: Record<string, unknown> } }[]>(s, 'strategies.list');
+          if (cv && cv.config.risk.maxNewTradesPerDay !== 3) {
+            await rpc(s, 'strategies.setConfig', { strategyId: cv.id, config: { ...cv.config, risk: { ...cv.config.risk, maxOpenTrades: 3, maxNewTradesPerDay: 3, dailyStopAfterStopLoss: false } } });
+          }
+          await rpc(s, 'engine.start');
+        },
         state: async () => (await rpc<Status>(s, 'status.get')).engineState,
       };
     },

@@ -21,7 +21,7 @@ async function campaign(subject: Subject, kills: number) {
 }
 
 describe('kill -9 at random moments (short loop)', { timeout: 600_000 }, () => {
-  it('the headless server on the simulator at 12,000×: every restart opens its databases intact and reconciles without halting; no order twice, no fill lost, the same positions', async () => {
+  it('the headless server on the simulator at 40,000×: every restart opens its databases intact and reconciles without halting; no order twice, no fill lost, the same positions', async () => {
     const report = await campaign(simSubject(), 6);
     expect(report.failures).toEqual([]);
     expect(report.records).toHaveLength(6);
