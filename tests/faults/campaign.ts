@@ -159,6 +159,18 @@ function engineRecords(dataDir: string): { orders: EngineOrder[]; positions: Map
   }
 }
 
+/** Executions the engine has recorded so far (one per multi-leg fill), read from its database. */
+function executionsRecorded(dataDir: string): number {
+  const file = path.join(dataDir, 'thetadesk.sqlite');
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM fills WHERE exec_id LIKE '%#0'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 const LIVE = new Set(['SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED', 'CANCEL_PENDING']);
 
 /** The end-of-campaign invariants as readable failures (empty when all hold). */
@@ -206,6 +218,12 @@ export type CampaignOptions = {
   liveMs?: [number, number];
   /** Share of kills aimed at start-up and reconciliation (before the process says it is ready). */
   earlyShare?: number;
+  /**
+   * Keep killing past `kills` until the engine has recorded at least this many executions (at most
+   * `maxKills` in all): a loop that never traded would prove nothing about orders and fills, and how
+   * far the market gets per kill depends on the machine's speed.
+   */
+  atLeast?: { executions: number; maxKills: number };
   log?: (line: string) => void;
 };
 
@@ -219,7 +237,12 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
   /** Databases the process has created (seen after a kill). */
   const created = new Set<string>();
   const t0 = performance.now();
-  for (let round = 1; round <= o.kills; round++) {
+  const enough = (round: number): boolean => {
+    if (round < o.kills) return false;
+    if (!o.atLeast || round >= o.atLeast.maxKills) return true;
+    return executionsRecorded(o.dataDir) >= o.atLeast.executions;
+  };
+  for (let round = 1; ; round++) {
     const run = await o.subject.start(o.dataDir);
     const born = performance.now();
     let stateAtKill: string;
@@ -253,12 +276,13 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignReport> {
     if (checks.some((c) => !c.endsWith(' ok'))) failures.push(`round ${round}: integrity — ${integrity}`);
     records.push({ round, livedMs: Math.round(performance.now() - born), stateAtKill, afterRestart, integrity });
     o.log?.(`kill ${round}/${o.kills}: after ${records.at(-1)!.livedMs} ms (${stateAtKill}); the start before it: ${afterRestart}`);
+    if (enough(round)) break;
   }
   const halted = await o.subject.settle(o.dataDir);
   if (halted !== null) failures.push(`final start: halted — ${halted}`);
   const inv = checkInvariants(await o.subject.truth(o.dataDir), o.dataDir);
   failures.push(...inv.failures);
-  return { subject: o.subject.name, kills: o.kills, seed: o.seed, records, failures, orders: inv.orders, fills: inv.fills, trades: inv.trades, openTrades: inv.openTrades, wallSeconds: Math.round((performance.now() - t0) / 100) / 10 };
+  return { subject: o.subject.name, kills: records.length, seed: o.seed, records, failures, orders: inv.orders, fills: inv.fills, trades: inv.trades, openTrades: inv.openTrades, wallSeconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
 type Status = { engineState: string; reason: string | null };

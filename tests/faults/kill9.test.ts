@@ -14,7 +14,7 @@ const seed = Number(process.env.FC_SEED ?? 12);
 async function campaign(subject: Subject, kills: number) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-kill9-'));
   try {
-    return await runCampaign({ subject, kills, seed, dataDir });
+    return await runCampaign({ subject, kills, seed, dataDir, atLeast: { executions: 3, maxKills: 20 } });
   } finally {
     await subject.close();
   }
@@ -24,7 +24,7 @@ describe('kill -9 at random moments (short loop)', { timeout: 600_000 }, () => {
   it('the headless server on the simulator at 40,000×: every restart opens its databases intact and reconciles without halting; no order twice, no fill lost, the same positions', async () => {
     const report = await campaign(simSubject(), 6);
     expect(report.failures).toEqual([]);
-    expect(report.records).toHaveLength(6);
+    expect(report.records.length).toBeGreaterThanOrEqual(6);
     // It must have traded, or it proved nothing about orders and fills.
     expect(report.orders).toBeGreaterThan(0);
     expect(report.fills).toBeGreaterThan(0);

@@ -247,6 +247,7 @@ export function freeDay(p: ModelParams, st: ModelState, input: DayInput, rng: Rn
  * the high and low are pinned at random minutes (or at the open/close when they coincide), the gaps
  * between pins are Brownian bridges built from the shocks `z` with per-minute standard deviations
  * `sd`, and the path is reflected into [lnL, lnH] (reflection keeps the pins, which lie on the bounds).
+ * Needs two inner minutes (n ≥ 3) when both extremes are inside; a session has 210 or 390.
  */
 export function bridgePath(
   out: Float64Array, lnO: number, lnC: number, lnH: number | null, lnL: number | null,

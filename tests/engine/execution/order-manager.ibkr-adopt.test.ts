@@ -35,9 +35,9 @@ async function setup(script: { openOrderWithoutComboLegs?: boolean; refuseModifi
   const fake = await startFakeIbGateway({ market, account: 'DU7770001', matching: { startingCash: 10_000_000 }, script: { fillDelayMs: 1, ...script } });
   fake.exchange.config.fillPolicy = 'hold';
   cleanups.push(() => fake.stop());
+  const clock = { t: MARKET_TIME, now: () => clock.t };
   const store = openStore({ dataDir: tempDir('td-ib-adopt-'), now: () => clock.t });
   cleanups.push(() => store.close());
-  const clock = { t: MARKET_TIME, now: () => clock.t };
   return { fake, market, store, clock };
 }
 

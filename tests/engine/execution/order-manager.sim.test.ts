@@ -223,7 +223,7 @@ describe('OrderManager × sim: closes', () => {
     // Without the close's commission yet: (1.60 − 3.30) × 100 − the entry's 1.30.
     expect(closing.realizedPnlCents).toBe((160 - 330) * 100 - 130);
     const notice = h.notices.find((n) => n.title === 'Close filled')!;
-    expect(notice.body).toBe(`Trade ${tradeId} (put_credit_vertical): 1 at 3.30 debit, realized -$171.30 (net of $1.30 commissions).`);
+    expect(notice.body).toBe(`Trade ${tradeId} (put_credit_vertical): 1 at debit 3.30, realized -$171.30 (net of $1.30 commissions).`);
 
     expect(held).toHaveLength(1);
     held.splice(0).forEach((release) => release());
@@ -241,7 +241,7 @@ describe('OrderManager × sim: closes', () => {
     await h.om.close({ trade: h.store.trades.get(tradeId)!, marks: marksOf(h.market, [5660, 5640]), urgency: 'marketable', decisionId: null, execution: EXEC, now: h.clock.t });
     h.broker.match();
     await flush();
-    expect(h.notices.filter((n) => n.title === 'Close filled').map((n) => n.body)).toEqual([`Trade ${tradeId} (put_credit_vertical): 1 at 3.30 debit, realized -$172.60 (net of $2.60 commissions).`]);
+    expect(h.notices.filter((n) => n.title === 'Close filled').map((n) => n.body)).toEqual([`Trade ${tradeId} (put_credit_vertical): 1 at debit 3.30, realized -$172.60 (net of $2.60 commissions).`]);
     expect(h.logs.filter((l) => l.message.includes('reported after the close'))).toEqual([]);
   });
 
