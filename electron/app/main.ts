@@ -6,11 +6,11 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safe
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
-import { chooseBroker } from '../engine/broker-setup.ts';
-import { openLogFolder, type LogFile } from '../engine/log-file.ts';
+import { chooseBroker } from '../application/broker/setup.ts';
+import { openLogFolder, type LogFile } from '../application/logs/file.ts';
 import { SystemClock } from '../engine/clock.ts';
-import { notificationSettings, savedConnection, TRADIER_TOKEN, wantsNotification } from '../engine/settings.ts';
-import { Workstation } from '../engine/workstation.ts';
+import { notificationSettings, savedConnection, TRADIER_TOKEN, wantsNotification } from '../application/settings/settings.ts';
+import { Workstation } from '../application/workstation.ts';
 import { StoreError } from '../store/errors.ts';
 import { lockDataFolder } from '../store/lock.ts';
 import { openStore, type Store } from '../store/store.ts';

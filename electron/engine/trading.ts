@@ -26,7 +26,7 @@ import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etDateTime, etTime, etWhen, formatUsd } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { gammaExposure } from '../market/context.ts';
-import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../market/calendar.ts';
+import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
 import { closeQueueOf, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
@@ -43,7 +43,7 @@ import type {
   Strategy,
 } from '../strategies/types.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../application/logs/hub.ts';
 import type { Executor, MarketData, MarkMap } from './ports.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
 import type { Scheduler } from './scheduler.ts';

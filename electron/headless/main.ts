@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { SystemClock } from '../engine/clock.ts';
 import { BrokerError } from '../brokers/port.ts';
-import { chooseBroker, type BrokerSetup } from '../engine/broker-setup.ts';
-import { openLogFolder } from '../engine/log-file.ts';
-import { MemorySecretStore, savedConnection, TRADIER_TOKEN } from '../engine/settings.ts';
-import { Workstation } from '../engine/workstation.ts';
+import { chooseBroker, type BrokerSetup } from '../application/broker/setup.ts';
+import { openLogFolder } from '../application/logs/file.ts';
+import { MemorySecretStore, savedConnection, TRADIER_TOKEN } from '../application/settings/settings.ts';
+import { Workstation } from '../application/workstation.ts';
 import { StoreError } from '../store/errors.ts';
 import { lockDataFolder } from '../store/lock.ts';
 import { openStore, type Store } from '../store/store.ts';

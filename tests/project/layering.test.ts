@@ -18,7 +18,7 @@ describe('layering rules', () => {
     expect((await messages('shared/x.ts', "import { z } from 'zod';\nexport const b = z;\n"))).toEqual([]);
   });
   it('renderer/ imports shared/ only', async () => {
-    expect((await messages('renderer/src/x.ts', "import { Workstation } from '../../electron/engine/workstation.ts';\nexport const w = Workstation;\n")).join()).toMatch(/no-restricted-imports/);
+    expect((await messages('renderer/src/x.ts', "import { Workstation } from '../../electron/application/workstation.ts';\nexport const w = Workstation;\n")).join()).toMatch(/no-restricted-imports/);
     expect((await messages('renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport const i = ipcRenderer;\n")).join()).toMatch(/no-restricted-imports/);
   });
   it("only electron/app/ imports 'electron'", async () => {

@@ -1,0 +1,220 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { etDateTime } from '../../shared/format.ts';
+import { etToEpoch } from '../../shared/market/calendar.ts';
+import type { LegRow, TradeWithLegs } from '../store/repos/trades.ts';
+import type { LegMark } from '../strategies/types.ts';
+import { brokerFromEnv } from './broker/setup.ts';
+import { VirtualClock } from '../engine/clock.ts';
+import { openWorkstation, toPosition, type PositionFacts, type Workstation } from './workstation.ts';
+
+const t0 = Date.UTC(2026, 0, 5, 15);
+
+describe('Workstation', () => {
+  it('records every engine state change in the append-only event log and system_state', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    const clock = new VirtualClock(t0);
+    const ws = openWorkstation({ clock, dataDir });
+    const seen: string[] = [];
+    ws.onEvent((e) => e.type === 'status' && seen.push(e.payload.engineState));
+    await ws.start();
+    clock.advanceTo(t0 + 1_000);
+    await ws.closeAll();
+    const events = ws.store.events.list({}).filter((e) => e.type === 'engine.state');
+    expect(events.map((e) => (e.payload as { engineState: string }).engineState)).toEqual(['stopped', 'running', 'stopped']);
+    expect(events.map((e) => e.at)).toEqual([t0, t0, t0 + 1_000]);
+    expect(ws.store.systemState.get('engine')).toMatchObject({ engineState: 'stopped', isTrading: false });
+    expect(seen).toEqual(['running', 'stopped']);
+    await ws.close();
+  });
+
+  it('comes back stopped after a restart, even if it was trading, and says so', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    const first = openWorkstation({ clock: new VirtualClock(t0), dataDir });
+    await first.start();
+    await first.close();
+    const second = openWorkstation({ clock: new VirtualClock(t0 + 60_000), dataDir });
+    expect(second.status()).toMatchObject({ engineState: 'stopped', isTrading: false });
+    expect(second.logs.list(20, 'warn').map((l) => l.message).join('\n')).toMatch(/press Start to resume/);
+    await second.close();
+  });
+
+  it('says the simulated broker stopped when it shuts down, never that it was not started', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    const clock = new VirtualClock(t0);
+    const setup = brokerFromEnv('sim', { THETADESK_SIM_START: '2026-01-05', THETADESK_SIM_SPEED: '1' }, clock);
+    const lines: string[] = [];
+    const ws = openWorkstation({ clock, dataDir, broker: setup, echoLog: (line) => lines.push(line) });
+    await expect.poll(() => ws.status().connection.state, { timeout: 10_000 }).toBe('connected');
+    expect(setup.broker.status().message).toBe('Simulated broker (paper) on the market simulator.');
+    await ws.close();
+    const shutdown = lines.slice(lines.findIndex((l) => l.includes('Workstation shutting down.')));
+    expect(shutdown.join('\n')).toContain('[broker:sim] Simulated broker stopped.');
+    expect(lines.join('\n')).not.toContain('not started');
+    expect(setup.broker.status()).toMatchObject({ state: 'disconnected', message: 'Simulated broker stopped.' });
+  });
+
+  it('pushes its status when its clock enters a new minute, so the UI’s clock and date ranges follow quiet hours', async () => {
+    const clock = new VirtualClock(t0 + 10_000);
+    const ws = openWorkstation({ clock, dataDir: mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-')), backups: false });
+    const pushed: number[] = [];
+    ws.onEvent((e) => e.type === 'status' && pushed.push(e.payload.updatedAt));
+    clock.advanceTo(t0 + 50_000);
+    expect(pushed).toEqual([]);
+    // Overnight: nothing happens in the engine, yet the status moves on to the next ET date.
+    clock.advanceTo(t0 + 10 * 3_600_000);
+    expect(pushed.at(-1)).toBe(t0 + 10 * 3_600_000);
+    expect(pushed.length).toBe(10 * 60);
+    await ws.close();
+  });
+
+  it('refuses unknown strategies with the list of known ones', async () => {
+    const ws = openWorkstation({ clock: new VirtualClock(t0), dataDir: mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-')) });
+    await expect(ws.start('no-such-system')).rejects.toThrow(/Unknown strategy "no-such-system"/);
+    await ws.close();
+  });
+});
+
+/** An open trade with the given legs, as the store returns it. */
+function openTrade(legs: Partial<LegRow>[]): TradeWithLegs {
+  return {
+    tradeId: 7, strategyId: 'credit-verticals', configId: null, decisionId: null, broker: 'sim', accountId: null, structure: 'put_credit_vertical', status: 'OPEN',
+    quantity: 2, entryDate: '2026-11-23', openedAt: t0, closedAt: null, exitDate: null, entryCreditCents: 95, entryTotalCents: 190, exitDebitCents: null,
+    exitTotalCents: null, maxProfitCents: null, maxLossCents: null, commissionsCents: 0, realizedPnlCents: null, exitReason: null, notes: {}, createdAt: t0, updatedAt: t0,
+    legs: legs.map((l, i) => ({
+      legId: i + 1, tradeId: 7, legIndex: i, symbol: `L${i}`, underlying: 'SPX', root: 'SPXW', expiration: '2026-11-27', strike: 5800, right: 'P', multiplier: 100,
+      side: 'SELL', quantity: 2, openedQty: 2, entryValueCents: 400, closedQty: 0, exitValueCents: 0, commissionsCents: 0, ...l,
+    })),
+  };
+}
+
+const mark = (m: Partial<LegMark>): LegMark => ({ bid: 1, ask: 1.1, mid: 1.05, delta: null, iv: 0.2, time: t0, gamma: null, theta: null, vega: null, ...m });
+
+function facts(marks: Record<string, LegMark>, spots: { SPX?: number | null; SPY?: number | null }): PositionFacts {
+  return { markOf: (s) => marks[s] ?? null, spotOf: (u) => spots[u] ?? null, unrealizedCents: 0, levels: { takeProfitCents: null, stopLossCents: null }, today: '2026-11-23' };
+}
+
+describe('toPosition', () => {
+  const vertical = openTrade([
+    { symbol: 'SPXW261127P05800000', strike: 5800, side: 'SELL' },
+    { symbol: 'SPXW261127P05775000', strike: 5775, side: 'BUY' },
+  ]);
+  const marks = {
+    SPXW261127P05800000: mark({ delta: -0.2013, gamma: 0.00214, theta: -1.8512, vega: 3.1047 }),
+    SPXW261127P05775000: mark({ delta: -0.1597, gamma: 0.00171, theta: -1.5231, vega: 2.7719 }),
+  };
+
+  it("gives each leg its part of the greeks (signed contracts × multiplier × per-contract greek), which add up to the position's", () => {
+    const p = toPosition(vertical, facts(marks, { SPX: 6012.34 }));
+    const [short, long] = p.legs;
+    // Short 2: −2 × 100 × greek; long 2: +2 × 100 × greek.
+    expect(short!.exposure).toEqual({ delta: 40.26, gamma: -0.428, theta: 370.24, vega: -620.94 });
+    expect(long!.exposure).toEqual({ delta: -31.94, gamma: 0.342, theta: -304.62, vega: 554.38 });
+    expect(p.greeks).toEqual({ delta: 8.32, gamma: -0.086, theta: 65.62, vega: -66.56 });
+    // The per-contract greeks stay as quoted.
+    expect(short).toMatchObject({ quantity: -2, delta: -0.2013, gamma: 0.00214, theta: -1.8512, vega: 3.1047 });
+  });
+
+  it('a leg without a greek has none for it, and the position total waits for every leg', () => {
+    const p = toPosition(vertical, facts({ ...marks, SPXW261127P05775000: mark({ delta: -0.1597 }) }, { SPX: 6012.34 }));
+    expect(p.legs[1]!.exposure).toEqual({ delta: -31.94, gamma: null, theta: null, vega: null });
+    expect(p.greeks).toBeNull();
+  });
+
+  it('measures each short strike from spot: signed points to the cent and a fraction of spot', () => {
+    const p = toPosition(vertical, facts(marks, { SPX: 6012.34, SPY: 600.1 }));
+    expect(p.shortStrikes).toHaveLength(1);
+    const s = p.shortStrikes[0]!;
+    expect(s).toMatchObject({ symbol: 'SPXW261127P05800000', underlying: 'SPX', right: 'P', strike: 5800, spot: 6012.34, distance: -212.34 });
+    expect(s.distancePct).toBeCloseTo(-212.34 / 6012.34, 6);
+    // A call above spot is positive; an SPY leg is measured from SPY.
+    const calls = openTrade([
+      { symbol: 'SPY261127C00610000', underlying: 'SPY', root: 'SPY', strike: 610, right: 'C', side: 'SELL', quantity: 10 },
+      { symbol: 'SPXW261127C06000000', strike: 6000, right: 'C', side: 'BUY', quantity: 1 },
+    ]);
+    const q = toPosition(calls, facts({}, { SPX: 6012.34, SPY: 600.1 }));
+    expect(q.shortStrikes).toEqual([{ symbol: 'SPY261127C00610000', underlying: 'SPY', right: 'C', strike: 610, spot: 600.1, distance: 9.9, distancePct: 0.016497 }]);
+  });
+
+  it('without a spot the short strike is listed with no distance (null, never NaN)', () => {
+    const p = toPosition(vertical, facts(marks, {}));
+    expect(p.shortStrikes).toEqual([{ symbol: 'SPXW261127P05800000', underlying: 'SPX', right: 'P', strike: 5800, spot: null, distance: null, distancePct: null }]);
+  });
+});
+
+/** Lets `ms` of wall time pass in the simulation driver's ticks (250 ms), each step finished before the next. */
+async function runWall(wall: VirtualClock, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 250) {
+    wall.advanceTo(wall.now() + 250);
+    const until = performance.now() + 30_000;
+    // The driver re-arms its wall timer once its step (and every engine task it fired) is done.
+    while (wall.nextTimerAt() === null) {
+      if (performance.now() > until) throw new Error('the simulation step did not finish');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+}
+
+/** A Workstation on the simulator at `speed`× in a data folder, driven by a virtual wall clock, reconciled. */
+async function simulated(dataDir: string, speed: number): Promise<{ ws: Workstation; wall: VirtualClock }> {
+  const wall = new VirtualClock(Date.UTC(2026, 11, 7, 2)); // the machine's clock: nowhere near the simulated market
+  const env = { THETADESK_SIM_START: '2026-03-02', THETADESK_SIM_SEED: '3', THETADESK_SIM_SPEED: String(speed) };
+  const ws = openWorkstation({ clock: wall, dataDir, backups: false, broker: brokerFromEnv('sim', env, wall, { dataDir }) });
+  await expect.poll(() => ws.status().engineState, { timeout: 10_000 }).toBe('stopped');
+  return { ws, wall };
+}
+
+describe('the simulated market before the first Start', () => {
+  it('waits at the open however fast it is set to run, then runs from there and enters at 10:00 that first day', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    const { ws, wall } = await simulated(dataDir, 12_000);
+    const open = etToEpoch('2026-03-02', '09:30');
+    // A minute of wall time at 12,000× would be 200 hours of market time: the week's entries gone before Start.
+    await runWall(wall, 60_000);
+    expect(etDateTime(ws.clock.now())).toBe('2026-03-02 09:30:00');
+    expect(ws.status().simulation).toEqual({ speed: 12_000, waitingAt: open, message: 'Simulated market waiting at the open (Mon 2026-03-02 09:30 ET) — press Start' });
+    expect(ws.store.decisions.listByDate('2026-03-02', '2026-03-31')).toEqual([]);
+    expect(ws.logs.list(50).map((l) => l.message)).toContain('Simulated market waiting at the open (Mon 2026-03-02 09:30 ET) — press Start.');
+
+    await ws.start();
+    // One wall second: 200 market minutes from the open, not from where the market would have been.
+    await runWall(wall, 1_000);
+    expect(etDateTime(ws.clock.now())).toBe('2026-03-02 12:50:00');
+    expect(ws.status().simulation).toEqual({ speed: 12_000, waitingAt: null, message: 'Simulated market running at 12,000× real time' });
+    const at10 = ws.store.decisions.listByDate('2026-03-02', '2026-03-02').filter((d) => d.decidedAt === etToEpoch('2026-03-02', '10:00'));
+    expect(at10.map((d) => d.kind)).toContain('ENTER');
+    await ws.close();
+  }, 120_000);
+
+  it('after a restart with open positions runs before Start to manage them, and says so; with none it waits again', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    const first = await simulated(dataDir, 12_000);
+    await first.ws.start();
+    for (let i = 0; i < 40 && !first.ws.store.trades.listOpen().some((t) => t.status === 'OPEN'); i++) await runWall(first.wall, 250);
+    expect(first.ws.store.trades.listOpen().some((t) => t.status === 'OPEN')).toBe(true);
+    await first.ws.close();
+
+    const again = await simulated(dataDir, 12_000);
+    const resumedAt = again.ws.clock.now();
+    expect(again.ws.status().simulation).toEqual({ speed: 12_000, waitingAt: null, message: 'Simulated market running at 12,000× real time to manage the open positions; new entries wait for Start' });
+    expect(again.ws.logs.list(50).map((l) => l.message).join('\n')).toMatch(/The paper account has \d+ open positions?: the simulated market runs at 12,000× real time to manage/);
+    await runWall(again.wall, 1_000);
+    expect(again.ws.clock.now()).toBeGreaterThan(resumedAt);
+    expect(again.ws.status()).toMatchObject({ engineState: 'stopped', isTrading: false });
+    // Close everything and let the closes fill: the next restart has nothing to manage and waits at the open.
+    await again.ws.closeAll();
+    for (let i = 0; i < 40 && again.ws.store.trades.listOpen().length > 0; i++) await runWall(again.wall, 250);
+    expect(again.ws.store.trades.listOpen()).toEqual([]);
+    await again.ws.close();
+
+    const third = await simulated(dataDir, 12_000);
+    const waitingAt = third.ws.status().simulation?.waitingAt ?? null;
+    expect(waitingAt).not.toBeNull();
+    await runWall(third.wall, 5_000);
+    expect(third.ws.clock.now()).toBe(waitingAt);
+    expect(third.ws.status().simulation?.message).toMatch(/^Simulated market waiting at (the open \()?(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d \d\d:\d\d ET\)? — press Start$/);
+    await third.ws.close();
+  }, 120_000);
+});
