@@ -11,7 +11,7 @@ import { backupInWorker, DEFAULT_RETENTION, listBackups, nextBackupPath, pruneBa
 import type { DatabaseReport } from '../store/check.ts';
 import { backupsDirIn } from '../store/paths.ts';
 import type { Clock, TimerHandle } from '../engine/clock.ts';
-import type { Logger } from './logs/hub.ts';
+import type { Logger } from '../engine/ports.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -5,10 +5,13 @@
  */
 import { ApiError, describeIssues, isMethodName, methods, type ApiErrorBody, type MethodName, type Result } from '../../shared/api.ts';
 import { BacktestInputError } from '../backtest/run.ts';
-import { NotFoundError } from '../engine/views/errors.ts';
-import { EngineBusyError, UnknownStrategyError, type Workstation } from './workstation.ts';
+import type { Handlers } from './handlers.ts';
+import type { LogHub } from './logs/hub.ts';
 
-export async function dispatch(workstation: Workstation, method: unknown, input: unknown): Promise<Result<unknown>> {
+/** What the dispatcher needs of the Workstation: its handlers, and its log for failures. */
+export type DispatchTarget = { readonly handlers: Handlers; readonly logs: Pick<LogHub, 'write' | 'redact'> };
+
+export async function dispatch(workstation: DispatchTarget, method: unknown, input: unknown): Promise<Result<unknown>> {
   if (!isMethodName(method)) {
     return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown method ${JSON.stringify(String(method)).slice(0, 80)}.` } };
   }
@@ -26,9 +29,8 @@ export async function dispatch(workstation: Workstation, method: unknown, input:
   }
 }
 
-function toErrorBody(workstation: Workstation, method: MethodName, error: unknown): ApiErrorBody {
-  if (error instanceof UnknownStrategyError || error instanceof NotFoundError) return { code: 'NOT_FOUND', message: error.message };
-  if (error instanceof EngineBusyError) return { code: 'CONFLICT', message: error.message };
+/** An ApiError keeps its code (NOT_FOUND, CONFLICT, …); a backtest's bad input is VALIDATION; anything else is INTERNAL, logged. */
+function toErrorBody(workstation: DispatchTarget, method: MethodName, error: unknown): ApiErrorBody {
   if (error instanceof ApiError) return { code: error.code, message: error.message };
   if (error instanceof BacktestInputError) return { code: 'VALIDATION', message: error.message };
   const message = error instanceof Error ? error.message : String(error);

@@ -12,7 +12,7 @@ import { openStore, type Store } from '../../store/store.ts';
 import { creditVerticals } from '../../strategies/credit-verticals/strategy.ts';
 import { backtestWorkerFile, BacktestRunner, describeTrade, toBacktestResult } from './runner.ts';
 import { SystemClock, VirtualClock } from '../../engine/clock.ts';
-import type { Logger } from '../logs/hub.ts';
+import type { Logger } from '../../engine/ports.ts';
 import { dispatch } from '../rpc.ts';
 import { openWorkstation } from '../workstation.ts';
 

@@ -26,7 +26,7 @@ import { STRATEGIES, strategyById } from '../../strategies/index.ts';
 import type { Store } from '../../store/store.ts';
 import type { BacktestWorkerData, BacktestWorkerMessage } from './worker.ts';
 import type { Clock } from '../../engine/clock.ts';
-import type { Logger } from '../logs/hub.ts';
+import type { Logger } from '../../engine/ports.ts';
 import { apiStats } from '../trades/stats.ts';
 
 export type BacktestRunnerOptions = {

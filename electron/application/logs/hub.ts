@@ -4,6 +4,7 @@
  * (tokens, account numbers) never leave as written — not to the file, the UI or the console.
  */
 import type { LogEntry } from '../../../shared/api.ts';
+import type { Logger } from '../../engine/ports.ts';
 import { matchesLogFilter, type LogFilter } from '../../../shared/logs.ts';
 import { redact as redactBrokerSecrets } from '../../brokers/redact.ts';
 import type { LogFile } from './file.ts';
@@ -121,4 +122,3 @@ export class LogHub {
   }
 }
 
-export type Logger = Record<Level, (message: string) => void>;

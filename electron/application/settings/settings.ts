@@ -13,7 +13,7 @@ import { ApiError, BrokerKindSchema, LIVE_CONFIRMATION, type BrokerKind, type Se
 import type { MethodParsedInput } from '../../../shared/api.ts';
 import { IbkrConfigSchema } from '../../brokers/ibkr/config.ts';
 import type { Store } from '../../store/store.ts';
-import type { Logger } from '../logs/hub.ts';
+import type { Logger } from '../../engine/ports.ts';
 
 /** Where secrets live. Values never leave the main process except to the broker adapter. */
 export type SecretStore = {

@@ -7,7 +7,6 @@ import { readEodChain, toChainSnapshots } from '../../market/data/index.ts';
 import type { Store } from '../../store/store.ts';
 import { dispatch } from '../rpc.ts';
 import type { Workstation } from '../workstation.ts';
-import { NotFoundError } from '../../engine/views/errors.ts';
 import { getSnapshot } from './view.ts';
 
 const DATA = path.resolve(import.meta.dirname, '../../..', '..', 'shared/data');
@@ -85,10 +84,10 @@ describe('getSnapshot', () => {
     ]);
   });
 
-  it('refuses unknown snapshot and decision ids with NotFoundError, which the transport reports as NOT_FOUND', async () => {
+  it('refuses unknown snapshot and decision ids with ApiError NOT_FOUND, which the transport passes on', async () => {
     store = openTemp();
     const { snapshotId } = seed(store);
-    expect(() => getSnapshot(store!, snapshotId + 1)).toThrow(NotFoundError);
+    expect(() => getSnapshot(store!, snapshotId + 1)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     expect(() => getSnapshot(store!, snapshotId, 999)).toThrow(/no decision 999/);
     const s = store;
     const workstation = { handlers: { 'snapshot.get': async (i: { snapshotId: number; decisionId?: number }) => getSnapshot(s, i.snapshotId, i.decisionId) }, logs: { write: () => {}, redact: (m: string) => m } } as unknown as Workstation;

@@ -1,8 +1,7 @@
 /** Snapshot viewer: a stored chain, with the legs a decision chose. */
-import type { Snapshot } from '../../../shared/api.ts';
+import { ApiError, type Snapshot } from '../../../shared/api.ts';
 import type { DecisionRow } from '../../store/repos/decisions.ts';
 import type { Store } from '../../store/store.ts';
-import { NotFoundError } from '../../engine/views/errors.ts';
 
 type Chosen = Snapshot['chosen'][number];
 
@@ -10,15 +9,15 @@ type Chosen = Snapshot['chosen'][number];
  * The chain snapshot `snapshotId` as stored (rows sorted by expiration, strike, right with calls
  * first). With `decisionId`, `chosen` lists the legs that decision proposed (side and contracts =
  * ratio × combo quantity) — from the decision's own legs, else from its trade's legs. Unknown ids
- * raise NotFoundError.
+ * raise ApiError NOT_FOUND.
  */
 export function getSnapshot(store: Store, snapshotId: number, decisionId?: number): Snapshot {
   const chain = store.snapshots.get(snapshotId);
-  if (!chain) throw new NotFoundError(`There is no chain snapshot ${snapshotId}.`);
+  if (!chain) throw new ApiError('NOT_FOUND', `There is no chain snapshot ${snapshotId}.`);
   let chosen: Chosen[] = [];
   if (decisionId !== undefined) {
     const decision = store.decisions.get(decisionId);
-    if (!decision) throw new NotFoundError(`There is no decision ${decisionId}.`);
+    if (!decision) throw new ApiError('NOT_FOUND', `There is no decision ${decisionId}.`);
     chosen = chosenLegs(store, decision);
   }
   const rows = chain.contracts

@@ -14,8 +14,8 @@ import { shownUnit } from '../../../shared/units.ts';
 import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { STRATEGIES } from '../../strategies/index.ts';
-import type { Logger } from '../logs/hub.ts';
-import type { AnyStrategy, TradingEngine } from '../../engine/trading.ts';
+import type { Logger } from '../../engine/ports.ts';
+import type { AnyStrategy, EngineConfig, StrategyEntry, TradingEngine } from '../../engine/trading.ts';
 
 export type StrategiesContext = { store: Store; engine: TradingEngine | null; /** Engine time. */ now: number; /** Wall time, for settings rows. */ wall: number; log: Logger };
 
@@ -23,6 +23,18 @@ export type StrategiesContext = { store: Store; engine: TradingEngine | null; /*
 const SEEDS: Record<string, string> = { 'credit-verticals': '000' };
 
 type JsonSchema = Record<string, unknown>;
+
+/** Every built system, with the config saved in settings (validated) or its seed's defaults and its saved switch (default on). */
+export function savedStrategyEntries(store: Store, log: Logger): StrategyEntry[] {
+  return STRATEGIES.map((strategy) => {
+    const saved = store.settings.get(`strategy.${strategy.id}.config`);
+    const parsed = strategy.configSchema.safeParse(saved ?? {});
+    if (!parsed.success) log.error(`The saved configuration of ${strategy.id} is invalid (${parsed.error.message}); using the defaults.`);
+    const config = (parsed.success ? parsed.data : strategy.configSchema.parse({})) as EngineConfig;
+    const enabled = store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? true;
+    return { strategy, config, enabled };
+  });
+}
 
 /** Every system the engine runs (or, with no broker, every built system as it would start). */
 export function listStrategies(ctx: StrategiesContext): StrategyDetail[] {
