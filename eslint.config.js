@@ -92,7 +92,7 @@ export default tseslint.config(
   },
   // The layers of electron/ (electron/README.md), lowest first: a folder imports only the folders below
   // it. Production code only; a unit test beside the code may also reach for fixtures and fakes.
-  layer('market', above('market', 'is market knowledge: calendar-free data, chains, context, the simulator'), ['engine', 'application', 'backtest', 'brokers', 'strategies', 'research', 'headless', 'cli', 'app']),
+  layer('market', above('market', 'holds market data: chains, context, indicators, loaders, the simulator'), ['engine', 'application', 'backtest', 'brokers', 'strategies', 'research', 'headless', 'cli', 'app']),
   layer('store', above('store', 'is the database: it knows rows, not who writes them'), ['engine', 'application', 'backtest', 'brokers', 'strategies', 'research', 'headless', 'cli', 'app']),
   layer('brokers', above('brokers', 'are adapters of the Broker port: the engine uses them, never the reverse'), ['engine', 'application', 'backtest', 'strategies', 'research', 'headless', 'cli', 'app']),
   layer('engine', above('engine', 'is the trading core: the application and the backtester build on it, never the reverse'), ['application', 'backtest', 'research', 'headless', 'cli', 'app']),
