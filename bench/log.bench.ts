@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { LOG_ROTATION, LogFile } from '../electron/engine/log-file.ts';
-import { LogHub } from '../electron/engine/log.ts';
+import { LOG_ROTATION, LogFile } from '../electron/application/logs/file.ts';
+import { LogHub } from '../electron/application/logs/hub.ts';
 import { medianMs, timeIt, type Figure, type Suite } from './harness.ts';
 
 const T0 = Date.UTC(2026, 2, 2, 15, 0);

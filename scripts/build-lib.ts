@@ -30,7 +30,7 @@ export async function buildRenderer(): Promise<void> {
 
 /**
  * Main and preload as CommonJS bundles (a sandboxed preload must be one CJS file with only `electron` external),
- * and the backtest and backup workers as their own bundles beside main (electron/engine/backtests.ts picks
+ * and the backtest and backup workers as their own bundles beside main (electron/application/backtests/runner.ts picks
  * `backtest-worker.cjs`, electron/store/backup.ts `backup-worker.cjs`, when `import.meta.filename`, here
  * the bundle's `__filename`, ends in `.cjs`).
  */
@@ -39,7 +39,7 @@ export async function buildElectron(): Promise<void> {
   const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node22', sourcemap: true, logLevel: 'warning' as const, define: { 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' } };
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/app/main.ts')], outfile: path.join(outDir, 'electron/main.cjs'), packages: 'external', external: ['electron'] });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/app/preload.ts')], outfile: path.join(outDir, 'electron/preload.cjs'), external: ['electron'] });
-  await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/engine/backtest-worker.ts')], outfile: path.join(outDir, 'electron/backtest-worker.cjs'), packages: 'external', external: ['electron'] });
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/application/backtests/worker.ts')], outfile: path.join(outDir, 'electron/backtest-worker.cjs'), packages: 'external', external: ['electron'] });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'electron/store/backup-worker.ts')], outfile: path.join(outDir, 'electron/backup-worker.cjs'), packages: 'external', external: ['electron'] });
 }
 

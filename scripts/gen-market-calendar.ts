@@ -1,11 +1,11 @@
 /**
- * Generates electron/market/calendar-table.ts from ../shared/data/us_equity_market_calendar_1998_2028.csv
+ * Generates shared/market/calendar-table.ts from ../shared/data/us_equity_market_calendar_1998_2028.csv
  * (NYSE full-day closures and 13:00 ET early closes, QuantConnect LEAN's market-hours database), so the
  * packaged app carries the calendar without reading files. Run after the CSV changes:
  *
  *   node scripts/gen-market-calendar.ts [path/to/calendar.csv]
  *
- * electron/market/calendar.test.ts checks that the committed table still matches the CSV.
+ * shared/market/calendar.test.ts checks that the committed table still matches the CSV.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -61,7 +61,7 @@ ${chunk(csv.earlyCloses.map(([d, c]) => `['${d}', '${c}'],`), 4)}
 if (import.meta.filename === path.resolve(process.argv[1] ?? '')) {
   const repo = path.resolve(import.meta.dirname, '..');
   const csvPath = path.resolve(process.argv[2] ?? path.join(repo, '..', 'shared', 'data', 'us_equity_market_calendar_1998_2028.csv'));
-  const out = path.join(repo, 'electron', 'market', 'calendar-table.ts');
+  const out = path.join(repo, 'shared', 'market', 'calendar-table.ts');
   const csv = parseCalendarCsv(readFileSync(csvPath, 'utf8'));
   writeFileSync(out, renderCalendarTable(csv, `../shared/data/${path.basename(csvPath)}`));
   process.stdout.write(`wrote ${path.relative(repo, out)}: ${csv.holidays.length} closures, ${csv.earlyCloses.length} early closes\n`);

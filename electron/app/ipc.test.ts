@@ -5,7 +5,7 @@ import { VirtualClock } from '../engine/clock.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openWorkstation } from '../engine/workstation.ts';
+import { openWorkstation } from '../application/workstation.ts';
 import { registerIpc, type IpcMainLike } from './ipc.ts';
 import { APP_ORIGIN } from './security.ts';
 

@@ -5,8 +5,8 @@
  */
 import type { IpcMainInvokeEvent } from 'electron';
 import { channelOf, METHOD_NAMES, type Result } from '../../shared/api.ts';
-import { dispatch } from '../engine/rpc.ts';
-import type { Workstation } from '../engine/workstation.ts';
+import { dispatch } from '../application/rpc.ts';
+import type { Workstation } from '../application/workstation.ts';
 import { isTrustedSender } from './security.ts';
 
 export type IpcMainLike = {

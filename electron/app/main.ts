@@ -6,14 +6,10 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, safe
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
-import { chooseBroker } from '../engine/broker-setup.ts';
-import { openLogFolder, type LogFile } from '../engine/log-file.ts';
-import { SystemClock } from '../engine/clock.ts';
-import { notificationSettings, savedConnection, TRADIER_TOKEN, wantsNotification } from '../engine/settings.ts';
-import { Workstation } from '../engine/workstation.ts';
+import { buildApplication } from '../application/build.ts';
+import { notificationSettings, wantsNotification } from '../application/settings/settings.ts';
+import type { Workstation } from '../application/workstation.ts';
 import { StoreError } from '../store/errors.ts';
-import { lockDataFolder } from '../store/lock.ts';
-import { openStore, type Store } from '../store/store.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from '../headless/assets.ts';
 import { registerIpc } from './ipc.ts';
@@ -56,38 +52,25 @@ app.on('second-instance', () => {
 void app.whenReady().then(async () => {
   const dataDir = app.getPath('userData');
   mkdirSync(dataDir, { recursive: true });
-  let store: Store | null = null;
-  let logFile: LogFile | null = null;
   try {
-    // The engine's log goes to <data>/logs, so it survives a crash or restart (pino, synchronous writes).
-    const log = await openLogFolder(dataDir);
-    logFile = log.file;
-    const clock = new SystemClock();
-    // One engine per data folder (a headless server or a CLI restore may hold it): lock before opening.
-    const lock = lockDataFolder(dataDir, 'desktop app');
-    process.on('exit', () => lock.release());
-    store = openStore({ dataDir, now: () => clock.now() });
-    // Secrets: encrypted with the OS keychain (safeStorage), ciphertext in the data folder.
-    const secrets = new SafeStorageSecretStore(safeStorage, dataDir);
     // THETADESK_BROKER as before; otherwise the broker, its settings and the mode saved on the Settings page.
+    // Secrets: encrypted with the OS keychain (safeStorage), ciphertext in the data folder.
     const env = process.env.THETADESK_BROKER;
-    const given = env === 'ibkr' || env === 'tradier' || env === 'sim' ? env : null;
-    const { setup, problem } = chooseBroker({ given, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock, dataDir });
-    workstation = new Workstation({ clock, dataDir, store, broker: setup, secrets, mode: setup.broker.paper ? 'paper' : 'live', logFile });
-    if (log.problem) workstation.logs.logger('log').error(log.problem);
-    if (problem) workstation.logs.logger('settings').error(problem);
+    workstation = await buildApplication({
+      dataDir,
+      holder: 'desktop app',
+      env: process.env,
+      broker: env === 'ibkr' || env === 'tradier' || env === 'sim' ? env : null,
+      secrets: new SafeStorageSecretStore(safeStorage, dataDir),
+    });
   } catch (error) {
-    if (!workstation) {
-      store?.close();
-      void logFile?.close();
-    }
     // Never a silent reset: say what is wrong with the database and what to do, then quit.
     const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;
     dialog.showErrorBox(error instanceof StoreError && error.kind === 'locked' ? 'Thetadesk is already running on this data folder' : 'Thetadesk cannot open its database', message);
     app.exit(1);
     return;
   }
-
+  const running = workstation;
   protocol.handle(APP_SCHEME, (request) => {
     const url = new URL(request.url);
     const file = url.host === APP_HOST ? resolveAsset(rendererDir, url.pathname) : null;
@@ -104,12 +87,12 @@ void app.whenReady().then(async () => {
     ses.setPermissionCheckHandler(permissionHandlers.check);
   }
 
-  registerIpc(ipcMain, workstation, { windowIds, devOrigin });
-  workstation.onEvent((event) => {
+  registerIpc(ipcMain, running, { windowIds, devOrigin });
+  running.onEvent((event) => {
     for (const win of BrowserWindow.getAllWindows()) if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event);
     // Fills, exits, rejects and errors as desktop notifications (the engine already redacted secrets).
     // The Settings page's choices (all on, errors only, fills only, off) are read at each notification.
-    if (event.type === 'notification' && Notification.isSupported() && workstation && wantsNotification(notificationSettings(workstation.store), event.payload.level)) {
+    if (event.type === 'notification' && Notification.isSupported() && wantsNotification(notificationSettings(running.store), event.payload.level)) {
       new Notification({ title: `Thetadesk — ${event.payload.title}`, body: event.payload.body, urgency: event.payload.level === 'error' ? 'critical' : 'normal' }).show();
     }
   });

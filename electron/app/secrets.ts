@@ -9,7 +9,7 @@
  */
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { SecretStore } from '../engine/settings.ts';
+import type { SecretStore } from '../application/settings/settings.ts';
 
 /** The part of Electron's `safeStorage` this store uses. */
 export type SafeStorageLike = {

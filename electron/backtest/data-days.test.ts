@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../engine/clock.ts';
 import { VirtualScheduler } from '../engine/scheduler.ts';
-import { etDate, etToEpoch, tradingDays } from '../market/calendar.ts';
+import { etDate, etToEpoch, tradingDays } from '../../shared/market/calendar.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { DataDaysScheduler } from './data-days.ts';
 

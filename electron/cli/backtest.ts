@@ -1,7 +1,10 @@
 /**
  * `thetadesk backtest <strategy> [options]` — runs a strategy through the live engine under a virtual
  * clock, over simulator chains (default) or an imported end-of-day chain file, with seed 000's fill
- * model, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts).
+ * model, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts). It
+ * shares with the backtests the UI starts (electron/application/backtests/) the strategy registry
+ * (electron/strategies/index.ts), `runBacktest` — which builds the engine with the backtest's clock,
+ * market data and fill model — and the data folder's lock for `--db`.
  *
  * Exit codes: 0 done; 1 the run failed, or the engine logged errors (results may be incomplete);
  * 2 bad arguments (unknown strategy, bad date, missing file, bad config value) or an unusable chain
@@ -17,19 +20,11 @@ import { parseArgs } from 'node:util';
 import { ProgressBar } from '../backtest/progress.ts';
 import { statsTable, tradeList } from '../backtest/report.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
-import type { AnyStrategy } from '../engine/trading.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
 import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
-
-/** Strategies the command can run, by the name users type (loaded only when used). */
-export const BACKTEST_STRATEGIES: Record<string, { summary: string; load: () => Promise<AnyStrategy> }> = {
-  'credit-verticals': {
-    summary: 'seed 000: SPX credit verticals, 3/5/7 DTE, delta 0.10/0.20, entries 10/11/12 ET, TP 50% / SL 100%',
-    load: async () => (await import('../strategies/credit-verticals/strategy.ts')).creditVerticals,
-  },
-};
+import { STRATEGIES, strategyById } from '../strategies/index.ts';
 
 /** The default simulator period: the last full calendar year before `today` (`YYYY-MM-DD`). */
 export function defaultSimPeriod(today: string): { from: string; to: string } {
@@ -40,7 +35,7 @@ export function defaultSimPeriod(today: string): { from: string; to: string } {
 export const USAGE = `Usage: thetadesk backtest <strategy> [options]
 
 Strategies:
-${Object.entries(BACKTEST_STRATEGIES).map(([k, v]) => `  ${k.padEnd(18)} ${v.summary}`).join('\n')}
+${STRATEGIES.map((s) => `  ${s.id.padEnd(18)} ${s.title}`).join('\n')}
 
 Data (one of):
   (default)            the built-in market simulator, 5-minute intraday chains
@@ -111,9 +106,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const name = positionals[0];
-  if (!name) return bad(`Say which strategy to run: ${Object.keys(BACKTEST_STRATEGIES).join(', ')}.`);
-  const entry = BACKTEST_STRATEGIES[name];
-  if (!entry) return bad(`Unknown strategy "${name}". Strategies: ${Object.keys(BACKTEST_STRATEGIES).join(', ')}.`);
+  const ids = STRATEGIES.map((s) => s.id).join(', ');
+  if (!name) return bad(`Say which strategy to run: ${ids}.`);
+  const strategy = strategyById(name);
+  if (!strategy) return bad(`Unknown strategy "${name}". Strategies: ${ids}.`);
   if (positionals.length > 1) return bad(`Unexpected argument "${positionals[1]}".`);
   if (v.chains !== undefined && v.seed !== undefined) return bad('--seed is for the simulator; it cannot be combined with --chains.');
   if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
@@ -200,7 +196,6 @@ export async function main(argv: string[]): Promise<number> {
   const bar = new ProgressBar({ stream: process.stderr, enabled: showProgress, wallNow: () => performance.now() });
   process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}; database in ${dataDir}\n`);
 
-  const strategy = await entry.load();
   // A folder the user names could be a live data folder: take it like any writer, or say who holds it.
   let lock: DataFolderLock | null = null;
   if (v.db !== undefined) {

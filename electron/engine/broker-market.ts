@@ -8,7 +8,7 @@ import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../s
 import { parseOcc } from '../../shared/domain/occ.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import type { Broker, QuoteSymbol } from '../brokers/port.ts';
-import { session } from '../market/calendar.ts';
+import { session } from '../../shared/market/calendar.ts';
 import type { ChainNeed } from '../strategies/types.ts';
 import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from './ports.ts';
 

@@ -1,5 +1,6 @@
 /**
- * The two ports that differ between live trading and backtests. Everything else — the schedule
+ * What the core is given from outside (besides the clock and scheduler, clock.ts and scheduler.ts):
+ * the two ports that differ between live trading and backtests, and the logger. Everything else — the schedule
  * specs, the strategy, the risk manager, marks and P&L, what is written to the store — is the same
  * code in both (electron/engine/trading.ts).
  *
@@ -15,6 +16,12 @@
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
 import type { ChainNeed, ExecutionConfig, LegMark, Proposal } from '../strategies/types.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
+
+/**
+ * Where the core writes its log lines. The application decides where they go (its LogHub: memory, the
+ * log file, the UI); a backtest keeps the warnings and errors in its report.
+ */
+export type Logger = Record<'debug' | 'info' | 'warn' | 'error', (message: string) => void>;
 
 /**
  * Strike band a chain is fetched in when the strategy gives none, as a fraction of spot (±12%): the

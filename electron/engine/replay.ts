@@ -14,6 +14,7 @@
  * a strategy this build does not have is reported as not replayable, with the reason.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { ApiError } from '../../shared/api.ts';
 import type { ChainSnapshot } from '../../shared/domain/chain.ts';
 import { STRATEGIES } from '../strategies/index.ts';
 import type { ContextView } from '../strategies/types.ts';
@@ -21,7 +22,6 @@ import type { DecisionRow } from '../store/repos/decisions.ts';
 import type { Store } from '../store/store.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs, type EntryRow } from './decisions.ts';
 import type { AnyStrategy, EngineConfig } from './trading.ts';
-import { NotFoundError } from './views/errors.ts';
 
 /** The parts of a decision row a replay compares. */
 export type ReplayedRow = {
@@ -55,12 +55,12 @@ export type DecisionReplay =
 const FIELDS: (keyof ReplayedRow)[] = ['kind', 'gate', 'reason', 'details', 'legs', 'limitPriceCents', 'quantity', 'score', 'targetDte', 'chains'];
 
 /**
- * Re-runs decision `decisionId` and compares. Throws NotFoundError for an unknown id; a decision that
+ * Re-runs decision `decisionId` and compares. Throws ApiError NOT_FOUND for an unknown id; a decision that
  * cannot be replayed comes back as `not-replayable` with the reason.
  */
 export function replayDecision(store: Store, decisionId: number, strategies: readonly AnyStrategy[] = STRATEGIES): DecisionReplay {
   const stored = store.replay(decisionId);
-  if (!stored) throw new NotFoundError(`There is no decision ${decisionId}.`);
+  if (!stored) throw new ApiError('NOT_FOUND', `There is no decision ${decisionId}.`);
   const d = stored.decision;
   const no = (reason: string): DecisionReplay => ({ decisionId, status: 'not-replayable', reason, differences: [] });
   if (d.kind !== 'ENTER' && d.kind !== 'SKIP' && d.kind !== 'VETO') return no(`Decision ${decisionId} is an ${d.kind.toLowerCase()} decision: only entry decisions can be replayed (the position an exit rule judged is not stored).`);

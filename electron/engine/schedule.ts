@@ -6,7 +6,7 @@
  */
 import schedule from 'node-schedule';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { addDays, etDate, etParts, etToEpoch, session } from '../market/calendar.ts';
+import { addDays, etDate, etParts, etToEpoch, session } from '../../shared/market/calendar.ts';
 
 export const ET_ZONE = 'America/New_York';
 

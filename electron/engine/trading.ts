@@ -26,7 +26,7 @@ import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etDateTime, etTime, etWhen, formatUsd } from '../../shared/format.ts';
 import { fromCents } from '../../shared/money.ts';
 import { gammaExposure } from '../market/context.ts';
-import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../market/calendar.ts';
+import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
 import { closeQueueOf, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
@@ -43,11 +43,9 @@ import type {
   Strategy,
 } from '../strategies/types.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import type { Logger } from './log.ts';
-import type { Executor, MarketData, MarkMap } from './ports.ts';
+import type { Executor, Logger, MarketData, MarkMap } from './ports.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
 import type { Scheduler } from './scheduler.ts';
-import { NotFoundError } from './views/errors.ts';
 
 /** The config blocks the engine itself reads from every strategy's config. */
 export type EngineConfig = { risk: RiskLimits; execution: ExecutionConfig };
@@ -756,7 +754,7 @@ export class TradingEngine {
   closePosition(tradeId: number): Promise<{ closing: boolean; queuedFor: number | null }> {
     return this.run(`close trade ${tradeId}`, async () => {
       const trade = this.#o.store.trades.get(tradeId);
-      if (!trade) throw new NotFoundError(`There is no trade ${tradeId}.`);
+      if (!trade) throw new ApiError('NOT_FOUND', `There is no trade ${tradeId}.`);
       const at = this.#o.clock.now();
       const stopped = stoppedTrading(trade, at);
       // An AM-settled series after its last trading day: nothing to close, it settles (a conflict, not a fault).

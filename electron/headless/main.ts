@@ -1,14 +1,9 @@
 /** `npm run headless`: the workstation without Electron, serving the renderer to a browser. */
 import path from 'node:path';
-import { SystemClock } from '../engine/clock.ts';
+import { buildApplication } from '../application/build.ts';
+import type { Workstation } from '../application/workstation.ts';
 import { BrokerError } from '../brokers/port.ts';
-import { chooseBroker, type BrokerSetup } from '../engine/broker-setup.ts';
-import { openLogFolder } from '../engine/log-file.ts';
-import { MemorySecretStore, savedConnection, TRADIER_TOKEN } from '../engine/settings.ts';
-import { Workstation } from '../engine/workstation.ts';
 import { StoreError } from '../store/errors.ts';
-import { lockDataFolder } from '../store/lock.ts';
-import { openStore, type Store } from '../store/store.ts';
 import { HEADLESS_USAGE, OptionsError, parseHeadlessOptions } from './options.ts';
 import { ServerStartError, startServer } from './server.ts';
 
@@ -29,77 +24,25 @@ async function main(): Promise<number> {
     process.stdout.write(`${HEADLESS_USAGE}\n`);
     return 0;
   }
-  const clock = new SystemClock();
-  // One engine per data folder: the lock is taken before the database is opened. The OS drops it if the
-  // process dies; on every exit path we also release it ourselves, which removes the holder file.
-  let store: Store;
-  try {
-    const lock = lockDataFolder(options.dataDir, 'headless server');
-    process.on('exit', () => lock.release());
-  } catch (error) {
-    if (error instanceof StoreError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  try {
-    store = openStore({ dataDir: options.dataDir, now: () => clock.now() });
-  } catch (error) {
-    if (error instanceof StoreError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  // Secrets live in memory here; THETADESK_TRADIER_TOKEN keeps a Tradier token across restarts.
-  const secrets = new MemorySecretStore();
-  if (process.env.THETADESK_TRADIER_TOKEN) secrets.set(TRADIER_TOKEN, process.env.THETADESK_TRADIER_TOKEN);
-  // --broker / THETADESK_BROKER as before; otherwise the broker and mode saved on the Settings page.
-  const saved = savedConnection(store);
-  let broker: BrokerSetup;
-  let problem: string | null;
-  try {
-    ({ setup: broker, problem } = chooseBroker({ given: options.brokerGiven ? options.broker : null, saved, tradierToken: secrets.get(TRADIER_TOKEN), env: process.env, clock, dataDir: options.dataDir }));
-  } catch (error) {
-    store.close();
-    if (error instanceof BrokerError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof StoreError) {
-      // The simulator's paper account in the data folder cannot be opened (damaged, locked, read-only).
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  // The log goes to <data>/logs as well as the console, so it survives a crash or restart.
-  const log = await openLogFolder(options.dataDir);
+  // Secrets live in memory here (THETADESK_TRADIER_TOKEN keeps a Tradier token across restarts); the log
+  // is echoed to the console. --broker / THETADESK_BROKER as before; otherwise the saved settings choose.
   let workstation: Workstation;
   try {
-    workstation = new Workstation({
-      clock,
-      store,
-      broker,
-      secrets,
-      mode: broker.broker.paper ? 'paper' : 'live',
+    workstation = await buildApplication({
       dataDir: options.dataDir,
+      holder: 'headless server',
+      env: process.env,
+      broker: options.brokerGiven ? options.broker : null,
       echoLog: (line) => process.stdout.write(`${line}\n`),
-      logFile: log.file,
     });
   } catch (error) {
-    store.close();
-    await log.file?.close();
-    if (error instanceof StoreError) {
+    // The data folder is locked or damaged, the paper account cannot be opened (1), or a THETADESK_* value is wrong (2).
+    if (error instanceof StoreError || error instanceof BrokerError) {
       process.stderr.write(`${error.message}\n`);
-      return 1;
+      return error instanceof BrokerError ? 2 : 1;
     }
     throw error;
   }
-  if (process.env.THETADESK_TRADIER_TOKEN) workstation.logs.addSecret(process.env.THETADESK_TRADIER_TOKEN);
-  if (log.problem) workstation.logs.logger('log').error(log.problem);
-  if (problem) workstation.logs.logger('settings').error(problem);
   let server;
   try {
     server = await startServer({

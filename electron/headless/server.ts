@@ -11,8 +11,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import websocket from '@fastify/websocket';
 import type { AnyEvent } from '../../shared/api.ts';
 import { etDateTime } from '../../shared/format.ts';
-import { dispatch, errorCodeOfStatus, httpStatusOf } from '../engine/rpc.ts';
-import type { Workstation } from '../engine/workstation.ts';
+import { dispatch, errorCodeOfStatus, httpStatusOf } from '../application/rpc.ts';
+import type { Workstation } from '../application/workstation.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from './assets.ts';
 import { checkAccess, READ_METHODS } from './auth.ts';
 import { accountJson, marketJson, performanceJson, positionJson, statusJson, tradeJson } from './rest.ts';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
 import { canonicalNumber, chainChecksum, compareContracts, normalizeChain } from './chain.ts';
-import { etToEpoch } from './calendar.ts';
+import { etToEpoch } from '../../shared/market/calendar.ts';
 
 const data = path.resolve(import.meta.dirname, '../../..', 'shared', 'data');
 

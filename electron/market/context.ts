@@ -39,7 +39,7 @@
 import type { ChainSnapshot } from '../../shared/domain/chain.ts';
 import { MULTIPLIER } from '../../shared/domain/chain.ts';
 import { bsmGreeksInto } from '../../shared/optionmath/bsm.ts';
-import { dte } from './calendar.ts';
+import { dte } from '../../shared/market/calendar.ts';
 
 // ---------------------------------------------------------------------------------------------
 // VIX term structure

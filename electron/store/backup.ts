@@ -8,7 +8,7 @@
  * application id, schema version), synced, and only then renamed to its name — a half-written or
  * damaged copy never looks like a backup.
  *
- * Scheduled backups (engine/backups.ts) go to `<data>/backups/thetadesk-<UTC time>.sqlite` and run in
+ * Scheduled backups (electron/application/backups.ts) go to `<data>/backups/thetadesk-<UTC time>.sqlite` and run in
  * a worker thread (backup-worker.ts), so the engine's thread never waits on the copy or the check.
  *
  * A restore (`restoreBackup`) takes the data-folder lock, verifies the backup, copies it into the data

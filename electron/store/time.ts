@@ -2,11 +2,11 @@
  * Time conversions for the store and its exports. The database keeps instants as epoch ms UTC
  * integers; exports show them as ISO 8601 with the America/New_York offset of that instant
  * (-05:00 in winter, -04:00 in summer), and date ranges are ET calendar dates. Computed from the
- * exchange calendar's DST rules (market/calendar.ts, checked against Intl's tz database), so the
+ * exchange calendar's DST rules (shared/market/calendar.ts, checked against Intl's tz database), so the
  * machine's own time zone never matters.
  */
 
-import { etOffsetMinutes } from '../market/calendar.ts';
+import { etOffsetMinutes } from '../../shared/market/calendar.ts';
 
 type Wall = { y: number; mo: number; d: number; h: number; mi: number; s: number };
 

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BacktestInputError, parseStrategyConfig } from '../backtest/run.ts';
-import { configJsonSchema, describeConfigIssues } from '../engine/views/strategies.ts';
+import { configJsonSchema, describeConfigIssues } from '../application/strategies/view.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES } from './index.ts';
 

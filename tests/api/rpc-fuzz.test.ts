@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodeSchema, LIVE_CONFIRMATION, METHOD_NAMES, methods, type ErrorCode, type MethodName } from '../../shared/api.ts';
-import { dispatch, errorCodeOfStatus, httpStatusOf } from '../../electron/engine/rpc.ts';
+import { dispatch, errorCodeOfStatus, httpStatusOf } from '../../electron/application/rpc.ts';
 import { STRATEGIES } from '../../electron/strategies/index.ts';
 import { rawRequest, startInProcessServer, type InProcessServer } from '../helpers/server.ts';
 

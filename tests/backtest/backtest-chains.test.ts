@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelPriceCents } from '../../electron/backtest/fill-model.ts';
 import { runBacktest, type BacktestResult } from '../../electron/backtest/run.ts';
-import { dayNumber } from '../../electron/market/calendar.ts';
+import { dayNumber } from '../../shared/market/calendar.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { findGroup, quoteAt, type ChainColumns } from '../../electron/market/data/chain-columns.ts';
 import { isoToDay } from '../../electron/market/data/csv.ts';

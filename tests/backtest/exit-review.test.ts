@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../electron/backtest/run.ts';
-import { listTrades } from '../../electron/engine/views/trades.ts';
+import { listTrades } from '../../electron/application/trades/view.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { findGroup, quoteAt, type ChainColumns } from '../../electron/market/data/chain-columns.ts';
 import { isoToDay } from '../../electron/market/data/csv.ts';

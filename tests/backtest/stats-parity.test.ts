@@ -11,11 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult, BacktestRun, PerformanceHistory, Stats } from '../../shared/api.ts';
 import type { BacktestDocument } from '../../electron/backtest/report.ts';
-import { BacktestRunner } from '../../electron/engine/backtests.ts';
+import { BacktestRunner } from '../../electron/application/backtests/runner.ts';
 import { SystemClock, VirtualClock } from '../../electron/engine/clock.ts';
-import { dispatch } from '../../electron/engine/rpc.ts';
-import { openWorkstation, type Workstation } from '../../electron/engine/workstation.ts';
-import { etToEpoch } from '../../electron/market/calendar.ts';
+import { dispatch } from '../../electron/application/rpc.ts';
+import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
+import { etToEpoch } from '../../shared/market/calendar.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

@@ -15,11 +15,11 @@ import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Order, Position } from '../../shared/api.ts';
 import { etDateTime } from '../../shared/format.ts';
-import { brokerFromEnv } from '../../electron/engine/broker-setup.ts';
+import { brokerFromEnv } from '../../electron/application/broker/setup.ts';
 import { VirtualClock } from '../../electron/engine/clock.ts';
-import { openWorkstation, type Workstation } from '../../electron/engine/workstation.ts';
+import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
 import { startServer, type RunningServer } from '../../electron/headless/server.ts';
-import { etToEpoch } from '../../electron/market/calendar.ts';
+import { etToEpoch } from '../../shared/market/calendar.ts';
 import { repoRoot, rpc } from '../helpers/headless.ts';
 import { tempDir } from '../store/fixtures.ts';
 

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LogFile } from '../../electron/engine/log-file.ts';
-import { LogHub } from '../../electron/engine/log.ts';
+import { LogFile } from '../../electron/application/logs/file.ts';
+import { LogHub } from '../../electron/application/logs/hub.ts';
 import { startHeadless } from '../helpers/headless.ts';
 import { expect, test } from './fixtures.ts';
 

@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloseAllResult, Decision, Position, Status, Trade } from '../../shared/api.ts';
 import { etWhen } from '../../shared/format.ts';
-import { dispatch } from '../../electron/engine/rpc.ts';
+import { dispatch } from '../../electron/application/rpc.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
-import { etToEpoch, session } from '../../electron/market/calendar.ts';
+import { etToEpoch, session } from '../../shared/market/calendar.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { tempDir } from '../store/fixtures.ts';

@@ -23,7 +23,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch, nextTradingDay } from '../../electron/market/calendar.ts';
+import { etToEpoch, nextTradingDay } from '../../shared/market/calendar.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';
 
 const SEED = 1; // the workstation's default simulated market

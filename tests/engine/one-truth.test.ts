@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry, Order, Position, Trade } from '../../shared/api.ts';
 import { formatUsd } from '../../shared/format.ts';
-import { dispatch } from '../../electron/engine/rpc.ts';
+import { dispatch } from '../../electron/application/rpc.ts';
 import { performanceJson, positionJson, statusJson, tradeJson } from '../../electron/headless/rest.ts';
-import { etDate, etToEpoch } from '../../electron/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/market/calendar.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';
 
 const MON = '2026-03-02';
@@ -80,7 +80,7 @@ describe('Monday to Tuesday: an entry and its stop', () => {
   });
 
   it('counts: trades entered today (status) and trades closed today (performance) by their definitions', async () => {
-    const perf = performanceJson(s.ws.performance());
+    const perf = performanceJson(await s.ws.handlers['performance.get']({}));
     const status = statusJson(s.ws.status());
     const store = s.ws.store;
     const entered = store.trades.listByEntryDate(TUE, TUE).filter((t) => t.status !== 'CANCELLED').length;
@@ -121,8 +121,8 @@ describe('Wednesday: a position left open', () => {
     expect(Math.round(h.equity.at(-1)!.equity * 100)).toBe(Math.round((h.stats.totalPnl + p!.currentPnl!) * 100));
   });
 
-  it('counts on a day with an entry and no close', () => {
-    const perf = performanceJson(s.ws.performance());
+  it('counts on a day with an entry and no close', async () => {
+    const perf = performanceJson(await s.ws.handlers['performance.get']({}));
     const status = statusJson(s.ws.status());
     expect(status.trades_today).toBe(1);
     expect(perf).toMatchObject({ trades_today: 1, trades_count: 0, daily_realized_pnl: 0, active_positions: 1 });

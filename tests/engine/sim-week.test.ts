@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch } from '../../electron/market/calendar.ts';
+import { etToEpoch } from '../../shared/market/calendar.ts';
 import { dbFileIn } from '../../electron/store/paths.ts';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
 

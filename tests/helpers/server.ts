@@ -7,10 +7,10 @@ import http from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dispatch } from '../../electron/engine/rpc.ts';
-import { brokerFromEnv } from '../../electron/engine/broker-setup.ts';
+import { dispatch } from '../../electron/application/rpc.ts';
+import { brokerFromEnv } from '../../electron/application/broker/setup.ts';
 import { SystemClock } from '../../electron/engine/clock.ts';
-import { openWorkstation, type Workstation } from '../../electron/engine/workstation.ts';
+import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
 import { startServer, type RunningServer } from '../../electron/headless/server.ts';
 
 export type InProcessServer = {

@@ -35,7 +35,7 @@
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
 import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from '../../engine/ports.ts';
-import { etToEpoch, settlement } from '../../market/calendar.ts';
+import { etToEpoch, settlement } from '../../../shared/market/calendar.ts';
 import { CALL, HAS, quoteAt, ROOTS, type ChainColumns } from '../../market/data/chain-columns.ts';
 import { dayToIso, isoToDay } from '../../market/data/csv.ts';
 import { utcToEt } from '../../market/data/time.ts';

@@ -13,7 +13,7 @@
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
 import { formatOcc, tryParseOcc } from '../../../shared/domain/occ.ts';
-import { isTradingDay } from '../../market/calendar.ts';
+import { isTradingDay } from '../../../shared/market/calendar.ts';
 import { emptyChainColumns, toChainSnapshot } from '../../market/sim/chain.ts';
 import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import type { ChainColumns as SimChainColumns } from '../../market/sim/chain.ts';

@@ -11,7 +11,7 @@
  * is the one set in IB Gateway, given in ET (convert it when the Gateway's machine runs in another
  * time zone).
  */
-import { addDays, etDate, etParts, etToEpoch } from '../../market/calendar.ts';
+import { addDays, etDate, etParts, etToEpoch } from '../../../shared/market/calendar.ts';
 import type { BrokerMaintenance } from '../port.ts';
 
 export type RestartSchedule = {

@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
-import { etDate } from '../../market/calendar.ts';
+import { etDate } from '../../../shared/market/calendar.ts';
 import { occSymbol, parseOcc } from '../market-source.ts';
 import { Emitter, OrderBook } from '../order-book.ts';
 import {

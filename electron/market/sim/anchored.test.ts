@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { session, tradingDays } from '../calendar.ts';
+import { session, tradingDays } from '../../../shared/market/calendar.ts';
 import { loadAnchorSeries } from './anchor-data.ts';
 import { bridgePath } from './day.ts';
 import { Rng } from './rng.ts';

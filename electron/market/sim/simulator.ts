@@ -3,11 +3,11 @@
  * SPXW / SPX / SPY option chains.
  *
  * Pure: no timers and no wall clock. Time moves only through {@link Simulator.advanceTo} or
- * {@link Simulator.nextBar}; the workstation's engine/simulation.ts ties it to a real or accelerated clock. The same seed
+ * {@link Simulator.nextBar}; the application's simulation/driver.ts ties it to a real or accelerated clock. The same seed
  * and start give the same market, whatever is asked of it and in whatever order: each session draws
  * from its own random stream (seed, day), and per-contract noise is a hash of the contract and time.
  *
- * Sessions follow the exchange calendar (electron/market/calendar.ts): bars only during regular hours,
+ * Sessions follow the exchange calendar (shared/market/calendar.ts): bars only during regular hours,
  * 09:30–16:00 ET (13:00 on early closes), nothing on holidays. With `anchor` data, every day present in
  * the real daily history follows it (see day.ts); days beyond it run on the model, which picks up
  * from the last real close and VIX.
@@ -23,8 +23,8 @@ import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/dom
 import {
   addDays, dateOfDay, dayNumber, etDate, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
   previousTradingDay, session, settlement, weekday,
-} from '../calendar.ts';
-import type { Session } from '../calendar.ts';
+} from '../../../shared/market/calendar.ts';
+import type { Session } from '../../../shared/market/calendar.ts';
 import type { AnchorSeries } from './anchor-data.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
 import { computeChain, emptyChainColumns, toChainSnapshot } from './chain.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../../shared/domain/chain.ts';
 import { buildCandidate, comboMidCents, type CandidateResult } from './candidates.ts';
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig, type CreditVerticalsConfig } from './config.ts';
-import { contractAt, editChain, realChains } from './test-fixtures.ts';
+import { contractAt, editChain, realChains } from '../../../tests/helpers/credit-verticals.ts';
 
 // The real SPXW chain of 2018-01-24 (SPX 2837.60) for the 2018-01-31 expiration: 7 DTE.
 const CHAIN = realChains('2018-01-24').get('2018-01-31')!;

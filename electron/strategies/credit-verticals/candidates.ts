@@ -11,7 +11,7 @@
  *                          more than `maxDeltaGap`
  * 2. `long-strike-missing` the strike `width` points farther out is not listed
  * 3. `quote-quality`       a leg's quote is missing, negative, crossed, locked, stale (older than
- *                          `staleAfterMs` at the snapshot's own time) or too wide (electron/market/quality.ts).
+ *                          `staleAfterMs` at the snapshot's own time) or too wide (shared/market/quality.ts).
  *                          A zero bid is left to gate 4 on the short leg; on the long leg (which we buy)
  *                          it is fine while its ask is no wider than `pctFloorAbs` (a 0 × 0.05 wing) and it is not stale
  * 4. `short-bid-zero`      the short leg's bid is 0: nothing to sell into
@@ -23,8 +23,8 @@
  */
 import type { ChainSnapshot, OptionQuote, Right } from '../../../shared/domain/chain.ts';
 import { toCents } from '../../../shared/money.ts';
-import { quoteQuality, type QualityVerdict } from '../../market/quality.ts';
-import { closestDelta, strikeAtDistance } from '../../market/select.ts';
+import { quoteQuality, type QualityVerdict } from '../../../shared/market/quality.ts';
+import { closestDelta, strikeAtDistance } from '../../../shared/market/select.ts';
 import type { CreditVerticalsConfig } from './config.ts';
 
 /** A candidate that passed every gate. Cents are per share, per combo unit. */

@@ -8,13 +8,13 @@
  * dollars / seconds and validation messages word it so (shared/units.ts); the saved config keeps it as is.
  */
 import { z } from 'zod';
-import { QuoteQualityConfigSchema } from '../../market/quality.ts';
+import { QuoteQualityConfigSchema } from '../../../shared/market/quality.ts';
 import { executionSchema, riskLimitsSchema } from '../common.ts';
 
 const unique = (xs: readonly number[]): boolean => new Set(xs).size === xs.length;
 
 /**
- * Per-leg quote quality (electron/market/quality.ts). Staleness is judged against the chain
+ * Per-leg quote quality (shared/market/quality.ts). Staleness is judged against the chain
  * snapshot's own time, never against the decision time: an end-of-day file stamped 16:00 stands for
  * the whole session, so "old relative to now" would reject every daily quote. The default allows
  * quotes up to 5 minutes (one snapshot interval) older than their snapshot.

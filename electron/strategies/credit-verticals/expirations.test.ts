@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch, expirations, isHoliday } from '../../market/calendar.ts';
+import { etToEpoch, expirations, isHoliday } from '../../../shared/market/calendar.ts';
 import { createSimulator } from '../../market/sim/simulator.ts';
 import { parseCreditVerticalsConfig, DEFAULT_CONFIG } from './config.ts';
 import { pickExpirations } from './expirations.ts';
 import { creditVerticals } from './strategy.ts';
-import { entryInput, realChains } from './test-fixtures.ts';
+import { entryInput, realChains } from '../../../tests/helpers/credit-verticals.ts';
 
 const at = (date: string, time = '10:00'): number => etToEpoch(date, time);
 const pick = (date: string, listed: readonly string[], tol = 1, targets = [3, 5, 7]) =>

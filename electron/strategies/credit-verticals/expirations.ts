@@ -3,8 +3,8 @@
  * of the calendar or a holiday, select the closest expiration within a tolerance (default ±1 DTE) or
  * skip. DTE here is calendar days between the ET date of the decision and the expiration date.
  */
-import { dayNumber, etDate } from '../../market/calendar.ts';
-import { nearestExpiration } from '../../market/select.ts';
+import { dayNumber, etDate } from '../../../shared/market/calendar.ts';
+import { nearestExpiration } from '../../../shared/market/select.ts';
 
 /** What one DTE target resolved to. */
 export type ExpirationPick = {
@@ -22,7 +22,7 @@ export type ExpirationPick = {
 
 /**
  * Resolves every DTE target (in config order) to the nearest listed expiration within ±`tolerance`
- * calendar days — `nearestExpiration` in electron/market/select.ts, whose tie (one day either side)
+ * calendar days — `nearestExpiration` in shared/market/select.ts, whose tie (one day either side)
  * goes to the later expiration — and dedupes expirations serving two targets.
  */
 export function pickExpirations(now: number, expirations: readonly string[], targetDtes: readonly number[], tolerance: number): ExpirationPick[] {

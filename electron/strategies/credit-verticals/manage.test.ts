@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { OptionQuote } from '../../../shared/domain/chain.ts';
-import { etToEpoch, session } from '../../market/calendar.ts';
+import { etToEpoch, session } from '../../../shared/market/calendar.ts';
 import type { LegMark, ManageDecision, PositionLeg, PositionView } from '../types.ts';
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig, type CreditVerticalsConfig } from './config.ts';
 import { takeProfitGate } from './manage.ts';
 import { creditVerticals } from './strategy.ts';
-import { contractAt, entryInput, realChains } from './test-fixtures.ts';
+import { contractAt, entryInput, realChains } from '../../../tests/helpers/credit-verticals.ts';
 
 const mark = (bid: number | null, ask: number | null, mid: number | null = bid !== null && ask !== null ? (bid + ask) / 2 : null): LegMark => ({ bid, ask, mid, delta: null, iv: null, time: null });
 

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot } from '../../../shared/domain/chain.ts';
-import { addDays, etToEpoch, nextTradingDay, isTradingDay } from '../../market/calendar.ts';
+import { addDays, etToEpoch, nextTradingDay, isTradingDay } from '../../../shared/market/calendar.ts';
 import { createSimulator } from '../../market/sim/simulator.ts';
 import type { EntryDecision, PositionView } from '../types.ts';
 import type { Candidate } from './candidates.ts';
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig } from './config.ts';
 import { compareScored, scoreCandidate } from './score.ts';
 import { creditVerticals, RULESET_VERSION } from './strategy.ts';
-import { EMPTY_PORTFOLIO, editChain, entryInput, realChains } from './test-fixtures.ts';
+import { EMPTY_PORTFOLIO, editChain, entryInput, realChains } from '../../../tests/helpers/credit-verticals.ts';
 
 const enter = (d: readonly EntryDecision[]): EntryDecision[] => d.filter((x) => x.kind === 'ENTER');
 

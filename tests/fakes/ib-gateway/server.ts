@@ -50,7 +50,7 @@ import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import type { MarketSource } from '../../../electron/brokers/market-source.ts';
 import { PaperExchange, type ExchangeEvent, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { Contract, OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
-import { etParts, etToEpoch, isTradingDay, previousTradingDay, session as sessionOf } from '../../../electron/market/calendar.ts';
+import { etParts, etToEpoch, isTradingDay, previousTradingDay, session as sessionOf } from '../../../shared/market/calendar.ts';
 import { FrameReader, ProtocolViolation, REQUESTS, frame, ibDate, ibLocalSymbol, isoDate, type Field, type Greeting } from './wire.ts';
 
 /** The server version whose layouts the fake sends. */

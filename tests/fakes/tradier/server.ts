@@ -50,7 +50,7 @@ import type { OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
 import { parseOcc, type MarketSource } from '../../../electron/brokers/market-source.ts';
 import { PaperExchange, type ExchangeOrder, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
-import { etDate, session } from '../../../electron/market/calendar.ts';
+import { etDate, session } from '../../../shared/market/calendar.ts';
 
 export type RateGroup = 'standard' | 'trading' | 'market';
 

@@ -1,0 +1,311 @@
+/**
+ * Backtests run from the UI. Each run is `runBacktest` (electron/backtest/run.ts — the code the
+ * `thetadesk backtest` command runs, through the live engine) on the seeded simulator, in its own
+ * worker thread (worker.ts), so the live engine's event loop never waits on it.
+ *
+ * - One run at a time (the machines this runs on may have two cores and the live engine needs one):
+ *   a second start while one runs is refused (CONFLICT) with the running one named.
+ * - The strategy's config: the request's, else the one saved in settings (`strategy.<id>.config`),
+ *   else the seed's defaults; it is validated before the worker starts, so a bad value comes back from
+ *   `backtest.start` itself (VALIDATION, naming the field).
+ * - Each run writes its database under `<dataDir>/backtests/<runId>/` and, when it ends, `run.json`
+ *   (its state) and `result.json` (what `backtest.get` returns) there, so finished runs are listed
+ *   again after a restart.
+ * - `onUpdate` is called on start, on progress (at most every 100 ms of wall time) and at the end;
+ *   the Workstation pushes each as a `backtest` event.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ApiError, type BacktestResult, type BacktestRun, type MethodParsedInput } from '../../../shared/api.ts';
+import { toCents } from '../../../shared/money.ts';
+import type { Stats } from '../../../shared/stats.ts';
+import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
+import { parseStrategyConfig } from '../../backtest/run.ts';
+import { STRATEGIES, strategyById } from '../../strategies/index.ts';
+import type { Store } from '../../store/store.ts';
+import type { BacktestWorkerData, BacktestWorkerMessage } from './worker.ts';
+import type { Clock } from '../../engine/clock.ts';
+import type { Logger } from '../../engine/ports.ts';
+import { apiStats } from '../trades/stats.ts';
+
+export type BacktestRunnerOptions = {
+  /** Run databases go under `<dataDir>/backtests/<runId>/`. */
+  dataDir: string;
+  /** For the saved strategy configs. */
+  store: Store;
+  /** Wall time. */
+  clock: Clock;
+  log: Logger;
+  /** Called on start, on progress (throttled) and at the end. */
+  onUpdate: (run: BacktestRun) => void;
+  /** The worker's file (default: `backtestWorkerFile()`). */
+  workerFile?: string;
+};
+
+/** Least wall time between two progress updates of one run, ms (~10 a second). */
+export const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * The worker's file: `worker.ts` beside this module when running from source, or
+ * `backtest-worker.cjs` beside the bundle when running from it (scripts/build-lib.ts bundles the
+ * worker there and defines `import.meta.filename` as the bundle's `__filename`, `main.cjs`).
+ */
+export function backtestWorkerFile(here: string = import.meta.filename): string {
+  return path.join(path.dirname(here), here.endsWith('.cjs') ? 'backtest-worker.cjs' : 'worker.ts');
+}
+
+type Entry = {
+  run: BacktestRun;
+  worker: Worker | null;
+  /** Null while running, after a failure, or (for runs from an earlier session) until read from disk. */
+  result: BacktestResult | null;
+  dir: string;
+  lastEmit: number;
+};
+
+export class BacktestRunner {
+  readonly #opts: BacktestRunnerOptions;
+  readonly #root: string;
+  readonly #runs = new Map<string, Entry>();
+  #counter = 0;
+  #loaded = false;
+  #disposed = false;
+
+  constructor(opts: BacktestRunnerOptions) {
+    this.#opts = opts;
+    this.#root = path.join(opts.dataDir, 'backtests');
+  }
+
+  /**
+   * Starts a backtest in a worker thread and returns its run (status `running`, progress 0).
+   * Throws ApiError CONFLICT while another run is going, NOT_FOUND for an unknown strategy, and
+   * BacktestInputError (VALIDATION) for a config the strategy's schema refuses.
+   */
+  start(request: MethodParsedInput<'backtest.start'>): BacktestRun {
+    if (this.#disposed) throw new Error('The backtest runner is shut down.');
+    this.#loadSaved();
+    const running = [...this.#runs.values()].find((e) => e.run.status === 'running');
+    if (running) {
+      const r = running.run;
+      throw new ApiError('CONFLICT', `A backtest is already running (${r.strategyId}, ${r.from} → ${r.to}, ${Math.floor(r.progress * 100)}% done). Start the next one when it has finished.`);
+    }
+    const strategy = strategyById(request.strategyId);
+    if (!strategy) {
+      throw new ApiError('NOT_FOUND', `Unknown strategy "${request.strategyId}". Strategies: ${STRATEGIES.map((s) => s.id).join(', ')}.`);
+    }
+    const config = request.config ?? this.#opts.store.settings.get(`strategy.${strategy.id}.config`) ?? {};
+    parseStrategyConfig(strategy, config); // throws BacktestInputError naming the bad field
+
+    const now = this.#opts.clock.now();
+    let runId: string;
+    let dir: string;
+    do {
+      runId = `${now.toString(36)}-${(this.#counter++).toString(36)}`;
+      dir = path.join(this.#root, runId);
+    } while (fs.existsSync(dir) || this.#runs.has(runId));
+    fs.mkdirSync(dir, { recursive: true });
+
+    const run: BacktestRun = {
+      runId,
+      strategyId: strategy.id,
+      from: request.from,
+      to: request.to,
+      seed: request.seed,
+      status: 'running',
+      progress: 0,
+      trades: 0,
+      error: null,
+      startedAt: now,
+      finishedAt: null,
+    };
+    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, slippageFraction: request.slippageFraction, dataDir: dir };
+    const worker = new Worker(this.#opts.workerFile ?? backtestWorkerFile(), { workerData: data, name: `backtest ${runId}` });
+    const entry: Entry = { run, worker, result: null, dir, lastEmit: now };
+    this.#runs.set(runId, entry);
+    let ended = false;
+    const finish = (status: 'done' | 'failed', error: string | null, result: BacktestResult | null): void => {
+      if (ended) return;
+      ended = true;
+      entry.worker = null;
+      entry.run = { ...entry.run, status, error, progress: status === 'done' ? 1 : entry.run.progress, trades: result ? result.tradeList.length : entry.run.trades, finishedAt: this.#opts.clock.now() };
+      entry.result = result ? { ...result, ...entry.run } : null;
+      if (this.#disposed) return;
+      this.#save(entry);
+      if (status === 'done') this.#opts.log.info(`Backtest ${runId} (${run.strategyId} ${run.from} → ${run.to}, seed ${run.seed}) done: ${result?.stats?.trades ?? 0} closed trades, P&L ${result?.stats?.totalPnl ?? 0}.`);
+      else this.#opts.log.warn(`Backtest ${runId} failed: ${error}`);
+      this.#emit(entry);
+    };
+    worker.on('message', (m: BacktestWorkerMessage) => {
+      if (m.type === 'progress') {
+        entry.run = { ...entry.run, progress: Math.min(1, Math.max(entry.run.progress, m.fraction)), trades: m.trades };
+        const t = this.#opts.clock.now();
+        if (t - entry.lastEmit >= PROGRESS_INTERVAL_MS) {
+          entry.lastEmit = t;
+          this.#emit(entry);
+        }
+      } else if (m.type === 'done') {
+        let result: BacktestResult;
+        try {
+          result = toBacktestResult(entry.run, m.result);
+        } catch (error) {
+          finish('failed', `The backtest finished but its report could not be read: ${(error as Error).message}`, null);
+          return;
+        }
+        finish('done', null, result);
+      } else {
+        finish('failed', m.message, null);
+      }
+    });
+    worker.on('error', (error) => finish('failed', `The backtest stopped on an error: ${error.message}`, null));
+    worker.on('exit', (code) => finish('failed', this.#disposed ? 'Stopped: the workstation closed before the backtest finished.' : `The backtest worker stopped before finishing (exit code ${code}).`, null));
+    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, slippage ${request.slippageFraction}.`);
+    this.#emit(entry);
+    return entry.run;
+  }
+
+  /** A run with its results (statistics null and series empty until it is done). Throws ApiError NOT_FOUND. */
+  get(runId: string): BacktestResult {
+    this.#loadSaved();
+    const entry = this.#runs.get(runId);
+    if (!entry) throw new ApiError('NOT_FOUND', `No backtest run "${runId}".`);
+    if (entry.result) return entry.result;
+    if (entry.run.status === 'done') {
+      try {
+        entry.result = { ...(JSON.parse(fs.readFileSync(path.join(entry.dir, 'result.json'), 'utf8')) as BacktestResult), ...entry.run };
+        return entry.result;
+      } catch (error) {
+        throw new ApiError('NOT_FOUND', `The results of backtest ${runId} could not be read from ${entry.dir}: ${(error as Error).message}`);
+      }
+    }
+    return { ...entry.run, stats: null, equity: [], drawdown: [], tradeList: [], warnings: [] };
+  }
+
+  /** Every run of this session and the finished ones saved earlier, newest first. */
+  list(): BacktestRun[] {
+    this.#loadSaved();
+    return [...this.#runs.values()].map((e) => e.run).sort((a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : -1));
+  }
+
+  /** Stops running workers (their runs are marked failed). */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    const workers = [...this.#runs.values()].map((e) => e.worker).filter((w): w is Worker => w !== null);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  #emit(entry: Entry): void {
+    try {
+      this.#opts.onUpdate(entry.run);
+    } catch (error) {
+      this.#opts.log.warn(`Backtest update listener failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Writes run.json and result.json into the run's folder (best effort: a failure is logged). */
+  #save(entry: Entry): void {
+    try {
+      if (entry.result) writeJson(path.join(entry.dir, 'result.json'), entry.result);
+      writeJson(path.join(entry.dir, 'run.json'), entry.run);
+    } catch (error) {
+      this.#opts.log.warn(`Backtest ${entry.run.runId}: could not save its results in ${entry.dir}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Lists the runs saved by earlier sessions (once). */
+  #loadSaved(): void {
+    if (this.#loaded) return;
+    this.#loaded = true;
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.#root);
+    } catch {
+      return; // no backtests folder yet
+    }
+    for (const name of names) {
+      if (this.#runs.has(name)) continue;
+      const dir = path.join(this.#root, name);
+      try {
+        const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as BacktestRun;
+        if (run.runId !== name || run.status === 'running') continue;
+        this.#runs.set(name, { run, worker: null, result: null, dir, lastEmit: 0 });
+      } catch {
+        // a run interrupted by a crash, or not a run folder: not listed
+      }
+    }
+  }
+}
+
+function writeJson(file: string, value: unknown): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(value));
+  fs.renameSync(tmp, file);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report in the contract's shape
+
+/** The report's statistics (dollars) back in cents, so live history and backtests share one conversion (trades/stats.ts). */
+export function statsFromReport(s: StatsReport): Stats {
+  const opt = (d: number | null): number | null => (d === null ? null : toCents(d));
+  return {
+    trades: s.trades,
+    wins: s.wins,
+    losses: s.losses,
+    breakeven: s.breakeven,
+    winRate: s.winRate,
+    avgPnlCents: opt(s.avgPnl),
+    avgWinCents: opt(s.avgWin),
+    avgLossCents: opt(s.avgLoss),
+    grossProfitCents: toCents(s.grossProfit),
+    grossLossCents: toCents(s.grossLoss),
+    profitFactor: s.profitFactor,
+    totalPnlCents: toCents(s.totalPnl),
+    maxDrawdownCents: toCents(s.maxDrawdown),
+    maxDrawdownPct: s.maxDrawdownPct,
+    sharpe: s.sharpe,
+    capitalCents: toCents(s.capital),
+    days: s.days,
+    exitReasons: s.exitReasons,
+  };
+}
+
+/** "1× −5880P +5855P exp 2026-11-27": quantity, legs (sold −, bought +), expiration(s). */
+export function describeTrade(t: TradeReport): string {
+  const legs = t.legs.map((l) => `${l.side === 'SELL' ? '−' : '+'}${l.contracts !== t.quantity ? `${l.contracts}×` : ''}${l.strike}${l.right}`).join(' ');
+  const expirations = [...new Set(t.legs.map((l) => l.expiration))].join('/');
+  return `${t.quantity}× ${legs}${expirations ? ` exp ${expirations}` : ''}`;
+}
+
+/** Epoch ms of a report time (ISO 8601 with offset); null stays null. */
+function epoch(iso: string | null): number | null {
+  if (iso === null) return null;
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) throw new Error(`bad time "${iso}" in the report`);
+  return t;
+}
+
+/**
+ * A finished run's report in the contract's shape: statistics, the equity curve (0 at the period's
+ * start, then per closed trade) with its drawdown from the running peak (both from shared/stats.ts, as
+ * the report has them) and the trade list (trades still pending at the end, never opened, are left out
+ * with a warning).
+ */
+export function toBacktestResult(run: BacktestRun, doc: BacktestDocument): BacktestResult {
+  const equity = doc.equity.map((e) => ({ time: epoch(e.time)!, tradeId: e.tradeId, pnl: e.pnl, equity: e.equity }));
+  const drawdown = doc.equity.map((e, i) => ({ time: equity[i]!.time, drawdown: e.drawdown }));
+  const warnings = [...doc.warnings];
+  const tradeList: BacktestResult['tradeList'] = [];
+  let pending = 0;
+  for (const t of doc.trades) {
+    const entryTime = epoch(t.entryTime);
+    if (entryTime === null || t.entryPrice === null) {
+      pending++;
+      continue;
+    }
+    tradeList.push({ tradeId: t.id, entryTime, exitTime: epoch(t.exitTime), description: describeTrade(t), entryCredit: t.entryPrice, pnl: t.pnl, exitReason: t.exitReason });
+  }
+  if (pending > 0) warnings.push(`${pending} order${pending === 1 ? ' was' : 's were'} still working at the end (never filled): not in the trade list.`);
+  if (doc.openTrades - pending > 0) warnings.push(`${doc.openTrades - pending} trade${doc.openTrades - pending === 1 ? ' was' : 's were'} still open at the end: listed without an exit, not in the statistics.`);
+  return { ...run, stats: apiStats(statsFromReport(doc.stats)), equity, drawdown, tradeList, warnings };
+}

@@ -1,0 +1,209 @@
+/**
+ * The Settings page's data: broker connection settings, paper/live mode, notifications. Saved in the
+ * settings table and applied at the next start; secrets go to a SecretStore (Electron's safeStorage in
+ * the app) and never come back to the renderer.
+ *
+ * Settings rows: `settings.broker` ('sim' | 'ibkr' | 'tradier'), `settings.ibkr` ({ host, port,
+ * clientId, autoRestart — IB Gateway's daily restart time, HH:MM ET }), `settings.tradier` ({ accountId, sandbox } — never the token), `settings.mode`
+ * ('paper' | 'live'), `settings.notifications` ({ enabled, fills, errors }). The Tradier token is the
+ * secret `tradier.token`. Paper is the default; live needs the exact LIVE_CONFIRMATION sentence.
+ */
+import { z } from 'zod';
+import { ApiError, BrokerKindSchema, LIVE_CONFIRMATION, type BrokerKind, type Settings } from '../../../shared/api.ts';
+import type { MethodParsedInput } from '../../../shared/api.ts';
+import { IbkrConfigSchema } from '../../brokers/ibkr/config.ts';
+import type { Store } from '../../store/store.ts';
+import type { Logger } from '../../engine/ports.ts';
+
+/** Where secrets live. Values never leave the main process except to the broker adapter. */
+export type SecretStore = {
+  readonly kind: 'safeStorage' | 'memory' | 'unavailable';
+  get(name: string): string | null;
+  /** Null forgets it. Throws when the store cannot keep secrets (kind 'unavailable'). */
+  set(name: string, value: string | null): void;
+  has(name: string): boolean;
+};
+
+/** Secrets kept in this process's memory only (the headless server: set THETADESK_TRADIER_TOKEN to keep one across restarts). */
+export class MemorySecretStore implements SecretStore {
+  readonly kind = 'memory' as const;
+  readonly #values = new Map<string, string>();
+  get(name: string): string | null {
+    return this.#values.get(name) ?? null;
+  }
+  set(name: string, value: string | null): void {
+    if (value === null) this.#values.delete(name);
+    else this.#values.set(name, value);
+  }
+  has(name: string): boolean {
+    return this.#values.has(name);
+  }
+}
+
+/** The secret name of the Tradier access token. */
+export const TRADIER_TOKEN = 'tradier.token';
+
+export type SettingsContext = {
+  store: Store;
+  secrets: SecretStore;
+  dataDir: string;
+  activeBroker: BrokerKind | null;
+  activeMode: 'paper' | 'live';
+  wall: number;
+  /** Where every change is logged (never a secret). */
+  log?: Logger;
+  /** Registers a value to be masked in every later log line (the token, once stored). */
+  addSecret?: (value: string) => void;
+};
+
+const KEY = { broker: 'settings.broker', ibkr: 'settings.ibkr', tradier: 'settings.tradier', mode: 'settings.mode', notifications: 'settings.notifications' } as const;
+
+const IBKR_DEFAULTS = (() => {
+  const c = IbkrConfigSchema.parse({});
+  return { host: c.host, port: 4002, clientId: c.clientId, autoRestart: c.restart.dailyAt }; // 4002: IB Gateway's paper port
+})();
+
+const Stored = {
+  broker: BrokerKindSchema,
+  // Rows saved before the auto-restart time existed read with the default.
+  ibkr: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535),
+    clientId: z.number().int().min(0),
+    autoRestart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default(IBKR_DEFAULTS.autoRestart),
+  }),
+  tradier: z.object({ accountId: z.string(), sandbox: z.boolean() }),
+  mode: z.enum(['paper', 'live']),
+  notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }),
+};
+
+/** The connection settings saved for the next start (defaults where nothing valid is saved). */
+export type SavedConnection = {
+  broker: BrokerKind;
+  ibkr: { host: string; port: number; clientId: number; autoRestart: string };
+  tradier: { accountId: string; sandbox: boolean };
+  mode: 'paper' | 'live';
+};
+
+function read<T>(store: Store, key: string, schema: z.ZodType<T>, fallback: T): T {
+  const parsed = schema.safeParse(store.settings.get(key));
+  return parsed.success ? parsed.data : fallback;
+}
+
+/** What Thetadesk should connect to at start when the command line and environment do not say. */
+export function savedConnection(store: Store): SavedConnection {
+  return {
+    broker: read(store, KEY.broker, Stored.broker, 'sim'),
+    ibkr: read(store, KEY.ibkr, Stored.ibkr, IBKR_DEFAULTS),
+    tradier: read(store, KEY.tradier, Stored.tradier, { accountId: '', sandbox: true }),
+    mode: read(store, KEY.mode, Stored.mode, 'paper'),
+  };
+}
+
+export type NotificationSettings = { enabled: boolean; fills: boolean; errors: boolean };
+
+export function notificationSettings(store: Store): NotificationSettings {
+  return read(store, KEY.notifications, Stored.notifications, { enabled: true, fills: true, errors: true });
+}
+
+/** Whether a desktop notification of this level is wanted: errors under "errors", everything else (fills, exits, rejects' follow-ups) under "fills". */
+export function wantsNotification(settings: NotificationSettings, level: 'info' | 'warn' | 'error'): boolean {
+  if (!settings.enabled) return false;
+  return level === 'error' ? settings.errors : settings.fills;
+}
+
+export function readSettings(ctx: SettingsContext): Settings {
+  const saved = savedConnection(ctx.store);
+  return {
+    broker: saved.broker,
+    activeBroker: ctx.activeBroker,
+    ibkr: saved.ibkr,
+    tradier: { accountId: saved.tradier.accountId, tokenSet: ctx.secrets.has(TRADIER_TOKEN), sandbox: saved.tradier.sandbox },
+    mode: saved.mode,
+    activeMode: ctx.activeMode,
+    dataDir: ctx.dataDir,
+    notifications: notificationSettings(ctx.store),
+    secretStorage: ctx.secrets.kind,
+    restartRequired: (ctx.activeBroker !== null && saved.broker !== ctx.activeBroker) || saved.mode !== ctx.activeMode,
+  };
+}
+
+/**
+ * Saves the parts of `update` that are present and returns the settings as they now are. The token is
+ * stored first (so a refusal to store it saves nothing else); switching to live needs the exact
+ * confirmation sentence, checked here again. Every change is logged; the token never is.
+ */
+export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'settings.set'>): Settings {
+  const log = ctx.log;
+  if (update.mode === 'live' && update.confirmLive !== LIVE_CONFIRMATION) {
+    throw new ApiError('VALIDATION', `confirmLive: switching to live trading needs the confirmation "${LIVE_CONFIRMATION}", typed exactly.`);
+  }
+  const before = savedConnection(ctx.store);
+  if ((update.mode ?? before.mode) === 'live' && (update.broker ?? before.broker) === 'sim') {
+    throw new ApiError('VALIDATION', 'mode: the simulator trades paper only — choose IB Gateway or Tradier as the broker for live trading.');
+  }
+  const token = update.tradier?.token;
+  const tokenAfter = token === undefined ? ctx.secrets.has(TRADIER_TOKEN) : token !== '';
+  const accountAfter = update.tradier?.accountId ?? before.tradier.accountId;
+  if (update.broker === 'tradier' && (!tokenAfter || !accountAfter)) {
+    throw new ApiError('VALIDATION', `tradier: Tradier needs ${!accountAfter ? 'an account id' : ''}${!accountAfter && !tokenAfter ? ' and ' : ''}${!tokenAfter ? 'an access token' : ''} before it can be the broker.`);
+  }
+  if (token !== undefined) {
+    if (token === '') {
+      ctx.secrets.set(TRADIER_TOKEN, null);
+      log?.info('Tradier token forgotten.');
+    } else {
+      if (ctx.secrets.kind === 'unavailable') {
+        throw new ApiError('VALIDATION', 'tradier.token: this computer offers no encrypted storage for secrets (Electron safeStorage is unavailable), so the token was not stored and nothing was saved. Set THETADESK_TRADIER_TOKEN in the environment instead.');
+      }
+      ctx.addSecret?.(token);
+      try {
+        ctx.secrets.set(TRADIER_TOKEN, token);
+      } catch (error) {
+        const why = error instanceof Error ? error.message.split(token).join('***') : 'unknown error';
+        throw new ApiError('VALIDATION', `tradier.token: the token could not be stored securely (${why}); nothing was saved.`);
+      }
+      log?.info(`Tradier token stored (${ctx.secrets.kind === 'safeStorage' ? 'encrypted with the OS keychain' : 'in memory for this run'}).`);
+    }
+  }
+  const at = ctx.wall;
+  ctx.store.transaction(() => {
+    if (update.broker !== undefined && update.broker !== before.broker) {
+      ctx.store.settings.set(KEY.broker, update.broker, at);
+      log?.info(`Broker for the next start: ${update.broker} (was ${before.broker}).`);
+    }
+    const ibkr = update.ibkr ? { ...update.ibkr, autoRestart: update.ibkr.autoRestart ?? before.ibkr.autoRestart } : null;
+    if (ibkr && (ibkr.host !== before.ibkr.host || ibkr.port !== before.ibkr.port || ibkr.clientId !== before.ibkr.clientId || ibkr.autoRestart !== before.ibkr.autoRestart)) {
+      ctx.store.settings.set(KEY.ibkr, ibkr, at);
+      log?.info(`IB Gateway settings: ${ibkr.host}:${ibkr.port}, client id ${ibkr.clientId}, auto-restart ${ibkr.autoRestart} ET (were ${before.ibkr.host}:${before.ibkr.port}, client id ${before.ibkr.clientId}, auto-restart ${before.ibkr.autoRestart} ET).`);
+    }
+    if (update.tradier && (update.tradier.accountId !== undefined || update.tradier.sandbox !== undefined)) {
+      const next = { accountId: update.tradier.accountId ?? before.tradier.accountId, sandbox: update.tradier.sandbox ?? before.tradier.sandbox };
+      if (next.accountId !== before.tradier.accountId || next.sandbox !== before.tradier.sandbox) {
+        ctx.store.settings.set(KEY.tradier, next, at);
+        const changes = [next.accountId !== before.tradier.accountId ? 'account id changed' : null, next.sandbox !== before.tradier.sandbox ? `sandbox ${next.sandbox ? 'on' : 'off'}` : null].filter(Boolean);
+        log?.info(`Tradier settings: ${changes.join(', ')}.`);
+      }
+    }
+    if (update.mode !== undefined && update.mode !== before.mode) {
+      ctx.store.settings.set(KEY.mode, update.mode, at);
+      if (update.mode === 'live') log?.warn('Trading mode for the next start: LIVE (real money), confirmed by the user.');
+      else log?.info('Trading mode for the next start: paper.');
+    }
+    if (update.notifications) {
+      const old = notificationSettings(ctx.store);
+      const n = update.notifications;
+      if (n.enabled !== old.enabled || n.fills !== old.fills || n.errors !== old.errors) {
+        ctx.store.settings.set(KEY.notifications, n, at);
+        log?.info(`Notifications: ${n.enabled ? `on (fills ${n.fills ? 'on' : 'off'}, errors ${n.errors ? 'on' : 'off'})` : 'off'}.`);
+      }
+    }
+  });
+  const settings = readSettings(ctx);
+  // Connection settings of the broker in use apply at the next start too.
+  const after = savedConnection(ctx.store);
+  const activeChanged =
+    (ctx.activeBroker === 'ibkr' && JSON.stringify(after.ibkr) !== JSON.stringify(before.ibkr)) ||
+    (ctx.activeBroker === 'tradier' && (token !== undefined || JSON.stringify(after.tradier) !== JSON.stringify(before.tradier)));
+  return activeChanged ? { ...settings, restartRequired: true } : settings;
+}
