@@ -208,7 +208,7 @@ describe('IB orders of an earlier session', () => {
     expect(fake.workingOrders().map((o) => o.orderRef)).toEqual([c2.clientOrderId]);
     const warnings = second.logs.filter((x) => x.level === 'warn').map((x) => x.message);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(new RegExp(`^execution: ${c1.clientOrderId} cannot be re-priced at the broker \\(.*combo legs.*\\); cancelling it to send a new order at ${(-natural / 100).toFixed(2)} debit in its place$`));
+    expect(warnings[0]).toMatch(new RegExp(`^execution: ${c1.clientOrderId} cannot be re-priced at the broker \\(.*combo legs.*\\); cancelling it to send a new order at debit ${(-natural / 100).toFixed(2)} in its place$`));
     expect(store.events.list({ orderId: c1.orderId, limit: 100 }).map((e) => e.type)).toContain('order.replace-by-cancel');
     expect(second.om.summary().working.map((w) => w.clientOrderId)).toEqual([c2.clientOrderId]);
 
