@@ -5,8 +5,8 @@
  * the wall clock the driver would tick on is virtual and stands still), so every step is exact:
  *
  * - before the first Start the simulated market waits at the open, and Overview says so;
- * - after a session and a night, a close order sent at 01:10 ET (rejected: the market is closed) is on
- *   Orders & fills with the default dates, which end on the engine's date, not the last session's;
+ * - after a session and a night, at 01:10 ET, Orders & fills' default dates end on the engine's date (not the
+ *   last session's); a close asked for then is queued for the open, and the order sent at 09:30 is listed;
  * - Trades → Export CSV with its defaults writes the simulated trades;
  * - notifications are still on Overview after a reload.
  */
@@ -67,21 +67,31 @@ test('a simulated market far from the wall clock: waits at the open, and the def
   await desk.ws.advanceSimulation(etToEpoch(TUESDAY, '01:10'));
   const position = (await rpc<Position[]>(desk, 'positions.list')).find((p) => p.status === 'ACTIVE');
   expect(position, 'a paper position open overnight').toBeDefined();
-  // Closing it at 01:10 ET: the close order is created tonight (the exchange rejects it: the market is closed).
-  await rpc(desk, 'positions.close', { tradeId: position!.tradeId, confirm: true });
-  const orders = await rpc<Order[]>(desk, 'orders.list', { from: MONDAY, to: TUESDAY });
-  const tonight = orders.find((o) => o.purpose === 'CLOSE' && o.tradeId === position!.tradeId);
-  expect(tonight && etDateTime(tonight.createdAt)).toBe(`${TUESDAY} 01:10:00`);
+  // Closing it at 01:10 ET: the market is closed, so the close is queued for the open (no order tonight).
+  const closing = await rpc<{ queuedFor: number | null }>(desk, 'positions.close', { tradeId: position!.tradeId, confirm: true });
+  expect(closing.queuedFor).toBe(etToEpoch(TUESDAY, '09:30'));
   await expect(page.getByTestId('engine-clock')).toHaveText(`${TUESDAY} 01:10 ET`);
 
-  await test.step('Orders & fills with its default dates shows the order created after midnight', async () => {
+  await test.step('Orders & fills defaults to the engine’s date (Tuesday, after midnight), not the last session’s', async () => {
     await page.getByRole('button', { name: 'Orders & fills' }).click();
     await expect(page.getByLabel('From (ET)')).toHaveValue('2027-02-23');
     await expect(page.getByLabel('To (ET)')).toHaveValue(TUESDAY);
-    const row = page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ hasText: `${TUESDAY} 01:10:00` });
+    await expect(page.getByRole('table', { name: 'Orders' })).toContainText(MONDAY);
+    await page.screenshot({ path: testInfo.outputPath('orders-default-range-night.png'), fullPage: true });
+  });
+
+  // The open: the queued close goes out at 09:30 ET on Tuesday, and the page, following the engine, lists it.
+  await desk.ws.advanceSimulation(etToEpoch(TUESDAY, '09:31'));
+  const orders = await rpc<Order[]>(desk, 'orders.list', { from: MONDAY, to: TUESDAY });
+  const sent = orders.find((o) => o.purpose === 'CLOSE' && o.tradeId === position!.tradeId);
+  expect(sent && etDateTime(sent.createdAt)).toBe(`${TUESDAY} 09:30:00`);
+  await test.step('the close sent at the open is on Orders & fills with the default dates', async () => {
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Orders & fills' }).click();
+    await expect(page.getByLabel('To (ET)')).toHaveValue(TUESDAY);
+    const row = page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ hasText: `${TUESDAY} 09:30:00` });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText('Close');
-    await expect(row).toContainText(tonight!.status);
     await page.screenshot({ path: testInfo.outputPath('orders-default-range.png'), fullPage: true });
   });
 

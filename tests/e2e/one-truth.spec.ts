@@ -52,9 +52,12 @@ test('an open trade shows the same P&L in Trades, Positions and the REST API; th
 
   await page.getByRole('button', { name: 'Trades', exact: true }).click();
   await expect(page.getByTestId(`open-pnl-${tradeId}`)).toHaveText(`${onPositions} open`);
-  // The curve: from $0.00 before the first trade, and now with the open trade at the same figure.
+  // The curve: from $0.00 at the start of the period (the filter's From date, 00:00 ET), and now with the
+  // open trade at the same figure.
+  const from = await page.getByLabel('From (ET)', { exact: true }).inputValue();
+  expect(from < DAY).toBe(true);
   const caption = page.getByTestId('equity-caption');
-  await expect(caption).toContainText(new RegExp(`^From \\$0\\.00 on ${DAY} \\d\\d:\\d\\d ET`));
+  await expect(caption).toContainText(new RegExp(`^From \\$0\\.00 on ${from} 00:00 ET`));
   await expect(caption).toContainText(`with 1 open at ${onPositions}`);
   await expect(page.getByRole('img', { name: 'Equity curve' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('trades-open-pnl.png'), fullPage: true });

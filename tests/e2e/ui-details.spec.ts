@@ -314,7 +314,9 @@ test('Positions: leg gamma and vega, and the short strike against spot, as the e
   await page.getByLabel('Kind').selectOption('ENTER');
   await page.getByRole('table', { name: 'Decisions' }).getByRole('row').nth(1).click();
   const numbers = page.getByLabel('Decision numbers');
-  await expect(numbers).toContainText('mid ($)');
+  // A net price in words ("mid credit 3.00"), other cents in dollars ("comboSpread ($)"), no developer units.
+  await expect(numbers).toContainText(/mid\s*credit \d+\.\d{2}/);
+  await expect(numbers).toContainText('comboSpread ($)');
   expect(await numbers.textContent()).not.toMatch(/Cents|Ms\b/);
   await numbers.screenshot({ path: testInfo.outputPath('decision-numbers.png') });
 });
