@@ -44,14 +44,15 @@ function unrounded(market: MarketData): MarketData {
   return {
     kind: market.kind,
     resolution: market.resolution,
-    expirations: (u, r) => market.expirations(u, r),
-    chain: async (u, need) => {
-      const c = await market.chain(u, need);
+    expirations: (r) => market.expirations(r),
+    chain: async (need) => {
+      const c = await market.chain(need);
       return c && { ...c, contracts: c.contracts.map(jitter) };
     },
     levels: () => market.levels(),
     optionQuotes: async (symbols) => new Map([...(await market.optionQuotes(symbols))].map(([k, q]) => [k, jitter(q)])),
     settlementValue: (root, expiration) => market.settlementValue(root, expiration),
+    dailyHistory: (symbol, from, to) => market.dailyHistory(symbol, from, to),
   };
 }
 
