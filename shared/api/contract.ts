@@ -6,6 +6,7 @@
  * Money is in US dollars as numbers rounded to the cent; times are epoch milliseconds (UTC).
  */
 import { z } from 'zod';
+import { AccountRiskSchema, AccountRiskUpdateSchema } from '../domain/account-risk.ts';
 import type { EventName, MethodName } from './methods.ts';
 
 /** A calendar date as YYYY-MM-DD: the shape, and a day that exists (no 2026-13-45, no 2026-02-30). */
@@ -512,6 +513,8 @@ export const SettingsSchema = z.object({
   secretStorage: z.enum(['safeStorage', 'memory', 'unavailable']),
   /** True when saved broker/mode settings differ from those in force (they apply at the next start). */
   restartRequired: z.boolean(),
+  /** The account-wide risk limits and the account capital (in force at once, for every system). */
+  accountRisk: AccountRiskSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const LIVE_CONFIRMATION = 'I understand this trades real money';
@@ -541,6 +544,8 @@ export const SettingsUpdateSchema = z
     /** Required to switch to live: the exact sentence in LIVE_CONFIRMATION. */
     confirmLive: z.string().optional(),
     notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }).strict().optional(),
+    /** Any of the account-wide limits; the fields left out keep their value. */
+    accountRisk: AccountRiskUpdateSchema.optional(),
   })
   .strict()
   .refine((v) => v.mode !== 'live' || v.confirmLive === LIVE_CONFIRMATION, {

@@ -74,3 +74,20 @@ export const AccountRiskSchema = z
 export type AccountRisk = z.infer<typeof AccountRiskSchema>;
 
 export const DEFAULT_ACCOUNT_RISK: AccountRisk = AccountRiskSchema.parse({});
+
+const s = AccountRiskSchema.shape;
+
+/** A change to the account limits: any of the fields, each checked as above; a field left out keeps its value. */
+export const AccountRiskUpdateSchema = z
+  .object({
+    capitalCents: s.capitalCents.unwrap().optional(),
+    maxHeatPct: s.maxHeatPct.unwrap().optional(),
+    maxDeltaPctOfEquity: s.maxDeltaPctOfEquity.unwrap().optional(),
+    maxDrawdownPct: s.maxDrawdownPct.unwrap().optional(),
+    circuitBreakerStops: s.circuitBreakerStops.unwrap().optional(),
+    circuitBreakerPauseDays: s.circuitBreakerPauseDays.unwrap().optional(),
+    dailyLossLimitCents: s.dailyLossLimitCents.unwrap().optional(),
+    emergencyClose: s.emergencyClose.unwrap().optional(),
+  })
+  .strict();
+export type AccountRiskUpdate = z.infer<typeof AccountRiskUpdateSchema>;
