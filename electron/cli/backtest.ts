@@ -1,7 +1,7 @@
 /**
  * `thetadesk backtest <strategy> [options]` — runs a strategy through the live engine under a virtual
- * clock, over simulator chains (default) or an imported end-of-day chain file, with seed 000's fill
- * model, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts). It
+ * clock, over simulator chains (default) or an imported end-of-day chain file, with the mid-slippage
+ * fill model at the system's own fraction, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts). It
  * shares with the backtests the UI starts (electron/application/backtests/) the strategy registry
  * (electron/strategies/index.ts), `runBacktest` — which builds the engine with the backtest's clock,
  * market data and fill model — and the data folder's lock for `--db`.
@@ -24,7 +24,15 @@ import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
 import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
+import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
+
+/** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
+function describeSystem(s: AnyStrategy): string {
+  const a = s.about;
+  const data = a.backtest.sources.map((x) => (x.kind === 'sim' ? x.label : `${x.label} (--chains ../shared/data/${x.file})`)).join('; ');
+  return `  ${s.id.padEnd(18)} ${s.title}${a.seed ? ` — seed ${a.seed}` : ''}, ${a.cadence}\n${' '.repeat(21)}data: ${data}; slippage f ${a.backtest.slippageFraction.toFixed(2)}`;
+}
 
 /** The default simulator period: the last full calendar year before `today` (`YYYY-MM-DD`). */
 export function defaultSimPeriod(today: string): { from: string; to: string } {
@@ -35,7 +43,7 @@ export function defaultSimPeriod(today: string): { from: string; to: string } {
 export const USAGE = `Usage: thetadesk backtest <strategy> [options]
 
 Strategies:
-${STRATEGIES.map((s) => `  ${s.id.padEnd(18)} ${s.title}`).join('\n')}
+${STRATEGIES.map(describeSystem).join('\n')}
 
 Data (one of):
   (default)            the built-in market simulator, 5-minute intraday chains
@@ -48,7 +56,7 @@ Options:
   --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day)
   --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day)
   --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
-  --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default 0.30, seed 000)
+  --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default: the system's own)
   --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
   --db DIR             folder for the backtest database (default: a new temporary folder, printed);
                        refused while a Thetadesk runs on it
@@ -57,8 +65,8 @@ Options:
   --no-progress        never show it
   -h, --help           this text
 
-Fill model (seed 000): entry at mid − f × (ask − bid), exit at mid + f × (ask − bid), per leg, rounded
-to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
+Fill model (mid-slippage): each leg sold at mid − f × (ask − bid) and bought at mid + f × (ask − bid),
+rounded to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
 
 function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
