@@ -10,7 +10,8 @@
  *
  * Decisions recorded before the contract had a market view, an account or chains by root are replayed
  * as the engine then ran them: their listed expirations belong to the strategy's first root, the
- * market view is the context's prices without history, and no account-wide limit is applied.
+ * market view is the context's prices without history, no account-wide limit is applied, and a target
+ * DTE kept only in the decision's column counts as part of its details (where systems now keep it).
  *
  * The chains of a slot are the snapshots linked to any of its rows (a candidate that lost read its
  * own chain; the winner was chosen against all of them). A decision whose slot kept nothing (a
@@ -124,7 +125,9 @@ function emptyAccount(portfolio: DecisionInputs['portfolio']): AccountView {
 }
 
 function recordedRow(d: DecisionRow, keysOf: ReadonlyMap<number, ChainKey[]>): ReplayedRow {
-  const { [INPUTS_KEY]: _inputs, ...details } = d.details;
+  const { [INPUTS_KEY]: _inputs, ...kept } = d.details;
+  // Before issue 14 seed 000's target DTE was a field of the decision (the column), not of its details.
+  const details = 'targetDte' in kept || d.targetDte === null ? kept : { ...kept, targetDte: d.targetDte };
   return {
     kind: d.kind,
     gate: d.gate,

@@ -116,6 +116,30 @@ describe('replayDecision over a simulated week', () => {
     }
   });
 
+  it('decisions recorded before issue 14 (inputs: one list of expirations, no account, no market view) still replay the same', () => {
+    const decisions = entryDecisions(live).filter((d) => d.kind === 'ENTER' || d.kind === 'VETO' || d.gate === 'lower-score');
+    expect(decisions.length).toBeGreaterThan(5);
+    live.db.exec('BEGIN');
+    try {
+      // Rewrite every row of the week to the old shape of `details.inputs`, as an older database holds it.
+      const rows = live.db.prepare('SELECT decision_id AS id, details_json AS d FROM trade_decisions').all() as { id: number; d: string }[];
+      const update = live.db.prepare('UPDATE trade_decisions SET details_json = ? WHERE decision_id = ?');
+      for (const r of rows) {
+        const details = JSON.parse(r.d) as Record<string, unknown>;
+        const inputs = details.inputs as { expirations: Record<string, string[]>; portfolio: unknown } | undefined;
+        if (!inputs) continue;
+        // The target DTE was then the decision's column only, except in the details of these skips.
+        const gate = (live.db.prepare('SELECT gate FROM trade_decisions WHERE decision_id = ?').get(r.id) as { gate: string }).gate;
+        const { targetDte, ...rest } = details;
+        const old = ['no-expiration', 'same-expiration', 'no-chain'].includes(gate) ? { ...rest, targetDte } : rest;
+        update.run(JSON.stringify({ ...old, inputs: { expirations: inputs.expirations.SPXW ?? [], portfolio: inputs.portfolio } }), r.id);
+      }
+      for (const d of decisions) expect(replayDecision(live, d.decisionId, STRATEGIES), `decision ${d.decisionId}`).toMatchObject({ status: 'same' });
+    } finally {
+      live.db.exec('ROLLBACK');
+    }
+  });
+
   it('reports what differs when the record does not match the re-run, and refuses what it cannot replay', () => {
     const decisions = entryDecisions(live);
     const enter = decisions.find((d) => d.kind === 'ENTER')!;
