@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { loadDailyFiles } from '../backtest/daily-files.ts';
 import { ProgressBar } from '../backtest/progress.ts';
 import { statsTable, tradeList } from '../backtest/report.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
@@ -51,6 +52,9 @@ Data (one of):
   --chains FILE        an end-of-day option chain CSV (historicaloptiondata L2 / Cboe EOD), daily
                        resolution: each day's snapshot stands for the whole session. Refused (exit 2)
                        when columns are missing or more than ${MAX_DROPPED_SHARE * 100}% of its rows are unusable
+  --daily DIR          with --chains: a folder of daily files (spx_daily.csv, vix_daily.csv, skew_daily.csv…,
+                       e.g. ../shared/data) for the market view's history and the VIX context; a decision
+                       at date D reads them through D's previous session (D's own bar after the close)
 
 Options:
   --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day)
@@ -95,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         to: { type: 'string' },
         seed: { type: 'string' },
         chains: { type: 'string' },
+        daily: { type: 'string' },
         config: { type: 'string' },
         slippage: { type: 'string' },
         capital: { type: 'string' },
@@ -120,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!strategy) return bad(`Unknown strategy "${name}". Strategies: ${ids}.`);
   if (positionals.length > 1) return bad(`Unexpected argument "${positionals[1]}".`);
   if (v.chains !== undefined && v.seed !== undefined) return bad('--seed is for the simulator; it cannot be combined with --chains.');
+  if (v.daily !== undefined && v.chains === undefined) return bad('--daily goes with --chains (the simulator has its own daily history).');
+  if (v.daily !== undefined && !(fs.existsSync(v.daily) && fs.statSync(v.daily).isDirectory())) return bad(`--daily wants a folder of daily files, and ${v.daily} is not one.`);
   if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
 
   let seed = 1;
@@ -186,7 +193,17 @@ export async function main(argv: string[]): Promise<number> {
     const g = loaded.rows.groups;
     from ??= dayToIso(g.quoteDay[0]!);
     to ??= dayToIso(g.quoteDay[g.count - 1]!);
-    source = { kind: 'chains', columns: loaded.rows, file: v.chains };
+    let daily: ReturnType<typeof loadDailyFiles> | null = null;
+    if (v.daily !== undefined) {
+      try {
+        daily = loadDailyFiles(v.daily);
+      } catch (error) {
+        return refuse(`A daily file in ${v.daily} cannot be used: ${(error as Error).message}`);
+      }
+      if (daily.files.length === 0) return bad(`${v.daily} has none of the daily files (spx_daily.csv, spy_daily.csv, vix_daily.csv, vix9d_daily.csv, vix3m_daily.csv, skew_daily.csv).`);
+      process.stderr.write(`Daily series: ${daily.files.map((f) => path.basename(f)).join(', ')}\n`);
+    }
+    source = { kind: 'chains', columns: loaded.rows, file: v.chains, ...(daily ? { daily: daily.series, levels: daily.levels } : {}) };
   } else {
     const period = defaultSimPeriod(new Date().toISOString().slice(0, 10));
     from ??= period.from;
