@@ -36,7 +36,7 @@ import { gammaExposure } from '../market/context.ts';
 import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
-import { closeQueueOf, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
+import { closeQueueOf, type ClosedResult, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
 import { isStopExit } from '../strategies/common.ts';
 import type {
   AccountPosition,
@@ -662,8 +662,9 @@ export class TradingEngine {
       return;
     }
     const market = await this.#marketView(st, at);
-    const account = this.account(at);
-    const facts = this.#accountFacts(account, at, market);
+    const closed = this.#o.store.trades.closedResults();
+    const account = this.account(at, closed);
+    const facts = this.#accountFacts(account, at, market, closed);
     const accountRisk = this.#accountRisk;
     const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, market, portfolio, account });
     const rows = entryRows(decisions, { portfolio, limits: config.risk, at, account: { facts, limits: accountRisk } });
@@ -721,7 +722,7 @@ export class TradingEngine {
   }
 
   /** What the account-wide limits read at a decision (risk.ts `accountFacts`). */
-  #accountFacts(account: AccountView, at: number, market: MarketView): AccountFacts {
+  #accountFacts(account: AccountView, at: number, market: MarketView, closed: readonly ClosedResult[]): AccountFacts {
     const spots: Partial<Record<Underlying, number | null>> = {};
     const levels = this.#levelsCache?.at === at ? this.#levelsCache.levels : null;
     for (const [u, view] of Object.entries(market.underlyings)) spots[u as Underlying] = view.last;
@@ -735,7 +736,7 @@ export class TradingEngine {
     return accountFacts({
       account,
       today: etDate(at),
-      closed: this.#o.store.trades.closedResults(),
+      closed,
       isStop: (strategyId, reason) => {
         const st = this.#strategies.get(strategyId);
         return st !== undefined && isStopExit(st.strategy.about, reason);
@@ -805,7 +806,7 @@ export class TradingEngine {
    * The whole account at `at` (account.ts): equity from the account capital and every trade's P&L,
    * its peak, every system's open positions at the last marks, today's realized P&L.
    */
-  account(at: number): AccountView {
+  account(at: number, closed: readonly ClosedResult[] = this.#o.store.trades.closedResults()): AccountView {
     const positions: AccountPosition[] = [];
     const unrealized = new Map<number, number | null>();
     let pending = 0;
@@ -818,7 +819,7 @@ export class TradingEngine {
       positions.push({ ...view, strategyId: t.strategyId });
       unrealized.set(t.tradeId, unrealizedCents(view));
     }
-    return accountView({ capitalCents: this.#accountRisk.capitalCents, closed: this.#o.store.trades.closedResults(), positions, unrealized, pendingEntries: pending, today: etDate(at) });
+    return accountView({ capitalCents: this.#accountRisk.capitalCents, closed, positions, unrealized, pendingEntries: pending, today: etDate(at) });
   }
 
   #positionView(t: TradeWithLegs): PositionView {
