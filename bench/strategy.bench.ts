@@ -12,7 +12,7 @@ import { createSimulator } from '../electron/market/sim/simulator.ts';
 import { DEFAULT_CONFIG } from '../electron/strategies/credit-verticals/config.ts';
 import { creditVerticals } from '../electron/strategies/credit-verticals/strategy.ts';
 import type { EntryInput, PositionView } from '../electron/strategies/types.ts';
-import type { ChainSnapshot } from '../shared/domain/chain.ts';
+import { chainKey, type ChainKey, type ChainSnapshot } from '../shared/domain/chain.ts';
 import type { CreditVerticalsConfig } from '../electron/strategies/credit-verticals/config.ts';
 
 function entryAt(date: string, time: string): EntryInput<CreditVerticalsConfig> {
@@ -20,12 +20,14 @@ function entryAt(date: string, time: string): EntryInput<CreditVerticalsConfig> 
   const now = etToEpoch(date, time);
   sim.advanceTo(now);
   const listed = sim.expirations('SPXW');
-  const needs = creditVerticals.chainsNeeded(now, DEFAULT_CONFIG, listed);
-  const chains = new Map<string, ChainSnapshot>(needs.map((n) => [n.expiration, sim.chain('SPXW', n.expiration)]));
+  const needs = creditVerticals.chainsNeeded(now, DEFAULT_CONFIG, { SPXW: listed });
+  const chains = new Map<ChainKey, ChainSnapshot>(needs.map((n) => [chainKey(n.root, n.expiration), sim.chain(n.root, n.expiration)]));
   return {
-    now, slot: time, config: DEFAULT_CONFIG, chains, expirations: listed,
+    now, slot: time, config: DEFAULT_CONFIG, chains, expirations: { SPXW: listed },
     context: { spx: null, spy: null, vix: null, vix9d: null, vix3m: null, termStructure: null, gexNet: null, zeroGammaLevel: null },
+    market: { at: now, underlyings: {}, series: {} },
     portfolio: { positions: [], pendingEntries: 0, newTradesToday: 0, realizedTodayCents: 0, unrealizedCents: 0, stopLossToday: false },
+    account: { equityCents: 10_000_000, peakEquityCents: 10_000_000, positions: [], pendingEntries: 0, realizedTodayCents: 0, unrealizedCents: 0 },
   };
 }
 
@@ -49,7 +51,7 @@ export const benches: Suite[] = [
         legs: p.legs.map((l) => ({ symbol: l.symbol, underlying: l.underlying, root: l.root, expiration: l.expiration, strike: l.strike, right: l.right, side: l.side, openQuantity: p.quantity, multiplier: l.multiplier, entryPriceCents: Math.round(l.mid * 100), mark: { bid: l.bid, ask: l.ask, mid: l.mid, delta: l.delta, iv: l.iv, time: input.now } })),
       };
       const close = etToEpoch('2025-03-05', '16:00');
-      const manageUs = timeIt(() => creditVerticals.manage({ now: input.now, config: DEFAULT_CONFIG, position, sessionClose: close }), { minMs: 300, warmup: 100 }) * 1000;
+      const manageUs = timeIt(() => creditVerticals.manage({ now: input.now, config: DEFAULT_CONFIG, position, sessionClose: close, market: input.market }), { minMs: 300, warmup: 100 }) * 1000;
 
       const note = `${input.chains.size} SPXW chains, ${contracts} contracts, ${decisions.length} decisions`;
       return [

@@ -35,7 +35,7 @@ import { Notifier } from './notifications/notifier.ts';
 import { ordersHandlers } from './orders/handlers.ts';
 import { positionsHandlers } from './positions/handlers.ts';
 import { settingsHandlers } from './settings/handlers.ts';
-import { MemorySecretStore, type SecretStore, type SettingsContext } from './settings/settings.ts';
+import { accountRisk, MemorySecretStore, type SecretStore, type SettingsContext } from './settings/settings.ts';
 import { simulatedClock } from './simulation/market.ts';
 import { snapshotsHandlers } from './snapshots/handlers.ts';
 import { strategiesHandlers } from './strategies/handlers.ts';
@@ -126,6 +126,7 @@ export class Workstation {
       mode,
       setup,
       strategies: options.strategies ?? savedStrategyEntries(store, this.#log),
+      accountRisk: accountRisk(store, this.#log),
       logger: (source) => this.logs.logger(source),
       notify: (n) => notifier.notify(n),
       emit,
@@ -142,6 +143,7 @@ export class Workstation {
       wall: wall.now(),
       log: this.logs.logger('settings'),
       addSecret: (value) => this.logs.addSecret(value),
+      applyAccountRisk: (limits) => control.engine?.setAccountRisk(limits),
     });
 
     // One domain per part of the contract; each gets only what it needs.

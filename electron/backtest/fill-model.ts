@@ -1,7 +1,9 @@
 /**
- * Seed 000's backtest fill model as the engine's `Executor` port ("Pricing & fill assumptions":
+ * The mid-slippage fill model as the engine's `Executor` port: every leg fills at once, whole, at its
+ * mid conceding a fraction f of its bid/ask spread. Seed 000 states it ("Pricing & fill assumptions":
  * "Use NBBO mid with conservative slippage: credit entry fill `mid − 0.30 × (ask − bid)`, credit exit
- * fill `mid + 0.30 × (ask − bid)`. No partial fills in v1 backtest.").
+ * fill `mid + 0.30 × (ask − bid)`. No partial fills in v1 backtest."); each system declares its own f
+ * (`about.backtest.slippageFraction`), and a debit combo (buy SPX, sell SPY) is priced leg by leg alike.
  *
  * Applied per leg, which sums to the seed's combo formula (the combo's bid/ask width is the sum of
  * the legs' widths):
@@ -30,7 +32,7 @@ import { isMarket } from '../../shared/domain/quote.ts';
 
 /** Options of {@link FillModelExecutor}. */
 export type FillModelOptions = {
-  /** The `f` in `mid ∓ f × (ask − bid)`. Default 0.30 (seed 000). Must be in [0, 0.5]. */
+  /** The `f` in `mid ∓ f × (ask − bid)`. Default 0.30 (seed 000's). Must be in [0, 0.5]. */
   slippageFraction?: number;
   /** Broker name stored on orders and fills. Default 'backtest'. */
   broker?: string;
@@ -65,7 +67,10 @@ export function modelPriceCents(side: 'BUY' | 'SELL', bid: number, ask: number, 
   return Math.max(0, Math.floor(raw + 0.5 + 1e-7));
 }
 
-/** Seed 000's fill model behind the `Executor` port: fills at once, whole, at the model prices. */
+/** The model's name as reports state it. */
+export const FILL_MODEL = 'mid-slippage: each leg at mid ∓ f × (ask − bid) (selling −, buying +), no partial fills';
+
+/** The mid-slippage fill model behind the `Executor` port: fills at once, whole, at the model prices. */
 export class FillModelExecutor implements Executor {
   readonly #store: Store;
   readonly #fraction: number;
@@ -175,7 +180,7 @@ export class FillModelExecutor implements Executor {
   }
 
   #describe(): { model: string; slippageFraction: number } {
-    return { model: 'seed-000 mid ∓ f × (ask − bid), no partials', slippageFraction: this.#fraction };
+    return { model: FILL_MODEL, slippageFraction: this.#fraction };
   }
 
   #createOrder(trade: TradeWithLegs, purpose: 'OPEN' | 'CLOSE', clientOrderId: string, decisionId: number | null, fills: readonly ModelLegFill[], legs: readonly LegRow[], now: number): number {

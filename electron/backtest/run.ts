@@ -9,7 +9,10 @@
  *   end-of-day chains, daily: the engine then ticks once a day at the first entry slot), in which
  *   case the schedules fire only on the dates the file has rows for (`DataDaysScheduler`; opt out
  *   with `onlyDaysWithData: false`);
- * - executor: `FillModelExecutor` (seed 000's fill model, no partials).
+ * - executor: `FillModelExecutor` (each leg at mid ∓ f × its bid/ask spread, no partials; f defaults to
+ *   the system's `about.backtest.slippageFraction`, seed 000: 0.30);
+ * - the account: the stated capital is the account's (equity = capital + P&L), with the account-wide
+ *   limits given (default: all off, as a fresh account).
  *
  * The loop: take the next engine timer; first, for each session close passed on the way, move the
  * clock to that close and let the engine settle expired positions (so an SPXW position held to
@@ -24,6 +27,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccountRiskSchema, type AccountRisk } from '../../shared/domain/account-risk.ts';
 import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from '../../shared/stats.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import type { Logger, MarketData } from '../engine/ports.ts';
@@ -36,9 +40,9 @@ import { dbFileIn } from '../store/paths.ts';
 import { toClosedTrade } from '../store/repos/trades.ts';
 import { openStore } from '../store/store.ts';
 import { DataDaysScheduler } from './data-days.ts';
-import { FillModelExecutor } from './fill-model.ts';
+import { FILL_MODEL, FillModelExecutor } from './fill-model.ts';
 import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
-import { ChainsMarketData, type DailyLevels } from './sources/chains.ts';
+import { ChainsMarketData, type DailyLevels, type DailySeries } from './sources/chains.ts';
 import { SimMarketData } from './sources/sim.ts';
 
 /** Where the market comes from. */
@@ -56,6 +60,8 @@ export type BacktestSource =
       file?: string | null;
       /** Optional VIX / VIX9D / VIX3M daily closes by date. */
       levels?: DailyLevels;
+      /** Optional daily bars by series (the market view's history: SPX, SPY, VIX…, SKEW). */
+      daily?: DailySeries;
       /**
        * Fire the strategy's schedules only on dates the file has rows for (default true): a trading
        * day without rows has nothing to decide on or mark. False = every trading day, as live.
@@ -73,10 +79,12 @@ export type BacktestOptions = {
   to: string;
   /** Folder for the backtest database (created; must not already hold a Thetadesk database). */
   dataDir: string;
-  /** The fill model's `f` (default 0.30). */
+  /** The fill model's `f` (default: the system's `about.backtest.slippageFraction`). */
   slippageFraction?: number;
-  /** Stated capital for Sharpe and drawdown % (cents). Default $100,000. */
+  /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default $100,000. */
   capitalCents?: number;
+  /** The account-wide risk limits (partial; default all off). Its capital is `capitalCents`. */
+  accountRisk?: Partial<AccountRisk>;
   /** Called after each engine step with the fraction of the period done. */
   onProgress?: (p: { fraction: number; at: number; trades: number }) => void;
   /** Engine log lines (default: kept only as warnings in the result). */
@@ -123,6 +131,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   checkDate('--to', opts.to);
   if (opts.from > opts.to) throw new BacktestInputError(`--from ${opts.from} is after --to ${opts.to}.`);
   const config = parseStrategyConfig(opts.strategy, opts.config);
+  const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? DEFAULT_CAPITAL_CENTS });
+  if (!limits.success) throw new BacktestInputError(`The account risk limits are not valid: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const accountRisk = limits.data;
   const dbFile = dbFileIn(opts.dataDir);
   if (fs.existsSync(dbFile)) {
     throw new BacktestInputError(`${opts.dataDir} already holds a database (${path.basename(dbFile)}). Give --db an empty or new folder, so this run's trades are not mixed with another's.`);
@@ -149,7 +160,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     sourceName = `simulator seed ${opts.source.seed}`;
     days = tradingDays(opts.from, opts.to);
   } else {
-    const chains = new ChainsMarketData(opts.source.columns, clock, opts.source.levels ?? {});
+    const chains = new ChainsMarketData(opts.source.columns, clock, opts.source.levels ?? {}, { daily: opts.source.daily ?? {} });
     market = chains;
     sourceName = opts.source.columns.source;
     file = opts.source.file ?? null;
@@ -163,7 +174,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const store = openStore({ dataDir: opts.dataDir, check: 'none', now: () => clock.now() });
   try {
     store.db.pragma('synchronous = OFF');
-    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction, broker: 'backtest' });
+    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, broker: 'backtest' });
     const engine = new TradingEngine({
       clock,
       scheduler,
@@ -175,6 +186,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       snapshots: 'entries',
       gex: 'light',
       strategies: [{ strategy: opts.strategy, config, enabled: true }],
+      accountRisk,
     });
     engine.start();
     // The run writes in long transactions (every engine step's own transactions become savepoints):
@@ -217,7 +229,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       else if (t.status !== 'CANCELLED') open++;
     }
     // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
-    const metrics = computeMetrics(closed, { days, capitalCents: opts.capitalCents ?? DEFAULT_CAPITAL_CENTS, start });
+    const metrics = computeMetrics(closed, { days, capitalCents: accountRisk.capitalCents, start });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }
@@ -225,7 +237,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       strategy: { id: opts.strategy.id, title: opts.strategy.title, rulesetVersion: opts.strategy.rulesetVersion },
       config,
       data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
-      fillModel: { model: 'seed 000: entry mid − f × (ask − bid), exit mid + f × (ask − bid), per leg, no partials', slippageFraction: executor.slippageFraction },
+      fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction },
       stats: statsReport(metrics.stats),
       equity: equityReport(metrics.equity),
       daily: dailyReport(metrics.daily),

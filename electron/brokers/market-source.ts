@@ -7,6 +7,7 @@
  * closed-form stand-in kept for focused unit tests that must not depend on the simulator's calibration.
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import { instrument } from '../../shared/domain/instruments.ts';
 import type { Simulator } from '../market/sim/simulator.ts';
 import type { DailyBar, QuoteSymbol } from './port.ts';
 
@@ -151,13 +152,12 @@ export function createToyMarket(opts: ToyMarketOptions): MarketSource {
 
   function chain(root: OptionRoot, expiration: string): ChainSnapshot {
     const now = opts.clock.now();
-    const underlying: Underlying = root === 'SPY' ? 'SPY' : 'SPX';
+    const { underlying, strikeStep: step, settles } = instrument(root);
     const spot = underlying === 'SPX' ? spxAt(now) : (quote('SPY').last as number);
-    const step = underlying === 'SPX' ? 5 : 1;
     const half = underlying === 'SPX' ? 200 : 100;
     const center = Math.round(spot / step) * step;
-    // SPX AM settles at the open (≈ 13:30 UTC), the rest at the close (≈ 21:00 UTC).
-    const expiryMs = Date.parse(`${expiration}T${root === 'SPX' ? '13:30' : '21:00'}:00Z`);
+    // AM series settle at the open (≈ 13:30 UTC), the rest at the close (≈ 21:00 UTC).
+    const expiryMs = Date.parse(`${expiration}T${settles === 'AM' ? '13:30' : '21:00'}:00Z`);
     const tYears = Math.max(expiryMs - now, 60_000) / (365 * DAY);
     const atmVol = vixAt(now) / 100;
     const contracts: OptionQuote[] = [];

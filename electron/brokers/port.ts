@@ -14,6 +14,8 @@
  * for missing values.
  */
 import type { ChainSnapshot, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import type { DailyBar } from '../../shared/domain/bars.ts';
+import { instrument, isOptionRoot, underlyingOf as underlyingOfRoot } from '../../shared/domain/instruments.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Identifiers (branded so they cannot be mixed up)
@@ -112,7 +114,7 @@ export type Expiration = {
   settlement: Settlement;
 };
 
-export type DailyBar = { date: string; open: number; high: number; low: number; close: number; volume: number | null };
+export type { DailyBar };
 
 export type ChainRequest = {
   underlying: Underlying;
@@ -437,15 +439,15 @@ export function validatePlaceOrder(cmd: PlaceOrder): void {
       const c = leg.contract;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(c.expiration)) bad(`expiration must be YYYY-MM-DD, got ${c.expiration}`);
       if (!(c.strike > 0)) bad(`strike must be positive, got ${c.strike}`);
-      const rootOk = c.underlying === 'SPY' ? c.root === 'SPY' : c.root === 'SPX' || c.root === 'SPXW';
-      if (!rootOk) bad(`root ${c.root} does not trade on ${c.underlying}`);
+      if (!isOptionRoot(c.root)) bad(`unknown option root ${JSON.stringify(c.root)}`);
+      if (underlyingOfRoot(c.root) !== c.underlying) bad(`root ${c.root} does not trade on ${c.underlying}`);
     }
   }
 }
 
-/** Settlement style of a root (SPX monthlies AM, SPXW and SPY PM). */
+/** Settlement time of a root (SPX monthlies AM, SPXW and SPY PM: the instrument table's). */
 export function settlementOf(root: OptionRoot): Settlement {
-  return root === 'SPX' ? 'AM' : 'PM';
+  return instrument(root).settles;
 }
 
 /** Underlying of a contract. */

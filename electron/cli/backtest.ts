@@ -1,7 +1,7 @@
 /**
  * `thetadesk backtest <strategy> [options]` — runs a strategy through the live engine under a virtual
- * clock, over simulator chains (default) or an imported end-of-day chain file, with seed 000's fill
- * model, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts). It
+ * clock, over simulator chains (default) or an imported end-of-day chain file, with the mid-slippage
+ * fill model at the system's own fraction, and prints the statistics and the trades (see electron/backtest/run.ts and report.ts). It
  * shares with the backtests the UI starts (electron/application/backtests/) the strategy registry
  * (electron/strategies/index.ts), `runBacktest` — which builds the engine with the backtest's clock,
  * market data and fill model — and the data folder's lock for `--db`.
@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { loadDailyFiles } from '../backtest/daily-files.ts';
 import { ProgressBar } from '../backtest/progress.ts';
 import { statsTable, tradeList } from '../backtest/report.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
@@ -24,7 +25,15 @@ import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
 import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
+import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
+
+/** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
+function describeSystem(s: AnyStrategy): string {
+  const a = s.about;
+  const data = a.backtest.sources.map((x) => (x.kind === 'sim' ? x.label : `${x.label} (--chains ../shared/data/${x.file})`)).join('; ');
+  return `  ${s.id.padEnd(18)} ${s.title}${a.seed ? ` — seed ${a.seed}` : ''}, ${a.cadence}\n${' '.repeat(21)}data: ${data}; slippage f ${a.backtest.slippageFraction.toFixed(2)}`;
+}
 
 /** The default simulator period: the last full calendar year before `today` (`YYYY-MM-DD`). */
 export function defaultSimPeriod(today: string): { from: string; to: string } {
@@ -35,7 +44,7 @@ export function defaultSimPeriod(today: string): { from: string; to: string } {
 export const USAGE = `Usage: thetadesk backtest <strategy> [options]
 
 Strategies:
-${STRATEGIES.map((s) => `  ${s.id.padEnd(18)} ${s.title}`).join('\n')}
+${STRATEGIES.map(describeSystem).join('\n')}
 
 Data (one of):
   (default)            the built-in market simulator, 5-minute intraday chains
@@ -43,12 +52,15 @@ Data (one of):
   --chains FILE        an end-of-day option chain CSV (historicaloptiondata L2 / Cboe EOD), daily
                        resolution: each day's snapshot stands for the whole session. Refused (exit 2)
                        when columns are missing or more than ${MAX_DROPPED_SHARE * 100}% of its rows are unusable
+  --daily DIR          with --chains: a folder of daily files (spx_daily.csv, vix_daily.csv, skew_daily.csv…,
+                       e.g. ../shared/data) for the market view's history and the VIX context; a decision
+                       at date D reads them through D's previous session (D's own bar after the close)
 
 Options:
   --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day)
   --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day)
   --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
-  --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default 0.30, seed 000)
+  --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default: the system's own)
   --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
   --db DIR             folder for the backtest database (default: a new temporary folder, printed);
                        refused while a Thetadesk runs on it
@@ -57,8 +69,8 @@ Options:
   --no-progress        never show it
   -h, --help           this text
 
-Fill model (seed 000): entry at mid − f × (ask − bid), exit at mid + f × (ask − bid), per leg, rounded
-to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
+Fill model (mid-slippage): each leg sold at mid − f × (ask − bid) and bought at mid + f × (ask − bid),
+rounded to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
 
 function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
@@ -87,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         to: { type: 'string' },
         seed: { type: 'string' },
         chains: { type: 'string' },
+        daily: { type: 'string' },
         config: { type: 'string' },
         slippage: { type: 'string' },
         capital: { type: 'string' },
@@ -112,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!strategy) return bad(`Unknown strategy "${name}". Strategies: ${ids}.`);
   if (positionals.length > 1) return bad(`Unexpected argument "${positionals[1]}".`);
   if (v.chains !== undefined && v.seed !== undefined) return bad('--seed is for the simulator; it cannot be combined with --chains.');
+  if (v.daily !== undefined && v.chains === undefined) return bad('--daily goes with --chains (the simulator has its own daily history).');
+  if (v.daily !== undefined && !(fs.existsSync(v.daily) && fs.statSync(v.daily).isDirectory())) return bad(`--daily wants a folder of daily files, and ${v.daily} is not one.`);
   if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
 
   let seed = 1;
@@ -178,7 +193,17 @@ export async function main(argv: string[]): Promise<number> {
     const g = loaded.rows.groups;
     from ??= dayToIso(g.quoteDay[0]!);
     to ??= dayToIso(g.quoteDay[g.count - 1]!);
-    source = { kind: 'chains', columns: loaded.rows, file: v.chains };
+    let daily: ReturnType<typeof loadDailyFiles> | null = null;
+    if (v.daily !== undefined) {
+      try {
+        daily = loadDailyFiles(v.daily);
+      } catch (error) {
+        return refuse(`A daily file in ${v.daily} cannot be used: ${(error as Error).message}`);
+      }
+      if (daily.files.length === 0) return bad(`${v.daily} has none of the daily files (spx_daily.csv, spy_daily.csv, vix_daily.csv, vix9d_daily.csv, vix3m_daily.csv, skew_daily.csv).`);
+      process.stderr.write(`Daily series: ${daily.files.map((f) => path.basename(f)).join(', ')}\n`);
+    }
+    source = { kind: 'chains', columns: loaded.rows, file: v.chains, ...(daily ? { daily: daily.series, levels: daily.levels } : {}) };
   } else {
     const period = defaultSimPeriod(new Date().toISOString().slice(0, 10));
     from ??= period.from;

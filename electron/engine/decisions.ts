@@ -2,25 +2,39 @@
  * How one entry slot's strategy output becomes `trade_decisions` rows: the one rule the engine
  * records with (trading.ts) and replays with (replay.ts).
  *
- * - The first ENTER (with a proposal) goes to the risk manager: vetoed, it is a VETO row (the
- *   strategy's numbers plus `candidate` = its gate and `veto` = the veto's numbers) and the next
- *   ENTER is tried; passed, it is the slot's ENTER row and its proposal is what the executor sends.
+ * - The first ENTER (with a proposal) goes to the risk manager (risk.ts), the system's own limits
+ *   first, then the account's: vetoed, it is a VETO row (the strategy's numbers plus `candidate` = its
+ *   gate, `veto` = the veto's numbers, and `vetoLevel: 'account'` for an account-wide veto) and the next ENTER is
+ *   tried; passed, it is the slot's ENTER row and its proposal is what the executor sends.
  * - Every other decision, including an ENTER after the chosen one, is a SKIP row.
- * - Each row links the chains its decision read (`chainExpirations`).
+ * - Each row links the chains its decision read (`chains`, by root and expiration).
  *
- * Every strategy-made row also records, under `details.inputs`, the two inputs the engine gave the
- * strategy that no snapshot holds: the listed expirations and the portfolio view. With the chain
- * snapshots, the context snapshot and the config version, they are everything needed to run the
- * decision again.
+ * Every strategy-made row also records, under `details.inputs`, what the engine gave the strategy and
+ * the risk manager that no snapshot holds: the listed expirations per root, the strategy's portfolio,
+ * the account (with the facts the account-wide limits read) and those limits; the slot's first row
+ * also the market view (prices and daily history). With the chain snapshots, the context snapshot and
+ * the config version, they are everything needed to run the decision again.
  */
-import type { EntryDecision, PortfolioView, ProposedLeg, RiskLimits } from '../strategies/types.ts';
-import { riskVeto } from './risk.ts';
+import type { AccountRisk } from '../../shared/domain/account-risk.ts';
+import type { ChainKey } from '../../shared/domain/chain.ts';
+import type { EntryDecision, Listed, MarketView, PortfolioView, ProposedLeg, RiskLimits } from '../strategies/types.ts';
+import { accountVeto, systemVeto, type AccountFacts } from './risk.ts';
 
 /** The `details` key under which the engine records a decision's inputs. */
 export const INPUTS_KEY = 'inputs';
 
-/** What the engine gave the strategy besides chains, context and config (kept for replay). */
-export type DecisionInputs = { expirations: string[]; portfolio: PortfolioView };
+/**
+ * What the engine gave the strategy besides chains, context and config (kept for replay). `account`
+ * and `accountRisk` are absent in decisions recorded before the account-wide limits existed, `market`
+ * everywhere but the slot's first row.
+ */
+export type DecisionInputs = {
+  expirations: Listed;
+  portfolio: PortfolioView;
+  account?: AccountFacts;
+  accountRisk?: AccountRisk;
+  market?: MarketView;
+};
 
 /** The gate of the row the engine writes when entries are off (the strategy is not asked). */
 export const ENTRIES_OFF = 'entries-off';
@@ -34,15 +48,23 @@ export type EntryRow = {
   limitPriceCents: number | null;
   quantity: number | null;
   score: number | null;
-  targetDte: number | null;
-  /** Expirations of the chains the decision read (their snapshots are linked to the row). */
-  chainExpirations: readonly string[];
+  /** The chains the decision read (their snapshots are linked to the row). */
+  chains: readonly ChainKey[];
   /** The strategy's decision behind the row (an ENTER row's proposal is the order to send). */
   decision: EntryDecision;
 };
 
+/** What the risk manager reads for a slot: the system's limits, and the account's when they apply. */
+export type RiskInputs = {
+  portfolio: PortfolioView;
+  limits: RiskLimits;
+  at: number;
+  /** Null: no account-wide check (decisions recorded before it existed). */
+  account: { facts: AccountFacts; limits: AccountRisk } | null;
+};
+
 /** The rows of one slot, in the strategy's order (at most one ENTER). */
-export function entryRows(decisions: readonly EntryDecision[], portfolio: PortfolioView, risk: RiskLimits, at: number): EntryRow[] {
+export function entryRows(decisions: readonly EntryDecision[], risk: RiskInputs): EntryRow[] {
   let chosen = false;
   return decisions.map((d): EntryRow => {
     const p = d.proposal;
@@ -52,13 +74,16 @@ export function entryRows(decisions: readonly EntryDecision[], portfolio: Portfo
       limitPriceCents: p?.midCents ?? null,
       quantity: p?.quantity ?? null,
       score: d.score,
-      targetDte: d.targetDte,
-      chainExpirations: d.chainExpirations,
+      chains: d.chains,
       decision: d,
     };
     if (d.kind === 'ENTER' && p && !chosen) {
-      const veto = riskVeto(p, portfolio, risk, at);
-      if (veto) return { ...row, kind: 'VETO', gate: veto.gate, reason: veto.reason, details: { ...d.details, candidate: d.gate, veto: veto.details } };
+      const veto = systemVeto(p, risk.portfolio, risk.limits, risk.at) ?? (risk.account ? accountVeto(p, risk.account.facts, risk.account.limits) : null);
+      if (veto) {
+        // A system's veto keeps the details it always had; an account veto also says its level.
+        const level = veto.level === 'account' ? { vetoLevel: 'account' } : {};
+        return { ...row, kind: 'VETO', gate: veto.gate, reason: veto.reason, details: { ...d.details, candidate: d.gate, ...level, veto: veto.details } };
+      }
       chosen = true;
       return { ...row, kind: 'ENTER', gate: d.gate, reason: d.reason };
     }

@@ -7,12 +7,13 @@
  * - `MarketData`: live = the broker (chains, index quotes); backtest = the simulator or imported
  *   chains at the virtual clock's time.
  * - `Executor`: live = the order manager (limit orders walked from mid toward natural, cancel/replace,
- *   partial fills, reconciliation); backtest = seed 000's fill model (entry at mid − 0.30 × spread,
- *   exit at mid + 0.30 × spread, no partials).
+ *   partial fills, reconciliation); backtest = the mid-slippage fill model (each leg at mid ∓ f × its
+ *   bid/ask spread, no partials; electron/backtest/fill-model.ts).
  *
  * Both executors write the same rows: `orders` (client order id first), `fills`, and through the fills
  * the trade's legs and totals (electron/store), so a backtest database has the live shape.
  */
+import type { ContextSymbol, DailyBar } from '../../shared/domain/bars.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
 import type { ChainNeed, ExecutionConfig, LegMark, Proposal } from '../strategies/types.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
@@ -24,10 +25,19 @@ import type { TradeWithLegs } from '../store/repos/trades.ts';
 export type Logger = Record<'debug' | 'info' | 'warn' | 'error', (message: string) => void>;
 
 /**
- * Strike band a chain is fetched in when the strategy gives none, as a fraction of spot (±12%): the
- * same for the live source and the backtest sources, so both show a strategy the same strikes.
+ * Strike band a chain is fetched in when the strategy gives none, as a fraction of its underlying's
+ * spot (±12%, SPX or SPY alike): the same for the live source and the backtest sources, so both show a
+ * strategy the same strikes.
  */
 export const DEFAULT_STRIKE_BAND = 0.12;
+
+/** The strike band [floor(spot × (1 − band)), ceil(spot × (1 + band))] around a spot. */
+export function strikeBand(spot: number, band: number = DEFAULT_STRIKE_BAND): { minStrike: number; maxStrike: number } {
+  return { minStrike: Math.floor(spot * (1 - band)), maxStrike: Math.ceil(spot * (1 + band)) };
+}
+
+/** A series with daily history: an underlying or a context series. */
+export type HistorySymbol = Underlying | ContextSymbol;
 
 /** Index and underlying levels at one time (null when unavailable). */
 export type IndexLevels = { spx: number | null; spy: number | null; vix: number | null; vix9d: number | null; vix3m: number | null; time: number };
@@ -41,11 +51,17 @@ export interface MarketData {
    */
   readonly resolution: 'intraday' | 'daily';
   /** Listed expirations (`YYYY-MM-DD`, ascending) of `root` as of now. */
-  expirations(underlying: Underlying, root: OptionRoot): Promise<string[]>;
-  /** One expiration's chain now (with greeks), or null when unavailable. */
-  chain(underlying: Underlying, need: ChainNeed): Promise<ChainSnapshot | null>;
+  expirations(root: OptionRoot): Promise<string[]>;
+  /** One root and expiration's chain now (with greeks), or null when unavailable. */
+  chain(need: ChainNeed): Promise<ChainSnapshot | null>;
   /** Index levels now. */
   levels(): Promise<IndexLevels>;
+  /**
+   * Daily bars of `symbol` with dates `from`..`to` inclusive, oldest first; empty when the source has
+   * none. A source may return more than was asked (a bar still forming included): the engine, not the
+   * source, applies the no-lookahead rule (engine/market-view.ts), so no source can leak tomorrow.
+   */
+  dailyHistory(symbol: HistorySymbol, from: string, to: string): Promise<DailyBar[]>;
   /** Current quotes of option contracts by OCC symbol (absent when unquoted). */
   optionQuotes(symbols: readonly string[]): Promise<Map<string, OptionQuote>>;
   /**

@@ -33,6 +33,11 @@ function rule(hours: number[], minutes: number[]): schedule.RecurrenceRule {
 
 /** The node-schedule rules of a spec (a superset; `accepts` removes what the calendar forbids). */
 export function rulesOf(spec: ScheduleSpec): schedule.RecurrenceRule[] {
+  if (spec.kind === 'close') {
+    // A session closes at 16:00 or, early, at 13:00 ET: one rule for each; `accepts` keeps the day's own.
+    const offset = closeOffset(spec);
+    return [16, 13].map((h) => rule([h + Math.floor(offset / 60)], [offset % 60]));
+  }
   if (spec.kind === 'at') {
     return spec.times.map((t) => {
       const { hour, minute } = hm(t);
@@ -51,11 +56,20 @@ export function rulesOf(spec: ScheduleSpec): schedule.RecurrenceRule[] {
   return [rule(hours, minutes)];
 }
 
+/** Minutes after the close of a 'close' spec, checked (0–120, whole minutes). */
+function closeOffset(spec: { id: string; offsetMinutes: number }): number {
+  if (!Number.isInteger(spec.offsetMinutes) || spec.offsetMinutes < 0 || spec.offsetMinutes > 120) {
+    throw new RangeError(`Schedule "${spec.id}": the offset after the close must be 0 to 120 whole minutes, got ${spec.offsetMinutes}`);
+  }
+  return spec.offsetMinutes;
+}
+
 /** The calendar filter both schedulers apply to a candidate firing time. */
 export function accepts(spec: ScheduleSpec, at: number): boolean {
   const date = etDate(at);
   const s = session(date);
   if (!s) return false; // holiday or weekend
+  if (spec.kind === 'close') return at === s.close + closeOffset(spec) * 60_000;
   if (at > s.close) return false; // after an early (or regular) close
   if (spec.kind === 'every') {
     const p = etParts(at);
@@ -102,7 +116,8 @@ export function occurrencesOn(spec: ScheduleSpec, date: string): readonly number
     const wd = etParts(s.open).weekday;
     if (wd >= 1 && wd <= 5) {
       const times: string[] = [];
-      if (spec.kind === 'at') times.push(...spec.times);
+      if (spec.kind === 'close') out.push(s.close + closeOffset(spec) * 60_000);
+      else if (spec.kind === 'at') times.push(...spec.times);
       else {
         rulesOf(spec); // validates minutes / times exactly as the live path does
         const from = hm(spec.from);
@@ -126,7 +141,7 @@ export function occurrencesOn(spec: ScheduleSpec, date: string): readonly number
 
 const dayCache = new Map<string, number[]>();
 const specKey = (spec: ScheduleSpec): string =>
-  spec.kind === 'at' ? `at:${spec.times.join(',')}` : `every:${spec.minutes}:${spec.from}:${spec.to}`;
+  spec.kind === 'at' ? `at:${spec.times.join(',')}` : spec.kind === 'close' ? `close:${spec.offsetMinutes}` : `every:${spec.minutes}:${spec.from}:${spec.to}`;
 
 /** Like {@link nextOccurrence}, through the per-day table (what the virtual scheduler uses). */
 export function nextOccurrenceFast(spec: ScheduleSpec, after: number, horizonDays = 30): number | null {

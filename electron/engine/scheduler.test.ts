@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch, tradingDays } from '../../shared/market/calendar.ts';
 import { VirtualClock } from './clock.ts';
 import { accepts, nextOccurrence, nextOccurrenceFast, occurrencesOn, rulesOf, type ScheduleSpec } from './schedule.ts';
 import { VirtualScheduler } from './scheduler.ts';
@@ -85,6 +85,29 @@ describe('schedule specs in ET', () => {
     }
     expect(occurrencesOn(snapshots, '2026-11-26')).toEqual([]); // Thanksgiving
     expect(occurrencesOn(snapshots, '2026-11-27').length).toBe(43); // early close at 13:00
+  });
+
+  it("after the close: 15 minutes after each session's close (13:15 on an early close), none on a holiday; live and virtual agree", () => {
+    const daily: ScheduleSpec = { id: 'daily', kind: 'close', offsetMinutes: 15 };
+    const clock = new VirtualClock(etToEpoch('2026-11-25', '00:00'));
+    const fired: string[] = [];
+    new VirtualScheduler(clock).add(daily, (at) => fired.push(etDateTime(at, false)));
+    clock.advanceTo(etToEpoch('2026-11-30', '23:59'));
+    expect(fired).toEqual(['2026-11-25 16:15', '2026-11-27 13:15', '2026-11-30 16:15']); // Thanksgiving closed, Friday early close
+    const walk = (next: (spec: ScheduleSpec, t: number) => number | null) => {
+      const out: number[] = [];
+      for (let t = etToEpoch('2026-10-01', '00:00'); ; ) {
+        const n = next(daily, t);
+        if (n === null || n > etToEpoch('2026-12-31', '23:59')) break;
+        out.push(n);
+        t = n;
+      }
+      return out;
+    };
+    const fast = walk(nextOccurrenceFast);
+    expect(fast).toEqual(walk(nextOccurrence));
+    expect(fast.length).toBe(tradingDays('2026-10-01', '2026-12-31').length);
+    expect(() => rulesOf({ id: 'x', kind: 'close', offsetMinutes: 121 })).toThrow(/0 to 120 whole minutes/);
   });
 
   it('refuses malformed specs', () => {

@@ -7,10 +7,14 @@
  *   positions, marks every open leg at mid, lets the executor walk working orders, and asks the
  *   strategy to manage each open position (take profit, stop loss, session exit);
  * - on every entry slot (seed 000: 10:00, 11:00, 12:00) it makes sure a snapshot of that very minute
- *   exists (a tick on the hour is reused), asks the strategy to evaluate its candidates, passes an
- *   ENTER through the risk manager's veto, records every decision with the snapshots and context it
- *   used and the inputs that no snapshot holds (decisions.ts; replay.ts runs it again), and hands the
- *   entry to the executor;
+ *   exists (a tick on the hour is reused), builds the market view (market-view.ts: prices, daily
+ *   history without lookahead, context series) and the account (account.ts: equity, peak, every
+ *   system's positions), asks the strategy to evaluate its candidates, passes an ENTER through the risk
+ *   manager's two levels (risk.ts: the system's limits, then the account's), records every decision
+ *   with the snapshots and context it used and the inputs that no snapshot holds (decisions.ts;
+ *   replay.ts runs it again), and hands the entry to the executor;
+ * - once the account's daily loss limit is reached it closes every open position (the emergency close,
+ *   when the account asks for it), once that day, each close recorded as an EXIT decision;
  * - a series past its last trading time (an SPX AM monthly after the previous day's close) is
  *   neither marked, managed nor closed: it waits for its settlement.
  *
@@ -20,7 +24,10 @@
  * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
  */
 import { ApiError } from '../../shared/api.ts';
-import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../shared/domain/chain.ts';
+import { DEFAULT_ACCOUNT_RISK, type AccountRisk } from '../../shared/domain/account-risk.ts';
+import { chainKey, type ChainKey, type ChainSnapshot, type OptionQuote, type OptionRoot, type Underlying } from '../../shared/domain/chain.ts';
+import { underlyingsOf } from '../../shared/domain/instruments.ts';
+import { comboMultiplier } from '../../shared/domain/leg.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { etDateTime, etTime, etWhen, formatUsd } from '../../shared/format.ts';
@@ -29,22 +36,30 @@ import { gammaExposure } from '../market/context.ts';
 import { etDate, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
-import { closeQueueOf, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
+import { closeQueueOf, type ClosedResult, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
+import { isStopExit } from '../strategies/common.ts';
 import type {
+  AccountPosition,
+  AccountView,
   ContextView,
   EntryDecision,
   ExecutionConfig,
   ExitTarget,
   LegMark,
+  Listed,
+  MarketView,
   PortfolioView,
   PositionLeg,
   PositionView,
   RiskLimits,
   Strategy,
 } from '../strategies/types.ts';
+import { accountView } from './account.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import type { Executor, Logger, MarketData, MarkMap } from './ports.ts';
+import type { Executor, IndexLevels, Logger, MarketData, MarkMap } from './ports.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
+import { MarketViews } from './market-view.ts';
+import { accountFacts, lossToday, type AccountFacts } from './risk.ts';
 import type { Scheduler } from './scheduler.ts';
 
 /** The config blocks the engine itself reads from every strategy's config. */
@@ -86,6 +101,8 @@ export type TradingEngineOptions = {
    */
   gex?: 'full' | 'light';
   strategies: StrategyEntry[];
+  /** The account-wide risk limits and capital (Settings; default: every limit off, $100,000). */
+  accountRisk?: AccountRisk;
   /** Whether the engine as a whole allows new entries (Start/Stop/Close all). Default always. */
   entriesAllowed?: () => boolean;
   /** Why no order may be sent at `at` (the broker's maintenance window, e.g. IB Gateway restarting), or null. */
@@ -95,14 +112,13 @@ export type TradingEngineOptions = {
   onChange?: () => void;
 };
 
-/** What the strategy saw at one time: chains by expiration, their snapshot ids once stored, the context. */
+/** What the strategy saw at one time: chains by root and expiration, their snapshot ids once stored, the context. */
 type Capture = {
   at: number;
-  /** The listed expirations the strategy chose from. */
-  expirations: string[];
-  chains: Map<string, ChainSnapshot>;
-  targetDte: Map<string, number | null>;
-  snapshotIds: Map<string, number>;
+  /** The listed expirations per root the strategy chose from. */
+  expirations: Listed;
+  chains: Map<ChainKey, ChainSnapshot>;
+  snapshotIds: Map<ChainKey, number>;
   context: ContextView;
   contextId: number | null;
 };
@@ -111,6 +127,9 @@ type StrategyState = StrategyEntry & { configId: number; latest: Capture | null;
 
 const ZERO_GAMMA_EVERY_MS = 30 * 60_000;
 
+/** The exit reason of the account's emergency close (risk.ts, `daily-loss-limit`). */
+export const DAILY_LOSS_LIMIT = 'DAILY_LOSS_LIMIT';
+
 export class TradingEngine {
   readonly #o: TradingEngineOptions;
   readonly #strategies = new Map<string, StrategyState>();
@@ -118,6 +137,11 @@ export class TradingEngine {
   #marks = new Map<string, LegMark>();
   #lastSnapshotAt: number | null = null;
   #contextCache: { at: number; view: ContextView; levelsTime: number } | null = null;
+  #levelsCache: { at: number; levels: IndexLevels } | null = null;
+  readonly #views: MarketViews;
+  #accountRisk: AccountRisk;
+  /** The ET date the emergency close ran on (at most once a day). */
+  #emergencyDate: string | null = null;
   #started = false;
   #settleWarned = new Set<string>();
   #zeroGamma: { at: number; level: number | null } | null = null;
@@ -127,7 +151,20 @@ export class TradingEngine {
 
   constructor(options: TradingEngineOptions) {
     this.#o = options;
+    this.#views = new MarketViews(options.market, options.log);
+    this.#accountRisk = options.accountRisk ?? DEFAULT_ACCOUNT_RISK;
     for (const entry of options.strategies) this.#register(entry);
+  }
+
+  /** The account-wide limits in force. */
+  accountRisk(): AccountRisk {
+    return this.#accountRisk;
+  }
+
+  /** Replaces the account-wide limits from the next task on (already validated: shared/domain/account-risk.ts). */
+  setAccountRisk(limits: AccountRisk): void {
+    this.#accountRisk = limits;
+    this.#o.log.info('Account risk limits in force from the next decision.');
   }
 
   #register(entry: StrategyEntry): void {
@@ -247,16 +284,28 @@ export class TradingEngine {
   #snapshotSpec(st: StrategyState): ScheduleSpec {
     if (this.#o.market.resolution === 'intraday') return st.strategy.snapshotSchedule;
     // One snapshot a day stands for the whole session: tick once, at the first entry slot.
-    const first = st.strategy.entrySchedule.kind === 'at' ? st.strategy.entrySchedule.times[0] ?? '10:00' : st.strategy.entrySchedule.from;
+    const entry = st.strategy.entrySchedule;
+    if (entry.kind === 'close') return { ...entry, id: `${st.strategy.id}.snapshots-daily` };
+    const first = entry.kind === 'at' ? entry.times[0] ?? '10:00' : entry.from;
     return { id: `${st.strategy.id}.snapshots-daily`, kind: 'at', times: [first] };
   }
 
   // -------------------------------------------------------------------------------------------
   // Snapshots and context
 
-  async #context(at: number, chains: readonly ChainSnapshot[]): Promise<ContextView> {
-    if (this.#contextCache?.at === at) return this.#contextCache.view;
+  /** Index levels at `at`, read once per time. */
+  async #levels(at: number): Promise<IndexLevels> {
+    if (this.#levelsCache?.at === at) return this.#levelsCache.levels;
     const levels = await this.#o.market.levels();
+    this.#levelsCache = { at, levels };
+    return levels;
+  }
+
+  async #context(at: number, all: readonly ChainSnapshot[]): Promise<ContextView> {
+    if (this.#contextCache?.at === at) return this.#contextCache.view;
+    const levels = await this.#levels(at);
+    // GEX and the zero-gamma level are SPX figures: of the SPX chains only (a SPY chain is another market).
+    const chains = all.filter((c) => c.underlying === 'SPX');
     // GEX of the strategy's chains (electron/market/context.ts states the formula and what it covers):
     // net GEX at spot every time (cheap); the re-priced profile behind the zero-gamma level (~90 ms for
     // three SPXW expirations) at most every 30 minutes of market time, and afresh on each new day.
@@ -290,33 +339,30 @@ export class TradingEngine {
   async #capture(st: StrategyState, at: number): Promise<Capture> {
     if (st.latest && st.latest.at === at) return st.latest;
     const { strategy, config } = st;
-    const chains = new Map<string, ChainSnapshot>();
-    const targetDte = new Map<string, number | null>();
-    const expirations = new Set<string>();
-    for (const root of strategy.roots) for (const e of await this.#o.market.expirations(strategy.underlying, root)) expirations.add(e);
-    const listed = [...expirations].sort();
+    const chains = new Map<ChainKey, ChainSnapshot>();
+    const listed: Partial<Record<OptionRoot, string[]>> = {};
+    for (const root of strategy.roots) listed[root] = [...new Set(await this.#o.market.expirations(root))].sort();
     const needs = strategy.chainsNeeded(at, config, listed);
     for (const need of needs) {
       try {
-        const chain = await this.#o.market.chain(strategy.underlying, need);
+        const chain = await this.#o.market.chain(need);
         if (chain && chain.contracts.length > 0) {
           // Decide on the chain exactly as the store keeps it (greeks to 6 places), so a replay from
           // the stored snapshot gives the very same decision whatever the broker's precision.
-          chains.set(need.expiration, normalizeChain(chain));
-          targetDte.set(need.expiration, need.targetDte);
+          chains.set(chainKey(need.root, need.expiration), normalizeChain(chain));
         }
       } catch (error) {
         this.#o.log.warn(`${strategy.id}: no chain for ${need.root} ${need.expiration}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     const context = await this.#context(at, [...chains.values()]);
-    const capture: Capture = { at, expirations: listed, chains, targetDte, snapshotIds: new Map(), context, contextId: null };
+    const capture: Capture = { at, expirations: listed, chains, snapshotIds: new Map(), context, contextId: null };
     st.latest = capture;
     for (const chain of chains.values()) for (const q of chain.contracts) this.#marks.set(q.symbol, markOf(q));
     if (this.#o.snapshots === 'store') {
       // One commit for the minute's snapshots and context.
       this.#o.store.transaction(() => {
-        for (const e of chains.keys()) this.#snapshotId(capture, e);
+        for (const key of chains.keys()) this.#snapshotId(capture, key);
         this.#contextId(capture);
       });
     }
@@ -324,13 +370,13 @@ export class TradingEngine {
     return capture;
   }
 
-  #snapshotId(capture: Capture, expiration: string): number | null {
-    const known = capture.snapshotIds.get(expiration);
+  #snapshotId(capture: Capture, key: ChainKey): number | null {
+    const known = capture.snapshotIds.get(key);
     if (known !== undefined) return known;
-    const chain = capture.chains.get(expiration);
+    const chain = capture.chains.get(key);
     if (!chain) return null;
-    const id = this.#o.store.snapshots.insert(chain, { targetDte: capture.targetDte.get(expiration) ?? null });
-    capture.snapshotIds.set(expiration, id);
+    const id = this.#o.store.snapshots.insert(chain);
+    capture.snapshotIds.set(key, id);
     return id;
   }
 
@@ -354,12 +400,63 @@ export class TradingEngine {
       // A series past its last trading time has no market: nothing to mark, manage or close until it settles.
       const marks = await this.#markTrades(open.filter((t) => stoppedTrading(t, at) === null), at);
       await this.#o.executor.onTick(at, marks);
-      await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
+      if (!(await this.#emergencyClose(at))) {
+        await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
+      }
     } else {
       await this.#o.executor.onTick(at, new Map());
     }
     this.#armWork();
     this.#o.onChange?.();
+  }
+
+  /**
+   * The account's emergency close: once today's loss (every system, realized today + unrealized at the
+   * marks) reaches the daily loss limit and the account asks for it, every open position is closed
+   * with a marketable limit (queued for the open while the market is closed), each close recorded as
+   * an EXIT decision of its system with gate `DAILY_LOSS_LIMIT` and the numbers; once a day. Entries
+   * stay vetoed for the rest of the day by the same limit (risk.ts). True when it ran now.
+   */
+  async #emergencyClose(at: number): Promise<boolean> {
+    const limits = this.#accountRisk;
+    if (limits.dailyLossLimitCents === null || !limits.emergencyClose) return false;
+    const today = etDate(at);
+    if (this.#emergencyDate === today) return false;
+    const account = this.account(at);
+    const loss = lossToday(account);
+    if (loss < limits.dailyLossLimitCents) return false;
+    this.#emergencyDate = today;
+    const details = { lossTodayCents: loss, realizedTodayCents: account.realizedTodayCents, unrealizedCents: account.unrealizedCents, limitCents: limits.dailyLossLimitCents };
+    const reason = `Daily loss limit: today's loss $${(loss / 100).toFixed(2)} reached the account's limit $${(limits.dailyLossLimitCents / 100).toFixed(2)}: emergency close of every position`;
+    this.#o.log.warn(reason);
+    this.#o.notify?.({ level: 'warn', title: 'Emergency close', body: reason });
+    for (const trade of this.#o.store.trades.listOpen()) {
+      if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
+      if (!trade.legs.some((l) => l.openedQty > l.closedQty)) continue;
+      const st = this.#strategies.get(trade.strategyId);
+      const configId = st?.configId ?? trade.configId;
+      if (configId !== null) {
+        this.#o.store.decisions.record({
+          strategyId: trade.strategyId,
+          configId,
+          decidedAt: at,
+          kind: 'EXIT',
+          gate: DAILY_LOSS_LIMIT,
+          reason,
+          details,
+          modelVersion: st?.strategy.rulesetVersion ?? null,
+          snapshotIds: [],
+          tradeId: trade.tradeId,
+        });
+      }
+      const stopped = stoppedTrading(trade, at);
+      if (stopped !== null) {
+        this.#o.log.warn(stopped);
+        continue;
+      }
+      await this.#closeOrQueue(trade, DAILY_LOSS_LIMIT, at);
+    }
+    return true;
   }
 
   /**
@@ -427,6 +524,7 @@ export class TradingEngine {
     const s = session(date);
     const sessionClose = s?.close ?? at;
     const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
+    let market: MarketView | undefined;
     for (const trade of open) {
       if (stoppedTrading(trade, at) !== null) continue; // waits for its settlement
       if (trade.status === 'CLOSING') {
@@ -446,7 +544,8 @@ export class TradingEngine {
       if (trade.status !== 'OPEN') continue;
       const position = this.#positionView(trade);
       if (position.quantity === 0) continue;
-      const verdict = st.strategy.manage({ now: at, config: st.config, position, sessionClose });
+      market ??= await this.#marketView(st, at);
+      const verdict = st.strategy.manage({ now: at, config: st.config, position, sessionClose, market });
       if (verdict.kind !== 'EXIT') continue;
       const capture = st.latest;
       const decisionId = this.#o.store.decisions.record({
@@ -462,7 +561,8 @@ export class TradingEngine {
         contextId: this.#o.snapshots === 'store' && capture?.at === at ? capture.contextId : null,
         tradeId: trade.tradeId,
       });
-      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, verdict.target ? { exitIntent: exitIntent(verdict.gate, verdict.target, position, decisionId, at) } : undefined);
+      const intent = verdict.target ? exitIntent(verdict.gate, verdict.target, position, decisionId, at) : null;
+      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, intent ? { exitIntent: intent } : undefined);
       this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId} — ${verdict.reason}`);
       this.#o.notify?.({ level: 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}` });
       await this.#sendClose(st, this.#o.store.trades.get(trade.tradeId)!, verdict.urgency, decisionId, at);
@@ -561,9 +661,14 @@ export class TradingEngine {
       this.#o.onChange?.();
       return;
     }
-    const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, portfolio });
-    const rows = entryRows(decisions, portfolio, config.risk, at);
-    const inputs: DecisionInputs = { expirations: capture.expirations, portfolio };
+    const market = await this.#marketView(st, at);
+    const closed = this.#o.store.trades.closedResults();
+    const account = this.account(at, closed);
+    const facts = this.#accountFacts(account, at, market, closed);
+    const accountRisk = this.#accountRisk;
+    const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, market, portfolio, account });
+    const rows = entryRows(decisions, { portfolio, limits: config.risk, at, account: { facts, limits: accountRisk } });
+    const inputs: DecisionInputs = { expirations: capture.expirations, portfolio, account: facts, accountRisk };
     // What the slot read is kept when snapshots are stored, and always for a slot that entered or was
     // vetoed (backtests): every row of such a slot can be replayed (replay.ts).
     const keep = this.#o.snapshots === 'store' || rows.some((r) => r.kind !== 'SKIP');
@@ -571,19 +676,20 @@ export class TradingEngine {
     // the executor then writes the order row (committed) before anything is sent.
     const entry = this.#o.store.transaction(() => {
       let chosen: { decision: EntryDecision; decisionId: number; trade: TradeWithLegs } | null = null;
-      for (const row of rows) {
+      for (const [i, row] of rows.entries()) {
+        // The market view (daily history can be long) is kept once per slot, on its first row.
+        const kept: DecisionInputs = i === 0 ? { ...inputs, market } : inputs;
         const decisionId = this.#o.store.decisions.record({
           ...base,
           kind: row.kind,
           gate: row.gate,
           reason: row.reason,
-          details: { ...row.details, [INPUTS_KEY]: inputs },
+          details: { ...row.details, [INPUTS_KEY]: kept },
           legs: row.legs,
           limitPriceCents: row.limitPriceCents,
           quantity: row.quantity,
           score: row.score,
-          targetDte: row.targetDte,
-          snapshotIds: keep ? this.#idsFor(capture, row.chainExpirations) : [],
+          snapshotIds: keep ? this.#idsFor(capture, row.chains) : [],
           contextId: keep ? this.#contextId(capture) : capture.contextId,
         });
         if (row.kind === 'VETO') this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${row.reason}`);
@@ -600,13 +706,46 @@ export class TradingEngine {
     this.#o.onChange?.();
   }
 
-  #idsFor(capture: Capture, expirations: readonly string[]): number[] {
+  #idsFor(capture: Capture, keys: readonly ChainKey[]): number[] {
     const ids: number[] = [];
-    for (const e of expirations) {
-      const id = this.#snapshotId(capture, e);
+    for (const key of keys) {
+      const id = this.#snapshotId(capture, key);
       if (id !== null) ids.push(id);
     }
     return ids;
+  }
+
+  /** The market view of a strategy at `at`: its underlyings' prices and the history it asks for (market-view.ts). */
+  async #marketView(st: StrategyState, at: number): Promise<MarketView> {
+    const { strategy } = st;
+    return this.#views.view(at, { underlyings: underlyingsOf(strategy.roots), history: strategy.history }, await this.#levels(at));
+  }
+
+  /** What the account-wide limits read at a decision (risk.ts `accountFacts`). */
+  #accountFacts(account: AccountView, at: number, market: MarketView, closed: readonly ClosedResult[]): AccountFacts {
+    const spots: Partial<Record<Underlying, number | null>> = {};
+    const levels = this.#levelsCache?.at === at ? this.#levelsCache.levels : null;
+    for (const [u, view] of Object.entries(market.underlyings)) spots[u as Underlying] = view.last;
+    // The account's positions may be on underlyings this strategy does not read.
+    if (levels) {
+      spots.SPX ??= levels.spx;
+      spots.SPY ??= levels.spy;
+    }
+    let pendingMaxLoss = 0;
+    for (const t of this.#o.store.trades.listOpen()) if (t.status === 'PENDING') pendingMaxLoss += Math.max(0, t.maxLossCents ?? 0);
+    return accountFacts({
+      account,
+      today: etDate(at),
+      closed,
+      isStop: (strategyId, reason) => {
+        const st = this.#strategies.get(strategyId);
+        return st !== undefined && isStopExit(st.strategy.about, reason);
+      },
+      pendingMaxLossCents: pendingMaxLoss,
+      spots,
+      circuitBreakerStops: this.#accountRisk.circuitBreakerStops,
+      circuitBreakerPauseDays: this.#accountRisk.circuitBreakerPauseDays,
+    });
   }
 
   /** The PENDING trade of an ENTER decision, with its legs (inside the decision's transaction). */
@@ -653,12 +792,34 @@ export class TradingEngine {
     for (const t of this.#o.store.trades.listByEntryDate(today, today)) {
       if (t.strategyId === strategyId && t.status !== 'CANCELLED') newToday++;
     }
+    const about = this.#strategies.get(strategyId)?.strategy.about;
     for (const t of this.#o.store.trades.listClosedOn(today)) {
       if (t.strategyId !== strategyId) continue;
       realized += t.realizedPnlCents ?? 0;
-      if (t.exitReason === 'STOP_LOSS') stopLoss = true;
+      // The daily stop: an exit this system declares a stop (seed 000: STOP_LOSS).
+      if (about !== undefined && isStopExit(about, t.exitReason)) stopLoss = true;
     }
     return { positions, pendingEntries: pending, newTradesToday: newToday, realizedTodayCents: realized, unrealizedCents: unrealized, stopLossToday: stopLoss };
+  }
+
+  /**
+   * The whole account at `at` (account.ts): equity from the account capital and every trade's P&L,
+   * its peak, every system's open positions at the last marks, today's realized P&L.
+   */
+  account(at: number, closed: readonly ClosedResult[] = this.#o.store.trades.closedResults()): AccountView {
+    const positions: AccountPosition[] = [];
+    const unrealized = new Map<number, number | null>();
+    let pending = 0;
+    for (const t of this.#o.store.trades.listOpen()) {
+      if (t.status === 'PENDING') {
+        pending++;
+        continue;
+      }
+      const view = this.#positionView(t);
+      positions.push({ ...view, strategyId: t.strategyId });
+      unrealized.set(t.tradeId, unrealizedCents(view));
+    }
+    return accountView({ capitalCents: this.#accountRisk.capitalCents, closed, positions, unrealized, pendingEntries: pending, today: etDate(at) });
   }
 
   #positionView(t: TradeWithLegs): PositionView {
@@ -670,8 +831,8 @@ export class TradingEngine {
       strike: l.strike,
       right: l.right,
       side: l.side,
-      openQuantity: l.openedQty - l.closedQty,
       multiplier: l.multiplier,
+      openQuantity: l.openedQty - l.closedQty,
       entryPriceCents: l.openedQty > 0 ? Math.round(l.entryValueCents / l.openedQty) : 0,
       mark: this.#marks.get(l.symbol) ?? null,
     }));
@@ -705,7 +866,9 @@ export class TradingEngine {
     if (!st?.strategy.exitLevels) return { takeProfitCents: null, stopLossCents: null };
     const view = this.#positionView(trade);
     const perUnit = st.strategy.exitLevels(view, st.config);
-    const scale = (c: number | null) => (c === null ? null : c * view.quantity * (trade.legs[0]?.multiplier ?? 100));
+    // Per combo unit, per-share cents → whole position: × units × the legs' own (common) multiplier.
+    const multiplier = comboMultiplier(trade.legs);
+    const scale = (c: number | null) => (c === null || multiplier === null ? null : c * view.quantity * multiplier);
     return { takeProfitCents: scale(perUnit.takeProfitCents), stopLossCents: scale(perUnit.stopLossCents) };
   }
 
@@ -846,9 +1009,14 @@ export class TradingEngine {
   }
 }
 
-/** An exit's target per combo unit as the trade keeps it: whole position (units × multiplier), cents. */
-function exitIntent(gate: string, target: ExitTarget, position: PositionView, decisionId: number, at: number): ExitIntent {
-  const scale = position.quantity * (position.legs[0]?.multiplier ?? 100);
+/**
+ * An exit's target per combo unit as the trade keeps it: whole position (units × the legs' own common
+ * multiplier), cents; null when the legs' multipliers differ (a per-share level has no single dollar value).
+ */
+function exitIntent(gate: string, target: ExitTarget, position: PositionView, decisionId: number, at: number): ExitIntent | null {
+  const multiplier = comboMultiplier(position.legs);
+  if (multiplier === null) return null;
+  const scale = position.quantity * multiplier;
   return {
     gate,
     at,

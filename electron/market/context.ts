@@ -37,7 +37,7 @@
  * (no flip within it — not "at the edge").
  */
 import type { ChainSnapshot } from '../../shared/domain/chain.ts';
-import { MULTIPLIER } from '../../shared/domain/chain.ts';
+import { instrument } from '../../shared/domain/instruments.ts';
 import { bsmGreeksInto } from '../../shared/optionmath/bsm.ts';
 import { dte } from '../../shared/market/calendar.ts';
 
@@ -195,7 +195,7 @@ export function gammaExposure(chain: ChainSnapshot | readonly ChainSnapshot[], o
         skipped.noIv++;
         continue;
       }
-      legs.push({ strike: q.strike, t, iv: iv ?? 0, oi: oi * MULTIPLIER[q.root], isCall: q.right === 'C', gammaNow });
+      legs.push({ strike: q.strike, t, iv: iv ?? 0, oi: oi * instrument(q.root).multiplier, isCall: q.right === 'C', gammaNow });
     }
   }
   const out = new Float64Array(6);

@@ -4,7 +4,7 @@
  * them with its own seed's defaults, so a decision's config version records all of it.
  */
 import { z } from 'zod';
-import type { ExecutionConfig, RiskLimits } from './types.ts';
+import type { ExecutionConfig, ExitReasonInfo, RiskLimits, SystemAbout } from './types.ts';
 
 const isoWithOffset = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && Number.isFinite(Date.parse(s)), {
   message: 'must be an ISO 8601 time with a UTC offset, e.g. 2026-12-09T14:00:00-05:00',
@@ -35,4 +35,15 @@ export function executionSchema(defaults: Partial<ExecutionConfig> = {}) {
       timeoutSeconds: z.number().int().min(10).max(3600).default(defaults.timeoutSeconds ?? 300).meta({ title: 'Timeout', unit: 'seconds', description: 'An entry not filled by then is cancelled.' }),
     })
     .strict();
+}
+
+/** The exit reason a system declares for a code (exact, or the family a `prefix` entry starts), or null. */
+export function exitReasonInfo(about: Pick<SystemAbout, 'exitReasons'>, code: string | null): ExitReasonInfo | null {
+  if (code === null) return null;
+  return about.exitReasons.find((r) => (r.prefix ? code.startsWith(r.code) : code === r.code)) ?? null;
+}
+
+/** Whether a system declares an exit reason a stop (its daily stop, the account's circuit breaker). */
+export function isStopExit(about: Pick<SystemAbout, 'exitReasons'>, code: string | null): boolean {
+  return exitReasonInfo(about, code)?.stop === true;
 }

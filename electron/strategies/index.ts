@@ -1,6 +1,12 @@
 /**
- * Every system the workstation runs, by id. Seed 000 (SPX credit verticals) is built; seeds 001–004
- * join this list as they are built, each in its own folder.
+ * The registry: every system the workstation runs, by id. Each declares what the application shows
+ * about it in its `about` (strategies/types.ts `SystemAbout`: seed, summary, cadence, exit reasons and
+ * which are stops, the figures of its card, the decision fields of the Decisions page, its backtest
+ * data sources and fill fraction); the Strategies page, the Decisions page, the Backtests page, the
+ * backtest runner and `thetadesk backtest` list systems from here and name none themselves.
+ *
+ * Seed 000 (SPX credit verticals) is built; seeds 001–004 join this list as they are built, each in its
+ * own folder (the 0DTE study of seed 001 is research, not a strategy: electron/research/).
  */
 import { creditVerticals } from './credit-verticals/strategy.ts';
 import type { RiskLimits, Strategy } from './types.ts';

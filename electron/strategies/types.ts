@@ -1,33 +1,40 @@
 /**
  * The strategy interface every system implements (ARCHITECTURE.md, "Strategies are pure").
  *
- * A strategy is a config schema plus pure functions of (now, market view, context, portfolio, config)
- * returning decisions with reasons. No I/O, no clock, no randomness: the engine calls the very same
- * functions live (node-schedule, broker data) and in backtests (virtual clock, simulator or imported
- * chains), which is what makes the two produce identical decisions for identical snapshots.
+ * A strategy is a config schema plus pure functions of (now, chains, market view, context, portfolio,
+ * account, config) returning decisions with reasons. No I/O, no clock, no randomness: the engine calls
+ * the very same functions live (node-schedule, broker data) and in backtests (virtual clock, simulator
+ * or data files), which is what makes the two produce identical decisions for identical inputs.
  *
- * The engine owns everything else: when to call (from the schedule the strategy declares in ET),
- * fetching and storing the chains the strategy asks for, the risk veto, execution and P&L.
+ * The engine owns everything else: when to call (from the schedules the strategy declares in ET),
+ * fetching and storing the chains it asks for, the market view (prices, daily history without
+ * lookahead, context series), the account, the two levels of risk veto, execution and P&L.
  *
- * Designed for all four systems: legs on different underlyings with different multipliers
- * (1 SPX call + 10 SPY calls), many concurrent positions, daily and intraday cadences, size by max
- * loss, AM- and PM-settled expirations.
+ * Designed for all four systems: legs on different underlyings (1 SPX call + 10 SPY calls in one
+ * trade, each leg with its own multiplier from the instrument table), several roots per strategy,
+ * many concurrent positions, daily and intraday cadences, sizing by max loss from account equity,
+ * AM- and PM-settled expirations, exits on the underlying's price or the regime.
  */
 import type { z } from 'zod';
-import type { ChainSnapshot, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import type { ContextSymbol, DailyBar } from '../../shared/domain/bars.ts';
+import type { ChainKey, ChainSnapshot, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
+import type { Leg } from '../../shared/domain/leg.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
+
+export type { ChainKey, ContextSymbol, DailyBar };
 
 // ---------------------------------------------------------------------------------------------
 // What the strategy sees
 
-/** A chain the strategy asks the engine for before an entry evaluation. */
+/** Listed expirations (`YYYY-MM-DD`, ascending) of each root the strategy trades, as of the decision time. */
+export type Listed = Readonly<Partial<Record<OptionRoot, readonly string[]>>>;
+
+/** A chain the strategy asks the engine for before an entry evaluation: one root, one expiration. */
 export type ChainNeed = {
   root: OptionRoot;
   /** `YYYY-MM-DD`. */
   expiration: string;
-  /** The DTE target this expiration serves (seed 000: 3, 5 or 7), null when not DTE-driven. */
-  targetDte: number | null;
-  /** Optional strike band to fetch (the engine may fetch more). */
+  /** Optional strike band to fetch (the engine may fetch more); without one, ±12 % of the underlying's spot. */
   minStrike?: number;
   maxStrike?: number;
 };
@@ -50,6 +57,41 @@ export type ContextView = {
   zeroGammaLevel: number | null;
 };
 
+/** One underlying at the decision time: its last price and its completed daily bars. */
+export type UnderlyingView = {
+  underlying: Underlying;
+  /** Last price now, null when unknown. */
+  last: number | null;
+  /**
+   * Daily OHLC bars, oldest first, as many sessions as the strategy's `history` asks for. No lookahead:
+   * at a time during the session of date D the last bar is D's previous session; D's own bar only once
+   * D's regular session has closed (a daily-close decision scheduled after the close sees it).
+   */
+  daily: readonly DailyBar[];
+};
+
+/**
+ * The market as a strategy sees it at the decision time, the same live (broker daily history, the
+ * store's context) and in backtests (the simulator, the data files): each underlying of the strategy
+ * (and of its `history.underlyings`) and the daily context series it asks for (VIX, VIX9D, VIX3M, SKEW
+ * where the source has them; an empty list where it does not). Same no-lookahead rule for every series.
+ */
+export type MarketView = {
+  /** The decision time (epoch ms). */
+  at: number;
+  underlyings: Readonly<Partial<Record<Underlying, UnderlyingView>>>;
+  series: Readonly<Partial<Record<ContextSymbol, readonly DailyBar[]>>>;
+};
+
+/** What a strategy asks of the market view beyond last prices (none: no daily history is read). */
+export type HistoryNeed = {
+  /** Sessions of daily history per series (e.g. 260 for an EMA200 and a 252-day VIX percentile). */
+  sessions: number;
+  /** Underlyings read besides the strategy's own (from its roots). */
+  underlyings?: readonly Underlying[];
+  series?: readonly ContextSymbol[];
+};
+
 /** One leg's current quote, as the engine marks it: mid by the one quote rule (shared/domain/quote.ts), null when the quote is no market. */
 export type LegMark = {
   bid: number | null;
@@ -64,26 +106,17 @@ export type LegMark = {
   vega?: number | null;
 };
 
-/** One leg of an open position. Prices are per-share option premium in integer cents. */
-export type PositionLeg = {
-  symbol: string;
-  underlying: Underlying;
-  root: OptionRoot;
-  expiration: string;
-  strike: number;
-  right: Right;
-  /** Opening side. */
-  side: 'BUY' | 'SELL';
+/** One leg of an open position: the one leg type (shared/domain/leg.ts) with what is open and its mark. */
+export type PositionLeg = Leg & {
   /** Contracts of this leg still open (for the whole position). */
   openQuantity: number;
-  multiplier: number;
-  /** Average opening price per contract, cents. */
+  /** Average opening price per contract, per-share cents. */
   entryPriceCents: number;
   /** Current quote, null when the leg could not be quoted this tick. */
   mark: LegMark | null;
 };
 
-/** An open position of this strategy as the strategy sees it (already filled; pending entries are not positions). */
+/** An open position as a strategy sees it (already filled; pending entries are not positions). */
 export type PositionView = {
   tradeId: number;
   structure: string;
@@ -92,15 +125,15 @@ export type PositionView = {
   quantity: number;
   /** Net credit received per combo unit, per-share cents (negative for a debit). */
   entryCreditCents: number;
-  /** Max profit / loss of the whole position, cents (multipliers and quantity applied). */
+  /** Max profit / loss of the whole position, cents (each leg's multiplier and quantity applied). */
   maxProfitCents: number | null;
   maxLossCents: number | null;
   legs: readonly PositionLeg[];
-  /** Free-form numbers the entry stored (e.g. target DTE, delta target), for exit rules that need them. */
+  /** Free-form numbers the entry stored (e.g. its delta target), for exit rules that need them. */
   notes: Readonly<Record<string, unknown>>;
 };
 
-/** The portfolio as a strategy and the risk manager see it, for the strategy's own positions and the day. */
+/** The portfolio of one strategy as its rules and its own risk limits see it: its positions and its day. */
 export type PortfolioView = {
   /** Open (filled) positions of this strategy. */
   positions: readonly PositionView[];
@@ -112,24 +145,41 @@ export type PortfolioView = {
   realizedTodayCents: number;
   /** Unrealized P&L of this strategy's open positions at the last marks, cents. */
   unrealizedCents: number;
-  /** Whether a stop loss closed a trade of this strategy today (seed 000's daily stop). */
+  /** Whether an exit this strategy declares a stop (`about.exitReasons`, `stop: true`) closed one of its trades today. */
   stopLossToday: boolean;
+};
+
+/** An open position of any system, as the account sees it. */
+export type AccountPosition = PositionView & { strategyId: string };
+
+/**
+ * The whole account at the decision time, every system's positions included — what a strategy sizes
+ * from (max loss ≤ 2 % of equity) and what the account-wide risk limits read (electron/engine/account.ts).
+ */
+export type AccountView = {
+  /** Account capital (Settings) + realized P&L of every closed trade + unrealized P&L of the open ones, cents. */
+  equityCents: number;
+  /** The highest equity so far: capital + realized P&L after each close, and equity now, cents. */
+  peakEquityCents: number;
+  /** Open (filled) positions of every system. */
+  positions: readonly AccountPosition[];
+  /** Entries of every system still being worked. */
+  pendingEntries: number;
+  /** Realized P&L of every system today, cents (net of commissions). */
+  realizedTodayCents: number;
+  /** Unrealized P&L of every open position at the last marks, cents (positions without a mark count 0). */
+  unrealizedCents: number;
 };
 
 // ---------------------------------------------------------------------------------------------
 // What the strategy returns
 
-/** A leg of a proposed order. `ratio` is per combo unit (1 SPX call + 10 SPY calls → 1 and 10). */
-export type ProposedLeg = {
-  symbol: string;
-  underlying: Underlying;
-  root: OptionRoot;
-  expiration: string;
-  strike: number;
-  right: Right;
-  side: 'BUY' | 'SELL';
+/**
+ * A leg of a proposed order: the one leg type (shared/domain/leg.ts `legOf` builds it from a quote) with
+ * its `ratio` per combo unit (1 SPX call + 10 SPY calls → 1 and 10) and the quote the decision used.
+ */
+export type ProposedLeg = Leg & {
   ratio: number;
-  multiplier: number;
   /** The quote the decision used. */
   bid: number;
   ask: number;
@@ -153,7 +203,7 @@ export type Proposal = {
   naturalCents: number;
   /** The worst net price execution may accept (credit: at least this; debit: at most −this). */
   floorCents: number;
-  /** Whole-position max profit / max loss at the mid price, cents. */
+  /** Whole-position max profit / max loss at the mid price, cents (each leg's own multiplier applied). */
   maxProfitCents: number;
   maxLossCents: number;
   score: number | null;
@@ -163,8 +213,10 @@ export type Proposal = {
 
 /**
  * One entry evaluation (a row in `trade_decisions`). `ENTER` carries a proposal; `SKIP` names the gate
- * that failed (in the spec's words) and the numbers behind it. A strategy usually returns several
- * (one per candidate: DTE × delta target) and marks at most one of them `ENTER`.
+ * that failed (in the spec's words) and the numbers behind it. A strategy may return several (seed 000:
+ * one per candidate, DTE × delta target) and marks at most one of them `ENTER`. What identifies a
+ * candidate in the system's own terms (seed 000's target DTE and delta target) goes in `details`; the
+ * system names the fields the Decisions page shows (`about.decisionFields`).
  */
 export type EntryDecision = {
   kind: 'ENTER' | 'SKIP';
@@ -173,10 +225,8 @@ export type EntryDecision = {
   /** Plain words, e.g. "No SPXW expiration within 3±1 DTE". */
   reason: string;
   details: Record<string, unknown>;
-  targetDte: number | null;
-  expiration: string | null;
-  /** The chain (by expiration) the evaluation read, so the engine links its snapshot. */
-  chainExpirations: readonly string[];
+  /** The chains (root and expiration, `chainKey`) the evaluation read, so the engine links their snapshots. */
+  chains: readonly ChainKey[];
   proposal: Proposal | null;
   score: number | null;
 };
@@ -205,7 +255,7 @@ export type ManageDecision =
   | {
       kind: 'EXIT';
       tradeId: number;
-      /** Exit reason code stored on the trade: TAKE_PROFIT_50, STOP_LOSS, SESSION_EXIT, TIME_STOP… */
+      /** Exit reason code stored on the trade (one of the system's `about.exitReasons`): TAKE_PROFIT_50, STOP_LOSS, TIME_STOP… */
       gate: string;
       reason: string;
       details: Record<string, unknown>;
@@ -218,11 +268,15 @@ export type ManageDecision =
 // ---------------------------------------------------------------------------------------------
 // Risk limits every strategy config carries (the engine's risk manager enforces them)
 
-/** Portfolio limits of a strategy (seed 000's MVP defaults in its schema). */
+/**
+ * The per-system risk limits (each system's config carries them, with its seed's defaults). The
+ * account-wide limits (heat, aggregate delta, drawdown, circuit breaker, daily loss limit) are set
+ * once for the account (shared/domain/account-risk.ts); electron/engine/risk.ts enforces both.
+ */
 export type RiskLimits = {
   maxOpenTrades: number;
   maxNewTradesPerDay: number;
-  /** After a stop loss, no new entries for the rest of the day. */
+  /** After an exit the system declares a stop (`about.exitReasons`), no new entries for the rest of the day. */
   dailyStopAfterStopLoss: boolean;
   /** Veto an entry whose max loss exceeds this (cents); null = no limit. */
   maxLossPerTradeCents: number | null;
@@ -235,6 +289,47 @@ export type RiskLimits = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// What the application shows about a system (the registry, electron/strategies/index.ts)
+
+/** An exit reason code a system writes on its trades. */
+export type ExitReasonInfo = {
+  /** The code (`STOP_LOSS`), or with `prefix` the start of a family (`TAKE_PROFIT_` → TAKE_PROFIT_50, TAKE_PROFIT_40). */
+  code: string;
+  prefix?: boolean;
+  label: string;
+  /** Counts as a stop: it triggers the system's daily stop and counts toward the account's circuit breaker. */
+  stop?: boolean;
+};
+
+/** The figures the Strategies page shows for a system (computed in one place: shared/stats.ts). */
+export type SummaryFigure = 'closedTrades' | 'wins' | 'winRate' | 'realizedPnl' | 'avgPnl' | 'profitFactor' | 'maxDrawdown' | 'openPositions' | 'unrealizedPnl';
+
+/** A data source a system can be backtested on. */
+export type BacktestSourceInfo =
+  | { kind: 'sim'; label: string }
+  /** An end-of-day option chain file under ../shared/data (its name), daily resolution. */
+  | { kind: 'chains'; file: string; label: string };
+
+export type SystemAbout = {
+  /** The seed document it implements (../shared/seeds/<seed>_*.txt), e.g. '000'; null for a system of no seed (tests). */
+  seed: string | null;
+  /** One sentence: what it trades and how. */
+  summary: string;
+  /** 'intraday': decides and manages during the session; 'daily': once a day (e.g. after the close). */
+  cadence: 'intraday' | 'daily';
+  exitReasons: readonly ExitReasonInfo[];
+  /** The figures its Strategies card shows, in order. */
+  figures: readonly SummaryFigure[];
+  /** Decision details the Decisions page shows as columns (e.g. seed 000's target DTE and delta target). */
+  decisionFields: readonly { key: string; label: string }[];
+  backtest: {
+    sources: readonly BacktestSourceInfo[];
+    /** The fill model's default slippage fraction f (fills at mid ∓ f × (ask − bid)), from the seed. */
+    slippageFraction: number;
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
 // The strategy module
 
 export type EntryInput<C> = {
@@ -242,16 +337,19 @@ export type EntryInput<C> = {
   /** The schedule slot that fired, e.g. '10:00'. */
   slot: string;
   config: C;
-  /** The chains asked for by `chainsNeeded`, by expiration (missing when the engine could not get one). */
-  chains: ReadonlyMap<string, ChainSnapshot>;
+  /** The chains asked for by `chainsNeeded`, by root and expiration (`chainKey`); missing when the engine could not get one. */
+  chains: ReadonlyMap<ChainKey, ChainSnapshot>;
   /**
-   * The listed expirations the engine passed to `chainsNeeded` (optional, added for seed 000): lets a
-   * DTE-driven strategy tell "no expiration listed within tolerance" from "listed, but its chain could
-   * not be fetched". When absent, strategies fall back to the keys of `chains`.
+   * The listed expirations per root the engine passed to `chainsNeeded`: lets a DTE-driven strategy
+   * tell "no expiration listed within tolerance" from "listed, but its chain could not be fetched".
    */
-  expirations?: readonly string[];
+  expirations: Listed;
   context: ContextView;
+  market: MarketView;
+  /** This strategy's positions and day. */
   portfolio: PortfolioView;
+  /** The whole account (every system). */
+  account: AccountView;
 };
 
 export type ManageInput<C> = {
@@ -260,6 +358,8 @@ export type ManageInput<C> = {
   position: PositionView;
   /** End of today's regular session (epoch ms), for session exits. */
   sessionClose: number;
+  /** The same market view entries get (prices, daily history without lookahead, context series). */
+  market: MarketView;
 };
 
 export interface Strategy<C extends { risk: RiskLimits }> {
@@ -268,17 +368,20 @@ export interface Strategy<C extends { risk: RiskLimits }> {
   readonly title: string;
   /** Version of the rules; stored on each decision as model_version. Bump when the rules change. */
   readonly rulesetVersion: string;
+  /** What the application shows about it (seed, exit reasons, figures, backtest sources, cadence). */
+  readonly about: SystemAbout;
   /** The config schema with the seed's defaults and ranges (zod; parse({}) gives the defaults). */
   readonly configSchema: z.ZodType<C>;
-  /** When to evaluate entries (ET). */
+  /** When to evaluate entries (ET): fixed times, every N minutes, or after the close (`kind: 'close'`). */
   readonly entrySchedule: ScheduleSpec;
   /** When to take chain snapshots and manage positions (ET). */
   readonly snapshotSchedule: ScheduleSpec;
-  /** The underlying whose chains it reads and the root it trades. */
-  readonly underlying: Underlying;
+  /** The option roots it trades; its underlyings follow from the instrument table (shared/domain/instruments.ts). */
   readonly roots: readonly OptionRoot[];
-  /** Which chains to fetch for an entry evaluation at `now`, given the listed expirations. */
-  chainsNeeded(now: number, config: C, expirations: readonly string[]): ChainNeed[];
+  /** Daily history it reads (none when absent). */
+  readonly history?: HistoryNeed;
+  /** Which chains to fetch for an entry evaluation at `now`, given the listed expirations per root. */
+  chainsNeeded(now: number, config: C, expirations: Listed): ChainNeed[];
   /** Evaluates entries at a slot; returns every candidate's decision (at most one ENTER). */
   evaluateEntry(input: EntryInput<C>): EntryDecision[];
   /** Decides whether to hold or exit one open position. */

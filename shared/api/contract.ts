@@ -6,6 +6,7 @@
  * Money is in US dollars as numbers rounded to the cent; times are epoch milliseconds (UTC).
  */
 import { z } from 'zod';
+import { AccountRiskSchema, AccountRiskUpdateSchema } from '../domain/account-risk.ts';
 import type { EventName, MethodName } from './methods.ts';
 
 /** A calendar date as YYYY-MM-DD: the shape, and a day that exists (no 2026-13-45, no 2026-02-30). */
@@ -324,9 +325,8 @@ export const DecisionSchema = z.object({
   /** The gate that failed (SKIP/VETO), the exit reason (EXIT) or the chosen candidate (ENTER). */
   gate: z.string().nullable(),
   reason: z.string(),
-  /** The numbers behind the decision. */
+  /** The numbers behind the decision (a system's own candidate fields too: its `about.decisionFields` name them). */
   details: z.record(z.string(), z.unknown()),
-  targetDte: z.number().int().nullable(),
   entrySlot: z.string().nullable(),
   score: z.number().nullable(),
   /** Net limit per combo unit in dollars (positive = credit), for entries. */
@@ -364,11 +364,39 @@ export const StrategyStatsSchema = z.object({
   openPositions: z.number().int(),
   unrealizedPnl: z.number(),
 });
+/** One figure of a system's card, as the system chose (its `about.figures`), computed in one place (shared/stats.ts). */
+export const StrategyFigureSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  /** Dollars for 'usd', a fraction for 'fraction', a count for 'count'; null when there is nothing to measure yet. */
+  value: z.number().nullable(),
+  unit: z.enum(['usd', 'fraction', 'count', 'ratio']),
+});
+export type StrategyFigure = z.infer<typeof StrategyFigureSchema>;
+/** What the application shows about a system, as it declares it in the registry (electron/strategies/index.ts). */
+export const StrategyAboutSchema = z.object({
+  seed: z.string().nullable(),
+  summary: z.string(),
+  cadence: z.enum(['intraday', 'daily']),
+  exitReasons: z.array(z.object({ code: z.string(), prefix: z.boolean().optional(), label: z.string(), stop: z.boolean().optional() })),
+  decisionFields: z.array(z.object({ key: z.string(), label: z.string() })),
+  backtest: z.object({
+    sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() })])),
+    slippageFraction: z.number(),
+  }),
+  /** The option roots it trades and their underlyings. */
+  roots: z.array(z.string()),
+  underlyings: z.array(z.string()),
+});
+export type StrategyAbout = z.infer<typeof StrategyAboutSchema>;
 export const StrategyDetailSchema = z.object({
   id: z.string(),
   name: z.string(),
-  /** The seed document the system implements. */
+  /** The seed document the system implements ('' for none; also in `about`). */
   seed: z.string(),
+  about: StrategyAboutSchema,
+  /** The figures its card shows, in the system's order. */
+  figures: z.array(StrategyFigureSchema),
   enabled: z.boolean(),
   /** The configuration in force (every field, defaults filled). */
   config: z.record(z.string(), z.unknown()),
@@ -456,7 +484,8 @@ export const BacktestRequestSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Config overrides (the strategy's schema fills the seed's defaults); default: the saved config. */
     config: z.record(z.string(), z.unknown()).optional(),
-    slippageFraction: z.number().min(0).max(1).default(0.3),
+    /** The fill model's f (fills at mid ∓ f × (ask − bid)); default: the system's own (`about.backtest.slippageFraction`). */
+    slippageFraction: z.number().min(0).max(1).optional(),
   })
   .strict()
   .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
@@ -512,6 +541,8 @@ export const SettingsSchema = z.object({
   secretStorage: z.enum(['safeStorage', 'memory', 'unavailable']),
   /** True when saved broker/mode settings differ from those in force (they apply at the next start). */
   restartRequired: z.boolean(),
+  /** The account-wide risk limits and the account capital (in force at once, for every system). */
+  accountRisk: AccountRiskSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const LIVE_CONFIRMATION = 'I understand this trades real money';
@@ -541,6 +572,8 @@ export const SettingsUpdateSchema = z
     /** Required to switch to live: the exact sentence in LIVE_CONFIRMATION. */
     confirmLive: z.string().optional(),
     notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }).strict().optional(),
+    /** Any of the account-wide limits; the fields left out keep their value. */
+    accountRisk: AccountRiskUpdateSchema.optional(),
   })
   .strict()
   .refine((v) => v.mode !== 'live' || v.confirmLive === LIVE_CONFIRMATION, {

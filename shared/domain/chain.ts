@@ -50,5 +50,25 @@ export type ChainSnapshot = {
   contracts: OptionQuote[];
 };
 
-/** Multiplier per root: every listed SPX, SPXW and SPY option is 100. */
-export const MULTIPLIER: Record<OptionRoot, number> = { SPX: 100, SPXW: 100, SPY: 100 };
+// Per-root facts (multiplier, tick, style, settlement, strike grid): shared/domain/instruments.ts.
+
+/**
+ * A chain's key: root and expiration (`SPXW:2026-03-02`). An SPX and a SPY 0DTE chain of the same
+ * date are two keys; so are the SPX AM monthly and the SPXW weekly of a third Friday.
+ */
+export type ChainKey = `${OptionRoot}:${string}`;
+
+export function chainKey(root: OptionRoot, expiration: string): ChainKey {
+  return `${root}:${expiration}`;
+}
+
+/** The root and expiration of a chain key. */
+export function parseChainKey(key: ChainKey): { root: OptionRoot; expiration: string } {
+  const i = key.indexOf(':');
+  return { root: key.slice(0, i) as OptionRoot, expiration: key.slice(i + 1) };
+}
+
+/** The distinct chain keys of a snapshot's contracts, sorted. */
+export function chainKeysOf(snapshot: Pick<ChainSnapshot, 'contracts'>): ChainKey[] {
+  return [...new Set(snapshot.contracts.map((c) => chainKey(c.root, c.expiration)))].sort();
+}

@@ -31,6 +31,7 @@
  * RangeError naming the value.
  */
 import { EARLY_CLOSES, HOLIDAYS, TABLE_FIRST_YEAR, TABLE_LAST_YEAR } from './calendar-table.ts';
+import { instrument } from '../domain/instruments.ts';
 
 const MS_MIN = 60_000;
 const MS_HOUR = 3_600_000;
@@ -456,13 +457,13 @@ export type Settlement = {
 export function settlement(root: ExpirationRoot, expiration: string): Settlement {
   const s = session(expiration);
   if (!s) throw new RangeError(`${root} expiration ${expiration} is not a trading day`);
-  if (root === 'SPX') {
+  // Style, AM/PM and cash/physical are the instrument table's; the times follow from AM/PM.
+  const { style, settles, settlement: kind } = instrument(root);
+  if (settles === 'AM') {
     const prev = session(previousTradingDay(expiration))!;
-    return { style: 'european', settles: 'AM', settlement: 'cash', lastTradeTime: prev.optionsClose, expiryTime: s.open };
+    return { style, settles, settlement: kind, lastTradeTime: prev.optionsClose, expiryTime: s.open };
   }
-  if (root === 'SPXW') return { style: 'european', settles: 'PM', settlement: 'cash', lastTradeTime: s.close, expiryTime: s.close };
-  if (root === 'SPY') return { style: 'american', settles: 'PM', settlement: 'physical', lastTradeTime: s.close, expiryTime: s.close };
-  throw new RangeError(`unknown option root ${JSON.stringify(root)}`);
+  return { style, settles, settlement: kind, lastTradeTime: s.close, expiryTime: s.close };
 }
 
 /**

@@ -36,19 +36,19 @@ describe('ChainsMarketData on the 2018 SPXW EOD file', () => {
 
   it('lists the expirations quoted that day (month-end only), none on a day without rows', async () => {
     at('2018-01-24');
-    expect(await md.expirations('SPX', 'SPXW')).toEqual(['2018-01-31']);
-    expect(await md.expirations('SPX', 'SPX')).toEqual([]);
+    expect(await md.expirations('SPXW')).toEqual(['2018-01-31']);
+    expect(await md.expirations('SPX')).toEqual([]);
     at('2018-02-01');
-    expect(await md.expirations('SPX', 'SPXW')).toEqual(['2018-02-28']);
+    expect(await md.expirations('SPXW')).toEqual(['2018-02-28']);
     at('2018-01-15');
-    expect(await md.expirations('SPX', 'SPXW')).toEqual([]);
+    expect(await md.expirations('SPXW')).toEqual([]);
   });
 
   it('the day snapshot stands for the whole session: same chain at 10:00 and 15:00', async () => {
     at('2018-01-24', '10:00');
-    const a = await md.chain('SPX', { root: 'SPXW', expiration: '2018-01-31', targetDte: 5 });
+    const a = await md.chain({ root: 'SPXW', expiration: '2018-01-31' });
     at('2018-01-24', '15:00');
-    const b = await md.chain('SPX', { root: 'SPXW', expiration: '2018-01-31', targetDte: 5 });
+    const b = await md.chain({ root: 'SPXW', expiration: '2018-01-31' });
     expect(a).not.toBeNull();
     expect(b).toBe(a); // cached per (day, root, expiration)
     expect(a!.underlyingPrice).toBe(2837.6);
@@ -59,15 +59,15 @@ describe('ChainsMarketData on the 2018 SPXW EOD file', () => {
     expect(a!.contracts.length).toBeLessThan(386);
     expect(a!.contracts.length).toBeGreaterThan(200);
     // an explicit band, and no band at all
-    const narrow = await md.chain('SPX', { root: 'SPXW', expiration: '2018-01-31', targetDte: 5, minStrike: 2700, maxStrike: 2800 });
+    const narrow = await md.chain({ root: 'SPXW', expiration: '2018-01-31', minStrike: 2700, maxStrike: 2800 });
     expect(narrow!.contracts.map((c) => c.strike)).toEqual(whole.contracts.filter((c) => c.strike >= 2700 && c.strike <= 2800).map((c) => c.strike));
     const all = new ChainsMarketData(cols, clock, {}, { bandPct: null });
-    expect(await all.chain('SPX', { root: 'SPXW', expiration: '2018-01-31', targetDte: 5 })).toEqual(whole);
+    expect(await all.chain({ root: 'SPXW', expiration: '2018-01-31' })).toEqual(whole);
 
     const p = a!.contracts.find((c) => c.symbol === 'SPXW180131P02750000')!;
     expect(p).toMatchObject({ bid: 1.1, ask: 1.25, strike: 2750, right: 'P', expiration: '2018-01-31' });
     expect(p.delta).toBe(-0.0506);
-    expect(await md.chain('SPX', { root: 'SPXW', expiration: '2018-02-28', targetDte: 5 })).toBeNull();
+    expect(await md.chain({ root: 'SPXW', expiration: '2018-02-28' })).toBeNull();
   });
 
   it('quotes contracts by OCC symbol (padded or not); unknown ones are absent', async () => {

@@ -82,6 +82,8 @@ describe('thetadesk backtest', () => {
       [['credit-verticals', '--from', '2025-03-01', '--to', '2025-02-01'], /--from 2025-03-01 is after --to 2025-02-01/],
       [['credit-verticals', '--seed', 'x'], /--seed must be a whole number/],
       [['credit-verticals', '--bogus'], /Unknown option '--bogus'/],
+      [['credit-verticals', '--daily', dir], /--daily goes with --chains/],
+      [['credit-verticals', '--chains', chains, '--daily', dir], /has none of the daily files/],
     ];
     for (const [args, message] of cases) {
       const r = run(args);

@@ -20,24 +20,24 @@ describe('SimMarketData', () => {
     expect(sim.now()).toBe(clock.now());
     expect(l).toEqual({ spx: twin.quote('SPX').last, spy: twin.quote('SPY').last, vix: twin.quote('VIX').last, vix9d: twin.quote('VIX9D').last, vix3m: twin.quote('VIX3M').last, time: clock.now() });
 
-    const exps = await md.expirations('SPX', 'SPXW');
+    const exps = await md.expirations('SPXW');
     expect(exps).toEqual(twin.expirations('SPXW'));
     const exp = exps.find((e) => e >= '2025-03-06')!;
     const whole = twin.chain('SPXW', exp);
     // default: ±12% of spot, like the live source
-    const full = await md.chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3 });
+    const full = await md.chain({ root: 'SPXW', expiration: exp });
     const spot = twin.quote('SPX').last;
     const lo = Math.floor(spot * 0.88), hi = Math.ceil(spot * 1.12);
     expect(full).toEqual({ ...whole, contracts: whole.contracts.filter((c) => c.strike >= lo && c.strike <= hi) });
     expect(full!.contracts.length).toBeLessThan(whole.contracts.length);
     expect(full!.contracts.length).toBeGreaterThan(200);
     // bandPct null: the simulator's whole chain, field for field
-    expect(await new SimMarketData(sim, clock, { bandPct: null }).chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3 })).toEqual(whole);
-    const band = await md.chain('SPX', { root: 'SPXW', expiration: exp, targetDte: 3, minStrike: 5700, maxStrike: 5800 });
+    expect(await new SimMarketData(sim, clock, { bandPct: null }).chain({ root: 'SPXW', expiration: exp })).toEqual(whole);
+    const band = await md.chain({ root: 'SPXW', expiration: exp, minStrike: 5700, maxStrike: 5800 });
     expect(band!.contracts.length).toBeGreaterThan(0);
     expect(band!.contracts.every((c) => c.strike >= 5700 && c.strike <= 5800)).toBe(true);
     expect(band!.contracts.length).toBeLessThan(full!.contracts.length);
-    expect(await md.chain('SPX', { root: 'SPXW', expiration: '2025-03-08', targetDte: 5 })).toBeNull(); // a Saturday
+    expect(await md.chain({ root: 'SPXW', expiration: '2025-03-08' })).toBeNull(); // a Saturday
 
     const sym = full!.contracts[Math.floor(full!.contracts.length / 2)]!.symbol;
     const q = await md.optionQuotes([sym, 'SPXW250307P99999000']);

@@ -44,14 +44,15 @@ function unrounded(market: MarketData): MarketData {
   return {
     kind: market.kind,
     resolution: market.resolution,
-    expirations: (u, r) => market.expirations(u, r),
-    chain: async (u, need) => {
-      const c = await market.chain(u, need);
+    expirations: (r) => market.expirations(r),
+    chain: async (need) => {
+      const c = await market.chain(need);
       return c && { ...c, contracts: c.contracts.map(jitter) };
     },
     levels: () => market.levels(),
     optionQuotes: async (symbols) => new Map([...(await market.optionQuotes(symbols))].map(([k, q]) => [k, jitter(q)])),
     settlementValue: (root, expiration) => market.settlementValue(root, expiration),
+    dailyHistory: (symbol, from, to) => market.dailyHistory(symbol, from, to),
   };
 }
 
@@ -112,6 +113,30 @@ describe('replayDecision over a simulated week', () => {
         expect(r.replayed).toEqual(r.recorded);
         expect(r.recorded).toMatchObject({ kind: d.kind, gate: d.gate, limitPriceCents: d.limitPriceCents, legs: d.legs });
       }
+    }
+  });
+
+  it('decisions recorded before issue 14 (inputs: one list of expirations, no account, no market view) still replay the same', () => {
+    const decisions = entryDecisions(live).filter((d) => d.kind === 'ENTER' || d.kind === 'VETO' || d.gate === 'lower-score');
+    expect(decisions.length).toBeGreaterThan(5);
+    live.db.exec('BEGIN');
+    try {
+      // Rewrite every row of the week to the old shape of `details.inputs`, as an older database holds it.
+      const rows = live.db.prepare('SELECT decision_id AS id, details_json AS d FROM trade_decisions').all() as { id: number; d: string }[];
+      const update = live.db.prepare('UPDATE trade_decisions SET details_json = ? WHERE decision_id = ?');
+      for (const r of rows) {
+        const details = JSON.parse(r.d) as Record<string, unknown>;
+        const inputs = details.inputs as { expirations: Record<string, string[]>; portfolio: unknown } | undefined;
+        if (!inputs) continue;
+        // The target DTE was then the decision's column only, except in the details of these skips.
+        const gate = (live.db.prepare('SELECT gate FROM trade_decisions WHERE decision_id = ?').get(r.id) as { gate: string }).gate;
+        const { targetDte, ...rest } = details;
+        const old = ['no-expiration', 'same-expiration', 'no-chain'].includes(gate) ? { ...rest, targetDte } : rest;
+        update.run(JSON.stringify({ ...old, inputs: { expirations: inputs.expirations.SPXW ?? [], portfolio: inputs.portfolio } }), r.id);
+      }
+      for (const d of decisions) expect(replayDecision(live, d.decisionId, STRATEGIES), `decision ${d.decisionId}`).toMatchObject({ status: 'same' });
+    } finally {
+      live.db.exec('ROLLBACK');
     }
   });
 

@@ -2,11 +2,11 @@
  * Test support for the credit-vertical tests (electron/strategies/credit-verticals/*.test.ts): the real
  * SPXW end-of-day chains of 2018-01/02 (../shared/data), chain editing, and empty portfolio/context views.
  */
-import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import { chainKey, type ChainKey, type ChainSnapshot, type OptionQuote } from '../../shared/domain/chain.ts';
 import { etToEpoch } from '../../shared/market/calendar.ts';
 import { groupsOnDay, isoToDay, readEodChain, toChainSnapshot } from '../../electron/market/data/index.ts';
 import type { ChainColumns } from '../../electron/market/data/chain-columns.ts';
-import type { ContextView, EntryInput, PortfolioView } from '../../electron/strategies/types.ts';
+import type { AccountView, ContextView, EntryInput, MarketView, PortfolioView } from '../../electron/strategies/types.ts';
 import { DEFAULT_CONFIG, type CreditVerticalsConfig } from '../../electron/strategies/credit-verticals/config.ts';
 
 /** ../shared/data seen from this folder (the repo root is two levels up). */
@@ -54,17 +54,28 @@ export function contractAt(chain: ChainSnapshot, strike: number, right: 'C' | 'P
 
 export const EMPTY_PORTFOLIO: PortfolioView = { positions: [], pendingEntries: 0, newTradesToday: 0, realizedTodayCents: 0, unrealizedCents: 0, stopLossToday: false };
 export const EMPTY_CONTEXT: ContextView = { spx: null, spy: null, vix: null, vix9d: null, vix3m: null, termStructure: null, gexNet: null, zeroGammaLevel: null };
+export const EMPTY_ACCOUNT: AccountView = { equityCents: 10_000_000, peakEquityCents: 10_000_000, positions: [], pendingEntries: 0, realizedTodayCents: 0, unrealizedCents: 0 };
 
-/** An entry input at `date` `time` ET over `chains` (listed expirations = the chains' keys unless given). */
+/** A market view at `at` with no prices and no history (seed 000 reads none). */
+export const emptyMarket = (at: number): MarketView => ({ at, underlyings: {}, series: {} });
+
+/**
+ * An entry input at `date` `time` ET over `chains` given by expiration (the config's root; keyed by
+ * root and expiration as the engine gives them); listed expirations = the chains' expirations unless given.
+ */
 export function entryInput(date: string, chains: Map<string, ChainSnapshot>, opts: { time?: string; config?: CreditVerticalsConfig; portfolio?: PortfolioView; expirations?: string[] } = {}): EntryInput<CreditVerticalsConfig> {
   const time = opts.time ?? '10:00';
+  const config = opts.config ?? DEFAULT_CONFIG;
+  const now = etToEpoch(date, time);
   return {
-    now: etToEpoch(date, time),
+    now,
     slot: time,
-    config: opts.config ?? DEFAULT_CONFIG,
-    chains,
+    config,
+    chains: new Map([...chains].map(([e, c]): [ChainKey, ChainSnapshot] => [chainKey(config.root, e), c])),
     context: EMPTY_CONTEXT,
+    market: emptyMarket(now),
     portfolio: opts.portfolio ?? EMPTY_PORTFOLIO,
-    expirations: opts.expirations ?? [...chains.keys()].sort(),
+    account: EMPTY_ACCOUNT,
+    expirations: { [config.root]: opts.expirations ?? [...chains.keys()].sort() },
   };
 }

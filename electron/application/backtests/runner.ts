@@ -119,7 +119,7 @@ export class BacktestRunner {
       startedAt: now,
       finishedAt: null,
     };
-    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, slippageFraction: request.slippageFraction, dataDir: dir };
+    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, slippageFraction: request.slippageFraction ?? strategy.about.backtest.slippageFraction, dataDir: dir };
     const worker = new Worker(this.#opts.workerFile ?? backtestWorkerFile(), { workerData: data, name: `backtest ${runId}` });
     const entry: Entry = { run, worker, result: null, dir, lastEmit: now };
     this.#runs.set(runId, entry);

@@ -61,7 +61,7 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
       // Resume the market no earlier than the last thing the paper account saw (its last fill, order or save).
       const resumeAt = books?.marketTime() ?? 0;
       if (resumeAt > sim.now()) sim.advanceTo(resumeAt);
-      // Paper fills by seed 000's fill model: a resting spread fills once it is 0.30 × spread from mid.
+      // Paper fills by the mid-slippage model (seed 000's): a resting spread fills once it is 0.30 × spread from mid.
       const broker = createBroker(
         { kind: 'sim' },
         { clock: { now: () => sim.now() }, market: fromSimulator(sim), matching: { insideFraction: 0.3 }, ...(books ? { books } : {}) },

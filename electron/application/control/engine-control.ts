@@ -15,6 +15,7 @@
  * Without a broker there is no engine: the status says so and the commands change only the state.
  */
 import { ApiError, type AnyEvent, type CloseAllResult, type Connection, type EngineState, type MethodOutput, type Status, type StrategyStatus } from '../../../shared/api.ts';
+import type { AccountRisk } from '../../../shared/domain/account-risk.ts';
 import { etWhen } from '../../../shared/format.ts';
 import { isRegularHours, nextSessionOpen } from '../../../shared/market/calendar.ts';
 import type { Broker, ConnectionStatus } from '../../brokers/port.ts';
@@ -40,6 +41,8 @@ export type EngineControlOptions = {
   /** The broker to trade through (and the simulated market when there is one); null: no engine. */
   setup: BrokerSetup | null;
   strategies: StrategyEntry[];
+  /** The account capital and account-wide risk limits (Settings). */
+  accountRisk: AccountRisk;
   /** A logger per source ('engine', 'execution', 'broker:<kind>'). */
   logger: (source: string) => Logger;
   notify: (n: Notification) => void;
@@ -92,13 +95,14 @@ export class EngineControl {
         clock,
         scheduler: this.#scheduler,
         store,
-        market: new BrokerMarketData({ broker, clock }),
+        market: new BrokerMarketData({ broker, clock, store }),
         executor: this.#executor,
         log: this.#log,
         brokerName: broker.kind,
         snapshots: 'store',
         gex: 'full',
         strategies: options.strategies,
+        accountRisk: options.accountRisk,
         entriesAllowed: () => this.#engineState === 'running' && this.#isTrading,
         entryBlock: (at) => broker.maintenanceAt?.(at)?.message ?? null,
         notify,

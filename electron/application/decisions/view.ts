@@ -1,6 +1,11 @@
-/** The decision log (`decisions.list`): every enter, skip, veto and exit with its reason and numbers. */
+/**
+ * The decision log (`decisions.list`): every enter, skip, veto and exit with its reason and numbers.
+ * The daily bars a decision kept for replay (`details.inputs.market`) are summarized here (how many,
+ * first and last date, last close): a daily system's history would otherwise weigh on every list.
+ */
 import type { Decision } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
+import { INPUTS_KEY } from '../../engine/decisions.ts';
 import type { DecisionRow } from '../../store/repos/decisions.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -17,8 +22,7 @@ export function toDecision(d: DecisionRow): Decision {
     kind: d.kind,
     gate: d.gate,
     reason: d.reason,
-    details: d.details,
-    targetDte: d.targetDte,
+    details: withBarsSummarized(d.details),
     entrySlot: d.entrySlot,
     score: d.score,
     limitPrice: d.limitPriceCents === null ? null : fromCents(d.limitPriceCents),
@@ -26,4 +30,17 @@ export function toDecision(d: DecisionRow): Decision {
     tradeId: d.tradeId,
     snapshotIds: d.snapshotIds,
   };
+}
+
+type Bar = { date: string; close: number };
+
+/** `details` with each list of daily bars under `inputs.market` replaced by { bars, first, last, lastClose }. */
+function withBarsSummarized(details: Record<string, unknown>): Record<string, unknown> {
+  const inputs = details[INPUTS_KEY] as { market?: { underlyings?: Record<string, { daily?: Bar[] }>; series?: Record<string, Bar[]> } } | undefined;
+  const market = inputs?.market;
+  if (!market) return details;
+  const summary = (bars: Bar[] | undefined) => (Array.isArray(bars) ? { bars: bars.length, first: bars[0]?.date ?? null, last: bars.at(-1)?.date ?? null, lastClose: bars.at(-1)?.close ?? null } : bars);
+  const underlyings = Object.fromEntries(Object.entries(market.underlyings ?? {}).map(([u, v]) => [u, { ...v, daily: summary(v.daily) }]));
+  const series = Object.fromEntries(Object.entries(market.series ?? {}).map(([k, bars]) => [k, summary(bars)]));
+  return { ...details, [INPUTS_KEY]: { ...inputs, market: { ...market, underlyings, series } } };
 }

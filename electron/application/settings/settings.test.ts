@@ -7,7 +7,8 @@ import { dispatch } from '../rpc.ts';
 import { chooseBroker, type SavedBrokerSettings } from '../broker/setup.ts';
 import { VirtualClock } from '../../engine/clock.ts';
 import { LogHub } from '../logs/hub.ts';
-import { MemorySecretStore, readSettings, savedConnection, TRADIER_TOKEN, updateSettings, wantsNotification, type SecretStore, type SettingsContext } from './settings.ts';
+import { DEFAULT_ACCOUNT_RISK } from '../../../shared/domain/account-risk.ts';
+import { accountRisk, MemorySecretStore, readSettings, savedConnection, TRADIER_TOKEN, updateSettings, wantsNotification, type SecretStore, type SettingsContext } from './settings.ts';
 import { openWorkstation, type Workstation } from '../workstation.ts';
 
 const T0 = Date.UTC(2026, 0, 20, 15);
@@ -40,7 +41,41 @@ describe('settings.get defaults', () => {
       notifications: { enabled: true, fills: true, errors: true },
       secretStorage: 'memory',
       restartRequired: false,
+      accountRisk: DEFAULT_ACCOUNT_RISK,
     });
+    expect(s.accountRisk).toMatchObject({ capitalCents: 10_000_000, maxHeatPct: null, circuitBreakerStops: null, dailyLossLimitCents: null });
+  });
+});
+
+describe('account risk limits', () => {
+  it('a change saves the fields given, keeps the others, applies at once (no restart) and is logged', () => {
+    const applied: unknown[] = [];
+    const ctx = context({ applyAccountRisk: (l) => applied.push(l) });
+    const s = updateSettings(ctx, update({ accountRisk: { maxHeatPct: 0.15, circuitBreakerStops: 3 } }));
+    expect(s.restartRequired).toBe(false);
+    expect(s.accountRisk).toEqual({ ...DEFAULT_ACCOUNT_RISK, maxHeatPct: 0.15, circuitBreakerStops: 3 });
+    const again = updateSettings(ctx, update({ accountRisk: { dailyLossLimitCents: 100_000 } }));
+    expect(again.accountRisk).toEqual({ ...DEFAULT_ACCOUNT_RISK, maxHeatPct: 0.15, circuitBreakerStops: 3, dailyLossLimitCents: 100_000 });
+    expect(applied).toEqual([s.accountRisk, again.accountRisk]);
+    expect(accountRisk(ctx.store)).toEqual(again.accountRisk);
+    // Setting a limit back to off.
+    expect(updateSettings(ctx, update({ accountRisk: { maxHeatPct: null } })).accountRisk.maxHeatPct).toBeNull();
+    const lines = ctx.hub.list(50).map((l) => l.message);
+    expect(lines).toContain('Account risk limits: capital $100,000.00, heat 15 %, aggregate delta off, drawdown off, circuit breaker 3 stops → 5 business days, daily loss limit off (in force from the next decision).');
+    // Nothing changed: nothing saved, nothing applied.
+    updateSettings(ctx, update({ accountRisk: { emergencyClose: true } }));
+    expect(applied).toHaveLength(3);
+  });
+
+  it('a bad value is refused by the contract with the field named, saving nothing; an older row missing a field reads its default', () => {
+    expect(() => update({ accountRisk: { maxHeatPct: 2 } })).toThrow(/maxHeatPct/);
+    expect(() => update({ accountRisk: { unknown: 1 } as never })).toThrow();
+    const ctx = context();
+    ctx.store.settings.set('account.risk', { capitalCents: 5_000_000, maxHeatPct: 0.1 }, T0);
+    expect(accountRisk(ctx.store)).toEqual({ ...DEFAULT_ACCOUNT_RISK, capitalCents: 5_000_000, maxHeatPct: 0.1 });
+    ctx.store.settings.set('account.risk', { maxHeatPct: 'lots' }, T0);
+    expect(accountRisk(ctx.store, ctx.log)).toEqual(DEFAULT_ACCOUNT_RISK);
+    expect(ctx.hub.list(10).some((l) => l.level === 'error' && l.message.includes('maxHeatPct'))).toBe(true);
   });
 });
 

@@ -5,11 +5,15 @@
  *
  * Settings rows: `settings.broker` ('sim' | 'ibkr' | 'tradier'), `settings.ibkr` ({ host, port,
  * clientId, autoRestart — IB Gateway's daily restart time, HH:MM ET }), `settings.tradier` ({ accountId, sandbox } — never the token), `settings.mode`
- * ('paper' | 'live'), `settings.notifications` ({ enabled, fills, errors }). The Tradier token is the
- * secret `tradier.token`. Paper is the default; live needs the exact LIVE_CONFIRMATION sentence.
+ * ('paper' | 'live'), `settings.notifications` ({ enabled, fills, errors }), `account.risk` (the account
+ * capital and the account-wide risk limits, shared/domain/account-risk.ts — unlike the connection they
+ * apply at once: the engine reads them from its next decision). The Tradier token is the secret
+ * `tradier.token`. Paper is the default; live needs the exact LIVE_CONFIRMATION sentence.
  */
 import { z } from 'zod';
 import { ApiError, BrokerKindSchema, LIVE_CONFIRMATION, type BrokerKind, type Settings } from '../../../shared/api.ts';
+import { AccountRiskSchema, DEFAULT_ACCOUNT_RISK, type AccountRisk } from '../../../shared/domain/account-risk.ts';
+import { formatUsd } from '../../../shared/format.ts';
 import type { MethodParsedInput } from '../../../shared/api.ts';
 import { IbkrConfigSchema } from '../../brokers/ibkr/config.ts';
 import type { Store } from '../../store/store.ts';
@@ -54,9 +58,11 @@ export type SettingsContext = {
   log?: Logger;
   /** Registers a value to be masked in every later log line (the token, once stored). */
   addSecret?: (value: string) => void;
+  /** Puts new account-wide limits in force (the running engine's), after they are saved. */
+  applyAccountRisk?: (limits: AccountRisk) => void;
 };
 
-const KEY = { broker: 'settings.broker', ibkr: 'settings.ibkr', tradier: 'settings.tradier', mode: 'settings.mode', notifications: 'settings.notifications' } as const;
+const KEY = { broker: 'settings.broker', ibkr: 'settings.ibkr', tradier: 'settings.tradier', mode: 'settings.mode', notifications: 'settings.notifications', accountRisk: 'account.risk' } as const;
 
 const IBKR_DEFAULTS = (() => {
   const c = IbkrConfigSchema.parse({});
@@ -100,6 +106,32 @@ export function savedConnection(store: Store): SavedConnection {
   };
 }
 
+/**
+ * The account capital and account-wide limits saved (every limit off and $100,000 when nothing valid is
+ * saved; a saved row missing a newer field reads with its default).
+ */
+export function accountRisk(store: Store, log?: Logger): AccountRisk {
+  const saved = store.settings.get(KEY.accountRisk);
+  if (saved === null || saved === undefined) return DEFAULT_ACCOUNT_RISK;
+  const parsed = AccountRiskSchema.safeParse(saved);
+  if (parsed.success) return parsed.data;
+  log?.error(`The saved account risk limits are invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); every limit is off until they are saved again.`);
+  return DEFAULT_ACCOUNT_RISK;
+}
+
+/** The account limits in words, for the log. */
+function describeAccountRisk(r: AccountRisk): string {
+  const pct = (x: number | null) => (x === null ? 'off' : `${Math.round(x * 10_000) / 100} %`);
+  return [
+    `capital ${formatUsd(r.capitalCents / 100)}`,
+    `heat ${pct(r.maxHeatPct)}`,
+    `aggregate delta ${pct(r.maxDeltaPctOfEquity)}`,
+    `drawdown ${pct(r.maxDrawdownPct)}`,
+    `circuit breaker ${r.circuitBreakerStops === null ? 'off' : `${r.circuitBreakerStops} stops → ${r.circuitBreakerPauseDays} business days`}`,
+    `daily loss limit ${r.dailyLossLimitCents === null ? 'off' : `${formatUsd(r.dailyLossLimitCents / 100)}${r.emergencyClose ? ' with emergency close' : ''}`}`,
+  ].join(', ');
+}
+
 export type NotificationSettings = { enabled: boolean; fills: boolean; errors: boolean };
 
 export function notificationSettings(store: Store): NotificationSettings {
@@ -125,6 +157,7 @@ export function readSettings(ctx: SettingsContext): Settings {
     notifications: notificationSettings(ctx.store),
     secretStorage: ctx.secrets.kind,
     restartRequired: (ctx.activeBroker !== null && saved.broker !== ctx.activeBroker) || saved.mode !== ctx.activeMode,
+    accountRisk: accountRisk(ctx.store),
   };
 }
 
@@ -167,7 +200,14 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
     }
   }
   const at = ctx.wall;
+  const riskBefore = accountRisk(ctx.store);
+  const riskAfter = update.accountRisk ? AccountRiskSchema.parse({ ...riskBefore, ...update.accountRisk }) : riskBefore;
+  const riskChanged = JSON.stringify(riskAfter) !== JSON.stringify(riskBefore);
   ctx.store.transaction(() => {
+    if (riskChanged) {
+      ctx.store.settings.set(KEY.accountRisk, riskAfter, at);
+      log?.info(`Account risk limits: ${describeAccountRisk(riskAfter)} (in force from the next decision).`);
+    }
     if (update.broker !== undefined && update.broker !== before.broker) {
       ctx.store.settings.set(KEY.broker, update.broker, at);
       log?.info(`Broker for the next start: ${update.broker} (was ${before.broker}).`);
@@ -199,6 +239,7 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
       }
     }
   });
+  if (riskChanged) ctx.applyAccountRisk?.(riskAfter);
   const settings = readSettings(ctx);
   // Connection settings of the broker in use apply at the next start too.
   const after = savedConnection(ctx.store);

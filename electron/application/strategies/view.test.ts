@@ -69,6 +69,20 @@ describe('strategies.list without a broker', () => {
     expect(cv!.stats).toEqual({ closedTrades: 0, wins: 0, winRate: null, realizedPnl: 0, openPositions: 0, unrealizedPnl: 0 });
   });
 
+  it('says what the system declares about itself in the registry, and shows the figures it chose, in its order', () => {
+    const [cv] = listStrategies(storeContext());
+    expect(cv!.about).toMatchObject({ seed: '000', cadence: 'intraday', roots: ['SPXW'], underlyings: ['SPX'], backtest: { slippageFraction: 0.3 } });
+    expect(cv!.about.backtest.sources).toEqual([
+      { kind: 'sim', label: 'Simulator, 5-minute chains' },
+      { kind: 'chains', file: 'spxw_options_eod_2018-01_2018-02.csv', label: 'SPXW end-of-day chains, Jan–Feb 2018' },
+    ]);
+    expect(cv!.about.exitReasons.find((r) => r.stop)).toEqual({ code: 'STOP_LOSS', label: 'Stop loss', stop: true });
+    expect(cv!.about.decisionFields.map((f) => f.key)).toEqual(['targetDte', 'deltaTarget']);
+    expect(cv!.figures.map((f) => [f.key, f.label, f.value])).toEqual([
+      ['closedTrades', 'Closed trades', 0], ['wins', 'Won', 0], ['winRate', 'Win rate', null], ['realizedPnl', 'Realized P&L', 0], ['openPositions', 'Open positions', 0], ['unrealizedPnl', 'Unrealized P&L', 0],
+    ]);
+  });
+
   it('counts only its own closed trades, to the cent', () => {
     const ctx = storeContext();
     // Win: credit 3.10 − 1.60 = 1.50 ($150), debit 0.90 − 0.25 = 0.65 ($65), 4 fills × $1.30 → $79.80.

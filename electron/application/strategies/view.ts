@@ -1,26 +1,26 @@
 /**
- * The Strategies page's data: each system with its switch, config (validated by its schema), defaults,
- * JSON Schema and own P&L.
+ * The Strategies page's data: each system of the registry (electron/strategies/index.ts) with what it
+ * declares about itself (seed, cadence, exit reasons, decision fields, backtest sources: `about`), its
+ * switch, config (validated by its schema), defaults, JSON Schema and the figures it chose for its card.
  *
  * Where things live: the config in force is the engine's (or, with no broker, the one saved in settings
  * `strategy.<id>.config`, which the workstation reads at start); every saved config is a version in
  * `strategy_configs` that decisions point to; the switch is settings `strategy.<id>.enabled`.
  */
 import { z } from 'zod';
-import { ApiError, type StrategyDetail } from '../../../shared/api.ts';
+import { ApiError, type StrategyAbout, type StrategyDetail, type StrategyFigure } from '../../../shared/api.ts';
+import { underlyingsOf } from '../../../shared/domain/instruments.ts';
 import { fromCents } from '../../../shared/money.ts';
-import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
+import { computeMetrics, type ClosedTrade, type Stats } from '../../../shared/stats.ts';
 import { shownUnit } from '../../../shared/units.ts';
 import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { STRATEGIES } from '../../strategies/index.ts';
 import type { Logger } from '../../engine/ports.ts';
 import type { AnyStrategy, EngineConfig, StrategyEntry, TradingEngine } from '../../engine/trading.ts';
+import type { SummaryFigure } from '../../strategies/types.ts';
 
 export type StrategiesContext = { store: Store; engine: TradingEngine | null; /** Engine time. */ now: number; /** Wall time, for settings rows. */ wall: number; log: Logger };
-
-/** The seed document each system implements (../shared/seeds/<seed>_*.txt). */
-const SEEDS: Record<string, string> = { 'credit-verticals': '000' };
 
 type JsonSchema = Record<string, unknown>;
 
@@ -84,17 +84,52 @@ function detail(ctx: StrategiesContext, strategy: AnyStrategy): StrategyDetail {
     config = (saved.success ? saved.data : defaults) as Record<string, unknown>;
     configVersion = ctx.store.configs.latest(strategy.id)?.version ?? null;
   }
+  const stats = strategyStats(ctx, strategy.id);
   return {
     id: strategy.id,
     name: strategy.title,
-    seed: SEEDS[strategy.id] ?? '',
+    seed: strategy.about.seed ?? '',
+    about: aboutOf(strategy),
+    figures: figuresOf(strategy.about.figures, stats),
     enabled: info?.enabled ?? ctx.store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? true,
     config,
     defaults,
     schema: configJsonSchema(strategy),
     configVersion,
-    stats: strategyStats(ctx, strategy.id),
+    stats: stats.detail,
   };
+}
+
+/** What a system declares about itself, as the contract carries it. */
+export function aboutOf(strategy: AnyStrategy): StrategyAbout {
+  const { seed, summary, cadence, exitReasons, decisionFields, backtest } = strategy.about;
+  return {
+    seed,
+    summary,
+    cadence,
+    exitReasons: exitReasons.map((r) => ({ ...r })),
+    decisionFields: decisionFields.map((f) => ({ ...f })),
+    backtest: { sources: backtest.sources.map((x) => ({ ...x })), slippageFraction: backtest.slippageFraction },
+    roots: [...strategy.roots],
+    underlyings: underlyingsOf(strategy.roots),
+  };
+}
+
+/** Every figure a system may show: its label, unit and how it is read from the statistics (shared/stats.ts) and the open positions. */
+const FIGURES: Record<SummaryFigure, { label: string; unit: StrategyFigure['unit']; value: (s: Stats, open: { positions: number; unrealizedCents: number }) => number | null }> = {
+  closedTrades: { label: 'Closed trades', unit: 'count', value: (s) => s.trades },
+  wins: { label: 'Won', unit: 'count', value: (s) => s.wins },
+  winRate: { label: 'Win rate', unit: 'fraction', value: (s) => s.winRate },
+  realizedPnl: { label: 'Realized P&L', unit: 'usd', value: (s) => fromCents(s.totalPnlCents) },
+  avgPnl: { label: 'Average P&L', unit: 'usd', value: (s) => (s.avgPnlCents === null ? null : fromCents(s.avgPnlCents)) },
+  profitFactor: { label: 'Profit factor', unit: 'ratio', value: (s) => s.profitFactor },
+  maxDrawdown: { label: 'Max drawdown', unit: 'usd', value: (s) => fromCents(-s.maxDrawdownCents) },
+  openPositions: { label: 'Open positions', unit: 'count', value: (_s, o) => o.positions },
+  unrealizedPnl: { label: 'Unrealized P&L', unit: 'usd', value: (_s, o) => fromCents(o.unrealizedCents) },
+};
+
+function figuresOf(keys: readonly SummaryFigure[], stats: { stats: Stats; open: { positions: number; unrealizedCents: number } }): StrategyFigure[] {
+  return keys.map((key) => ({ key, label: FIGURES[key].label, unit: FIGURES[key].unit, value: FIGURES[key].value(stats.stats, stats.open) }));
 }
 
 const schemaCache = new WeakMap<object, JsonSchema>();
@@ -113,18 +148,22 @@ export function configJsonSchema(strategy: AnyStrategy): JsonSchema {
  * Closed trades (wins, win rate, realized P&L — shared/stats.ts, as the Trades page filtered to this
  * strategy shows them) and open positions (with unrealized P&L at the last marks) of one strategy.
  */
-function strategyStats(ctx: StrategiesContext, strategyId: string): StrategyDetail['stats'] {
+function strategyStats(ctx: StrategiesContext, strategyId: string): { detail: StrategyDetail['stats']; stats: Stats; open: { positions: number; unrealizedCents: number } } {
   const closed = ctx.store.trades.search({ strategyId, status: 'CLOSED', limit: 10_000_000, legs: false }).map(toClosedTrade).filter((t): t is ClosedTrade => t !== null);
   const { stats } = computeMetrics(closed);
   const open = ctx.store.trades.listOpen(strategyId).filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
   const unrealizedCents = open.reduce((sum, t) => sum + (ctx.engine?.unrealized(t) ?? 0), 0);
   return {
-    closedTrades: stats.trades,
-    wins: stats.wins,
-    winRate: stats.winRate,
-    realizedPnl: fromCents(stats.totalPnlCents),
-    openPositions: open.length,
-    unrealizedPnl: fromCents(unrealizedCents),
+    detail: {
+      closedTrades: stats.trades,
+      wins: stats.wins,
+      winRate: stats.winRate,
+      realizedPnl: fromCents(stats.totalPnlCents),
+      openPositions: open.length,
+      unrealizedPnl: fromCents(unrealizedCents),
+    },
+    stats,
+    open: { positions: open.length, unrealizedCents },
   };
 }
 

@@ -12,8 +12,9 @@
  * (`findGroup`), and are still treated as daily here.
  *
  * What each call answers (day = the clock's ET date):
- * - `expirations(_, root)`: the expirations of `root` quoted that day, ascending.
- * - `chain(_, need)`: the snapshot of that day's group for (root, expiration) — what `toChainSnapshot`
+ * - `expirations(root)`: the expirations of `root` quoted that day, ascending (none for a root of
+ *   another underlying than the file's).
+ * - `chain(need)`: the snapshot of that day's group for (root, expiration) — what `toChainSnapshot`
  *   gives, restricted like the live source (electron/engine/broker-market.ts) to the need's strike
  *   band or, when it gives none, to ±`bandPct` (default 12%) of the day's underlying price — built on
  *   first use and cached per (day, root, expiration, band). Only the rows of groups asked for become
@@ -24,6 +25,8 @@
  *   VIX9D and VIX3M from optional daily closes (e.g. ../shared/data/vix_daily.csv through
  *   `readDailyBars`), else null. Before the first day with rows, or on a day without rows, the
  *   index levels are null.
+ * - `dailyHistory(symbol, from, to)`: the daily bars given for the series (data files), else none; the
+ *   engine cuts them at the decision time (no lookahead).
  * - `settlementValue(root, expiration)`: once the clock is past the expiration's settlement time,
  *   the underlying price on the expiration date's rows — the vendor's close, i.e. the PM settlement
  *   of SPXW and SPY. When that is not in the file — AM-settled SPX monthlies settle on the opening
@@ -32,9 +35,11 @@
  *   says so (the backtest report lists it as a warning); with none, null (the engine keeps the
  *   position open and waits).
  */
+import type { DailyBar } from '../../../shared/domain/bars.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
+import { instrument, underlyingOf } from '../../../shared/domain/instruments.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
-import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from '../../engine/ports.ts';
+import { DEFAULT_STRIKE_BAND, strikeBand, type HistorySymbol, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import { etToEpoch, settlement } from '../../../shared/market/calendar.ts';
 import { CALL, HAS, quoteAt, ROOTS, type ChainColumns } from '../../market/data/chain-columns.ts';
 import { dayToIso, isoToDay } from '../../market/data/csv.ts';
@@ -48,6 +53,9 @@ export type DailyLevels = {
   vix9d?: ReadonlyMap<string, number>;
   vix3m?: ReadonlyMap<string, number>;
 };
+
+/** Optional daily bars by series (data files such as ../shared/data/spx_daily.csv, vix_daily.csv, skew_daily.csv), for the market view's history. */
+export type DailySeries = Readonly<Partial<Record<HistorySymbol, readonly DailyBar[]>>>;
 
 type Day = {
   /** Groups `[from, to)` of this quote date. */
@@ -64,6 +72,7 @@ export class ChainsMarketData implements MarketData {
   readonly #cols: ChainColumns;
   readonly #clock: NowSource;
   readonly #levels: DailyLevels;
+  readonly #series: DailySeries;
   readonly #band: number | null;
   /** Quote date (days since 1970-01-01) → its groups. */
   readonly #days = new Map<number, Day>();
@@ -78,11 +87,13 @@ export class ChainsMarketData implements MarketData {
   /**
    * `levels`: optional VIX-family daily closes. `opts.bandPct`: strike band around the day's
    * underlying price when a need gives none (default 0.12, as live); null = whole chains.
+   * `opts.daily`: daily bars by series for `dailyHistory` (none: empty histories).
    */
-  constructor(cols: ChainColumns, clock: NowSource, levels: DailyLevels = {}, opts: { bandPct?: number | null } = {}) {
+  constructor(cols: ChainColumns, clock: NowSource, levels: DailyLevels = {}, opts: { bandPct?: number | null; daily?: DailySeries } = {}) {
     this.#cols = cols;
     this.#clock = clock;
     this.#levels = levels;
+    this.#series = opts.daily ?? {};
     this.#band = opts.bandPct === undefined ? DEFAULT_STRIKE_BAND : opts.bandPct;
     const g = cols.groups;
     let k = 0;
@@ -159,7 +170,8 @@ export class ChainsMarketData implements MarketData {
     return -1;
   }
 
-  expirations(_underlying: Underlying, root: OptionRoot): Promise<string[]> {
+  expirations(root: OptionRoot): Promise<string[]> {
+    if (underlyingOf(root) !== this.#cols.underlying) return Promise.resolve([]);
     const day = this.#days.get(this.#today());
     if (!day) return Promise.resolve([]);
     if (!day.expirations) {
@@ -178,7 +190,8 @@ export class ChainsMarketData implements MarketData {
     return Promise.resolve([...(day.expirations.get(root) ?? [])]);
   }
 
-  chain(_underlying: Underlying, need: ChainNeed): Promise<ChainSnapshot | null> {
+  chain(need: ChainNeed): Promise<ChainSnapshot | null> {
+    if (underlyingOf(need.root) !== this.#cols.underlying) return Promise.resolve(null); // the file has one underlying
     const today = this.#today();
     if (today !== this.#chainCacheDay) {
       this.#chainCache = new Map();
@@ -197,8 +210,7 @@ export class ChainsMarketData implements MarketData {
         let hi = need.maxStrike ?? Infinity;
         const spot = this.#underlyingOf(day);
         if (need.minStrike === undefined && need.maxStrike === undefined && this.#band !== null && spot !== null) {
-          lo = Math.floor(spot * (1 - this.#band));
-          hi = Math.ceil(spot * (1 + this.#band));
+          ({ minStrike: lo, maxStrike: hi } = strikeBand(spot, this.#band));
         }
         snap = this.#snapshot(g, lo, hi);
         this.chainsBuilt++;
@@ -254,9 +266,10 @@ export class ChainsMarketData implements MarketData {
     const day = this.#days.get(today);
     const px = day ? this.#underlyingOf(day) : null;
     const iso = dayToIso(today);
+    const u: Underlying = this.#cols.underlying;
     return Promise.resolve({
-      spx: this.#cols.underlying === 'SPX' ? px : null,
-      spy: this.#cols.underlying === 'SPY' ? px : null,
+      spx: u === 'SPX' ? px : null,
+      spy: u === 'SPY' ? px : null,
       vix: this.#levels.vix?.get(iso) ?? null,
       vix9d: this.#levels.vix9d?.get(iso) ?? null,
       vix3m: this.#levels.vix3m?.get(iso) ?? null,
@@ -292,6 +305,11 @@ export class ChainsMarketData implements MarketData {
     return Promise.resolve(out);
   }
 
+  /** The daily bars given for `symbol` (`opts.daily`) with dates `from`..`to`; empty without them. */
+  dailyHistory(symbol: HistorySymbol, from: string, to: string): Promise<DailyBar[]> {
+    return Promise.resolve((this.#series[symbol] ?? []).filter((b) => b.date >= from && b.date <= to));
+  }
+
   settlementValue(root: OptionRoot, expiration: string): Promise<number | null> {
     let expiryTime: number;
     try {
@@ -305,7 +323,8 @@ export class ChainsMarketData implements MarketData {
     const d = isoToDay(expiration);
     if (d === null) return Promise.resolve(null);
     const day = this.#days.get(d);
-    if (day && root !== 'SPX') return Promise.resolve(this.#underlyingOf(day));
+    const am = instrument(root).settles === 'AM';
+    if (day && !am) return Promise.resolve(this.#underlyingOf(day));
     // AM-settled SPX (no opening print in an EOD file) or no rows on the expiration date: the last
     // price known before the expiration date, said so once in `settlementFallbacks`.
     for (let k = this.#dayList.length - 1; k >= 0; k--) {
@@ -318,7 +337,7 @@ export class ChainsMarketData implements MarketData {
       if (!this.#fallbackSeen.has(key)) {
         this.#fallbackSeen.add(key);
         this.settlementFallbacks.push(
-          `${root} ${expiration} settled at ${px}, the ${dayToIso(q)} close: ${root === 'SPX' ? 'an end-of-day file has no opening print (SOQ)' : 'the file has no rows on the expiration date'}`,
+          `${root} ${expiration} settled at ${px}, the ${dayToIso(q)} close: ${am ? 'an end-of-day file has no opening print (SOQ)' : 'the file has no rows on the expiration date'}`,
         );
       }
       return Promise.resolve(px);

@@ -6,16 +6,18 @@
  * behind the simulator leaves it where it is), so the engine sees the market exactly as of its clock.
  *
  * Chains: like the live source (electron/engine/broker-market.ts), a chain is fetched within the
- * strike band of the need, or — when the strategy gives none — within ±`bandPct` (default 12%) of
- * spot, so backtest and live strategies see the same strikes. The snapshot is the simulator's own
+ * strike band of the need, or — when the strategy gives none — within ±`bandPct` (default 12%) of its
+ * underlying's spot, so backtest and live strategies see the same strikes. The snapshot is the simulator's own
  * (`sim.chain`, same fields and rounding) restricted to the band; OCC symbols are cached per
  * expiration, which matters when a year of 5-minute ticks builds millions of quotes.
  */
-import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import type { DailyBar } from '../../../shared/domain/bars.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot, Right } from '../../../shared/domain/chain.ts';
+import { isOptionRoot, underlyingOf } from '../../../shared/domain/instruments.ts';
 import { formatOcc, tryParseOcc } from '../../../shared/domain/occ.ts';
 import { isTradingDay } from '../../../shared/market/calendar.ts';
 import { emptyChainColumns, toChainSnapshot } from '../../market/sim/chain.ts';
-import { DEFAULT_STRIKE_BAND, type IndexLevels, type MarketData } from '../../engine/ports.ts';
+import { DEFAULT_STRIKE_BAND, strikeBand, type HistorySymbol, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import type { ChainColumns as SimChainColumns } from '../../market/sim/chain.ts';
 import type { Simulator } from '../../market/sim/simulator.ts';
 import type { ChainNeed } from '../../strategies/types.ts';
@@ -54,20 +56,18 @@ export class SimMarketData implements MarketData {
     if (t > this.#sim.now()) this.#sim.advanceTo(t);
   }
 
-  expirations(_underlying: Underlying, root: OptionRoot): Promise<string[]> {
+  expirations(root: OptionRoot): Promise<string[]> {
     this.#sync();
     return Promise.resolve(this.#sim.expirations(root));
   }
 
-  chain(underlying: Underlying, need: ChainNeed): Promise<ChainSnapshot | null> {
+  chain(need: ChainNeed): Promise<ChainSnapshot | null> {
     this.#sync();
     if (!this.#sim.expirations(need.root).includes(need.expiration)) return Promise.resolve(null);
     let lo = need.minStrike ?? -Infinity;
     let hi = need.maxStrike ?? Infinity;
     if (need.minStrike === undefined && need.maxStrike === undefined && this.#band !== null) {
-      const spot = this.#sim.quote(underlying === 'SPY' ? 'SPY' : 'SPX').last;
-      lo = Math.floor(spot * (1 - this.#band));
-      hi = Math.ceil(spot * (1 + this.#band));
+      ({ minStrike: lo, maxStrike: hi } = strikeBand(this.#sim.quote(underlyingOf(need.root)).last, this.#band));
     }
     const snap = this.#snapshot(this.#chainColumns(need.root, need.expiration), lo, hi);
     this.contractsServed += snap.contracts.length;
@@ -132,7 +132,7 @@ export class SimMarketData implements MarketData {
       if (p === undefined) {
         const r = tryParseOcc(sym);
         const root = r.ok ? r.value.root : '';
-        p = r.ok && (root === 'SPX' || root === 'SPXW' || root === 'SPY') && isTradingDay(r.value.expiration)
+        p = r.ok && isOptionRoot(root) && isTradingDay(r.value.expiration)
           ? { root, expiration: r.value.expiration, strike: r.value.strike, side: r.value.right === 'C' ? 0 : 1 }
           : null;
         if (this.#parsed.size > 10_000) this.#parsed.clear();
@@ -151,6 +151,13 @@ export class SimMarketData implements MarketData {
       if (one) out.set(sym, one);
     }
     return Promise.resolve(out);
+  }
+
+  /** The simulator's daily bars (its warm-up history before the start, then each closed session); no SKEW. */
+  dailyHistory(symbol: HistorySymbol, from: string, to: string): Promise<DailyBar[]> {
+    this.#sync();
+    if (symbol === 'SKEW') return Promise.resolve([]);
+    return Promise.resolve(this.#sim.dailyHistory(symbol, from, to));
   }
 
   settlementValue(root: OptionRoot, expiration: string): Promise<number | null> {

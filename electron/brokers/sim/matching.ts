@@ -26,6 +26,7 @@ import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
 import type { MarketSource } from '../market-source.ts';
 import { contractKey, type Contract, type OrderLeg } from '../port.ts';
+import { instrument } from '../../../shared/domain/instruments.ts';
 
 export type RejectReason = 'buying-power' | 'bad-contract' | 'market-closed';
 
@@ -340,13 +341,14 @@ export class PaperExchange {
     for (const [key, p] of this.positions) {
       const c = p.contract;
       if (c.kind !== 'option' || c.expiration !== date || p.quantity === 0) continue;
-      const price = c.root === 'SPY' ? settlement.SPY : c.root === 'SPX' ? settlement.SPX_AM : settlement.SPX_PM;
+      const facts = instrument(c.root);
+      const price = facts.underlying === 'SPY' ? settlement.SPY : facts.settles === 'AM' ? settlement.SPX_AM : settlement.SPX_PM;
       if (price === undefined) continue;
       const intrinsic = c.right === 'C' ? Math.max(0, price - c.strike) : Math.max(0, c.strike - price);
       const closed = { ...p, quantity: 0, avgPrice: 0 };
-      if (c.root === 'SPY' && intrinsic > 0) {
-        // American, physically settled: long ITM exercised, short ITM assigned, 100 shares per contract.
-        const shares = (c.right === 'C' ? 1 : -1) * 100 * p.quantity;
+      if (facts.settlement === 'physical' && intrinsic > 0) {
+        // American, physically settled: long ITM exercised, short ITM assigned, `multiplier` shares per contract.
+        const shares = (c.right === 'C' ? 1 : -1) * facts.multiplier * p.quantity;
         const cash = -Math.round(shares * c.strike * 100);
         const message = `${p.quantity < 0 ? 'assigned' : 'exercised'} ${Math.abs(p.quantity)} SPY ${c.strike}${c.right} at expiration → ${shares} shares`;
         this.cashCents += cash;
@@ -355,8 +357,8 @@ export class PaperExchange {
         this.commit({ positions: [closed, stock], settlements: [{ date, contract: c, quantity: p.quantity, cashCents: cash, message }] });
         this.emit({ type: 'settled', contract: c, quantity: p.quantity, cashCents: cash, message });
       } else {
-        const cash = Math.round(intrinsic * 100 * p.quantity * 100);
-        const message = `${c.root} ${c.strike}${c.right} ${date} cash-settled (${c.root === 'SPX' ? 'AM' : 'PM'}) at ${price}`;
+        const cash = Math.round(intrinsic * 100 * p.quantity * facts.multiplier);
+        const message = `${c.root} ${c.strike}${c.right} ${date} cash-settled (${facts.settles}) at ${price}`;
         this.cashCents += cash;
         this.positions.delete(key);
         this.commit({ positions: [closed], settlements: [{ date, contract: c, quantity: p.quantity, cashCents: cash, message }] });

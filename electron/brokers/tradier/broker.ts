@@ -76,6 +76,7 @@ import {
   type OrderSnapshot,
 } from './orders.ts';
 import { AccountStream } from './stream.ts';
+import { underlyingOf } from '../../../shared/domain/instruments.ts';
 
 export { errorText, toArray } from './http.ts';
 
@@ -426,7 +427,7 @@ export class TradierBroker implements Broker {
       const sym = String(x.symbol);
       const occ = parseOcc(sym);
       const cost = num(x.cost_basis);
-      if (occ) out.push({ contract: { kind: 'option', underlying: occ.root === 'SPY' ? 'SPY' : 'SPX', ...occ }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty / 100 });
+      if (occ) out.push({ contract: { kind: 'option', underlying: underlyingOf(occ.root), ...occ }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty / 100 });
       else if (sym === 'SPY') out.push({ contract: { kind: 'stock', symbol: 'SPY' }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty });
     }
     return out;

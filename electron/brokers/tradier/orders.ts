@@ -16,6 +16,7 @@ import type { OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
 import { occSymbol, parseOcc } from '../market-source.ts';
 import { BrokerError, ClientOrderId, netPriceOf, underlyingOf, type OrderLeg, type OrderStatus, type PlaceOrder } from '../port.ts';
 import { toArray, type Json } from './http.ts';
+import { underlyingOf as underlyingOfRoot } from '../../../shared/domain/instruments.ts';
 
 export type Duration = 'day' | 'gtc' | 'pre' | 'post';
 
@@ -137,7 +138,7 @@ export function legsOf(s: OrderSnapshot): OrderLeg[] {
   return s.legs.flatMap((l, i) => {
     const occ = parseOcc(l.optionSymbol);
     if (!occ) return [];
-    const underlying: Underlying = occ.root === 'SPY' ? 'SPY' : 'SPX';
+    const underlying: Underlying = underlyingOfRoot(occ.root);
     return [{ contract: { kind: 'option' as const, underlying, root: occ.root as OptionRoot, expiration: occ.expiration, strike: occ.strike, right: occ.right }, side: l.side.startsWith('buy') ? ('BUY' as const) : ('SELL' as const), ratio: ratios[i] ?? 1, intent: l.side.endsWith('close') ? ('close' as const) : ('open' as const) }];
   });
 }

@@ -29,23 +29,15 @@
  * sit at natural (re-priced to the new natural each tick by the order manager).
  */
 import type { OptionRoot } from '../../../shared/domain/chain.ts';
+import { comboTickRule, SPX_TICK_BREAK_CENTS, tickAt, type TickRule } from '../../../shared/domain/instruments.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
 
-/** Which tick table applies to a combo. */
-export type TickRule = 'spx' | 'penny';
-
-/** Cents at which SPX ticks widen from 5 to 10. */
-export const SPX_TICK_BREAK_CENTS = 300;
+// The tick tables themselves are the instrument table's (shared/domain/instruments.ts).
+export { SPX_TICK_BREAK_CENTS, tickAt, type TickRule };
 
 /** The tick rule of a combo from its legs' roots (any SPX/SPXW leg → SPX table). */
 export function tickRuleOf(roots: readonly OptionRoot[]): TickRule {
-  return roots.some((r) => r === 'SPX' || r === 'SPXW') ? 'spx' : 'penny';
-}
-
-/** The minimum increment (cents) that applies at an absolute price (cents). */
-export function tickAt(rule: TickRule, absCents: number): number {
-  if (rule === 'penny') return 1;
-  return Math.abs(absCents) < SPX_TICK_BREAK_CENTS ? 5 : 10;
+  return comboTickRule(roots);
 }
 
 /** Whether a signed net price (cents) is on a valid tick. */

@@ -22,6 +22,10 @@ export type DecisionInput = {
   limitPriceCents?: number | null;
   quantity?: number | null;
   score?: number | null;
+  /**
+   * Seed 000's `trade_decisions.target_dte` column. Systems keep what identifies a candidate in their
+   * own details; when this is not given, the column indexes `details.targetDte` if that is a whole number.
+   */
   targetDte?: number | null;
   entrySlot?: string | null;
   modelVersion?: string | null;
@@ -83,6 +87,8 @@ const toRow = (r: Raw): DecisionRow => ({
   tradeId: r.trade_id,
 });
 
+const wholeOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+
 export class DecisionRepo {
   readonly #db: Db;
   readonly #insert: Stmt;
@@ -119,7 +125,7 @@ export class DecisionRepo {
         optInt(d.limitPriceCents, 'limitPriceCents'),
         optInt(d.quantity, 'quantity'),
         optNum(d.score, 'score'),
-        optInt(d.targetDte, 'targetDte'),
+        optInt(d.targetDte !== undefined ? d.targetDte : wholeOrNull(d.details?.targetDte), 'targetDte'),
         d.entrySlot ?? null,
         d.modelVersion ?? null,
         d.contextId ?? null,

@@ -9,7 +9,9 @@
  * `exitTotalCents` the net debit paid to close, so gross P&L = entry total − exit total and
  * realized P&L = gross − commissions.
  */
-import type { OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
+import { instrument } from '../../../shared/domain/instruments.ts';
+import type { Leg, Side } from '../../../shared/domain/leg.ts';
 import type { ClosedTrade } from '../../../shared/stats.ts';
 import { occSymbol } from '../chain-codec.ts';
 import { StoreError } from '../errors.ts';
@@ -19,18 +21,16 @@ import type { EventLogRepo } from './events.ts';
 import { instant, int, optInt, rowId, toJson } from './util.ts';
 
 export type TradeStatus = 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'CANCELLED' | 'ERROR';
-export type Side = 'BUY' | 'SELL';
+export type { Side };
 
-export type LegInput = {
-  root: OptionRoot;
-  expiration: string;
-  strike: number;
-  right: Right;
-  /** Opening side: BUY (BTO) or SELL (STO). */
-  side: Side;
+/**
+ * A leg to store: the contract and side of the one leg type (shared/domain/leg.ts), its symbol and
+ * multiplier optional (derived from the root by the instrument table), and contracts for the whole trade.
+ */
+export type LegInput = Pick<Leg, 'root' | 'expiration' | 'strike' | 'right' | 'side'> & {
   /** Contracts for the whole trade (e.g. 1 for the SPX leg, 10 for the SPY leg). */
   quantity: number;
-  /** Default 100. */
+  /** Default: the root's (shared/domain/instruments.ts). */
   multiplier?: number;
   /** OCC symbol; derived from root/expiration/strike/right when omitted. */
   symbol?: string;
@@ -52,18 +52,12 @@ export type TradeInput = {
   notes?: Record<string, unknown>;
 };
 
-export type LegRow = {
+/** A stored leg: the one leg type plus its ids and the running totals of its fills. */
+export type LegRow = Leg & {
   legId: number;
   tradeId: number;
   legIndex: number;
-  symbol: string;
-  underlying: Underlying;
-  root: OptionRoot;
-  expiration: string;
-  strike: number;
-  right: Right;
-  multiplier: number;
-  side: Side;
+  /** Contracts for the whole trade (ratio × combo units). */
   quantity: number;
   openedQty: number;
   entryValueCents: number;
@@ -102,6 +96,9 @@ export type TradeRow = {
 
 export type TradeWithLegs = TradeRow & { legs: LegRow[] };
 
+/** A closed trade's result, for account-wide figures. */
+export type ClosedResult = { tradeId: number; strategyId: string; closedAt: number; exitDate: string; realizedPnlCents: number; exitReason: string | null };
+
 type TradeRaw = {
   trade_id: number; strategy_id: string; config_id: number | null; decision_id: number | null; broker: string; account_id: string | null;
   structure: string; status: TradeStatus; quantity: number; entry_date: string; opened_at: number | null; closed_at: number | null;
@@ -110,7 +107,7 @@ type TradeRaw = {
   realized_pnl_cents: number | null; exit_reason: string | null; notes_json: string; created_at: number; updated_at: number;
 };
 type LegRaw = {
-  leg_id: number; trade_id: number; leg_index: number; option_symbol: string; underlying: Underlying; root: OptionRoot; expiration: string;
+  leg_id: number; trade_id: number; leg_index: number; option_symbol: string; underlying: Leg['underlying']; root: OptionRoot; expiration: string;
   strike_milli: number; right: Right; multiplier: number; side: Side; quantity: number; opened_qty: number; entry_value_cents: number;
   closed_qty: number; exit_value_cents: number; commissions_cents: number;
 };
@@ -206,12 +203,6 @@ export function closeQueueOf(notes: Readonly<Record<string, unknown>>): CloseQue
   return isInt(queuedAt) && isInt(sendAt) ? { queuedAt, sendAt } : null;
 }
 
-/** Underlying, exercise style and settlement of a root (SPX: AM European; SPXW: PM European; SPY: American). */
-export function rootFacts(root: OptionRoot): { underlying: Underlying; style: 'european' | 'american'; settlement: 'AM' | 'PM' } {
-  if (root === 'SPY') return { underlying: 'SPY', style: 'american', settlement: 'PM' };
-  return { underlying: 'SPX', style: 'european', settlement: root === 'SPX' ? 'AM' : 'PM' };
-}
-
 /** Rounds a / b to the nearest integer, halves away from zero (exact for safe integers). */
 export function divRound(a: number, b: number): number {
   const q = Math.trunc(a / b);
@@ -246,6 +237,7 @@ export class TradeRepo {
   readonly #openIds: Stmt<{ trade_id: number }>;
   readonly #byEntryDate: Stmt<{ trade_id: number }>;
   readonly #closedOn: Stmt<TradeRaw>;
+  readonly #closedResults: Stmt<{ trade_id: number; strategy_id: string; closed_at: number; exit_date: string; realized_pnl_cents: number; exit_reason: string | null }>;
   #refreshStmt: Stmt | null = null;
   readonly #onClosed: (exitDate: string, at: number) => void;
   /** `onClosed` runs in the transaction of every change to a CLOSED trade's figures (the daily summary). */
@@ -270,6 +262,10 @@ export class TradeRepo {
     this.#legs = db.prepare(`${LEG_SELECT} WHERE l.trade_id = ? ORDER BY l.leg_index`);
     this.#byEntryDate = db.prepare('SELECT trade_id FROM trades WHERE entry_date BETWEEN ? AND ? ORDER BY entry_date, opened_at, trade_id');
     this.#closedOn = db.prepare(`SELECT * FROM trades WHERE status = 'CLOSED' AND exit_date = ? ORDER BY closed_at, trade_id`);
+    this.#closedResults = db.prepare(
+      `SELECT trade_id, strategy_id, closed_at, exit_date, realized_pnl_cents, exit_reason FROM trades
+       WHERE status = 'CLOSED' AND realized_pnl_cents IS NOT NULL AND closed_at IS NOT NULL ORDER BY closed_at, trade_id`,
+    );
     this.#openIds = db.prepare(`SELECT trade_id FROM trades WHERE status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?) ORDER BY trade_id`);
   }
 
@@ -287,12 +283,12 @@ export class TradeRepo {
       // The entry decision points back to the trade it created, in the same transaction.
       if (t.decisionId !== null && t.decisionId !== undefined) this.#linkDecision(t.decisionId, tradeId);
       t.legs.forEach((leg, i) => {
-        const facts = rootFacts(leg.root);
+        const facts = instrument(leg.root);
         const strikeMilli = Math.round(leg.strike * 1000);
         if (strikeMilli <= 0 || Math.abs(strikeMilli - leg.strike * 1000) > 1e-6) throw new StoreError('invalid', `leg ${i}: bad strike ${leg.strike}`);
         const symbol = leg.symbol ?? occSymbol(leg.root, leg.expiration, leg.strike, leg.right);
-        const multiplier = leg.multiplier ?? 100;
-        this.#insertInstrument.run(symbol, leg.root, facts.underlying, leg.expiration, strikeMilli, leg.right, facts.style, facts.settlement, multiplier, t.at);
+        const multiplier = leg.multiplier ?? facts.multiplier;
+        this.#insertInstrument.run(symbol, leg.root, facts.underlying, leg.expiration, strikeMilli, leg.right, facts.style, facts.settles, multiplier, t.at);
         this.#insertLeg.run(tradeId, i, symbol, facts.underlying, int(multiplier, 'multiplier'), leg.side, int(leg.quantity, `leg ${i} quantity`));
       });
       this.#events.append({ at: t.at, category: 'engine', type: 'trade.created', strategyId: t.strategyId, tradeId, payload: { structure: t.structure, quantity: t.quantity } });
@@ -360,6 +356,11 @@ export class TradeRepo {
   /** Trades closed on an ET date. */
   listClosedOn(date: string): TradeRow[] {
     return this.#closedOn.all(date).map(toTrade);
+  }
+
+  /** Every closed trade's result, in close order (the account's equity curve, its peak and the circuit breaker). */
+  closedResults(): ClosedResult[] {
+    return this.#closedResults.all().map((r) => ({ tradeId: r.trade_id, strategyId: r.strategy_id, closedAt: r.closed_at, exitDate: r.exit_date, realizedPnlCents: r.realized_pnl_cents, exitReason: r.exit_reason }));
   }
 
   /**

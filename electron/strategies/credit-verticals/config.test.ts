@@ -84,3 +84,19 @@ describe('credit-verticals config', () => {
     expect(message).toContain('contracts:');
   });
 });
+
+describe('config versions stored by earlier builds', () => {
+  /** The whole config as `strategy_configs` and settings kept it before issue 14 (the seed's defaults, every field written out). */
+  const BEFORE_ISSUE_14 = {
+    contracts: 1, targetDtes: [3, 5, 7], dteTolerance: 1, deltaTargets: [0.1, 0.2], maxDeltaGap: 0.05, side: 'put', root: 'SPXW', width: 25, takeProfitPct: 0.5, stopLossPct: 1,
+    exitTriggerPrice: 'mid', sessionExit: { enabled: false, minutesBeforeClose: 15 }, minCredit: 0.3, minOpenInterest: 0,
+    quoteQuality: { maxSpreadAbs: 2, maxSpreadPct: 0.25, pctFloorAbs: 0.1, staleAfterMs: 300000 }, scoring: { returnWeight: 1, spreadPenalty: 0.1 },
+    risk: { maxOpenTrades: 1, maxNewTradesPerDay: 1, dailyStopAfterStopLoss: true, maxLossPerTradeCents: null, maxLossPerDayCents: null, eventBlackoutHours: 0, events: [] },
+    execution: { stepTicks: 1, stepEverySeconds: 30, maxSteps: 6, timeoutSeconds: 300 },
+  };
+
+  it('load unchanged: the shape has not changed, so no migration is needed (a change to it must add one and update this test)', () => {
+    expect(CreditVerticalsConfigSchema.parse(JSON.parse(JSON.stringify(BEFORE_ISSUE_14)))).toEqual(DEFAULT_CONFIG);
+    expect(DEFAULT_CONFIG).toEqual(BEFORE_ISSUE_14);
+  });
+});

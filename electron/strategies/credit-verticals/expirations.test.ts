@@ -26,7 +26,7 @@ describe('DTE targets → expirations (seed 000: 3/5/7, closest within ±1 or sk
     expect(pick('2018-01-25', ['2018-01-31'], 1, [7, 5, 3])).toEqual({ 7: '2018-01-31', 5: 'shared:7', 3: null });
     // With ±2, 2018-01-26 → 01-31 is 5 DTE: exact for 5, two off 3 and 7 → evaluated for 5 only.
     expect(pick('2018-01-26', ['2018-01-31'], 2)).toEqual({ 3: 'shared:5', 5: '2018-01-31', 7: 'shared:5' });
-    expect(creditVerticals.chainsNeeded(at('2018-01-25'), DEFAULT_CONFIG, ['2018-01-31', '2018-02-28'])).toEqual([{ root: 'SPXW', expiration: '2018-01-31', targetDte: 5 }]);
+    expect(creditVerticals.chainsNeeded(at('2018-01-25'), DEFAULT_CONFIG, { SPXW: ['2018-01-31', '2018-02-28'] })).toEqual([{ root: 'SPXW', expiration: '2018-01-31' }]);
   });
 
   it("handles the Presidents' Day 2018 week (Mon/Wed/Fri SPXW, Monday closed)", () => {
@@ -48,10 +48,10 @@ describe('DTE targets → expirations (seed 000: 3/5/7, closest within ±1 or sk
     expect(pick('2025-04-14', listed)).toEqual({ 3: '2025-04-17', 5: null, 7: '2025-04-21' });
     expect(pick('2025-04-15', listed)).toEqual({ 3: '2025-04-17', 5: '2025-04-21', 7: '2025-04-22' });
     expect(pick('2025-04-16', listed)).toEqual({ 3: null, 5: '2025-04-21', 7: '2025-04-23' });
-    expect(creditVerticals.chainsNeeded(at('2025-04-15'), DEFAULT_CONFIG, listed)).toEqual([
-      { root: 'SPXW', expiration: '2025-04-17', targetDte: 3 },
-      { root: 'SPXW', expiration: '2025-04-21', targetDte: 5 },
-      { root: 'SPXW', expiration: '2025-04-22', targetDte: 7 },
+    expect(creditVerticals.chainsNeeded(at('2025-04-15'), DEFAULT_CONFIG, { SPXW: listed })).toEqual([
+      { root: 'SPXW', expiration: '2025-04-17' },
+      { root: 'SPXW', expiration: '2025-04-21' },
+      { root: 'SPXW', expiration: '2025-04-22' },
     ]);
   });
 
@@ -69,8 +69,8 @@ describe('DTE targets → expirations (seed 000: 3/5/7, closest within ±1 or sk
 describe('evaluateEntry: expiration skips', () => {
   it('SKIPs no-expiration per target with the nearest listed dates', () => {
     const d = creditVerticals.evaluateEntry(entryInput('2018-01-24', realChains('2018-01-24')));
-    const three = d.find((x) => x.targetDte === 3)!;
-    expect(three).toMatchObject({ kind: 'SKIP', gate: 'no-expiration', reason: 'No SPXW expiration within 3±1 DTE', expiration: null, chainExpirations: [] });
+    const three = d.find((x) => x.details.targetDte === 3)!;
+    expect(three).toMatchObject({ kind: 'SKIP', gate: 'no-expiration', reason: 'No SPXW expiration within 3±1 DTE', chains: [] });
     expect(three.details).toEqual({ targetDte: 3, tolerance: 1, listedBefore: null, listedAfter: '2018-01-31' });
     expect(d.filter((x) => x.kind === 'ENTER')).toHaveLength(1);
   });
@@ -80,12 +80,12 @@ describe('evaluateEntry: expiration skips', () => {
     chains.delete('2018-01-31');
     const d = creditVerticals.evaluateEntry(entryInput('2018-01-24', chains, { expirations: ['2018-01-31', '2018-02-28'] }));
     expect(d.map((x) => x.gate)).toEqual(['no-expiration', 'no-expiration', 'no-chain']);
-    expect(d[2]).toMatchObject({ targetDte: 7, expiration: '2018-01-31', chainExpirations: [], details: { targetDte: 7, dte: 7 } });
+    expect(d[2]).toMatchObject({ chains: [], details: { targetDte: 7, dte: 7 } });
   });
 
   it('evaluates a shared expiration once and says so for the other target', () => {
     const d = creditVerticals.evaluateEntry(entryInput('2018-01-25', realChains('2018-01-25')));
-    expect(d.map((x) => [x.targetDte, x.gate])).toEqual([[3, 'no-expiration'], [5, 'lower-score'], [5, 'best-score'], [7, 'same-expiration']]);
+    expect(d.map((x) => [x.details.targetDte, x.gate])).toEqual([[3, 'no-expiration'], [5, 'lower-score'], [5, 'best-score'], [7, 'same-expiration']]);
     expect(d[3]!.details).toEqual({ targetDte: 7, dte: 6, servedTarget: 5 });
   });
 

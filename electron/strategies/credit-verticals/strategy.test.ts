@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChainSnapshot } from '../../../shared/domain/chain.ts';
+import { parseChainKey, type ChainKey, type ChainSnapshot } from '../../../shared/domain/chain.ts';
+import { underlyingsOf } from '../../../shared/domain/instruments.ts';
 import { addDays, etToEpoch, nextTradingDay, isTradingDay } from '../../../shared/market/calendar.ts';
 import { createSimulator } from '../../market/sim/simulator.ts';
 import type { EntryDecision, PositionView } from '../types.ts';
@@ -19,8 +20,10 @@ describe('credit-verticals strategy module', () => {
     expect(RULESET_VERSION).toBe('000-mvp-1');
     expect(creditVerticals.entrySchedule).toEqual({ id: 'credit-verticals.entry', kind: 'at', times: ['10:00', '11:00', '12:00'] });
     expect(creditVerticals.snapshotSchedule).toEqual({ id: 'credit-verticals.snapshots', kind: 'every', minutes: 5, from: '09:35', to: '16:00' });
-    expect(creditVerticals.underlying).toBe('SPX');
     expect(creditVerticals.roots).toEqual(['SPXW']);
+    expect(underlyingsOf(creditVerticals.roots)).toEqual(['SPX']);
+    expect(creditVerticals.about).toMatchObject({ seed: '000', cadence: 'intraday', backtest: { slippageFraction: 0.3 } });
+    expect(creditVerticals.about.exitReasons.filter((r) => r.stop).map((r) => r.code)).toEqual(['STOP_LOSS']);
   });
 });
 
@@ -28,9 +31,9 @@ describe('evaluateEntry on the real 2018-01-24 chain', () => {
   it('ENTERs the better-scoring 0.20 candidate with an exact proposal in cents', () => {
     const config = parseCreditVerticalsConfig({ contracts: 3 });
     const d = creditVerticals.evaluateEntry(entryInput('2018-01-24', realChains('2018-01-24'), { config, time: '11:00' }));
-    expect(d.map((x) => [x.kind, x.gate, x.targetDte])).toEqual([['SKIP', 'no-expiration', 3], ['SKIP', 'no-expiration', 5], ['SKIP', 'lower-score', 7], ['ENTER', 'best-score', 7]]);
+    expect(d.map((x) => [x.kind, x.gate, x.details.targetDte])).toEqual([['SKIP', 'no-expiration', 3], ['SKIP', 'no-expiration', 5], ['SKIP', 'lower-score', 7], ['ENTER', 'best-score', 7]]);
     const e = d[3]!;
-    expect(e).toMatchObject({ expiration: '2018-01-31', chainExpirations: ['2018-01-31'], score: 0.054873 });
+    expect(e).toMatchObject({ chains: ['SPXW:2018-01-31'], score: 0.054873, details: { targetDte: 7, deltaTarget: 0.2 } });
     expect(e.proposal).toEqual({
       structure: 'put_credit_vertical',
       legs: [
@@ -93,13 +96,19 @@ describe('evaluateEntry on the real 2018-01-24 chain', () => {
       expect(d).toEqual([{
         kind: 'SKIP', gate: 'trade-open', reason: 'An active trade is open: no new trade at this entry time',
         details: { openPositions: portfolio.positions.length, pendingEntries: portfolio.pendingEntries },
-        targetDte: null, expiration: null, chainExpirations: [], proposal: null, score: null,
+        chains: [], proposal: null, score: null,
       }]);
     }
   });
 
-  it('falls back to the chains it was given when the engine does not pass the listed expirations', () => {
-    const input = { ...entryInput('2018-01-24', realChains('2018-01-24')), expirations: undefined };
+  it('reads the listed expirations and chains of its own root only (a SPY chain of the same date is another key)', () => {
+    const input = entryInput('2018-01-24', realChains('2018-01-24'));
+    const spxw = input.expirations.SPXW!;
+    // The same dates listed and quoted for SPY only: nothing for SPXW.
+    const spyOnly = { ...input, expirations: { SPY: spxw }, chains: new Map([...input.chains].map(([k, c]) => [k.replace('SPXW:', 'SPY:') as ChainKey, c])) };
+    expect(creditVerticals.evaluateEntry(spyOnly).map((x) => x.gate)).toEqual(['no-expiration', 'no-expiration', 'no-expiration']);
+    // Listed for SPXW, but the chains under SPY keys: listed, yet no SPXW chain.
+    expect(creditVerticals.evaluateEntry({ ...spyOnly, expirations: { SPXW: spxw } }).map((x) => x.gate)).toContain('no-chain');
     expect(enter(creditVerticals.evaluateEntry(input))[0]!.proposal!.midCents).toBe(235);
   });
 });
@@ -121,9 +130,9 @@ describe('tie-break', () => {
         const d = creditVerticals.evaluateEntry(entryInput('2018-01-24', chains, { config }));
         const e = enter(d);
         expect(e).toHaveLength(1);
-        expect(e[0]!.expiration).toBe('2018-01-29');
+        expect(e[0]!.chains).toEqual(['SPXW:2018-01-29']);
         expect(e[0]!.proposal!.legs[0]!.symbol).toBe('SPXW180129P02800000');
-        const tied = d.find((x) => x.gate === 'lower-score' && x.expiration === '2018-01-31' && (x.details as { deltaTarget: number }).deltaTarget === 0.2)!;
+        const tied = d.find((x) => x.gate === 'lower-score' && x.chains[0] === 'SPXW:2018-01-31' && (x.details as { deltaTarget: number }).deltaTarget === 0.2)!;
         expect(tied.score).toBe(e[0]!.score);
       }
     }
@@ -171,14 +180,14 @@ describe('on simulator chains', () => {
     const { sim, date, now, listed } = simEntry(7, 40, '10:00');
     for (const side of ['put', 'call'] as const) {
       const config = parseCreditVerticalsConfig({ side });
-      const needs = creditVerticals.chainsNeeded(now, config, listed);
+      const needs = creditVerticals.chainsNeeded(now, config, { SPXW: listed });
       expect(needs.length).toBeGreaterThan(0);
       const chains = new Map(needs.map((n) => [n.expiration, sim.chain('SPXW', n.expiration)]));
       const e = enter(creditVerticals.evaluateEntry(entryInput(date, chains, { config, expirations: listed })));
       expect(e).toHaveLength(1);
       const p = e[0]!.proposal!;
       const [s, l] = p.legs;
-      const spot = chains.get(e[0]!.expiration!)!.underlyingPrice;
+      const spot = chains.get(parseChainKey(e[0]!.chains[0]!).expiration)!.underlyingPrice;
       expect(p.structure).toBe(`${side}_credit_vertical`);
       if (side === 'put') expect([s!.strike < spot, l!.strike]).toEqual([true, s!.strike - 25]);
       else expect([s!.strike > spot, l!.strike]).toEqual([true, s!.strike + 25]);
@@ -196,7 +205,7 @@ describe('on simulator chains', () => {
         (seed, dayOffset, time, overrides, zeroBidEvery) => {
           const { sim, date, now, listed } = simEntry(seed, dayOffset, time);
           const config = parseCreditVerticalsConfig(overrides);
-          const needs = creditVerticals.chainsNeeded(now, config, listed);
+          const needs = creditVerticals.chainsNeeded(now, config, { SPXW: listed });
           const chains = new Map<string, ChainSnapshot>();
           for (const n of needs) {
             let chain = sim.chain('SPXW', n.expiration);
@@ -231,13 +240,13 @@ describe('on simulator chains', () => {
             const [s, l] = p.legs;
             expect([s!.side, l!.side]).toEqual(['SELL', 'BUY']);
             expect(Math.abs(s!.strike - l!.strike)).toBe(config.width);
-            const chain = chains.get(e.expiration!)!;
+            const chain = chains.get(parseChainKey(e.chains[0]!).expiration)!;
             expect(chain.contracts.some((q) => q.symbol === s!.symbol)).toBe(true);
             expect(chain.contracts.some((q) => q.symbol === l!.symbol)).toBe(true);
           }
           // Same input → same decisions; the order of the chains map does not matter.
           expect(creditVerticals.evaluateEntry(input)).toEqual(d);
-          const reversed = new Map([...chains].reverse());
+          const reversed = new Map([...input.chains].reverse());
           expect(creditVerticals.evaluateEntry({ ...input, chains: reversed })).toEqual(d);
         },
       ),

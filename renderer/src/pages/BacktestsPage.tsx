@@ -46,7 +46,8 @@ function validate(f: { strategyId: string; from: string; to: string; seed: strin
   if (!e.from && !e.to && f.from > f.to) e.from = `From (${f.from}) is after To (${f.to}): pick a From date on or before To.`;
   if (!/^\d+$/.test(f.seed.trim()) || Number(f.seed) > MAX_SEED) e.seed = `The seed must be a whole number from 0 to ${MAX_SEED}.`;
   const s = Number(f.slippage);
-  if (f.slippage.trim() === '' || !Number.isFinite(s) || s < 0 || s > 1) e.slippage = 'The slippage fraction must be a number from 0 to 1 (seed 000: 0.30).';
+  // Empty: the system's own (its seed's) fraction.
+  if (f.slippage.trim() !== '' && (!Number.isFinite(s) || s < 0 || s > 1)) e.slippage = "The slippage fraction must be a number from 0 to 1, or empty for the system's own.";
   return e;
 }
 
@@ -128,20 +129,27 @@ function Results({ result }: { result: BacktestResult }) {
 
 export function BacktestsPage() {
   const api = useApp((s) => s.api);
-  const strategies = useApp((s) => s.status?.strategies);
+  // The systems of the registry, whether the engine runs them or not.
+  const strategies = useCall('strategies.list', {}).data;
   const live = useApp((s) => s.backtests);
   const defaults = useMemo(() => defaultPeriod(todayEt()), []);
   const [strategyId, setStrategyId] = useState('');
   const [from, setFrom] = useState(defaults.from);
   const [to, setTo] = useState(defaults.to);
   const [seed, setSeed] = useState('1');
-  const [slippage, setSlippage] = useState('0.30');
+  const [slippage, setSlippage] = useState('');
   const [errors, setErrors] = useState<FormErrors>({});
   const [callError, setCallError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [runId, setRunId] = useState<string | null>(null);
 
   const chosen = strategyId || strategies?.[0]?.id || '';
+  const system = strategies?.find((s) => s.id === chosen) ?? null;
+  const ownSlippage = system?.about.backtest.slippageFraction ?? null;
+  // The form starts from the chosen system's own fraction (seed 000: 0.30), and again when another system is chosen.
+  useEffect(() => {
+    if (ownSlippage !== null) setSlippage(ownSlippage.toFixed(2));
+  }, [chosen, ownSlippage]);
   const list = useCall('backtest.list', {});
   const runs = list.data ?? [];
   // The shown run: its latest event, else what the list says.
@@ -163,7 +171,7 @@ export function BacktestsPage() {
     if (Object.keys(found).length > 0 || !api) return;
     setStarting(true);
     try {
-      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), slippageFraction: Number(slippage) });
+      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
       // The `backtest` events may already have moved it on; keep the newer state.
       useApp.setState((s) => (s.backtests[started.runId] ? {} : { backtests: { ...s.backtests, [started.runId]: started } }));
       setRunId(started.runId);
@@ -209,8 +217,10 @@ export function BacktestsPage() {
           <span className="field-error">{errors.seed ?? <span className="hint">The same seed replays the same simulated market.</span>}</span>
 
           <label htmlFor="bt-slippage">Slippage fraction</label>
-          <input id="bt-slippage" type="number" min={0} max={1} step={0.05} value={slippage} onChange={(e) => setSlippage(e.target.value)} aria-invalid={errors.slippage ? true : undefined} />
-          <span className="field-error">{errors.slippage ?? <span className="hint">Fills at mid ∓ f × (ask − bid); seed 000: 0.30.</span>}</span>
+          <input id="bt-slippage" type="number" min={0} max={1} step={0.05} value={slippage} placeholder={ownSlippage === null ? '' : ownSlippage.toFixed(2)} onChange={(e) => setSlippage(e.target.value)} aria-invalid={errors.slippage ? true : undefined} />
+          <span className="field-error">
+            {errors.slippage ?? <span className="hint">Fills at mid ∓ f × (ask − bid); empty: the system’s own{ownSlippage === null ? '' : ` (${ownSlippage.toFixed(2)}${system?.about.seed ? `, seed ${system.about.seed}` : ''})`}.</span>}
+          </span>
 
           <div className="toolbar bt-actions">
             <button type="submit" className="btn start" disabled={starting || anyRunning || !api}>Run backtest</button>

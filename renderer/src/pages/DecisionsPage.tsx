@@ -1,10 +1,11 @@
 /**
  * Decisions: every evaluation (entries, skips, vetoes, exits, holds) over an ET date range, filtered by
  * strategy and kind; the selected one shows the gates of its slot (passed/failed) and the numbers
- * behind it, with a link to each chain snapshot it read.
+ * behind it, with a link to each chain snapshot it read. Each system names the fields of its own
+ * decisions worth a column (its `about.decisionFields`, e.g. seed 000's target DTE and delta target).
  */
 import { Fragment, useMemo, useState } from 'react';
-import type { Decision } from '../../../shared/api.ts';
+import type { Decision, StrategyDetail } from '../../../shared/api.ts';
 import { etDateTime, formatNet, formatPrice } from '../../../shared/format.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useCall } from '../lib/useCall.ts';
@@ -18,21 +19,46 @@ function KindBadge({ kind }: { kind: Decision['kind'] }) {
   return <span className={`badge kind-${kind}`}>{kind}</span>;
 }
 
-const COLUMNS: Column<Decision>[] = [
-  { key: 'time', header: 'Time (ET)', render: (d) => etDateTime(d.decidedAt), width: 150 },
-  { key: 'strategy', header: 'Strategy', render: (d) => d.strategyId, width: 120 },
-  { key: 'slot', header: 'Slot', render: (d) => d.entrySlot ?? '—', width: 52 },
-  { key: 'dte', header: 'DTE', render: (d) => d.targetDte ?? '—', align: 'right', width: 44 },
-  { key: 'kind', header: 'Kind', render: (d) => <KindBadge kind={d.kind} />, width: 64 },
-  { key: 'gate', header: 'Gate', render: (d) => d.gate ?? '—', width: 140 },
-  { key: 'reason', header: 'Reason', render: (d) => <span title={d.reason}>{d.reason}</span> },
-  { key: 'score', header: 'Score', render: (d) => formatPrice(d.score, 3), align: 'right', width: 64 },
-  { key: 'limit', header: 'Limit', render: (d) => formatNet(d.limitPrice), align: 'right', width: 96 },
-];
+/** A decision's own field as a cell: a number or a word, else a dash. */
+function fieldText(v: unknown): string {
+  return typeof v === 'number' || typeof v === 'string' ? String(v) : '—';
+}
+
+/** The table's columns: the common ones, and each field the systems listed name for their decisions (shown on their rows). */
+function columnsFor(systems: readonly StrategyDetail[]): Column<Decision>[] {
+  const fields = new Map<string, { label: string; systems: Set<string> }>();
+  for (const s of systems) {
+    for (const f of s.about.decisionFields) {
+      const entry = fields.get(f.key) ?? { label: f.label, systems: new Set<string>() };
+      entry.systems.add(s.id);
+      fields.set(f.key, entry);
+    }
+  }
+  const own: Column<Decision>[] = [...fields].map(([key, f]) => ({
+    key: `field-${key}`,
+    header: f.label,
+    render: (d) => (f.systems.has(d.strategyId) ? fieldText(d.details[key]) : '—'),
+    align: 'right',
+    width: 64,
+  }));
+  return [
+    { key: 'time', header: 'Time (ET)', render: (d) => etDateTime(d.decidedAt), width: 150 },
+    { key: 'strategy', header: 'Strategy', render: (d) => d.strategyId, width: 120 },
+    { key: 'slot', header: 'Slot', render: (d) => d.entrySlot ?? '—', width: 52 },
+    ...own,
+    { key: 'kind', header: 'Kind', render: (d) => <KindBadge kind={d.kind} />, width: 64 },
+    { key: 'gate', header: 'Gate', render: (d) => d.gate ?? '—', width: 140 },
+    { key: 'reason', header: 'Reason', render: (d) => <span title={d.reason}>{d.reason}</span> },
+    { key: 'score', header: 'Score', render: (d) => formatPrice(d.score, 3), align: 'right', width: 64 },
+    { key: 'limit', header: 'Limit', render: (d) => formatNet(d.limitPrice), align: 'right', width: 96 },
+  ];
+}
 
 export function DecisionsPage() {
   const { from, to, ready, setFrom, setTo } = useEtRange('decisions');
-  const strategies = useApp((s) => s.status?.strategies ?? []);
+  // The systems of the registry: their names and the decision fields each shows.
+  const strategies = useCall('strategies.list', {}).data ?? [];
+  const columns = useMemo(() => columnsFor(strategies), [strategies]);
   const [strategyId, setStrategyId] = useState('');
   const [kind, setKind] = useState<'' | Decision['kind']>('');
   const ok = validRange(from, to);
@@ -77,7 +103,7 @@ export function DecisionsPage() {
         <VirtualTable
           label="Decisions"
           rows={rows}
-          columns={COLUMNS}
+          columns={columns}
           rowKey={(d) => d.id}
           height={Math.min(340, 40 + rows.length * 28)}
           onRowClick={(d) => setSelectedId(d.id)}
@@ -89,12 +115,12 @@ export function DecisionsPage() {
           }
         />
       </section>
-      {selected ? <DecisionDetail decision={selected} siblings={siblings} onSelect={setSelectedId} /> : rows.length > 0 && <p className="hint">Select a decision to see its gates and numbers.</p>}
+      {selected ? <DecisionDetail decision={selected} system={strategies.find((s) => s.id === selected.strategyId) ?? null} siblings={siblings} onSelect={setSelectedId} /> : rows.length > 0 && <p className="hint">Select a decision to see its gates and numbers.</p>}
     </div>
   );
 }
 
-function DecisionDetail({ decision, siblings, onSelect }: { decision: Decision; siblings: Decision[]; onSelect: (id: number) => void }) {
+function DecisionDetail({ decision, system, siblings, onSelect }: { decision: Decision; system: StrategyDetail | null; siblings: Decision[]; onSelect: (id: number) => void }) {
   const details = useMemo(() => flattenDetails(decision.details), [decision.details]);
   const passed = decision.kind === 'ENTER' || decision.kind === 'HOLD';
   return (
@@ -103,7 +129,11 @@ function DecisionDetail({ decision, siblings, onSelect }: { decision: Decision; 
       <p><KindBadge kind={decision.kind} /> {decision.reason}</p>
       <dl className="facts">
         <dt>Gate</dt><dd>{decision.gate ?? '—'}</dd>
-        <dt>Target DTE</dt><dd>{decision.targetDte ?? '—'}</dd>
+        {(system?.about.decisionFields ?? []).map((f) => (
+          <Fragment key={f.key}>
+            <dt>{f.label}</dt><dd>{fieldText(decision.details[f.key])}</dd>
+          </Fragment>
+        ))}
         <dt>Score</dt><dd>{formatPrice(decision.score, 3)}</dd>
         <dt>Limit</dt><dd>{decision.limitPrice === null ? '—' : `${formatNet(decision.limitPrice)} per unit`}</dd>
         <dt>Quantity</dt><dd>{decision.quantity ?? '—'}</dd>

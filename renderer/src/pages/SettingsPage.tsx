@@ -1,5 +1,6 @@
 /**
- * Settings: broker (simulator, IB Gateway, Tradier), paper/live, notifications and the data folder.
+ * Settings: broker (simulator, IB Gateway, Tradier), paper/live, notifications, the account's capital
+ * and risk limits (every system together; in force at once), and the data folder.
  * Broker and mode apply at the next start. The Tradier token is write-only: typed here, sent once,
  * never filled from the server (which only says whether one is stored). Live needs the exact sentence.
  */
@@ -20,7 +21,50 @@ type Form = {
   mode: 'paper' | 'live';
   confirmLive: string;
   notifications: Settings['notifications'];
+  risk: RiskForm;
 };
+
+/** The account limits as typed: dollars and percent, empty = off. */
+type RiskForm = { capital: string; heat: string; delta: string; drawdown: string; breakerStops: string; breakerDays: string; dailyLoss: string; emergencyClose: boolean };
+
+const text = (v: number | null, scale = 1): string => (v === null ? '' : String(Math.round(v * scale * 100) / 100));
+
+function riskFormOf(r: Settings['accountRisk']): RiskForm {
+  return {
+    capital: text(r.capitalCents, 0.01),
+    heat: text(r.maxHeatPct, 100),
+    delta: text(r.maxDeltaPctOfEquity, 100),
+    drawdown: text(r.maxDrawdownPct, 100),
+    breakerStops: text(r.circuitBreakerStops),
+    breakerDays: text(r.circuitBreakerPauseDays),
+    dailyLoss: text(r.dailyLossLimitCents, 0.01),
+    emergencyClose: r.emergencyClose,
+  };
+}
+
+/** The form's limits for `settings.set`, or the first field that is not a number. */
+function riskInput(f: RiskForm): { ok: true; value: NonNullable<MethodInput<'settings.set'>['accountRisk']> } | { ok: false; error: string } {
+  const num = (label: string, v: string, scale: number, round: boolean): number | null | string => {
+    if (v.trim() === '') return null;
+    const n = Number(v);
+    if (!Number.isFinite(n)) return `${label} must be a number, or empty for off.`;
+    return round ? Math.round(n * scale) : n * scale;
+  };
+  const fields = {
+    capitalCents: num('Account capital', f.capital, 100, true),
+    maxHeatPct: num('Max portfolio heat', f.heat, 0.01, false),
+    maxDeltaPctOfEquity: num('Max aggregate delta', f.delta, 0.01, false),
+    maxDrawdownPct: num('Max drawdown', f.drawdown, 0.01, false),
+    circuitBreakerStops: num('Circuit breaker', f.breakerStops, 1, true),
+    circuitBreakerPauseDays: num('Circuit breaker pause', f.breakerDays, 1, true),
+    dailyLossLimitCents: num('Daily loss limit', f.dailyLoss, 100, true),
+  };
+  for (const v of Object.values(fields)) if (typeof v === 'string') return { ok: false, error: v };
+  const n = fields as Record<keyof typeof fields, number | null>;
+  if (n.capitalCents === null) return { ok: false, error: 'Account capital must be a number.' };
+  if (n.circuitBreakerPauseDays === null) return { ok: false, error: 'Circuit breaker pause must be a number of business days.' };
+  return { ok: true, value: { ...n, capitalCents: n.capitalCents, circuitBreakerPauseDays: n.circuitBreakerPauseDays, emergencyClose: f.emergencyClose } };
+}
 
 const BROKERS: { id: BrokerKind; label: string }[] = [
   { id: 'sim', label: 'Simulator (paper, built in)' },
@@ -41,6 +85,7 @@ function formOf(s: Settings): Form {
     mode: s.mode,
     confirmLive: '',
     notifications: s.notifications,
+    risk: riskFormOf(s.accountRisk),
   };
 }
 
@@ -97,6 +142,12 @@ export function SettingsPage() {
   };
 
   const save = () => {
+    const risk = riskInput(form.risk);
+    if (!risk.ok) {
+      setNotice(null);
+      setError(risk.error);
+      return;
+    }
     const input: MethodInput<'settings.set'> = {
       broker: form.broker,
       ibkr: { host: form.host.trim(), port: Number(form.port), clientId: Number(form.clientId), autoRestart: form.autoRestart },
@@ -104,6 +155,7 @@ export function SettingsPage() {
       // The mode is sent only when it changes: switching to live carries the sentence typed in the dialog.
       ...(form.mode !== settings.mode ? { mode: form.mode, ...(form.mode === 'live' ? { confirmLive: form.confirmLive } : {}) } : {}),
       notifications: form.notifications,
+      accountRisk: risk.value,
     };
     void send(input, 'Saved.');
   };
@@ -209,6 +261,39 @@ export function SettingsPage() {
           <label className="check">
             <input type="checkbox" disabled={!form.notifications.enabled} checked={form.notifications.errors} onChange={(e) => patch({ notifications: { ...form.notifications, errors: e.target.checked } })} /> Errors and rejects
           </label>
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="set-risk-h">
+        <h2 id="set-risk-h">Account risk</h2>
+        <p className="hint">Limits over every system together, in force from the next decision. Empty = off. Each veto is recorded as a decision with its reason.</p>
+        <div className="form">
+          <label htmlFor="set-capital">Account capital ($)</label>
+          <input id="set-capital" type="number" inputMode="decimal" min={1} step="any" value={form.risk.capital} onChange={(e) => patch({ risk: { ...form.risk, capital: e.target.value } })} />
+          <span className="hint">Equity = this + realized P&amp;L + open positions’ unrealized P&amp;L: what sizing by equity and the limits below read.</span>
+          <label htmlFor="set-heat">Max portfolio heat (%)</label>
+          <input id="set-heat" type="number" inputMode="decimal" min={0} max={100} step="any" value={form.risk.heat} onChange={(e) => patch({ risk: { ...form.risk, heat: e.target.value } })} />
+          <span className="hint">Σ max loss of the open positions and the entry, over equity (Optimus: 15).</span>
+          <label htmlFor="set-delta">Max aggregate delta (% of equity)</label>
+          <input id="set-delta" type="number" inputMode="decimal" min={0} step="any" value={form.risk.delta} onChange={(e) => patch({ risk: { ...form.risk, delta: e.target.value } })} />
+          <span className="hint">Net delta in dollars of underlying, either way.</span>
+          <label htmlFor="set-drawdown">Max drawdown (%)</label>
+          <input id="set-drawdown" type="number" inputMode="decimal" min={0} max={100} step="any" value={form.risk.drawdown} onChange={(e) => patch({ risk: { ...form.risk, drawdown: e.target.value } })} />
+          <span className="hint">No new entries while equity is this far below its peak.</span>
+          <label htmlFor="set-breaker">Circuit breaker (stops in a row)</label>
+          <input id="set-breaker" type="number" inputMode="numeric" min={1} step={1} value={form.risk.breakerStops} onChange={(e) => patch({ risk: { ...form.risk, breakerStops: e.target.value } })} />
+          <span className="hint">Trades closed by a stop, any system, one after another (Optimus: 3).</span>
+          <label htmlFor="set-breaker-days">Pause (business days)</label>
+          <input id="set-breaker-days" type="number" inputMode="numeric" min={1} step={1} value={form.risk.breakerDays} onChange={(e) => patch({ risk: { ...form.risk, breakerDays: e.target.value } })} />
+          <span className="hint">No new entries for this many business days after it trips.</span>
+          <label htmlFor="set-daily-loss">Daily loss limit ($)</label>
+          <input id="set-daily-loss" type="number" inputMode="decimal" min={0} step="any" value={form.risk.dailyLoss} onChange={(e) => patch({ risk: { ...form.risk, dailyLoss: e.target.value } })} />
+          <span className="hint">Today’s loss, realized and open, every system (SPY/SPX 0DTE: 1,000).</span>
+          <span />
+          <label className="check">
+            <input type="checkbox" checked={form.risk.emergencyClose} onChange={(e) => patch({ risk: { ...form.risk, emergencyClose: e.target.checked } })} /> Emergency close at the daily loss limit
+          </label>
+          <span className="hint">Close every open position when the limit is reached (else only stop new entries).</span>
         </div>
       </section>
 

@@ -1,11 +1,12 @@
 /**
- * Strategies: one card per system with its on/off switch, its own P&L and win rate, and a config
+ * Strategies: one card per system of the registry with what it declares about itself (seed, what it
+ * trades, cadence, exit reasons), its on/off switch, the figures it chose (P&L, win rate…), and a config
  * editor generated from the JSON Schema the engine sends (types, ranges, defaults, descriptions). The
  * server validates; its message is shown as written (and next to each field it names). Fields the
  * schema keeps in cents or milliseconds are shown and typed in dollars and seconds (shared/units.ts).
  */
-import { useId, useMemo, useState } from 'react';
-import type { StrategyDetail } from '../../../shared/api.ts';
+import { Fragment, useId, useMemo, useState } from 'react';
+import type { StrategyDetail, StrategyFigure } from '../../../shared/api.ts';
 import { formatUsd } from '../../../shared/format.ts';
 import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
 import { useCall } from '../lib/useCall.ts';
@@ -68,7 +69,7 @@ function StrategyCard({ strategy, reload }: { strategy: StrategyDetail; reload: 
       setSwitching(false);
     }
   };
-  const st = strategy.stats;
+  const about = strategy.about;
   return (
     <section className="card strategy-card" aria-labelledby={headingId}>
       <header className="strategy-head">
@@ -81,12 +82,17 @@ function StrategyCard({ strategy, reload }: { strategy: StrategyDetail; reload: 
         </label>
       </header>
       {switchError && <p className="field-error" role="alert">{switchError}</p>}
+      <p className="hint strategy-about">
+        {about.summary} <span className="badge">{about.cadence === 'daily' ? 'daily' : 'intraday'}</span> <span className="badge">{about.roots.join(' · ')}</span>
+      </p>
+      <p className="hint">Exits: {about.exitReasons.map((r) => `${r.label} (${r.code}${r.prefix ? '…' : ''}${r.stop ? ', a stop' : ''})`).join(', ')}.</p>
       <dl className="strategy-stats" aria-label={`${strategy.name} statistics`}>
-        <dt>Closed trades</dt><dd>{st.closedTrades}</dd>
-        <dt>Win rate</dt><dd>{st.winRate === null ? '—' : `${(st.winRate * 100).toFixed(1)}% (${st.wins} won)`}</dd>
-        <dt>Realized P&amp;L</dt><dd className={st.realizedPnl > 0 ? 'pos' : st.realizedPnl < 0 ? 'neg' : ''}>{formatUsd(st.realizedPnl)}</dd>
-        <dt>Open positions</dt><dd>{st.openPositions}</dd>
-        <dt>Unrealized P&amp;L</dt><dd className={st.unrealizedPnl > 0 ? 'pos' : st.unrealizedPnl < 0 ? 'neg' : ''}>{formatUsd(st.unrealizedPnl)}</dd>
+        {strategy.figures.map((f) => (
+          <Fragment key={f.key}>
+            <dt>{f.label}</dt>
+            <dd className={f.unit === 'usd' && f.value !== null ? (f.value > 0 ? 'pos' : f.value < 0 ? 'neg' : '') : ''}>{figureText(f)}</dd>
+          </Fragment>
+        ))}
       </dl>
       {/* Re-mounted when a new version is in force, so a failed save keeps what the user typed. */}
       <ConfigEditor key={`${strategy.id}@${strategy.configVersion ?? 0}`} strategy={strategy} onSaved={reload} notice={notice} setNotice={setNotice} />
@@ -361,4 +367,13 @@ function parseFieldErrors(message: string | null): Map<string, string> {
     out.set(path, out.has(path) ? `${out.get(path)}; ${m[2]}` : m[2]!);
   }
   return out;
+}
+
+/** A card figure as shown: dollars, a percentage, a ratio or a count; a dash when there is nothing yet. */
+function figureText(f: StrategyFigure): string {
+  if (f.value === null) return '—';
+  if (f.unit === 'usd') return formatUsd(f.value);
+  if (f.unit === 'fraction') return `${(f.value * 100).toFixed(1)}%`;
+  if (f.unit === 'ratio') return f.value.toFixed(2);
+  return String(f.value);
 }

@@ -74,7 +74,8 @@ export function occOf(symbol: string): { root: string; expiration: string; right
  */
 export function flattenDetails(value: unknown, prefix = '', out: { key: string; value: string }[] = []): { key: string; value: string }[] {
   if (value === null || value === undefined) {
-    if (prefix) out.push({ key: prefix, value: '—' });
+    // An empty amount keeps its shown unit in the name ("dailyLossLimit ($)  —").
+    if (prefix) out.push({ key: NET_PRICE_KEY.test(prefix) ? prefix.replace(/Cents$/, '') : (keyUnit(prefix)?.key ?? prefix), value: '—' });
     return out;
   }
   if (Array.isArray(value)) {

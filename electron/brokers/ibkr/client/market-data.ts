@@ -10,6 +10,7 @@ import { BrokerError, settlementOf, type ChainRequest, type Clock, type DailyBar
 import { domainContract, ibDate, isoDate, optionQuery, quoteContract } from '../parsing/contracts.ts';
 import { applyOptionComputation, applyTickPrice, applyTickSize, emptyTicks, type TickState } from '../parsing/ticks.ts';
 import type { IbConnection } from './connection.ts';
+import { isOptionRoot, UNDERLYINGS } from '../../../../shared/domain/instruments.ts';
 
 type TickSink = (s: TickState) => void;
 
@@ -164,7 +165,7 @@ export class IbMarketData {
     type P = { exchange: string; tradingClass: string; expirations: string[] };
     const params = await this.collect<P>(
       `${underlying} option parameters`,
-      (id) => this.conn.api.reqSecDefOptParams(id, underlying, '', underlying === 'SPX' ? SecType.IND : SecType.STK, conId),
+      (id) => this.conn.api.reqSecDefOptParams(id, underlying, '', UNDERLYINGS[underlying].kind === 'index' ? SecType.IND : SecType.STK, conId),
       EventName.securityDefinitionOptionParameter,
       EventName.securityDefinitionOptionParameterEnd,
       ((_id: number, exchange: string, _u: number, tradingClass: string, _m: number, expirations: string[]) => ({ exchange, tradingClass, expirations })) as never,
@@ -172,8 +173,8 @@ export class IbMarketData {
     const byDate = new Map<string, Set<OptionRoot>>();
     for (const p of params) {
       if (p.exchange !== 'SMART') continue;
-      const root = p.tradingClass as OptionRoot;
-      if (root !== 'SPX' && root !== 'SPXW' && root !== 'SPY') continue;
+      const root = p.tradingClass;
+      if (!isOptionRoot(root)) continue;
       for (const e of p.expirations) {
         const iso = isoDate(e);
         const set = byDate.get(iso) ?? new Set<OptionRoot>();

@@ -8,6 +8,7 @@ import type { Contract as IbContract } from '@stoqey/ib';
 import { SecType } from '@stoqey/ib';
 import type { OptionRoot, Right } from '../../../../shared/domain/chain.ts';
 import type { Contract, QuoteSymbol } from '../../port.ts';
+import { instrument, isOptionRoot, underlyingOf } from '../../../../shared/domain/instruments.ts';
 
 export const ibDate = (iso: string): string => iso.replaceAll('-', '');
 export const isoDate = (ib: string): string => `${ib.slice(0, 4)}-${ib.slice(4, 6)}-${ib.slice(6, 8)}`;
@@ -21,7 +22,7 @@ export function quoteContract(symbol: QuoteSymbol): IbContract {
 /** A query for one option (or every option of an expiration when strike/right are omitted). */
 export function optionQuery(root: OptionRoot, expiration: string, strike?: number, right?: Right): IbContract {
   return {
-    symbol: root === 'SPY' ? 'SPY' : 'SPX',
+    symbol: underlyingOf(root),
     secType: SecType.OPT,
     lastTradeDateOrContractMonth: ibDate(expiration),
     ...(strike !== undefined ? { strike } : {}),
@@ -29,7 +30,7 @@ export function optionQuery(root: OptionRoot, expiration: string, strike?: numbe
     exchange: 'SMART',
     currency: 'USD',
     tradingClass: root,
-    multiplier: 100,
+    multiplier: instrument(root).multiplier,
   };
 }
 
@@ -38,11 +39,11 @@ export function domainContract(c: IbContract): Contract | null {
   if (c.secType === SecType.STK && c.symbol === 'SPY') return { kind: 'stock', symbol: 'SPY' };
   if (c.secType !== SecType.OPT) return null;
   const root = (c.tradingClass || c.symbol) as string;
-  if (root !== 'SPX' && root !== 'SPXW' && root !== 'SPY') return null;
+  if (!isOptionRoot(root)) return null;
   const exp = String(c.lastTradeDateOrContractMonth ?? '').slice(0, 8);
   const right = String(c.right ?? '').startsWith('C') ? 'C' : String(c.right ?? '').startsWith('P') ? 'P' : null;
   if (exp.length !== 8 || right === null || c.strike === undefined) return null;
-  return { kind: 'option', underlying: root === 'SPY' ? 'SPY' : 'SPX', root, expiration: isoDate(exp), strike: c.strike, right };
+  return { kind: 'option', underlying: underlyingOf(root), root, expiration: isoDate(exp), strike: c.strike, right };
 }
 
 const TZ_OFFSET_CACHE = new Map<string, Intl.DateTimeFormat>();
