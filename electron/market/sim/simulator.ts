@@ -22,7 +22,7 @@
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
 import {
   addDays, dateOfDay, dayNumber, etDate, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
-  previousTradingDay, session, settlement, weekday,
+  previousTradingDay, session, settlement, spyExDividendDates, weekday,
 } from '../calendar.ts';
 import type { Session } from '../calendar.ts';
 import type { AnchorSeries } from './anchor-data.ts';
@@ -35,6 +35,8 @@ import {
   checkModelParams, DEFAULT_MODEL, intradayWeights, logVarianceForVix, SESSION_MINUTES, TRADING_DAYS, vixFamily,
 } from './model.ts';
 import type { ModelParams } from './model.ts';
+import { skewIndex, SKEW_T } from './market-stats.ts';
+import type { IndexQuote } from './market-stats.ts';
 import { Rng, seedToUint32, streamSeed } from './rng.ts';
 import { strikeGrid } from './strikes.ts';
 import { DEFAULT_SMILE, TermStructure, varianceSwapRatio } from './surface.ts';
@@ -380,6 +382,37 @@ export class Simulator {
     if (i < 0) return null;
     const snap = toChainSnapshot(sliceColumns(cols, i));
     return snap.contracts[right === 'C' ? 0 : 1] ?? null;
+  }
+
+  /**
+   * The SKEW index now, computed from the simulator's own SPXW chains by Cboe's method (the two
+   * expirations around 30 calendar days; market-stats.ts `skewIndex`). Null when no chain qualifies.
+   */
+  skewIndex(): number | null {
+    const now = this.#now;
+    const exps = this.expirations('SPXW').map((e) => ({ e, t: (settlement('SPXW', e).expiryTime - now) / MS_PER_YEAR })).filter((x) => x.t > 0);
+    const nearI = exps.findLastIndex((x) => x.t <= SKEW_T);
+    const near = exps[nearI] ?? exps[0];
+    const next = exps[nearI + 1] ?? null;
+    if (!near) return null;
+    const quotes = (e: string): IndexQuote[] => {
+      const c = this.chainColumns('SPXW', e);
+      const out: IndexQuote[] = [];
+      for (let i = 0; i < c.n; i++) {
+        out.push({ strike: c.strikes[i]!, right: 'C', bid: c.bid[2 * i]!, ask: c.ask[2 * i]! });
+        out.push({ strike: c.strikes[i]!, right: 'P', bid: c.bid[2 * i + 1]!, ask: c.ask[2 * i + 1]! });
+      }
+      return out;
+    };
+    const a = { t: near.t, quotes: quotes(near.e) };
+    const b = next && next !== near ? { t: next.t, quotes: quotes(next.e) } : null;
+    const v = skewIndex(a, b, this.params.rate);
+    return v === null ? null : round2(v);
+  }
+
+  /** SPY's ex-dividend dates in [from, to] (calendar.ts `spyExDividendDates`). */
+  spyExDates(from: string, to: string): string[] {
+    return spyExDividendDates(from, to);
   }
 
   /**
