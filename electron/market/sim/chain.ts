@@ -145,7 +145,10 @@ export type ChainInput = {
   div: number;
   term: TermStructure;
   smile: SmileParams;
-  /** σ_VS/σ_ATM of the smile (varianceSwapRatio). */
+  /** ATM skew now (surface.ts `skewFor` at the current VIX) and the put wing's convexity today. */
+  skew: number;
+  putWing: number;
+  /** σ_VS/σ_ATM of the smile at that skew (varianceSwapRatio). */
   vsRatio: number;
   /** VIX level now, for spread widening. */
   vix: number;
@@ -228,12 +231,14 @@ export function computeChain(out: ChainColumns, strikes: Float64Array, inp: Chai
     const sAtm = Math.sqrt(W) / inp.vsRatio; // total ATM standard deviation
     const toCal = 1 / Math.sqrt(t); // total sd → calendar-time annualized vol
     const smile = inp.smile;
+    const a = inp.skew;
+    const wing = inp.putWing;
     for (let i = 0; i < n; i++) {
       const K = strikes[i]!;
       const lk = Math.log(K / F);
       const z = lk / sAtm;
       zs[i] = z;
-      const totalSd = sAtm * smileRatio(smile, z);
+      const totalSd = sAtm * smileRatio(smile, z, a, wing);
       const vol = totalSd * toCal;
       iv[2 * i] = vol;
       iv[2 * i + 1] = vol;

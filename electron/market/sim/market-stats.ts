@@ -6,6 +6,7 @@
  * - Returns are close-to-close natural log returns of SPX, r_i = ln(C_i / C_{i−1}).
  * - Annualized volatility: sample standard deviation of the returns × √252, in vol points (×100).
  * - Excess kurtosis: the moment estimator m4 / m2² − 3 (0 for a normal distribution).
+ * - Opening gap: ln(open / previous close); its variance share Σ gap² / Σ r² over the days with an open.
  * - Spot–vol correlation: Pearson correlation of r_i with the VIX change in points, VIX_i − VIX_{i−1}.
  * - Variance risk premium of day i: VIX_i minus the realized volatility of the next 21 sessions,
  *   √(252/21 · Σ_{j=i+1}^{i+21} r_j²) × 100 (zero-mean realized vol, in vol points). Days without 21
@@ -140,6 +141,8 @@ export type MarketStats = {
   bestDay: number | null;
   /** Largest opening gap down (open vs previous close), percent. */
   worstGap: number | null;
+  /** Share of the return variance realized overnight: Σ gap² / Σ r² over days with an open. */
+  gapVarShare: number | null;
   /** Correlation of the SPX log return with the VIX change in points. */
   spotVolCorr: number | null;
   vixP5: number | null;
@@ -192,6 +195,8 @@ export type Observations = {
   sessions: number;
   returns: number[];
   gaps: number[];
+  /** Returns of the days in `gaps` (same order). */
+  gapDayReturns: number[];
   /** Pairs (SPX log return, VIX change in points). */
   corrRet: number[];
   corrVix: number[];
@@ -224,7 +229,7 @@ export function observe(m: DailyMarket, from = 0, to = m.dates.length): Observat
   const ret = new Float64Array(n); // ret[i] = return into session i
   for (let i = 1; i < n; i++) ret[i] = Math.log(m.spx[i]! / m.spx[i - 1]!);
   const o: Observations = {
-    sessions: Math.max(0, hi - lo), returns: [], gaps: [], corrRet: [], corrVix: [], vix: [], vrp: [], famDays: 0, inverted: 0,
+    sessions: Math.max(0, hi - lo), returns: [], gaps: [], gapDayReturns: [], corrRet: [], corrVix: [], vix: [], vrp: [], famDays: 0, inverted: 0,
     vixAboveVix3m: 0, vix9dRatio: [], vix3mRatio: [], skew: [], skewPair: [], vixPair: [], spyRatio: [], spyTrack: [], spyExDrop: [], spyDrift: [],
   };
   for (let i = lo; i < hi; i++) {
@@ -232,7 +237,10 @@ export function observe(m: DailyMarket, from = 0, to = m.dates.length): Observat
     if (i > 0) {
       o.returns.push(ret[i]!);
       const open = at(m.spxOpen, i);
-      if (open !== null) o.gaps.push(Math.log(open / m.spx[i - 1]!));
+      if (open !== null) {
+        o.gaps.push(Math.log(open / m.spx[i - 1]!));
+        o.gapDayReturns.push(ret[i]!);
+      }
       const prevVix = at(m.vix, i - 1);
       if (vix !== null && prevVix !== null) {
         o.corrRet.push(ret[i]!);
@@ -320,6 +328,7 @@ export function statsOf(o: Observations): MarketStats {
     worstDay: min(o.returns),
     bestDay: max(o.returns),
     worstGap: min(o.gaps),
+    gapVarShare: o.gaps.length ? sumSq(o.gaps) / sumSq(o.gapDayReturns) : null,
     spotVolCorr: correlation(o.corrRet, o.corrVix),
     vixP5: quantile(o.vix, 0.05),
     vixP50: quantile(o.vix, 0.5),
@@ -341,6 +350,12 @@ export function statsOf(o: Observations): MarketStats {
     spyExDropBp: mean(o.spyExDrop),
     spyQuarterDriftBp: mean(o.spyDrift),
   };
+}
+
+function sumSq(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x * x;
+  return s;
 }
 
 /** Statistics of sessions [from, to) of `m` (see {@link observe}). */

@@ -50,6 +50,8 @@ export const VIX_BUCKETS: readonly number[] = [0, 11, 15, 20, 25, 30, 40];
 // Real history
 
 const REQUIRED = ['spx_daily.csv', 'vix_daily.csv'] as const;
+/** First date whose SPX open in spx_daily.csv is a real opening print. */
+export const GAPS_FROM = '2017-01-01';
 
 /** Loads the real history from a data folder; throws an Error naming a missing required file. */
 export function loadRealMarket(dir: string, firstYear = 1990): MeasuredMarket & { worstSince1928: { date: string; pct: number } | null } {
@@ -83,7 +85,9 @@ export function loadRealMarket(dir: string, firstYear = 1990): MeasuredMarket & 
   const market: DailyMarket = {
     dates,
     spx: rows.map((r) => r.close),
-    spxOpen: rows.map((r) => (r.open !== r.close || r.high !== r.low ? r.open : null)),
+    // The file's opens are stale before 2017 (the previous close, or close to it: overnight variance
+    // shares of 0–5 % a year, against 13–33 % since), so gaps are measured from 2017 on.
+    spxOpen: rows.map((r) => (r.date >= GAPS_FROM ? r.open : null)),
     vix: dates.map((d) => vix.get(d)?.close ?? null),
     vix9d: dates.map((d) => vix9d.get(d) ?? null),
     vix3m: dates.map((d) => vix3m.get(d) ?? null),
@@ -233,9 +237,10 @@ const ROWS: RowSpec[] = [
   { key: 'vixP95', label: 'VIX 95th percentile', digits: 1 },
   { key: 'vixMax', label: 'VIX highest close', digits: 1 },
   { key: 'excessKurtosis', label: 'excess kurtosis of daily returns', digits: 1 },
-  { key: 'worstDay', label: 'worst day (%)', digits: 1 },
-  { key: 'bestDay', label: 'best day (%)', digits: 1 },
-  { key: 'worstGap', label: 'worst opening gap (%)', digits: 1 },
+  { key: 'worstDay', label: 'worst day (log return, %)', digits: 1 },
+  { key: 'bestDay', label: 'best day (log return, %)', digits: 1 },
+  { key: 'worstGap', label: 'worst opening gap (%; real from 2017)', digits: 1 },
+  { key: 'gapVarShare', label: 'share of variance overnight (real from 2017)', digits: 2 },
   {
     key: 'vrpMean', label: 'variance risk premium, mean (VIX − next 21 sessions’ realized vol)', digits: 1,
     target: (s) => ({ text: 'pooled 3–5.5, median in band', pass: s.pooled !== null && s.pooled >= 3 && s.pooled <= 5.5 }),
@@ -362,7 +367,7 @@ export function formatReport(r: Report): string {
   }
   const v = r.vix40;
   lines.push(`| years with a VIX close ≥ 40 | ${v.real.length} of ${v.realYears} (${v.real.join(', ')}) | | ${v.sim} of ${v.simYears} | | ${Math.ceil((3 * v.simYears) / 20)}–${Math.floor((8 * v.simYears) / 20)} of ${v.simYears} | ${verdict(v.pass)} |`);
-  if (r.worstSince1928) lines.push(`| worst day since 1928 (reference) | ${fmt(r.worstSince1928.pct, 1)} (${r.worstSince1928.date}) | | | | | |`);
+  if (r.worstSince1928) lines.push(`| worst day since 1928, log return % (reference) | ${fmt(r.worstSince1928.pct, 1)} (${r.worstSince1928.date}) | | | | | |`);
   lines.push('');
   lines.push(`Put skew IV(0.10-delta put) / ATM IV near ${SKEW_DTE} DTE by VIX at the close (real: SPXW chains of Jan–Feb 2018, ${SKEW_DTE_WINDOW[0]}–${SKEW_DTE_WINDOW[1]} DTE):`);
   lines.push('');

@@ -32,14 +32,14 @@ import type { ChainColumns, DayStats } from './chain.ts';
 import { anchoredDay, freeDay, SIM_SYMBOLS } from './day.ts';
 import type { AnchorDay, DayPath, ModelState, SimSymbol } from './day.ts';
 import {
-  checkModelParams, DEFAULT_MODEL, intradayWeights, logVarianceForVix, SESSION_MINUTES, TRADING_DAYS, vixFamily,
+  checkModelParams, DEFAULT_MODEL, intradayWeights, SESSION_MINUTES, spyFairRatio, stateForVix, TRADING_DAYS, vixFamily,
 } from './model.ts';
 import type { ModelParams } from './model.ts';
 import { skewIndex, SKEW_T } from './market-stats.ts';
 import type { IndexQuote } from './market-stats.ts';
 import { Rng, seedToUint32, streamSeed } from './rng.ts';
 import { strikeGrid } from './strikes.ts';
-import { DEFAULT_SMILE, TermStructure, varianceSwapRatio } from './surface.ts';
+import { DEFAULT_SMILE, skewFor, TermStructure, varianceSwapRatio } from './surface.ts';
 import type { SmileParams } from './surface.ts';
 
 export type { SimSymbol } from './day.ts';
@@ -113,7 +113,8 @@ export class Simulator {
   readonly #anchor: AnchorSeries | null;
   readonly #weights: Float64Array;
   readonly #wcum: Float64Array;
-  readonly #vsRatio: number;
+  /** σ_VS/σ_ATM by ATM skew and put wing rounded to 0.001 (both move; the ratio is an integral). */
+  readonly #vsRatios = new Map<string, number>();
   readonly #keepDays: number;
   readonly #dailyListing: number;
   readonly #state: ModelState;
@@ -123,6 +124,7 @@ export class Simulator {
   #daily: DailyRecord[] = [];
   #warmup: DailyRecord[] = [];
   #lastDate: string | null = null;
+  readonly #firstDate: string;
   #prevReal = { spx: 0, vix9d: 0, vix: 0, vix3m: 0 };
   // Variance-clock table: cumulative units at each session's close, by day number.
   #cumDays: number[] = [];
@@ -141,7 +143,6 @@ export class Simulator {
     const bad = checkModelParams(this.params);
     if (bad) throw new RangeError(`simulator: ${bad}`);
     this.smile = { ...DEFAULT_SMILE, ...opts.smile };
-    this.#vsRatio = varianceSwapRatio(this.smile);
     this.#anchor = opts.anchor ?? null;
     this.#keepDays = Math.max(1, opts.keepDays ?? 5);
     this.#dailyListing = opts.dailyListingDays ?? 60;
@@ -151,6 +152,7 @@ export class Simulator {
 
     dayNumber(opts.start); // validates the date
     const first = isTradingDay(opts.start) ? opts.start : nextTradingDay(opts.start);
+    this.#firstDate = first;
     const prevDate = previousTradingDay(first);
 
     const anchorSpx = this.#anchor?.spx.get(prevDate);
@@ -158,9 +160,9 @@ export class Simulator {
     const spx0 = anchorSpx?.close ?? opts.spx0 ?? 6000;
     const vix0 = anchorVix?.close ?? opts.vix0 ?? 16;
     if (!(spx0 > 0) || !(vix0 > 0)) throw new RangeError(`simulator: spx0 and vix0 must be positive, got ${spx0} and ${vix0}`);
-    const x0 = logVarianceForVix(this.params, vix0);
-    this.#state = { lnS: Math.log(spx0), x: x0, vixNoise: [0, 0, 0], spyBasis: 0 };
-    const fam = vixFamily(this.params, x0);
+    const x0 = stateForVix(this.params, vix0);
+    this.#state = { lnS: Math.log(spx0), ...x0, vixNoise: [0, 0, 0], spyBasis: 0, tail: 0 };
+    const fam = vixFamily(this.params, x0.slow, x0.fast);
     const v9 = this.#anchor?.vix9d?.get(prevDate)?.close;
     const v3 = this.#anchor?.vix3m?.get(prevDate)?.close;
     if (v9) this.#state.vixNoise[0] = Math.log(v9 / fam[0]!);
@@ -441,7 +443,7 @@ export class Simulator {
     const p = this.#prevReal;
     switch (symbol) {
       case 'SPX': return round2(p.spx);
-      case 'SPY': return round2(p.spx * this.params.spyRatio);
+      case 'SPY': return round2(p.spx * spyFairRatio(this.params, previousTradingDay(this.#firstDate)));
       case 'VIX': return round2(p.vix);
       case 'VIX9D': return round2(p.vix9d);
       case 'VIX3M': return round2(p.vix3m);
@@ -477,7 +479,7 @@ export class Simulator {
     const gapDays = dayNumber(date) - dayNumber(prevDate);
     const minutes = Math.round((s.close - s.open) / MINUTE);
     const rng = new Rng(streamSeed(this.seed, dayNumber(date), 1));
-    const input = { date, openMs: s.open, closeMs: s.close, minutes, gapDays, weights: this.#weights };
+    const input = { date, openMs: s.open, closeMs: s.close, minutes, gapDays, weights: this.#weights, spyRatio: spyFairRatio(this.params, date) };
     const real = this.#anchorDay(date);
     const day = real
       ? anchoredDay(this.params, this.#state, input, rng, real, this.#prevReal)
@@ -512,7 +514,7 @@ export class Simulator {
     for (const date of dates) {
       const s = session(date)!;
       const rng = new Rng(streamSeed(this.seed, dayNumber(date), 2));
-      const input = { date, openMs: s.open, closeMs: s.close, minutes: Math.round((s.close - s.open) / MINUTE), gapDays: dayNumber(date) - dayNumber(prev), weights: this.#weights };
+      const input = { date, openMs: s.open, closeMs: s.close, minutes: Math.round((s.close - s.open) / MINUTE), gapDays: dayNumber(date) - dayNumber(prev), weights: this.#weights, spyRatio: spyFairRatio(this.params, date) };
       records.push(dailyRecord(freeDay(this.params, this.#state, input, rng)));
       prev = date;
     }
@@ -529,6 +531,17 @@ export class Simulator {
       this.#prevReal = { spx: spx0, vix9d: last.c[3]!, vix: last.c[2]!, vix3m: last.c[4]! };
     }
     this.#warmup = records;
+  }
+
+  #vsRatio(skew: number, putWing: number): number {
+    const key = `${skew}|${putWing}`;
+    let r = this.#vsRatios.get(key);
+    if (r === undefined) {
+      if (this.#vsRatios.size > 4096) this.#vsRatios.clear();
+      r = varianceSwapRatio(this.smile, skew, putWing);
+      this.#vsRatios.set(key, r);
+    }
+    return r;
   }
 
   /** Cumulative variance-clock units (trading days) at instant `ms`. */
@@ -631,12 +644,14 @@ export class Simulator {
     const dayOpen = day && day.date === today ? day.bars[under].open[0]! : spot;
     const recent = this.#recentOpens(root === 'SPY' ? 1 : 0, today);
     const oiOpens = recent.length > 0 ? recent : [this.#previousClose(under, today)!];
+    const skew = Math.round(skewFor(this.smile, at('VIX')) * 1000) / 1000;
+    const putWing = Math.round(this.smile.putWing * Math.exp(day?.tail ?? this.#state.tail) * 1000) / 1000;
     const statsKey = `${root}|${expiration}`;
     if (this.#dayStats.size > 256) this.#dayStats.clear();
     const dayStats = this.#dayStats.get(statsKey) ?? null;
     const result = computeChain(out, this.#strikes(root, expiration), {
       root, expiration, time: now, spot, t, tVar, rate: this.params.rate, div: this.params.divYield,
-      term: this.#term, smile: this.smile, vsRatio: this.#vsRatio, vix: at('VIX'), settleValue,
+      term: this.#term, smile: this.smile, skew, putWing, vsRatio: this.#vsRatio(skew, putWing), vix: at('VIX'), settleValue,
       sessionElapsed: elapsed, seed: this.seed, dayNum: dayNumber(today), minuteKey: Math.floor(now / MINUTE),
       expDayNum: dayNumber(expiration), dayOpen, oiOpens, dayStats,
     });

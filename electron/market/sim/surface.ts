@@ -9,46 +9,85 @@
  *
  * Smile: in standardized moneyness z = ln(K/F) / (σ_ATM √T), the ratio σ(z)/σ_ATM is
  *
- *   r(z) = 1 − a·z + b·(√(z² + c²) − c),   b = b_put for z < 0, b_call for z > 0
+ *   r(z) = 1 + T·tanh(−a·z / T) + b_put·(√(z² + c²) − c)    for z < 0
+ *   r(z) = 1 − a·z + b_call(a)·(√(z² + c²) − c)            for z ≥ 0
  *
- * a put skew (slope −a at the money), an almost linear put wing and a call wing that turns up again
- * (the SPX "smirk"). Defaults are fitted by eye to the real SPXW chains of January–February 2018 in
- * ../shared/data (21- and 2-DTE, calm and stressed days): the shape in z is nearly the same across
- * tenors and volatility levels, which is why z is the coordinate.
+ * a put skew (slope −a at the money) whose wing flattens towards 1 + T (the tail: how far above ATM the
+ * deep puts stand, 2–2.8× in the 2018 chains), and a call wing that turns up again (the SPX "smirk"),
+ * more convex when the skew is steeper. The shape in z is nearly the same across tenors — which is
+ * why z is the coordinate — but not across volatility levels: in the real SPXW chains of January–February
+ * 2018 (../shared/data) the 0.10-delta put stands at 1.4× the ATM vol at VIX 13.5, 1.7–2.0× at VIX 25–30
+ * and up to 1.8× at VIX 10 (ATM vol falls further than the wings in a very calm market). So the skew a
+ * depends on VIX: least at `skewPivot`, rising by `skewLow` per unit of ln(pivot/VIX) below it and by
+ * `skewHigh` per unit of ln(VIX/pivot) above it up to `skewPeak`, easing back beyond (in a crash ATM vol
+ * catches up with the wings: real 0.10-delta ratios of 1.5–1.7 at VIX 33–37, 1.3 or so in March 2020).
+ * The deep wing does not follow VIX — Cboe's SKEW index, which the deep puts drive, is hardly related to
+ * VIX (correlation −0.17 over 1990–2026) — but wanders on its own: the put-wing convexity b_put is
+ * scaled by e^q, q an AR(1) of the model state (model.ts `tailNoise`; SKEW moves 2–5 points a day and
+ * 3–10 within a year). {@link skewFor} gives it; `thetadesk sim report` compares the ratio with the
+ * real chains bucket by bucket.
  *
  * VIX is a variance swap rate, not ATM vol: σ_VS² = ∫ σ(z)² φ(z) dz (to first order), so
- * σ_ATM = σ_VS / R with R² = ∫ r(z)² φ(z) dz computed once per smile.
+ * σ_ATM = σ_VS / R with R² = ∫ r(z)² φ(z) dz, computed once per skew level ({@link varianceSwapRatio}).
  */
 
 export type SmileParams = {
-  /** ATM skew: −dr/dz at z = 0. */
+  /** ATM skew at the pivot: −dr/dz at z = 0. */
   skew: number;
+  /** VIX at which the skew is least. */
+  skewPivot: number;
+  /** Extra skew per unit of ln(pivot / VIX) below the pivot (very calm markets). */
+  skewLow: number;
+  /** Extra skew per unit of ln(VIX / pivot) from the pivot up to `skewPeak` (stress). */
+  skewHigh: number;
+  /** VIX at which the stress skew peaks; above it the extra eases back, 1.5 times as fast (gone by VIX ~43). */
+  skewPeak: number;
   /** Put-wing convexity b (z < 0). */
   putWing: number;
-  /** Call-wing convexity b (z > 0). */
+  /** Call-wing convexity b (z > 0) at the pivot's skew. */
   callWing: number;
+  /**
+   * Extra call-wing convexity per unit of skew above the pivot's: with a steeper put skew the calls
+   * still bottom out near 0.85× ATM one standard deviation up and come back to ATM by two (the 2018
+   * chains at VIX 10 and 25–30), rather than falling away with the put skew's slope.
+   */
+  callWingSkew: number;
   /** Width c of the hyperbola's rounding near the money. */
   curve: number;
+  /** Tail T: the put skew's slope flattens out towards 1 + T times ATM vol (the convexity b_put adds on). */
+  putTail: number;
 };
 
-export const DEFAULT_SMILE: SmileParams = { skew: 0.22, putWing: 0.07, callWing: 0.32, curve: 1 };
+export const DEFAULT_SMILE: SmileParams = {
+  skew: 0.2, skewPivot: 13.5, skewLow: 0.4, skewHigh: 0.36, skewPeak: 27, putWing: 0.085, callWing: 0.3, callWingSkew: 2, curve: 1, putTail: 0.8,
+};
 
-/** σ(z)/σ_ATM. Always positive for the defaults (minimum ≈ 0.86 near z ≈ 1). */
-export function smileRatio(s: SmileParams, z: number): number {
-  const b = z < 0 ? s.putWing : s.callWing;
-  const r = 1 - s.skew * z + b * (Math.sqrt(z * z + s.curve * s.curve) - s.curve);
+/** The ATM skew a at a VIX level (see the module header). */
+export function skewFor(s: SmileParams, vix: number): number {
+  const u = Math.log(vix / s.skewPivot);
+  if (u <= 0) return s.skew - s.skewLow * u;
+  const peak = Math.log(s.skewPeak / s.skewPivot);
+  const extra = u <= peak ? u : Math.max(0, peak - 1.5 * (u - peak));
+  return s.skew + s.skewHigh * extra;
+}
+
+/** σ(z)/σ_ATM at ATM skew `a` and put-wing convexity `wing` (by default the smile's own). */
+export function smileRatio(s: SmileParams, z: number, a: number = s.skew, wing: number = s.putWing): number {
+  const r = z < 0
+    ? 1 + s.putTail * Math.tanh((-a * z) / s.putTail) + wing * (Math.sqrt(z * z + s.curve * s.curve) - s.curve)
+    : 1 - a * z + (s.callWing + s.callWingSkew * (a - s.skew)) * (Math.sqrt(z * z + s.curve * s.curve) - s.curve);
   return r > 0.05 ? r : 0.05;
 }
 
-/** R = σ_VS / σ_ATM for a smile: √∫ r(z)² φ(z) dz (Simpson over z ∈ [−8, 8]). */
-export function varianceSwapRatio(s: SmileParams): number {
+/** R = σ_VS / σ_ATM for a smile at ATM skew `a` and put wing `wing`: √∫ r(z)² φ(z) dz (Simpson over z ∈ [−8, 8]). */
+export function varianceSwapRatio(s: SmileParams, a: number = s.skew, wing: number = s.putWing): number {
   const N = 320;
   const h = 16 / N;
   let acc = 0;
   for (let i = 0; i <= N; i++) {
     const z = -8 + i * h;
     const wgt = i === 0 || i === N ? 1 : i % 2 === 1 ? 4 : 2;
-    const r = smileRatio(s, z);
+    const r = smileRatio(s, z, a, wing);
     acc += wgt * r * r * Math.exp(-0.5 * z * z);
   }
   return Math.sqrt(((acc * h) / 3) * 0.3989422804014327);
