@@ -141,7 +141,7 @@ export const DEFAULT_MODEL: ModelParams = {
   premiumVar9: 0.0032,
   premiumVar30: 0.0055,
   premiumVar93: 0.0095,
-  tailNoise: 0.5,
+  tailNoise: 0.45,
   tailHalfLife: 15,
   vixNoise: 0.01,
   vixNoiseHalfLife: 45,
@@ -356,16 +356,17 @@ export function spyFairRatio(p: ModelParams, date: string): number {
 export type Dividend = { exDate: string; amount: number };
 
 /**
- * SPY's dividends going ex after `date` up to and including `until`, for a SPY price `spy` on `date`:
- * each pays the quarter's accrual, D = spy · q · (days of its quarter / 365) / (1 + accrued now).
+ * SPY's dividends going ex on or after `date` (the caller drops one already ex at this hour) up to and
+ * including `until`, for a SPY price `spy` on `date`: each pays its quarter's accrual,
+ * D = spy · q · (days of its quarter / 365) / (1 + accrued now).
  */
 export function spyDividends(p: ModelParams, date: string, until: string, spy: number): Dividend[] {
-  if (until <= date) return [];
+  if (until < date) return [];
   const now = 1 + spyAccrual(p, date);
   const ex = spyExDividendDates(addDays(date, -100), until);
   const out: Dividend[] = [];
   for (let k = 1; k < ex.length; k++) {
-    if (ex[k]! <= date) continue;
+    if (ex[k]! < date) continue;
     const days = dayNumber(ex[k]!) - dayNumber(ex[k - 1]!);
     out.push({ exDate: ex[k]!, amount: (spy * p.divYield * days) / 365 / now });
   }

@@ -20,6 +20,7 @@
  * ```
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
+import type { CashDividend } from '../../../shared/optionmath/american.ts';
 import {
   addDays, dateOfDay, dayNumber, etDate, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
   previousTradingDay, session, settlement, spyExDividendDates, weekday,
@@ -32,14 +33,14 @@ import type { ChainColumns, DayStats } from './chain.ts';
 import { anchoredDay, freeDay, SIM_SYMBOLS } from './day.ts';
 import type { AnchorDay, DayPath, ModelState, SimSymbol } from './day.ts';
 import {
-  checkModelParams, DEFAULT_MODEL, intradayWeights, SESSION_MINUTES, spyFairRatio, stateForVix, TRADING_DAYS, vixFamily,
+  checkModelParams, DEFAULT_MODEL, intradayWeights, SESSION_MINUTES, spyDividends, spyFairRatio, stateForVix, TRADING_DAYS, vixFamily,
 } from './model.ts';
 import type { ModelParams } from './model.ts';
 import { skewIndex, SKEW_T } from './market-stats.ts';
 import type { IndexQuote } from './market-stats.ts';
 import { Rng, seedToUint32, streamSeed } from './rng.ts';
 import { strikeGrid } from './strikes.ts';
-import { DEFAULT_SMILE, skewFor, TermStructure, varianceSwapRatio } from './surface.ts';
+import { DEFAULT_SMILE, putWingFor, skewFor, TermStructure, varianceSwapRatio } from './surface.ts';
 import type { SmileParams } from './surface.ts';
 
 export type { SimSymbol } from './day.ts';
@@ -533,6 +534,25 @@ export class Simulator {
     this.#warmup = records;
   }
 
+  /**
+   * The dividend terms of a chain: SPX a continuous yield; SPY its cash dividends going ex before the
+   * expiry (model.ts `spyDividends`, at the 09:30 open of each ex-date) and the yield that gives the same
+   * forward, F = (S − PV(D))·e^{rt}.
+   */
+  #dividendsOf(root: OptionRoot, expiration: string, spot: number, t: number): { div: number; dividends?: CashDividend[] } {
+    if (root !== 'SPY') return { div: this.params.divYield };
+    const now = this.#now;
+    const dividends: CashDividend[] = [];
+    let pv = 0;
+    for (const d of spyDividends(this.params, etDate(now), expiration, spot)) {
+      const tEx = (session(d.exDate)!.open - now) / MS_PER_YEAR;
+      if (!(tEx > 0) || !(tEx <= t)) continue;
+      dividends.push({ t: tEx, amount: d.amount });
+      pv += d.amount * Math.exp(-this.params.rate * tEx);
+    }
+    return { div: pv > 0 && t > 0 ? -Math.log(1 - pv / spot) / t : 0, dividends };
+  }
+
   #vsRatio(skew: number, putWing: number): number {
     const key = `${skew}|${putWing}`;
     let r = this.#vsRatios.get(key);
@@ -645,12 +665,12 @@ export class Simulator {
     const recent = this.#recentOpens(root === 'SPY' ? 1 : 0, today);
     const oiOpens = recent.length > 0 ? recent : [this.#previousClose(under, today)!];
     const skew = Math.round(skewFor(this.smile, at('VIX')) * 1000) / 1000;
-    const putWing = Math.round(this.smile.putWing * Math.exp(day?.tail ?? this.#state.tail) * 1000) / 1000;
+    const putWing = Math.round(putWingFor(this.smile, at('VIX'), day?.tail ?? this.#state.tail) * 1000) / 1000;
     const statsKey = `${root}|${expiration}`;
     if (this.#dayStats.size > 256) this.#dayStats.clear();
     const dayStats = this.#dayStats.get(statsKey) ?? null;
     const result = computeChain(out, this.#strikes(root, expiration), {
-      root, expiration, time: now, spot, t, tVar, rate: this.params.rate, div: this.params.divYield,
+      root, expiration, time: now, spot, t, tVar, rate: this.params.rate, ...this.#dividendsOf(root, expiration, spot, t),
       term: this.#term, smile: this.smile, skew, putWing, vsRatio: this.#vsRatio(skew, putWing), vix: at('VIX'), settleValue,
       sessionElapsed: elapsed, seed: this.seed, dayNum: dayNumber(today), minuteKey: Math.floor(now / MINUTE),
       expDayNum: dayNumber(expiration), dayOpen, oiOpens, dayStats,

@@ -59,7 +59,7 @@ export type SmileParams = {
 };
 
 export const DEFAULT_SMILE: SmileParams = {
-  skew: 0.2, skewPivot: 13.5, skewLow: 0.4, skewHigh: 0.36, skewPeak: 27, putWing: 0.085, callWing: 0.3, callWingSkew: 2, curve: 1, putTail: 0.8,
+  skew: 0.18, skewPivot: 13.5, skewLow: 0.3, skewHigh: 0.3, skewPeak: 27, putWing: 0.09, callWing: 0.3, callWingSkew: 2, curve: 1, putTail: 1.2,
 };
 
 /** The ATM skew a at a VIX level (see the module header). */
@@ -69,6 +69,17 @@ export function skewFor(s: SmileParams, vix: number): number {
   const peak = Math.log(s.skewPeak / s.skewPivot);
   const extra = u <= peak ? u : Math.max(0, peak - 1.5 * (u - peak));
   return s.skew + s.skewHigh * extra;
+}
+
+/**
+ * The put wing's convexity at a VIX level and wandering `q` (model.ts `tailNoise`): b_put·e^q, scaled
+ * down by the stress part of the skew (pivot skew over the skew at `vix` above the pivot) so that the
+ * deep wing stays where it was while the near-the-money skew steepens — as in the 2018 chains, where
+ * puts eight standard deviations out stood at 3.2–3.6× ATM vol at every VIX level.
+ */
+export function putWingFor(s: SmileParams, vix: number, q: number): number {
+  const stress = vix > s.skewPivot ? s.skew / skewFor(s, vix) : 1;
+  return s.putWing * Math.exp(q) * stress;
 }
 
 /** σ(z)/σ_ATM at ATM skew `a` and put-wing convexity `wing` (by default the smile's own). */
