@@ -27,7 +27,7 @@ import { formatOcc } from '../../../shared/domain/occ.ts';
 import { bsmKernel } from './fastbsm.ts';
 import { hash32, mix32 } from './rng.ts';
 import { smileRatio } from './surface.ts';
-import type { SmileParams, TermStructure } from './surface.ts';
+import type { SmileParams, SmileShape, TermStructure } from './surface.ts';
 
 /** One expiration's chain in columns. Arrays of contracts have length 2n. */
 export type ChainColumns = {
@@ -152,10 +152,9 @@ export type ChainInput = {
   dividends?: readonly CashDividend[];
   term: TermStructure;
   smile: SmileParams;
-  /** ATM skew now (surface.ts `skewFor` at the current VIX) and the put wing's convexity today. */
-  skew: number;
-  putWing: number;
-  /** σ_VS/σ_ATM of the smile at that skew (varianceSwapRatio). */
+  /** This expiration's smile now (surface.ts `smileShape`). */
+  shape: SmileShape;
+  /** σ_VS/σ_ATM of that shape (varianceSwapRatio). */
   vsRatio: number;
   /** VIX level now, for spread widening. */
   vix: number;
@@ -238,14 +237,13 @@ export function computeChain(out: ChainColumns, strikes: Float64Array, inp: Chai
     const sAtm = Math.sqrt(W) / inp.vsRatio; // total ATM standard deviation
     const toCal = 1 / Math.sqrt(t); // total sd → calendar-time annualized vol
     const smile = inp.smile;
-    const a = inp.skew;
-    const wing = inp.putWing;
+    const shape = inp.shape;
     for (let i = 0; i < n; i++) {
       const K = strikes[i]!;
       const lk = Math.log(K / F);
       const z = lk / sAtm;
       zs[i] = z;
-      const totalSd = sAtm * smileRatio(smile, z, a, wing);
+      const totalSd = sAtm * smileRatio(smile, z, shape);
       const vol = totalSd * toCal;
       iv[2 * i] = vol;
       iv[2 * i + 1] = vol;
@@ -418,6 +416,8 @@ function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
  */
 function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r: number, dividends: readonly CashDividend[]): void {
   if (n === 0) return;
+  let maxCallPremium = 0;
+  for (const d of dividends) maxCallPremium += d.amount;
   for (let side = 0; side < 2; side++) {
     const right = side === 0 ? 'C' : 'P';
     if (right === 'C' && dividends.length === 0) continue; // no dividend: never worth exercising early
@@ -443,7 +443,9 @@ function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r:
       const vol = out.iv[j]!;
       if (!(vol > 0)) return 0;
       const am = americanPriceCash({ spot: S, strike: K, t, vol, rate: r, div: 0, right }, dividends, 41);
-      return Math.max(0, am - euro);
+      // A tree this small goes wrong far in the money at a tiny vol; the premium is bounded anyway: a put
+      // gains at most the interest on its strike, a call at most the dividends it captures.
+      return Math.min(Math.max(0, am - euro), right === 'P' ? K * (1 - Math.exp(-r * t)) : maxCallPremium);
     });
     // Linear interpolation of the premium between sampled strikes; value floored at intrinsic.
     for (let s = 0; s < idx.length; s++) {

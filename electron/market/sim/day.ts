@@ -14,7 +14,8 @@
  */
 import type { Rng } from './rng.ts';
 import {
-  jumpCompensator, jumpIntensity, longImpliedVariance, shortImpliedVariance, stateForVix, TRADING_DAYS, vixFamily,
+  jumpCompensator, jumpIntensity, loadedVariance, longImpliedVariance, physicalVariance, shortImpliedVariance, stateForVix, TRADING_DAYS,
+  vixFamily,
 } from './model.ts';
 import type { ModelParams } from './model.ts';
 
@@ -475,7 +476,8 @@ export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng
     const v9 = ((j === 0 ? day.bars.VIX9D.open[0]! : day.bars.VIX9D.close[j - 1]!) / 100) ** 2;
     const v30 = ((j === 0 ? day.bars.VIX.open[0]! : day.bars.VIX.close[j - 1]!) / 100) ** 2;
     const v93 = ((j === 0 ? day.bars.VIX3M.open[0]! : day.bars.VIX3M.close[j - 1]!) / 100) ** 2;
-    day.shortVar[j] = shortFromKnots(v9, v30);
+    // The short end from the real VIX9D and VIX: their expected variances extrapolated, the next day's premium put on.
+    day.shortVar[j] = loadedVariance(p, 3, shortFromKnots(physicalVariance(p, 0, v9), physicalVariance(p, 1, v30)));
     day.longVar[j] = 0.5 * v93 + 0.5 * longRun;
     if (j < n) varLevel[j] = v30 / (1 + p.premium30);
   }

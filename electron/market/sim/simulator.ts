@@ -40,8 +40,8 @@ import { skewIndex, SKEW_T } from './market-stats.ts';
 import type { IndexQuote } from './market-stats.ts';
 import { Rng, seedToUint32, streamSeed } from './rng.ts';
 import { strikeGrid } from './strikes.ts';
-import { DEFAULT_SMILE, putWingFor, skewFor, TermStructure, varianceSwapRatio } from './surface.ts';
-import type { SmileParams } from './surface.ts';
+import { DEFAULT_SMILE, smileShape, TermStructure, varianceSwapRatio } from './surface.ts';
+import type { SmileParams, SmileShape } from './surface.ts';
 
 export type { SimSymbol } from './day.ts';
 export { SIM_SYMBOLS } from './day.ts';
@@ -114,7 +114,7 @@ export class Simulator {
   readonly #anchor: AnchorSeries | null;
   readonly #weights: Float64Array;
   readonly #wcum: Float64Array;
-  /** σ_VS/σ_ATM by ATM skew and put wing rounded to 0.001 (both move; the ratio is an integral). */
+  /** σ_VS/σ_ATM by smile shape rounded to 0.001 (the shape moves; the ratio is an integral). */
   readonly #vsRatios = new Map<string, number>();
   readonly #keepDays: number;
   readonly #dailyListing: number;
@@ -553,12 +553,12 @@ export class Simulator {
     return { div: pv > 0 && t > 0 ? -Math.log(1 - pv / spot) / t : 0, dividends };
   }
 
-  #vsRatio(skew: number, putWing: number): number {
-    const key = `${skew}|${putWing}`;
+  #vsRatio(shape: SmileShape): number {
+    const key = `${shape.a}|${shape.putWing}|${shape.callWing}`;
     let r = this.#vsRatios.get(key);
     if (r === undefined) {
       if (this.#vsRatios.size > 4096) this.#vsRatios.clear();
-      r = varianceSwapRatio(this.smile, skew, putWing);
+      r = varianceSwapRatio(this.smile, shape);
       this.#vsRatios.set(key, r);
     }
     return r;
@@ -664,14 +664,15 @@ export class Simulator {
     const dayOpen = day && day.date === today ? day.bars[under].open[0]! : spot;
     const recent = this.#recentOpens(root === 'SPY' ? 1 : 0, today);
     const oiOpens = recent.length > 0 ? recent : [this.#previousClose(under, today)!];
-    const skew = Math.round(skewFor(this.smile, at('VIX')) * 1000) / 1000;
-    const putWing = Math.round(putWingFor(this.smile, at('VIX'), day?.tail ?? this.#state.tail) * 1000) / 1000;
+    const raw = smileShape(this.smile, at('VIX'), day?.tail ?? this.#state.tail, tVar);
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000; // few distinct shapes: their R is cached
+    const shape = { a: r3(raw.a), putWing: r3(raw.putWing), callWing: r3(raw.callWing) };
     const statsKey = `${root}|${expiration}`;
     if (this.#dayStats.size > 256) this.#dayStats.clear();
     const dayStats = this.#dayStats.get(statsKey) ?? null;
     const result = computeChain(out, this.#strikes(root, expiration), {
       root, expiration, time: now, spot, t, tVar, rate: this.params.rate, ...this.#dividendsOf(root, expiration, spot, t),
-      term: this.#term, smile: this.smile, skew, putWing, vsRatio: this.#vsRatio(skew, putWing), vix: at('VIX'), settleValue,
+      term: this.#term, smile: this.smile, shape, vsRatio: this.#vsRatio(shape), vix: at('VIX'), settleValue,
       sessionElapsed: elapsed, seed: this.seed, dayNum: dayNumber(today), minuteKey: Math.floor(now / MINUTE),
       expDayNum: dayNumber(expiration), dayOpen, oiOpens, dayStats,
     });
