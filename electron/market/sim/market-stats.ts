@@ -11,6 +11,8 @@
  * - Variance risk premium of day i: VIX_i minus the realized volatility of the next 21 sessions,
  *   √(252/21 · Σ_{j=i+1}^{i+21} r_j²) × 100 (zero-mean realized vol, in vol points). Days without 21
  *   later sessions have none.
+ * - The chains' own premium: the same with the ATM implied vol of the expiration nearest 30 days in place
+ *   of VIX (simulated only: the real history has no daily ATM vol).
  * - Term-structure inversion: VIX9D > VIX > VIX3M on a day where all three close.
  * - Quantiles interpolate linearly between order statistics (Hyndman–Fan type 7, as numpy's default).
  * - Skew ratio of a chain: implied volatility of the 0.10-delta put (linear in delta between the puts
@@ -126,6 +128,8 @@ export type DailyMarket = {
   vix3m?: readonly (number | null)[];
   skew?: readonly (number | null)[];
   spy?: readonly (number | null)[];
+  /** ATM implied vol of the expiration nearest 30 days at the close, vol points (the chains' own premium). */
+  atm30?: readonly (number | null)[];
   /** SPY ex-dividend dates (for the ratio statistics). */
   spyExDates?: readonly string[];
 };
@@ -153,6 +157,9 @@ export type MarketStats = {
   vrpMean: number | null;
   vrpMedian: number | null;
   vrpShare: number | null;
+  /** The same with the 30-day ATM implied vol in place of VIX: mean, and share of days above realized. */
+  atmVrpMean: number | null;
+  atmVrpShare: number | null;
   /** Share of days with VIX9D > VIX > VIX3M, and with VIX > VIX3M. */
   inversionShare: number | null;
   vixAboveVix3mShare: number | null;
@@ -202,6 +209,7 @@ export type Observations = {
   corrVix: number[];
   vix: number[];
   vrp: number[];
+  atmVrp: number[];
   famDays: number;
   inverted: number;
   vixAboveVix3m: number;
@@ -229,7 +237,7 @@ export function observe(m: DailyMarket, from = 0, to = m.dates.length): Observat
   const ret = new Float64Array(n); // ret[i] = return into session i
   for (let i = 1; i < n; i++) ret[i] = Math.log(m.spx[i]! / m.spx[i - 1]!);
   const o: Observations = {
-    sessions: Math.max(0, hi - lo), returns: [], gaps: [], gapDayReturns: [], corrRet: [], corrVix: [], vix: [], vrp: [], famDays: 0, inverted: 0,
+    sessions: Math.max(0, hi - lo), returns: [], gaps: [], gapDayReturns: [], corrRet: [], corrVix: [], vix: [], vrp: [], atmVrp: [], famDays: 0, inverted: 0,
     vixAboveVix3m: 0, vix9dRatio: [], vix3mRatio: [], skew: [], skewPair: [], vixPair: [], spyRatio: [], spyTrack: [], spyExDrop: [], spyDrift: [],
   };
   for (let i = lo; i < hi; i++) {
@@ -249,6 +257,9 @@ export function observe(m: DailyMarket, from = 0, to = m.dates.length): Observat
     }
     const sk = at(m.skew, i);
     if (sk !== null) o.skew.push(sk);
+    const atm = at(m.atm30, i);
+    const rvAtm = atm === null ? null : realizedVol(ret, i + 1, VRP_HORIZON);
+    if (atm !== null && rvAtm !== null) o.atmVrp.push(atm - rvAtm);
     if (vix === null) continue;
     o.vix.push(vix);
     // Realized vol of the returns into sessions i+1 … i+21.
@@ -337,6 +348,8 @@ export function statsOf(o: Observations): MarketStats {
     vrpMean: mean(o.vrp),
     vrpMedian: median(o.vrp),
     vrpShare: o.vrp.length ? o.vrp.filter((v) => v > 0).length / o.vrp.length : null,
+    atmVrpMean: mean(o.atmVrp),
+    atmVrpShare: o.atmVrp.length ? o.atmVrp.filter((v) => v > 0).length / o.atmVrp.length : null,
     inversionShare: o.famDays ? o.inverted / o.famDays : null,
     vixAboveVix3mShare: o.famDays ? o.vixAboveVix3m / o.famDays : null,
     vix9dRatio: mean(o.vix9dRatio),

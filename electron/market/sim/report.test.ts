@@ -48,7 +48,7 @@ describe('realism report: pieces', () => {
   });
 
   it('judges the skew ratio by VIX bucket: rising from VIX 11 to 30, steeper below 11, within the real range', () => {
-    const obs = (vix: number, ratio: number) => ({ date: '2025-01-02', vix, dte: 30, ratio });
+    const obs = (vix: number, ratio: number) => ({ date: '2025-01-02', vix, dte: 30, ratio, atm: vix / 110 });
     const real = [obs(10, 1.6), obs(13, 1.4), obs(17, 1.55), obs(22, 1.7), obs(27, 1.85)];
     expect(skewBuckets(real, [obs(10, 1.55), obs(13, 1.42), obs(17, 1.5), obs(22, 1.65), obs(27, 1.8)]).pass).toBe(true);
     const flat = skewBuckets(real, [10, 13, 17, 22, 27].map((v) => obs(v, 1.46)));

@@ -24,14 +24,14 @@ import { join } from 'node:path';
 import { readDailyBars, readDailyCloses, readEodChain, toChainSnapshots } from '../data/index.ts';
 import { addDays, dayNumber, etDate, nextTradingDay, session } from '../calendar.ts';
 import {
-  band, mergeObservations, observe, skewRatio, statsOf, yearRanges,
+  atmIv, band, mergeObservations, observe, skewRatio, statsOf, yearRanges,
 } from './market-stats.ts';
 import type { Band, DailyMarket, MarketStats, Observations } from './market-stats.ts';
 import { createSimulator } from './simulator.ts';
 import type { Simulator } from './simulator.ts';
 
-/** One skew-ratio observation: a day's chain near 30 DTE. */
-export type SkewObs = { date: string; vix: number; dte: number; ratio: number };
+/** One skew-ratio observation: a day's chain near 30 DTE (its ATM implied vol too, decimal). */
+export type SkewObs = { date: string; vix: number; dte: number; ratio: number; atm: number };
 
 /** A market measured by the report: its daily series, the year ranges measured, skew observations. */
 export type MeasuredMarket = {
@@ -130,7 +130,8 @@ function realSkew(dir: string, market: DailyMarket): SkewObs[] {
     // Vendor rows deep in the money or far out carry placeholder greeks (gamma 0) and floored IVs.
     const rows = snap.contracts.filter((c) => (c.bid ?? 0) > 0 && (c.gamma ?? 0) > 0);
     const ratio = skewRatio(rows, snap.underlyingPrice);
-    if (ratio !== null) out.push({ date, vix, dte, ratio });
+    const atm = atmIv(rows, snap.underlyingPrice);
+    if (ratio !== null && atm !== null) out.push({ date, vix, dte, ratio, atm });
   }
   return out;
 }
@@ -149,7 +150,10 @@ export function simulateYear(seed: number, year = SIM_YEAR): MeasuredMarket {
   const sim = createSimulator({ seed, start: `${year}-01-01` });
   const end = `${year}-12-31`;
   const dates: string[] = [];
-  const m = { spx: [] as number[], spxOpen: [] as (number | null)[], vix: [] as (number | null)[], vix9d: [] as (number | null)[], vix3m: [] as (number | null)[], skew: [] as (number | null)[], spy: [] as (number | null)[] };
+  const m = {
+    spx: [] as number[], spxOpen: [] as (number | null)[], vix: [] as (number | null)[], vix9d: [] as (number | null)[], vix3m: [] as (number | null)[],
+    skew: [] as (number | null)[], spy: [] as (number | null)[], atm30: [] as (number | null)[],
+  };
   const skew: SkewObs[] = [];
   let extra = 0;
   let date = etDate(sim.now());
@@ -168,7 +172,11 @@ export function simulateYear(seed: number, year = SIM_YEAR): MeasuredMarket {
       m.skew.push(sim.skewIndex());
       const obs = simSkewObs(sim, date, vix);
       if (obs) skew.push(obs);
-    } else m.skew.push(null);
+      m.atm30.push(obs ? 100 * obs.atm : null);
+    } else {
+      m.skew.push(null);
+      m.atm30.push(null);
+    }
     if (date > end && ++extra > 21) break;
     date = nextTradingDay(date);
   }
@@ -186,7 +194,8 @@ function simSkewObs(sim: Simulator, date: string, vix: number): SkewObs | null {
   if (!best) return null;
   const snap = sim.chain('SPXW', best);
   const ratio = skewRatio(snap.contracts, snap.underlyingPrice);
-  return ratio === null ? null : { date, vix, dte: dayNumber(best) - dayNumber(date), ratio };
+  const atm = atmIv(snap.contracts, snap.underlyingPrice);
+  return ratio === null || atm === null ? null : { date, vix, dte: dayNumber(best) - dayNumber(date), ratio, atm };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -247,6 +256,8 @@ const ROWS: RowSpec[] = [
   },
   { key: 'vrpMedian', label: 'variance risk premium, median', digits: 1 },
   { key: 'vrpShare', label: 'share of days VIX above the realized vol that follows', digits: 2 },
+  { key: 'atmVrpMean', label: '30-day ATM implied vol − next 21 sessions’ realized vol, mean (simulated only)', digits: 1 },
+  { key: 'atmVrpShare', label: 'share of days 30-day ATM vol above the realized vol that follows', digits: 2 },
   { key: 'inversionShare', label: 'share of days VIX9D > VIX > VIX3M', digits: 3 },
   { key: 'vixAboveVix3mShare', label: 'share of days VIX > VIX3M', digits: 3 },
   { key: 'vix9dRatio', label: 'VIX9D / VIX, mean', digits: 3 },
