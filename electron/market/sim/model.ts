@@ -29,10 +29,12 @@
  *
  * The VIX family is the expectation of the average total variance (diffusion + jumps) over 9, 30 and 93
  * calendar days (Cboe's VIX9D, VIX, VIX3M), in closed form for the log-normal v (integrated with
- * Gauss–Legendre), with the jump kicks' expected drift at the current intensity, scaled by a variance
- * risk premium that grows with the horizon. So the term structure is in contango when volatility is low
- * and inverts after a shock, as the real one does; and implied volatility sits above the realized
- * volatility that follows by the premium (model.test.ts and `thetadesk sim report` measure it).
+ * Gauss–Legendre), with the jump kicks' expected drift at the current intensity, loaded with a variance
+ * risk premium: a multiplier (`premium…`) and a crash premium added to the variance (`premiumVar…`)
+ * that grows with the horizon; the next day (what 0DTE options price) carries a smaller one. So the term
+ * structure is in contango when volatility is low and inverts after a shock, as the real one does; and
+ * implied volatility sits above the realized volatility that follows by about as much, and as often, as
+ * in the real history (realism.test.ts and `thetadesk sim report` measure it against ../shared/data).
  */
 import { normCdf } from '../../../shared/optionmath/normal.ts';
 import { addDays, dayNumber, spyExDividendDates } from '../calendar.ts';
