@@ -79,6 +79,10 @@ describe('market statistics: a daily market', () => {
     expect(s.vrpShare).toBe(1);
     // Days without 21 later sessions have no premium: 100 sessions → 79 values.
     expect(observe(m).vrp.length).toBe(79);
+    // The short end: VIX9D against the next 6 sessions (94 values).
+    const short = marketStats({ ...m, vix9d: m.spx.map(() => 18) });
+    expect(short.vrp9Mean!).toBeCloseTo(18 - rv, 10);
+    expect(observe({ ...m, vix9d: m.spx.map(() => 18) }).vrp9.length).toBe(94);
     expect(s.vixP5).toBe(20);
     expect(s.spotVolCorr).toBeNull(); // VIX never moves
   });

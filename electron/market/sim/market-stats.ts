@@ -11,6 +11,7 @@
  * - Variance risk premium of day i: VIX_i minus the realized volatility of the next 21 sessions,
  *   √(252/21 · Σ_{j=i+1}^{i+21} r_j²) × 100 (zero-mean realized vol, in vol points). Days without 21
  *   later sessions have none.
+ * - The short end: VIX9D minus the realized vol of the next 6 sessions (same formula, 6 returns).
  * - The chains' own premium: the same with the ATM implied vol of the expiration nearest 30 days in place
  *   of VIX (simulated only: the real history has no daily ATM vol).
  * - Term-structure inversion: VIX9D > VIX > VIX3M on a day where all three close.
@@ -28,6 +29,8 @@
 export const SESSIONS_PER_YEAR = 252;
 /** Sessions of realized volatility the variance risk premium compares VIX with. */
 export const VRP_HORIZON = 21;
+/** The same for VIX9D (nine calendar days: six sessions). */
+export const VRP9_HORIZON = 6;
 
 type Nums = ArrayLike<number>;
 
@@ -157,6 +160,9 @@ export type MarketStats = {
   vrpMean: number | null;
   vrpMedian: number | null;
   vrpShare: number | null;
+  /** The short end: VIX9D minus the realized vol of the next 6 sessions, mean and share of days > 0. */
+  vrp9Mean: number | null;
+  vrp9Share: number | null;
   /** The same with the 30-day ATM implied vol in place of VIX: mean, and share of days above realized. */
   atmVrpMean: number | null;
   atmVrpShare: number | null;
@@ -209,6 +215,7 @@ export type Observations = {
   corrVix: number[];
   vix: number[];
   vrp: number[];
+  vrp9: number[];
   atmVrp: number[];
   famDays: number;
   inverted: number;
@@ -237,7 +244,7 @@ export function observe(m: DailyMarket, from = 0, to = m.dates.length): Observat
   const ret = new Float64Array(n); // ret[i] = return into session i
   for (let i = 1; i < n; i++) ret[i] = Math.log(m.spx[i]! / m.spx[i - 1]!);
   const o: Observations = {
-    sessions: Math.max(0, hi - lo), returns: [], gaps: [], gapDayReturns: [], corrRet: [], corrVix: [], vix: [], vrp: [], atmVrp: [], famDays: 0, inverted: 0,
+    sessions: Math.max(0, hi - lo), returns: [], gaps: [], gapDayReturns: [], corrRet: [], corrVix: [], vix: [], vrp: [], vrp9: [], atmVrp: [], famDays: 0, inverted: 0,
     vixAboveVix3m: 0, vix9dRatio: [], vix3mRatio: [], skew: [], skewPair: [], vixPair: [], spyRatio: [], spyTrack: [], spyExDrop: [], spyDrift: [],
   };
   for (let i = lo; i < hi; i++) {
@@ -266,6 +273,8 @@ export function observe(m: DailyMarket, from = 0, to = m.dates.length): Observat
     const rv = realizedVol(ret, i + 1, VRP_HORIZON);
     if (rv !== null) o.vrp.push(vix - rv);
     const v9 = at(m.vix9d, i);
+    const rv9 = v9 === null ? null : realizedVol(ret, i + 1, VRP9_HORIZON);
+    if (v9 !== null && rv9 !== null) o.vrp9.push(v9 - rv9);
     const v3 = at(m.vix3m, i);
     if (v9 !== null && v3 !== null) {
       o.famDays++;
@@ -348,6 +357,8 @@ export function statsOf(o: Observations): MarketStats {
     vrpMean: mean(o.vrp),
     vrpMedian: median(o.vrp),
     vrpShare: o.vrp.length ? o.vrp.filter((v) => v > 0).length / o.vrp.length : null,
+    vrp9Mean: mean(o.vrp9),
+    vrp9Share: o.vrp9.length ? o.vrp9.filter((v) => v > 0).length / o.vrp9.length : null,
     atmVrpMean: mean(o.atmVrp),
     atmVrpShare: o.atmVrp.length ? o.atmVrp.filter((v) => v > 0).length / o.atmVrp.length : null,
     inversionShare: o.famDays ? o.inverted / o.famDays : null,

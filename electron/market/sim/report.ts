@@ -256,6 +256,8 @@ const ROWS: RowSpec[] = [
   },
   { key: 'vrpMedian', label: 'variance risk premium, median', digits: 1 },
   { key: 'vrpShare', label: 'share of days VIX above the realized vol that follows', digits: 2 },
+  { key: 'vrp9Mean', label: 'VIX9D − next 6 sessions’ realized vol, mean (real from 2011)', digits: 1 },
+  { key: 'vrp9Share', label: 'share of days VIX9D above the realized vol that follows', digits: 2 },
   { key: 'atmVrpMean', label: '30-day ATM implied vol − next 21 sessions’ realized vol, mean (simulated only)', digits: 1 },
   { key: 'atmVrpShare', label: 'share of days 30-day ATM vol above the realized vol that follows', digits: 2 },
   { key: 'inversionShare', label: 'share of days VIX9D > VIX > VIX3M', digits: 3 },
