@@ -5,6 +5,7 @@ type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Pr
 export const COMMANDS: Record<string, Command> = {
   export: { summary: 'export trades, legs, fills, decisions or daily summaries to CSV', load: () => import('./export.ts') },
   backtest: { summary: 'run a strategy over simulated or imported chains', load: () => import('./backtest.ts') },
+  sim: { summary: 'look at the built-in market simulator: export days, one chain, or the realism report (export | chain | report)', load: () => import('./sim.ts') },
   db: { summary: 'back up, check or restore the database (backup | check | restore)', load: () => import('./db.ts') },
 };
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCalendarCsv, renderCalendarTable } from '../../scripts/gen-market-calendar.ts';
 import {
   addDays, dayNumber, dte, etDate, etOffsetMinutes, etParts, etToEpoch, expirations, isHoliday, isRegularHours, isTradingDay, monthlyExpiration,
-  nextSessionOpen, nextTradingDay, previousTradingDay, ruleEarlyCloses, ruleHolidays, session, settlement, tradingDays, weekday,
+  nextSessionOpen, nextTradingDay, previousTradingDay, spyExDividendDates, ruleEarlyCloses, ruleHolidays, session, settlement, tradingDays, weekday,
 } from './calendar.ts';
 import { EARLY_CLOSES, HOLIDAYS } from './calendar-table.ts';
 
@@ -292,5 +292,14 @@ describe('settlement and DTE', () => {
       expect(Number.isFinite(d.years) && d.years >= 0).toBe(true);
       expect(d.sessions).toBeLessThanOrEqual(ahead);
     }), { numRuns: 300 });
+  });
+});
+
+describe('SPY ex-dividend dates', () => {
+  it('third Friday of March, June, September and December; the trading day before when that Friday is closed', () => {
+    expect(spyExDividendDates('2025-01-01', '2025-12-31')).toEqual(['2025-03-21', '2025-06-20', '2025-09-19', '2025-12-19']);
+    // 2026-06-19 is Juneteenth, the third Friday of June: SPY goes ex on Thursday.
+    expect(spyExDividendDates('2026-06-01', '2026-06-30')).toEqual(['2026-06-18']);
+    expect(spyExDividendDates('2025-03-22', '2025-06-19')).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@
  * - SPY: American, physically settled, PM; monthly third Fridays, weeklies on Fridays (2010-06-04+),
  *   Wednesdays (2016-02-24+), Mondays (2018-01-08+), Tuesdays and Thursdays (2022-11-14+), and
  *   month-ends (medium/low confidence on the historical start dates).
+ * - SPY goes ex-dividend on the third Friday of March, June, September and December
+ *   ({@link spyExDividendDates}).
  * - A scheduled weekly/daily expiration that falls on a closure moves to the preceding trading day
  *   (duplicates merge).
  *
@@ -424,6 +426,27 @@ export function expirations(root: ExpirationRoot, from: string, to: string): str
     }
   }
   return [...out].sort();
+}
+
+/**
+ * SPY's ex-dividend dates in [from, to]: the third Friday of March, June, September and December (the
+ * trading day before when that Friday is a closure), as SPY's quarterly distributions have gone ex
+ * (LEAN's factor file in ../shared/data lists them since 1998).
+ */
+export function spyExDividendDates(from: string, to: string): string[] {
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  const out: string[] = [];
+  const [y0] = civilFromDays(start);
+  const [y1] = civilFromDays(end);
+  for (let y = y0; y <= y1; y++) {
+    for (const m of [3, 6, 9, 12]) {
+      const e = onOrBefore(thirdFriday(y, m));
+      const n = dayNumber(e);
+      if (n >= start && n <= end) out.push(e);
+    }
+  }
+  return out;
 }
 
 function isLastWeekdayOfMonth(day: number, y: number, m: number): boolean {
