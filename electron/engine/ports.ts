@@ -11,7 +11,8 @@
  *   exit at mid + 0.30 × spread, no partials).
  *
  * Both executors write the same rows: `orders` (client order id first), `fills`, and through the fills
- * the trade's legs and totals (electron/store), so a backtest database has the live shape.
+ * the trade's legs and totals (electron/store), so a backtest database has the live shape; and both
+ * tell the engine what happened through the same `ExecutionEvent`s.
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
 import type { ChainNeed, ExecutionConfig, LegMark, Proposal } from '../strategies/types.ts';
@@ -81,6 +82,41 @@ export type ExecutionSummary = {
   /** Working (not terminal) orders by trade id. */
   working: { tradeId: number; clientOrderId: string; purpose: 'OPEN' | 'CLOSE' }[];
 };
+
+/** An order as the execution events name it. */
+export type OrderRef = { orderId: number; clientOrderId: string; tradeId: number | null; purpose: 'OPEN' | 'CLOSE' };
+
+/** One leg of a fill: the contracts bought or sold and their per-share price (cents). */
+export type FillLeg = { symbol: string; side: 'BUY' | 'SELL'; quantity: number; priceCents: number };
+
+/**
+ * What the executor tells the engine, as it happens (live: as the broker reports it; backtest: as the
+ * fill model fills). Every event is sent after its rows are committed, and the trades it carries are
+ * read after that commit: they are the trade's state at the event.
+ *
+ * - `order-working` / `order-done`: the executor has an order in flight for the trade from now on
+ *   (sent, or resumed after a restart) / no longer (filled, cancelled, rejected, expired, gone). An
+ *   order cancelled to be sent again at a new price stays in flight until its successor is sent.
+ * - `order-accepted`: the broker took the order (its answer to the send, or found there at
+ *   reconciliation); `order-rejected`; `order-cancelled` (also expired) with what had filled.
+ * - `fill`: one execution, with each leg's price (the broker's, or the net split across the legs).
+ * - `trade-opened` (its first fill), `trade-closed` (flat, with the realized P&L net of commissions),
+ *   `trade-cancelled` (an entry that ended with nothing filled, with the exit-reason code).
+ * - `commission-updated`: a commission reported apart from its fill (it changes the trade's P&L).
+ */
+export type ExecutionEvent =
+  | { type: 'order-working'; at: number; order: OrderRef; trade: TradeWithLegs | null }
+  | { type: 'order-done'; at: number; order: OrderRef }
+  | { type: 'order-accepted'; at: number; order: OrderRef; brokerOrderId: string | null }
+  | { type: 'order-rejected'; at: number; order: OrderRef; reason: string }
+  | { type: 'order-cancelled'; at: number; order: OrderRef; status: 'CANCELLED' | 'EXPIRED'; reason: string; filledQuantity: number }
+  | { type: 'fill'; at: number; order: OrderRef; executionId: string; quantity: number; netCents: number; legs: FillLeg[]; filledQuantity: number; orderQuantity: number; trade: TradeWithLegs | null }
+  | { type: 'trade-opened'; at: number; trade: TradeWithLegs }
+  | { type: 'trade-closed'; at: number; trade: TradeWithLegs; realizedPnlCents: number }
+  | { type: 'trade-cancelled'; at: number; trade: TradeWithLegs; code: string; why: string }
+  | { type: 'commission-updated'; at: number; order: OrderRef; executionId: string; cents: number; trade: TradeWithLegs | null };
+
+export type ExecutionListener = (event: ExecutionEvent) => void;
 
 export interface Executor {
   /**

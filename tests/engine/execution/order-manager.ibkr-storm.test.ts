@@ -13,7 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IbkrBroker } from '../../../electron/brokers/ibkr/broker.ts';
 import { fromSimulator, occSymbol, type MarketSource } from '../../../electron/brokers/market-source.ts';
-import { creditOf, OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
+import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
+import { creditOf } from '../../../electron/engine/execution/pricing.ts';
 import type { ExecutionConfig } from '../../../electron/strategies/types.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import { startFakeIbGateway, type FakeIbGateway } from '../../fakes/ib-gateway/server.ts';
