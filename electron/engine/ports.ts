@@ -78,8 +78,8 @@ export type CloseRequest = {
   now: number;
 };
 
+/** The orders an executor has in flight (what its `order-working` / `order-done` events told). */
 export type ExecutionSummary = {
-  /** Working (not terminal) orders by trade id. */
   working: { tradeId: number; clientOrderId: string; purpose: 'OPEN' | 'CLOSE' }[];
 };
 
@@ -91,8 +91,8 @@ export type FillLeg = { symbol: string; side: 'BUY' | 'SELL'; quantity: number; 
 
 /**
  * What the executor tells the engine, as it happens (live: as the broker reports it; backtest: as the
- * fill model fills). Every event is sent after its rows are committed, and the trades it carries are
- * read after that commit: they are the trade's state at the event.
+ * fill model fills). Every event is sent once the transaction that wrote its rows has ended, and the
+ * trades it carries are read after it: they are the trade's state at the event.
  *
  * - `order-working` / `order-done`: the executor has an order in flight for the trade from now on
  *   (sent, or resumed after a restart) / no longer (filled, cancelled, rejected, expired, gone). An
@@ -130,7 +130,11 @@ export interface Executor {
   onTick(now: number, marks: MarkMap): Promise<void>;
   /** Cancels every working order (Close all, shutdown); returns how many were asked to cancel. */
   cancelAll(reason: string): Promise<number>;
-  summary(): ExecutionSummary;
+  /**
+   * Delivers every {@link ExecutionEvent} to `listener`, synchronously as it happens, until the
+   * returned function is called. This is how the engine learns what its orders did.
+   */
+  subscribe(listener: ExecutionListener): () => void;
   /**
    * Matches the store's live orders with the broker's (after a crash or reconnect): fills missed
    * while down are recorded (idempotent on execution id), orders the broker never saw are marked,

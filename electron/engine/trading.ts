@@ -18,6 +18,10 @@
  * (node-schedule vs a virtual clock firing the same specs), the market data (broker vs simulator or
  * imported chains) and the executor (order manager vs fill model). Tasks run one at a time in arrival
  * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
+ *
+ * What its orders did (in flight, filled, a trade opened, closed or cancelled) the engine learns from
+ * the executor's events, both live and in backtests, into its position book (position-book.ts): it
+ * never polls the executor nor re-reads the store for it.
  */
 import { ApiError } from '../../shared/api.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../shared/domain/chain.ts';
@@ -44,6 +48,7 @@ import type {
 } from '../strategies/types.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Executor, Logger, MarketData, MarkMap } from './ports.ts';
+import { PositionBook } from './position-book.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -124,9 +129,12 @@ export class TradingEngine {
   #workTimer: TimerHandle | null = null;
   /** The timer that sends queued closes at the open (Close all while the market was closed). */
   #queueTimer: { at: number; handle: TimerHandle } | null = null;
+  /** What the executor's events told: orders in flight, trades as last reported. */
+  readonly #book = new PositionBook();
 
   constructor(options: TradingEngineOptions) {
     this.#o = options;
+    options.executor.subscribe((e) => this.#book.apply(e));
     for (const entry of options.strategies) this.#register(entry);
   }
 
@@ -348,13 +356,18 @@ export class TradingEngine {
     // Live: every tick is a stored snapshot (seed 000's dataset). Backtests only need chains at entry
     // slots; between them the open legs are marked from their own quotes, which is much cheaper.
     if (this.#o.snapshots === 'store') await this.#capture(st, at);
+    let read = this.#book.mark();
     let open = this.#o.store.trades.listOpen(st.strategy.id);
     if (open.length > 0) {
-      if (await this.#settle(open, at)) open = this.#o.store.trades.listOpen(st.strategy.id);
+      if (await this.#settle(open, at)) {
+        read = this.#book.mark();
+        open = this.#o.store.trades.listOpen(st.strategy.id);
+      }
       // A series past its last trading time has no market: nothing to mark, manage or close until it settles.
       const marks = await this.#markTrades(open.filter((t) => stoppedTrading(t, at) === null), at);
       await this.#o.executor.onTick(at, marks);
-      await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
+      // What the executor did meanwhile (fills, a trade opened, closed or cancelled) came as events.
+      await this.#manage(st, at, this.#book.since(read, open));
     } else {
       await this.#o.executor.onTick(at, new Map());
     }
@@ -368,7 +381,7 @@ export class TradingEngine {
    * executor take the next step, time out an entry, or re-price a close.
    */
   #armWork(): void {
-    if (this.#workTimer || !this.#started || this.#o.executor.summary().working.length === 0) return;
+    if (this.#workTimer || !this.#started || !this.#book.hasWorking()) return;
     let every = Infinity;
     for (const st of this.#strategies.values()) every = Math.min(every, st.config.execution.stepEverySeconds * 1000);
     if (!Number.isFinite(every)) every = 30_000;
@@ -380,11 +393,8 @@ export class TradingEngine {
 
   async #workOrders(): Promise<void> {
     const at = this.#o.clock.now();
-    const working = this.#o.executor.summary().working;
-    if (working.length > 0) {
-      const trades = [...new Set(working.map((w) => w.tradeId))]
-        .map((id) => this.#o.store.trades.get(id))
-        .filter((t): t is TradeWithLegs => t !== null && stoppedTrading(t, at) === null);
+    if (this.#book.hasWorking()) {
+      const trades = this.#book.workingTrades().filter((t) => stoppedTrading(t, at) === null);
       const marks = await this.#markTrades(trades, at);
       await this.#o.executor.onTick(at, marks);
       this.#o.onChange?.();
@@ -426,7 +436,6 @@ export class TradingEngine {
     const date = etDate(at);
     const s = session(date);
     const sessionClose = s?.close ?? at;
-    const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
     for (const trade of open) {
       if (stoppedTrading(trade, at) !== null) continue; // waits for its settlement
       if (trade.status === 'CLOSING') {
@@ -437,7 +446,7 @@ export class TradingEngine {
           continue;
         }
         // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
-        if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
+        if (!this.#book.isWorking(trade.tradeId, 'CLOSE') && trade.legs.some((l) => l.openedQty > l.closedQty)) {
           this.#o.log.warn(`${st.strategy.id}: trade ${trade.tradeId} is closing with no working order; sending a marketable close again.`);
           await this.#sendClose(st, trade, 'marketable', null, at);
         }
@@ -692,6 +701,15 @@ export class TradingEngine {
       legs,
       notes: t.notes,
     };
+  }
+
+  /**
+   * The position of a trade as the engine knows it from the executor's events (legs as filled, the
+   * last marks), without asking the store; null when the executor has not reported on it.
+   */
+  positionOf(tradeId: number): PositionView | null {
+    const t = this.#book.trade(tradeId);
+    return t === null ? null : this.#positionView(t);
   }
 
   /** Unrealized P&L of an open trade at the current marks (cents), null when a leg has no mid. */

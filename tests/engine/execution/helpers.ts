@@ -13,7 +13,8 @@ import { OrderManager, type ExecutionNotice } from '../../../electron/engine/exe
 import { Reconciler } from '../../../electron/engine/execution/reconcile.ts';
 import { eventTime, QuoteMemory, reportInFlight, WorkingOrders, type ExecutionContext, type LegInfo } from '../../../electron/engine/execution/state.ts';
 import type { WalkContext } from '../../../electron/engine/execution/walk.ts';
-import type { ExecutionEvent, MarkMap, OrderRef } from '../../../electron/engine/ports.ts';
+import type { ExecutionEvent, MarkMap } from '../../../electron/engine/ports.ts';
+import { PositionBook } from '../../../electron/engine/position-book.ts';
 import { createSimulator, type Simulator } from '../../../electron/market/sim/simulator.ts';
 import type { TradeWithLegs } from '../../../electron/store/repos/trades.ts';
 import type { Store } from '../../../electron/store/store.ts';
@@ -94,23 +95,22 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export type Followed = { events: ExecutionEvent[]; inFlight: Map<string, OrderRef>; stop(): void };
+export type Followed = { events: ExecutionEvent[]; book: PositionBook; stop(): void };
 
-/** Follows an executor's events: all of them, and the orders in flight as `order-working` / `order-done` tell them. */
+/** Follows an executor's events: all of them, and the engine's position book fed by them. */
 export function follow(executor: { subscribe(listener: (e: ExecutionEvent) => void): () => void }): Followed {
   const events: ExecutionEvent[] = [];
-  const inFlight = new Map<string, OrderRef>();
+  const book = new PositionBook();
   const stop = executor.subscribe((e) => {
     events.push(e);
-    if (e.type === 'order-working') inFlight.set(e.order.clientOrderId, e.order);
-    if (e.type === 'order-done') inFlight.delete(e.order.clientOrderId);
+    book.apply(e);
   });
-  return { events, inFlight, stop };
+  return { events, book, stop };
 }
 
-/** Throws unless the followed events tell exactly the orders in flight the order manager reports. */
+/** Throws unless the engine's position book, fed by the events, has exactly the orders in flight the order manager reports. */
 export function expectEventsMatch(followed: Followed, om: OrderManager): void {
-  const told = [...followed.inFlight.keys()].sort();
+  const told = followed.book.working().map((o) => o.clientOrderId).sort();
   const working = om.summary().working.map((w) => w.clientOrderId).sort();
   if (JSON.stringify(told) !== JSON.stringify(working)) throw new Error(`the events tell of orders in flight ${JSON.stringify(told)}, the order manager works ${JSON.stringify(working)}`);
 }
