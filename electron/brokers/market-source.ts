@@ -6,7 +6,8 @@
  * it through `fromSimulator` (what the sim adapter and the fakes use); `createToyMarket` is a small
  * closed-form stand-in kept for focused unit tests that must not depend on the simulator's calibration.
  */
-import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
 import type { Simulator } from '../market/sim/simulator.ts';
 import type { DailyBar, QuoteSymbol } from './port.ts';
 
@@ -43,27 +44,6 @@ export function fromSimulator(sim: Simulator): MarketSource {
 }
 
 export const ROOTS_OF: Record<Underlying, readonly OptionRoot[]> = { SPX: ['SPXW', 'SPX'], SPY: ['SPY'] };
-
-// ---------------------------------------------------------------------------------------------
-// OCC symbols (Tradier form: unpadded root)
-
-/** `SPXW250321C05700000` from its parts. */
-export function occSymbol(root: OptionRoot, expiration: string, right: Right, strike: number): string {
-  const yymmdd = expiration.slice(2, 4) + expiration.slice(5, 7) + expiration.slice(8, 10);
-  return `${root}${yymmdd}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
-}
-
-/** Parses an OCC symbol (padded or not); null when it is not one. */
-export function parseOcc(symbol: string): { root: OptionRoot; expiration: string; right: Right; strike: number } | null {
-  const m = /^(SPXW|SPX|SPY)\s*(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol.trim());
-  if (!m) return null;
-  return {
-    root: m[1] as OptionRoot,
-    expiration: `20${m[2]}-${m[3]}-${m[4]}`,
-    right: m[5] as Right,
-    strike: Number(m[6]) / 1000,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // A small deterministic market (stand-in for the simulator in focused unit tests)

@@ -15,6 +15,7 @@ import { listTrades } from '../../electron/application/trades/view.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { findGroup, quoteAt, type ChainColumns } from '../../electron/market/data/chain-columns.ts';
 import { isoToDay } from '../../electron/market/data/csv.ts';
+import { parseOcc } from '../../shared/domain/occ.ts';
 import { exitReview, type TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
@@ -45,8 +46,7 @@ afterAll(() => {
 
 /** The file's bid/ask of one contract on a date, in cents. */
 function quote(date: string, symbol: string): { bid: number; ask: number } {
-  const m = /^SPXW(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol)!;
-  const g = findGroup(cols, isoToDay(date)!, isoToDay(`20${m[1]}-${m[2]}-${m[3]}`)!, 'SPXW');
+  const g = findGroup(cols, isoToDay(date)!, isoToDay(parseOcc(symbol).expiration)!, 'SPXW');
   for (let i = cols.groups.start[g]!; i < cols.groups.end[g]!; i++) {
     const q = quoteAt(cols, i);
     if (q.symbol === symbol) return { bid: Math.round(q.bid! * 100), ask: Math.round(q.ask! * 100) };

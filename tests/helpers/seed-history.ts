@@ -4,7 +4,7 @@
  * path — orders and fills per trade — would take minutes). Deterministic for a seed. Returns what it
  * wrote so tests can compute their expectations independently of the code under test.
  */
-import { occSymbol } from '../../electron/store/chain-codec.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
 import type { Store } from '../../electron/store/store.ts';
 import { rng } from '../store/chain-gen.ts';
 
@@ -44,8 +44,8 @@ export function seedTradeHistory(store: Store, opts: { count: number; start: num
       const pnl = (credit - debit) * 100;
       const short = 5800 - (i % 40) * 5;
       const expiration = etDate(openedAt + 3 * 86_400_000);
-      const shortSym = occSymbol('SPXW', expiration, short, 'P');
-      const longSym = occSymbol('SPXW', expiration, short - 25, 'P');
+      const shortSym = occSymbol('SPXW', expiration, 'P', short);
+      const longSym = occSymbol('SPXW', expiration, 'P', short - 25);
       const r = insTrade.run(strategyId, entryDate, openedAt, closedAt, etDate(closedAt), credit, credit * 100, debit, debit * 100, credit * 100, (2500 - credit) * 100, pnl, exit, openedAt, closedAt);
       const tradeId = Number(r.lastInsertRowid);
       insInstrument.run(shortSym, expiration, short * 1000, openedAt);

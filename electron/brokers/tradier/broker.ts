@@ -24,7 +24,7 @@
 import { z } from 'zod';
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
 import { etDate } from '../../../shared/market/calendar.ts';
-import { occSymbol, parseOcc } from '../market-source.ts';
+import { occSymbol, parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { Emitter, OrderBook } from '../order-book.ts';
 import {
   BrokerError,
@@ -122,7 +122,7 @@ export function parseTradierConfig(input: TradierConfigInput): TradierConfig {
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export function parseOptionJson(o: Json, time: number): OptionQuote | null {
-  const occ = parseOcc(String(o.symbol ?? ''));
+  const occ = parseOptionSymbol(String(o.symbol ?? ''));
   if (!occ) return null;
   const g = (o.greeks ?? null) as Json | null;
   return {
@@ -424,7 +424,7 @@ export class TradierBroker implements Broker {
     for (const x of toArray(p.position as Json | Json[])) {
       const qty = Number(x.quantity);
       const sym = String(x.symbol);
-      const occ = parseOcc(sym);
+      const occ = parseOptionSymbol(sym);
       const cost = num(x.cost_basis);
       if (occ) out.push({ contract: { kind: 'option', underlying: occ.root === 'SPY' ? 'SPY' : 'SPX', ...occ }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty / 100 });
       else if (sym === 'SPY') out.push({ contract: { kind: 'stock', symbol: 'SPY' }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty });

@@ -10,8 +10,8 @@
  * realized P&L = gross − commissions.
  */
 import type { OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import type { ClosedTrade } from '../../../shared/stats.ts';
-import { occSymbol } from '../chain-codec.ts';
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import { etDate } from '../time.ts';
@@ -290,7 +290,7 @@ export class TradeRepo {
         const facts = rootFacts(leg.root);
         const strikeMilli = Math.round(leg.strike * 1000);
         if (strikeMilli <= 0 || Math.abs(strikeMilli - leg.strike * 1000) > 1e-6) throw new StoreError('invalid', `leg ${i}: bad strike ${leg.strike}`);
-        const symbol = leg.symbol ?? occSymbol(leg.root, leg.expiration, leg.strike, leg.right);
+        const symbol = leg.symbol ?? occSymbol(leg.root, leg.expiration, leg.right, leg.strike);
         const multiplier = leg.multiplier ?? 100;
         this.#insertInstrument.run(symbol, leg.root, facts.underlying, leg.expiration, strikeMilli, leg.right, facts.style, facts.settlement, multiplier, t.at);
         this.#insertLeg.run(tradeId, i, symbol, facts.underlying, int(multiplier, 'multiplier'), leg.side, int(leg.quantity, `leg ${i} quantity`));

@@ -12,7 +12,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IbkrBroker } from '../../../electron/brokers/ibkr/broker.ts';
-import { fromSimulator, occSymbol, type MarketSource } from '../../../electron/brokers/market-source.ts';
+import { fromSimulator, type MarketSource } from '../../../electron/brokers/market-source.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
 import { creditOf } from '../../../electron/engine/execution/pricing.ts';
 import type { ExecutionConfig } from '../../../electron/strategies/types.ts';

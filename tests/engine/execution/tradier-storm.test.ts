@@ -19,6 +19,7 @@ import { LIVE_ORDER_STATUSES } from '../../../electron/store/repos/orders.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import { startFakeTradier, type FakeTradier } from '../../fakes/tradier/server.ts';
 import { tempDir } from '../../store/fixtures.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import { EXEC, MARKET_TIME, expectEventsMatch, follow, marksOf, simulator, until, vertical } from './helpers.ts';
 
 const TOKEN = 'tok-storm-91d0c4e2';
@@ -38,7 +39,7 @@ function fakePositions(fake: FakeTradier): Map<string, number> {
   for (const p of fake.exchange.positionList()) {
     if (p.contract.kind !== 'option') continue;
     const c = p.contract;
-    out.set(`${c.root}${c.expiration.slice(2).replaceAll('-', '')}${c.right}${String(Math.round(c.strike * 1000)).padStart(8, '0')}`, p.quantity);
+    out.set(occSymbol(c.root, c.expiration, c.right, c.strike), p.quantity);
   }
   return out;
 }
