@@ -8,6 +8,7 @@
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
 import { occSymbol } from '../../shared/domain/occ.ts';
+import { etDate, etParts } from '../../shared/time/et.ts';
 import type { Simulator } from '../market/sim/simulator.ts';
 import type { DailyBar, QuoteSymbol } from './port.ts';
 
@@ -58,6 +59,7 @@ function normCdf(x: number): number {
 }
 const normPdf = (x: number): number => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
 
+/** The date of a UTC midnight (date arithmetic, not a time zone). */
 function ymd(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -114,15 +116,14 @@ export function createToyMarket(opts: ToyMarketOptions): MarketSource {
       const d = new Date(now);
       for (let i = 0; i < 12; i++) {
         const f = thirdFriday(d.getUTCFullYear(), d.getUTCMonth() + i);
-        if (f >= ymd(now)) out.push(f);
+        if (f >= etDate(now)) out.push(f);
       }
       return out;
     }
     for (let i = 0; out.length < 45; i++) {
       const t = now + i * DAY;
-      const wd = new Date(t).getUTCDay();
+      const { weekday: wd, date } = etParts(t);
       if (wd === 0 || wd === 6) continue;
-      const date = ymd(t);
       // The 3rd-Friday SPX monthly coexists with the SPXW weekly of the same date.
       out.push(date);
     }
@@ -188,14 +189,15 @@ export function createToyMarket(opts: ToyMarketOptions): MarketSource {
 
   function dailyHistory(symbol: QuoteSymbol, from: string, to: string): DailyBar[] {
     const out: DailyBar[] = [];
+    // 21:00 UTC: the close (16:00 EST) or an hour after it (EDT), on the same ET date either way.
     for (let t = Date.parse(`${from}T21:00:00Z`); t <= Date.parse(`${to}T21:00:00Z`); t += DAY) {
-      const wd = new Date(t).getUTCDay();
+      const wd = etParts(t).weekday;
       if (wd === 0 || wd === 6) continue;
       const scale = symbol === 'SPY' ? 1 / 10.02 : 1;
       const c = symbol === 'SPX' || symbol === 'SPY' ? spxAt(t) * scale : vixAt(t);
       const o = (symbol === 'SPX' || symbol === 'SPY' ? spxAt(t - 6.5 * 3_600_000) * scale : vixAt(t - 6.5 * 3_600_000));
       const r2 = (x: number): number => Math.round(x * 100) / 100;
-      out.push({ date: ymd(t), open: r2(o), high: r2(Math.max(o, c) * 1.002), low: r2(Math.min(o, c) * 0.998), close: r2(c), volume: symbol === 'SPY' ? 50_000_000 : null });
+      out.push({ date: etDate(t), open: r2(o), high: r2(Math.max(o, c) * 1.002), low: r2(Math.min(o, c) * 0.998), close: r2(c), volume: symbol === 'SPY' ? 50_000_000 : null });
     }
     return out;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etDateTime } from '../../shared/time/et.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { VirtualClock } from './clock.ts';
 import { accepts, nextOccurrence, nextOccurrenceFast, occurrencesOn, rulesOf, type ScheduleSpec } from './schedule.ts';
 import { VirtualScheduler } from './scheduler.ts';

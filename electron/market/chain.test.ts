@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
 import { occSymbol } from '../../shared/domain/occ.ts';
 import { canonicalNumber, chainChecksum, compareContracts, normalizeChain } from './chain.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 
 const data = path.resolve(import.meta.dirname, '../../..', 'shared', 'data');
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FillModelExecutor, modelPriceCents } from '../../electron/backtest/fill-model.ts';
 import { ChainsMarketData } from '../../electron/backtest/sources/chains.ts';
 import type { ExecutionEvent, MarkMap } from '../../electron/engine/ports.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import type { LegMark, Proposal, ProposedLeg } from '../../electron/strategies/types.ts';

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { etDate } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 import { occSymbol } from '../../shared/domain/occ.ts';
 
 const token = process.env.THETADESK_TRADIER_TOKEN ?? '';

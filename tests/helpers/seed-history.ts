@@ -5,6 +5,7 @@
  * wrote so tests can compute their expectations independently of the code under test.
  */
 import { occSymbol } from '../../shared/domain/occ.ts';
+import { etDate } from '../../shared/time/et.ts';
 import type { Store } from '../../electron/store/store.ts';
 import { rng } from '../store/chain-gen.ts';
 
@@ -32,7 +33,6 @@ export function seedTradeHistory(store: Store, opts: { count: number; start: num
      VALUES (?, ?, ?, 'SPX', 100, ?, 1, 1, ?, 1, ?)`,
   );
   const out: SeededTrade[] = [];
-  const etDate = (ms: number) => new Date(ms - 5 * 3_600_000).toISOString().slice(0, 10);
   db.transaction(() => {
     for (let i = 0; i < opts.count; i++) {
       const openedAt = opts.start + i * step;

@@ -15,7 +15,7 @@
  * Without a broker there is no engine: the status says so and the commands change only the state.
  */
 import { ApiError, type AnyEvent, type CloseAllResult, type Connection, type EngineState, type MethodOutput, type Status, type StrategyStatus } from '../../../shared/api.ts';
-import { etWhen } from '../../../shared/format.ts';
+import { etWhen } from '../../../shared/time/et.ts';
 import { isRegularHours, nextSessionOpen } from '../../../shared/market/calendar.ts';
 import type { Broker, ConnectionStatus } from '../../brokers/port.ts';
 import type { SimBroker } from '../../brokers/sim/broker.ts';

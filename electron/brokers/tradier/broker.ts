@@ -23,7 +23,7 @@
  */
 import { z } from 'zod';
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
-import { etDate } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { occSymbol, parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { Emitter, OrderBook } from '../order-book.ts';
 import {

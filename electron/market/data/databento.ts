@@ -23,7 +23,7 @@ import { isCrossed } from '../../../shared/domain/quote.ts';
 import { parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { Fields, forEachLine, headerIndex, isoToDay, parseIsoInstant, parseNumTo, text, dayToIso } from './csv.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
-import { utcToEt } from './time.ts';
+import { etDayOf } from '../../../shared/time/et.ts';
 import { ChainBuilder, finishChain, HAS, CALL, PUT, ROOTS, quoteAt, type ChainColumns } from './chain-columns.ts';
 import { readBytes } from './bars.ts';
 
@@ -120,7 +120,7 @@ export function parseDatabentoCbbo(buf: Uint8Array, opts: DatabentoOptions = {})
       log.add(line, 'bad-symbol', 'dropped', `symbol ${symbol} does not belong to this ${underlying} chain`, 'symbol');
       return;
     }
-    const qDay = utcToEt(time).day;
+    const qDay = etDayOf(time).day;
     if (xDay < qDay) {
       log.add(line, 'bad-date', 'dropped', `expiration ${dayToIso(xDay)} is before the quote date ${dayToIso(qDay)}`, 'symbol');
       return;
@@ -194,7 +194,7 @@ export function readDatabentoCbbo(path: string, opts: DatabentoOptions = {}): Lo
  * null when no contract qualifies or no underlying price is known (from the rows or `underlyingPrice`).
  */
 export function snapshotAt(cols: ChainColumns, time: number, opts: { maxAgeMs?: number; underlyingPrice?: number } = {}): ChainSnapshot | null {
-  const day = utcToEt(time).day;
+  const day = etDayOf(time).day;
   const latest = new Map<string, number>();
   const G = cols.groups;
   let und: number | null = opts.underlyingPrice ?? null;

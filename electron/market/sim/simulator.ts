@@ -20,10 +20,8 @@
  * ```
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
-import {
-  addDays, dateOfDay, dayNumber, etDate, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
-  previousTradingDay, session, settlement, weekday,
-} from '../../../shared/market/calendar.ts';
+import { addDays, dateOfDay, dayNumber, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay, previousTradingDay, session, settlement, weekday } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { Session } from '../../../shared/market/calendar.ts';
 import type { AnchorSeries } from './anchor-data.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';

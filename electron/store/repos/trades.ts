@@ -14,7 +14,7 @@ import { occSymbol } from '../../../shared/domain/occ.ts';
 import type { ClosedTrade } from '../../../shared/stats.ts';
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
-import { etDate } from '../time.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { EventLogRepo } from './events.ts';
 import { instant, int, optInt, rowId, toJson } from './util.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { OptionQuote } from '../../../shared/domain/chain.ts';
 import { occSymbol } from '../../../shared/domain/occ.ts';
-import { etToEpoch, session } from '../../../shared/market/calendar.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import type { LegMark, ManageDecision, PositionLeg, PositionView } from '../types.ts';
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig, type CreditVerticalsConfig } from './config.ts';
 import { takeProfitGate } from './manage.ts';

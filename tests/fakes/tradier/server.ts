@@ -51,7 +51,8 @@ import type { MarketSource } from '../../../electron/brokers/market-source.ts';
 import { occSymbol, parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { PaperExchange, type ExchangeOrder, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
-import { etDate, session } from '../../../shared/market/calendar.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 
 export type RateGroup = 'standard' | 'trading' | 'market';
 
