@@ -63,14 +63,21 @@ function dstRange(y: number): [number, number] | null {
 
 let intlFmt: Intl.DateTimeFormat | null = null;
 
-/** The UTC year of the last instant asked about, with its DST range: most calls ask about the same year. */
-let span: { from: number; to: number; dst: [number, number] | null } = { from: 0, to: -1, dst: null };
+type YearSpan = { from: number; to: number; dst: [number, number] | null };
+const years = new Map<number, YearSpan>();
+/** The UTC year of the last instant asked about: most calls ask about the same year as the one before. */
+let span: YearSpan = { from: 0, to: -1, dst: null };
 
 /** UTC offset of New York in minutes at an instant (−240 in EDT, −300 in EST). */
 export function etOffsetMinutes(epochMs: number): number {
   if (!(epochMs >= span.from && epochMs < span.to)) {
     const y = civilFromDays(Math.floor(epochMs / MS_DAY))[0];
-    span = { from: daysFromCivil(y, 1, 1) * MS_DAY, to: daysFromCivil(y + 1, 1, 1) * MS_DAY, dst: dstRange(y) };
+    let hit = years.get(y);
+    if (hit === undefined) {
+      hit = { from: daysFromCivil(y, 1, 1) * MS_DAY, to: daysFromCivil(y + 1, 1, 1) * MS_DAY, dst: dstRange(y) };
+      if (Number.isFinite(y)) years.set(y, hit);
+    }
+    span = hit;
   }
   const r = span.dst;
   if (r) return epochMs >= r[0] && epochMs < r[1] ? -240 : -300;
