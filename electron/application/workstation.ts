@@ -8,7 +8,7 @@
  * broker; `openWorkstation` opens only the database (tests).
  */
 import type { AnyEvent, CloseAllResult, Status } from '../../shared/api.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime } from '../../shared/time/et.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Logger } from '../engine/ports.ts';
 import type { StrategyEntry } from '../engine/trading.ts';

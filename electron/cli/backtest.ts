@@ -23,6 +23,7 @@ import { statsTable, tradeList } from '../backtest/report.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
+import { etDate } from '../../shared/time/et.ts';
 import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
@@ -205,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     source = { kind: 'chains', columns: loaded.rows, file: v.chains, ...(daily ? { daily: daily.series, levels: daily.levels } : {}) };
   } else {
-    const period = defaultSimPeriod(new Date().toISOString().slice(0, 10));
+    const period = defaultSimPeriod(etDate(Date.now()));
     from ??= period.from;
     to ??= period.to;
     source = { kind: 'sim', seed };
@@ -242,7 +243,7 @@ export async function main(argv: string[]): Promise<number> {
       dataDir,
       slippageFraction: slippage,
       capitalCents,
-      onProgress: (p) => bar.update(p.fraction, `${new Date(p.at).toISOString().slice(0, 10)}  ${p.trades} trades`),
+      onProgress: (p) => bar.update(p.fraction, `${etDate(p.at)}  ${p.trades} trades`),
     });
   } catch (error) {
     if (bar.drawn) process.stderr.write('\n');

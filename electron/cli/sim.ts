@@ -18,12 +18,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OptionRoot } from '../../shared/domain/chain.ts';
-import { etDate, etToEpoch, isTradingDay, nextTradingDay, session } from '../../shared/market/calendar.ts';
+import { isTradingDay, nextTradingDay, session } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { buildReport, formatReport, loadRealMarket, parseSeeds, simulateYear } from '../market/sim/report.ts';
 import { createSimulator } from '../market/sim/simulator.ts';
 import type { Simulator } from '../market/sim/simulator.ts';
 import { csvRecord } from '../store/csv.ts';
-import { isIsoDate } from '../store/time.ts';
+import { isIsoDate } from '../../shared/time/days.ts';
 
 const ROOTS: readonly OptionRoot[] = ['SPXW', 'SPX', 'SPY'];
 /** Default folder of the real data: ../shared/data beside the repository. */

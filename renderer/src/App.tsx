@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { etWhen } from '../../shared/format.ts';
+import { etWhen } from '../../shared/time/et.ts';
 import { ControlBar } from './components/ControlBar.tsx';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { BacktestsPage } from './pages/BacktestsPage.tsx';

@@ -5,7 +5,7 @@
  */
 import { test as base, expect } from '@playwright/test';
 import type { Position, Status } from '../../shared/api.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 
 // Seed 1 from Monday 2026-11-23 at 300×: the day's entry is still open at the close (16:00 ET, ~80 s of

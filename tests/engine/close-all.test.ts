@@ -6,10 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloseAllResult, Decision, Position, Status, Trade } from '../../shared/api.ts';
-import { etWhen } from '../../shared/format.ts';
+import { etWhen } from '../../shared/time/et.ts';
 import { dispatch } from '../../electron/application/rpc.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
-import { etToEpoch, session } from '../../shared/market/calendar.ts';
+import { session } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { tempDir } from '../store/fixtures.ts';

@@ -22,8 +22,9 @@
  * spot (60 points at SPX 6,000, about a calm day's range), weekend included.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch, nextTradingDay } from '../../shared/market/calendar.ts';
+import { etDateTime } from '../../shared/time/et.ts';
+import { nextTradingDay } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';
 
 const SEED = 1; // the workstation's default simulated market

@@ -8,7 +8,7 @@ import type { LogEntry, Order, Position, Trade } from '../../shared/api.ts';
 import { formatUsd } from '../../shared/format.ts';
 import { dispatch } from '../../electron/application/rpc.ts';
 import { performanceJson, positionJson, statusJson, tradeJson } from '../../electron/headless/rest.ts';
-import { etDate, etToEpoch } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';
 
 const MON = '2026-03-02';

@@ -16,7 +16,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../electron/backtest/run.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
-import { etDate, etToEpoch, session, settlement } from '../../shared/market/calendar.ts';
+import { session, settlement } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';

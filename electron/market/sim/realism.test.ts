@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { bsmPrice } from '../../../shared/optionmath/bsm.ts';
 import type { OptionQuote } from '../../../shared/domain/chain.ts';
-import { etParts, MS_PER_YEAR, previousTradingDay, session, tradingDays, weekday } from '../../../shared/market/calendar.ts';
+import { MS_PER_YEAR, previousTradingDay, session, tradingDays, weekday } from '../../../shared/market/calendar.ts';
+import { etParts } from '../../../shared/time/et.ts';
 import { computeChain, emptyChainColumns, toChainSnapshot } from './chain.ts';
 import { mergeObservations, observe, skewRatio, statsOf } from './market-stats.ts';
 import { DEFAULT_MODEL, spyAccrual, spyDividends } from './model.ts';

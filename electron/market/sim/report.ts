@@ -22,7 +22,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDailyBars, readDailyCloses, readEodChain, toChainSnapshots } from '../data/index.ts';
-import { addDays, dayNumber, etDate, nextTradingDay, session } from '../../../shared/market/calendar.ts';
+import { addDays, dayNumber, nextTradingDay, session } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import {
   atmIv, band, mergeObservations, observe, skewRatio, statsOf, yearRanges,
 } from './market-stats.ts';

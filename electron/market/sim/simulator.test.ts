@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../../shared/domain/chain.ts';
-import { etParts, nextTradingDay, session } from '../../../shared/market/calendar.ts';
+import { nextTradingDay, session } from '../../../shared/market/calendar.ts';
+import { etParts } from '../../../shared/time/et.ts';
 import { QUOTE_STYLE, onTick } from './chain.ts';
 import { spyFairRatio } from './model.ts';
 import { createSimulator, SIM_SYMBOLS } from './simulator.ts';

@@ -22,9 +22,10 @@
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
 import type { CashDividend } from '../../../shared/optionmath/american.ts';
 import {
-  addDays, dateOfDay, dayNumber, etDate, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
+  addDays, dateOfDay, dayNumber, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
   previousTradingDay, session, settlement, spyExDividendDates, weekday,
 } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { Session } from '../../../shared/market/calendar.ts';
 import type { AnchorSeries } from './anchor-data.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
