@@ -57,7 +57,7 @@ describe('the engine learns fills and order changes from execution events', () =
       strategies: [{ strategy: holdSpxw, config: holdSpxw.configSchema.parse({}) as EngineConfig, enabled: true }],
     });
     // An entry priced at natural, so the paper exchange fills it at its next match.
-    const { trade, proposal } = vertical(h.store, h.market, { short: 5660, long: 5640, quantity: 2, floorCents: 100, at: MARKET_TIME });
+    const { trade, proposal } = vertical(h.store, h.market, { short: 5780, long: 5760, quantity: 2, floorCents: 100, at: MARKET_TIME });
     await h.om.open({ trade, proposal: { ...proposal, midCents: proposal.naturalCents }, decisionId: null as never, execution: EXEC, now: MARKET_TIME });
     // In flight: the engine knows the order and its (still empty) position.
     expect(engine.positionOf(trade.tradeId)).toMatchObject({ tradeId: trade.tradeId, quantity: 0 });
@@ -74,10 +74,10 @@ describe('the engine learns fills and order changes from execution events', () =
     expect(h.store.trades.get(trade.tradeId)!.status).toBe('OPEN');
     expect(atFill).toHaveLength(1);
     const { position, reads } = atFill[0]!;
-    expect(position).toMatchObject({ tradeId: trade.tradeId, quantity: 2, entryCreditCents: 160 });
+    expect(position).toMatchObject({ tradeId: trade.tradeId, quantity: 2, entryCreditCents: 370 });
     expect(position!.legs.map((l) => [l.side, l.openQuantity, l.entryPriceCents])).toEqual([
-      ['SELL', 2, 2020],
-      ['BUY', 2, 1860],
+      ['SELL', 2, 2050],
+      ['BUY', 2, 1680],
     ]);
     // The engine read nothing from the store to learn it.
     expect(reads).toBe(0);

@@ -2,7 +2,8 @@
  * The order lifecycle on its own, against the sim adapter (the paper exchange over the seeded
  * simulator) and a real store: sending with the client order id committed first, walking, timeouts,
  * refusals, cancel-and-send-again, and the order row's moves. Quotes at 2025-03-18 11:00 ET: SPXW
- * 2025-03-21 5660P 20.20 × 21.10, 5640P 17.80 × 18.60 (mid a 2.45 credit, natural 1.60).
+ * 2025-03-21 5780P 20.50 × 21.20, 5760P 16.20 × 16.80 (mid a 4.35 credit, natural 3.70; $0.10
+ * ticks above $3, so the first limit is 4.40 and each step of the test's walk (2 ticks) is $0.20).
  */
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ const types = (events: ExecutionEvent[]): string[] => events.map((e) => e.type);
 async function walk(x: PartsHarness, done: () => boolean, maxTicks = 40): Promise<void> {
   for (let i = 0; i < maxTicks && !done(); i++) {
     x.clock.t += 10_000;
-    for (const w of x.orders.list()) await x.lifecycle.tick(w, x.clock.t, marksOf(x.market, [5660, 5640]));
+    for (const w of x.orders.list()) await x.lifecycle.tick(w, x.clock.t, marksOf(x.market, [5780, 5760]));
     for (const [id, s] of x.orders.successors()) await x.lifecycle.sendSuccessor(id, s, x.clock.t);
     x.broker.match();
     await flush();
@@ -59,11 +60,11 @@ describe('OrderLifecycle: sending', () => {
     (reader as Database.Database | null)?.close();
     expect(seenAtSend?.status).toBe('PENDING_SUBMIT');
     const stored = JSON.parse(seenAtSend!.request!) as { placeOrder: { clientOrderId: string; limit: unknown }; walk: WalkContext };
-    expect(stored.placeOrder.limit).toEqual({ cents: 245, effect: 'credit' });
-    expect(stored.walk).toMatchObject({ purpose: 'OPEN', midCents: 245, naturalCents: 160, floorCents: 100 });
+    expect(stored.placeOrder.limit).toEqual({ cents: 440, effect: 'credit' });
+    expect(stored.walk).toMatchObject({ purpose: 'OPEN', midCents: 435, naturalCents: 370, floorCents: 100 });
     const row = h.store.orders.forTrade(trade.tradeId)[0]!;
     expect(stored.placeOrder.clientOrderId).toBe(row.clientOrderId);
-    expect(row).toMatchObject({ status: 'ACCEPTED', limitPriceCents: 245, priceEffect: 'CREDIT' });
+    expect(row).toMatchObject({ status: 'ACCEPTED', limitPriceCents: 440, priceEffect: 'CREDIT' });
     expect(row.brokerOrderId).not.toBeNull();
     // In flight from the moment it was recorded, with its trade; then the broker took it.
     expect(types(h.events)).toEqual(['order-working', 'order-accepted']);
@@ -112,10 +113,10 @@ describe('OrderLifecycle: working', () => {
     await h.lifecycle.send(trade, legs, 1, w, null, h.clock.t);
     // A tick in time for no step changes nothing; 25 s late catches up two steps at once.
     const order = h.orders.list()[0]!;
-    await h.lifecycle.tick(order, h.clock.t + 5_000, marksOf(h.market, [5660, 5640]));
-    await h.lifecycle.tick(order, h.clock.t + 25_000, marksOf(h.market, [5660, 5640]));
-    expect(h.wrapped.recorded.replace.map((r) => r.limit)).toEqual([{ cents: 225, effect: 'credit' }]);
-    expect(h.store.events.list({ orderId: order.orderId, limit: 100 }).filter((e) => e.type === 'order.limit').map((e) => (e.payload as { limitCents: number }).limitCents)).toEqual([245, 225]);
+    await h.lifecycle.tick(order, h.clock.t + 5_000, marksOf(h.market, [5780, 5760]));
+    await h.lifecycle.tick(order, h.clock.t + 25_000, marksOf(h.market, [5780, 5760]));
+    expect(h.wrapped.recorded.replace.map((r) => r.limit)).toEqual([{ cents: 400, effect: 'credit' }]);
+    expect(h.store.events.list({ orderId: order.orderId, limit: 100 }).filter((e) => e.type === 'order.limit').map((e) => (e.payload as { limitCents: number }).limitCents)).toEqual([440, 400]);
   });
 
   it('an entry unfilled at its timeout is cancelled, and its trade with it (ENTRY_TIMEOUT)', async () => {
@@ -146,7 +147,7 @@ describe('OrderLifecycle: working', () => {
     await h.lifecycle.send(trade, legs, 2, w, null, h.clock.t);
     const first = h.store.orders.forTrade(trade.tradeId)[0]!;
     h.clock.t += 10_000;
-    await h.lifecycle.tick(h.orders.list()[0]!, h.clock.t, marksOf(h.market, [5660, 5640]));
+    await h.lifecycle.tick(h.orders.list()[0]!, h.clock.t, marksOf(h.market, [5780, 5760]));
     await flush();
     expect(h.store.orders.get(first.orderId)!.status).toBe('CANCELLED');
     // Still in flight: its successor goes out on the next tick.
@@ -155,7 +156,7 @@ describe('OrderLifecycle: working', () => {
     for (const [id, s] of h.orders.successors()) await h.lifecycle.sendSuccessor(id, s, h.clock.t);
     const orders = h.store.orders.forTrade(trade.tradeId);
     expect(orders).toHaveLength(2);
-    expect(orders[1]).toMatchObject({ replacesOrderId: first.orderId, decisionId: first.decisionId, quantity: 2, limitPriceCents: 235, status: 'ACCEPTED' });
+    expect(orders[1]).toMatchObject({ replacesOrderId: first.orderId, decisionId: first.decisionId, quantity: 2, limitPriceCents: 420, status: 'ACCEPTED' });
     expect(orders[1]!.clientOrderId).toMatch(/-o2$/);
     // The old order ends once the new one is in flight: the trade never shows nothing working.
     const after = h.events.slice(before);

@@ -69,8 +69,8 @@ describe('Reconciler: what a previous process left', () => {
     expect(h.events.map((e) => e.type)).toEqual(['order-accepted', 'order-working']);
     expect(h.orders.summary().working).toEqual([{ tradeId: row.tradeId, clientOrderId: row.clientOrderId, purpose: 'OPEN' }]);
     // 20 s after the order started: two steps of 0.10 from the 2.45 mid, 2.25.
-    await h.lifecycle.tick(h.orders.list()[0]!, h.clock.t + 20_000, marksOf(h.market, [5660, 5640]));
-    expect(h.wrapped.recorded.replace.map((r) => r.limit)).toEqual([{ cents: 225, effect: 'credit' }]);
+    await h.lifecycle.tick(h.orders.list()[0]!, h.clock.t + 20_000, marksOf(h.market, [5780, 5760]));
+    expect(h.wrapped.recorded.replace.map((r) => r.limit)).toEqual([{ cents: 400, effect: 'credit' }]);
     expect(h.wrapped.recorded.place).toEqual([]);
   });
 
@@ -82,7 +82,7 @@ describe('Reconciler: what a previous process left', () => {
     const h = await harness({ from: before });
     expect(await h.reconciler.reconcile(h.clock.t)).toEqual([]);
     expect(h.store.orders.get(row.orderId)).toMatchObject({ status: 'FILLED', filledQuantity: 1 });
-    expect(h.store.trades.get(trade.tradeId)).toMatchObject({ status: 'OPEN', entryCreditCents: 160 });
+    expect(h.store.trades.get(trade.tradeId)).toMatchObject({ status: 'OPEN', entryCreditCents: 370 });
     expect(h.events.map((e) => e.type)).toEqual(['order-accepted', 'fill', 'trade-opened']);
     const fills = h.store.fills.forOrder(row.orderId).length;
     expect(await h.reconciler.reconcile(h.clock.t)).toEqual([]);

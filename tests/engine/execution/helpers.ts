@@ -226,14 +226,14 @@ export async function partsHarness(opts: { matching?: Partial<MatchingConfig>; a
 }
 
 /**
- * A PENDING put credit vertical (SELL 5660P / BUY 5640P), its legs as the lifecycle sends them, and
+ * A PENDING put credit vertical (SELL 5780P / BUY 5760P), its legs as the lifecycle sends them, and
  * its entry walk (from mid; `urgency: 'marketable'` starts at natural).
  */
 export function entryOrder(
   x: { store: Store; market: MarketSource; clock: { t: number } },
   o: { quantity?: number; floorCents?: number; execution?: ExecutionConfig; urgency?: 'normal' | 'marketable' } = {},
 ): { trade: TradeWithLegs; legs: LegInfo[]; walk: WalkContext } {
-  const { trade, proposal } = vertical(x.store, x.market, { short: 5660, long: 5640, quantity: o.quantity ?? 1, floorCents: o.floorCents ?? 100, at: x.clock.t });
+  const { trade, proposal } = vertical(x.store, x.market, { short: 5780, long: 5760, quantity: o.quantity ?? 1, floorCents: o.floorCents ?? 100, at: x.clock.t });
   const legs: LegInfo[] = proposal.legs.map((l) => ({ symbol: l.symbol, side: l.side, ratio: l.ratio, contract: { kind: 'option', underlying: l.underlying, root: l.root, expiration: l.expiration, strike: l.strike, right: l.right }, intent: 'open' }));
   const walk: WalkContext = {
     purpose: 'OPEN', urgency: o.urgency ?? 'normal', rule: 'spx', midCents: proposal.midCents, naturalCents: proposal.naturalCents, floorCents: proposal.floorCents,

@@ -4,7 +4,7 @@
  * reconciliation after a restart. Quotes come from the simulator's chain at 2025-03-18 11:00 ET:
  * SPXW 2025-03-21 5780P 20.50 × 21.20, 5760P 16.20 × 16.80 → the vertical's mid is a 4.35 credit and
  * its natural 3.70 (sell at the bid, buy at the ask). (Issue 15's market: the strikes moved from
- * 5780/5760, whose quotes of 20.20 × 21.10 and 17.80 × 18.60 the earlier simulator gave.)
+ * 5660/5640, whose quotes of 20.20 × 21.10 and 17.80 × 18.60 the earlier simulator gave.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../../electron/brokers/market-source.ts';
