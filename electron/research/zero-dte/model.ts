@@ -9,8 +9,9 @@
  *   level 2 (time × regime × extension):    p₂ = (k₂ + m·p₁) / (n₂ + m)   = P(breach | state)
  *
  * where kᵢ of the nᵢ training samples in the state's bucket at level i have r ≤ x and m is the prior
- * strength (`model.priorStrength` pseudo-observations). The credible interval is the central
- * `ciLevel` interval of Beta(k₂ + m·p₁, n₂ − k₂ + m·(1 − p₁)). Every kᵢ grows with x and every step
+ * strength (`model.priorStrength` pseudo-observations). The interval is the Jeffreys interval on the
+ * finest level's effective counts: the central `ciLevel` interval of Beta(k + ½, n − k + ½) with
+ * k = k₂ + m·p₁ and n = n₂ + m (widened to contain p₂). Every kᵢ grows with x and every step
  * is a fixed-weight average, so the probability is monotone in the strike: a deeper strike is never
  * more likely to be breached. The expected intrinsic value at the close, E[max(0, K − close)], is
  * shrunk the same way from each bucket's mean.
@@ -192,19 +193,22 @@ export function breachProbabilities(model: TailModel, state: StudyState, strikes
     const c1 = countAtOrBelow(b1, x);
     const c2 = countAtOrBelow(b2, x);
     const p0 = (c0 + 0.5) / (b0.length + 1);
-    const p1 = (c1 + m * p0) / (b1.length + m);
-    const p2 = (c2 + m * p1) / (b2.length + m);
+    // An empty bucket with no prior strength says nothing: it takes its parent's value.
+    const p1 = b1.length + m > 0 ? (c1 + m * p0) / (b1.length + m) : p0;
+    const p2 = b2.length + m > 0 ? (c2 + m * p1) / (b2.length + m) : p1;
     const e0 = b0.length > 0 ? intrinsicSum(b0, c0, strike) / b0.length : 0;
     const e1 = b1.length + m > 0 ? (intrinsicSum(b1, c1, strike) + m * e0) / (b1.length + m) : e0;
     const e2 = b2.length + m > 0 ? (intrinsicSum(b2, c2, strike) + m * e1) / (b2.length + m) : e1;
     let ciLow = p2;
     let ciHigh = p2;
     if (withIntervals) {
-      // Beta posterior at the finest level; with no prior strength, Jeffreys.
-      const alpha = m > 0 ? c2 + m * p1 : c2 + 0.5;
-      const beta = m > 0 ? b2.length - c2 + m * (1 - p1) : b2.length - c2 + 0.5;
-      ciLow = betaQuantile(tail, alpha, beta);
-      ciHigh = betaQuantile(1 - tail, alpha, beta);
+      // Jeffreys interval on the finest level's effective counts (its own plus the prior's pseudo-counts).
+      const kEff = c2 + m * p1;
+      const nEff = b2.length + m;
+      const alpha = kEff + 0.5;
+      const beta = nEff - kEff + 0.5;
+      ciLow = Math.min(p2, betaQuantile(tail, alpha, beta));
+      ciHigh = Math.max(p2, betaQuantile(1 - tail, alpha, beta));
     }
     const strikePct = strike / state.priorClose - 1;
     const clim = model.climatology.length > 0 ? countAtOrBelow(model.climatology, strikePct) / model.climatology.length : 0;
