@@ -6,6 +6,7 @@ export const COMMANDS: Record<string, Command> = {
   export: { summary: 'export trades, legs, fills, decisions or daily summaries to CSV', load: () => import('./export.ts') },
   backtest: { summary: 'run a strategy over simulated or imported chains', load: () => import('./backtest.ts') },
   db: { summary: 'back up, check or restore the database (backup | check | restore)', load: () => import('./db.ts') },
+  study: { summary: 'the 0DTE put-sell probability study, seed 001 (fit | walk-forward | forward | report)', load: () => import('./study.ts') },
 };
 
 export function usage(): string {

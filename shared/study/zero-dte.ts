@@ -77,10 +77,14 @@ export const ZeroDteAssumptionsSchema = z.object({
   riskTiers: z.array(Fraction).min(1).max(10).default([0.005, 0.01, 0.02, 0.05])
     .refine((t) => t.every((x, i) => i === 0 || x > t[i - 1]!), 'risk tiers ascending, no repeats'),
   exitModes: z.tuple([z.literal('hold_to_close'), z.literal('adaptive_exit')]).default(['hold_to_close', 'adaptive_exit']),
-  /** The adaptive exit: buy back when a bar closes within `stopBufferPct` of the strike, or when `takeProfitFraction` of the credit is captured. */
+  /**
+   * The adaptive exit: buy back when a bar closes within `stopBufferPct` of the strike; optionally also
+   * when `takeProfitFraction` of the credit is captured (off by default: buying back a put worth cents
+   * costs the spread and two commissions for little).
+   */
   adaptiveExit: z.object({
     stopBufferPct: z.number().min(0).max(0.05).default(0.0025),
-    takeProfitFraction: Fraction.default(0.8),
+    takeProfitFraction: Fraction.nullable().default(null),
   }).strict().prefault({}),
   /** Same-day position caps: across tiers, and per tier. */
   concurrency: z.object({

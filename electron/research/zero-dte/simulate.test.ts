@@ -53,8 +53,8 @@ describe('the 0DTE put-seller simulator (T7)', () => {
   });
 
   it('partial win, ITM loss and a deep-loss tail settle on intrinsic value at the close', () => {
-    // Adaptive rule off by its parameters: no stop buffer, take-profit only at ~100 %.
-    const off = { adaptiveExit: { stopBufferPct: 0, takeProfitFraction: 0.999 } };
+    // Adaptive rule off by its parameters: no stop buffer (and no take-profit, the default).
+    const off = { adaptiveExit: { stopBufferPct: 0 } };
     const partial = run([390, 390, 389, 388, 387, 386, 384.8], { a: off }).trades[0]!;
     expect(partial).toMatchObject({ exitPrice: 0.2, pnl: 29.35, breached: true, settlementPrice: 384.8 });
     const itm = run([390, 390, 389, 388, 387, 386, 383], { a: off }).trades[0]!;
@@ -74,7 +74,9 @@ describe('the 0DTE put-seller simulator (T7)', () => {
   });
 
   it('adaptive exit: takes profit when the put is worth (1 − take-profit) of the credit or less', () => {
-    const { trades } = run([390, 390, 391, 392, 392, 393, 394], { later: { '12:00': [0.08, 0.09] } });
+    const { trades } = run([390, 390, 391, 392, 392, 393, 394], { later: { '12:00': [0.08, 0.09] }, a: { adaptiveExit: { takeProfitFraction: 0.8 } } });
+    // Off by default: the same day holds to the close.
+    expect(run([390, 390, 391, 392, 392, 393, 394], { later: { '12:00': [0.08, 0.09] } }).trades[1]).toMatchObject({ exitReason: 'settlement' });
     expect(trades.find((x) => x.exitMode === 'adaptive_exit')).toMatchObject({ exitReason: 'take_profit', exitTs: t('12:00'), exitPrice: 0.09 });
   });
 

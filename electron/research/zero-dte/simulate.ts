@@ -6,8 +6,9 @@
  * rest are skipped `concurrency_cap`). Two parallel outcome tracks of the same entries:
  * - `hold_to_close`: settles at the close on intrinsic value, max(0, strike − close) (PM, cash);
  * - `adaptive_exit`: at each later bar close before the close, buys back at the ask (plus slippage) when
- *   the underlying closes within `stopBufferPct` of the strike (`stop`), or when the put's value has
- *   fallen to (1 − `takeProfitFraction`) of the credit (`take_profit`); otherwise settles like the first.
+ *   the underlying closes within `stopBufferPct` of the strike (`stop`), or — when a take-profit is set —
+ *   when the put's value has fallen to (1 − `takeProfitFraction`) of the credit (`take_profit`);
+ *   otherwise settles like the first.
  * P&L per position = (credit − exit price) × 100 × contracts − commissions (per contract and side; none
  * for a put expiring at settlement). The two tracks agree on every day the adaptive rule never fires.
  */
@@ -95,7 +96,8 @@ export function simulateSession(decisions: readonly SessionDecision[], bars: rea
         if (b.end <= anchor.entryAnchorTs || b.end >= s.close) continue;
         const stop = b.close <= strike * (1 + a.adaptiveExit.stopBufferPct);
         const px = buyBackPrice(state, strike, b.end, b.close, s.close, a, source);
-        const tp = px.mid !== null && px.mid <= credit * (1 - a.adaptiveExit.takeProfitFraction);
+        const tpAt = a.adaptiveExit.takeProfitFraction;
+        const tp = tpAt !== null && px.mid !== null && px.mid <= credit * (1 - tpAt);
         if ((stop || tp) && px.ask !== null) {
           const fees = 2 * commission;
           adaptive = {
