@@ -403,3 +403,115 @@ export type Calibration = z.infer<typeof CalibrationSchema>;
  * assumptions. Rerunning a session writes the same keys, so no duplicates.
  */
 export const FORWARD_KEY = ['symbol', 'session_date', 'decision_ts', 'risk_tier', 'model_version', 'assumptions_hash'] as const;
+
+/** Trading outcome figures of one exit view (dollars per position, net of fees). */
+export const OutcomesSchema = z.object({
+  trades: z.number().int().min(0),
+  wins: z.number().int().min(0),
+  winRate: z.number().nullable(),
+  totalPnl: z.number(),
+  avgPnl: z.number().nullable(),
+  worst: z.number().nullable(),
+  breaches: z.number().int().min(0),
+  earlyExits: z.number().int().min(0),
+});
+export type Outcomes = z.infer<typeof OutcomesSchema>;
+/** Both exit views side by side. */
+export const ExitViewsSchema = z.object({ hold_to_close: OutcomesSchema, adaptive_exit: OutcomesSchema });
+
+/**
+ * What the Study page reads (`study.get`): the disclaimers, the walk-forward run chosen (calibration
+ * with the climatological baseline, reliability bins, outcomes under both exit views), the active model,
+ * the latest forward-test session's probability table and ladder, the forward test's record, and a
+ * message when something is missing (empty states). Read-only.
+ */
+export const StudyViewSchema = z.object({
+  /** False when there is no study warehouse yet (or it is busy): `message` says what to do. */
+  available: z.boolean(),
+  message: z.string().nullable(),
+  disclaimers: z.array(z.string()),
+  symbols: z.array(StudySymbolSchema),
+  symbol: StudySymbolSchema,
+  fill: z.object({ model: FillModelSchema, slippage: z.number().min(0) }),
+  runs: z.array(z.object({
+    runId: z.string(),
+    label: z.string(),
+    mode: DecisionModeSchema,
+    bars: z.string(),
+    decisionNote: z.string().nullable(),
+    firstTest: z.string(),
+    lastTest: z.string(),
+    testSessions: z.number().int(),
+    rows: z.number().int(),
+  })),
+  run: z.object({
+    runId: z.string(),
+    assumptionsHash: z.string(),
+    requestedTimes: z.array(z.string()),
+    calibration: z.object({
+      overall: CalibrationSchema,
+      timeOnly: CalibrationSchema,
+      byTier: z.record(z.string(), CalibrationSchema),
+      byTimeBucket: z.record(z.string(), CalibrationSchema),
+      byRegime: z.record(z.string(), CalibrationSchema),
+    }),
+    outcomes: z.object({
+      byTier: z.record(z.string(), ExitViewsSchema),
+      byTimeBucket: z.record(z.string(), ExitViewsSchema),
+      byRegime: z.record(z.string(), ExitViewsSchema),
+    }),
+    skips: z.record(z.string(), z.number()),
+    acceptance: z.array(z.object({ name: z.string(), met: z.boolean(), value: z.number().nullable(), target: z.string() })),
+  }).nullable(),
+  activeModel: z.object({
+    modelVersion: z.string(),
+    trainedThroughSession: z.string(),
+    assumptionsHash: z.string(),
+    previousModelVersion: z.string().nullable(),
+    promotedAt: z.number(),
+  }).nullable(),
+  today: z.object({
+    sessionDate: z.string(),
+    decisionTime: z.string(),
+    modelVersion: z.string(),
+    trainedThrough: z.string().nullable(),
+    state: StudyStateSchema.nullable(),
+    probabilities: z.array(z.object({ strike: z.number(), strikePct: z.number(), pBreach: z.number(), ciLow: z.number(), ciHigh: z.number(), n: z.number().int(), climatology: z.number(), breached: z.union([z.literal(0), z.literal(1)]).nullable() })),
+    ladder: z.array(LadderRowSchema),
+    status: z.enum(['pending', 'reconciled', 'skipped']),
+    skipReason: z.string().nullable(),
+    skipDetail: z.string().nullable(),
+    closePrice: z.number().nullable(),
+  }).nullable(),
+  forward: z.object({
+    sessions: z.number().int(),
+    rows: z.number().int(),
+    reconciled: z.number().int(),
+    pending: z.number().int(),
+    skipped: z.number().int(),
+    calibration: CalibrationSchema,
+    byTier: z.record(z.string(), ExitViewsSchema),
+    recent: z.array(z.object({
+      sessionDate: z.string(),
+      decisionTime: z.string(),
+      riskTier: z.number(),
+      strike: z.number().nullable(),
+      pBreach: z.number().nullable(),
+      status: z.enum(['pending', 'reconciled', 'skipped']),
+      closePrice: z.number().nullable(),
+      breached: z.union([z.literal(0), z.literal(1)]).nullable(),
+      pnlHoldToClose: z.number().nullable(),
+      pnlAdaptiveExit: z.number().nullable(),
+      skipReason: z.string().nullable(),
+    })),
+  }).nullable(),
+});
+export type StudyView = z.infer<typeof StudyViewSchema>;
+
+/** The Study page's controls: which symbol and run, which tier, the fill assumptions the ladder is shown at. */
+export const StudyQuerySchema = z.object({
+  symbol: StudySymbolSchema.optional(),
+  runId: z.string().min(1).max(64).optional(),
+  fill: FillModelSchema.optional(),
+  slippage: z.number().min(0).max(5).optional(),
+}).strict();

@@ -7,7 +7,19 @@ import type { DailyBar, SessionBar } from '../../shared/domain/bars.ts';
 import { etToEpoch, session, tradingDays } from '../../shared/market/calendar.ts';
 import type { IntradayBar } from '../../electron/market/data/bars.ts';
 import { buildDataset, type IntradayDataset } from '../../electron/research/zero-dte/dataset.ts';
-import type { StudyHistory } from '../../electron/research/port.ts';
+import { clipHistory, type StudyHistory } from '../../electron/research/port.ts';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAssumptions } from '../../shared/study/zero-dte.ts';
+import { VirtualClock } from '../../electron/engine/clock.ts';
+import { VirtualScheduler } from '../../electron/engine/scheduler.ts';
+import { datasetHistory } from '../../electron/research/zero-dte/dataset.ts';
+import { ForwardRunner } from '../../electron/research/zero-dte/forward.ts';
+import { freeze } from '../../electron/research/zero-dte/state.ts';
+import { ZeroDteStudy } from '../../electron/research/zero-dte/study.ts';
+import { runWalkForward } from '../../electron/research/zero-dte/walk-forward.ts';
+import { StudyWarehouse, WAREHOUSE_FILE_NAME } from '../../electron/research/zero-dte/warehouse.ts';
 
 /** A small deterministic generator (mulberry32). */
 export function rng(seed: number): () => number {
@@ -93,3 +105,28 @@ export function poisonedAfter(history: StudyHistory, cutoff: number): StudyHisto
   }
   return poisoned;
 }
+
+/** A data folder with a walk-forward run, an active model and a week of forward test. */
+export async function seededStudyFolder(): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-studyview-'));
+  const A = parseAssumptions({ preflight: { minTrainSessions: 60, minSamplesPerBucket: 30 }, model: { minBucketSamples: 10 } });
+  const HOUR = 3_600_000;
+  const ds = hourlyDataset('2020-01-02', '2020-07-10', { seed: 9 });
+  const daily = { VIX: flatVix(ds, 21) };
+  const history = datasetHistory(ds, daily);
+  const w = await StudyWarehouse.open(path.join(dir, WAREHOUSE_FILE_NAME));
+  await w.saveWalkForward('run-a', runWalkForward({ dataset: ds, daily, assumptions: A, to: '2020-06-30' }), '{}', 1);
+  const state = freeze(new ZeroDteStudy(A, HOUR).fit(clipHistory(history, '2020-06-30'), '2020-06-30'), 'SPY', HOUR);
+  await w.saveModelState(state, '{}', 2);
+  await w.promote(state.modelVersion, 3);
+  const clock = new VirtualClock(etToEpoch('2020-07-01', '09:00'));
+  const runner = new ForwardRunner({ clock, scheduler: new VirtualScheduler(clock), history, intervalMs: HOUR, warehouse: w, assumptions: A });
+  runner.start();
+  for (const d of ds.dates.filter((x) => x >= '2020-07-01')) {
+    clock.advanceTo(session(d)!.close + 20 * 60_000);
+    await runner.idle();
+  }
+  w.close();
+  return dir;
+}
+

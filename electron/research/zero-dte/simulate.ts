@@ -13,7 +13,7 @@
  * for a put expiring at settlement). The two tracks agree on every day the adaptive rule never fires.
  */
 import type { SessionBar } from '../../../shared/domain/bars.ts';
-import type { ExitMode, LadderRow, SimulatedTrade, SkipReason, StudyAnchor, StudyState, ZeroDteAssumptions } from '../../../shared/study/zero-dte.ts';
+import type { ExitMode, LadderRow, Outcomes, SimulatedTrade, SkipReason, StudyAnchor, StudyState, ZeroDteAssumptions } from '../../../shared/study/zero-dte.ts';
 import { session } from '../../../shared/market/calendar.ts';
 import { minutesToClose, premiumFor, type QuoteSource } from './ladder.ts';
 
@@ -114,8 +114,8 @@ export function simulateSession(decisions: readonly SessionDecision[], bars: rea
   return { trades, skips };
 }
 
-/** Trading outcome figures of a set of trades (one exit view). */
-export type Outcomes = { trades: number; wins: number; winRate: number | null; totalPnl: number; avgPnl: number | null; worst: number | null; breaches: number; earlyExits: number };
+/** Trading outcome figures of a set of trades (one exit view): the contract's `Outcomes`. */
+export type { Outcomes };
 
 export function outcomes(trades: readonly SimulatedTrade[]): Outcomes {
   let wins = 0;
