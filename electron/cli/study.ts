@@ -25,6 +25,8 @@ import { calibration } from '../research/zero-dte/calibration.ts';
 import { freeze } from '../research/zero-dte/state.ts';
 import { ZeroDteStudy } from '../research/zero-dte/study.ts';
 import { runWalkForward } from '../research/zero-dte/walk-forward.ts';
+import { simulatorStudyData } from '../research/zero-dte/sim-source.ts';
+import type { QuoteSource } from '../research/zero-dte/ladder.ts';
 import { RegistryError, StudyWarehouse, WAREHOUSE_FILE_NAME } from '../research/zero-dte/warehouse.ts';
 import { createHash } from 'node:crypto';
 import type { DailyBar } from '../../shared/domain/bars.ts';
@@ -51,6 +53,9 @@ Commands:
 Data:
   --bars FILE            intraday bars (.csv/.csv.gz, bar_start_et ISO times; minute, 5-minute or
                          hourly), e.g. ../shared/data/spy_hourly_raw_lean_1998_2021.csv.gz
+  --sim FROM:TO          instead of --bars: the built-in simulator's SPY 5-minute bars, VIX and SPY
+                         0DTE put quotes (real bid/ask for the ladder and the trades) over FROM..TO;
+                         --sim-seed N (default 1)
   --symbol SPY|SPX       the bars' underlying (default SPY, the proxy)
   --vix FILE|none        daily VIX closes for the volatility regime (default: vix_daily.csv beside
                          the bars file when there is one)
@@ -86,7 +91,7 @@ function bad(message: string): number {
 }
 
 const OPTIONS = {
-  bars: { type: 'string' }, symbol: { type: 'string' }, vix: { type: 'string' }, 'decision-time': { type: 'string' }, mode: { type: 'string' }, every: { type: 'string' },
+  bars: { type: 'string' }, sim: { type: 'string' }, 'sim-seed': { type: 'string' }, symbol: { type: 'string' }, vix: { type: 'string' }, 'decision-time': { type: 'string' }, mode: { type: 'string' }, every: { type: 'string' },
   tiers: { type: 'string' }, strikes: { type: 'string' }, 'max-otm': { type: 'string' }, fill: { type: 'string' }, slippage: { type: 'string' }, commission: { type: 'string' },
   'train-sessions': { type: 'string' }, 'min-train': { type: 'string' }, assumptions: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, through: { type: 'string' },
   out: { type: 'string' }, db: { type: 'string' }, 'no-db': { type: 'boolean' }, 'data-dir': { type: 'string' }, json: { type: 'string' }, promote: { type: 'boolean' }, run: { type: 'string' },
@@ -163,9 +168,18 @@ function checkDate(v: string | undefined, flag: string): string | undefined {
   return v;
 }
 
-/** Loads --bars (and the VIX file) or explains why not. */
-function loadData(v: Values, a: ZeroDteAssumptions): { ds: IntradayDataset; daily: Record<string, DailyBar[]>; vixNote: string } {
-  if (!v.bars) throw new UsageError('--bars FILE is required (intraday bars, e.g. ../shared/data/spy_hourly_raw_lean_1998_2021.csv.gz)');
+/** Loads --bars (and the VIX file), or the simulator's days with --sim; or explains why not. */
+function loadData(v: Values, a: ZeroDteAssumptions, quotesFrom?: string): { ds: IntradayDataset; daily: Record<string, DailyBar[]>; vixNote: string; quotes: QuoteSource | null } {
+  if (v.sim) {
+    const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(v.sim);
+    if (!m) throw new UsageError(`--sim: "${v.sim}" is not FROM:TO (YYYY-MM-DD:YYYY-MM-DD)`);
+    const [from, to] = [checkDate(m[1], '--sim')!, checkDate(m[2], '--sim')!];
+    if (from > to) throw new UsageError(`--sim: ${from} is after ${to}`);
+    if (a.symbol !== 'SPY') throw new UsageError('--sim gives SPY bars and quotes: use --symbol SPY');
+    const sim = simulatorStudyData({ seed: v['sim-seed'] ?? 1, from, to, quotesFrom: quotesFrom ?? from });
+    return { ds: sim.dataset, daily: sim.daily, vixNote: `the simulator (seed ${v['sim-seed'] ?? 1}): its VIX, its SPY 0DTE quotes`, quotes: sim.quotes };
+  }
+  if (!v.bars) throw new UsageError('--bars FILE (or --sim FROM:TO) is required (intraday bars, e.g. ../shared/data/spy_hourly_raw_lean_1998_2021.csv.gz)');
   if (!fs.existsSync(v.bars)) throw new UsageError(`--bars ${v.bars}: no such file`);
   let ds: IntradayDataset;
   try {
@@ -190,7 +204,7 @@ function loadData(v: Values, a: ZeroDteAssumptions): { ds: IntradayDataset; dail
     }
   }
   const vixNote = vixFile ? `VIX regimes from ${vixFile}` : 'no VIX file: one volatility regime (vix-unknown), modeled premiums from realized volatility';
-  return { ds, daily, vixNote };
+  return { ds, daily, vixNote, quotes: null };
 }
 
 function barsLine(ds: IntradayDataset): string {
@@ -223,13 +237,13 @@ async function walkForwardCommand(v: Values): Promise<number> {
   const to = checkDate(v.to, '--to');
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const a = assumptionsFrom(v);
-  const { ds, daily, vixNote } = loadData(v, a);
+  const { ds, daily, vixNote, quotes } = loadData(v, a, from);
   const t0 = performance.now();
-  const r = runWalkForward({ dataset: ds, daily, assumptions: a, from, to });
+  const r = runWalkForward({ dataset: ds, daily, assumptions: a, from, to, quotes });
   const ms = performance.now() - t0;
   fs.mkdirSync(path.dirname(path.resolve(v.out)), { recursive: true });
   fs.writeFileSync(v.out, walkForwardCsv(r.rows));
-  const premiums = 'modeled Black–Scholes premiums at the prior VIX close, not quotes';
+  const premiums = quotes ? "the simulator's 0DTE bid/ask quotes" : 'modeled Black–Scholes premiums at the prior VIX close, not quotes';
   process.stdout.write(`${formatWalkForward(r, { bars: `${barsLine(ds)} ${vixNote}.`, premiums })}\n\n`);
   process.stdout.write(`Wrote ${v.out}: ${r.rows.length.toLocaleString('en-US')} rows (${(ms / 1000).toFixed(1)} s).\n`);
   const runId = createHash('sha256').update(`${r.assumptionsHash}|${datasetFingerprint(ds)}|${r.firstTest}|${r.lastTest}`).digest('hex').slice(0, 16);
@@ -274,7 +288,7 @@ async function fitCommand(v: Values): Promise<number> {
 
 async function forwardCommand(v: Values): Promise<number> {
   const a = assumptionsFrom(v);
-  const { ds, daily } = loadData(v, a);
+  const { ds, daily, quotes } = loadData(v, a, checkDate(v.from, '--from'));
   const w = await openWarehouse(v);
   try {
     const hash = assumptionsHash(a);
@@ -287,7 +301,7 @@ async function forwardCommand(v: Values): Promise<number> {
     process.stdout.write(active ? `Active model: ${active.modelVersion} (trained through ${active.trainedThroughSession}).\n` : `No active ${a.symbol} model under assumptions ${hash}: sessions are recorded as skipped (model_missing). Run "thetadesk study fit --promote".\n`);
     // Replays the sessions on a virtual clock through the engine's scheduler.
     const clock = new VirtualClock(session(dates[0]!)!.open - 60 * 60_000);
-    const runner = new ForwardRunner({ clock, scheduler: new VirtualScheduler(clock), history: datasetHistory(ds, daily), intervalMs: ds.intervalMs, warehouse: w, assumptions: a, log: (line) => process.stdout.write(`  ${line}\n`) });
+    const runner = new ForwardRunner({ clock, scheduler: new VirtualScheduler(clock), history: datasetHistory(ds, daily), intervalMs: ds.intervalMs, warehouse: w, assumptions: a, quotes, log: (line) => process.stdout.write(`  ${line}\n`) });
     runner.start();
     for (const d of dates) {
       clock.advanceTo(session(d)!.close + 20 * 60_000);

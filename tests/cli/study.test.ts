@@ -76,11 +76,23 @@ describe('thetadesk study', () => {
     expect(run(['rollback', '--db', db]).status).toBe(2);
   });
 
+  it('walk-forward on the simulator’s 0DTE days prices the ladder from its bid/ask quotes', () => {
+    const out = path.join(dir, 'sim.csv');
+    const r = run(['walk-forward', '--sim', '2025-01-02:2026-01-30', '--sim-seed', '4', '--from', '2026-01-05', '--out', out, '--no-db']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("the simulator's 0DTE bid/ask quotes");
+    expect(r.stdout).toContain('Bars: SPY 5-minute');
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n').slice(1);
+    expect(lines.length).toBeGreaterThan(50);
+    expect(lines.every((l) => l.split(',')[1] === '10:30')).toBe(true);
+  });
+
   it('says what is wrong: bad arguments, missing files, and a failed preflight (exit 2)', () => {
     const cases: [string[], RegExp][] = [
       [['frobnicate'], /Unknown study command "frobnicate"/],
       [['walk-forward', '--bars', BARS], /--out FILE\.csv is required/],
-      [['walk-forward', '--out', path.join(dir, 'x.csv')], /--bars FILE is required/],
+      [['walk-forward', '--out', path.join(dir, 'x.csv')], /--bars FILE \(or --sim FROM:TO\) is required/],
+      [['walk-forward', '--sim', '2025-01-01', '--out', path.join(dir, 'x.csv')], /--sim: "2025-01-01" is not FROM:TO/],
       [['walk-forward', '--bars', path.join(dir, 'none.csv'), '--out', path.join(dir, 'x.csv')], /--bars .*none\.csv: no such file/],
       [['walk-forward', '--bars', BARS, '--out', path.join(dir, 'x.csv'), '--decision-time', '25:00'], /decision\.fixedTime: a time as HH:MM/],
       [['walk-forward', '--bars', BARS, '--out', path.join(dir, 'x.csv'), '--tiers', '2,1'], /riskTiers: risk tiers ascending/],
