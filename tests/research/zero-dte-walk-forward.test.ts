@@ -84,3 +84,21 @@ describe('walk-forward (T10)', () => {
     expect(first.calibration.overall.n).toBe(first.rows.length);
   });
 });
+
+describe('walk-forward in rolling mode', () => {
+  it('checks every bar close from 10:30 (hourly: 11:00 … 15:00, the 16:00 close has no entry), one position per tier and session', () => {
+    const a = parseAssumptions({ ...A, decision: { mode: 'rolling' } });
+    const r = runWalkForward({ dataset: ds, daily: { VIX: vix }, assumptions: a, to: ds.dates[160] });
+    expect(r.mode).toBe('rolling');
+    expect([...new Set(r.rows.map((x) => x.decisionTime))].sort()).toEqual(['11:00', '12:00', '13:00', '14:00', '15:00']);
+    expect(Object.keys(r.calibration.byTimeBucket)).toEqual(['11:00', '12:00', '13:00', '14:00', '15:00']);
+    expect(r.skips.no_entry_anchor).toBe(r.testSessions);
+    const perTierSession = new Map<string, number>();
+    for (const t of r.trades.filter((x) => x.exitMode === 'hold_to_close')) {
+      const k = `${t.sessionDate}|${t.riskTier}`;
+      perTierSession.set(k, (perTierSession.get(k) ?? 0) + 1);
+    }
+    expect(Math.max(...perTierSession.values())).toBe(1);
+    expect(r.skips.concurrency_cap).toBeGreaterThan(0);
+  });
+});
