@@ -250,8 +250,9 @@ async function walkForwardCommand(v: Values): Promise<number> {
   if (!v['no-db']) {
     const w = await openWarehouse(v);
     try {
+      const bars = await w.upsertBars(ds);
       await w.saveWalkForward(runId, r, canonicalJson(a), now());
-      process.stdout.write(`Saved as run ${runId} in ${w.file}.\n`);
+      process.stdout.write(`Saved as run ${runId} in ${w.file} (with ${bars.toLocaleString('en-US')} bars).\n`);
     } finally {
       w.close();
     }
@@ -273,6 +274,7 @@ async function fitCommand(v: Values): Promise<number> {
   const state = freeze(fitted, a.symbol, ds.intervalMs);
   const w = await openWarehouse(v);
   try {
+    await w.upsertBars(ds);
     await w.saveModelState(state, canonicalJson(a), now());
     process.stdout.write([...disclaimersFor(a.symbol), barsLine(ds), vixNote, ...(decisionNote(requestedTimes(a)[0]!, ds.intervalMs) ? [decisionNote(requestedTimes(a)[0]!, ds.intervalMs)!] : [])].join('\n') + '\n');
     process.stdout.write(`Fitted ${state.modelVersion}: trained through ${through}, ${state.sessions.toLocaleString('en-US')} sessions, ${state.samples.toLocaleString('en-US')} samples, assumptions ${state.assumptionsHash}; saved in ${w.file}.\n`);
