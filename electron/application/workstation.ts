@@ -39,6 +39,7 @@ import { accountRisk, MemorySecretStore, type SecretStore, type SettingsContext 
 import { simulatedClock } from './simulation/market.ts';
 import { snapshotsHandlers } from './snapshots/handlers.ts';
 import { strategiesHandlers } from './strategies/handlers.ts';
+import { studyHandlers } from './study/handlers.ts';
 import { savedStrategyEntries } from './strategies/view.ts';
 import { tradesHandlers } from './trades/handlers.ts';
 
@@ -162,6 +163,7 @@ export class Workstation {
       logsHandlers({ logs: this.logs }),
       notificationsHandlers({ store }),
       exportHandlers({ store, log: this.#log }),
+      studyHandlers({ dataDir }),
     ]);
     // After shut-down every call says so (the database is closed).
     const guarded = Object.entries(handlers).map(([method, handler]) => [

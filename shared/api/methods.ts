@@ -29,6 +29,7 @@ export const METHOD_NAMES = [
   'backtest.list',
   'settings.get',
   'settings.set',
+  'study.get',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -50,6 +50,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'backtest.get': { runId: 'run-1' },
   'backtest.list': {},
   'settings.get': {},
+  'study.get': { symbol: 'SPY', runId: 'run-1', fill: 'mid', slippage: 0.01 },
   'settings.set': {
     broker: 'sim',
     ibkr: { host: '127.0.0.1', port: 4002, clientId: 7 },
