@@ -16,7 +16,8 @@
  * appears once its session has closed, an intraday bar once it has ended), whatever the source holds.
  */
 import type { DailyBar, SessionBar } from '../../shared/domain/bars.ts';
-import { etDate, previousTradingDay, session } from '../../shared/market/calendar.ts';
+import { previousTradingDay, session } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 
 /**
  * A study's data: daily bars by series name ('SPX', 'SPY', 'VIX'…), oldest first, `from`..`to`

@@ -4,7 +4,8 @@
  * one bar too far fails loudly.
  */
 import type { DailyBar, SessionBar } from '../../shared/domain/bars.ts';
-import { etToEpoch, session, tradingDays } from '../../shared/market/calendar.ts';
+import { session, tradingDays } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import type { IntradayBar } from '../../electron/market/data/bars.ts';
 import { buildDataset, type IntradayDataset } from '../../electron/research/zero-dte/dataset.ts';
 import { clipHistory, type StudyHistory } from '../../electron/research/port.ts';

@@ -5,7 +5,7 @@
  * so a feature that reads one bar too far fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { parseAssumptions, StudyAnchorSchema } from '../../shared/study/zero-dte.ts';
 import { clipHistoryAt } from '../../electron/research/port.ts';
 import { datasetHistory } from '../../electron/research/zero-dte/dataset.ts';

@@ -4,7 +4,7 @@
  * quotes judged by the one quote-quality rule, not model values.
  */
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { parseAssumptions } from '../../shared/study/zero-dte.ts';
 import { simulatorStudyData } from '../../electron/research/zero-dte/sim-source.ts';
 import { runWalkForward } from '../../electron/research/zero-dte/walk-forward.ts';

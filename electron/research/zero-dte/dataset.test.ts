@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { hourlyRows } from '../../../tests/helpers/study.ts';
 import { buildDataset, datasetHistory, loadIntradayFile } from './dataset.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { parseAssumptions } from '../../../shared/study/zero-dte.ts';
 import { decisionEvents, decisionInstant, decisionNote, requestedTimes, timeBucket } from './decision.ts';
 

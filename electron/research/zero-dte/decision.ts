@@ -8,7 +8,8 @@
  * to have.
  */
 import type { ZeroDteAssumptions } from '../../../shared/study/zero-dte.ts';
-import { etParts, etToEpoch, session } from '../../../shared/market/calendar.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etParts, etToEpoch } from '../../../shared/time/et.ts';
 
 const MINUTE = 60_000;
 

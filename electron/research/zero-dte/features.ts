@@ -15,7 +15,8 @@
  *   session's VIX close against the regime edges; `vix-unknown` without VIX data).
  */
 import type { SessionBar } from '../../../shared/domain/bars.ts';
-import { addDays, etToEpoch, previousTradingDay } from '../../../shared/market/calendar.ts';
+import { addDays, previousTradingDay } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import type { SkipReason, StudyState, ZeroDteAssumptions } from '../../../shared/study/zero-dte.ts';
 import type { StudyHistory } from '../port.ts';
 import { etHhmm, timeBucket, type DecisionEvent } from './decision.ts';

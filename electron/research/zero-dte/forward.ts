@@ -15,7 +15,8 @@
  */
 import type { Clock } from '../../engine/clock.ts';
 import type { Scheduler } from '../../engine/scheduler.ts';
-import { etDate, session } from '../../../shared/market/calendar.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { ZeroDteAssumptions } from '../../../shared/study/zero-dte.ts';
 import { clipHistoryAt, type StudyHistory } from '../port.ts';
 import { assumptionsHash } from './assumptions.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { parseAssumptions, type StudyState } from '../../../shared/study/zero-dte.ts';
 import { normInv } from '../../../shared/optionmath/index.ts';
 import { premiumFor, strikeLadder, type PutQuote, type QuoteSource } from './ladder.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionBar } from '../../../shared/domain/bars.ts';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { parseAssumptions, type LadderRow, type StudyAnchor, type StudyState, type ZeroDteAssumptionsInput } from '../../../shared/study/zero-dte.ts';
 import type { PutQuote, QuoteSource } from './ladder.ts';
 import { contractsFor, outcomes, simulateSession, type SessionDecision } from './simulate.ts';
