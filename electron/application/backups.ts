@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { backupInWorker, DEFAULT_RETENTION, listBackups, nextBackupPath, pruneBackups, type BackupJob, type RetentionPolicy } from '../store/backup.ts';
 import type { DatabaseReport } from '../store/check.ts';
 import { backupsDirIn } from '../store/paths.ts';
+import { makePrivate, makePrivateDir } from '../store/private.ts';
 import type { Clock, TimerHandle } from '../engine/clock.ts';
 import type { Logger } from '../engine/ports.ts';
 
@@ -58,7 +59,11 @@ export class BackupScheduler {
   /** Arms the first backup: a minute after start-up, or a day after the newest backup if that is later. */
   start(): void {
     const now = this.#o.clock.now();
-    const newest = listBackups(this.#o.dataDir)[0]?.at ?? null;
+    const backups = listBackups(this.#o.dataDir);
+    // Backups an older version left world-readable become owner-only too (store/private.ts).
+    if (backups.length > 0) makePrivateDir(backupsDirIn(this.#o.dataDir));
+    makePrivate(...backups.map((b) => b.file));
+    const newest = backups[0]?.at ?? null;
     this.#arm(Math.max(now + this.#o.firstAfterMs, newest === null ? 0 : newest + this.#o.everyMs));
   }
 
@@ -87,7 +92,7 @@ export class BackupScheduler {
     const log = this.#o.log;
     let outcome: BackupOutcome;
     try {
-      fs.mkdirSync(backupsDirIn(this.#o.dataDir), { recursive: true });
+      makePrivateDir(backupsDirIn(this.#o.dataDir));
       const dest = nextBackupPath(this.#o.dataDir, started);
       this.#job = (this.#o.run ?? backupInWorker)(this.#o.source, dest);
       const report = await this.#job.done;

@@ -16,6 +16,7 @@ import { inspectDatabaseFile, type DatabaseReport } from '../store/check.ts';
 import { StoreError } from '../store/errors.ts';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.ts';
 import { backupsDirIn, dbFileIn, defaultDataDir } from '../store/paths.ts';
+import { makePrivateDir } from '../store/private.ts';
 
 export const USAGE = `Usage: thetadesk db <backup|check|restore> [options]
 
@@ -107,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     let dest: string;
     if (v.out !== undefined) dest = path.resolve(v.out);
     else {
-      fs.mkdirSync(backupsDirIn(dataDir), { recursive: true });
+      makePrivateDir(backupsDirIn(dataDir));
       dest = nextBackupPath(dataDir, Date.now());
     }
     try {

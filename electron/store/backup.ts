@@ -24,6 +24,7 @@ import { damageBeforeOpen, inspectDatabaseFile, type DatabaseReport } from './ch
 import { classifySqliteError, corruptError, StoreError, type StoreErrorKind } from './errors.ts';
 import { lockDataFolder } from './lock.ts';
 import { backupsDirIn, dbFileIn } from './paths.ts';
+import { makeDatabasePrivate } from './private.ts';
 
 /** A backup file in `<data>/backups/`. */
 export type BackupFile = { file: string; name: string; /** epoch ms (UTC) from the name */ at: number };
@@ -160,6 +161,7 @@ export async function backupDatabaseFile(source: string, dest: string): Promise<
     } finally {
       src.close();
     }
+    makeDatabasePrivate(partial); // a backup holds the whole trade history
     // Self-contained: a rollback-journal file needs no -wal/-shm beside it to be opened or copied.
     const copy = new Database(partial);
     try {

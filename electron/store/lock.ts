@@ -20,6 +20,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { classifySqliteError, sqliteCodeOf, StoreError } from './errors.ts';
 import { LOCK_FILE_NAME, LOCK_HOLDER_FILE_NAME } from './paths.ts';
+import { makeDatabasePrivate, makePrivateDir, PRIVATE_FILE_MODE } from './private.ts';
 import type { Db } from './sqlite.ts';
 
 /** Who holds a data folder. */
@@ -125,7 +126,8 @@ export function lockDataFolder(dataDir: string, command: string, opts: { now?: (
   const dir = path.resolve(dataDir);
   const file = path.join(dir, LOCK_FILE_NAME);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // Owner-only (private.ts): trade history, logs and secrets live here.
+    makePrivateDir(dir);
   } catch (error) {
     throw new StoreError('readonly', `Cannot create the data folder ${dir} (${(error as Error).message}). Choose a folder you can write to.`, { file, cause: error });
   }
@@ -135,6 +137,7 @@ export function lockDataFolder(dataDir: string, command: string, opts: { now?: (
   } catch (error) {
     throw classifySqliteError(error, file, 'locking the data folder');
   }
+  makeDatabasePrivate(file);
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
@@ -156,7 +159,7 @@ export function lockDataFolder(dataDir: string, command: string, opts: { now?: (
   const holderFile = path.join(dir, LOCK_HOLDER_FILE_NAME);
   const temp = `${holderFile}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(temp, `${JSON.stringify(holder)}\n`);
+    fs.writeFileSync(temp, `${JSON.stringify(holder)}\n`, { mode: PRIVATE_FILE_MODE });
     fs.renameSync(temp, holderFile);
   } catch {
     // Only the message a second process shows depends on it ("PID unknown"); the lock itself holds.

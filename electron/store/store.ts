@@ -24,6 +24,7 @@ import { damageBeforeOpen } from './check.ts';
 import { StoreError, classifySqliteError, corruptError } from './errors.ts';
 import { APPLICATION_ID, LATEST_SCHEMA_VERSION, migrateTo, schemaVersion } from './migrations/index.ts';
 import { dbFileIn } from './paths.ts';
+import { makeDatabasePrivate, makePrivate, makePrivateDir } from './private.ts';
 import type { Db } from './sqlite.ts';
 import { ConfigRepo, type ConfigRow } from './repos/configs.ts';
 import { DecisionRepo, type DecisionRow } from './repos/decisions.ts';
@@ -165,6 +166,8 @@ function createDatabase(file: string): void {
   };
   clean();
   const db = new Database(temp);
+  // Owner-only before anything is written; SQLite gives the -wal/-shm files the database file's mode.
+  makePrivate(temp);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -202,7 +205,7 @@ export function openStore(opts: OpenStoreOptions): Store {
   if (!fs.existsSync(dataDir)) {
     if (readonly) throw new StoreError('not-found', `The data folder ${dataDir} does not exist. Check --data-dir / THETADESK_DATA_DIR.`, { file });
     try {
-      fs.mkdirSync(dataDir, { recursive: true });
+      makePrivateDir(dataDir);
     } catch (error) {
       throw new StoreError('readonly', `Cannot create the data folder ${dataDir} (${(error as Error).message}). Choose a folder you can write to.`, { file, cause: error });
     }
@@ -269,12 +272,15 @@ export function openStore(opts: OpenStoreOptions): Store {
       db.pragma(opts.durability === 'fast' ? 'synchronous = OFF' : 'synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+      // Owner-only, also a file an older version left world-readable (private.ts).
+      makeDatabasePrivate(file);
 
       // 5. Migrations (with a backup copy first when the file already holds data).
       if (version < LATEST_SCHEMA_VERSION) {
         if (version > 0) {
           const backup = `${file}.pre-v${LATEST_SCHEMA_VERSION}-${now()}.bak`;
           db.prepare('VACUUM INTO ?').run(backup);
+          makePrivate(backup);
         }
         migrateTo(db, LATEST_SCHEMA_VERSION);
       }

@@ -11,13 +11,14 @@
  * moments of the log (the database, not the log, is the record of orders and trades), and a disk flush
  * per line would cost milliseconds each.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import pinoRoll, { type RollingStream } from 'pino-roll';
 import { z } from 'zod';
 import { LogLevelSchema, type LogEntry } from '../../../shared/api.ts';
+import { makePrivate, makePrivateDir, PRIVATE_FILE_MODE } from '../../store/private.ts';
 
 export type Rotation = {
   /** Roll when a file reaches this size (pino-roll's units: '20m', '2k'). */
@@ -79,7 +80,9 @@ export class LogFile {
    * seq, starts the rolling stream and drops files beyond the limit. Throws if the folder is unusable.
    */
   static async open(dir: string, rotation: Rotation = LOG_ROTATION): Promise<LogFile> {
-    mkdirSync(dir, { recursive: true });
+    // Owner-only (store/private.ts): the log is the trading record in words.
+    makePrivateDir(dir);
+    makePrivate(...logFiles(dir));
     let previous: LogEntry | null = null;
     for (const file of logFiles(dir)) {
       endWithNewline(file);
@@ -95,6 +98,7 @@ export class LogFile {
       limit: { count: rotation.keep, removeOtherLogFiles: true },
       sync: true,
       mkdir: true,
+      mode: PRIVATE_FILE_MODE,
     });
     // pino-roll prunes only when it rolls; a run that never rolls (open in the morning, closed at night) prunes here.
     for (const file of logFiles(dir).slice(rotation.keep)) {

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { classifySqliteError, StoreError } from '../../store/errors.ts';
+import { makeDatabasePrivate, makePrivate } from '../../store/private.ts';
 import type { Db, Stmt } from '../../store/sqlite.ts';
 import { contractKey, type Contract, type OrderLeg } from '../port.ts';
 import type { ExchangeBooks, ExchangeChange, ExchangeFillRecord, ExchangeOrder, ExchangeOrderStatus, ExchangePosition, ExchangeState } from './matching.ts';
@@ -154,6 +155,7 @@ export class SimBooksFile implements ExchangeBooks {
       const check = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((r) => r.quick_check);
       if (check.length !== 1 || check[0] !== 'ok') throw new StoreError('corrupt', `damaged pages: ${check.slice(0, 3).join('; ')}`, { file });
       pragmas(db);
+      makeDatabasePrivate(file); // also books an older version left world-readable
       const row = db.prepare<{ seed: number; start: string }>('SELECT seed, start FROM market WHERE id = 1').get();
       if (!row) throw new StoreError('corrupt', 'the market row is missing', { file });
       const books = new SimBooksFile(db, file, { seed: row.seed, start: row.start });
@@ -247,6 +249,7 @@ function create(file: string, market: SimMarketId): void {
   for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) fs.rmSync(f, { force: true });
   try {
     const db = new Database(tmp);
+    makePrivate(tmp); // owner-only (store/private.ts); SQLite gives its -wal/-shm the same mode
     try {
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${FORMAT_VERSION}`);
