@@ -6,7 +6,6 @@
  * have one. The copy and its integrity check run in a worker thread, so trading never waits; a
  * failure is a warning in the log, never a crash.
  */
-import fs from 'node:fs';
 import { backupInWorker, DEFAULT_RETENTION, listBackups, nextBackupPath, pruneBackups, type BackupJob, type RetentionPolicy } from '../store/backup.ts';
 import type { DatabaseReport } from '../store/check.ts';
 import { backupsDirIn } from '../store/paths.ts';

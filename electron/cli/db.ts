@@ -8,7 +8,6 @@
  *
  * Exit codes: 0 done / the database is sound; 1 failed / the database is damaged; 2 bad arguments.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backupDatabaseFile, nextBackupPath, restoreBackup } from '../store/backup.ts';
