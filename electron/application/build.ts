@@ -63,14 +63,14 @@ export async function buildApplication(options: ApplicationOptions): Promise<Wor
     const envToken = env.THETADESK_TRADIER_TOKEN || null;
     const secrets = options.secrets ?? new MemorySecretStore();
     if (!options.secrets && envToken) secrets.set(TRADIER_TOKEN, envToken);
-    const { setup, problem } = chooseBroker({ given: options.broker ?? null, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env, clock, dataDir });
+    const { setup, problem, mode } = chooseBroker({ given: options.broker ?? null, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env, clock, dataDir });
     const workstation = new Workstation({
       clock,
       dataDir,
       store,
       broker: setup,
       secrets,
-      mode: setup.broker.paper ? 'paper' : 'live',
+      mode,
       logFile,
       lock: {
         release: () => {

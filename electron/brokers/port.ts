@@ -50,6 +50,7 @@ export type ConnectionStatus = {
   state: ConnectionState;
   /** Plain-language explanation; when `state` is `error`, what the user should do. */
   message: string;
+  /** What the account is once the broker has said (`accountType()`), else what the settings ask for. */
   paper: boolean;
   /** Set when the last problem was an error. */
   error: BrokerErrorKind | null;
@@ -310,6 +311,21 @@ export type AccountSummary = {
   time: number;
 };
 
+/**
+ * What the account behind a connection IS, as the broker tells it — never what the settings wished:
+ * IB Gateway names the accounts it is logged in to (managedAccounts: DU… paper, U… live), Tradier's
+ * host (sandbox.tradier.com or api.tradier.com) and account number (VA… sandbox, 6YA… production) say
+ * which one it is. The application compares it with the trading mode before anything is traded.
+ */
+export type AccountType = {
+  /** `unknown`: the broker did not say in a way Thetadesk can read (nothing should be traded on a guess). */
+  kind: 'paper' | 'live' | 'unknown';
+  /** The account, masked (`…4567`; several comma-separated). */
+  account: string;
+  /** How that is known, in words, e.g. "IB Gateway reports the account …4567 (U… accounts are live)". */
+  evidence: string;
+};
+
 export type BrokerPosition = {
   contract: Contract;
   /** Signed quantity: negative is short. */
@@ -378,7 +394,13 @@ export type Clock = { now(): number };
 
 export interface Broker {
   readonly kind: BrokerKind;
+  /** Whether the account is a paper one: `accountType()` once known, before that what the settings ask for. */
   readonly paper: boolean;
+  /**
+   * What the account is, as the broker told it (see AccountType); null until it has said (IB: before
+   * the first connection). The engine trades nothing until this matches the trading mode.
+   */
+  accountType(): AccountType | null;
   /** Current connection status (also pushed as `connection-changed`). */
   status(): ConnectionStatus;
   /** Connects; resolves when usable, rejects with a BrokerError the user can act on. */
@@ -458,4 +480,9 @@ export function underlyingOf(c: Contract): Underlying {
 /** A stable key for a contract (used to match positions and quotes). */
 export function contractKey(c: Contract): string {
   return c.kind === 'stock' ? `STK:${c.symbol}` : `${c.root}:${c.expiration}:${c.strike}:${c.right}`;
+}
+
+/** A broker's name in words ("the simulator", "IB Gateway", "Tradier"). */
+export function brokerTitle(kind: string): string {
+  return kind === 'sim' ? 'the simulator' : kind === 'ibkr' ? 'IB Gateway' : kind === 'tradier' ? 'Tradier' : kind;
 }

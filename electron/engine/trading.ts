@@ -62,6 +62,7 @@ import type {
 } from '../strategies/types.ts';
 import { accountView } from './account.ts';
 import type { Clock, TimerHandle } from './clock.ts';
+import { brokerTitle } from '../brokers/port.ts';
 import type { Executor, IndexLevels, Logger, MarketData, MarkMap } from './ports.ts';
 import { PositionBook } from './position-book.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
@@ -448,6 +449,7 @@ export class TradingEngine {
     for (const trade of this.#o.store.trades.listOpen()) {
       if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
       if (!trade.legs.some((l) => l.openedQty > l.closedQty)) continue;
+      if (this.#otherBroker(trade) !== null) continue; // never closed through another broker
       const st = this.#strategies.get(trade.strategyId);
       const configId = st?.configId ?? trade.configId;
       if (configId !== null) {
@@ -916,7 +918,7 @@ export class TradingEngine {
       let closing = 0;
       let queued = 0;
       for (const trade of this.#o.store.trades.listOpen()) {
-        const stopped = stoppedTrading(trade, at);
+        const stopped = this.#otherBroker(trade) ?? stoppedTrading(trade, at);
         if (stopped !== null) {
           this.#o.log.warn(stopped);
           continue;
@@ -939,6 +941,8 @@ export class TradingEngine {
       const trade = this.#o.store.trades.get(tradeId);
       if (!trade) throw new ApiError('NOT_FOUND', `There is no trade ${tradeId}.`);
       const at = this.#o.clock.now();
+      const foreign = this.#otherBroker(trade);
+      if (foreign !== null) throw new ApiError('CONFLICT', foreign);
       const stopped = stoppedTrading(trade, at);
       // An AM-settled series after its last trading day: nothing to close, it settles (a conflict, not a fault).
       if (stopped !== null) throw new ApiError('CONFLICT', stopped);
@@ -1012,6 +1016,15 @@ export class TradingEngine {
     }
     this.#o.log.info(`Trade ${trade.tradeId}: the market is open; sending its queued close.`);
     await this.#closeTrade(this.#o.store.trades.get(trade.tradeId)!, trade.exitReason ?? 'MANUAL', at);
+  }
+
+  /**
+   * Why a trade opened through another broker than this engine's is not closed here (null: it is ours).
+   * Its legs live in that broker's account: a close sent through this one would open new positions.
+   */
+  #otherBroker(trade: TradeWithLegs): string | null {
+    if (trade.broker === this.#o.brokerName) return null;
+    return `Trade ${trade.tradeId} is open on ${brokerTitle(trade.broker)}, not on ${brokerTitle(this.#o.brokerName)} (the broker in use): it is never closed through another broker — start Thetadesk with --broker ${trade.broker} to manage it.`;
   }
 
   async #closeTrade(trade: TradeWithLegs, reason: string, at: number): Promise<boolean> {

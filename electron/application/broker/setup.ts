@@ -1,7 +1,13 @@
 /**
- * Chooses and builds the broker the Workstation trades through, from the command line and the
- * environment: the built-in simulator (paper) unless IB Gateway or Tradier is asked for. Paper always,
- * unless live is set explicitly in the broker's own settings.
+ * Chooses and builds the broker the Workstation trades through: the one named on the command line or
+ * in THETADESK_BROKER, else the one saved on the Settings page; the built-in simulator (paper) unless
+ * IB Gateway or Tradier is asked for. Each of its settings is the environment's (THETADESK_IB_PORT…)
+ * when set, else the saved one, else the default — and `inForce` says which, for the Settings page.
+ *
+ * The trading mode (paper or live) is always the saved one, however the broker was chosen (the
+ * simulator is paper only). It is what the account is expected to be; what the account IS comes from
+ * the broker when it connects (`Broker.accountType()`), and the engine trades nothing when they differ
+ * (application/control/engine-control.ts).
  */
 import { createBroker } from '../../brokers/factory.ts';
 import { fromSimulator } from '../../brokers/market-source.ts';
@@ -35,7 +41,7 @@ export type BrokerSetup = { broker: Broker; /** Set when the market is simulated
  * With `place.dataDir` the simulator's paper account is kept in that folder (books-file.ts) and the
  * simulated market resumes where that account last saw it; without it, everything is in memory.
  */
-export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, clock: Clock, place: BrokerPlace = {}): BrokerSetup {
+export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, clock: Clock, place: BrokerPlace = {}, mode: 'paper' | 'live' = 'paper'): BrokerSetup {
   switch (kind) {
     case 'sim': {
       // The simulated market starts at the first session on or after today (ET) — or THETADESK_SIM_START —
@@ -84,6 +90,7 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
             ...(port !== undefined ? { port } : {}),
             ...(clientId !== undefined ? { clientId } : {}),
             ...(dailyAt !== undefined ? { restart: { dailyAt } } : {}),
+            live: mode === 'live',
           },
         },
         { clock },
@@ -96,7 +103,7 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
       if (!token || !accountId) {
         throw new BrokerError('invalid-request', 'Tradier needs THETADESK_TRADIER_TOKEN and THETADESK_TRADIER_ACCOUNT (a sandbox token and account for paper trading).');
       }
-      const broker = createBroker({ kind: 'tradier', tradier: { token, accountId, ...(env.THETADESK_TRADIER_BASE_URL ? { baseUrl: env.THETADESK_TRADIER_BASE_URL } : {}) } }, { clock });
+      const broker = createBroker({ kind: 'tradier', tradier: { token, accountId, live: mode === 'live', ...(env.THETADESK_TRADIER_BASE_URL ? { baseUrl: env.THETADESK_TRADIER_BASE_URL } : {}) } }, { clock });
       return { broker, simulation: null };
     }
   }
@@ -144,13 +151,23 @@ export function brokerFromSettings(saved: SavedBrokerSettings, tradierToken: str
  * `brokerFromEnv` builds it; otherwise the saved settings. A saved broker that cannot be built (no token
  * yet) falls back to the simulator with `problem` saying why, so the Settings page stays reachable.
  */
-export function chooseBroker(opts: { given: BrokerKindOption | null; saved: SavedBrokerSettings; tradierToken: string | null; env: NodeJS.ProcessEnv; clock: Clock; dataDir?: string }): { setup: BrokerSetup; problem: string | null } {
+export function chooseBroker(opts: { given: BrokerKindOption | null; saved: SavedBrokerSettings; tradierToken: string | null; env: NodeJS.ProcessEnv; clock: Clock; dataDir?: string }): {
+  setup: BrokerSetup;
+  problem: string | null;
+  /** The trading mode in force: the saved one (paper with the simulator, which has no live account). */
+  mode: 'paper' | 'live';
+} {
   const place: BrokerPlace = opts.dataDir ? { dataDir: opts.dataDir } : {};
-  if (opts.given) return { setup: brokerFromEnv(opts.given, opts.env, opts.clock, place), problem: null };
+  const modeOf = (setup: BrokerSetup) => (setup.broker.kind === 'sim' ? 'paper' : opts.saved.mode);
+  if (opts.given) {
+    const setup = brokerFromEnv(opts.given, opts.env, opts.clock, place, opts.saved.mode);
+    return { setup, problem: null, mode: modeOf(setup) };
+  }
   try {
-    return { setup: brokerFromSettings(opts.saved, opts.tradierToken, opts.env, opts.clock, place), problem: null };
+    const setup = brokerFromSettings(opts.saved, opts.tradierToken, opts.env, opts.clock, place);
+    return { setup, problem: null, mode: modeOf(setup) };
   } catch (error) {
     if (!(error instanceof BrokerError) || opts.saved.broker === 'sim') throw error;
-    return { setup: brokerFromEnv('sim', opts.env, opts.clock, place), problem: `${error.message} Running the simulator meanwhile.` };
+    return { setup: brokerFromEnv('sim', opts.env, opts.clock, place), problem: `${error.message} Running the simulator meanwhile.`, mode: 'paper' };
   }
 }

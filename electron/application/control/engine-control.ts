@@ -18,7 +18,7 @@ import { ApiError, type AnyEvent, type CloseAllResult, type Connection, type Eng
 import type { AccountRisk } from '../../../shared/domain/account-risk.ts';
 import { etWhen } from '../../../shared/time/et.ts';
 import { isRegularHours, nextSessionOpen } from '../../../shared/market/calendar.ts';
-import type { Broker, ConnectionStatus } from '../../brokers/port.ts';
+import { brokerTitle, type Broker, type ConnectionStatus } from '../../brokers/port.ts';
 import type { SimBroker } from '../../brokers/sim/broker.ts';
 import { BrokerMarketData } from '../../engine/broker-market.ts';
 import { VirtualClock, type Clock, type TimerHandle } from '../../engine/clock.ts';
@@ -117,7 +117,10 @@ export class EngineControl {
           clock,
           wall: options.wall,
           log: this.#log,
-          openTrades: store.trades.listOpen().length,
+          holdings: {
+            positions: store.trades.listOpen().filter((t) => t.broker === 'sim' && t.legs.some((l) => l.openedQty > l.closedQty)).length,
+            workingOrders: store.orders.live().filter((o) => o.broker === 'sim').length,
+          },
           idle: () => engine.idle(),
           afterStep: () => this.#heartbeat(),
         });
@@ -314,16 +317,24 @@ export class EngineControl {
       this.#engineState = 'reconciling';
       this.#reason = 'Reconciling orders, fills and positions with the broker; nothing trades until they match.';
       this.changed('reconcile');
-      let problems: string[];
-      try {
-        problems = await executor.reconcile(this.#o.clock.now());
-      } catch (error) {
-        problems = [`reconciliation failed: ${error instanceof Error ? error.message : String(error)}`];
+      // What the account is and whose trades are open come first: with the wrong account or another
+      // broker's trades open, nothing is traded, closed or reconciled through this broker.
+      let problems = [...this.#accountProblems(), ...this.#otherBrokerProblems()];
+      if (problems.length > 0) {
+        // After a reconnect to another account: the schedules stop too (exits included) until it is resolved.
+        engine.stop();
+        this.#reconciled = false;
+      } else {
+        try {
+          problems = await executor.reconcile(this.#o.clock.now());
+        } catch (error) {
+          problems = [`reconciliation failed: ${error instanceof Error ? error.message : String(error)}`];
+        }
       }
       if (problems.length > 0) {
         this.#engineState = 'halted';
         this.#isTrading = false;
-        this.#reason = `Halted: records do not match the broker — ${problems.join('; ')}. Resolve it, then press Start to check again.`;
+        this.#reason = `Halted: nothing is traded — ${problems.join('; ')}. Resolve it, then press Start to check again.`;
         for (const p of problems) this.#log.error(`Reconciliation: ${p}`);
         this.#o.notify({ level: 'error', title: 'Reconciliation failed', body: problems.join('; ') });
         this.changed('reconcile');
@@ -345,6 +356,61 @@ export class EngineControl {
     return this.#reconciling;
   }
 
+  /**
+   * The account the broker is logged in to against the trading mode: paper mode trades only a paper
+   * account and live mode only a live one — what the account IS, as the broker says it
+   * (`Broker.accountType()`), not what the settings or the port suggest.
+   */
+  #accountProblems(): string[] {
+    const broker = this.#broker;
+    if (!broker) return [];
+    const mode = this.#o.mode;
+    const type = broker.accountType();
+    const name = brokerTitle(broker.kind);
+    if (type === null) return [`${name} has not said which account it is logged in to, so Thetadesk cannot tell a paper account from a live one; reconnect (press Start) and check ${name}'s login`];
+    if (type.kind === 'unknown') return [`Thetadesk cannot tell whether account ${type.account} is a paper or a live account (${type.evidence}); nothing is traded on a guess — check the account in ${name}`];
+    if (type.kind === mode) return [];
+    if (broker.kind === 'ibkr') {
+      return mode === 'paper'
+        ? [`IB Gateway is logged in to a live account (${type.account}) but Thetadesk is in paper mode: log IB Gateway in to your paper account (port 4002) or switch to live mode in Settings`]
+        : [`IB Gateway is logged in to a paper account (${type.account}) but Thetadesk is in live mode: log IB Gateway in to your live account (port 4001) or switch to paper mode in Settings`];
+    }
+    return mode === 'paper'
+      ? [`${name} connects to a live account (${type.evidence}) but Thetadesk is in paper mode: use Tradier's sandbox (https://sandbox.tradier.com, a VA… account) or switch to live mode in Settings`]
+      : [`${name} connects to a paper account (${type.evidence}) but Thetadesk is in live mode: use your production account or switch to paper mode in Settings`];
+  }
+
+  /**
+   * Open trades of another broker than the one in use: their legs live in that broker's account, so
+   * they can be neither reconciled, managed nor closed through this one (the engine never switches
+   * brokers under open positions).
+   */
+  #otherBrokerProblems(): string[] {
+    const broker = this.#broker;
+    if (!broker) return [];
+    const other = this.#o.store.trades.listOpen().filter((t) => t.broker !== broker.kind);
+    const byBroker = new Map<string, number[]>();
+    for (const t of other) byBroker.set(t.broker, [...(byBroker.get(t.broker) ?? []), t.tradeId]);
+    return [...byBroker].map(([kind, ids]) => {
+      const trades = ids.length === 1 ? `Trade ${ids[0]} is` : `Trades ${ids.join(', ')} are`;
+      return `${trades} open on ${brokerTitle(kind)}; the active broker is ${brokerTitle(broker.kind)}. Start with --broker ${kind} (or choose ${brokerTitle(kind)} in Settings) to manage ${ids.length === 1 ? 'it' : 'them'} until closed, then switch`;
+    });
+  }
+
+  /**
+   * A connection change at the level a trader filters the Logs page by: connected at info; a lost or
+   * refused connection at warn — at error when it affects trading (open trades or working orders on
+   * this broker, or the connection failed for good).
+   */
+  #connectionLog(blog: Logger, s: ConnectionStatus): void {
+    const lost = s.state === 'reconnecting' || (s.state === 'disconnected' && !this.#closed);
+    if (s.state === 'error') return blog.error(s.message);
+    if (!lost) return blog.info(s.message);
+    const kind = this.#broker?.kind;
+    const exposed = this.#o.store.trades.listOpen().some((t) => t.broker === kind) || this.#o.store.orders.live().some((o) => o.broker === kind);
+    (exposed ? blog.error : blog.warn)(exposed ? `${s.message} Open trades or working orders on this broker are not managed until it is back.` : s.message);
+  }
+
   #attachBroker(broker: Broker): void {
     const blog = this.#o.logger(`broker:${broker.kind}`);
     const apply = (s: ConnectionStatus) => {
@@ -354,7 +420,7 @@ export class EngineControl {
     };
     broker.onEvent((event) => {
       if (event.type === 'connection-changed') {
-        (event.status.state === 'error' ? blog.error : blog.info)(event.status.message);
+        this.#connectionLog(blog, event.status);
         apply(event.status);
         // After a reconnect, check what happened while we were away before trading again.
         if (event.status.state === 'connected' && !this.#closed) void this.#reconcile();

@@ -16,6 +16,7 @@ import { AccountRiskSchema, DEFAULT_ACCOUNT_RISK, type AccountRisk } from '../..
 import { formatUsd } from '../../../shared/format.ts';
 import type { MethodParsedInput } from '../../../shared/api.ts';
 import { IbkrConfigSchema } from '../../brokers/ibkr/config.ts';
+import { brokerTitle } from '../../brokers/port.ts';
 import type { Store } from '../../store/store.ts';
 import type { Logger } from '../../engine/ports.ts';
 
@@ -174,6 +175,18 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
   const before = savedConnection(ctx.store);
   if ((update.mode ?? before.mode) === 'live' && (update.broker ?? before.broker) === 'sim') {
     throw new ApiError('VALIDATION', 'mode: the simulator trades paper only — choose IB Gateway or Tradier as the broker for live trading.');
+  }
+  if (update.broker !== undefined && update.broker !== before.broker) {
+    // The engine never switches brokers under open positions: their legs live in the current broker's account.
+    const held = ctx.store.trades.listOpen().filter((t) => t.broker !== update.broker);
+    if (held.length > 0) {
+      const where = [...new Set(held.map((t) => brokerTitle(t.broker)))].join(' and ');
+      const ids = held.map((t) => t.tradeId).join(', ');
+      throw new ApiError(
+        'CONFLICT',
+        `broker: ${held.length === 1 ? `trade ${ids} is` : `trades ${ids} are`} still open on ${where}; switching to ${brokerTitle(update.broker)} now would leave ${held.length === 1 ? 'it' : 'them'} unmanaged. Close ${held.length === 1 ? 'it' : 'them'} (Positions → Close, or Close all) and wait until closed, then switch. Nothing was saved.`,
+      );
+    }
   }
   const token = update.tradier?.token;
   const tokenAfter = token === undefined ? ctx.secrets.has(TRADIER_TOKEN) : token !== '';

@@ -4,8 +4,8 @@
  * time passes, and the market time reached is saved with the paper account so a restart resumes there.
  *
  * Before the first Start a fresh market waits at the open (`waitPoint`), so no entry slot passes before
- * anyone could press Start — unless the paper account has open positions: those are managed (exits,
- * expirations) as time runs, whatever the Start button says.
+ * anyone could press Start — unless the paper account has open positions or working orders: those are
+ * managed (fills, timeouts, exits, expirations) as time runs, whatever the Start button says.
  */
 import type { SimulationStatus } from '../../../shared/api.ts';
 import { etWhen } from '../../../shared/time/et.ts';
@@ -34,6 +34,12 @@ export function simulatedClock(simulation: SimulationSetup, store: Store): Virtu
   return new VirtualClock(simulation.sim.now());
 }
 
+/** "1 open position", "2 working orders", "1 open position and 1 working order": each thing as what it is. */
+export function holdingsText(h: { positions: number; workingOrders: number }): string {
+  const parts = [h.positions > 0 ? `${h.positions} open position${h.positions === 1 ? '' : 's'}` : null, h.workingOrders > 0 ? `${h.workingOrders} working order${h.workingOrders === 1 ? '' : 's'}` : null];
+  return parts.filter(Boolean).join(' and ') || 'nothing open';
+}
+
 export type SimulatedMarketOptions = {
   setup: SimulationSetup;
   /** The paper broker trading on it. */
@@ -42,8 +48,8 @@ export type SimulatedMarketOptions = {
   clock: VirtualClock;
   wall: Clock;
   log: Logger;
-  /** Open trades in the paper account at start-up. */
-  openTrades: number;
+  /** What the paper account holds at start-up: open positions and working orders (each said as what it is). */
+  holdings: { positions: number; workingOrders: number };
   /** Resolves when the engine has finished what the last firing queued. */
   idle: () => Promise<void>;
   /** Once per driver step (the status heartbeat). */
@@ -53,7 +59,7 @@ export type SimulatedMarketOptions = {
 export class SimulatedMarket {
   readonly #o: SimulatedMarketOptions;
   readonly #driver: Simulation;
-  /** Resumed with open positions: the market runs before Start to manage them. */
+  /** Resumed with open positions or working orders: the market runs before Start to manage them. */
   #managing = false;
   #lastSave = 0;
   #settledThrough = '';
@@ -72,13 +78,14 @@ export class SimulatedMarket {
       onError: (error) => log.error(`Simulation step failed: ${error instanceof Error ? error.message : String(error)}`),
     });
     log.info(`Simulated market (seed ${setup.seed}) at ${setup.speed}× real time, market time ${new Date(clock.now()).toISOString()}.`);
-    const open = options.openTrades;
-    if (open === 0) {
+    const { positions, workingOrders } = options.holdings;
+    if (positions + workingOrders === 0) {
       this.#driver.hold(waitPoint(clock.now()));
       log.info(`${this.status().message}.`);
     } else {
       this.#managing = true;
-      log.info(`The paper account has ${open} open position${open === 1 ? '' : 's'}: the simulated market runs at ${setup.speed.toLocaleString('en-US')}× real time to manage ${open === 1 ? 'it' : 'them'}; new entries wait for Start.`);
+      const one = positions + workingOrders === 1;
+      log.info(`The paper account has ${holdingsText(options.holdings)}: the simulated market runs at ${setup.speed.toLocaleString('en-US')}× real time to manage ${one ? 'it' : 'them'}; new entries wait for Start.`);
     }
     const books = setup.books;
     log.info(books ? `Paper account of the simulated broker: ${books.file}.` : 'Paper account of the simulated broker: in memory only (not kept across restarts).');
@@ -94,7 +101,7 @@ export class SimulatedMarket {
       return { speed, waitingAt, message: `Simulated market waiting at ${where} — press Start` };
     }
     const rate = `${speed.toLocaleString('en-US')}× real time`;
-    return { speed, waitingAt: null, message: this.#managing ? `Simulated market running at ${rate} to manage the open positions; new entries wait for Start` : `Simulated market running at ${rate}` };
+    return { speed, waitingAt: null, message: this.#managing ? `Simulated market running at ${rate} to manage ${holdingsText(this.#o.holdings)}; new entries wait for Start` : `Simulated market running at ${rate}` };
   }
 
   /** Runs the driver (once reconciled). */

@@ -7,6 +7,7 @@ import type { ChainSnapshot, Underlying } from '../../../shared/domain/chain.ts'
 import { Emitter, OrderBook } from '../order-book.ts';
 import {
   type AccountSummary,
+  type AccountType,
   type Broker,
   type BrokerEvent,
   type BrokerMaintenance,
@@ -35,7 +36,6 @@ import { parseIbkrConfig, type IbkrConfig, type IbkrConfigInput } from './config
 
 export class IbkrBroker implements Broker {
   readonly kind = 'ibkr' as const;
-  readonly paper: boolean;
   readonly config: IbkrConfig;
   private readonly clock: Clock;
   private readonly events = new Emitter<BrokerEvent>();
@@ -47,7 +47,6 @@ export class IbkrBroker implements Broker {
 
   constructor(config: IbkrConfigInput, deps: { clock: Clock }) {
     this.config = parseIbkrConfig(config);
-    this.paper = !this.config.live;
     this.clock = deps.clock;
     this.book = new OrderBook(this.clock, this.events);
     const notice = (level: 'info' | 'warn' | 'error', message: string, code: number | null): void =>
@@ -63,6 +62,13 @@ export class IbkrBroker implements Broker {
     this.accountClient = new IbAccount(this.conn, this.clock);
   }
 
+  /** What the account is (IB's managedAccounts of the current session: DU… paper, U… live); `live` in the settings is only what is asked for. */
+  get paper(): boolean {
+    return this.conn.status().paper;
+  }
+  accountType(): AccountType | null {
+    return this.conn.accountType();
+  }
   status(): ConnectionStatus {
     return this.conn.status();
   }

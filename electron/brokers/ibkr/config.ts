@@ -10,7 +10,11 @@ export const IbkrConfigSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(1).max(65_535).optional(),
     clientId: z.number().int().min(0).max(2_147_483_647).default(17),
-    /** Trade a live account. Off by default: paper (port 4002). */
+    /**
+     * A live account is expected (the default port becomes 4001). Off by default: paper (port 4002).
+     * What the account IS comes from IB Gateway on connect (`IbkrBroker.accountType()`); the engine
+     * trades nothing when the two differ.
+     */
     live: z.boolean().default(false),
     /** 'live' requires subscriptions; 'delayed' asks for 15-min data; 'auto' falls back to delayed on 354. */
     marketData: z.enum(['live', 'delayed', 'auto']).default('auto'),

@@ -23,6 +23,7 @@ import {
   signedCents,
   validatePlaceOrder,
   type AccountSummary,
+  type AccountType,
   type Broker,
   type BrokerEvent,
   type BrokerPosition,
@@ -73,6 +74,11 @@ export class SimBroker implements Broker {
     this.exchange = opts.exchange ?? new PaperExchange(opts.market, opts.matching, 'S', opts.books ?? null);
     this.book = new OrderBook(opts.market, this.events);
     this.matchEveryMs = opts.matchEveryMs;
+  }
+
+  /** The simulator's account is always a paper one: there is no money behind it. */
+  accountType(): AccountType {
+    return { kind: 'paper', account: 'SIM', evidence: 'the built-in simulator has only a paper account' };
   }
 
   status(): ConnectionStatus {

@@ -35,6 +35,7 @@ import {
   validatePlaceOrder,
   netPriceOf,
   type AccountSummary,
+  type AccountType,
   type Broker,
   type BrokerEvent,
   type BrokerPosition,
@@ -112,6 +113,28 @@ export const TradierConfigSchema = z
 export type TradierConfigInput = z.input<typeof TradierConfigSchema>;
 export type TradierConfig = Readonly<z.output<typeof TradierConfigSchema> & { baseUrl: string }>;
 
+/**
+ * What a Tradier account is: its host says it first — `sandbox.tradier.com` is the sandbox (paper),
+ * `api.tradier.com` production (real money) — and its account number second: sandbox accounts are
+ * `VA…`, production (clearing) accounts `6YA…`. Another host (a proxy, a test fake) leaves it to the
+ * account number; when host and number disagree, or neither says, it is unknown.
+ */
+export function tradierAccountType(baseUrl: string, accountId: string): AccountType {
+  let host = '';
+  try {
+    host = new URL(baseUrl).hostname.toLowerCase();
+  } catch {
+    // an invalid URL is refused by the config schema; here it only says nothing
+  }
+  const byHost: 'paper' | 'live' | null = host === 'sandbox.tradier.com' ? 'paper' : host === 'tradier.com' || host.endsWith('.tradier.com') ? 'live' : null;
+  const byAccount: 'paper' | 'live' | null = /^VA\d+$/i.test(accountId) ? 'paper' : /^6YA/i.test(accountId) ? 'live' : null;
+  const account = maskAccount(accountId);
+  const hostText = byHost === 'paper' ? `${host} is Tradier's sandbox (paper)` : byHost === 'live' ? `${host} is Tradier's production (live) address` : `${host || baseUrl} is not a Tradier address Thetadesk knows`;
+  const accountText = byAccount === 'paper' ? `account ${account} has the form of a sandbox account (VA…)` : byAccount === 'live' ? `account ${account} has the form of a production account (6YA…)` : `account ${account} has neither the sandbox (VA…) nor the production (6YA…) form`;
+  const kind = byHost !== null && byAccount !== null && byHost !== byAccount ? 'unknown' : (byHost ?? byAccount ?? 'unknown');
+  return { kind, account, evidence: `${hostText}; ${accountText}` };
+}
+
 export function parseTradierConfig(input: TradierConfigInput): TradierConfig {
   const c = TradierConfigSchema.parse(input);
   return Object.freeze({ ...c, baseUrl: (c.baseUrl ?? (c.live ? 'https://api.tradier.com' : 'https://sandbox.tradier.com')).replace(/\/$/, '') });
@@ -171,8 +194,10 @@ type Tracked = {
 
 export class TradierBroker implements Broker {
   readonly kind = 'tradier' as const;
+  /** Sandbox (paper) or production (live), from the host and the account number (tradierAccountType), not from `live`. */
   readonly paper: boolean;
   readonly config: TradierConfig;
+  readonly #accountType: AccountType;
   private readonly clock: Clock;
   private readonly events = new Emitter<BrokerEvent>();
   private readonly book: OrderBook;
@@ -197,7 +222,8 @@ export class TradierBroker implements Broker {
     this.config = parseTradierConfig(config);
     registerSecret(this.config.token);
     registerSecret(this.config.accountId);
-    this.paper = !this.config.live;
+    this.#accountType = tradierAccountType(this.config.baseUrl, this.config.accountId);
+    this.paper = this.#accountType.kind === 'unknown' ? !this.config.live : this.#accountType.kind === 'paper';
     this.clock = deps.clock;
     this.book = new OrderBook(this.clock, this.events);
     this.http = new TradierHttp(this.config, this.clock);
@@ -236,6 +262,19 @@ export class TradierBroker implements Broker {
     this.events.emit({ type: 'notice-received', level, message: redact(message), code, time: this.clock.now() });
   }
 
+  /** ", sandbox (paper) account …0001" — with the address when it is not Tradier's own (a proxy, a fake). */
+  private label(): string {
+    const t = this.#accountType;
+    const kind = t.kind === 'paper' ? 'sandbox (paper)' : t.kind === 'live' ? 'production (live)' : 'paper-or-live-unknown';
+    const own = /^https:\/\/(sandbox|api)\.tradier\.com$/.test(this.config.baseUrl);
+    return `${own ? '' : ` at ${this.config.baseUrl}`}, ${kind} account ${t.account}`;
+  }
+
+  /** Known before connecting: the host and the account number say it (tradierAccountType). */
+  accountType(): AccountType {
+    return this.#accountType;
+  }
+
   status(): ConnectionStatus {
     return this.statusValue;
   }
@@ -243,7 +282,7 @@ export class TradierBroker implements Broker {
   async connect(): Promise<void> {
     if (this.statusValue.state === 'connected') return;
     this.clearReconnect();
-    this.setStatus({ state: 'connecting', message: `Connecting to Tradier ${this.paper ? 'sandbox' : 'production'}…`, paper: this.paper, error: null });
+    this.setStatus({ state: 'connecting', message: `Connecting to Tradier${this.label()}…`, paper: this.paper, error: null });
     try {
       await this.http.request('GET', `/v1/accounts/${this.config.accountId}/balances`);
     } catch (e) {
@@ -251,7 +290,7 @@ export class TradierBroker implements Broker {
       this.setStatus({ state: 'error', message: err.message, paper: this.paper, error: err.kind });
       throw err;
     }
-    await this.online(`Connected to Tradier ${this.paper ? 'sandbox (paper)' : 'production (live)'}, account ${maskAccount(this.config.accountId)}.`);
+    await this.online(`Connected to Tradier${this.label()}.`);
   }
 
   async disconnect(): Promise<void> {
@@ -323,7 +362,7 @@ export class TradierBroker implements Broker {
       this.scheduleReconnect();
       return;
     }
-    if (this.statusValue.state === 'reconnecting') await this.online(`Reconnected to Tradier ${this.paper ? 'sandbox (paper)' : 'production (live)'}, account ${maskAccount(this.config.accountId)}.`);
+    if (this.statusValue.state === 'reconnecting') await this.online(`Reconnected to Tradier${this.label()}.`);
   }
 
   private clearReconnect(): void {

@@ -101,6 +101,27 @@ describe('Reconciler: what a previous process left', () => {
   });
 });
 
+describe('Reconciler: a database that has lost orders (restored from an older backup)', () => {
+  it('reports the filled orders of ours it has no record of, with their counts, and touches nothing', async () => {
+    const h = await harness();
+    const { legs } = entryOrder(h);
+    const order = (id: string): PlaceOrder => ({ clientOrderId: ClientOrderId(id), legs: legs.map((l) => ({ contract: l.contract, side: l.side, ratio: l.ratio, intent: l.intent })), quantity: 1, limit: netPriceFromCredit(100), tif: 'DAY' });
+    // Two orders of ours filled at the broker after the backup this database came from; one not ours.
+    await h.broker.placeOrder(order('td-901-zz-o1'));
+    await h.broker.placeOrder(order('td-902-zz-o1'));
+    await h.broker.placeOrder(order('other-app-1'));
+    h.broker.match();
+    await flush();
+    const problems = await h.reconciler.reconcile(h.clock.t);
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^the broker reports 2 orders and 2 fills of ours \(td-901-zz-o1, td-902-zz-o1\) that this database has no record of — was it restored from an older backup\?/),
+    );
+    expect(problems.join('\n')).not.toContain('other-app-1');
+    expect(h.wrapped.recorded.cancel).toEqual([]);
+    expect(h.wrapped.recorded.place).toEqual([]);
+  });
+});
+
 describe('Reconciler: runs', () => {
   /** The sim adapter with a `reconcile` that counts its calls and can be made to fail. */
   function counted(b: Broker, state: { calls: number; fail: boolean }): Broker {

@@ -53,6 +53,32 @@ export function positionProblems(openTrades: readonly TradeWithLegs[], brokerNam
   return out;
 }
 
+/**
+ * Filled orders of ours (a client order id `td-…`) that this database has no record of: the books
+ * disagree — typically a database restored from a backup older than the broker's account (or another
+ * data folder trading the same account). One line with the counts and what to do; null when none.
+ * Orders still working under an unknown id are reported on their own (`#reconcile`).
+ */
+export function unknownToStore(report: Pick<ReconciliationReport, 'fills' | 'openOrders'>, known: (clientOrderId: string) => boolean): string | null {
+  const working = new Set(report.openOrders.map((v) => v.clientOrderId));
+  const orders = new Set<string>();
+  const executions = new Set<string>();
+  for (const f of report.fills) {
+    const id = f.clientOrderId;
+    if (id === null || !id.startsWith('td-') || working.has(id) || known(id)) continue;
+    orders.add(id);
+    executions.add(f.executionId);
+  }
+  if (orders.size === 0) return null;
+  const n = orders.size;
+  const m = executions.size;
+  const shown = [...orders].slice(0, 3).join(', ') + (n > 3 ? ', …' : '');
+  return (
+    `the broker reports ${n} order${n === 1 ? '' : 's'} and ${m} fill${m === 1 ? '' : 's'} of ours (${shown}) that this database has no record of — ` +
+    `was it restored from an older backup? Restore the newest backup (thetadesk db restore), or check these fills at the broker; nothing is traded until the books agree`
+  );
+}
+
 export class Reconciler {
   readonly #ctx: ExecutionContext;
   readonly #orders: WorkingOrders;
@@ -121,6 +147,8 @@ export class Reconciler {
         problems.push(`the broker is working order ${v.clientOrderId} (broker id ${v.brokerOrderId ?? '?'}) that this database does not know`);
       }
     }
+    const unknown = unknownToStore(report, (id) => store.orders.byClientOrderId(id) !== null);
+    if (unknown !== null) problems.push(unknown);
     problems.push(...positionProblems(store.trades.listOpen(), brokerName, report.positions));
     store.events.append({ at: now, category: 'engine', type: 'execution.reconciled', payload: { liveOrders: live.length, problems } });
     if (problems.length > 0) log.warn(`execution: reconciliation found ${problems.length} problem(s)`);

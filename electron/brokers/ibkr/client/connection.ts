@@ -14,13 +14,19 @@
  * error aimed at its request id, `not-connected` when the connection drops first, or `timeout` —
  * never a hang, never a silently partial answer.
  *
+ * A session is up once IB Gateway has sent both nextValidId and the accounts it is logged in to
+ * (managedAccounts; TWS sends it first, else it is asked for): what the account is (paper DU…, live
+ * U…) is known — and said in the status — before anything can be sent, on every (re)connection, since
+ * IB Gateway may have been logged in to another account meanwhile.
+ *
  * IB Gateway's daily restart (and the weekly re-login) is known in advance (restart-window.ts):
  * inside the window a drop or a refused connection is "broker restarting (…, back at ~HH:MM ET)",
  * reconnect attempts go on without counting towards `maxAttempts`, and the status is never an error.
  */
 import { EventName, IBApi } from '@stoqey/ib';
-import { BrokerError, type BrokerMaintenance, type Clock, type ConnectionStatus } from '../../port.ts';
+import { BrokerError, type AccountType, type BrokerMaintenance, type Clock, type ConnectionStatus } from '../../port.ts';
 import type { IbkrConfig } from '../config.ts';
+import { ibAccountType } from '../parsing/accounts.ts';
 import { connectError, handshakeTimeout, INFO_CODES, requestError } from '../parsing/errors.ts';
 import { restartWindowAt, WEEKLY_LOGIN_MESSAGE } from '../restart-window.ts';
 
@@ -68,19 +74,24 @@ export class IbConnection {
   /** @stoqey/ib's rate limiter wrote a message while no session was up (see scheduleReconnect). */
   private sentWhileDown = false;
   private pending: { resolve: () => void; reject: (e: BrokerError) => void; timer: NodeJS.Timeout } | null = null;
-  /** Accounts from managedAccounts (kept private; never logged). */
+  /** Accounts from managedAccounts of the current session (kept private; never logged: see accountType()). */
   accounts: string[] = [];
+  /** This session's managedAccounts and nextValidId have arrived (both are needed to be up). */
+  private accountsKnown = false;
+  private nextIdSeen = false;
 
   constructor(config: IbkrConfig, hooks: { clock: Clock; onStatus: (s: ConnectionStatus) => void; onNotice: Notice }) {
     this.config = config;
     this.clock = hooks.clock;
     this.onStatus = hooks.onStatus;
     this.onNotice = hooks.onNotice;
-    this.statusValue = { state: 'disconnected', message: 'Not connected to IB Gateway.', paper: !config.live, error: null };
+    this.statusValue = { state: 'disconnected', message: 'Not connected to IB Gateway.', paper: this.paperNow(), error: null };
     this.api = new IBApi({ host: config.host, port: config.port, maxReqPerSec: config.maxRequestsPerSecond });
     this.api.on(EventName.nextValidId, (id: number) => this.onNextValidId(id));
     this.api.on(EventName.managedAccounts, (list: string) => {
-      this.accounts = list.split(',').filter(Boolean);
+      this.accounts = list.split(',').map((a) => a.trim()).filter(Boolean);
+      this.accountsKnown = true;
+      if (this.session === 'connecting' && this.nextIdSeen) this.up();
     });
     this.api.on(EventName.disconnected, () => this.onDisconnected());
     this.api.on(EventName.sent, () => {
@@ -116,11 +127,15 @@ export class IbConnection {
       const timer = setTimeout(() => this.failPending(handshakeTimeout(this.config.host, this.config.port)), this.config.connectTimeoutMs);
       this.pending = { resolve, reject, timer };
       this.session = 'connecting';
+      // What the account is, is learnt again on every connection (IB Gateway may be logged in to another one now).
+      this.accounts = [];
+      this.accountsKnown = false;
+      this.nextIdSeen = false;
       const window = this.restartNotice();
       this.setStatus({
         state: this.everConnected || window ? 'reconnecting' : 'connecting',
         message: window ? `${window} — reconnecting…` : `Connecting to IB Gateway on ${this.config.host}:${this.config.port}…`,
-        paper: !this.config.live,
+        paper: this.paperNow(),
         error: null,
       });
       this.api.connect(this.config.clientId);
@@ -147,7 +162,7 @@ export class IbConnection {
       return;
     }
     this.wanted = false;
-    this.setStatus({ state: 'error', message: err.message, paper: !this.config.live, error: err.kind });
+    this.setStatus({ state: 'error', message: err.message, paper: this.paperNow(), error: err.kind });
     p.reject(err);
   }
 
@@ -158,7 +173,7 @@ export class IbConnection {
     if (this.pending) this.failPending(new BrokerError('not-connected', 'Disconnected by the user.'));
     if (this.api.isConnected) this.api.disconnect();
     this.session = 'down';
-    this.setStatus({ state: 'disconnected', message: 'Disconnected from IB Gateway.', paper: !this.config.live, error: null });
+    this.setStatus({ state: 'disconnected', message: 'Disconnected from IB Gateway.', paper: this.paperNow(), error: null });
   }
 
   /** Registers a hook run after every successful (re)connect and after IB's 1101 (data lost). */
@@ -247,8 +262,21 @@ export class IbConnection {
     if (prev.state !== s.state || prev.message !== s.message) this.onStatus(s);
   }
 
+  /** What the account of this session is (IB's managedAccounts), null before IB Gateway has said. */
+  accountType(): AccountType | null {
+    return this.accountsKnown ? ibAccountType(this.accounts) : null;
+  }
+
+  /** The paper flag of the status: what the account is once known, before that what the settings ask for. */
+  private paperNow(): boolean {
+    const t = this.accountsKnown ? ibAccountType(this.accounts) : null;
+    return t && t.kind !== 'unknown' ? t.kind === 'paper' : !this.config.live;
+  }
+
   private setConnected(): void {
-    this.setStatus({ state: 'connected', message: `Connected to IB Gateway on ${this.config.host}:${this.config.port} (${this.config.live ? 'live' : 'paper'}).`, paper: !this.config.live, error: null });
+    const t = this.accountType();
+    const account = t === null ? 'no account named' : t.kind === 'unknown' ? `account ${t.account}, paper or live unknown` : `${t.kind} account ${t.account}`;
+    this.setStatus({ state: 'connected', message: `Connected to IB Gateway on ${this.config.host}:${this.config.port} (${account}).`, paper: this.paperNow(), error: null });
   }
 
   private runHooks(reason: ConnectReason): void {
@@ -264,6 +292,21 @@ export class IbConnection {
   private onNextValidId(id: number): void {
     this.nextOrderIdValue = Math.max(this.nextOrderIdValue, id);
     if (this.session === 'up') return; // the reply to reqIds
+    this.nextIdSeen = true;
+    if (!this.accountsKnown) {
+      // TWS sends managedAccounts before nextValidId; if it has not, ask (the session is up once it answers).
+      try {
+        this.api.reqManagedAccts();
+      } catch {
+        // the connect timeout reports a Gateway that never answers
+      }
+      return;
+    }
+    this.up();
+  }
+
+  /** The session is up: nextValidId and the accounts have both arrived. */
+  private up(): void {
     const reconnect = this.everConnected;
     this.session = 'up';
     this.ibLink = true; // a new session starts connected; the Gateway repeats 1100 if it is not
@@ -294,7 +337,7 @@ export class IbConnection {
       return;
     }
     if (!this.wanted) {
-      this.setStatus({ state: 'disconnected', message: 'Disconnected from IB Gateway.', paper: !this.config.live, error: null });
+      this.setStatus({ state: 'disconnected', message: 'Disconnected from IB Gateway.', paper: this.paperNow(), error: null });
       return;
     }
     this.scheduleReconnect(new BrokerError('not-connected', 'The connection to IB Gateway dropped.'));
@@ -308,14 +351,14 @@ export class IbConnection {
     if (!window) this.attempts++;
     if (maxAttempts > 0 && this.attempts > maxAttempts) {
       this.wanted = false;
-      this.setStatus({ state: 'error', message: `${cause.message} Gave up after ${maxAttempts} reconnect attempts — check IB Gateway and press Connect.`, paper: !this.config.live, error: cause.kind });
+      this.setStatus({ state: 'error', message: `${cause.message} Gave up after ${maxAttempts} reconnect attempts — check IB Gateway and press Connect.`, paper: this.paperNow(), error: cause.kind });
       return;
     }
     const delay = Math.min(maxMs, initialMs * 2 ** Math.max(0, this.attempts - 1));
     this.setStatus(
       window
-        ? { state: 'reconnecting', message: `${window} — reconnecting by itself; nothing is sent meanwhile.`, paper: !this.config.live, error: null }
-        : { state: 'reconnecting', message: `${cause.message} Reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts}).`, paper: !this.config.live, error: cause.kind },
+        ? { state: 'reconnecting', message: `${window} — reconnecting by itself; nothing is sent meanwhile.`, paper: this.paperNow(), error: null }
+        : { state: 'reconnecting', message: `${cause.message} Reconnecting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts}).`, paper: this.paperNow(), error: cause.kind },
     );
     this.sentWhileDown = false;
     const fire = (): void => {
@@ -341,7 +384,7 @@ export class IbConnection {
       const first = this.ibLink;
       this.ibLink = false;
       if (this.session === 'up') {
-        this.setStatus({ state: 'reconnecting', message: `IB Gateway lost its connection to IB's servers (IB ${code}) — connectivity lost; quotes and orders wait until it is restored, nothing is sent meanwhile.`, paper: !this.config.live, error: null });
+        this.setStatus({ state: 'reconnecting', message: `IB Gateway lost its connection to IB's servers (IB ${code}) — connectivity lost; quotes and orders wait until it is restored, nothing is sent meanwhile.`, paper: this.paperNow(), error: null });
       }
       if (first) this.onNotice('warn', `IB Gateway lost its connection to IB's servers (IB ${code}); orders and data resume when it is restored.`, code);
     } else if (code === 1101 || code === 1102) {
