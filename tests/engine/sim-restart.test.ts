@@ -150,5 +150,8 @@ describe('paper trades survive a restart of the headless server (simulated broke
     expect(brokerBook(again.dataDir).working).toContain(working.clientOrderId);
     const log = await rpc<{ message: string }[]>(again, 'logs.list', { limit: 1000 });
     expect(log.some((l) => l.message.includes(`resumed ${working.clientOrderId}`))).toBe(true);
+    // Said as what it is: a working order, not a position.
+    expect(log.map((l) => l.message)).toContainEqual(expect.stringMatching(/^The paper account has 1 working order: the simulated market runs/));
+    expect(log.some((l) => /open position/.test(l.message))).toBe(false);
   });
 });
