@@ -50,6 +50,7 @@ async function main(): Promise<number> {
       token: options.token,
       host: options.host,
       port: options.port,
+      allowedHosts: options.allowedHosts,
       rendererDir: process.env.THETADESK_RENDERER_DIR ?? path.join(repoRoot, 'out', 'renderer'),
     });
   } catch (error) {
@@ -59,6 +60,11 @@ async function main(): Promise<number> {
       return 1;
     }
     throw error;
+  }
+  // Off loopback, said loudly (on stderr too) and kept in the log — without the token.
+  if (server.exposure) {
+    process.stdout.write(`\n${server.exposure}\n\n`);
+    workstation.logs.write('warn', 'http', server.exposure.replace(/\n/g, ' '));
   }
   // The token is printed once, here, for the user to open the UI; it is never written to the log.
   process.stdout.write(`Thetadesk is running (headless). Open ${server.url}/#token=${options.token}\n`);

@@ -12,6 +12,8 @@ export type HeadlessOptions = {
   broker: 'sim' | 'ibkr' | 'tradier';
   /** True when --broker or THETADESK_BROKER named the broker (otherwise the saved settings choose). */
   brokerGiven: boolean;
+  /** Host names the UI may be reached by off loopback (--allow-host, repeatable, or THETADESK_ALLOWED_HOSTS, comma-separated). */
+  allowedHosts: string[];
 };
 
 export class OptionsError extends Error {
@@ -26,10 +28,13 @@ export const HEADLESS_USAGE = `Usage: npm run headless -- [--port N] [--host ADD
   --host      address to bind (default 127.0.0.1: this machine only)
   --data-dir  data folder (default THETADESK_DATA_DIR or the per-user app-data folder)
   --broker    broker adapter (default sim: the built-in simulator, paper trading)
+  --allow-host  a host name the UI may be reached by when --host is not loopback (repeatable; or
+              THETADESK_ALLOWED_HOSTS=a,b). Other Host headers are refused.
+Off loopback the token travels in clear text over the network: use a trusted network or an HTTPS proxy.
 The access token comes from THETADESK_TOKEN, or is generated at start and printed with the URL.`;
 
 export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): HeadlessOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -38,6 +43,7 @@ export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): He
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         broker: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -62,6 +68,9 @@ export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): He
   }
   const token = envToken || randomBytes(24).toString('hex');
   const dataDirArg = values['data-dir'] as string | undefined;
+  const allowedHosts = [...((values['allow-host'] as string[] | undefined) ?? []), ...(env.THETADESK_ALLOWED_HOSTS ?? '').split(',')].map((h) => h.trim()).filter(Boolean);
+  const badHost = allowedHosts.find((h) => !/^[A-Za-z0-9.:-]+$/.test(h));
+  if (badHost !== undefined) throw new OptionsError(`Allowed host "${badHost}" is not a host name or address (letters, digits, dots, hyphens, colons; no port).`);
   return {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port,
@@ -70,5 +79,6 @@ export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): He
     tokenGenerated: !envToken,
     broker,
     brokerGiven: values.broker !== undefined || (env.THETADESK_BROKER ?? '') !== '',
+    allowedHosts,
   };
 }

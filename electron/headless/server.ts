@@ -6,6 +6,7 @@
  * on a WebSocket) unless it is marked `config: { public: true }`, which only the renderer's files are.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -24,10 +25,25 @@ export type ServerOptions = {
   port?: number;
   /** Folder of the built renderer (index.html + assets). */
   rendererDir: string;
+  /**
+   * Off loopback: the host names (or addresses) the UI may be reached by besides the bound address
+   * (`--allow-host`); every other Host header is refused (421), so a DNS-rebinding page cannot reach it.
+   */
+  allowedHosts?: readonly string[];
 };
 
 export type RouteInfo = { method: string; url: string; public: boolean };
-export type RunningServer = { url: string; port: number; host: string; close(): Promise<void>; app: FastifyInstance; routes: readonly RouteInfo[] };
+export type RunningServer = {
+  /** The address to open on this machine (loopback for a wildcard bind). */
+  url: string;
+  port: number;
+  host: string;
+  /** Off loopback: what the operator must know (the token in clear over the network, the Host names accepted); null on loopback. */
+  exposure: string | null;
+  close(): Promise<void>;
+  app: FastifyInstance;
+  routes: readonly RouteInfo[];
+};
 
 export const WS_PROTOCOL = 'thetadesk.v1';
 
@@ -39,6 +55,26 @@ function refuse(request: FastifyRequest, reply: FastifyReply, status: number, me
   const code = errorCodeOfStatus(status);
   if (request.routeOptions.url === RPC_ROUTE) return reply.code(status).send({ ok: false, error: { code, message } });
   return reply.code(status).send({ error: message, code });
+}
+
+/** Whether `host` is a loopback bind (this machine only). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The Host names (without the port) requests may carry: the loopback names always; off loopback also
+ * the bound address — every address of this machine's interfaces for a wildcard bind (0.0.0.0, ::) —
+ * and the names allowed explicitly.
+ */
+export function allowedHostNames(host: string, allowed: readonly string[]): string[] {
+  const bracket = (a: string) => (a.includes(':') ? `[${a}]` : a);
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (!isLoopback(host)) {
+    const bound = host === '0.0.0.0' || host === '::' ? Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)) : [host];
+    for (const a of [...bound, ...allowed]) names.add(bracket(a.toLowerCase()));
+  }
+  return [...names];
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -67,15 +103,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   let boundPort = options.port ?? 0;
-  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  const names = allowedHostNames(host, options.allowedHosts ?? []);
   // One gate for every request, matched route or not (registered after the websocket plugin, whose own
   // onRequest hook marks upgrade requests as `request.ws`).
   app.addHook('onRequest', async (request, reply) => {
-    // DNS-rebinding guard: on loopback, only loopback Host headers.
-    if (loopback) {
-      const h = (request.headers.host ?? '').toLowerCase();
-      const ok = [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`].includes(h);
-      if (!ok) return refuse(request, reply, 421, 'Unexpected Host header.');
+    // DNS-rebinding guard: only the Host headers this server is reached by (loopback names, the bound
+    // address, the names allowed with --allow-host), on its port.
+    const h = (request.headers.host ?? '').toLowerCase();
+    if (!names.some((n) => h === `${n}:${boundPort}`)) {
+      return refuse(request, reply, 421, `Unexpected Host header${isLoopback(host) ? '' : ': start the server with --allow-host <name> to reach it by that name'}.`);
     }
     // The config of the route the router matched on the decoded path ({} for no route: deny by default).
     const refusal = checkAccess(token, { method: request.method, headers: request.headers, route: request.routeOptions.config ?? {}, upgrade: request.ws });
@@ -181,11 +217,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const address = app.server.address();
   boundPort = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const shownHost = wildcard ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const exposure = isLoopback(host)
+    ? null
+    : [
+        `WARNING: listening on ${wildcard ? `every network interface (${host})` : host}, port ${boundPort}: other machines can reach Thetadesk.`,
+        'The access token travels in clear text (plain HTTP): anyone who can watch this network can read it and then trade and change settings. Use it only on a network you trust, or put an HTTPS reverse proxy in front and bind to 127.0.0.1.',
+        `Accepted Host names (anything else is refused, against DNS rebinding): ${names.join(', ')}; add another with --allow-host <name>.`,
+      ].join('\n');
   return {
     url: `http://${shownHost}:${boundPort}`,
     port: boundPort,
     host,
+    exposure,
     app,
     routes,
     close: async () => {
