@@ -6,8 +6,7 @@
  * have one. The copy and its integrity check run in a worker thread, so trading never waits; a
  * failure is a warning in the log, never a crash.
  */
-import { backupInWorker, DEFAULT_RETENTION, listBackups, nextBackupPath, pruneBackups, type BackupJob, type RetentionPolicy } from '../store/backup.ts';
-import type { DatabaseReport } from '../store/check.ts';
+import { backupInWorker, COMPANIONS, companionOf, DEFAULT_RETENTION, listBackups, nextBackupPath, pruneBackups, type BackupJob, type BackupSetReport, type RetentionPolicy } from '../store/backup.ts';
 import { backupsDirIn } from '../store/paths.ts';
 import { makePrivate, makePrivateDir } from '../store/private.ts';
 import type { Clock, TimerHandle } from '../engine/clock.ts';
@@ -39,7 +38,7 @@ export type BackupSchedulerOptions = BackupScheduleOptions & {
 };
 
 /** The outcome of one backup run. */
-export type BackupOutcome = { ok: true; report: DatabaseReport; removed: string[] } | { ok: false; error: string };
+export type BackupOutcome = { ok: true; report: BackupSetReport; removed: string[] } | { ok: false; error: string };
 
 export class BackupScheduler {
   readonly #o: Required<Omit<BackupSchedulerOptions, 'run'>> & Pick<BackupSchedulerOptions, 'run'>;
@@ -61,7 +60,7 @@ export class BackupScheduler {
     const backups = listBackups(this.#o.dataDir);
     // Backups an older version left world-readable become owner-only too (store/private.ts).
     if (backups.length > 0) makePrivateDir(backupsDirIn(this.#o.dataDir));
-    makePrivate(...backups.map((b) => b.file));
+    makePrivate(...backups.flatMap((b) => [b.file, ...COMPANIONS.map((c) => companionOf(b.file, c.name))]));
     const newest = backups[0]?.at ?? null;
     this.#arm(Math.max(now + this.#o.firstAfterMs, newest === null ? 0 : newest + this.#o.everyMs));
   }
@@ -99,6 +98,7 @@ export class BackupScheduler {
       const seconds = ((this.#o.clock.now() - started) / 1000).toFixed(1);
       log.info(
         `Database backed up to ${report.file} (${report.bytes.toLocaleString('en-US')} bytes, integrity ok, ${seconds} s)` +
+          report.companions.map((c) => `, with ${c.what} (${c.file})`).join('') +
           `${removed.length > 0 ? `; removed ${removed.length} old backup(s)` : ''}.`,
       );
       outcome = { ok: true, report, removed };

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backupDatabaseFile, nextBackupPath, restoreBackup } from '../store/backup.ts';
+import { backupDatabaseSet, nextBackupPath, restoreBackup } from '../store/backup.ts';
 import { inspectDatabaseFile, type DatabaseReport } from '../store/check.ts';
 import { StoreError } from '../store/errors.ts';
 import { LATEST_SCHEMA_VERSION } from '../store/migrations/index.ts';
@@ -21,14 +21,17 @@ export const USAGE = `Usage: thetadesk db <backup|check|restore> [options]
 
   backup [--data-dir DIR] [--out FILE]
       Online backup of the database, safe while Thetadesk runs: one consistent copy, integrity-checked
-      before it is kept. FILE must not exist; default DIR/backups/thetadesk-<UTC time>.sqlite.
+      before it is kept. FILE must not exist; default DIR/backups/thetadesk-<UTC time>.sqlite. The
+      simulated broker's books (sim-broker.sqlite), when present, are copied with it to FILE's name
+      with .sim-broker.sqlite.
   check [--data-dir DIR | --file FILE]
       Full integrity check, application id, schema version and row counts of the database of DIR,
       or of FILE (e.g. a backup). Changes nothing. Exit 0 when sound, 1 when damaged (with the reason).
   restore FILE [--data-dir DIR]
       Makes the backup FILE the database of DIR. Refused while a Thetadesk runs on DIR. FILE is
       verified first; the current database (and its -wal/-shm) is moved aside as
-      thetadesk.sqlite.before-restore-<UTC time>, never deleted.
+      thetadesk.sqlite.before-restore-<UTC time>, never deleted. The simulated broker's books of the
+      same backup set (FILE's name with .sim-broker.sqlite), when there, are restored with it.
 
 --data-dir defaults to THETADESK_DATA_DIR or ${defaultDataDir({})}.
 Exit codes: 0 done (or sound), 1 failed (or damaged), 2 bad arguments.`;
@@ -111,8 +114,9 @@ export async function main(argv: string[]): Promise<number> {
       dest = nextBackupPath(dataDir, Date.now());
     }
     try {
-      const report = await backupDatabaseFile(source, dest);
+      const report = await backupDatabaseSet(source, dest);
       process.stdout.write(`Backed up ${source} to ${dest} (${megabytes(report.bytes)}, integrity ok; ${keyCounts(report)}).\n`);
+      for (const c of report.companions) process.stdout.write(`Backed up ${c.what} with it, to ${c.file} (integrity ok).\n`);
       return 0;
     } catch (error) {
       return fail(sub, error);
@@ -155,6 +159,8 @@ export async function main(argv: string[]): Promise<number> {
         (result.movedAside.length > 0
           ? `The previous database was moved aside, not deleted:\n${result.movedAside.map((f) => `  ${f}`).join('\n')}\n`
           : `There was no database in ${dataDir} before.\n`) +
+        result.companions.map((c) => `Restored ${c.what} from the same backup as ${c.restored}${c.movedAside.length > 0 ? ` (the previous ones moved aside: ${c.movedAside.join(', ')})` : ''}.\n`).join('') +
+        result.notInBackup.map((c) => `This backup has no copy of ${c.what}: ${c.file} is kept as it is (the engine reconciles against it at the next start).\n`).join('') +
         'Start Thetadesk to use it.\n',
     );
     return 0;

@@ -60,7 +60,10 @@ describe('retention: the newest of each of the last 7 days and 4 ISO weeks', () 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'td-retention-'));
     const backups = path.join(dir, 'backups');
     fs.mkdirSync(backups);
-    for (const b of sixtyDays()) fs.writeFileSync(path.join(backups, b.name), 'x');
+    for (const b of sixtyDays()) {
+      fs.writeFileSync(path.join(backups, b.name), 'x');
+      fs.writeFileSync(path.join(backups, b.name.replace(/\.sqlite$/, '.sim-broker.sqlite')), 'x');
+    }
     const others = ['my-copy.sqlite', 'thetadesk.sqlite.before-restore-20261101T000000Z', 'notes.txt'];
     for (const o of others) fs.writeFileSync(path.join(backups, o), 'keep');
     const removed = pruneBackups(dir, { daily: 7, weekly: 4 });
@@ -69,6 +72,9 @@ describe('retention: the newest of each of the last 7 days and 4 ISO weeks', () 
       '2026-12-07', '2026-12-06', '2026-12-05', '2026-12-04', '2026-12-03', '2026-12-02', '2026-12-01', '2026-11-29', '2026-11-22',
     ]);
     for (const o of others) expect(fs.readFileSync(path.join(backups, o), 'utf8')).toBe('keep');
+    // A set goes whole: each kept backup keeps its simulated broker's books, each removed one loses them.
+    const companions = fs.readdirSync(backups).filter((n) => n.endsWith('.sim-broker.sqlite')).sort();
+    expect(companions).toEqual(listBackups(dir).map((b) => b.name.replace(/\.sqlite$/, '.sim-broker.sqlite')).sort());
     // A second backup within the same second gets a free name.
     expect(path.basename(nextBackupPath(dir, at('2026-12-07T15:00:00.500Z')))).toBe('thetadesk-20261207T150000Z-2.sqlite');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,12 @@
  * folder with the same backup API, verifies the copy, then moves the current database (and its -wal,
  * -shm) aside as `thetadesk.sqlite.before-restore-<UTC time>` — nothing is deleted — and puts the copy
  * in its place.
+ *
+ * A backup is a set: the database and, when the data folder has them, the simulated broker's books
+ * (`sim-broker.sqlite`), copied the same way right after it as `thetadesk-<UTC time>.sim-broker.sqlite`
+ * (the books a moment ahead of the records, as a real broker's account would be). Retention keeps or
+ * removes a set whole; a restore puts back every file the set has (each verified before anything is
+ * moved) and says which ones it had.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +29,7 @@ import Database from 'better-sqlite3';
 import { damageBeforeOpen, inspectDatabaseFile, type DatabaseReport } from './check.ts';
 import { classifySqliteError, corruptError, StoreError, type StoreErrorKind } from './errors.ts';
 import { lockDataFolder } from './lock.ts';
-import { backupsDirIn, dbFileIn } from './paths.ts';
+import { backupsDirIn, dbFileIn, SIM_BOOKS_FILE_NAME } from './paths.ts';
 import { makeDatabasePrivate } from './private.ts';
 
 /** A backup file in `<data>/backups/`. */
@@ -37,6 +43,14 @@ export const DEFAULT_RETENTION: RetentionPolicy = { daily: 7, weekly: 4 };
 const ALL_PAGES = 0x7fffffff;
 const NAME = /^thetadesk-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-\d+)?\.sqlite$/;
 const DAY_MS = 86_400_000;
+
+/** The other files of the data folder a backup set holds beside the database (each a SQLite file). */
+export const COMPANIONS: readonly { name: string; what: string }[] = [{ name: SIM_BOOKS_FILE_NAME, what: "the simulated broker's books" }];
+
+/** Where a backup set keeps the companion `name` of the database backup `backup`: `thetadesk-<time>.sim-broker.sqlite`. */
+export function companionOf(backup: string, name: string): string {
+  return `${backup.replace(/\.sqlite$/, '')}.${name}`;
+}
 
 /** `20261207T143000Z` */
 export function compactUtc(at: number): string {
@@ -117,6 +131,7 @@ export function pruneBackups(dataDir: string, keep: RetentionPolicy = DEFAULT_RE
   const removed: string[] = [];
   for (const b of expiredBackups(listBackups(dataDir), keep)) {
     fs.rmSync(b.file, { force: true });
+    for (const c of COMPANIONS) fs.rmSync(companionOf(b.file, c.name), { force: true }); // the set goes whole
     removed.push(b.file);
   }
   return removed;
@@ -146,7 +161,7 @@ function removeQuietly(file: string): void {
  * overwritten), 'io'/'locked'/… from SQLite. Blocks its thread for the copy's check: call it from a
  * worker (backupInWorker) or a CLI.
  */
-export async function backupDatabaseFile(source: string, dest: string): Promise<DatabaseReport> {
+export async function backupDatabaseFile(source: string, dest: string, kind: 'thetadesk' | 'any' = 'thetadesk'): Promise<DatabaseReport> {
   if (!fs.existsSync(source)) throw new StoreError('not-found', `There is no database at ${source} to back up.`, { file: source });
   const damage = damageBeforeOpen(source);
   if (damage) throw corruptError(source, damage);
@@ -169,7 +184,7 @@ export async function backupDatabaseFile(source: string, dest: string): Promise<
     } finally {
       copy.close();
     }
-    const report = inspectDatabaseFile(partial);
+    const report = inspectDatabaseFile(partial, kind);
     if (!report.ok) {
       throw new StoreError(
         'corrupt',
@@ -188,9 +203,36 @@ export async function backupDatabaseFile(source: string, dest: string): Promise<
   }
 }
 
+/** A backup set's report: the database's, and the companion files copied with it. */
+export type BackupSetReport = DatabaseReport & { companions: { what: string; file: string }[] };
+
+/**
+ * The backup set of the database `source` (see the top of this file): the database to `dest`, then
+ * each companion the data folder has (`sim-broker.sqlite` beside `source`) to `companionOf(dest, …)`.
+ * When a companion cannot be copied the whole set is removed and the error thrown: a set is complete
+ * or absent.
+ */
+export async function backupDatabaseSet(source: string, dest: string): Promise<BackupSetReport> {
+  const report = await backupDatabaseFile(source, dest);
+  const companions: BackupSetReport['companions'] = [];
+  try {
+    for (const c of COMPANIONS) {
+      const from = path.join(path.dirname(source), c.name);
+      if (!fs.existsSync(from)) continue;
+      const to = companionOf(dest, c.name);
+      await backupDatabaseFile(from, to, 'any');
+      companions.push({ what: c.what, file: to });
+    }
+  } catch (error) {
+    for (const f of [dest, ...companions.map((c) => c.file)]) removeQuietly(f);
+    throw error;
+  }
+  return { ...report, companions };
+}
+
 /** What backup-worker.ts is started with and posts back. */
 export type BackupWorkerData = { source: string; dest: string };
-export type BackupWorkerReply = { ok: true; report: DatabaseReport } | { ok: false; message: string; kind: StoreErrorKind };
+export type BackupWorkerReply = { ok: true; report: BackupSetReport } | { ok: false; message: string; kind: StoreErrorKind };
 
 /**
  * The worker's file: `backup-worker.ts` beside this module when running from source, or
@@ -201,13 +243,13 @@ export function backupWorkerFile(here: string = import.meta.filename): string {
 }
 
 /** A backup running in a worker thread: `done` settles with its report; `cancel()` stops it and removes the partial copy. */
-export type BackupJob = { done: Promise<DatabaseReport>; cancel(): Promise<void> };
+export type BackupJob = { done: Promise<BackupSetReport>; cancel(): Promise<void> };
 
-/** `backupDatabaseFile(source, dest)` in a worker thread: the calling thread never waits on it. */
+/** `backupDatabaseSet(source, dest)` in a worker thread: the calling thread never waits on it. */
 export function backupInWorker(source: string, dest: string, workerFile: string = backupWorkerFile()): BackupJob {
   const worker = new Worker(workerFile, { workerData: { source, dest } satisfies BackupWorkerData, name: 'database backup' });
   let cancelled = false;
-  const done = new Promise<DatabaseReport>((resolve, reject) => {
+  const done = new Promise<BackupSetReport>((resolve, reject) => {
     let settled = false;
     worker.once('message', (reply: BackupWorkerReply) => {
       settled = true;
@@ -220,7 +262,7 @@ export function backupInWorker(source: string, dest: string, workerFile: string 
     });
     worker.once('exit', (code) => {
       if (settled) return;
-      if (cancelled) removeQuietly(`${dest}.partial`);
+      if (cancelled) for (const f of [dest, ...COMPANIONS.map((c) => companionOf(dest, c.name))]) removeQuietly(`${f}.partial`);
       reject(new StoreError('io', cancelled ? 'the backup was cancelled' : `the backup worker stopped (exit code ${code})`, { file: source }));
     });
   });
@@ -241,6 +283,10 @@ export type RestoreResult = {
   movedAside: string[];
   /** The check of the restored copy. */
   report: DatabaseReport;
+  /** The companions the backup set had, restored with the database (each file moved aside as the database's is). */
+  companions: { what: string; restored: string; movedAside: string[] }[];
+  /** Companions the data folder has that the backup set had not: kept as they are. */
+  notInBackup: { what: string; file: string }[];
 };
 
 /**
@@ -263,29 +309,60 @@ export async function restoreBackup(opts: { dataDir: string; from: string; now?:
     if (!source.ok) {
       throw new StoreError('corrupt', `The backup ${from} cannot be restored: ${source.problems.slice(0, 3).join('; ')}. Nothing in ${dataDir} was changed.`, { file: from });
     }
-    const incoming = `${file}.restoring`;
-    removeQuietly(incoming);
-    const report = await backupDatabaseFile(from, incoming);
-
-    // Move the current files aside (the -wal first, so the restored file never meets an old log), then put the copy in place.
-    const stamp = compactUtc(now());
-    let aside = `${file}.before-restore-${stamp}`;
-    for (let n = 2; fs.existsSync(aside); n++) aside = `${file}.before-restore-${stamp}-${n}`;
-    const moves: [string, string][] = [];
+    // Every file of the set is copied in and verified before anything in the data folder is moved.
+    const parts: { what: string | null; target: string; incoming: string }[] = [{ what: null, target: file, incoming: `${file}.restoring` }];
+    const notInBackup: RestoreResult['notInBackup'] = [];
+    for (const c of COMPANIONS) {
+      const target = path.join(dataDir, c.name);
+      if (fs.existsSync(companionOf(from, c.name))) parts.push({ what: c.what, target, incoming: `${target}.restoring` });
+      else if (fs.existsSync(target)) notInBackup.push({ what: c.what, file: target });
+    }
+    let report: DatabaseReport | null = null;
     try {
-      for (const suffix of ['-wal', '-shm', '-journal', '']) {
-        if (!fs.existsSync(file + suffix)) continue;
-        fs.renameSync(file + suffix, aside + suffix);
-        moves.push([file + suffix, aside + suffix]);
+      for (const p of parts) {
+        removeQuietly(p.incoming);
+        const r = await backupDatabaseFile(p.what === null ? from : companionOf(from, path.basename(p.target)), p.incoming, p.what === null ? 'thetadesk' : 'any');
+        if (p.what === null) report = r;
       }
-      fs.renameSync(incoming, file);
     } catch (error) {
+      for (const p of parts) removeQuietly(p.incoming);
+      throw error;
+    }
+
+    // Move the current files aside (the -wal first, so the restored file never meets an old log), then put the copies in place.
+    const stamp = compactUtc(now());
+    const moves: [string, string][] = [];
+    const placed: string[] = [];
+    const asideOf = new Map<string, string[]>();
+    try {
+      for (const p of parts) {
+        let aside = `${p.target}.before-restore-${stamp}`;
+        for (let n = 2; fs.existsSync(aside); n++) aside = `${p.target}.before-restore-${stamp}-${n}`;
+        const moved: string[] = [];
+        for (const suffix of ['-wal', '-shm', '-journal', '']) {
+          if (!fs.existsSync(p.target + suffix)) continue;
+          fs.renameSync(p.target + suffix, aside + suffix);
+          moves.push([p.target + suffix, aside + suffix]);
+          moved.push(aside + suffix);
+        }
+        asideOf.set(p.target, moved);
+        fs.renameSync(p.incoming, p.target);
+        placed.push(p.target);
+      }
+    } catch (error) {
+      for (const f of placed) fs.rmSync(f, { force: true });
       for (const [was, to] of moves.reverse()) fs.renameSync(to, was);
-      removeQuietly(incoming);
-      throw new StoreError('io', `Could not put the backup in place (${(error as Error).message}); the database of ${dataDir} is as it was.`, { file, cause: error });
+      for (const p of parts) removeQuietly(p.incoming);
+      throw new StoreError('io', `Could not put the backup in place (${(error as Error).message}); the data folder ${dataDir} is as it was.`, { file, cause: error });
     }
     fsyncPath(dataDir);
-    return { restored: file, movedAside: moves.map(([, to]) => to), report: { ...report, file } };
+    return {
+      restored: file,
+      movedAside: asideOf.get(file) ?? [],
+      report: { ...report!, file },
+      companions: parts.filter((p) => p.what !== null).map((p) => ({ what: p.what!, restored: p.target, movedAside: asideOf.get(p.target) ?? [] })),
+      notInBackup,
+    };
   } finally {
     lock.release();
   }

@@ -75,7 +75,7 @@ export type DatabaseReport = {
  * file, so run it off the engine's thread) and the row count of each table. Never changes the file.
  * Throws StoreError 'not-found' when there is no file; everything else is reported in `problems`.
  */
-export function inspectDatabaseFile(file: string): DatabaseReport {
+export function inspectDatabaseFile(file: string, kind: 'thetadesk' | 'any' = 'thetadesk'): DatabaseReport {
   const bytes = sizeOf(file);
   if (bytes === null) throw new StoreError('not-found', `There is no database file at ${file}.`, { file });
   const report: DatabaseReport = { file, bytes, ok: false, problems: [], schemaVersion: null, applicationId: null, integrity: null, tables: {} };
@@ -89,7 +89,9 @@ export function inspectDatabaseFile(file: string): DatabaseReport {
     db = new Database(file, { readonly: true, fileMustExist: true });
     report.schemaVersion = schemaVersion(db);
     report.applicationId = db.pragma('application_id', { simple: true }) as number;
-    if (report.applicationId !== APPLICATION_ID) report.problems.push(`it is not a Thetadesk database (application id ${report.applicationId})`);
+    if (kind === 'any') {
+      // Another SQLite file of the data folder (the simulated broker's books): its integrity only.
+    } else if (report.applicationId !== APPLICATION_ID) report.problems.push(`it is not a Thetadesk database (application id ${report.applicationId})`);
     else if (report.schemaVersion > LATEST_SCHEMA_VERSION) {
       report.problems.push(`it has schema version ${report.schemaVersion}, newer than this Thetadesk knows (${LATEST_SCHEMA_VERSION}): update Thetadesk`);
     } else if (report.schemaVersion < 1) report.problems.push('it has no Thetadesk schema (version 0)');

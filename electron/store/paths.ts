@@ -8,6 +8,8 @@ export const DB_FILE_NAME = 'thetadesk.sqlite';
 export const LOCK_FILE_NAME = 'thetadesk.lock';
 /** Who holds the lock (PID, command, start time), for the message a second process shows. */
 export const LOCK_HOLDER_FILE_NAME = 'thetadesk.lock.json';
+/** The simulated broker's books (electron/brokers/sim/books-file.ts), backed up and restored with the database. */
+export const SIM_BOOKS_FILE_NAME = 'sim-broker.sqlite';
 /** The folder of online backups inside the data folder (see backup.ts). */
 export const BACKUP_DIR_NAME = 'backups';
 

@@ -50,8 +50,10 @@ describe('thetadesk db', () => {
 
     const backup = await run(['db', 'backup', '--data-dir', dir]);
     expect(backup.code, backup.stderr).toBe(0);
-    const [file] = fs.readdirSync(path.join(dir, 'backups'));
-    expect(file).toMatch(/^thetadesk-\d{8}T\d{6}Z\.sqlite$/);
+    // The set: the database and the simulated broker's books the server keeps in the folder.
+    const files = fs.readdirSync(path.join(dir, 'backups')).sort();
+    expect(files).toEqual([expect.stringMatching(/^thetadesk-\d{8}T\d{6}Z\.sim-broker\.sqlite$/), expect.stringMatching(/^thetadesk-\d{8}T\d{6}Z\.sqlite$/)]);
+    const file = files[1];
     const copy = path.join(dir, 'backups', file!);
     expect(backup.stdout).toContain(`to ${copy}`);
     expect(backup.stdout).toMatch(/integrity ok; trades 1, orders 2, fills 4/);
@@ -79,6 +81,7 @@ describe('thetadesk db', () => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toMatch(new RegExp(`^Restored .* as .*thetadesk\\.sqlite \\(integrity ok, schema version ${LATEST_SCHEMA_VERSION}; trades 1, orders 2, fills 4\\)`));
     expect(restored.stdout).toMatch(/moved aside, not deleted:\n\s+.*thetadesk\.sqlite\.before-restore-\d{8}T\d{6}Z/);
+    expect(restored.stdout).toMatch(/Restored the simulated broker's books from the same backup as .*sim-broker\.sqlite \(the previous ones moved aside: .*sim-broker\.sqlite\.before-restore-\d{8}T\d{6}Z/);
     const aside = fs.readdirSync(dir).filter((n) => /^thetadesk\.sqlite\.before-restore-\d{8}T\d{6}Z$/.test(n));
     expect(aside).toHaveLength(1);
     expect((await run(['db', 'check', '--data-dir', dir])).code).toBe(0);

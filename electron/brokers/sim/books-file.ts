@@ -18,13 +18,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { classifySqliteError, StoreError } from '../../store/errors.ts';
+import { SIM_BOOKS_FILE_NAME } from '../../store/paths.ts';
 import { makeDatabasePrivate, makePrivate } from '../../store/private.ts';
 import type { Db, Stmt } from '../../store/sqlite.ts';
 import { contractKey, type Contract, type OrderLeg } from '../port.ts';
 import type { ExchangeBooks, ExchangeChange, ExchangeFillRecord, ExchangeOrder, ExchangeOrderStatus, ExchangePosition, ExchangeState } from './matching.ts';
 
 /** The books' file name inside the data folder. */
-export const SIM_BOOKS_FILE = 'sim-broker.sqlite';
+export const SIM_BOOKS_FILE = SIM_BOOKS_FILE_NAME;
 
 /** `PRAGMA application_id` of a books file ("TDSB"), so no other SQLite file is mistaken for one. */
 const APPLICATION_ID = 0x54445342;
@@ -272,7 +273,7 @@ function damaged(error: unknown, file: string): StoreError {
   return new StoreError(
     'corrupt',
     `The simulated broker's books ${file} cannot be read (${detail}). Thetadesk has not changed the file. ` +
-      'Restore it from a backup, or move it out of the data folder to start a new paper account (the engine will then report the paper positions it expected as missing).',
+      'Restore it from a backup (`npx thetadesk db restore <data>/backups/thetadesk-<time>.sqlite` puts back the database and these books from the same backup), or move it out of the data folder to start a new paper account (the engine will then report the paper positions it expected as missing).',
     { file, cause: error },
   );
 }
