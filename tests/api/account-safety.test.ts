@@ -11,6 +11,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../electron/brokers/market-source.ts';
+import { etClock } from '../../electron/brokers/ibkr/restart-window.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { openStore } from '../../electron/store/store.ts';
 import type { Settings, Status } from '../../shared/api.ts';
@@ -73,6 +74,22 @@ describe('paper mode and the account IB Gateway is logged in to', () => {
     expect(status.engineState).toBe('stopped');
     expect(status.connection.paper).toBe(true);
     expect(status.connection.message).toMatch(/paper account …4321/);
+  });
+});
+
+describe('a lost connection in the log', () => {
+  it("is a warning (the Logs page's warn filter shows it), not info", async () => {
+    const g = await gateway('DU7654323');
+    // IB Gateway's auto-restart 12 hours away, so the drop is not taken for it, whatever the time of day.
+    const server = await headless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(g.port), THETADESK_IB_AUTO_RESTART: etClock(Date.now() + 12 * 3_600_000) } });
+    await until(() => rpc<Status>(server, 'status.get'), (s) => s.connection.state === 'connected' && settled(s), 'connected and reconciled');
+    g.disconnectAll();
+    const warnings = await until(
+      () => rpc<{ level: string; source: string; message: string }[]>(server, 'logs.list', { limit: 200, level: 'warn' }),
+      (l) => l.some((e) => e.source === 'broker:ibkr' && /Reconnecting/.test(e.message)),
+      'the lost connection among the warnings',
+    );
+    expect(warnings.find((e) => e.source === 'broker:ibkr' && /Reconnecting/.test(e.message))!.level).toBe('warn');
   });
 });
 
