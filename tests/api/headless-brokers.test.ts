@@ -78,7 +78,8 @@ describe('headless with --broker ibkr against the fake IB Gateway', () => {
         probe.close(() => resolve(port));
       });
     });
-    const server = await startHeadless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(free) } });
+    // IB Gateway's auto-restart 12 hours away: inside its window a refused connection is "broker restarting", not an error.
+    const server = await startHeadless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(free), THETADESK_IB_AUTO_RESTART: etClock(Date.now() + 12 * 3_600_000) } });
     running.push(server);
     const logs = await until(
       async () => (await (await fetch(server.url + '/rpc/logs.list', { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: '{"limit":200,"level":"error"}' })).json()) as Body,
