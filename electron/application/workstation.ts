@@ -141,6 +141,7 @@ export class Workstation {
       dataDir,
       activeBroker: setup?.broker.kind ?? null,
       activeMode: mode,
+      ...(setup?.inForce ? { inForce: setup.inForce } : {}),
       wall: wall.now(),
       log: this.logs.logger('settings'),
       addSecret: (value) => this.logs.addSecret(value),

@@ -544,8 +544,16 @@ export const SettingsSchema = z.object({
   restartRequired: z.boolean(),
   /** The account-wide risk limits and the account capital (in force at once, for every system). */
   accountRisk: AccountRiskSchema,
+  /**
+   * The broker settings the running Thetadesk uses, each with where it comes from ("THETADESK_IB_PORT",
+   * "the command line or THETADESK_BROKER", "Settings", "default"): the environment overrides what is saved.
+   */
+  inForce: z.array(z.object({ setting: z.string(), value: z.string(), source: z.string() })),
+  /** What deserves a second look before trading, in words (e.g. IB's live port in paper mode). */
+  warnings: z.array(z.string()),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingInForce = Settings['inForce'][number];
 export const LIVE_CONFIRMATION = 'I understand this trades real money';
 export const SettingsUpdateSchema = z
   .object({

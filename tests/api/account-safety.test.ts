@@ -65,6 +65,10 @@ describe('paper mode and the account IB Gateway is logged in to', () => {
     expect(again.engineState).toBe('halted');
     expect(g.placements().size).toBe(0);
     expect(server.output()).not.toContain('U1234567');
+    // The Settings page shows the port in force and where it comes from.
+    const settings = await rpc<Settings>(server, 'settings.get');
+    expect(settings.inForce).toContainEqual({ setting: 'IB port', value: String(g.port), source: 'THETADESK_IB_PORT' });
+    expect(settings.ibkr.port).toBe(4002); // the saved one, for the next start without THETADESK_IB_PORT
   });
 
   it('a paper account (DU…) in paper mode connects, reconciles and is labelled paper', async () => {
@@ -140,5 +144,25 @@ describe('open trades of another broker', () => {
     await expect(rpc(server, 'settings.set', { broker: 'tradier' })).rejects.toThrow(new RegExp(`trade ${trade.tradeId} is still open on the simulator; switching to Tradier now would leave it unmanaged`));
     const settings = await rpc<Settings>(server, 'settings.get');
     expect(settings.broker).toBe('sim');
+  });
+
+  it('the saved Tradier broker without its token: the simulator runs, and an open Tradier trade halts it, saying why on Overview', async () => {
+    const dataDir = tempDir('td-tradier-fallback-');
+    const at = Date.UTC(2025, 2, 18, 15);
+    const store = openStore({ dataDir: path.resolve(dataDir), now: () => at });
+    store.settings.set('settings.broker', 'tradier', at);
+    store.settings.set('settings.tradier', { accountId: 'VA31415926', sandbox: true }, at);
+    const trade = store.trades.create({ strategyId: 'credit-verticals', broker: 'tradier', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at, legs: [
+      { root: 'SPXW', expiration: '2099-03-20', strike: 5600, right: 'P', side: 'SELL', quantity: 1 },
+      { root: 'SPXW', expiration: '2099-03-20', strike: 5590, right: 'P', side: 'BUY', quantity: 1 },
+    ] });
+    store.close();
+    // The headless server keeps the token in memory only: after a restart it is gone.
+    const server = await headless({ dataDir, env: { THETADESK_SIM_START: '2025-03-18', THETADESK_TRADIER_TOKEN: '' } });
+    const status = await until(() => rpc<Status>(server, 'status.get'), (s) => s.connection.state === 'connected' && settled(s), 'connected and checked');
+    expect(status.connection.broker).toBe('sim');
+    expect(status.engineState).toBe('halted');
+    expect(status.reason).toContain(`Trade ${trade.tradeId} is open on Tradier; the active broker is the simulator (Tradier is the saved broker but no access token is stored`);
+    expect(status.reason).toContain('Start with --broker tradier');
   });
 });

@@ -11,7 +11,11 @@
  */
 import { createBroker } from '../../brokers/factory.ts';
 import { fromSimulator } from '../../brokers/market-source.ts';
-import { BrokerError, type Broker } from '../../brokers/port.ts';
+import { IbkrBroker } from '../../brokers/ibkr/broker.ts';
+import { BrokerError, brokerTitle, type Broker } from '../../brokers/port.ts';
+import { maskAccount } from '../../brokers/redact.ts';
+import { TradierBroker } from '../../brokers/tradier/broker.ts';
+import type { SettingInForce } from '../../../shared/api.ts';
 import { openSimBooks, type SimBooksFile } from '../../brokers/sim/books-file.ts';
 import { etDate } from '../../../shared/time/et.ts';
 import { createSimulator, type Simulator } from '../../market/sim/simulator.ts';
@@ -34,7 +38,15 @@ export type SimulationSetup = {
 /** Where the chosen broker may keep state: the data folder (the simulator's paper account lives there). */
 export type BrokerPlace = { dataDir?: string };
 
-export type BrokerSetup = { broker: Broker; /** Set when the market is simulated. */ simulation: SimulationSetup | null };
+export type BrokerSetup = {
+  broker: Broker;
+  /** Set when the market is simulated. */
+  simulation: SimulationSetup | null;
+  /** The settings in force with where each comes from (the Settings page shows them); set by chooseBroker. */
+  inForce?: SettingInForce[];
+  /** Why the saved broker could not be used (the simulator runs instead); the status says it too. */
+  problem?: string | null;
+};
 
 /**
  * Settings read from the environment (no secrets are ever logged; the factory registers them for redaction).
@@ -158,16 +170,55 @@ export function chooseBroker(opts: { given: BrokerKindOption | null; saved: Save
   mode: 'paper' | 'live';
 } {
   const place: BrokerPlace = opts.dataDir ? { dataDir: opts.dataDir } : {};
-  const modeOf = (setup: BrokerSetup) => (setup.broker.kind === 'sim' ? 'paper' : opts.saved.mode);
-  if (opts.given) {
-    const setup = brokerFromEnv(opts.given, opts.env, opts.clock, place, opts.saved.mode);
-    return { setup, problem: null, mode: modeOf(setup) };
-  }
+  const done = (setup: BrokerSetup, from: 'given' | 'saved' | 'fallback', problem: string | null) => {
+    const mode = setup.broker.kind === 'sim' ? 'paper' : opts.saved.mode;
+    return { setup: { ...setup, problem, inForce: settingsInForce(setup, from, mode, opts.env, opts.saved) }, problem, mode };
+  };
+  if (opts.given) return done(brokerFromEnv(opts.given, opts.env, opts.clock, place, opts.saved.mode), 'given', null);
   try {
-    const setup = brokerFromSettings(opts.saved, opts.tradierToken, opts.env, opts.clock, place);
-    return { setup, problem: null, mode: modeOf(setup) };
+    return done(brokerFromSettings(opts.saved, opts.tradierToken, opts.env, opts.clock, place), 'saved', null);
   } catch (error) {
     if (!(error instanceof BrokerError) || opts.saved.broker === 'sim') throw error;
-    return { setup: brokerFromEnv('sim', opts.env, opts.clock, place), problem: `${error.message} Running the simulator meanwhile.`, mode: 'paper' };
+    return done(brokerFromEnv('sim', opts.env, opts.clock, place), 'fallback', `${error.message} Running the simulator meanwhile.`);
   }
+}
+
+/**
+ * The broker settings in force, each with where it comes from: the environment (THETADESK_*) wins over
+ * what is saved when the broker is named on the command line or in THETADESK_BROKER; otherwise the
+ * saved settings (only THETADESK_TRADIER_BASE_URL still overrides Tradier's address).
+ */
+function settingsInForce({ broker, simulation }: BrokerSetup, from: 'given' | 'saved' | 'fallback', mode: 'paper' | 'live', env: NodeJS.ProcessEnv, saved: SavedBrokerSettings): SettingInForce[] {
+  const given = from === 'given';
+  const source = (name: string, isDefault = false) => (given ? (env[name] !== undefined ? name : 'default') : isDefault ? 'default' : 'Settings');
+  const out: SettingInForce[] = [
+    { setting: 'Broker', value: brokerTitle(broker.kind), source: given ? 'the command line (--broker) or THETADESK_BROKER' : from === 'fallback' ? `fallback: the saved ${brokerTitle(saved.broker)} could not be used` : 'Settings' },
+    { setting: 'Trading mode', value: mode, source: broker.kind === 'sim' ? 'the simulator (paper only)' : 'Settings' },
+  ];
+  if (broker instanceof IbkrBroker) {
+    const c = broker.config;
+    out.push(
+      { setting: 'IB host', value: c.host, source: source('THETADESK_IB_HOST') },
+      { setting: 'IB port', value: String(c.port), source: source('THETADESK_IB_PORT') },
+      { setting: 'IB client id', value: String(c.clientId), source: source('THETADESK_IB_CLIENT_ID') },
+      { setting: 'IB auto-restart (ET)', value: c.restart.dailyAt, source: source('THETADESK_IB_AUTO_RESTART', !saved.ibkr.autoRestart) },
+    );
+  } else if (broker instanceof TradierBroker) {
+    const c = broker.config;
+    out.push(
+      { setting: 'Tradier account', value: maskAccount(c.accountId), source: source('THETADESK_TRADIER_ACCOUNT') },
+      { setting: 'Tradier address', value: c.baseUrl, source: env.THETADESK_TRADIER_BASE_URL ? 'THETADESK_TRADIER_BASE_URL' : 'default for the mode' },
+      { setting: 'Tradier token', value: 'stored', source: given ? 'THETADESK_TRADIER_TOKEN' : 'Settings (or THETADESK_TRADIER_TOKEN)' },
+    );
+  } else if (simulation) {
+    // The paper account decides its market (books-file.ts): its seed and start may not be the environment's.
+    const kept = simulation.books ? `the paper account (${simulation.books.file})` : 'default';
+    const fromEnv = (name: string, value: string) => (env[name] !== undefined && env[name] === value ? name : kept);
+    out.push(
+      { setting: 'Simulator seed', value: String(simulation.seed), source: fromEnv('THETADESK_SIM_SEED', String(simulation.seed)) },
+      { setting: 'Simulator start', value: simulation.start, source: fromEnv('THETADESK_SIM_START', simulation.start) },
+      { setting: 'Simulator speed', value: `${simulation.speed}× real time`, source: env.THETADESK_SIM_SPEED !== undefined ? 'THETADESK_SIM_SPEED' : 'default' },
+    );
+  }
+  return out;
 }

@@ -347,7 +347,8 @@ export class EngineControl {
       this.#market?.start();
       const resume = wasRunning && this.#isTrading;
       this.#engineState = resume ? 'running' : 'stopped';
-      this.#reason = resume ? null : 'Stopped: press Start to allow new entries.';
+      // A saved broker that could not be used is said here too (Overview), not only in the log.
+      this.#reason = [resume ? null : 'Stopped: press Start to allow new entries.', this.#o.setup?.problem ?? null].filter(Boolean).join(' ') || null;
       this.changed('reconcile');
     };
     this.#reconciling = run().finally(() => {
@@ -391,9 +392,10 @@ export class EngineControl {
     const other = this.#o.store.trades.listOpen().filter((t) => t.broker !== broker.kind);
     const byBroker = new Map<string, number[]>();
     for (const t of other) byBroker.set(t.broker, [...(byBroker.get(t.broker) ?? []), t.tradeId]);
+    const why = this.#o.setup?.problem ? ` (${this.#o.setup.problem.replace(/\.$/, '')})` : '';
     return [...byBroker].map(([kind, ids]) => {
       const trades = ids.length === 1 ? `Trade ${ids[0]} is` : `Trades ${ids.join(', ')} are`;
-      return `${trades} open on ${brokerTitle(kind)}; the active broker is ${brokerTitle(broker.kind)}. Start with --broker ${kind} (or choose ${brokerTitle(kind)} in Settings) to manage ${ids.length === 1 ? 'it' : 'them'} until closed, then switch`;
+      return `${trades} open on ${brokerTitle(kind)}; the active broker is ${brokerTitle(broker.kind)}${why}. Start with --broker ${kind} (or choose ${brokerTitle(kind)} in Settings) to manage ${ids.length === 1 ? 'it' : 'them'} until closed, then switch`;
     });
   }
 

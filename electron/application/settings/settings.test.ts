@@ -42,6 +42,8 @@ describe('settings.get defaults', () => {
       secretStorage: 'memory',
       restartRequired: false,
       accountRisk: DEFAULT_ACCOUNT_RISK,
+      inForce: [],
+      warnings: [],
     });
     expect(s.accountRisk).toMatchObject({ capitalCents: 10_000_000, maxHeatPct: null, circuitBreakerStops: null, dailyLossLimitCents: null });
   });
@@ -222,6 +224,30 @@ describe('the broker at start', () => {
     const fromEnv = chooseBroker({ given: 'ibkr', saved: saved({}), tradierToken: null, env: { ...env, THETADESK_IB_AUTO_RESTART: '01:30' }, clock });
     expect(fromEnv.setup.broker.maintenanceAt?.(tuesday)?.kind).toBe('daily-restart');
     expect(() => chooseBroker({ given: 'ibkr', saved: saved({}), tradierToken: null, env: { ...env, THETADESK_IB_AUTO_RESTART: '1:30pm' }, clock })).toThrow(/THETADESK_IB_AUTO_RESTART must be .* as HH:MM/);
+  });
+
+  it('the mode is the saved one also when the command line names the broker; the settings in force say where each comes from', () => {
+    const r = chooseBroker({ given: 'ibkr', saved: saved({ mode: 'live', ibkr: { host: 'gw', port: 4001, clientId: 5 } }), tradierToken: null, env: { ...env, THETADESK_IB_PORT: '4011' }, clock });
+    expect(r.mode).toBe('live');
+    expect(r.setup.inForce).toEqual(
+      expect.arrayContaining([
+        { setting: 'Broker', value: 'IB Gateway', source: 'the command line (--broker) or THETADESK_BROKER' },
+        { setting: 'Trading mode', value: 'live', source: 'Settings' },
+        { setting: 'IB port', value: '4011', source: 'THETADESK_IB_PORT' },
+        { setting: 'IB host', value: '127.0.0.1', source: 'default' },
+      ]),
+    );
+    const fromSaved = chooseBroker({ given: null, saved: saved({ broker: 'ibkr', ibkr: { host: 'gw', port: 4003, clientId: 5 } }), tradierToken: null, env, clock });
+    expect(fromSaved.setup.inForce).toContainEqual({ setting: 'IB port', value: '4003', source: 'Settings' });
+  });
+
+  it("warns about IB's live ports in paper mode (saved, or in force from the environment), and logs it on save", () => {
+    const ctx = context();
+    const s = updateSettings(ctx, update({ broker: 'ibkr', ibkr: { host: '127.0.0.1', port: 4001, clientId: 17 } }));
+    expect(s.warnings).toEqual([expect.stringMatching(/^IB port 4001 \(saved\) is the live port of IB Gateway, but the mode is paper: .* Use 4002, the paper port, for paper trading\.$/)]);
+    expect(ctx.hub.list(10).some((l) => l.level === 'warn' && /IB port 4001/.test(l.message))).toBe(true);
+    const envCtx = context({ activeBroker: 'ibkr', inForce: [{ setting: 'IB port', value: '7496', source: 'THETADESK_IB_PORT' }] });
+    expect(readSettings(envCtx).warnings).toEqual([expect.stringMatching(/^IB port 7496 \(in use now, from THETADESK_IB_PORT\) is the live port of TWS/)]);
   });
 
   it('falls back to the simulator, saying why, when the saved Tradier token is missing', () => {

@@ -11,11 +11,12 @@
  * `tradier.token`. Paper is the default; live needs the exact LIVE_CONFIRMATION sentence.
  */
 import { z } from 'zod';
-import { ApiError, BrokerKindSchema, LIVE_CONFIRMATION, type BrokerKind, type Settings } from '../../../shared/api.ts';
+import { ApiError, BrokerKindSchema, LIVE_CONFIRMATION, type BrokerKind, type SettingInForce, type Settings } from '../../../shared/api.ts';
 import { AccountRiskSchema, DEFAULT_ACCOUNT_RISK, type AccountRisk } from '../../../shared/domain/account-risk.ts';
 import { formatUsd } from '../../../shared/format.ts';
 import type { MethodParsedInput } from '../../../shared/api.ts';
 import { IbkrConfigSchema } from '../../brokers/ibkr/config.ts';
+import { IB_LIVE_PORTS, IB_PAPER_PORTS } from '../../brokers/ibkr/parsing/accounts.ts';
 import { brokerTitle } from '../../brokers/port.ts';
 import type { Store } from '../../store/store.ts';
 import type { Logger } from '../../engine/ports.ts';
@@ -54,6 +55,8 @@ export type SettingsContext = {
   dataDir: string;
   activeBroker: BrokerKind | null;
   activeMode: 'paper' | 'live';
+  /** The broker settings in force and where each comes from (BrokerSetup.inForce); none without a broker. */
+  inForce?: SettingInForce[];
   wall: number;
   /** Where every change is logged (never a secret). */
   log?: Logger;
@@ -159,7 +162,29 @@ export function readSettings(ctx: SettingsContext): Settings {
     secretStorage: ctx.secrets.kind,
     restartRequired: (ctx.activeBroker !== null && saved.broker !== ctx.activeBroker) || saved.mode !== ctx.activeMode,
     accountRisk: accountRisk(ctx.store),
+    inForce: ctx.inForce ?? [],
+    warnings: settingsWarnings(saved, ctx),
   };
+}
+
+/**
+ * What deserves a second look: an IB port of the other mode (4001/7496 are IB Gateway's and TWS's live
+ * ports, 4002/7497 the paper ones) — saved, or in force from the environment. Thetadesk refuses to
+ * trade when the account behind it is not of the mode's kind; this says so before it comes to that.
+ */
+function settingsWarnings(saved: SavedConnection, ctx: SettingsContext): string[] {
+  const out: string[] = [];
+  const check = (port: number, mode: 'paper' | 'live', where: string) => {
+    if (mode === 'paper' && IB_LIVE_PORTS.includes(port)) {
+      out.push(`IB port ${port} (${where}) is the live port of ${port === 4001 ? 'IB Gateway' : 'TWS'}, but the mode is paper: if IB Gateway there is logged in to a live account, Thetadesk refuses to trade. Use ${port === 4001 ? 4002 : 7497}, the paper port, for paper trading.`);
+    } else if (mode === 'live' && IB_PAPER_PORTS.includes(port)) {
+      out.push(`IB port ${port} (${where}) is the paper port of ${port === 4002 ? 'IB Gateway' : 'TWS'}, but the mode is live: if IB Gateway there is logged in to a paper account, Thetadesk refuses to trade. Use ${port === 4002 ? 4001 : 7496} for a live account.`);
+    }
+  };
+  if (saved.broker === 'ibkr' || saved.ibkr.port !== IBKR_DEFAULTS.port) check(saved.ibkr.port, saved.mode, 'saved');
+  const inUse = ctx.inForce?.find((s) => s.setting === 'IB port');
+  if (inUse && inUse.source !== 'Settings') check(Number(inUse.value), ctx.activeMode, `in use now, from ${inUse.source}`);
+  return out;
 }
 
 /**
@@ -254,6 +279,7 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
   });
   if (riskChanged) ctx.applyAccountRisk?.(riskAfter);
   const settings = readSettings(ctx);
+  for (const w of settings.warnings) log?.warn(`Settings: ${w}`);
   // Connection settings of the broker in use apply at the next start too.
   const after = savedConnection(ctx.store);
   const activeChanged =

@@ -175,9 +175,34 @@ export function SettingsPage() {
           Saved settings differ from those in use ({settings.activeBroker ?? 'no broker'}, {settings.activeMode}): they apply the next time Thetadesk starts.
         </p>
       )}
+      {settings.warnings.map((w) => (
+        <p key={w} className="banner warn" role="alert">
+          {w}
+        </p>
+      ))}
       <section className="card" aria-labelledby="set-broker-h">
         <h2 id="set-broker-h">Broker</h2>
         <p className="hint">In use now: {brokerLabel(settings.activeBroker)}. Changes apply at the next start.</p>
+        {settings.inForce.length > 0 && (
+          <table className="table" aria-label="Settings in force">
+            <thead>
+              <tr>
+                <th scope="col">In force now</th>
+                <th scope="col">Value</th>
+                <th scope="col">From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {settings.inForce.map((s) => (
+                <tr key={s.setting}>
+                  <td>{s.setting}</td>
+                  <td>{s.value}</td>
+                  <td>{s.source}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
         <div className="form">
           <label htmlFor="set-broker">Broker to connect</label>
           <select id="set-broker" value={form.broker} onChange={(e) => patch({ broker: e.target.value as BrokerKind })}>
