@@ -18,6 +18,13 @@ test('Settings: a bad port is refused clearly, a good one saved; the Tradier tok
   await expect(page.getByRole('alert')).toContainText('ibkr.port: the port must be from 1 to 65535');
   await page.screenshot({ path: testInfo.outputPath('settings-bad-port.png'), fullPage: true });
 
+  // IB Gateway's live port in paper mode: saved, with a warning saying what it means and what to use.
+  await page.getByLabel('IB port').fill('4001');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('IB port 4001 (saved) is the live port of IB Gateway, but the mode is paper');
+  await expect(page.getByRole('alert')).toContainText('Use 4002, the paper port, for paper trading.');
+  await page.screenshot({ path: testInfo.outputPath('settings-live-port-warning.png'), fullPage: true });
+
   await page.getByLabel('IB port').fill('4003');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status')).toHaveText('Saved.');
