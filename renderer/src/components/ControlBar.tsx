@@ -23,7 +23,7 @@ export function ControlBar() {
         <span className={`pill conn-${conn?.state ?? 'unknown'}`} data-testid="broker-connection" title={conn?.message ?? ''}>
           {conn ? `${conn.broker.toUpperCase()} ${conn.state}` : 'Broker …'}
         </span>
-        {status && <span className={`pill mode-${status.mode}`}>{status.mode === 'paper' ? 'PAPER' : 'LIVE'}</span>}
+        {status && <ModePill mode={status.mode} connection={status.connection} />}
         <span className={`pill stream-${stream}`} data-testid="stream-state">{stream === 'open' ? 'Live updates' : stream === 'connecting' ? 'Connecting…' : 'Updates paused'}</span>
         {status && <span className="pill" data-testid="engine-clock" title={status.simulation ? `Simulated market time. ${status.simulation.message}` : 'Engine time'}>{etDateTime(status.updatedAt, false)} ET</span>}
       </div>
@@ -37,5 +37,19 @@ export function ControlBar() {
         <button className="btn danger" onClick={askCloseAll} disabled={!status || busy !== null}>Close all</button>
       </div>
     </header>
+  );
+}
+
+/**
+ * The trading mode — and, once the broker is connected, what its account IS (the broker says it): when
+ * they differ (a live account in paper mode) the pill says both, in the live colour, and the engine is halted.
+ */
+function ModePill({ mode, connection }: { mode: 'paper' | 'live'; connection: { state: string; paper: boolean } }) {
+  const account = connection.paper ? 'paper' : 'live';
+  if (connection.state !== 'connected' || account === mode) return <span className={`pill mode-${mode}`} data-testid="trading-mode">{mode === 'paper' ? 'PAPER' : 'LIVE'}</span>;
+  return (
+    <span className="pill mode-live" data-testid="trading-mode" title={`The broker's account is a ${account} account but Thetadesk is in ${mode} mode: nothing is traded until they match.`}>
+      {account.toUpperCase()} ACCOUNT · {mode.toUpperCase()} MODE
+    </span>
   );
 }
