@@ -60,9 +60,10 @@ describe('paper mode and the account IB Gateway is logged in to', () => {
     expect(status.connection.paper).toBe(false);
     expect(status.connection.message).toMatch(/live account …4567/);
     expect(status.reason).toContain('IB Gateway is logged in to a live account (…4567) but Thetadesk is in paper mode: log IB Gateway in to your paper account (port 4002) or switch to live mode in Settings');
-    // Start checks again and stays halted.
+    // Start checks again and stays halted; nothing is closed through that account either.
     const again = await rpc<Status>(server, 'engine.start');
     expect(again.engineState).toBe('halted');
+    await expect(rpc(server, 'engine.closeAll', { confirm: true })).rejects.toThrow(/Close all is refused: IB Gateway is logged in to a live account/);
     expect(g.placements().size).toBe(0);
     expect(server.output()).not.toContain('U1234567');
     // The Settings page shows the port in force and where it comes from.

@@ -90,7 +90,9 @@ export class EngineControl {
       const broker = this.#broker;
       this.#scheduler = clock instanceof VirtualClock ? new VirtualScheduler(clock) : new LiveScheduler(clock);
       const notify = options.notify;
-      this.#executor = new OrderManager({ broker, store, clock, log: options.logger('execution'), brokerName: broker.kind, accountId: null, notify });
+      // The account is checked before any reconciliation, the order manager's own (after a reconnect) too.
+      const accountProblem = () => (broker.accountType() === null ? null : (this.#accountProblems()[0] ?? null));
+      this.#executor = new OrderManager({ broker, store, clock, log: options.logger('execution'), brokerName: broker.kind, accountId: null, accountProblem, notify });
       this.engine = new TradingEngine({
         clock,
         scheduler: this.#scheduler,
@@ -210,6 +212,7 @@ export class EngineControl {
    * until Start. While the market is closed the closes are queued for the next open instead.
    */
   async closeAll(): Promise<CloseAllResult> {
+    this.#refuseOnWrongAccount('Close all');
     // Entries off first, so no slot can open anything while positions are being closed.
     if (this.#engineState === 'running') this.#engineState = 'stopped';
     this.#isTrading = false;
@@ -228,6 +231,7 @@ export class EngineControl {
   /** Closes one position with a marketable limit (queued for the open while the market is closed). */
   async closePosition(tradeId: number): Promise<MethodOutput<'positions.close'>> {
     if (!this.engine) throw new ApiError('CONFLICT', 'No broker is connected: there is nothing to close through.');
+    this.#refuseOnWrongAccount(`Closing trade ${tradeId}`);
     const { closing, queuedFor } = await this.engine.closePosition(tradeId);
     if (queuedFor !== null) this.#o.notify({ level: 'warn', title: 'Close queued for the open', body: `The market is closed: the close of trade ${tradeId} will be sent at the open, ${etWhen(queuedFor)}.` });
     return { closing, queuedFor, status: this.changed() };
@@ -379,6 +383,13 @@ export class EngineControl {
     return mode === 'paper'
       ? [`${name} connects to a live account (${type.evidence}) but Thetadesk is in paper mode: use Tradier's sandbox (https://sandbox.tradier.com, a VA… account) or switch to live mode in Settings`]
       : [`${name} connects to a paper account (${type.evidence}) but Thetadesk is in live mode: use your production account or switch to paper mode in Settings`];
+  }
+
+  /** A close sent to an account of the other kind would trade it (a live account in paper mode): refused, saying why. */
+  #refuseOnWrongAccount(what: string): void {
+    if (this.#broker?.accountType() == null) return; // not connected yet: closes wait for the connection as usual
+    const [problem] = this.#accountProblems();
+    if (problem) throw new ApiError('CONFLICT', `${what} is refused: ${problem}.`);
   }
 
   /**

@@ -113,6 +113,8 @@ export type OrderManagerOptions = {
   /** Stored on orders and fills (`orders.broker`), e.g. 'tradier'. Reconciliation only looks at this broker's rows. */
   brokerName: string;
   accountId?: string | null;
+  /** Why the broker's account must not be reconciled against (e.g. a live account in paper mode); null when it may. */
+  accountProblem?: () => string | null;
   notify?: (n: ExecutionNotice) => void;
 };
 
@@ -146,6 +148,7 @@ export class OrderManager implements Executor {
       log,
       brokerName: opts.brokerName,
       accountId: opts.accountId ?? null,
+      ...(opts.accountProblem ? { accountProblem: opts.accountProblem } : {}),
       notify: (n) => {
         try {
           opts.notify?.(n);

@@ -101,6 +101,21 @@ describe('Reconciler: what a previous process left', () => {
   });
 });
 
+describe('Reconciler: another account than the mode asks for', () => {
+  it('touches nothing while the account is wrong (its orders are not ours to match), and reconciles once it is right', async () => {
+    const before = await harness();
+    const { row } = await leftBehind(before, { sent: false });
+    const h = await harness({ from: before });
+    let problem: string | null = 'IB Gateway is logged in to a live account (…4567) but Thetadesk is in paper mode';
+    h.ctx.accountProblem = () => problem;
+    expect(await h.reconciler.reconcile(h.clock.t)).toEqual([problem]);
+    expect(h.store.orders.get(row.orderId)!.status).toBe('PENDING_SUBMIT');
+    problem = null;
+    expect(await h.reconciler.reconcile(h.clock.t)).toEqual([]);
+    expect(h.store.orders.get(row.orderId)!.status).toBe('REJECTED');
+  });
+});
+
 describe('Reconciler: a database that has lost orders (restored from an older backup)', () => {
   it('reports the filled orders of ours it has no record of, with their counts, and touches nothing', async () => {
     const h = await harness();

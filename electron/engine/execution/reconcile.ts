@@ -122,6 +122,10 @@ export class Reconciler {
 
   async #reconcile(now: number): Promise<string[]> {
     const { store, broker, log, brokerName } = this.#ctx;
+    // Another account than the mode's (IB Gateway logged in to another one meanwhile): its orders are not
+    // ours to match — the store's live orders would look gone. Nothing is touched.
+    const wrongAccount = this.#ctx.accountProblem?.() ?? null;
+    if (wrongAccount !== null) return [wrongAccount]; // the next connection asks again
     const problems: string[] = [];
     const live = store.orders.live().filter((o) => o.broker === brokerName);
     const since = live.length > 0 ? Math.min(...live.map((o) => o.createdAt)) - 60_000 : now - 86_400_000;

@@ -35,6 +35,8 @@ export type ExecutionContext = {
   /** Stored on orders and fills (`orders.broker`), e.g. 'tradier'. Reconciliation only looks at this broker's rows. */
   brokerName: string;
   accountId: string | null;
+  /** Why the broker's account must not be traded or reconciled now (another kind than the mode's), null when it may. */
+  accountProblem?: () => string | null;
   notify(n: ExecutionNotice): void;
   emit(e: ExecutionEvent): void;
 };
