@@ -339,8 +339,8 @@ export class EngineControl {
         this.#engineState = 'halted';
         this.#isTrading = false;
         this.#reason = `Halted: nothing is traded — ${problems.join('; ')}. Resolve it, then press Start to check again.`;
-        for (const p of problems) this.#log.error(`Reconciliation: ${p}`);
-        this.#o.notify({ level: 'error', title: 'Reconciliation failed', body: problems.join('; ') });
+        for (const p of problems) this.#log.error(`Halted: ${p}`);
+        this.#o.notify({ level: 'error', title: 'Trading halted', body: problems.join('; ') });
         this.changed('reconcile');
         return;
       }
@@ -445,7 +445,8 @@ export class EngineControl {
     broker.connect().then(
       () => {
         apply(broker.status());
-        if (!this.#closed) void this.#reconcile();
+        // Once per connection: the adapter's 'connected' event may already have started it.
+        if (!this.#closed && this.#engineState === 'reconciling') void this.#reconcile();
       },
       (error: unknown) => {
         // The engine stays up: the status says what is wrong and what to do; nothing trades meanwhile.
