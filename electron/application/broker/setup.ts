@@ -171,7 +171,9 @@ export function chooseBroker(opts: { given: BrokerKindOption | null; saved: Save
 } {
   const place: BrokerPlace = opts.dataDir ? { dataDir: opts.dataDir } : {};
   const done = (setup: BrokerSetup, from: 'given' | 'saved' | 'fallback', problem: string | null) => {
-    const mode = setup.broker.kind === 'sim' ? 'paper' : opts.saved.mode;
+    // The saved Tradier broker with its sandbox switch on trades the sandbox, also in live mode (as it is built).
+    const sandbox = from === 'saved' && setup.broker.kind === 'tradier' && opts.saved.tradier.sandbox;
+    const mode = setup.broker.kind === 'sim' || sandbox ? 'paper' : opts.saved.mode;
     return { setup: { ...setup, problem, inForce: settingsInForce(setup, from, mode, opts.env, opts.saved) }, problem, mode };
   };
   if (opts.given) return done(brokerFromEnv(opts.given, opts.env, opts.clock, place, opts.saved.mode), 'given', null);
@@ -193,7 +195,7 @@ function settingsInForce({ broker, simulation }: BrokerSetup, from: 'given' | 's
   const source = (name: string, isDefault = false) => (given ? (env[name] !== undefined ? name : 'default') : isDefault ? 'default' : 'Settings');
   const out: SettingInForce[] = [
     { setting: 'Broker', value: brokerTitle(broker.kind), source: given ? 'the command line (--broker) or THETADESK_BROKER' : from === 'fallback' ? `fallback: the saved ${brokerTitle(saved.broker)} could not be used` : 'Settings' },
-    { setting: 'Trading mode', value: mode, source: broker.kind === 'sim' ? 'the simulator (paper only)' : 'Settings' },
+    { setting: 'Trading mode', value: mode, source: broker.kind === 'sim' ? 'the simulator (paper only)' : mode !== saved.mode ? 'Settings (the Tradier sandbox is on)' : 'Settings' },
   ];
   if (broker instanceof IbkrBroker) {
     const c = broker.config;

@@ -215,6 +215,7 @@ describe('the broker at start', () => {
     const tradier = chooseBroker({ given: null, saved: saved({ broker: 'tradier', tradier: { accountId: 'VA1234', sandbox: true }, mode: 'live' }), tradierToken: 'tok-1234', env, clock });
     expect(tradier.setup.broker.kind).toBe('tradier');
     expect(tradier.setup.broker.paper).toBe(true); // sandbox stays paper even in live mode
+    expect(tradier.mode).toBe('paper');
   });
 
   it("gives IB Gateway's auto-restart time to the adapter, from the settings or THETADESK_IB_AUTO_RESTART, and refuses a bad one", () => {
