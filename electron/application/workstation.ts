@@ -35,7 +35,7 @@ import { Notifier } from './notifications/notifier.ts';
 import { ordersHandlers } from './orders/handlers.ts';
 import { positionsHandlers } from './positions/handlers.ts';
 import { settingsHandlers } from './settings/handlers.ts';
-import { accountRisk, MemorySecretStore, type SecretStore, type SettingsContext } from './settings/settings.ts';
+import { accountRisk, MemorySecretStore, readSettings, type SecretStore, type SettingsContext } from './settings/settings.ts';
 import { simulatedClock } from './simulation/market.ts';
 import { snapshotsHandlers } from './snapshots/handlers.ts';
 import { strategiesHandlers } from './strategies/handlers.ts';
@@ -147,6 +147,8 @@ export class Workstation {
       addSecret: (value) => this.logs.addSecret(value),
       applyAccountRisk: (limits) => control.engine?.setAccountRisk(limits),
     });
+    // What deserves a second look (IB's live port in paper mode…) is in the log from the start, not only on the Settings page.
+    for (const w of readSettings(settings()).warnings) this.logs.logger('settings').warn(w);
 
     // One domain per part of the contract; each gets only what it needs.
     const handlers = combineHandlers([

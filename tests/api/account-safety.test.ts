@@ -70,6 +70,7 @@ describe('paper mode and the account IB Gateway is logged in to', () => {
     const settings = await rpc<Settings>(server, 'settings.get');
     expect(settings.inForce).toContainEqual({ setting: 'IB port', value: String(g.port), source: 'THETADESK_IB_PORT' });
     expect(settings.ibkr.port).toBe(4002); // the saved one, for the next start without THETADESK_IB_PORT
+    expect(settings.warnings).toEqual([]); // the fake's port is neither IB's live nor its paper port
   });
 
   it('a paper account (DU…) in paper mode connects, reconciles and is labelled paper', async () => {
@@ -79,6 +80,17 @@ describe('paper mode and the account IB Gateway is logged in to', () => {
     expect(status.engineState).toBe('stopped');
     expect(status.connection.paper).toBe(true);
     expect(status.connection.message).toMatch(/paper account …4321/);
+  });
+});
+
+describe("IB's live port in paper mode", () => {
+  it('is a warning in the log from the start and on the Settings page, saying which port to use', async () => {
+    const server = await headless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: '4001' } });
+    const expected = /^IB port 4001 \(in use now, from THETADESK_IB_PORT\) is the live port of IB Gateway, but the mode is paper: .* Use 4002, the paper port, for paper trading\.$/;
+    const settings = await rpc<Settings>(server, 'settings.get');
+    expect(settings.warnings).toEqual([expect.stringMatching(expected)]);
+    const warnings = await rpc<{ source: string; message: string }[]>(server, 'logs.list', { limit: 200, level: 'warn' });
+    expect(warnings.filter((l) => l.source === 'settings').map((l) => l.message)).toEqual([expect.stringMatching(expected)]);
   });
 });
 
