@@ -35,6 +35,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'performance.get': {},
   'logs.list': { limit: 10, level: 'warn' },
   'notifications.list': { limit: 10 },
+  'notifications.test': { channel: 'slack' },
   'export.csv': { kind: 'trades', from: '2026-01-01', to: '2026-01-31' },
   'engine.start': { strategyId: STRATEGY },
   'engine.stop': { strategyId: STRATEGY },
