@@ -109,7 +109,7 @@ type SmtpFailure = { code?: string; responseCode?: number; response?: string; me
 function smtpError(error: unknown, c: DeliveryConfig['email'], password: string | null): DeliveryError {
   const e = (error ?? {}) as SmtpFailure;
   const where = `${c.host}:${c.port}`;
-  const said = scrub(e.response ?? e.message ?? String(error), [password]);
+  const said = scrub(e.response ?? e.message ?? String(error), [password]).slice(0, 300);
   switch (e.code) {
     case 'EAUTH':
       return new DeliveryError(`The SMTP server ${where} refused the user name or password for "${c.user}" (${said}). Check them on the Settings page.`, false);
@@ -134,11 +134,11 @@ function smtpError(error: unknown, c: DeliveryConfig['email'], password: string 
   }
 }
 
-/** Cuts every secret (and the part of a URL after its host) out of `text`. */
+/** Cuts every secret out of `text`. */
 function scrub(text: string, secrets: (string | null)[]): string {
   let out = text;
   for (const s of secrets) if (s) out = out.split(s).join('***');
-  return out.slice(0, 300);
+  return out;
 }
 
 type Answer = { status: number; body: string; retryAfter: string | null };
@@ -149,11 +149,11 @@ async function postJson(name: string, url: string, body: unknown, timeoutMs: num
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   } catch (error) {
     const e = error as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DeliveryError(`${name} did not answer within ${Math.round(timeoutMs / 1000)} s.`, true);
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DeliveryError(`${name} did not answer within ${timeoutMs >= 1_000 ? `${Math.round(timeoutMs / 1_000)} s` : `${timeoutMs} ms`}.`, true);
     const why = e.cause?.code ?? e.cause?.message ?? e.message;
     throw new DeliveryError(`Could not reach ${name} at ${hostOf(url)} (${scrub(why, secrets)}).`, true);
   }
-  let text = '';
+  let text: string;
   try {
     text = await res.text();
   } catch (error) {
@@ -194,6 +194,6 @@ function telegramAnswer(a: Answer): string {
   const code = json.error_code ?? a.status;
   const seconds = typeof json.parameters?.retry_after === 'number' ? json.parameters.retry_after : null;
   const hint = code === 401 ? ' Check the bot token.' : code === 400 && /chat not found/i.test(json.description ?? '') ? ' Check the chat id, and that the bot was added to the chat.' : '';
-  throw new DeliveryError(`Telegram refused the message: ${code} ${json.description ?? '(no description)'}.${hint}`, retryableStatus(code), seconds);
+  throw new DeliveryError(`Telegram refused the message: ${code} ${(json.description ?? '(no description)').slice(0, 300)}.${hint}`, retryableStatus(code), seconds);
 }
 

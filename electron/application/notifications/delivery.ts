@@ -19,7 +19,7 @@ import { ApiError } from '../../../shared/api.ts';
 import { etDateTime, etTime } from '../../../shared/time/et.ts';
 import type { Clock, TimerHandle } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/ports.ts';
-import { DeliveryError, send, setupProblem, type ChannelSetup, type OutgoingMessage } from './channels.ts';
+import { DeliveryError, send, type ChannelSetup, type OutgoingMessage } from './channels.ts';
 
 /** A notification as delivered: already redacted, with its kind and its time (the engine's). */
 export type Delivered = { kind: NotificationKind; level: 'info' | 'warn' | 'error'; title: string; body: string; time: number };
@@ -94,7 +94,7 @@ export class NotificationDelivery {
     if (channels.length === 0) throw new ApiError('VALIDATION', 'channel: no notification channel is turned on — turn on e-mail, Slack or Telegram (or name the one to test).');
     const at = this.#o.clock.now();
     const message: OutgoingMessage = {
-      subject: 'Thetadesk — test notification',
+      subject: 'Thetadesk: test notification',
       text: `This is a test notification from Thetadesk, sent ${etDateTime(at)} ET. Fills, exits, emergency closes, assignments and errors will arrive like this, as the Settings page routes them.`,
     };
     const results: NotificationTestResult = [];
@@ -112,7 +112,7 @@ export class NotificationDelivery {
     return results;
   }
 
-  /** Resolves when nothing is waiting or being sent (tests; a clean shut-down). */
+  /** Resolves when no message is being sent (or waiting to be retried); queued ones wait for their timer. */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
   }
@@ -195,7 +195,7 @@ export class NotificationDelivery {
         }
         const asked = error instanceof DeliveryError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1_000 : 0;
         const wait = Math.max(delays[attempt - 1]!, asked);
-        this.#o.log.warn(`${label}: attempt ${attempt} of ${attempts} to deliver "${message.subject}" failed: ${why} Trying again in ${Math.round(wait / 1_000)} s.`);
+        this.#o.log.warn(`${label}: attempt ${attempt} of ${attempts} to deliver "${message.subject}" failed: ${why} Trying again in ${wait >= 1_000 ? `${Math.round(wait / 1_000)} s` : `${wait} ms`}.`);
         await new Promise<void>((resolve) => this.#o.clock.setTimer(this.#o.clock.now() + wait, resolve));
       }
     }
@@ -213,14 +213,14 @@ const plural = (n: number, kind: NotificationKind) => `${n} ${NOTIFICATION_KIND_
 export function compose(items: Delivered[], uncounted: Map<NotificationKind, number> = new Map(), maxPerMinute?: number): OutgoingMessage {
   if (items.length === 1 && uncounted.size === 0) {
     const n = items[0]!;
-    return { subject: `Thetadesk — ${n.title}`, text: `${n.body}\n\n${NOTIFICATION_KIND_LABELS[n.kind].replace(/s$/, '')} · ${n.level} · ${etDateTime(n.time)} ET` };
+    return { subject: `Thetadesk: ${n.title}`, text: `${n.body}\n\n${NOTIFICATION_KIND_LABELS[n.kind].replace(/s$/, '')} · ${n.level} · ${etDateTime(n.time)} ET` };
   }
   const counts = new Map<NotificationKind, number>();
   for (const n of items) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
   for (const [k, v] of uncounted) counts.set(k, (counts.get(k) ?? 0) + v);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const summary = NOTIFICATION_KINDS.filter((k) => counts.has(k)).map((k) => plural(counts.get(k)!, k)).join(', ');
-  const line = (n: Delivered) => `[${etTime(n.time)} ET] ${n.title} — ${n.body}`;
+  const line = (n: Delivered) => `[${etTime(n.time)}] ${n.title} — ${n.body}`;
   const errors = items.filter((n) => n.kind === 'error');
   const others = items.filter((n) => n.kind !== 'error');
   const shown = others.slice(0, DIGEST_LINES);
@@ -228,10 +228,10 @@ export function compose(items: Delivered[], uncounted: Map<NotificationKind, num
   const first = items[0]!.time;
   const last = items[items.length - 1]!.time;
   const text = [
-    `${total} notifications (${summary}) from ${etDateTime(first)} to ${etTime(last)} ET, coalesced into this one message${maxPerMinute ? ` (at most ${maxPerMinute} a minute per channel)` : ''}.`,
+    `${total} notifications (${summary}) from ${etDateTime(first)} to ${etTime(last)}, coalesced into this one message${maxPerMinute ? ` (at most ${maxPerMinute} a minute per channel)` : ''}.`,
     ...(errors.length ? ['', `Errors (${errors.length}):`, ...errors.map(line)] : []),
     ...(shown.length ? ['', errors.length ? 'Also:' : 'Notifications:', ...shown.map(line)] : []),
     ...(notListed > 0 ? ['', `…and ${notListed} more not listed here (every one is on the Overview page and in the log).`] : []),
   ].join('\n');
-  return { subject: `Thetadesk — ${summary}`, text };
+  return { subject: `Thetadesk: ${summary}`, text };
 }
