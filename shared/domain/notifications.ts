@@ -48,7 +48,7 @@ export function webhookUrlProblem(value: string): string | null {
   try {
     url = new URL(value);
   } catch {
-    return 'not a valid URL (it should look like https://hooks.example.com/services/…)';
+    return 'is not a valid URL (it should look like https://hooks.example.com/services/…)';
   }
   if (url.protocol === 'https:') return null;
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
@@ -62,7 +62,7 @@ const WebhookUrl = z
   .superRefine((value, ctx) => {
     if (value === '') return; // '' forgets the stored one
     const problem = webhookUrlProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: `the webhook URL is ${problem}` });
+    if (problem) ctx.addIssue({ code: 'custom', message: `the webhook URL ${problem}` });
   });
 
 const Email = z.email('not a valid e-mail address (name@example.com)').max(254);

@@ -189,7 +189,14 @@ function slackAnswer(a: Answer): string {
 
 /** Telegram answers `{ ok, result }` or `{ ok: false, error_code, description, parameters: { retry_after } }`. */
 function telegramAnswer(a: Answer): string {
-  const json = (a.body ? JSON.parse(a.body) : {}) as { ok?: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number } };
+  type Reply = { ok?: boolean; error_code?: number; description?: string; parameters?: { retry_after?: number } };
+  let json: Reply;
+  try {
+    json = (a.body ? JSON.parse(a.body) : {}) as Reply;
+  } catch {
+    // Not the Bot API's JSON (a proxy's error page): its status and text say what happened.
+    json = { description: a.body.trim() || undefined };
+  }
   if (a.status >= 200 && a.status < 300 && json.ok === true) return 'delivered to the Telegram chat';
   const code = json.error_code ?? a.status;
   const seconds = typeof json.parameters?.retry_after === 'number' ? json.parameters.retry_after : null;
