@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_KINDS, type MethodInput } from '../../shared/api.ts';
+import { EXPORT_KINDS, type MethodInput, type MethodName, type MethodOutput } from '../../shared/api.ts';
 import { SafeStorageSecretStore, type SafeStorageLike } from '../../electron/app/secrets.ts';
 import { dispatch } from '../../electron/application/rpc.ts';
 import { openLogFolder } from '../../electron/application/logs/file.ts';
@@ -60,6 +60,13 @@ const everything = (): MethodInput<'settings.set'> => ({
   },
 });
 
+/** A call through the dispatcher (validation included) that must succeed. */
+async function ok<K extends MethodName>(w: Workstation, method: K, input: unknown): Promise<MethodOutput<K>> {
+  const r = await dispatch(w, method, input);
+  if (!r.ok) throw new Error(`${method} refused: ${r.error.message}`);
+  return r.value as MethodOutput<K>;
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
@@ -85,32 +92,31 @@ describe('delivery settings', () => {
     expect(noRecipients).toBe('delivery.email.to: e-mail notifications need at least one recipient. Nothing was saved.');
     expect(await refused({ delivery: { slack: { enabled: true } } })).toBe('delivery.slack.webhookUrl: the Slack notifications need the incoming webhook URL (https://hooks.slack.com/services/…). Nothing was saved.');
     // The refused update carried a password: it was not stored.
-    const get = await dispatch(w, 'settings.get', {});
-    expect(get.ok && get.value.delivery.email).toMatchObject({ enabled: false, host: '', passwordSet: false });
+    const get = await ok(w, 'settings.get', {});
+    expect(get.delivery.email).toMatchObject({ enabled: false, host: '', passwordSet: false });
     expect(JSON.stringify(w.logs.list(1_000))).not.toContain(PASSWORD);
   });
 
   it('keep secrets write-only ("set"), survive a restart, and forget a secret given as ""', async () => {
     const dataDir = tempDir('td-notify-');
     let w = await open(dataDir);
-    const set = await dispatch(w, 'settings.set', everything());
-    expect(set.ok).toBe(true);
+    const set = await ok(w, 'settings.set', everything());
     const expected = {
       email: { enabled: true, host: '127.0.0.1', port: smtp.port, secure: false, user: 'desk', from: 'thetadesk@example.com', to: ['trader@example.com'], kinds: ['fill', 'emergency_close', 'error'], passwordSet: true },
       slack: { enabled: true, kinds: ['exit', 'assignment', 'error'], webhookUrlSet: true },
       telegram: { enabled: true, chatId: '-100777', apiUrl: hooks.url, kinds: ['error'], botTokenSet: true },
       throttle: { maxPerMinute: 6 },
     };
-    expect(set.ok && set.value.delivery).toEqual(expected);
+    expect(set.delivery).toEqual(expected);
     await w.close();
     w = await open(dataDir);
-    const after = await dispatch(w, 'settings.get', {});
-    expect(after.ok && after.value.delivery).toEqual(expected);
+    const after = await ok(w, 'settings.get', {});
+    expect(after.delivery).toEqual(expected);
     // The secrets came back from the encrypted store: a test message goes through on each channel.
-    const test = await dispatch(w, 'notifications.test', {});
-    expect(test.ok && test.value.map((r) => r.ok)).toEqual([true, true, true]);
-    const forget = await dispatch(w, 'settings.set', { delivery: { telegram: { enabled: false, botToken: '' } } });
-    expect(forget.ok && forget.value.delivery.telegram).toMatchObject({ enabled: false, botTokenSet: false });
+    const test = await ok(w, 'notifications.test', {});
+    expect(test.map((r) => r.ok)).toEqual([true, true, true]);
+    const forget = await ok(w, 'settings.set', { delivery: { telegram: { enabled: false, botToken: '' } } });
+    expect(forget.delivery.telegram).toMatchObject({ enabled: false, botTokenSet: false });
     expect(w.logs.list(1_000).map((e) => e.message)).toContain('Telegram bot token forgotten.');
   });
 });
@@ -136,9 +142,9 @@ describe('notifications.test and delivery', () => {
 
     // A wrong password: the exact reason, and the wrong password is not in it either.
     expect((await dispatch(w, 'settings.set', { delivery: { email: { password: 'Wrong-Pw-000000' } } })).ok).toBe(true);
-    const bad = await dispatch(w, 'notifications.test', { channel: 'email' });
-    expect(bad.ok && bad.value[0]).toMatchObject({ channel: 'email', ok: false });
-    expect(bad.ok && bad.value[0]!.message).toMatch(/^The SMTP server 127\.0\.0\.1:\d+ refused the user name or password for "desk" \(.*535.*\)\. Check them on the Settings page\.$/);
+    const bad = await ok(w, 'notifications.test', { channel: 'email' });
+    expect(bad[0]).toMatchObject({ channel: 'email', ok: false });
+    expect(bad[0]!.message).toMatch(/^The SMTP server 127\.0\.0\.1:\d+ refused the user name or password for "desk" \(.*535.*\)\. Check them on the Settings page\.$/);
     expect(JSON.stringify(bad)).not.toContain('Wrong-Pw-000000');
     // A channel given by name that is off is still tested (to try it before turning it on); bad input is refused.
     const invalid = await dispatch(w, 'notifications.test', { channel: 'sms' });
@@ -195,7 +201,6 @@ describe('notifications.test and delivery', () => {
     await w.close();
     ws = null;
     for (const f of filesUnder(dataDir)) texts.push(readFileSync(f).toString('latin1'));
-    const all = texts.join('\n');
     const leaks = texts.flatMap((t, i) => [PASSWORD, BOT_TOKEN, HOOK_SECRET, BOT_TOKEN.split(':')[1]!].filter((secret) => t.includes(secret)).map((secret) => `text ${i} holds ${secret.slice(0, 6)}…: ${t.slice(Math.max(0, t.indexOf(secret) - 120), t.indexOf(secret)).replace(/[^\x20-\x7e]/g, '.')}`));
     expect(leaks).toEqual([]);
   });
