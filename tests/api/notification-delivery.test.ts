@@ -14,7 +14,9 @@ import { dispatch } from '../../electron/application/rpc.ts';
 import { openLogFolder } from '../../electron/application/logs/file.ts';
 import { Notifier } from '../../electron/application/notifications/notifier.ts';
 import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
+import { brokerFromEnv } from '../../electron/application/broker/setup.ts';
 import { SystemClock } from '../../electron/engine/clock.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { tempDir } from '../store/fixtures.ts';
 import { startSmtp, startWebhooks, until, type LocalSmtp, type LocalWebhooks } from '../helpers/notify-receivers.ts';
 
@@ -204,4 +206,21 @@ describe('notifications.test and delivery', () => {
     const leaks = texts.flatMap((t, i) => [PASSWORD, BOT_TOKEN, HOOK_SECRET, BOT_TOKEN.split(':')[1]!].filter((secret) => t.includes(secret)).map((secret) => `text ${i} holds ${secret.slice(0, 6)}…: ${t.slice(Math.max(0, t.indexOf(secret) - 120), t.indexOf(secret)).replace(/[^\x20-\x7e]/g, '.')}`));
     expect(leaks).toEqual([]);
   });
+
+  it('a fill on the simulated market reaches the webhook as the engine reports it', async () => {
+    const start = '2026-01-20';
+    const clock = new SystemClock();
+    const dataDir = tempDir('td-notify-');
+    ws = openWorkstation({ clock, dataDir, backups: false, broker: brokerFromEnv('sim', { THETADESK_SIM_START: start, THETADESK_SIM_SPEED: '1' }, clock), delivery: { gatherMs: 0 } });
+    const w = ws;
+    await ok(w, 'settings.set', { delivery: { slack: { enabled: true, webhookUrl: `${hooks.url}/services/${HOOK_SECRET}`, kinds: ['fill', 'emergency_close'] } } });
+    const posts = hooks.posts.length;
+    await w.advanceSimulation(etToEpoch(start, '09:31'));
+    await ok(w, 'engine.start', {});
+    await w.advanceSimulation(etToEpoch(start, '11:00'));
+    const kept = await ok(w, 'notifications.list', { limit: 100 });
+    const filled = kept.find((n) => n.title === 'Entry filled');
+    expect(filled, `notifications: ${kept.map((n) => n.title).join(', ')}`).toBeDefined();
+    await until(() => hooks.posts.slice(posts).some((p) => (p.body as { text: string }).text.includes(filled!.body)), 'the fill on the webhook');
+  }, 60_000);
 });
