@@ -123,8 +123,11 @@ export class Workstation {
     // masked in every log line from the start.
     for (const name of Object.values(NOTIFY_SECRETS)) this.logs.addSecret(secrets.get(name));
     const deliveryLog = this.logs.logger('notify');
+    // A damaged settings row is said once, not at every notification.
+    let damaged = '';
+    const sayOnce = { ...deliveryLog, error: (m: string) => void (m !== damaged && ((damaged = m), deliveryLog.error(m))) };
     this.delivery = new NotificationDelivery({
-      config: () => deliveryConfig(store, deliveryLog),
+      config: () => deliveryConfig(store, sayOnce),
       setup: (channel) => channelSetup(store, secrets, channel),
       clock: wall,
       log: deliveryLog,

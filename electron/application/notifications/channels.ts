@@ -53,20 +53,20 @@ export function setupProblem(setup: ChannelSetup): string | null {
   }
 }
 
-/** Sends one message; `timeoutMs` bounds the whole attempt. */
-export async function send(setup: ChannelSetup, message: OutgoingMessage, timeoutMs: number): Promise<string> {
+/** Sends one message; `timeoutMs` bounds the attempt, `stop` ends it early (shut-down). */
+export async function send(setup: ChannelSetup, message: OutgoingMessage, timeoutMs: number, stop?: AbortSignal): Promise<string> {
   const problem = setupProblem(setup);
   if (problem) throw new DeliveryError(problem, false);
   const text = clip(message.text);
   switch (setup.channel) {
     case 'email':
-      return sendEmail(setup.config, setup.password, { subject: message.subject, text }, timeoutMs);
+      return sendEmail(setup.config, setup.password, { subject: message.subject, text }, timeoutMs, stop);
     case 'slack':
-      return postJson('Slack', setup.webhookUrl!, { text: clip(`*${message.subject}*\n${text}`) }, timeoutMs, [setup.webhookUrl!], slackAnswer);
+      return postJson('Slack', setup.webhookUrl!, { text: clip(`*${message.subject}*\n${text}`) }, timeoutMs, stop, [setup.webhookUrl!], slackAnswer);
     case 'telegram': {
       const token = setup.botToken!;
       const url = `${setup.config.apiUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`;
-      return postJson('Telegram', url, { chat_id: setup.config.chatId, text: clip(`${message.subject}\n${text}`) }, timeoutMs, [token, url], telegramAnswer);
+      return postJson('Telegram', url, { chat_id: setup.config.chatId, text: clip(`${message.subject}\n${text}`) }, timeoutMs, stop, [token, url], telegramAnswer);
     }
   }
 }
@@ -79,7 +79,9 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-async function sendEmail(c: DeliveryConfig['email'], password: string | null, message: OutgoingMessage, timeoutMs: number): Promise<string> {
+const stopped = (name: string) => new DeliveryError(`${name}: sending was stopped because Thetadesk is shutting down.`, true);
+
+async function sendEmail(c: DeliveryConfig['email'], password: string | null, message: OutgoingMessage, timeoutMs: number, stop: AbortSignal | undefined): Promise<string> {
   const transport = nodemailer.createTransport({
     host: c.host,
     port: c.port,
@@ -93,11 +95,12 @@ async function sendEmail(c: DeliveryConfig['email'], password: string | null, me
     socketTimeout: timeoutMs,
   });
   try {
-    const info = await transport.sendMail({ from: c.from, to: c.to, subject: message.subject, text: message.text });
+    const info = await transport.sendMail({ from: c.from, to: c.to, subject: message.subject, text: message.text, ...(stop ? { signal: stop } : {}) });
     const accepted = info.accepted.length;
     const rejected = (info.rejected as unknown[]).map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
     return `delivered to ${c.host}:${c.port} for ${accepted} recipient${accepted === 1 ? '' : 's'}${rejected.length ? ` (refused: ${rejected.join(', ')})` : ''}`;
   } catch (error) {
+    if (stop?.aborted) throw stopped('E-mail');
     throw smtpError(error, c, password);
   } finally {
     transport.close();
@@ -143,11 +146,13 @@ function scrub(text: string, secrets: (string | null)[]): string {
 
 type Answer = { status: number; body: string; retryAfter: string | null };
 
-async function postJson(name: string, url: string, body: unknown, timeoutMs: number, secrets: string[], read: (a: Answer) => string): Promise<string> {
+async function postJson(name: string, url: string, body: unknown, timeoutMs: number, stop: AbortSignal | undefined, secrets: string[], read: (a: Answer) => string): Promise<string> {
   let res: Response;
+  const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal, redirect: 'error' });
   } catch (error) {
+    if (stop?.aborted) throw stopped(name);
     const e = error as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DeliveryError(`${name} did not answer within ${timeoutMs >= 1_000 ? `${Math.round(timeoutMs / 1_000)} s` : `${timeoutMs} ms`}.`, true);
     const why = e.cause?.code ?? e.cause?.message ?? e.message;

@@ -156,6 +156,33 @@ describe('a receiver that is down or slow', () => {
   });
 });
 
+describe('shut-down', () => {
+  it('ends an attempt under way and a wait before a retry at once, and logs what was not delivered', async () => {
+    hooks.mode = 'hang';
+    const attempts = hooks.attempts;
+    const { delivery, logs } = make(new SystemClock(), slackOnly(10), { gatherMs: 0, retryDelaysMs: [600_000], timeoutMs: 600_000 });
+    delivery.deliver(anError(T0));
+    await until(() => hooks.attempts > attempts, 'the attempt to reach the receiver');
+    delivery.deliver(fill(1, T0));
+    delivery.close();
+    await delivery.idle();
+    expect(logs.list(100).map((e) => `${e.level} ${e.message}`)).toEqual([
+      'warn Slack webhook: 1 notification not sent before shut-down (they are in the app\'s list).',
+      'error Slack webhook: "Thetadesk: Order rejected" (1 notification) was not delivered after 1 attempt: Slack: sending was stopped because Thetadesk is shutting down. The notifications are still listed in the app.',
+    ]);
+  });
+
+  it('a wait before a retry ends at shut-down', async () => {
+    hooks.mode = 'fail';
+    const { delivery, logs } = make(new SystemClock(), slackOnly(10), { gatherMs: 0, retryDelaysMs: [600_000] });
+    delivery.deliver(anError(T0));
+    await until(() => logs.list(100).some((e) => e.level === 'warn'), 'the first failure');
+    delivery.close();
+    await delivery.idle();
+    expect(logs.list(100).at(-1)!.message).toBe('Slack webhook: "Thetadesk: Order rejected" (1 notification) was not delivered: Thetadesk shut down before attempt 2. The notifications are still listed in the app.');
+  });
+});
+
 describe('test notification', () => {
   it('reports success, or the exact failure, per channel — no retries, no rate limit', async () => {
     const clock = new VirtualClock(T0);

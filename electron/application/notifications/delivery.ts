@@ -62,6 +62,8 @@ export class NotificationDelivery {
   readonly #o: DeliveryOptions;
   readonly #state = new Map<DeliveryChannel, ChannelState>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Aborted at shut-down: ends the attempts under way and the waits before a retry. */
+  readonly #stop = new AbortController();
   #closed = false;
 
   constructor(options: DeliveryOptions) {
@@ -124,9 +126,10 @@ export class NotificationDelivery {
     return n;
   }
 
-  /** Stops the timers; what is being sent finishes, what waits is logged as not sent. */
+  /** Stops the timers and the attempts under way; what was not delivered is logged as such. */
   close(): void {
     this.#closed = true;
+    this.#stop.abort();
     for (const [channel, s] of this.#state) {
       s.timer?.cancel();
       s.timer = null;
@@ -183,7 +186,7 @@ export class NotificationDelivery {
     const attempts = delays.length + 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        const what = await send(this.#o.setup(channel), message, this.#o.timeoutMs ?? 15_000);
+        const what = await send(this.#o.setup(channel), message, this.#o.timeoutMs ?? 15_000, this.#stop.signal);
         this.#o.log.info(`${label}: "${message.subject}" ${what}${attempt > 1 ? ` (attempt ${attempt})` : ''}.`);
         return;
       } catch (error) {
@@ -196,9 +199,30 @@ export class NotificationDelivery {
         const asked = error instanceof DeliveryError && error.retryAfterSeconds !== null ? error.retryAfterSeconds * 1_000 : 0;
         const wait = Math.max(delays[attempt - 1]!, asked);
         this.#o.log.warn(`${label}: attempt ${attempt} of ${attempts} to deliver "${message.subject}" failed: ${why} Trying again in ${wait >= 1_000 ? `${Math.round(wait / 1_000)} s` : `${wait} ms`}.`);
-        await new Promise<void>((resolve) => this.#o.clock.setTimer(this.#o.clock.now() + wait, resolve));
+        await this.#pause(wait);
+        if (this.#closed) {
+          this.#o.log.error(`${label}: "${message.subject}" (${count} notification${count === 1 ? '' : 's'}) was not delivered: Thetadesk shut down before attempt ${attempt + 1}. The notifications are still listed in the app.`);
+          return;
+        }
       }
     }
+  }
+
+  /** Waits `ms` on the clock, or until shut-down. */
+  #pause(ms: number): Promise<void> {
+    const signal = this.#stop.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = this.#o.clock.setTimer(this.#o.clock.now() + ms, () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      const onAbort = () => {
+        timer.cancel();
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   #why(error: unknown): string {
