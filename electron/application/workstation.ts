@@ -125,7 +125,14 @@ export class Workstation {
     const deliveryLog = this.logs.logger('notify');
     // A damaged settings row is said once, not at every notification.
     let damaged = '';
-    const sayOnce = { ...deliveryLog, error: (m: string) => void (m !== damaged && ((damaged = m), deliveryLog.error(m))) };
+    const sayOnce: Logger = {
+      ...deliveryLog,
+      error: (m) => {
+        if (m === damaged) return;
+        damaged = m;
+        deliveryLog.error(m);
+      },
+    };
     this.delivery = new NotificationDelivery({
       config: () => deliveryConfig(store, sayOnce),
       setup: (channel) => channelSetup(store, secrets, channel),
