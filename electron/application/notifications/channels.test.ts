@@ -80,6 +80,11 @@ describe('Slack-style incoming webhook (a local HTTP receiver)', () => {
     expect(post.body).toEqual({ text: `*${message.subject}*\n${message.text}` });
   });
 
+  it('a URL that is not https (e.g. from the environment) is refused before anything is sent, without repeating it', async () => {
+    const e = await failure(send({ channel: 'slack', webhookUrl: 'http://hooks.example.com/services/XXXXsecret' }, message, 5_000));
+    expect(e.message).toBe('The Slack webhook URL must use https:// (plain http:// is allowed only to this computer: localhost, 127.0.0.1).');
+  });
+
   it('a refusal says the status and Slack\'s word, never the URL', async () => {
     const e = await failure(send({ channel: 'slack', webhookUrl: `${hooks.url}/wrong/XXXXsecret` }, message, 5_000));
     expect(e.message).toBe('The Slack webhook refused the message: HTTP 404 no_service.');

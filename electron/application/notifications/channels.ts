@@ -9,7 +9,7 @@
  * and the bot token are cut out of every error text before it leaves here.
  */
 import nodemailer from 'nodemailer';
-import type { DeliveryConfig } from '../../../shared/domain/notifications.ts';
+import { webhookUrlProblem, type DeliveryConfig } from '../../../shared/domain/notifications.ts';
 
 /** One message as a channel sends it. */
 export type OutgoingMessage = { subject: string; text: string };
@@ -44,8 +44,11 @@ export function setupProblem(setup: ChannelSetup): string | null {
       const missing = [!c.host ? 'an SMTP host' : null, !c.from ? 'a From address' : null, c.to.length === 0 ? 'at least one recipient' : null, c.user && !setup.password ? 'the password of its user' : null].filter(Boolean);
       return missing.length ? `E-mail needs ${missing.join(', ')}.` : null;
     }
-    case 'slack':
-      return setup.webhookUrl ? null : 'The Slack webhook needs its URL.';
+    case 'slack': {
+      // Checked here too: THETADESK_SLACK_WEBHOOK_URL reaches the store without the Settings page's check.
+      const problem = setup.webhookUrl ? webhookUrlProblem(setup.webhookUrl) : null;
+      return !setup.webhookUrl ? 'The Slack webhook needs its URL.' : problem ? `The Slack webhook URL ${problem}.` : null;
+    }
     case 'telegram': {
       const missing = [!setup.botToken ? 'a bot token' : null, !setup.config.chatId ? 'a chat id' : null].filter(Boolean);
       return missing.length ? `Telegram needs ${missing.join(' and ')}.` : null;

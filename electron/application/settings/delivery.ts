@@ -112,7 +112,7 @@ export function planDeliveryChange(store: Store, secrets: SecretStore, update: D
   }
   if (problems.length) throw new ApiError('VALIDATION', `${problems.join('; ')}. Nothing was saved.`);
   if (secrets.kind === 'unavailable' && [...given.values()].some((v) => v !== '')) {
-    throw new ApiError('VALIDATION', 'delivery: this computer offers no encrypted storage for secrets (Electron safeStorage is unavailable), so the password, webhook URL or bot token was not stored and nothing was saved.');
+    throw new ApiError('VALIDATION', 'delivery: this computer offers no encrypted storage for secrets (Electron safeStorage is unavailable), so the password, webhook URL or bot token was not stored and nothing was saved. Set THETADESK_SMTP_PASSWORD, THETADESK_SLACK_WEBHOOK_URL or THETADESK_TELEGRAM_BOT_TOKEN in the environment instead.');
   }
   return { config, changed: JSON.stringify(config) !== JSON.stringify(before), secrets: secretsOf(update) };
 }
