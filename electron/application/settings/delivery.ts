@@ -88,11 +88,14 @@ export type DeliveryChange = { config: DeliveryConfig; changed: boolean; secrets
  */
 export function planDeliveryChange(store: Store, secrets: SecretStore, update: DeliveryUpdate): DeliveryChange {
   const before = deliveryConfig(store);
-  const strip = <T extends object>(o: T | undefined, key: string) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => k !== key));
+  // The secrets go to the SecretStore, everything else over what is saved.
+  const { password: _password, ...email } = update.email ?? {};
+  const { webhookUrl: _webhookUrl, ...slack } = update.slack ?? {};
+  const { botToken: _botToken, ...telegram } = update.telegram ?? {};
   const config: DeliveryConfig = {
-    email: { ...before.email, ...strip(update.email, 'password') },
-    slack: { ...before.slack, ...strip(update.slack, 'webhookUrl') },
-    telegram: { ...before.telegram, ...strip(update.telegram, 'botToken') },
+    email: { ...before.email, ...email },
+    slack: { ...before.slack, ...slack },
+    telegram: { ...before.telegram, ...telegram },
     throttle: { ...before.throttle, ...update.throttle },
   };
   const given = new Map(secretsOf(update));
