@@ -55,4 +55,13 @@ describe('buildApplication', () => {
     expect(ws.logs.list(50).map((l) => l.message).join('\n')).not.toContain(token);
     expect((await ws.handlers['settings.get']({})).tradier).toMatchObject({ tokenSet: true });
   });
+
+  it('keeps notification secrets from the environment (headless restarts) as secrets: set, masked in every log line', async () => {
+    const env = { THETADESK_SMTP_PASSWORD: 'smtp-pass-0123456789', THETADESK_SLACK_WEBHOOK_URL: 'https://hooks.example.com/services/T1/B2/envSecret123', THETADESK_TELEGRAM_BOT_TOKEN: '123456789:AAenvTokenenvTokenenvToken' };
+    const ws = await build(tempDir('td-build-'), { ...SIM, ...env });
+    for (const v of Object.values(env)) ws.logs.logger('test').info(`a line with ${v} in it`);
+    const lines = ws.logs.list(50).map((l) => l.message).join('\n');
+    for (const v of Object.values(env)) expect(lines).not.toContain(v);
+    expect((await ws.handlers['settings.get']({})).delivery).toMatchObject({ email: { passwordSet: true }, slack: { webhookUrlSet: true }, telegram: { botTokenSet: true } });
+  });
 });

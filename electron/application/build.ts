@@ -16,6 +16,7 @@ import { openStore, type Store } from '../store/store.ts';
 import type { BackupScheduleOptions } from './backups.ts';
 import { chooseBroker, type BrokerKindOption } from './broker/setup.ts';
 import { openLogFolder, type LogFile } from './logs/file.ts';
+import { NOTIFY_SECRETS } from './settings/delivery.ts';
 import { MemorySecretStore, savedConnection, TRADIER_TOKEN, type SecretStore } from './settings/settings.ts';
 import { Workstation } from './workstation.ts';
 
@@ -63,6 +64,12 @@ export async function buildApplication(options: ApplicationOptions): Promise<Wor
     const envToken = env.THETADESK_TRADIER_TOKEN || null;
     const secrets = options.secrets ?? new MemorySecretStore();
     if (!options.secrets && envToken) secrets.set(TRADIER_TOKEN, envToken);
+    // The headless server keeps delivery secrets across restarts the same way.
+    if (!options.secrets) {
+      for (const [name, variable] of [[NOTIFY_SECRETS.smtpPassword, 'THETADESK_SMTP_PASSWORD'], [NOTIFY_SECRETS.slackWebhook, 'THETADESK_SLACK_WEBHOOK_URL'], [NOTIFY_SECRETS.telegramToken, 'THETADESK_TELEGRAM_BOT_TOKEN']] as const) {
+        if (env[variable]) secrets.set(name, env[variable]);
+      }
+    }
     const { setup, problem, mode } = chooseBroker({ given: options.broker ?? null, saved: savedConnection(store), tradierToken: secrets.get(TRADIER_TOKEN), env, clock, dataDir });
     const workstation = new Workstation({
       clock,

@@ -31,9 +31,11 @@ import type { LogFile } from './logs/file.ts';
 import { logsHandlers } from './logs/handlers.ts';
 import { LogHub } from './logs/hub.ts';
 import { notificationsHandlers } from './notifications/handlers.ts';
+import { NotificationDelivery, type DeliveryOptions } from './notifications/delivery.ts';
 import { Notifier } from './notifications/notifier.ts';
 import { ordersHandlers } from './orders/handlers.ts';
 import { positionsHandlers } from './positions/handlers.ts';
+import { channelSetup, deliveryConfig, NOTIFY_SECRETS } from './settings/delivery.ts';
 import { settingsHandlers } from './settings/handlers.ts';
 import { accountRisk, MemorySecretStore, readSettings, type SecretStore, type SettingsContext } from './settings/settings.ts';
 import { simulatedClock } from './simulation/market.ts';
@@ -62,6 +64,8 @@ export type WorkstationOptions = {
   secrets?: SecretStore;
   /** Scheduled database backups into `<dataDir>/backups/` (default: on, see backups.ts); false: none. */
   backups?: BackupScheduleOptions | false;
+  /** Delivery timings (tests: short retries and gathering). Default: delivery.ts's. */
+  delivery?: Pick<DeliveryOptions, 'timeoutMs' | 'retryDelaysMs' | 'gatherMs'>;
   /** The data folder's lock (buildApplication takes it): released when the Workstation has closed the database. */
   lock?: Pick<DataFolderLock, 'release'> | null;
 };
@@ -79,6 +83,8 @@ export class Workstation {
   readonly backtests: BacktestRunner;
   /** Scheduled online backups of the database (null when turned off). */
   readonly backups: BackupScheduler | null;
+  /** E-mail and webhook delivery of notifications (seed 003). */
+  readonly delivery: NotificationDelivery;
   readonly #log: Logger;
   readonly #events: EventHub;
   readonly #control: EngineControl;
@@ -113,7 +119,29 @@ export class Workstation {
       const { size, keep } = logFile.rotation;
       this.logs.logger('log').info(`Log files in ${logFile.dir} (a new file daily and at ${size.toUpperCase()}B, the newest ${keep} kept)${previous ? `; the previous run's last line was #${previous.seq}, written ${etDateTime(previous.wall)} ET` : ''}.`);
     }
-    const notifier = new Notifier({ store, clock: this.clock, wall, log: this.#log, redact: (text) => this.logs.redact(text), emit });
+    // E-mail and webhooks: on real time (the rate limit and retries), secrets read at each send and
+    // masked in every log line from the start.
+    for (const name of Object.values(NOTIFY_SECRETS)) this.logs.addSecret(secrets.get(name));
+    const deliveryLog = this.logs.logger('notify');
+    // A damaged settings row is said once, not at every notification.
+    let damaged = '';
+    const sayOnce: Logger = {
+      ...deliveryLog,
+      error: (m) => {
+        if (m === damaged) return;
+        damaged = m;
+        deliveryLog.error(m);
+      },
+    };
+    this.delivery = new NotificationDelivery({
+      config: () => deliveryConfig(store, sayOnce),
+      setup: (channel) => channelSetup(store, secrets, channel),
+      clock: wall,
+      log: deliveryLog,
+      redact: (text) => this.logs.redact(text),
+      ...options.delivery,
+    });
+    const notifier = new Notifier({ store, clock: this.clock, wall, log: this.#log, redact: (text) => this.logs.redact(text), emit, delivery: this.delivery });
 
     this.backtests = new BacktestRunner({ dataDir, store, clock: wall, log: this.logs.logger('backtest'), onUpdate: (run) => emit({ type: 'backtest', payload: run }) });
     this.backups = options.backups === false ? null : new BackupScheduler({ ...options.backups, clock: wall, dataDir, source: store.file, log: this.logs.logger('backup') });
@@ -164,7 +192,7 @@ export class Workstation {
       backtestsHandlers({ runner: this.backtests }),
       settingsHandlers({ context: settings }),
       logsHandlers({ logs: this.logs }),
-      notificationsHandlers({ store }),
+      notificationsHandlers({ store, delivery: this.delivery }),
       exportHandlers({ store, log: this.#log }),
       studyHandlers({ dataDir }),
     ]);
@@ -214,6 +242,9 @@ export class Workstation {
     this.#closed = true;
     this.#events.clear();
     await this.#control.close();
+    // What is being sent finishes (each attempt is bounded by its timeout); what waits is logged as unsent.
+    this.delivery.close();
+    await this.delivery.idle();
     await this.backtests.dispose().catch(() => {});
     await this.backups?.close();
     this.store.close();

@@ -34,6 +34,7 @@ import { underlyingsOf } from '../../shared/domain/instruments.ts';
 import { comboMultiplier } from '../../shared/domain/leg.ts';
 import { quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
+import type { NotificationKind } from '../../shared/domain/notifications.ts';
 import { formatUsd } from '../../shared/format.ts';
 import { etDateTime, etTime, etWhen } from '../../shared/time/et.ts';
 import { fromCents } from '../../shared/money.ts';
@@ -85,7 +86,12 @@ export type StrategyEntry = {
   enabled: boolean;
 };
 
-export type Notification = { level: 'info' | 'warn' | 'error'; title: string; body: string };
+/**
+ * `kind` says where it is delivered (e-mail, webhooks: shared/domain/notifications.ts); without one the
+ * application maps it from the title and level (application/notifications/kinds.ts). A system reporting
+ * an assignment or an emergency close sets it.
+ */
+export type Notification = { level: 'info' | 'warn' | 'error'; title: string; body: string; kind?: NotificationKind };
 
 export type TradingEngineOptions = {
   clock: Clock;

@@ -24,7 +24,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${HEADLESS_USAGE}\n`);
     return 0;
   }
-  // Secrets live in memory here (THETADESK_TRADIER_TOKEN keeps a Tradier token across restarts); the log
+  // Secrets live in memory here (THETADESK_TRADIER_TOKEN keeps a Tradier token across restarts, and
+  // THETADESK_SMTP_PASSWORD, THETADESK_SLACK_WEBHOOK_URL, THETADESK_TELEGRAM_BOT_TOKEN the notification ones); the log
   // is echoed to the console. --broker / THETADESK_BROKER as before; otherwise the saved settings choose.
   let workstation: Workstation;
   try {

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AccountRiskSchema, AccountRiskUpdateSchema } from '../domain/account-risk.ts';
+import { DeliverySettingsSchema, DeliveryUpdateSchema, NotificationTestInputSchema, NotificationTestResultSchema } from '../domain/notifications.ts';
 import { StudyQuerySchema, StudyViewSchema } from '../study/zero-dte.ts';
 import type { EventName, MethodName } from './methods.ts';
 
@@ -538,6 +539,8 @@ export const SettingsSchema = z.object({
   activeMode: z.enum(['paper', 'live']),
   dataDir: z.string(),
   notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }),
+  /** Delivery of notifications by e-mail and webhooks (seed 003); secrets only as set/not set. */
+  delivery: DeliverySettingsSchema,
   /** How secrets are kept: the OS keychain through Electron's safeStorage, or memory only (headless server). */
   secretStorage: z.enum(['safeStorage', 'memory', 'unavailable']),
   /** True when saved broker/mode settings differ from those in force (they apply at the next start). */
@@ -581,6 +584,8 @@ export const SettingsUpdateSchema = z
     /** Required to switch to live: the exact sentence in LIVE_CONFIRMATION. */
     confirmLive: z.string().optional(),
     notifications: z.object({ enabled: z.boolean(), fills: z.boolean(), errors: z.boolean() }).strict().optional(),
+    /** E-mail and webhook delivery; the fields left out keep their value, secrets are write-only ('' forgets one). */
+    delivery: DeliveryUpdateSchema.optional(),
     /** Any of the account-wide limits; the fields left out keep their value. */
     accountRisk: AccountRiskUpdateSchema.optional(),
   })
@@ -626,6 +631,11 @@ export const methods = {
   },
   /** The newest notifications (kept across restarts, the newest 1,000), oldest first; new ones are pushed as `notification` events. */
   'notifications.list': { input: z.object({ limit: z.number().int().min(1).max(1_000).default(50) }).strict(), output: z.array(NotificationSchema) },
+  /**
+   * Sends a test notification now on one channel (or every enabled one), past the rate limit and without
+   * retries, and says for each whether it was delivered or exactly why not.
+   */
+  'notifications.test': { input: NotificationTestInputSchema, output: NotificationTestResultSchema },
   /** CSV of one kind of record over an ET date range (RFC 4180, ISO 8601 times with offset). */
   'export.csv': {
     input: z.object({ kind: ExportKindSchema, from: IsoDate, to: IsoDate }).strict().refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] }),

@@ -12,6 +12,7 @@ export const METHOD_NAMES = [
   'performance.get',
   'logs.list',
   'notifications.list',
+  'notifications.test',
   'export.csv',
   'engine.start',
   'engine.stop',

@@ -35,6 +35,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'performance.get': {},
   'logs.list': { limit: 10, level: 'warn' },
   'notifications.list': { limit: 10 },
+  'notifications.test': { channel: 'slack' },
   'export.csv': { kind: 'trades', from: '2026-01-01', to: '2026-01-31' },
   'engine.start': { strategyId: STRATEGY },
   'engine.stop': { strategyId: STRATEGY },
@@ -58,6 +59,12 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
     mode: 'live',
     confirmLive: LIVE_CONFIRMATION,
     notifications: { enabled: true, fills: true, errors: true },
+    delivery: {
+      email: { enabled: false, host: 'smtp.example.com', port: 587, secure: false, user: 'desk', from: 'desk@example.com', to: ['me@example.com'], password: 'pw', kinds: ['fill', 'error'] },
+      slack: { enabled: false, webhookUrl: 'https://hooks.example.com/services/x', kinds: ['exit'] },
+      telegram: { enabled: false, chatId: '-100123', botToken: '123456789:AAbcdefghijklmnopqrstuvwxyz', apiUrl: 'https://api.telegram.org', kinds: ['error'] },
+      throttle: { maxPerMinute: 4 },
+    },
   },
 };
 

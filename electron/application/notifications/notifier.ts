@@ -1,13 +1,16 @@
 /**
  * Notifications (fills, exits, rejects, close all, reconciliation failures): logged, kept in the store
  * so the Overview lists the recent ones after a reload or restart, and pushed as an event (Electron
- * turns them into desktop notifications, as the Settings page chooses).
+ * turns them into desktop notifications, as the Settings page chooses), and handed to e-mail and webhook
+ * delivery (delivery.ts) by kind (kinds.ts).
  */
 import type { AnyEvent, Notification as NotificationEvent } from '../../../shared/api.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/ports.ts';
 import type { Notification } from '../../engine/trading.ts';
 import type { Store } from '../../store/store.ts';
+import type { NotificationDelivery } from './delivery.ts';
+import { notificationKind } from './kinds.ts';
 
 export type NotifierOptions = {
   store: Store;
@@ -18,6 +21,8 @@ export type NotifierOptions = {
   /** Masks secrets (the log's redaction) before a notification is kept or shown. */
   redact: (text: string) => string;
   emit: (event: AnyEvent) => void;
+  /** E-mail and webhooks (delivery.ts): handed each notification, already redacted, to queue. */
+  delivery?: Pick<NotificationDelivery, 'deliver'> | null;
 };
 
 export class Notifier {
@@ -41,5 +46,7 @@ export class Notifier {
       payload = { id: -1, ...shown, time: clock.now() };
     }
     emit({ type: 'notification', payload });
+    // Queued only: sending (and its retries) never holds up the caller, and its failures are logged there.
+    this.#o.delivery?.deliver({ ...shown, kind: notificationKind(n), time: payload.time });
   }
 }

@@ -8,6 +8,7 @@ import { chooseBroker, type SavedBrokerSettings } from '../broker/setup.ts';
 import { VirtualClock } from '../../engine/clock.ts';
 import { LogHub } from '../logs/hub.ts';
 import { DEFAULT_ACCOUNT_RISK } from '../../../shared/domain/account-risk.ts';
+import { DEFAULT_DELIVERY } from '../../../shared/domain/notifications.ts';
 import { accountRisk, MemorySecretStore, readSettings, savedConnection, TRADIER_TOKEN, updateSettings, wantsNotification, type SecretStore, type SettingsContext } from './settings.ts';
 import { openWorkstation, type Workstation } from '../workstation.ts';
 
@@ -39,6 +40,12 @@ describe('settings.get defaults', () => {
       activeMode: 'paper',
       dataDir: '/data/thetadesk',
       notifications: { enabled: true, fills: true, errors: true },
+      delivery: {
+        email: { ...DEFAULT_DELIVERY.email, passwordSet: false },
+        slack: { ...DEFAULT_DELIVERY.slack, webhookUrlSet: false },
+        telegram: { ...DEFAULT_DELIVERY.telegram, botTokenSet: false },
+        throttle: { maxPerMinute: 4 },
+      },
       secretStorage: 'memory',
       restartRequired: false,
       accountRisk: DEFAULT_ACCOUNT_RISK,

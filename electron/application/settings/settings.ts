@@ -5,7 +5,8 @@
  *
  * Settings rows: `settings.broker` ('sim' | 'ibkr' | 'tradier'), `settings.ibkr` ({ host, port,
  * clientId, autoRestart — IB Gateway's daily restart time, HH:MM ET }), `settings.tradier` ({ accountId, sandbox } — never the token), `settings.mode`
- * ('paper' | 'live'), `settings.notifications` ({ enabled, fills, errors }), `account.risk` (the account
+ * ('paper' | 'live'), `settings.notifications` ({ enabled, fills, errors }: desktop notifications),
+ * `settings.delivery` (e-mail and webhooks, delivery.ts; its secrets in the SecretStore), `account.risk` (the account
  * capital and the account-wide risk limits, shared/domain/account-risk.ts — unlike the connection they
  * apply at once: the engine reads them from its next decision). The Tradier token is the secret
  * `tradier.token`. Paper is the default; live needs the exact LIVE_CONFIRMATION sentence.
@@ -20,6 +21,7 @@ import { IB_LIVE_PORTS, IB_PAPER_PORTS } from '../../brokers/ibkr/parsing/accoun
 import { brokerTitle } from '../../brokers/port.ts';
 import type { Store } from '../../store/store.ts';
 import type { Logger } from '../../engine/ports.ts';
+import { deliverySettings, DELIVERY_KEY, describeDelivery, planDeliveryChange, storeDeliverySecrets } from './delivery.ts';
 
 /** Where secrets live. Values never leave the main process except to the broker adapter. */
 export type SecretStore = {
@@ -159,6 +161,7 @@ export function readSettings(ctx: SettingsContext): Settings {
     activeMode: ctx.activeMode,
     dataDir: ctx.dataDir,
     notifications: notificationSettings(ctx.store),
+    delivery: deliverySettings(ctx.store, ctx.secrets),
     secretStorage: ctx.secrets.kind,
     restartRequired: (ctx.activeBroker !== null && saved.broker !== ctx.activeBroker) || saved.mode !== ctx.activeMode,
     accountRisk: accountRisk(ctx.store),
@@ -213,6 +216,8 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
       );
     }
   }
+  // Delivery (e-mail, webhooks) is checked as a whole before anything is stored.
+  const delivery = update.delivery ? planDeliveryChange(ctx.store, ctx.secrets, update.delivery) : null;
   const token = update.tradier?.token;
   const tokenAfter = token === undefined ? ctx.secrets.has(TRADIER_TOKEN) : token !== '';
   const accountAfter = update.tradier?.accountId ?? before.tradier.accountId;
@@ -237,6 +242,7 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
       log?.info(`Tradier token stored (${ctx.secrets.kind === 'safeStorage' ? 'encrypted with the OS keychain' : 'in memory for this run'}).`);
     }
   }
+  if (delivery) storeDeliverySecrets(delivery, ctx.secrets, log, ctx.addSecret);
   const at = ctx.wall;
   const riskBefore = accountRisk(ctx.store);
   const riskAfter = update.accountRisk ? AccountRiskSchema.parse({ ...riskBefore, ...update.accountRisk }) : riskBefore;
@@ -275,6 +281,10 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
         ctx.store.settings.set(KEY.notifications, n, at);
         log?.info(`Notifications: ${n.enabled ? `on (fills ${n.fills ? 'on' : 'off'}, errors ${n.errors ? 'on' : 'off'})` : 'off'}.`);
       }
+    }
+    if (delivery?.changed) {
+      ctx.store.settings.set(DELIVERY_KEY, delivery.config, at);
+      log?.info(`Notification delivery: ${describeDelivery(delivery.config)}.`);
     }
   });
   if (riskChanged) ctx.applyAccountRisk?.(riskAfter);

@@ -1,5 +1,6 @@
 /**
- * Settings: broker (simulator, IB Gateway, Tradier), paper/live, notifications, the account's capital
+ * Settings: broker (simulator, IB Gateway, Tradier), paper/live, notifications (desktop; e-mail and
+ * webhooks in DeliveryFields.tsx), the account's capital
  * and risk limits (every system together; in force at once), and the data folder.
  * Broker and mode apply at the next start. The Tradier token is write-only: typed here, sent once,
  * never filled from the server (which only says whether one is stored). Live needs the exact sentence.
@@ -7,6 +8,7 @@
 import { useEffect, useId, useState } from 'react';
 import { LIVE_CONFIRMATION, type BrokerKind, type MethodInput, type Settings } from '../../../shared/api.ts';
 import { useApp } from '../store.ts';
+import { DeliveryFields, deliveryFormOf, deliveryInput, type DeliveryForm } from './DeliveryFields.tsx';
 import './SettingsPage.css';
 
 type Form = {
@@ -21,6 +23,7 @@ type Form = {
   mode: 'paper' | 'live';
   confirmLive: string;
   notifications: Settings['notifications'];
+  delivery: DeliveryForm;
   risk: RiskForm;
 };
 
@@ -85,6 +88,7 @@ function formOf(s: Settings): Form {
     mode: s.mode,
     confirmLive: '',
     notifications: s.notifications,
+    delivery: deliveryFormOf(s.delivery),
     risk: riskFormOf(s.accountRisk),
   };
 }
@@ -155,6 +159,7 @@ export function SettingsPage() {
       // The mode is sent only when it changes: switching to live carries the sentence typed in the dialog.
       ...(form.mode !== settings.mode ? { mode: form.mode, ...(form.mode === 'live' ? { confirmLive: form.confirmLive } : {}) } : {}),
       notifications: form.notifications,
+      delivery: deliveryInput(form.delivery),
       accountRisk: risk.value,
     };
     void send(input, 'Saved.');
@@ -287,6 +292,11 @@ export function SettingsPage() {
             <input type="checkbox" disabled={!form.notifications.enabled} checked={form.notifications.errors} onChange={(e) => patch({ notifications: { ...form.notifications, errors: e.target.checked } })} /> Errors and rejects
           </label>
         </div>
+      </section>
+
+      <section className="card" aria-labelledby="set-delivery-h">
+        <h2 id="set-delivery-h">E-mail and webhooks</h2>
+        <DeliveryFields settings={settings.delivery} form={form.delivery} onChange={(delivery) => patch({ delivery })} send={(input, done) => void send(input, done)} api={api} saving={saving} />
       </section>
 
       <section className="card" aria-labelledby="set-risk-h">
