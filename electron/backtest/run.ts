@@ -10,7 +10,8 @@
  *   case the schedules fire only on the dates the file has rows for (`DataDaysScheduler`; opt out
  *   with `onlyDaysWithData: false`);
  * - executor: `FillModelExecutor` (each leg at mid ∓ f × its bid/ask spread, no partials; f defaults to
- *   the system's `about.backtest.slippageFraction`, seed 000: 0.30);
+ *   the system's `about.backtest.slippageFraction`, seed 000: 0.30; each leg fill pays the commission
+ *   per contract, by default the paper exchange's, shared/domain/commissions.ts);
  * - the account: the stated capital is the account's (equity = capital + P&L), with the account-wide
  *   limits given (default: all off, as a fresh account).
  *
@@ -82,6 +83,8 @@ export type BacktestOptions = {
   dataDir: string;
   /** The fill model's `f` (default: the system's `about.backtest.slippageFraction`). */
   slippageFraction?: number;
+  /** Commission per contract per leg fill, cents (default: the paper exchange's, shared/domain/commissions.ts). */
+  commissionCentsPerContract?: number;
   /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default $100,000. */
   capitalCents?: number;
   /** The account-wide risk limits (partial; default all off). Its capital is `capitalCents`. */
@@ -175,7 +178,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const store = openStore({ dataDir: opts.dataDir, check: 'none', now: () => clock.now() });
   try {
     store.db.pragma('synchronous = OFF');
-    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, broker: 'backtest' });
+    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, commissionCentsPerContract: opts.commissionCentsPerContract, broker: 'backtest' });
     const engine = new TradingEngine({
       clock,
       scheduler,
@@ -238,7 +241,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       strategy: { id: opts.strategy.id, title: opts.strategy.title, rulesetVersion: opts.strategy.rulesetVersion },
       config,
       data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
-      fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction },
+      fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction, commissionPerContract: executor.commissionCentsPerContract / 100 },
       stats: statsReport(metrics.stats),
       equity: equityReport(metrics.equity),
       daily: dailyReport(metrics.daily),

@@ -28,6 +28,7 @@ import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
+import { commissionCentsOf, MAX_COMMISSION_PER_CONTRACT, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../shared/domain/commissions.ts';
 
 /** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
 function describeSystem(s: AnyStrategy): string {
@@ -62,6 +63,8 @@ Options:
   --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day)
   --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
   --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default: the system's own)
+  --commission DOLLARS commission per contract, per leg, on every fill (default ${(OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2)}, the paper
+                       exchange's); P&L is net of it. 0 for gross figures
   --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
   --db DIR             folder for the backtest database (default: a new temporary folder, printed);
                        refused while a Thetadesk runs on it
@@ -71,7 +74,8 @@ Options:
   -h, --help           this text
 
 Fill model (mid-slippage): each leg sold at mid − f × (ask − bid) and bought at mid + f × (ask − bid),
-rounded to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
+rounded to the cent, no partial fills, each leg fill paying the commission. Trades, legs, orders and
+fills are written in the live shape.`;
 
 function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
@@ -103,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
         daily: { type: 'string' },
         config: { type: 'string' },
         slippage: { type: 'string' },
+        commission: { type: 'string' },
         capital: { type: 'string' },
         db: { type: 'string' },
         json: { type: 'string' },
@@ -139,6 +144,15 @@ export async function main(argv: string[]): Promise<number> {
   if (v.slippage !== undefined) {
     slippage = Number(v.slippage);
     if (v.slippage.trim() === '' || !(slippage >= 0 && slippage <= 0.5)) return bad(`--slippage must be a number from 0 to 0.5, got "${v.slippage}".`);
+  }
+  let commissionCents: number | undefined;
+  if (v.commission !== undefined) {
+    try {
+      if (v.commission.trim() === '') throw new RangeError('empty');
+      commissionCents = commissionCentsOf(Number(v.commission));
+    } catch {
+      return bad(`--commission must be dollars per contract from 0 to ${MAX_COMMISSION_PER_CONTRACT}, to the cent (e.g. 0.65), got "${v.commission}".`);
+    }
   }
   let capitalCents: number | undefined;
   if (v.capital !== undefined) {
@@ -242,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
       to: to!,
       dataDir,
       slippageFraction: slippage,
+      commissionCentsPerContract: commissionCents,
       capitalCents,
       onProgress: (p) => bar.update(p.fraction, `${etDate(p.at)}  ${p.trades} trades`),
     });
