@@ -267,7 +267,7 @@ function emptyDoc(): RunResult {
     strategy: { id: 's', title: 'S', rulesetVersion: '1' },
     config: {},
     data: { source: 'sim', file: null, from: '2026-01-01', to: '2026-01-02', resolution: 'intraday', rows: null },
-    fillModel: { model: 'm', slippageFraction: 0.3 },
+    fillModel: { model: 'm', slippageFraction: 0.3, commissionPerContract: 0.65 },
     stats: { trades: 0, wins: 0, losses: 0, breakeven: 0, winRate: null, avgPnl: null, avgWin: null, avgLoss: null, grossProfit: 0, grossLoss: 0, profitFactor: null, totalPnl: 0, maxDrawdown: 0, maxDrawdownPct: 0, sharpe: null, capital: 100_000, days: 0, exitReasons: {} },
     equity: [],
     daily: [],
