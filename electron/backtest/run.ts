@@ -35,6 +35,7 @@ import type { Logger, MarketData } from '../engine/ports.ts';
 import { VirtualScheduler, type Scheduler } from '../engine/scheduler.ts';
 import { TradingEngine, type AnyStrategy, type EngineConfig } from '../engine/trading.ts';
 import { addDays, dayNumber, nextTradingDay, session, tradingDays } from '../../shared/market/calendar.ts';
+import { TABLE_FIRST_YEAR } from '../../shared/market/calendar-table.ts';
 import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import type { ChainColumns } from '../market/data/chain-columns.ts';
 import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
@@ -129,11 +130,29 @@ export function parseStrategyConfig(strategy: AnyStrategy, raw: unknown): Engine
   return r.data as EngineConfig;
 }
 
+/**
+ * The first day the simulated market has: the first trading day of the exchange calendar's table
+ * (shared/market/calendar-table.ts). Earlier days have no calendar to trade on, and a strategy's
+ * warm-up history would reach before the epoch.
+ */
+export const SIM_FIRST_DATE = nextTradingDay(`${TABLE_FIRST_YEAR - 1}-12-31`);
+
+/**
+ * Checks a backtest's period before anything runs: both dates YYYY-MM-DD, from ≤ to, and for the
+ * simulator not before {@link SIM_FIRST_DATE}. Throws a BacktestInputError saying what to change.
+ */
+export function checkPeriod(source: BacktestSource['kind'], from: string, to: string): void {
+  checkDate('--from', from);
+  checkDate('--to', to);
+  if (from > to) throw new BacktestInputError(`--from ${from} is after --to ${to}.`);
+  if (source === 'sim' && from < SIM_FIRST_DATE) {
+    throw new BacktestInputError(`--from ${from} is before ${SIM_FIRST_DATE}, the first day the simulated market has: start on ${SIM_FIRST_DATE} or later.`);
+  }
+}
+
 /** Runs one backtest to the end and returns its report (the database stays in `dataDir`). */
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
-  checkDate('--from', opts.from);
-  checkDate('--to', opts.to);
-  if (opts.from > opts.to) throw new BacktestInputError(`--from ${opts.from} is after --to ${opts.to}.`);
+  checkPeriod(opts.source.kind, opts.from, opts.to);
   const config = parseStrategyConfig(opts.strategy, opts.config);
   const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? DEFAULT_CAPITAL_CENTS });
   if (!limits.success) throw new BacktestInputError(`The account risk limits are not valid: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AccountRiskSchema, AccountRiskUpdateSchema } from '../domain/account-risk.ts';
+import { MAX_COMMISSION_PER_CONTRACT } from '../domain/commissions.ts';
 import { StudyQuerySchema, StudyViewSchema } from '../study/zero-dte.ts';
 import type { EventName, MethodName } from './methods.ts';
 
@@ -486,7 +487,14 @@ export const BacktestRequestSchema = z
     /** Config overrides (the strategy's schema fills the seed's defaults); default: the saved config. */
     config: z.record(z.string(), z.unknown()).optional(),
     /** The fill model's f (fills at mid ∓ f × (ask − bid)); default: the system's own (`about.backtest.slippageFraction`). */
-    slippageFraction: z.number().min(0).max(1).optional(),
+    slippageFraction: z.number().min(0).max(0.5).optional(),
+    /** Commission per contract per leg fill, dollars to the cent; default: the paper exchange's (shared/domain/commissions.ts, 0.65). */
+    commissionPerContract: z
+      .number()
+      .min(0)
+      .max(MAX_COMMISSION_PER_CONTRACT)
+      .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'dollars to the cent (e.g. 0.65)')
+      .optional(),
   })
   .strict()
   .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
@@ -505,7 +513,14 @@ export const BacktestRunSchema = z.object({
   from: z.string(),
   to: z.string(),
   seed: z.number().int(),
-  status: z.enum(['running', 'done', 'failed']),
+  /**
+   * `cancelled`: stopped by `backtest.cancel`; `interrupted`: Thetadesk closed or crashed while it ran.
+   * Both keep what they had done (`backtest.get`: the trades and statistics of the period they reached).
+   */
+  status: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  /** The fill model it ran with: f, and the commission per contract per leg fill in dollars (null: a run saved before they were recorded). */
+  slippageFraction: z.number().nullable(),
+  commissionPerContract: z.number().nullable(),
   /** Fraction of the period done, 0..1. */
   progress: z.number(),
   trades: z.number().int(),
@@ -674,6 +689,8 @@ export const methods = {
   'backtest.start': { input: BacktestRequestSchema, output: BacktestRunSchema },
   'backtest.get': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestResultSchema },
   'backtest.list': { input: Empty, output: z.array(BacktestRunSchema) },
+  /** Stops a running backtest (its worker ends); the run becomes `cancelled` with what it had done. CONFLICT when it is not running. */
+  'backtest.cancel': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestRunSchema },
   'settings.get': { input: Empty, output: SettingsSchema },
   'settings.set': { input: SettingsUpdateSchema, output: SettingsSchema },
   /** The 0DTE put-sell study (seed 001), read-only: walk-forward calibration, the latest forward-test ladder, the forward record. */
