@@ -57,7 +57,10 @@ export type SimulationStatus = z.infer<typeof SimulationStatusSchema>;
 
 export const StatusSchema = z.object({
   engineState: EngineStateSchema,
-  /** True when new entries are allowed (seed 004's `is_trading`). */
+  /**
+   * True when a new entry can happen (seed 004's `is_trading`): the engine is running (Start) and at least
+   * one system is switched on. Running with every system off is false, with `reason` saying so.
+   */
   isTrading: z.boolean(),
   /** Why the engine is halted or entries are disabled, if it is. */
   reason: z.string().nullable(),
@@ -281,7 +284,8 @@ export const PerformanceSchema = z.object({
   dailyRealizedPnl: z.number(),
   unrealizedPnl: z.number(),
   totalPnl: z.number(),
-  maxDailyLoss: z.number(),
+  /** The tightest daily loss limit of the systems, dollars; null when none has one (no limit). */
+  maxDailyLoss: z.number().nullable(),
   riskBreached: z.boolean(),
   /** Trades closed today (ET): the trades whose P&L makes `dailyRealizedPnl`. */
   tradesCount: z.number().int().nonnegative(),
