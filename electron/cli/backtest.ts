@@ -66,8 +66,9 @@ Options:
   --commission DOLLARS commission per contract, per leg, on every fill (default ${(OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2)}, the paper
                        exchange's); P&L is net of it. 0 for gross figures
   --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
-  --db DIR             folder for the backtest database (default: a new temporary folder, printed);
-                       refused while a Thetadesk runs on it
+  --db DIR             folder for the backtest database, kept (default: a temporary folder, removed at
+                       the end); refused while a Thetadesk runs on it
+  --keep-db            keep the temporary database (its path is printed)
   --json FILE|-        also write the report as JSON to FILE, or to stdout with "-"
   --progress           show the progress bar even when stderr is not a terminal
   --no-progress        never show it
@@ -110,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         commission: { type: 'string' },
         capital: { type: 'string' },
         db: { type: 'string' },
+        'keep-db': { type: 'boolean' },
         json: { type: 'string' },
         progress: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -227,14 +229,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const dataDir = v.db ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thetadesk-backtest-'));
-  const removeIfUnused = (): void => {
-    if (v.db === undefined && fs.existsSync(dataDir) && fs.readdirSync(dataDir).length === 0) fs.rmdirSync(dataDir);
+  // The database stays when the user named its folder or asked to keep it; a temporary one goes at the end.
+  const keep = v.db !== undefined || v['keep-db'] === true;
+  const removeTemporary = (): void => {
+    if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   const jsonToStdout = v.json === '-';
   const out = jsonToStdout ? process.stderr : process.stdout;
   const showProgress = v.progress === true || (v['no-progress'] !== true && !jsonToStdout && process.stderr.isTTY === true);
   const bar = new ProgressBar({ stream: process.stderr, enabled: showProgress, wallNow: () => performance.now() });
-  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}; database in ${dataDir}\n`);
+  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}${keep ? `; database in ${dataDir}` : ''}\n`);
 
   // A folder the user names could be a live data folder: take it like any writer, or say who holds it.
   let lock: DataFolderLock | null = null;
@@ -262,18 +266,20 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (error) {
     if (bar.drawn) process.stderr.write('\n');
-    removeIfUnused();
+    removeTemporary();
     if (error instanceof BacktestInputError) return bad(error.message);
     throw error;
   } finally {
     lock?.release();
   }
+  removeTemporary();
   const seconds = (performance.now() - wallStart) / 1000;
   bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);
 
-  out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${result.db}\n`);
+  out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${keep ? result.db : 'removed (a temporary one; --keep-db or --db DIR keeps it)'}\n`);
   if (v.json !== undefined) {
-    const text = `${JSON.stringify(result, null, 2)}\n`;
+    // The JSON names the database only while it exists.
+    const text = `${JSON.stringify(keep ? result : { ...result, db: null }, null, 2)}\n`;
     if (jsonToStdout) process.stdout.write(text);
     else {
       try {

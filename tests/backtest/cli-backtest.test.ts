@@ -71,6 +71,27 @@ describe('thetadesk backtest', () => {
     expect((JSON.parse(one.stdout) as BacktestDocument).trades[0]!.pnl).toBe(205); // 209 − 4 × 1.00
   });
 
+  it('without --db the temporary database is removed at the end; --keep-db keeps it and says where', () => {
+    const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+    const inTmp = (args: string[]) => spawnSync(process.execPath, [bin, 'backtest', ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, TMPDIR: tmp } });
+    const args = ['credit-verticals', '--chains', chains, '--from', '2018-01-22', '--to', '2018-01-31'];
+    const gone = inTmp(args);
+    expect(gone.status, gone.stderr).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(gone.stdout).toContain('Database: removed (a temporary one; --keep-db or --db DIR keeps it)');
+    // A refused run leaves nothing either.
+    expect(inTmp([...args, '--config', path.join(dir, 'no-such.json')]).status).toBe(2);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const kept = inTmp([...args, '--keep-db', '--json', path.join(dir, 'kept.json')]);
+    expect(kept.status, kept.stderr).toBe(0);
+    const folders = fs.readdirSync(tmp);
+    expect(folders).toHaveLength(1);
+    const db = path.join(tmp, folders[0]!, 'thetadesk.sqlite');
+    expect(fs.existsSync(db)).toBe(true);
+    expect(kept.stdout).toContain(`Database: ${db}`);
+    expect((JSON.parse(fs.readFileSync(path.join(dir, 'kept.json'), 'utf8')) as BacktestDocument).db).toBe(db);
+  });
+
   it('--json - writes only JSON to stdout', () => {
     const r = run(['credit-verticals', '--chains', chains, '--from', '2018-01-22', '--to', '2018-01-31', '--json', '-', '--db', path.join(dir, 'db2')]);
     expect(r.status, r.stderr).toBe(0);
