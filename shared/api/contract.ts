@@ -195,7 +195,8 @@ export const TradeSchema = z.object({
   /** An open trade's P&L at the current marks (what Positions shows); null when closed or unmarked. */
   unrealizedPnl: z.number().nullable().default(null),
   exitReason: z.string().nullable(),
-  status: z.enum(['OPEN', 'CLOSED']),
+  /** OPEN (pending, open or closing), CLOSED, or CANCELLED: an entry that never filled (no position, no P&L; its reason in `exitReason`). */
+  status: z.enum(['OPEN', 'CLOSED', 'CANCELLED']),
   closedAt: z.number().nullable().default(null),
   /** The legs in a trader's shorthand, e.g. "SPXW 2026-11-27 P 5800/5775 ×1". */
   description: z.string().default(''),
@@ -216,7 +217,7 @@ export const TradeFilterSchema = z
     from: IsoDate.optional(),
     to: IsoDate.optional(),
     strategyId: z.string().min(1).max(64).optional(),
-    status: z.enum(['OPEN', 'CLOSED']).optional(),
+    status: z.enum(['OPEN', 'CLOSED', 'CANCELLED']).optional(),
     exitReason: z.string().min(1).max(64).optional(),
   })
   .strict();

@@ -343,8 +343,9 @@ export class TradeRepo {
    * Trades matching a filter, newest first (by entry time, then id), with their legs — two queries
    * whatever the count, so 100,000 rows stay fast. CANCELLED (entries that never filled) are left out.
    */
-  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED'; exitReason?: string; limit: number; /** Default true; false leaves `legs` empty (statistics need none). */ legs?: boolean }): TradeWithLegs[] {
-    const where: string[] = ["status <> 'CANCELLED'"];
+  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED' | 'CANCELLED'; exitReason?: string; limit: number; /** Default true; false leaves `legs` empty (statistics need none). */ legs?: boolean }): TradeWithLegs[] {
+    // Every trade, entries that never filled (CANCELLED) included, as the export has them.
+    const where: string[] = ['1 = 1'];
     const args: (string | number)[] = [];
     const add = (clause: string, value?: string) => {
       where.push(clause);
@@ -355,6 +356,7 @@ export class TradeRepo {
     if (q.strategyId) add('strategy_id = ?', q.strategyId);
     if (q.status === 'CLOSED') add("status = 'CLOSED'");
     if (q.status === 'OPEN') add("status NOT IN ('CLOSED', 'CANCELLED')");
+    if (q.status === 'CANCELLED') add("status = 'CANCELLED'");
     if (q.exitReason) add('exit_reason = ?', q.exitReason);
     const sql = `SELECT * FROM trades WHERE ${where.join(' AND ')} ORDER BY COALESCE(opened_at, created_at) DESC, trade_id DESC LIMIT ?`;
     const trades = this.#db.prepare<TradeRaw>(sql).all(...args, q.limit).map(toTrade);
