@@ -128,11 +128,11 @@ function Results({ result }: { result: BacktestResult }) {
       <div className="bt-charts">
         <section className="card" aria-labelledby="bt-eq-h">
           <h2 id="bt-eq-h">Equity</h2>
-          {result.equity.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest equity curve" series={EQUITY_SERIES} data={equity} height={240} />}
+          {result.equity.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest equity curve" series={EQUITY_SERIES} data={equity} height={240} timeAxis />}
         </section>
         <section className="card" aria-labelledby="bt-dd-h">
           <h2 id="bt-dd-h">Drawdown</h2>
-          {result.drawdown.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest drawdown" series={DRAWDOWN_SERIES} data={drawdown} height={240} />}
+          {result.drawdown.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest drawdown" series={DRAWDOWN_SERIES} data={drawdown} height={240} timeAxis />}
         </section>
       </div>
       <section className="card" aria-labelledby="bt-trades-h">

@@ -89,7 +89,7 @@ export function TradesPage() {
         </section>
         <section className="card" aria-labelledby="trades-equity-h">
           <h2 id="trades-equity-h">Equity curve</h2>
-          <TimeChart label="Equity curve" testId="equity-chart" series={[{ id: 'equity', title: 'Equity', kind: 'area' }]} data={equity} height={260} />
+          <TimeChart label="Equity curve" testId="equity-chart" series={[{ id: 'equity', title: 'Equity', kind: 'area' }]} data={equity} height={260} timeAxis />
           {history.data && <EquityCaption history={history.data} />}
         </section>
       </div>
