@@ -40,6 +40,15 @@ describe('is_trading: true only when a system can enter', () => {
   });
 });
 
+describe('/api/account', () => {
+  it('available_funds comes from the broker (the paper exchange: equity above its margin), not null', async () => {
+    await expect.poll(async () => (await get('/api/account')).available_funds, { timeout: 10_000 }).toEqual(expect.any(Number));
+    const a = await get('/api/account');
+    expect(a.available_funds).toBeGreaterThan(0);
+    expect(a.available_funds).toBeLessThanOrEqual(a.net_liquidation);
+  });
+});
+
 describe('/api/performance', () => {
   it('max_daily_loss is null when no system has a daily loss limit (0 would read as "any loss breaches")', async () => {
     const perf = await get('/api/performance');
