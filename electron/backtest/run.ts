@@ -41,7 +41,7 @@ import type { ChainColumns } from '../market/data/chain-columns.ts';
 import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
 import { dbFileIn } from '../store/paths.ts';
 import { toClosedTrade } from '../store/repos/trades.ts';
-import { openStore } from '../store/store.ts';
+import { openStore, type Store } from '../store/store.ts';
 import { DataDaysScheduler } from './data-days.ts';
 import { FILL_MODEL, FillModelExecutor } from './fill-model.ts';
 import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
@@ -243,16 +243,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     await engine.idle();
     store.db.exec('COMMIT');
 
-    const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
-    const closed: ClosedTrade[] = [];
-    let open = 0;
-    for (const t of trades) {
-      const c = toClosedTrade(t);
-      if (c !== null) closed.push(c);
-      else if (t.status !== 'CANCELLED') open++;
-    }
-    // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
-    const metrics = computeMetrics(closed, { days, capitalCents: accountRisk.capitalCents, start });
+    const summary = summarizeStore(store, { days, capitalCents: accountRisk.capitalCents, start });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }
@@ -261,11 +252,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       config,
       data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
       fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction, commissionPerContract: executor.commissionCentsPerContract / 100 },
-      stats: statsReport(metrics.stats),
-      equity: equityReport(metrics.equity),
-      daily: dailyReport(metrics.daily),
-      trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
-      openTrades: open,
+      ...summary,
       warnings,
       db: store.file,
       steps,
@@ -275,6 +262,31 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     if (store.db.inTransaction) store.db.exec('COMMIT');
     store.close();
   }
+}
+
+/**
+ * What a run's database holds, in the report's shape: statistics and curves of the closed trades (the
+ * curve from 0 at `start`, Sharpe over `days`), the trade list (entries that never filled left out)
+ * and the count still open. The end of every run, and what a cancelled or interrupted one had reached.
+ */
+export function summarizeStore(store: Store, o: { days: readonly string[]; capitalCents: number; start: number }): Pick<BacktestDocument, 'stats' | 'equity' | 'daily' | 'trades' | 'openTrades'> {
+  const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
+  const closed: ClosedTrade[] = [];
+  let open = 0;
+  for (const t of trades) {
+    const c = toClosedTrade(t);
+    if (c !== null) closed.push(c);
+    else if (t.status !== 'CANCELLED') open++;
+  }
+  // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
+  const metrics = computeMetrics(closed, { days: [...o.days], capitalCents: o.capitalCents, start: o.start });
+  return {
+    stats: statsReport(metrics.stats),
+    equity: equityReport(metrics.equity),
+    daily: dailyReport(metrics.daily),
+    trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
+    openTrades: open,
+  };
 }
 
 /** The first regular-session close strictly after `at` (epoch ms), or null. */

@@ -96,6 +96,8 @@ test('the commission is a field (the paper account’s by default) shown with th
   await expect(page.getByTestId('bt-fill-model')).toHaveText('Fill model: mid ∓ f × (ask − bid), f 0.30, $1.00 commission per contract per leg');
   await page.getByRole('button', { name: 'Cancel backtest' }).click();
   await expect(page.getByTestId('bt-progress-text')).toContainText('Cancelled at');
+  // Its results say how far it got (here at once: nothing saved yet, or what it had done by then).
+  await expect(page.getByRole('list', { name: 'Backtest warnings' })).toContainText(/^Cancelled at \d+% \(2026-\d\d-\d\d\): /);
   const runs = page.getByRole('table', { name: 'Previous backtests' });
   await expect(runs.getByRole('row').nth(1)).toContainText('cancelled');
   await expect(page.getByRole('button', { name: 'Run backtest' })).toBeEnabled();

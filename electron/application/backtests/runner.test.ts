@@ -193,12 +193,20 @@ describe('refusals', () => {
   it('cancel stops a running worker: the run is cancelled with what it had reached, and the next one can start', async () => {
     const { runner, updates, ended, dataDir } = makeRunner();
     const run = runner.start({ strategyId: 'credit-verticals', from: '2026-01-02', to: '2026-12-31', seed: 1, slippageFraction: 0.3 });
-    await expect.poll(() => runner.list()[0]!.progress, { timeout: 30_000 }).toBeGreaterThan(0);
+    // Far enough that some of it is committed (the run commits every 500 steps, about a week).
+    await expect.poll(() => runner.list()[0]!.progress, { timeout: 60_000 }).toBeGreaterThan(0.1);
     const cancelled = await runner.cancel(run.runId);
     expect(BacktestRunSchema.parse(cancelled)).toMatchObject({ runId: run.runId, status: 'cancelled', error: null });
     expect(cancelled.progress).toBeGreaterThan(0);
     expect(cancelled.progress).toBeLessThan(1);
     expect(updates.at(-1)).toEqual(cancelled);
+    // What it had done: the trades and statistics of the part it ran, said to be partial.
+    const partial = BacktestResultSchema.parse(runner.get(run.runId));
+    expect(partial.warnings[0]).toMatch(/^Cancelled at \d+% \(2026-\d\d-\d\d\): the figures cover what it had done by then/);
+    expect(partial.tradeList.length).toBeGreaterThan(0);
+    expect(partial.tradeList.length).toBeLessThanOrEqual(cancelled.trades);
+    expect(partial.stats!.trades).toBe(partial.tradeList.filter((t) => t.exitTime !== null).length);
+    expect(partial.tradeList.every((t) => t.entryTime < Date.parse('2026-12-31T00:00:00Z'))).toBe(true);
     await expect(runner.cancel(run.runId)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('is not running (it is cancelled)') });
     await expect(runner.cancel('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // Listed again after a restart as it was.
@@ -219,6 +227,7 @@ describe('refusals', () => {
     expect(listed).toHaveLength(1);
     expect(BacktestRunSchema.parse(listed[0])).toMatchObject({ runId: run.runId, status: 'interrupted', progress: 0.25, trades: 7, slippageFraction: 0.4, commissionPerContract: 1 });
     expect(listed[0]!.error).toMatch(/^Interrupted at 25% \(7 trades so far\): Thetadesk closed or crashed while it ran/);
+    expect(makeRunner(dataDir).runner.get(run.runId).warnings[0]).toMatch(/^Interrupted at 25% \(2026-\d\d-\d\d\): /);
     await runner.cancel(run.runId);
   }, 60_000);
 

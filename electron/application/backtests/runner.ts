@@ -26,7 +26,12 @@ import { toCents } from '../../../shared/money.ts';
 import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
-import { checkPeriod, parseStrategyConfig } from '../../backtest/run.ts';
+import { checkPeriod, parseStrategyConfig, summarizeStore } from '../../backtest/run.ts';
+import { openStore } from '../../store/store.ts';
+import { dbFileIn } from '../../store/paths.ts';
+import { DEFAULT_CAPITAL_CENTS } from '../../../shared/stats.ts';
+import { addDays, tradingDays } from '../../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../../shared/time/et.ts';
 import { STRATEGIES, strategyById } from '../../strategies/index.ts';
 import type { Store } from '../../store/store.ts';
 import type { BacktestWorkerData, BacktestWorkerMessage } from './worker.ts';
@@ -194,6 +199,10 @@ export class BacktestRunner {
     const entry = this.#runs.get(runId);
     if (!entry) throw new ApiError('NOT_FOUND', `No backtest run "${runId}".`);
     if (entry.result) return entry.result;
+    if (entry.run.status === 'cancelled' || entry.run.status === 'interrupted') {
+      entry.result = this.#partial(entry);
+      return entry.result;
+    }
     if (entry.run.status === 'done') {
       try {
         entry.result = { ...(JSON.parse(fs.readFileSync(path.join(entry.dir, 'result.json'), 'utf8')) as BacktestResult), ...entry.run };
@@ -233,6 +242,33 @@ export class BacktestRunner {
     this.#disposed = true;
     const workers = [...this.#runs.values()].map((e) => e.worker).filter((w): w is Worker => w !== null);
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  /**
+   * What a cancelled or interrupted run had done, from its database (committed every 500 steps): the
+   * trades and statistics through the day it reached, with a warning saying so.
+   */
+  #partial(entry: Entry): BacktestResult {
+    const run = entry.run;
+    const start = etToEpoch(run.from, '00:00');
+    const end = etToEpoch(addDays(run.to, 1), '00:00') - 1;
+    const reached = etDate(Math.min(end, start + Math.floor(run.progress * (end - start))));
+    const how = `${run.status === 'cancelled' ? 'Cancelled' : 'Interrupted'} at ${Math.floor(run.progress * 100)}% (${reached})`;
+    const empty = (why: string): BacktestResult => ({ ...run, stats: null, equity: [], drawdown: [], tradeList: [], warnings: [`${how}: ${why}`] });
+    if (!fs.existsSync(dbFileIn(entry.dir))) return empty('it had saved nothing yet.');
+    let store: Store;
+    try {
+      store = openStore({ dataDir: entry.dir, check: 'none', now: () => this.#opts.clock.now() });
+    } catch (error) {
+      return empty(`its database in ${entry.dir} could not be read: ${(error as Error).message}`);
+    }
+    try {
+      const summary = summarizeStore(store, { days: tradingDays(run.from, reached), capitalCents: DEFAULT_CAPITAL_CENTS, start });
+      const warnings = [`${how}: the figures cover what it had done by then, not the whole period.`];
+      return toBacktestResult(run, { ...summary, warnings });
+    } finally {
+      store.close();
+    }
   }
 
   #emit(entry: Entry): void {
@@ -339,7 +375,7 @@ function epoch(iso: string | null): number | null {
  * the report has them) and the trade list (trades still pending at the end, never opened, are left out
  * with a warning).
  */
-export function toBacktestResult(run: BacktestRun, doc: BacktestDocument): BacktestResult {
+export function toBacktestResult(run: BacktestRun, doc: Pick<BacktestDocument, 'stats' | 'equity' | 'trades' | 'openTrades' | 'warnings'>): BacktestResult {
   const equity = doc.equity.map((e) => ({ time: epoch(e.time)!, tradeId: e.tradeId, pnl: e.pnl, equity: e.equity }));
   const drawdown = doc.equity.map((e, i) => ({ time: equity[i]!.time, drawdown: e.drawdown }));
   const warnings = [...doc.warnings];

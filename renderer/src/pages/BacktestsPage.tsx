@@ -172,7 +172,9 @@ export function BacktestsPage() {
   const runs = list.data ?? [];
   // The shown run: its latest event, else what the list says.
   const run: BacktestRun | null = runId === null ? null : (live[runId] ?? runs.find((r) => r.runId === runId) ?? null);
-  const result = useCall('backtest.get', run && run.status === 'done' ? { runId: run.runId } : null);
+  // Results once it ended with any: done, or what a cancelled or interrupted run had reached.
+  const hasResults = run !== null && (run.status === 'done' || run.status === 'cancelled' || run.status === 'interrupted');
+  const result = useCall('backtest.get', hasResults ? { runId: run.runId } : null);
   const shown = result.data && run && result.data.runId === run.runId ? result.data : null;
   const anyRunning = Object.values(live).some((r) => r.status === 'running') || runs.some((r) => r.status === 'running' && !live[r.runId]);
 
