@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../engine/clock.ts';
 import { parseHeadlessOptions } from '../headless/options.ts';
 import { brokerFromEnv } from './broker/setup.ts';
-import { describeRange, envDate, envNumber } from './env.ts';
+import { describeRange, envChoice, envDate, envNumber } from './env.ts';
 
 const clock = new VirtualClock(Date.parse('2026-03-02T15:00:00Z'));
 const refusal = (fn: () => unknown): string => {
@@ -64,6 +64,9 @@ describe('the helpers', () => {
     expect(envNumber({ X: '1' }, 'X', { min: 0, max: 1 })).toBe(1);
     expect(describeRange({ min: 0, above: true, max: 10 })).toBe('a number greater than 0 and at most 10');
     expect(describeRange({ min: 1, max: 10, integer: true })).toBe('a whole number from 1 to 10');
+    expect(envChoice({ B: 'ibkr' }, 'B', ['sim', 'ibkr'] as const)).toBe('ibkr');
+    expect(envChoice({}, 'B', ['sim', 'ibkr'] as const)).toBeUndefined();
+    expect(() => envChoice({ B: 'IBKR' }, 'B', ['sim', 'ibkr'] as const)).toThrow('B must be one of sim, ibkr, got "IBKR".');
     expect(envDate({}, 'D', { earliest: '2000-01-01', latest: '2000-12-31' }, '2000-06-01')).toBe('2000-06-01');
     expect(envDate({ D: '2000-12-31' }, 'D', { earliest: '2000-01-01', latest: '2000-12-31' }, '2000-06-01')).toBe('2000-12-31');
   });

@@ -50,6 +50,14 @@ export function envNumber(env: Env, name: string, rule: NumberRule, fallback?: n
   return v;
 }
 
+/** One of `choices` from the environment, or undefined when not given. Throws EnvError naming them. */
+export function envChoice<T extends string>(env: Env, name: string, choices: readonly T[]): T | undefined {
+  const text = raw(env, name);
+  if (text === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(text)) refuse(name, text, `one of ${choices.join(', ')}`);
+  return text as T;
+}
+
 /**
  * A calendar date YYYY-MM-DD from the environment, or `fallback` when not given; `earliest`/`latest`
  * (YYYY-MM-DD, inclusive) bound it. Throws EnvError naming the variable, the value and the range.

@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { defaultDataDir } from '../store/paths.ts';
-import { envNumber, type EnvError } from '../application/env.ts';
+import { envChoice, envNumber, type EnvError } from '../application/env.ts';
+
+const BROKERS = ['sim', 'ibkr', 'tradier'] as const;
 
 export type HeadlessOptions = {
   host: string;
@@ -63,9 +65,16 @@ export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): He
     }
   }
   const brokerArg = values.broker as string | undefined;
-  const broker = (brokerArg ?? env.THETADESK_BROKER ?? 'sim') as HeadlessOptions['broker'];
-  if (!['sim', 'ibkr', 'tradier'].includes(broker)) {
-    throw new OptionsError(brokerArg !== undefined ? `Broker "${broker}" is not one of sim, ibkr, tradier.` : `THETADESK_BROKER must be one of sim, ibkr, tradier, got "${broker}".`);
+  let broker: HeadlessOptions['broker'];
+  if (brokerArg !== undefined) {
+    if (!BROKERS.includes(brokerArg as HeadlessOptions['broker'])) throw new OptionsError(`Broker "${brokerArg}" is not one of sim, ibkr, tradier.`);
+    broker = brokerArg as HeadlessOptions['broker'];
+  } else {
+    try {
+      broker = envChoice(env, 'THETADESK_BROKER', BROKERS) ?? 'sim';
+    } catch (error) {
+      throw new OptionsError((error as EnvError).message);
+    }
   }
   const envToken = env.THETADESK_TOKEN?.trim();
   if (envToken !== undefined && envToken !== '' && (envToken.length < 16 || !/^[\x21-\x7e]+$/.test(envToken))) {
