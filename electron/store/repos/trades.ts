@@ -501,11 +501,13 @@ export class TradeRepo {
     const status: TradeStatus = closedNow ? 'CLOSED' : t.status === 'PENDING' && anyOpened ? 'OPEN' : t.status;
     const closedAt = closedNow ? at : t.closed_at;
     // Realized P&L: the sum of the legs' net P&L (legPnl, which the legs export shows too). Every opened
-    // leg is wholly closed here; a leg never opened has neither P&L nor commissions.
+    // leg is wholly closed when a trade closes; a leg that is not (never opened, or a status set by
+    // reconciliation) counts its values as they stand, less its commissions.
     const realized = (): number =>
       legs.reduce((sum, l) => {
         const { netCents } = legPnl({ side: l.side, multiplier: l.multiplier, openedQty: l.opened_qty, closedQty: l.closed_qty, entryValueCents: l.entry_value_cents, exitValueCents: l.exit_value_cents, commissionsCents: l.commissions_cents });
-        return sum + (netCents ?? -l.commissions_cents);
+        const asTheyStand = (l.side === 'SELL' ? 1 : -1) * (l.entry_value_cents - l.exit_value_cents) * l.multiplier - l.commissions_cents;
+        return sum + (netCents ?? asTheyStand);
       }, 0);
     this.#refreshStmt ??= this.#db.prepare(
       `UPDATE trades SET status = ?, opened_at = COALESCE(opened_at, ?), entry_total_cents = ?, entry_credit_cents = ?,
