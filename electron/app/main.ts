@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_EVENT_CHANNEL } from '../../shared/api/methods.ts';
 import { buildApplication } from '../application/build.ts';
+import { envChoice } from '../application/env.ts';
 import { notificationSettings, wantsNotification } from '../application/settings/settings.ts';
 import type { Workstation } from '../application/workstation.ts';
 import { StoreError } from '../store/errors.ts';
@@ -55,18 +56,20 @@ void app.whenReady().then(async () => {
   try {
     // THETADESK_BROKER as before; otherwise the broker, its settings and the mode saved on the Settings page.
     // Secrets: encrypted with the OS keychain (safeStorage), ciphertext in the data folder.
-    const env = process.env.THETADESK_BROKER;
+    // A THETADESK_BROKER that is none of them is refused with its name and value (application/env.ts), not ignored.
+    const broker = envChoice(process.env, 'THETADESK_BROKER', ['sim', 'ibkr', 'tradier'] as const) ?? null;
     workstation = await buildApplication({
       dataDir,
       holder: 'desktop app',
       env: process.env,
-      broker: env === 'ibkr' || env === 'tradier' || env === 'sim' ? env : null,
+      broker,
       secrets: new SafeStorageSecretStore(safeStorage, dataDir),
     });
   } catch (error) {
     // Never a silent reset: say what is wrong with the database and what to do, then quit.
     const message = error instanceof StoreError ? error.message : `Thetadesk could not start: ${(error as Error).message}`;
-    dialog.showErrorBox(error instanceof StoreError && error.kind === 'locked' ? 'Thetadesk is already running on this data folder' : 'Thetadesk cannot open its database', message);
+    const title = error instanceof StoreError ? (error.kind === 'locked' ? 'Thetadesk is already running on this data folder' : 'Thetadesk cannot open its database') : 'Thetadesk could not start';
+    dialog.showErrorBox(title, message);
     app.exit(1);
     return;
   }

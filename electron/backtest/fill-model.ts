@@ -13,6 +13,9 @@
  * with `f` = {@link FillModelOptions.slippageFraction} (default 0.30), each leg price rounded to the
  * nearest cent (halves up). Prices never go below zero (`mid − 0.3 × width = 0.2 × ask + 0.8 × bid`).
  * Entries use the quotes the decision used (the proposal's legs); exits the `CloseRequest` marks.
+ * Each leg's fill pays the commission per contract (default: the paper exchange's schedule,
+ * shared/domain/commissions.ts, $0.65 per contract per leg), so the trade's P&L is net of it as a paper
+ * account's is.
  * A leg is priced from its quote when the quote is a market by the one quote rule
  * (shared/domain/quote.ts: a zero bid with a positive ask is one, so a 0 × 0.05 long wing is sold
  * at 0.2 × 0.05 → 0.01). A leg without a market at exit fills at its mid if it has one, else at the
@@ -35,6 +38,7 @@ import { ExecutionEvents } from '../engine/execution/events.ts';
 import type { Store } from '../store/store.ts';
 import type { LegRow, TradeWithLegs } from '../store/repos/trades.ts';
 import { isMarket } from '../../shared/domain/quote.ts';
+import { OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../shared/domain/commissions.ts';
 
 /** Options of {@link FillModelExecutor}. */
 export type FillModelOptions = {
@@ -42,7 +46,7 @@ export type FillModelOptions = {
   slippageFraction?: number;
   /** Broker name stored on orders and fills. Default 'backtest'. */
   broker?: string;
-  /** Commission per contract per fill, cents. Default 0 (the seed's fill model has none). */
+  /** Commission per contract per leg fill, cents. Default: the paper exchange's (shared/domain/commissions.ts, 65). */
   commissionCentsPerContract?: number;
 };
 
@@ -74,7 +78,7 @@ export function modelPriceCents(side: 'BUY' | 'SELL', bid: number, ask: number, 
 }
 
 /** The model's name as reports state it. */
-export const FILL_MODEL = 'mid-slippage: each leg at mid ∓ f × (ask − bid) (selling −, buying +), no partial fills';
+export const FILL_MODEL = 'mid-slippage: each leg at mid ∓ f × (ask − bid) (selling −, buying +), no partial fills, a commission per contract per leg';
 
 /** The mid-slippage fill model behind the `Executor` port: fills at once, whole, at the model prices. */
 export class FillModelExecutor implements Executor {
@@ -91,7 +95,7 @@ export class FillModelExecutor implements Executor {
   constructor(store: Store, opts: FillModelOptions = {}) {
     const f = opts.slippageFraction ?? 0.3;
     if (!(f >= 0 && f <= 0.5)) throw new RangeError(`slippage fraction must be between 0 and 0.5, got ${f}`);
-    const c = opts.commissionCentsPerContract ?? 0;
+    const c = opts.commissionCentsPerContract ?? OPTION_COMMISSION_CENTS_PER_CONTRACT;
     if (!Number.isSafeInteger(c) || c < 0) throw new RangeError(`commission per contract must be a whole number of cents >= 0, got ${c}`);
     this.#store = store;
     this.#fraction = f;
@@ -102,6 +106,11 @@ export class FillModelExecutor implements Executor {
   /** The slippage fraction in use. */
   get slippageFraction(): number {
     return this.#fraction;
+  }
+
+  /** The commission per contract per leg fill in use, cents. */
+  get commissionCentsPerContract(): number {
+    return this.#commission;
   }
 
   open(req: OpenRequest): Promise<void> {
@@ -194,8 +203,8 @@ export class FillModelExecutor implements Executor {
     return Promise.resolve([]);
   }
 
-  #describe(): { model: string; slippageFraction: number } {
-    return { model: FILL_MODEL, slippageFraction: this.#fraction };
+  #describe(): { model: string; slippageFraction: number; commissionCentsPerContract: number } {
+    return { model: FILL_MODEL, slippageFraction: this.#fraction, commissionCentsPerContract: this.#commission };
   }
 
   #createOrder(trade: TradeWithLegs, purpose: 'OPEN' | 'CLOSE', clientOrderId: string, decisionId: number | null, fills: readonly ModelLegFill[], legs: readonly LegRow[], now: number): OrderRef & { netCents: number } {

@@ -6,7 +6,7 @@
  * ```
  * { strategy: {id, title, rulesetVersion}, config,
  *   data: {source, file, from, to, resolution, rows},   // rows: file rows in the period; null for the simulator
- *   fillModel: {slippageFraction},
+ *   fillModel: {model, slippageFraction, commissionPerContract},   // commission: dollars per contract per leg fill
  *   stats: {...},                      // shared/stats.ts, money in dollars (cents exact: two decimals)
  *   equity: [{tradeId, time, pnl, equity, drawdown}],   // 0 at the period's start (tradeId null), then per closed trade
  *   daily: [{date, pnl, equity}],               // per day
@@ -68,7 +68,7 @@ export type BacktestDocument = {
   strategy: { id: string; title: string; rulesetVersion: string };
   config: unknown;
   data: { source: string; file: string | null; from: string; to: string; resolution: 'intraday' | 'daily'; rows: number | null };
-  fillModel: { model: string; slippageFraction: number };
+  fillModel: { model: string; slippageFraction: number; commissionPerContract: number };
   stats: StatsReport;
   equity: { tradeId: number | null; time: string; pnl: number; equity: number; drawdown: number }[];
   daily: { date: string; pnl: number; equity: number }[];
@@ -152,7 +152,7 @@ export function statsTable(doc: BacktestDocument): string {
     ['Strategy', `${doc.strategy.id} (${doc.strategy.rulesetVersion})`],
     ['Data', `${doc.data.source}${doc.data.file ? ` ${doc.data.file}` : ''}, ${doc.data.resolution}${doc.data.rows !== null ? `, ${doc.data.rows.toLocaleString('en-US')} rows` : ''}`],
     ['Period', `${doc.data.from} → ${doc.data.to}`],
-    ['Fill model', `mid ∓ ${doc.fillModel.slippageFraction} × (ask − bid), no partials`],
+    ['Fill model', `mid ∓ ${doc.fillModel.slippageFraction} × (ask − bid), no partials; commission ${money(doc.fillModel.commissionPerContract)} per contract per leg (P&L is net of it)`],
     ['Trades', String(s.trades)],
     ['Wins / losses / even', `${s.wins} / ${s.losses} / ${s.breakeven}`],
     ['Win rate', pct(s.winRate)],

@@ -10,7 +10,8 @@
  *   case the schedules fire only on the dates the file has rows for (`DataDaysScheduler`; opt out
  *   with `onlyDaysWithData: false`);
  * - executor: `FillModelExecutor` (each leg at mid ∓ f × its bid/ask spread, no partials; f defaults to
- *   the system's `about.backtest.slippageFraction`, seed 000: 0.30);
+ *   the system's `about.backtest.slippageFraction`, seed 000: 0.30; each leg fill pays the commission
+ *   per contract, by default the paper exchange's, shared/domain/commissions.ts);
  * - the account: the stated capital is the account's (equity = capital + P&L), with the account-wide
  *   limits given (default: all off, as a fresh account).
  *
@@ -34,12 +35,13 @@ import type { Logger, MarketData } from '../engine/ports.ts';
 import { VirtualScheduler, type Scheduler } from '../engine/scheduler.ts';
 import { TradingEngine, type AnyStrategy, type EngineConfig } from '../engine/trading.ts';
 import { addDays, dayNumber, nextTradingDay, session, tradingDays } from '../../shared/market/calendar.ts';
+import { TABLE_FIRST_YEAR } from '../../shared/market/calendar-table.ts';
 import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import type { ChainColumns } from '../market/data/chain-columns.ts';
 import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
 import { dbFileIn } from '../store/paths.ts';
 import { toClosedTrade } from '../store/repos/trades.ts';
-import { openStore } from '../store/store.ts';
+import { openStore, type Store } from '../store/store.ts';
 import { DataDaysScheduler } from './data-days.ts';
 import { FILL_MODEL, FillModelExecutor } from './fill-model.ts';
 import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
@@ -82,6 +84,8 @@ export type BacktestOptions = {
   dataDir: string;
   /** The fill model's `f` (default: the system's `about.backtest.slippageFraction`). */
   slippageFraction?: number;
+  /** Commission per contract per leg fill, cents (default: the paper exchange's, shared/domain/commissions.ts). */
+  commissionCentsPerContract?: number;
   /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default $100,000. */
   capitalCents?: number;
   /** The account-wide risk limits (partial; default all off). Its capital is `capitalCents`. */
@@ -126,11 +130,29 @@ export function parseStrategyConfig(strategy: AnyStrategy, raw: unknown): Engine
   return r.data as EngineConfig;
 }
 
+/**
+ * The first day the simulated market has: the first trading day of the exchange calendar's table
+ * (shared/market/calendar-table.ts). Earlier days have no calendar to trade on, and a strategy's
+ * warm-up history would reach before the epoch.
+ */
+export const SIM_FIRST_DATE = nextTradingDay(`${TABLE_FIRST_YEAR - 1}-12-31`);
+
+/**
+ * Checks a backtest's period before anything runs: both dates YYYY-MM-DD, from ≤ to, and for the
+ * simulator not before {@link SIM_FIRST_DATE}. Throws a BacktestInputError saying what to change.
+ */
+export function checkPeriod(source: BacktestSource['kind'], from: string, to: string): void {
+  checkDate('--from', from);
+  checkDate('--to', to);
+  if (from > to) throw new BacktestInputError(`--from ${from} is after --to ${to}.`);
+  if (source === 'sim' && from < SIM_FIRST_DATE) {
+    throw new BacktestInputError(`--from ${from} is before ${SIM_FIRST_DATE}, the first day the simulated market has: start on ${SIM_FIRST_DATE} or later.`);
+  }
+}
+
 /** Runs one backtest to the end and returns its report (the database stays in `dataDir`). */
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
-  checkDate('--from', opts.from);
-  checkDate('--to', opts.to);
-  if (opts.from > opts.to) throw new BacktestInputError(`--from ${opts.from} is after --to ${opts.to}.`);
+  checkPeriod(opts.source.kind, opts.from, opts.to);
   const config = parseStrategyConfig(opts.strategy, opts.config);
   const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? DEFAULT_CAPITAL_CENTS });
   if (!limits.success) throw new BacktestInputError(`The account risk limits are not valid: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -175,7 +197,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const store = openStore({ dataDir: opts.dataDir, check: 'none', now: () => clock.now() });
   try {
     store.db.pragma('synchronous = OFF');
-    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, broker: 'backtest' });
+    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, commissionCentsPerContract: opts.commissionCentsPerContract, broker: 'backtest' });
     const engine = new TradingEngine({
       clock,
       scheduler,
@@ -221,16 +243,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     await engine.idle();
     store.db.exec('COMMIT');
 
-    const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
-    const closed: ClosedTrade[] = [];
-    let open = 0;
-    for (const t of trades) {
-      const c = toClosedTrade(t);
-      if (c !== null) closed.push(c);
-      else if (t.status !== 'CANCELLED') open++;
-    }
-    // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
-    const metrics = computeMetrics(closed, { days, capitalCents: accountRisk.capitalCents, start });
+    const summary = summarizeStore(store, { days, capitalCents: accountRisk.capitalCents, start });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }
@@ -238,12 +251,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       strategy: { id: opts.strategy.id, title: opts.strategy.title, rulesetVersion: opts.strategy.rulesetVersion },
       config,
       data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
-      fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction },
-      stats: statsReport(metrics.stats),
-      equity: equityReport(metrics.equity),
-      daily: dailyReport(metrics.daily),
-      trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
-      openTrades: open,
+      fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction, commissionPerContract: executor.commissionCentsPerContract / 100 },
+      ...summary,
       warnings,
       db: store.file,
       steps,
@@ -253,6 +262,31 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     if (store.db.inTransaction) store.db.exec('COMMIT');
     store.close();
   }
+}
+
+/**
+ * What a run's database holds, in the report's shape: statistics and curves of the closed trades (the
+ * curve from 0 at `start`, Sharpe over `days`), the trade list (entries that never filled left out)
+ * and the count still open. The end of every run, and what a cancelled or interrupted one had reached.
+ */
+export function summarizeStore(store: Store, o: { days: readonly string[]; capitalCents: number; start: number }): Pick<BacktestDocument, 'stats' | 'equity' | 'daily' | 'trades' | 'openTrades'> {
+  const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
+  const closed: ClosedTrade[] = [];
+  let open = 0;
+  for (const t of trades) {
+    const c = toClosedTrade(t);
+    if (c !== null) closed.push(c);
+    else if (t.status !== 'CANCELLED') open++;
+  }
+  // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
+  const metrics = computeMetrics(closed, { days: [...o.days], capitalCents: o.capitalCents, start: o.start });
+  return {
+    stats: statsReport(metrics.stats),
+    equity: equityReport(metrics.equity),
+    daily: dailyReport(metrics.daily),
+    trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
+    openTrades: open,
+  };
 }
 
 /** The first regular-session close strictly after `at` (epoch ms), or null. */

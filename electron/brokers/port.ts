@@ -308,6 +308,12 @@ export type AccountSummary = {
   netLiquidation: number;
   cash: number;
   buyingPower: number;
+  /**
+   * Funds available for new positions, dollars: equity above the margin requirement (IB's AvailableFunds;
+   * Tradier: a cash account's cash_available, a margin/PDT account's total_equity − current_requirement).
+   * Null (or absent) when the broker does not report it.
+   */
+  availableFunds?: number | null;
   time: number;
 };
 

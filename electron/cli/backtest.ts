@@ -28,6 +28,7 @@ import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
+import { commissionCentsOf, MAX_COMMISSION_PER_CONTRACT, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../shared/domain/commissions.ts';
 
 /** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
 function describeSystem(s: AnyStrategy): string {
@@ -62,16 +63,20 @@ Options:
   --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day)
   --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
   --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default: the system's own)
+  --commission DOLLARS commission per contract, per leg, on every fill (default ${(OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2)}, the paper
+                       exchange's); P&L is net of it. 0 for gross figures
   --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
-  --db DIR             folder for the backtest database (default: a new temporary folder, printed);
-                       refused while a Thetadesk runs on it
+  --db DIR             folder for the backtest database, kept (default: a temporary folder, removed at
+                       the end); refused while a Thetadesk runs on it
+  --keep-db            keep the temporary database (its path is printed)
   --json FILE|-        also write the report as JSON to FILE, or to stdout with "-"
   --progress           show the progress bar even when stderr is not a terminal
   --no-progress        never show it
   -h, --help           this text
 
 Fill model (mid-slippage): each leg sold at mid − f × (ask − bid) and bought at mid + f × (ask − bid),
-rounded to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
+rounded to the cent, no partial fills, each leg fill paying the commission. Trades, legs, orders and
+fills are written in the live shape.`;
 
 function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
@@ -103,8 +108,10 @@ export async function main(argv: string[]): Promise<number> {
         daily: { type: 'string' },
         config: { type: 'string' },
         slippage: { type: 'string' },
+        commission: { type: 'string' },
         capital: { type: 'string' },
         db: { type: 'string' },
+        'keep-db': { type: 'boolean' },
         json: { type: 'string' },
         progress: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -139,6 +146,15 @@ export async function main(argv: string[]): Promise<number> {
   if (v.slippage !== undefined) {
     slippage = Number(v.slippage);
     if (v.slippage.trim() === '' || !(slippage >= 0 && slippage <= 0.5)) return bad(`--slippage must be a number from 0 to 0.5, got "${v.slippage}".`);
+  }
+  let commissionCents: number | undefined;
+  if (v.commission !== undefined) {
+    try {
+      if (v.commission.trim() === '') throw new RangeError('empty');
+      commissionCents = commissionCentsOf(Number(v.commission));
+    } catch {
+      return bad(`--commission must be dollars per contract from 0 to ${MAX_COMMISSION_PER_CONTRACT}, to the cent (e.g. 0.65), got "${v.commission}".`);
+    }
   }
   let capitalCents: number | undefined;
   if (v.capital !== undefined) {
@@ -213,14 +229,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const dataDir = v.db ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thetadesk-backtest-'));
-  const removeIfUnused = (): void => {
-    if (v.db === undefined && fs.existsSync(dataDir) && fs.readdirSync(dataDir).length === 0) fs.rmdirSync(dataDir);
+  // The database stays when the user named its folder or asked to keep it; a temporary one goes at the end.
+  const keep = v.db !== undefined || v['keep-db'] === true;
+  const removeTemporary = (): void => {
+    if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   const jsonToStdout = v.json === '-';
   const out = jsonToStdout ? process.stderr : process.stdout;
   const showProgress = v.progress === true || (v['no-progress'] !== true && !jsonToStdout && process.stderr.isTTY === true);
   const bar = new ProgressBar({ stream: process.stderr, enabled: showProgress, wallNow: () => performance.now() });
-  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}; database in ${dataDir}\n`);
+  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}${keep ? `; database in ${dataDir}` : ''}\n`);
 
   // A folder the user names could be a live data folder: take it like any writer, or say who holds it.
   let lock: DataFolderLock | null = null;
@@ -242,23 +260,26 @@ export async function main(argv: string[]): Promise<number> {
       to: to!,
       dataDir,
       slippageFraction: slippage,
+      commissionCentsPerContract: commissionCents,
       capitalCents,
       onProgress: (p) => bar.update(p.fraction, `${etDate(p.at)}  ${p.trades} trades`),
     });
   } catch (error) {
     if (bar.drawn) process.stderr.write('\n');
-    removeIfUnused();
+    removeTemporary();
     if (error instanceof BacktestInputError) return bad(error.message);
     throw error;
   } finally {
     lock?.release();
   }
+  removeTemporary();
   const seconds = (performance.now() - wallStart) / 1000;
   bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);
 
-  out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${result.db}\n`);
+  out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${keep ? result.db : 'removed (a temporary one; --keep-db or --db DIR keeps it)'}\n`);
   if (v.json !== undefined) {
-    const text = `${JSON.stringify(result, null, 2)}\n`;
+    // The JSON names the database only while it exists.
+    const text = `${JSON.stringify(keep ? result : { ...result, db: null }, null, 2)}\n`;
     if (jsonToStdout) process.stdout.write(text);
     else {
       try {

@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { defaultDataDir } from '../store/paths.ts';
+import { envChoice, envNumber, type EnvError } from '../application/env.ts';
+
+const BROKERS = ['sim', 'ibkr', 'tradier'] as const;
 
 export type HeadlessOptions = {
   host: string;
@@ -53,18 +56,36 @@ export function parseHeadlessOptions(argv: string[], env: NodeJS.ProcessEnv): He
     throw new OptionsError(`${(error as Error).message}\n${HEADLESS_USAGE}`);
   }
   if (values.help) return 'help';
-  const portText = (values.port as string | undefined) ?? env.THETADESK_PORT ?? '5000';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new OptionsError(`Port "${portText}" is not valid: use a whole number from 1 to 65535 (0 picks a free port).`);
+  let port: number;
+  const portArg = values.port as string | undefined;
+  if (portArg !== undefined) {
+    port = Number(portArg);
+    if (!/^\d+$/.test(portArg) || !Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new OptionsError(`Port "${portArg}" is not valid: use a whole number from 1 to 65535 (0 picks a free port).`);
+    }
+  } else {
+    try {
+      port = envNumber(env, 'THETADESK_PORT', { min: 0, max: 65_535, integer: true, hint: '0 picks a free port' }, 5000);
+    } catch (error) {
+      throw new OptionsError((error as EnvError).message);
+    }
   }
-  const broker = ((values.broker as string | undefined) ?? env.THETADESK_BROKER ?? 'sim') as HeadlessOptions['broker'];
-  if (!['sim', 'ibkr', 'tradier'].includes(broker)) {
-    throw new OptionsError(`Broker "${broker}" is not one of sim, ibkr, tradier.`);
+  const brokerArg = values.broker as string | undefined;
+  let broker: HeadlessOptions['broker'];
+  if (brokerArg !== undefined) {
+    if (!BROKERS.includes(brokerArg as HeadlessOptions['broker'])) throw new OptionsError(`Broker "${brokerArg}" is not one of sim, ibkr, tradier.`);
+    broker = brokerArg as HeadlessOptions['broker'];
+  } else {
+    try {
+      broker = envChoice(env, 'THETADESK_BROKER', BROKERS) ?? 'sim';
+    } catch (error) {
+      throw new OptionsError((error as EnvError).message);
+    }
   }
   const envToken = env.THETADESK_TOKEN?.trim();
   if (envToken !== undefined && envToken !== '' && (envToken.length < 16 || !/^[\x21-\x7e]+$/.test(envToken))) {
-    throw new OptionsError('THETADESK_TOKEN must be at least 16 printable characters without spaces.');
+    // The value is a secret: its length is said, never the value.
+    throw new OptionsError(`THETADESK_TOKEN must be at least 16 printable characters without spaces, got ${envToken.length} character${envToken.length === 1 ? '' : 's'}${/\s/.test(envToken) ? ' with spaces' : ''} (the value is not shown: it is a secret).`);
   }
   const token = envToken || randomBytes(24).toString('hex');
   const dataDirArg = values['data-dir'] as string | undefined;

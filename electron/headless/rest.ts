@@ -6,6 +6,13 @@
  * to the cent, so no field carries binary noise such as 9.399999999999999. Every time goes through
  * `etMinute`: ET `YYYY-MM-DD HH:MM`, the format the README promises (`2026-01-19 09:35`).
  *
+ * `/api/status` `is_trading`: a new entry can happen — the engine is running (Start) and at least one
+ * system is switched on; running with every system off is `false`, and `reason` says so.
+ * `/api/performance` `max_daily_loss`: the tightest daily loss limit of the systems, or `null` for no limit.
+ * `/api/account` `available_funds`: `null` when the broker does not report it.
+ * `/api/trades` `status`: OPEN, CLOSED, or CANCELLED for an entry that never filled (no P&L; its reason
+ * in `exit_reason`), listed as the CSV export lists it.
+ *
  * Counts: `/api/status` `trades_today` = trades entered today (ET), open or closed since — the same
  * figure as `/api/performance` `trades_today`; `/api/performance` `trades_count` = trades closed today,
  * the trades whose P&L makes `daily_realized_pnl`.

@@ -80,7 +80,16 @@ export function allowedHostNames(host: string, allowed: readonly string[]): stri
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { workstation, token, rendererDir } = options;
   const host = options.host ?? '127.0.0.1';
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1_048_576,
+    // Errors before routing (a path that does not decode, such as /%ff) in the API's shape, never fastify's own.
+    frameworkErrors: (error, request, reply) => {
+      const message = error.code === 'FST_ERR_BAD_URL' ? 'The path is not a valid URL (a %-escape that does not decode).' : 'The request could not be routed.';
+      const code = errorCodeOfStatus(400);
+      void (reply as FastifyReply).code(400).send(request.url.startsWith('/rpc/') ? { ok: false, error: { code, message } } : { error: message, code });
+    },
+  });
   await app.register(websocket, {
     options: {
       maxPayload: 65_536,
@@ -91,6 +100,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Only JSON bodies are ever parsed (fastify also parses text/plain by default, which a cross-site form can send).
   app.removeContentTypeParser('text/plain');
+  // JSON as fastify parses it (refusing __proto__/constructor.prototype keys), except that an empty body is
+  // no body: seed 004's `curl -X POST …/api/action/start -H 'Content-Type: application/json'` sends none.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
 
   // Every route, including any added later, is listed here; a public route that could change state is a bug.
   const routes: RouteInfo[] = [];

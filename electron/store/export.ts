@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { csvRecord, maskAccount, money, type CsvValue } from './csv.ts';
 import { StoreError } from './errors.ts';
-import { divRound, exitReview, type LegRow, type TradeWithLegs } from './repos/trades.ts';
+import { divRound, exitReview, legPnl, type LegRow, type TradeWithLegs } from './repos/trades.ts';
 import type { Store } from './store.ts';
 import { isoEt } from '../../shared/time/et.ts';
 import { isIsoDate } from '../../shared/time/days.ts';
@@ -49,15 +49,6 @@ const strikeText = (strike: number): string => String(strike);
 
 function legSummary(l: LegRow): string {
   return `${l.side === 'SELL' ? 'STO' : 'BTO'} ${l.quantity} ${l.root} ${l.expiration} ${strikeText(l.strike)}${l.right}`;
-}
-
-/** Gross P&L of one leg in cents (multiplier applied). */
-function legPnlCents(l: LegRow): number | null {
-  if (l.closedQty === 0) return null;
-  // Only the closed part is realized: pro-rate the entry value of the closed contracts.
-  const entryClosed = l.openedQty === 0 ? 0 : divRound(l.entryValueCents * l.closedQty, l.openedQty);
-  const perShare = l.side === 'SELL' ? entryClosed - l.exitValueCents : l.exitValueCents - entryClosed;
-  return perShare * l.multiplier;
 }
 
 type Table = { header: string[]; rows: () => Iterable<CsvValue[]> };
@@ -97,15 +88,17 @@ function tables(store: Store, range: ExportRange): Record<ExportKind, Table> {
     legs: {
       header: [
         'trade_id', 'strategy_id', 'leg_index', 'option_symbol', 'underlying', 'root', 'expiration', 'strike', 'right', 'side', 'quantity',
-        'multiplier', 'opened_qty', 'avg_entry_price', 'entry_value', 'closed_qty', 'avg_exit_price', 'exit_value', 'commissions', 'pnl',
+        'multiplier', 'opened_qty', 'avg_entry_price', 'entry_value', 'closed_qty', 'avg_exit_price', 'exit_value', 'gross_pnl', 'commissions', 'net_pnl',
       ],
       *rows() {
         for (const t of trades()) {
           for (const l of t.legs) {
+            // gross: prices only; net: after the leg's commissions — the legs' net sums to the trade's pnl.
+            const pnl = legPnl(l);
             yield [
               t.tradeId, t.strategyId, l.legIndex, l.symbol, l.underlying, l.root, l.expiration, l.strike, l.right, l.side === 'SELL' ? 'STO' : 'BTO',
               l.quantity, l.multiplier, l.openedQty, averageCents(l.entryValueCents, l.openedQty), money(l.entryValueCents * l.multiplier),
-              l.closedQty, averageCents(l.exitValueCents, l.closedQty), money(l.exitValueCents * l.multiplier), money(l.commissionsCents), money(legPnlCents(l)),
+              l.closedQty, averageCents(l.exitValueCents, l.closedQty), money(l.exitValueCents * l.multiplier), money(pnl.grossCents), money(l.commissionsCents), money(pnl.netCents),
             ];
           }
         }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { AccountRiskSchema, AccountRiskUpdateSchema } from '../domain/account-risk.ts';
 import { DeliverySettingsSchema, DeliveryUpdateSchema, NotificationTestInputSchema, NotificationTestResultSchema } from '../domain/notifications.ts';
+import { MAX_COMMISSION_PER_CONTRACT } from '../domain/commissions.ts';
 import { StudyQuerySchema, StudyViewSchema } from '../study/zero-dte.ts';
 import type { EventName, MethodName } from './methods.ts';
 
@@ -57,7 +58,10 @@ export type SimulationStatus = z.infer<typeof SimulationStatusSchema>;
 
 export const StatusSchema = z.object({
   engineState: EngineStateSchema,
-  /** True when new entries are allowed (seed 004's `is_trading`). */
+  /**
+   * True when a new entry can happen (seed 004's `is_trading`): the engine is running (Start) and at least
+   * one system is switched on. Running with every system off is false, with `reason` saying so.
+   */
   isTrading: z.boolean(),
   /** Why the engine is halted or entries are disabled, if it is. */
   reason: z.string().nullable(),
@@ -192,7 +196,8 @@ export const TradeSchema = z.object({
   /** An open trade's P&L at the current marks (what Positions shows); null when closed or unmarked. */
   unrealizedPnl: z.number().nullable().default(null),
   exitReason: z.string().nullable(),
-  status: z.enum(['OPEN', 'CLOSED']),
+  /** OPEN (pending, open or closing), CLOSED, or CANCELLED: an entry that never filled (no position, no P&L; its reason in `exitReason`). */
+  status: z.enum(['OPEN', 'CLOSED', 'CANCELLED']),
   closedAt: z.number().nullable().default(null),
   /** The legs in a trader's shorthand, e.g. "SPXW 2026-11-27 P 5800/5775 ×1". */
   description: z.string().default(''),
@@ -213,7 +218,7 @@ export const TradeFilterSchema = z
     from: IsoDate.optional(),
     to: IsoDate.optional(),
     strategyId: z.string().min(1).max(64).optional(),
-    status: z.enum(['OPEN', 'CLOSED']).optional(),
+    status: z.enum(['OPEN', 'CLOSED', 'CANCELLED']).optional(),
     exitReason: z.string().min(1).max(64).optional(),
   })
   .strict();
@@ -281,7 +286,8 @@ export const PerformanceSchema = z.object({
   dailyRealizedPnl: z.number(),
   unrealizedPnl: z.number(),
   totalPnl: z.number(),
-  maxDailyLoss: z.number(),
+  /** The tightest daily loss limit of the systems, dollars; null when none has one (no limit). */
+  maxDailyLoss: z.number().nullable(),
   riskBreached: z.boolean(),
   /** Trades closed today (ET): the trades whose P&L makes `dailyRealizedPnl`. */
   tradesCount: z.number().int().nonnegative(),
@@ -487,7 +493,14 @@ export const BacktestRequestSchema = z
     /** Config overrides (the strategy's schema fills the seed's defaults); default: the saved config. */
     config: z.record(z.string(), z.unknown()).optional(),
     /** The fill model's f (fills at mid ∓ f × (ask − bid)); default: the system's own (`about.backtest.slippageFraction`). */
-    slippageFraction: z.number().min(0).max(1).optional(),
+    slippageFraction: z.number().min(0).max(0.5).optional(),
+    /** Commission per contract per leg fill, dollars to the cent; default: the paper exchange's (shared/domain/commissions.ts, 0.65). */
+    commissionPerContract: z
+      .number()
+      .min(0)
+      .max(MAX_COMMISSION_PER_CONTRACT)
+      .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'dollars to the cent (e.g. 0.65)')
+      .optional(),
   })
   .strict()
   .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
@@ -506,7 +519,14 @@ export const BacktestRunSchema = z.object({
   from: z.string(),
   to: z.string(),
   seed: z.number().int(),
-  status: z.enum(['running', 'done', 'failed']),
+  /**
+   * `cancelled`: stopped by `backtest.cancel`; `interrupted`: Thetadesk closed or crashed while it ran.
+   * Both keep what they had done (`backtest.get`: the trades and statistics of the period they reached).
+   */
+  status: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  /** The fill model it ran with: f, and the commission per contract per leg fill in dollars (null: a run saved before they were recorded). */
+  slippageFraction: z.number().nullable(),
+  commissionPerContract: z.number().nullable(),
   /** Fraction of the period done, 0..1. */
   progress: z.number(),
   trades: z.number().int(),
@@ -692,6 +712,8 @@ export const methods = {
   'backtest.start': { input: BacktestRequestSchema, output: BacktestRunSchema },
   'backtest.get': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestResultSchema },
   'backtest.list': { input: Empty, output: z.array(BacktestRunSchema) },
+  /** Stops a running backtest (its worker ends); the run becomes `cancelled` with what it had done. CONFLICT when it is not running. */
+  'backtest.cancel': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestRunSchema },
   'settings.get': { input: Empty, output: SettingsSchema },
   'settings.set': { input: SettingsUpdateSchema, output: SettingsSchema },
   /** The 0DTE put-sell study (seed 001), read-only: walk-forward calibration, the latest forward-test ladder, the forward record. */

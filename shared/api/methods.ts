@@ -28,6 +28,7 @@ export const METHOD_NAMES = [
   'backtest.start',
   'backtest.get',
   'backtest.list',
+  'backtest.cancel',
   'settings.get',
   'settings.set',
   'study.get',

@@ -16,6 +16,8 @@ import { findGroup, quoteAt, type ChainColumns } from '../../electron/market/dat
 import { isoToDay } from '../../electron/market/data/csv.ts';
 import { parseOcc } from '../../shared/domain/occ.ts';
 import { openStore } from '../../electron/store/store.ts';
+import { DEFAULT_MATCHING } from '../../electron/brokers/sim/matching.ts';
+import { OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../shared/domain/commissions.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 
 const DATA = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
@@ -70,7 +72,7 @@ describe('backtest over the 2018 SPXW EOD file', () => {
     }
   });
 
-  it('fills at the seed 000 model on the file quotes, to the cent, and P&L is entry minus exit', () => {
+  it('fills at the seed 000 model on the file quotes, to the cent, and P&L is entry minus exit minus the commissions', () => {
     for (const t of result.trades) {
       const [short, long] = t.legs;
       const entryDate = t.entryTime!.slice(0, 10);
@@ -85,8 +87,32 @@ describe('backtest over the 2018 SPXW EOD file', () => {
         const debit = modelPriceCents('BUY', s2.bid!, s2.ask!) - modelPriceCents('SELL', l2.bid!, l2.ask!);
         expect(Math.round(t.exitPrice! * 100)).toBe(debit);
       }
-      expect(Math.round(t.pnl! * 100)).toBe(Math.round((t.entryPrice! - t.exitPrice!) * 100) * 100 * t.quantity);
+      // $0.65 per contract per leg on each fill: 4 fills of 1 contract, or 2 when it settled at expiration
+      const fills = t.exitReason === 'EXPIRED' ? 2 : 4;
+      expect(Math.round(t.pnl! * 100)).toBe(Math.round((t.entryPrice! - t.exitPrice!) * 100) * 100 * t.quantity - fills * 65 * t.quantity);
     }
+  });
+
+  it('charges the paper exchange\'s commissions by default: trade 1, 2.40 → 0.31, makes $209.00 gross and $206.40 net of 4 × $0.65', () => {
+    expect(OPTION_COMMISSION_CENTS_PER_CONTRACT).toBe(65);
+    expect(Math.round(DEFAULT_MATCHING.optionCommission * 100)).toBe(OPTION_COMMISSION_CENTS_PER_CONTRACT);
+    expect(result.fillModel).toMatchObject({ slippageFraction: 0.3, commissionPerContract: 0.65 });
+    const first = result.trades[0]!;
+    expect(first).toMatchObject({ entryPrice: 2.4, exitPrice: 0.31, exitReason: 'TAKE_PROFIT_50', pnl: 206.4 });
+    const store = openStore({ dataDir: path.join(dir, 'a'), readonly: true });
+    try {
+      const commissions = store.db.prepare<{ n: number }>('SELECT SUM(commission_cents) AS n FROM fills').get()!.n;
+      const fills = store.db.prepare<{ n: number }>('SELECT SUM(quantity) AS n FROM fills').get()!.n;
+      expect(commissions).toBe(65 * fills);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a commission of 0 gives the gross P&L', async () => {
+    const gross = await runBacktest({ strategy: creditVerticals, source: { kind: 'chains', columns: cols, file: FILE }, from: '2018-01-02', to: '2018-01-31', dataDir: path.join(dir, 'g'), commissionCentsPerContract: 0 });
+    expect(gross.fillModel.commissionPerContract).toBe(0);
+    expect(gross.trades[0]).toMatchObject({ entryPrice: 2.4, exitPrice: 0.31, pnl: 209 });
   });
 
   it('statistics agree with the trades', () => {

@@ -96,11 +96,11 @@ describe('a zero bid is a market: call credit verticals on the 2018 SPXW file', 
       expect(t.exitTime!.slice(0, 10)).toBe(tpDate);
       const debit = fillCents('BUY', quote(tpDate!, short!.symbol)) - fillCents('SELL', quote(tpDate!, long!.symbol));
       expect(Math.round(t.exitPrice! * 100)).toBe(debit);
-      expect(Math.round(t.pnl! * 100)).toBe((credit - debit) * 100);
+      expect(Math.round(t.pnl! * 100)).toBe((credit - debit) * 100 - 4 * 65); // net of 4 × $0.65 (2 legs, open and close)
     }
     // 2018-01-29 −2890C +2915C: credit 1.00; on 01-30 2890C 0.05 × 0.10, 2915C 0.00 × 0.05:
-    // value at mid 0.075 − 0.025 = 0.05, P&L 0.95 ≥ 0.50; exit 0.09 − 0.01 = 0.08, P&L $92.00.
-    expect([cases[0]!.exitPrice, cases[0]!.pnl]).toEqual([0.08, 92]);
+    // value at mid 0.075 − 0.025 = 0.05, P&L 0.95 ≥ 0.50; exit 0.09 − 0.01 = 0.08, P&L $92.00 gross, $89.40 net.
+    expect([cases[0]!.exitPrice, cases[0]!.pnl]).toEqual([0.08, 89.4]);
   });
 
   it('no trade is held past a day on which its take-profit was reached at the file mids', () => {

@@ -22,6 +22,9 @@ describe('thetadesk backtest', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Win rate\s+\d+\.\d%/);
     expect(r.stdout).toMatch(/Profit factor/);
+    // the paper exchange's commissions, said where the fill model is
+    expect(r.stdout).toMatch(/Fill model +mid ∓ 0\.3 × \(ask − bid\), no partials; commission \$0\.65 per contract per leg/);
+    expect(r.stdout).toMatch(/^1 .* TAKE_PROFIT_50 +\$206\.40$/m); // 2.40 → 0.31: $209.00 − 4 × $0.65
     expect(r.stdout).toMatch(/Sharpe \(daily, √252\)/);
     expect(r.stderr).not.toMatch(/█/); // not a terminal: no progress bar
 
@@ -57,6 +60,38 @@ describe('thetadesk backtest', () => {
     }
   });
 
+  it('--commission sets the commission per contract (0: gross figures)', () => {
+    const r = run(['credit-verticals', '--chains', chains, '--from', '2018-01-22', '--to', '2018-01-31', '--commission', '0', '--json', '-', '--db', path.join(dir, 'db5')]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as BacktestDocument;
+    expect(doc.fillModel.commissionPerContract).toBe(0);
+    expect(doc.trades[0]).toMatchObject({ entryPrice: 2.4, exitPrice: 0.31, pnl: 209 });
+    expect(r.stderr).toMatch(/commission \$0\.00 per contract per leg/);
+    const one = run(['credit-verticals', '--chains', chains, '--from', '2018-01-22', '--to', '2018-01-31', '--commission', '1', '--json', '-', '--db', path.join(dir, 'db6')]);
+    expect((JSON.parse(one.stdout) as BacktestDocument).trades[0]!.pnl).toBe(205); // 209 − 4 × 1.00
+  });
+
+  it('without --db the temporary database is removed at the end; --keep-db keeps it and says where', () => {
+    const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+    const inTmp = (args: string[]) => spawnSync(process.execPath, [bin, 'backtest', ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, TMPDIR: tmp } });
+    const args = ['credit-verticals', '--chains', chains, '--from', '2018-01-22', '--to', '2018-01-31'];
+    const gone = inTmp(args);
+    expect(gone.status, gone.stderr).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(gone.stdout).toContain('Database: removed (a temporary one; --keep-db or --db DIR keeps it)');
+    // A refused run leaves nothing either.
+    expect(inTmp([...args, '--config', path.join(dir, 'no-such.json')]).status).toBe(2);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const kept = inTmp([...args, '--keep-db', '--json', path.join(dir, 'kept.json')]);
+    expect(kept.status, kept.stderr).toBe(0);
+    const folders = fs.readdirSync(tmp);
+    expect(folders).toHaveLength(1);
+    const db = path.join(tmp, folders[0]!, 'thetadesk.sqlite');
+    expect(fs.existsSync(db)).toBe(true);
+    expect(kept.stdout).toContain(`Database: ${db}`);
+    expect((JSON.parse(fs.readFileSync(path.join(dir, 'kept.json'), 'utf8')) as BacktestDocument).db).toBe(db);
+  });
+
   it('--json - writes only JSON to stdout', () => {
     const r = run(['credit-verticals', '--chains', chains, '--from', '2018-01-22', '--to', '2018-01-31', '--json', '-', '--db', path.join(dir, 'db2')]);
     expect(r.status, r.stderr).toBe(0);
@@ -81,6 +116,9 @@ describe('thetadesk backtest', () => {
       [['credit-verticals', '--chains', chains, '--from', '2018-13-01'], /--from must be a date written YYYY-MM-DD, got "2018-13-01"/],
       [['credit-verticals', '--from', '2025-03-01', '--to', '2025-02-01'], /--from 2025-03-01 is after --to 2025-02-01/],
       [['credit-verticals', '--seed', 'x'], /--seed must be a whole number/],
+      [['credit-verticals', '--commission=-1'], /--commission must be dollars per contract from 0 to 100, to the cent \(e\.g\. 0\.65\), got "-1"/],
+      [['credit-verticals', '--commission', '0.655'], /--commission must be dollars per contract .* got "0\.655"/],
+      [['credit-verticals', '--commission', 'abc'], /--commission must be dollars per contract .* got "abc"/],
       [['credit-verticals', '--bogus'], /Unknown option '--bogus'/],
       [['credit-verticals', '--daily', dir], /--daily goes with --chains/],
       [['credit-verticals', '--chains', chains, '--daily', dir], /has none of the daily files/],

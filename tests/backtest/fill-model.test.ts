@@ -42,7 +42,7 @@ function marksOf(quotes: Map<string, OptionQuote>): MarkMap {
   return m;
 }
 
-async function openSpread(quantity: number, date: string, fraction?: number) {
+async function openSpread(quantity: number, date: string, fraction?: number, commissionCentsPerContract?: number) {
   clock.t = etToEpoch(date, '10:00');
   const q = await md.optionQuotes([SHORT, LONG]);
   const legs = [proposed(q.get(SHORT)!, 'SELL'), proposed(q.get(LONG)!, 'BUY')];
@@ -51,7 +51,7 @@ async function openSpread(quantity: number, date: string, fraction?: number) {
     legs: legs.map((l) => ({ root: l.root, expiration: l.expiration, strike: l.strike, right: l.right, side: l.side, quantity, symbol: l.symbol })),
   });
   const proposal: Proposal = { structure: 'PUT_CREDIT_SPREAD', legs, quantity, midCents: 45, naturalCents: 35, floorCents: 35, maxProfitCents: 4_500 * quantity, maxLossCents: 2_500 * 100 * quantity, score: null, notes: {} };
-  const ex = new FillModelExecutor(store, fraction === undefined ? {} : { slippageFraction: fraction });
+  const ex = new FillModelExecutor(store, { slippageFraction: fraction, commissionCentsPerContract });
   const events: ExecutionEvent[] = [];
   ex.subscribe((e) => events.push(e));
   const configId = store.configs.save('credit-verticals', { test: true }, clock.t).configId;
@@ -89,6 +89,7 @@ describe('FillModelExecutor', () => {
       [SHORT, 'SELL', 2, 113, 'OPEN'],
       [LONG, 'BUY', 2, 73, 'OPEN'],
     ]);
+    expect(fills.map((f) => f.commissionCents)).toEqual([130, 130]); // 2 contracts × $0.65 each leg
     expect(fills.map((f) => f.execId)).toEqual([`bt-${open.orderId}-0`, `bt-${open.orderId}-1`]);
 
     clock.t = etToEpoch('2018-01-29', '10:05');
@@ -98,7 +99,9 @@ describe('FillModelExecutor', () => {
     t = store.trades.get(tradeId)!;
     expect(t.status).toBe('CLOSED');
     expect(t.exitDebitCents).toBe(21); // 53 − 32
-    expect(t.realizedPnlCents).toBe(3_800); // (40 − 21) × 100 × 2
+    // (40 − 21) × 100 × 2, less the paper exchange's $0.65 per contract per leg: 2 legs × 2 contracts × 2 orders
+    expect(t.commissionsCents).toBe(520);
+    expect(t.realizedPnlCents).toBe(3_800 - 520);
     expect(t.exitReason).toBe('TAKE_PROFIT_50');
     expect(t.legs.map((l) => [l.symbol, l.entryValueCents, l.exitValueCents, l.closedQty])).toEqual([
       [SHORT, 226, 106, 2],
@@ -125,6 +128,14 @@ describe('FillModelExecutor', () => {
     expect(store.trades.get(tradeId)!.status).toBe('CLOSED');
   });
 
+  it('the commission per contract is configurable (0: gross) and bounded', async () => {
+    const { ex, tradeId } = await openSpread(1, '2018-01-24', undefined, 0);
+    expect(ex.commissionCentsPerContract).toBe(0);
+    expect(store.trades.get(tradeId)!.commissionsCents).toBe(0);
+    expect(new FillModelExecutor(store).commissionCentsPerContract).toBe(65);
+    expect(() => new FillModelExecutor(store, { commissionCentsPerContract: 6.5 })).toThrow(/whole number of cents/);
+  });
+
   it('the fraction is configurable (0 = mid) and bounded', async () => {
     const { tradeId } = await openSpread(1, '2018-01-24', 0);
     // mid 1.175 → 118, mid 0.70 → 70
@@ -148,7 +159,7 @@ describe('FillModelExecutor', () => {
     store.trades.markClosing(tradeId, 'TAKE_PROFIT_50', clock.t);
     await ex.close({ trade: store.trades.get(tradeId)!, marks: marksOf(await md.optionQuotes([SHORT, LONG])), urgency: 'normal', decisionId: null, execution: EXEC, now: clock.t });
     expect(events.map((e) => e.type)).toEqual(['order-working', 'order-accepted', 'fill', 'trade-closed', 'order-done']);
-    expect(events[3]).toMatchObject({ realizedPnlCents: 3_800, trade: { status: 'CLOSED' } });
+    expect(events[3]).toMatchObject({ realizedPnlCents: 3_800 - 520, trade: { status: 'CLOSED' } });
   });
 
   it('an entry it cannot price is rejected and its trade cancelled, and it says so', async () => {

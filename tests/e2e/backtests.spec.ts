@@ -76,3 +76,37 @@ test('run a one-week backtest from the Backtests page, read its results, reopen 
   await expect(runs.getByRole('row')).toHaveCount(3);
   await page.screenshot({ path: testInfo.outputPath('backtests-bad-input.png'), fullPage: true });
 });
+
+test('the commission is a field (the paper account’s by default) shown with the run; a long run can be cancelled and the next one starts', async ({ page, openApp }) => {
+  test.setTimeout(240_000);
+  await openApp(page);
+  await page.getByRole('button', { name: 'Backtests' }).click();
+  await expect(page.getByLabel('Commission ($ per contract)', { exact: true })).toHaveValue('0.65');
+
+  // A bad commission: a clear message, nothing started.
+  await page.getByLabel('Commission ($ per contract)', { exact: true }).fill('0.655');
+  await page.getByRole('button', { name: 'Run backtest' }).click();
+  await expect(page.getByRole('alert')).toContainText('The commission must be dollars per contract from 0 to 100, to the cent');
+
+  // A whole year at $1.00 a contract, cancelled part-way.
+  await page.getByLabel('Commission ($ per contract)', { exact: true }).fill('1');
+  await page.getByLabel('From (ET)', { exact: true }).fill('2026-01-02');
+  await page.getByLabel('To (ET)', { exact: true }).fill('2026-12-31');
+  await page.getByRole('button', { name: 'Run backtest' }).click();
+  await expect(page.getByTestId('bt-fill-model')).toHaveText('Fill model: mid ∓ f × (ask − bid), f 0.30, $1.00 commission per contract per leg');
+  await page.getByRole('button', { name: 'Cancel backtest' }).click();
+  await expect(page.getByTestId('bt-progress-text')).toContainText('Cancelled at');
+  // Its results say how far it got (here at once: nothing saved yet, or what it had done by then).
+  await expect(page.getByRole('list', { name: 'Backtest warnings' })).toContainText(/^Cancelled at \d+% \(2026-\d\d-\d\d\): /);
+  const runs = page.getByRole('table', { name: 'Previous backtests' });
+  await expect(runs.getByRole('row').nth(1)).toContainText('cancelled');
+  await expect(page.getByRole('button', { name: 'Run backtest' })).toBeEnabled();
+
+  await page.getByLabel('From (ET)', { exact: true }).fill('2026-11-23');
+  await page.getByLabel('To (ET)', { exact: true }).fill('2026-11-27');
+  await page.getByRole('button', { name: 'Run backtest' }).click();
+  await expect(page.getByTestId('bt-progress-text')).toContainText('Done', { timeout: 120_000 });
+  // Newest first: the finished week, then the cancelled year.
+  await expect(runs.getByRole('row').nth(1)).toContainText('done');
+  await expect(runs.getByRole('row').nth(2)).toContainText('cancelled');
+});

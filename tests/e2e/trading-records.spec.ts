@@ -111,6 +111,20 @@ test('an entry read back: decision with gates and numbers, its snapshot with the
     await expect(highlighted.first()).toBeInViewport();
     expect(await chain.locator('tbody tr').count()).toBeGreaterThan(10);
     await page.screenshot({ path: testInfo.outputPath('snapshot.png') });
+    // The sticky header is opaque: scrolled to other rows (and part-way through one), it looks the same —
+    // no data row shows through it or between its two rows.
+    const scroller = page.locator('.chain-scroll');
+    const head = chain.locator('thead');
+    const headAt = async (top: number): Promise<Buffer> => {
+      await scroller.evaluate((el, t) => el.scrollTo(0, t), top);
+      await expect.poll(() => scroller.evaluate((el) => el.scrollTop)).toBe(top);
+      // Inside the scroller's rounded corners (their anti-aliasing blends with whatever is under them).
+      const box = (await head.boundingBox())!;
+      return page.screenshot({ clip: { x: box.x + 8, y: box.y, width: box.width - 16, height: box.height }, animations: 'disabled', caret: 'hide' });
+    };
+    const reference = await headAt(0);
+    for (const top of [7, 15, 123]) expect((await headAt(top)).equals(reference), `the header scrolled by ${top} px shows what is under it`).toBe(true);
+    await page.screenshot({ path: testInfo.outputPath('snapshot-scrolled.png') });
     // A snapshot id that does not exist is said so, and no stale chain stays on screen.
     await page.getByLabel('Snapshot id').fill('999999');
     await page.getByRole('button', { name: 'Open' }).click();

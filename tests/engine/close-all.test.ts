@@ -124,7 +124,9 @@ describe('Close all on the simulated market', () => {
     expect(Math.round(s.exchange.cash() * 100) - 100_000 * 100).toBe(pnl);
     // What the user sees: the exit reason MANUAL on the Trades page.
     const listed = await call<Trade[]>(s, 'trades.list', { from: DAY, to: DAY, limit: 10 });
-    expect(listed.filter((t) => t.exitReason === 'MANUAL').map((t) => t.id).sort()).toEqual([first.tradeId, second.tradeId].sort());
+    expect(listed.filter((t) => t.status === 'CLOSED' && t.exitReason === 'MANUAL').map((t) => t.id).sort()).toEqual([first.tradeId, second.tradeId].sort());
+    // The working entry it cancelled is listed too, as what it is: an entry that never filled.
+    expect(listed.find((t) => t.id === cancelled.tradeId)).toMatchObject({ status: 'CANCELLED', finalPnl: null });
 
     // Entries stay off until Start: the next day's slots decide nothing but "entries off".
     await s.advanceTo(etToEpoch(NEXT, '12:05'));

@@ -107,10 +107,20 @@ describe('CSV export', () => {
 
   it('legs, fills and daily summaries carry exact decimals', () => {
     const legs = parseCsv(exportCsv(store, 'legs', { from: '2026-01-20', to: '2026-01-20' }));
-    expect(legs.slice(0, 2).map((l) => [l.option_symbol, l.side, l.avg_entry_price, l.entry_value, l.avg_exit_price, l.pnl])).toEqual([
-      ['SPXW260120C06000000', 'BTO', '12.3000', '1230.00', '20.1000', '780.00'],
-      ['SPY260120C00600000', 'STO', '1.8500', '1850.00', '2.4000', '-550.00'],
+    // Each leg's P&L says which it is: gross (prices only), its commissions, and net (after them).
+    expect(legs.slice(0, 2).map((l) => [l.option_symbol, l.side, l.avg_entry_price, l.entry_value, l.avg_exit_price, l.gross_pnl, l.commissions, l.net_pnl])).toEqual([
+      ['SPXW260120C06000000', 'BTO', '12.3000', '1230.00', '20.1000', '780.00', '1.30', '778.70'],
+      ['SPY260120C00600000', 'STO', '1.8500', '1850.00', '2.4000', '-550.00', '6.50', '-556.50'],
     ]);
+    expect(legs[0]).not.toHaveProperty('pnl');
+    // The legs' net sums to the trade's P&L to the cent; an open trade's legs have none yet.
+    const trades = parseCsv(exportCsv(store, 'trades', { from: '2026-01-20', to: '2026-01-20' }));
+    for (const t of trades) {
+      const mine = legs.filter((l) => l.trade_id === t.trade_id);
+      expect(mine.length).toBeGreaterThan(0);
+      if (t.pnl === '') expect(mine.every((l) => l.net_pnl === '')).toBe(true);
+      else expect(mine.reduce((sum, l) => sum + Math.round(Number(l.net_pnl) * 100), 0)).toBe(Math.round(Number(t.pnl) * 100));
+    }
     const fills = parseCsv(exportCsv(store, 'fills', { from: '2026-01-20', to: '2026-01-20' }));
     expect(fills).toHaveLength(6);
     expect(fills[0]).toMatchObject({ side: 'BUY', effect: 'OPEN', price: '12.30', commission: '1.30', account: '******567', filled_at: '2026-01-20T09:35:00.900-05:00' });

@@ -131,6 +131,15 @@ describe('refusals', () => {
     expect(runner.list()).toEqual([]);
   });
 
+  it('refuses a period before the simulated market begins, before any worker starts, naming the earliest date', () => {
+    const { runner, updates } = makeRunner();
+    const start = () => runner.start({ strategyId: 'credit-verticals', from: '1900-01-01', to: '1900-01-31', seed: 1 });
+    expect(start).toThrow(BacktestInputError);
+    expect(start).toThrow(/from 1900-01-01 is before 1998-01-02, the first day the simulated market has/);
+    expect(updates).toEqual([]);
+    expect(runner.list()).toEqual([]);
+  });
+
   it('refuses an unknown strategy and an unknown run id (NOT_FOUND)', () => {
     const { runner } = makeRunner();
     const err = (fn: () => unknown) => {
@@ -181,6 +190,47 @@ describe('refusals', () => {
     }
   }, 60_000);
 
+  it('cancel stops a running worker: the run is cancelled with what it had reached, and the next one can start', async () => {
+    const { runner, updates, ended, dataDir } = makeRunner();
+    const run = runner.start({ strategyId: 'credit-verticals', from: '2026-01-02', to: '2026-12-31', seed: 1, slippageFraction: 0.3 });
+    // Far enough that some of it is committed (the run commits every 500 steps, about a week).
+    await expect.poll(() => runner.list()[0]!.progress, { timeout: 60_000 }).toBeGreaterThan(0.1);
+    const cancelled = await runner.cancel(run.runId);
+    expect(BacktestRunSchema.parse(cancelled)).toMatchObject({ runId: run.runId, status: 'cancelled', error: null });
+    expect(cancelled.progress).toBeGreaterThan(0);
+    expect(cancelled.progress).toBeLessThan(1);
+    expect(updates.at(-1)).toEqual(cancelled);
+    // What it had done: the trades and statistics of the part it ran, said to be partial.
+    const partial = BacktestResultSchema.parse(runner.get(run.runId));
+    expect(partial.warnings[0]).toMatch(/^Cancelled at \d+% \(2026-\d\d-\d\d\): the figures cover what it had done by then/);
+    expect(partial.tradeList.length).toBeGreaterThan(0);
+    expect(partial.tradeList.length).toBeLessThanOrEqual(cancelled.trades);
+    expect(partial.stats!.trades).toBe(partial.tradeList.filter((t) => t.exitTime !== null).length);
+    expect(partial.tradeList.every((t) => t.entryTime < Date.parse('2026-12-31T00:00:00Z'))).toBe(true);
+    await expect(runner.cancel(run.runId)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('is not running (it is cancelled)') });
+    await expect(runner.cancel('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Listed again after a restart as it was.
+    expect(makeRunner(dataDir).runner.list()).toEqual([cancelled]);
+    const next = runner.start({ strategyId: 'credit-verticals', ...WEEK, seed: 1, slippageFraction: 0.3 });
+    expect((await ended(next.runId)).status).toBe('done');
+  }, 60_000);
+
+  it('a run cut off by a crash (its run.json still says running) is listed as interrupted with what it had', async () => {
+    const { runner, dataDir } = makeRunner();
+    const run = runner.start({ strategyId: 'credit-verticals', from: '2026-01-02', to: '2026-12-31', seed: 1, slippageFraction: 0.4, commissionPerContract: 1 });
+    // run.json is written at the start, so a crash at any point leaves a listed run.
+    const saved = JSON.parse(fs.readFileSync(path.join(dataDir, 'backtests', run.runId, 'run.json'), 'utf8')) as BacktestRun;
+    expect(saved).toMatchObject({ runId: run.runId, status: 'running', slippageFraction: 0.4, commissionPerContract: 1 });
+    // What a crash leaves: the last saved state, progress part-way.
+    fs.writeFileSync(path.join(dataDir, 'backtests', run.runId, 'run.json'), JSON.stringify({ ...saved, progress: 0.25, trades: 7 }));
+    const listed = makeRunner(dataDir).runner.list();
+    expect(listed).toHaveLength(1);
+    expect(BacktestRunSchema.parse(listed[0])).toMatchObject({ runId: run.runId, status: 'interrupted', progress: 0.25, trades: 7, slippageFraction: 0.4, commissionPerContract: 1 });
+    expect(listed[0]!.error).toMatch(/^Interrupted at 25% \(7 trades so far\): Thetadesk closed or crashed while it ran/);
+    expect(makeRunner(dataDir).runner.get(run.runId).warnings[0]).toMatch(/^Interrupted at 25% \(2026-\d\d-\d\d\): /);
+    await runner.cancel(run.runId);
+  }, 60_000);
+
   it('dispose stops a running worker; the run is marked failed and nothing more is emitted', async () => {
     const { runner, updates } = makeRunner();
     const run = runner.start({ strategyId: 'credit-verticals', from: '2026-01-02', to: '2026-12-31', seed: 1, slippageFraction: 0.3 });
@@ -207,6 +257,8 @@ describe('through the contract (dispatch on a Workstation)', () => {
       expect(await dispatch(ws, 'backtest.start', { ...request, from: WEEK.to, to: WEEK.from })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('"from" must not be after "to"') } });
       expect(await dispatch(ws, 'backtest.start', { ...request, config: { width: 7 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('width: width must be a multiple of 5') } });
       expect(await dispatch(ws, 'backtest.start', { ...request, strategyId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await dispatch(ws, 'backtest.start', { ...request, from: '1900-01-01' })).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('first day the simulated market has: start on 1998-01-02 or later') } });
+      expect(await dispatch(ws, 'backtest.cancel', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       expect(await dispatch(ws, 'backtest.get', { runId: 'nope' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       const started = await dispatch(ws, 'backtest.start', request);
       expect(started).toMatchObject({ ok: true, value: { status: 'running', progress: 0 } });
@@ -232,7 +284,7 @@ describe('pure parts', () => {
   });
 
   it('drawdown: equity minus its running peak (from 0), ≤ 0, to the cent — as shared/stats.ts computed it, through the report', () => {
-    const run = BacktestRunSchema.parse({ runId: 'x', strategyId: 's', from: '2026-01-01', to: '2026-01-02', seed: 1, status: 'done', progress: 1, trades: 0, error: null, startedAt: 0, finishedAt: 1 });
+    const run = BacktestRunSchema.parse({ runId: 'x', strategyId: 's', from: '2026-01-01', to: '2026-01-02', seed: 1, status: 'done', slippageFraction: 0.3, commissionPerContract: 0.65, progress: 1, trades: 0, error: null, startedAt: 0, finishedAt: 1 });
     const start = Date.parse('2026-01-01T00:00:00.000-05:00');
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -50_000, max: 50_000 }), { maxLength: 60 }), (pnls) => {
@@ -267,7 +319,7 @@ function emptyDoc(): RunResult {
     strategy: { id: 's', title: 'S', rulesetVersion: '1' },
     config: {},
     data: { source: 'sim', file: null, from: '2026-01-01', to: '2026-01-02', resolution: 'intraday', rows: null },
-    fillModel: { model: 'm', slippageFraction: 0.3 },
+    fillModel: { model: 'm', slippageFraction: 0.3, commissionPerContract: 0.65 },
     stats: { trades: 0, wins: 0, losses: 0, breakeven: 0, winRate: null, avgPnl: null, avgWin: null, avgLoss: null, grossProfit: 0, grossLoss: 0, profitFactor: null, totalPnl: 0, maxDrawdown: 0, maxDrawdownPct: 0, sharpe: null, capital: 100_000, days: 0, exitReasons: {} },
     equity: [],
     daily: [],

@@ -8,9 +8,13 @@
  * - The strategy's config: the request's, else the one saved in settings (`strategy.<id>.config`),
  *   else the seed's defaults; it is validated before the worker starts, so a bad value comes back from
  *   `backtest.start` itself (VALIDATION, naming the field).
- * - Each run writes its database under `<dataDir>/backtests/<runId>/` and, when it ends, `run.json`
- *   (its state) and `result.json` (what `backtest.get` returns) there, so finished runs are listed
- *   again after a restart.
+ * - Each run writes its database under `<dataDir>/backtests/<runId>/` and `run.json` (its state: on
+ *   start, at most every 5 s of progress, and at the end) with `result.json` (what `backtest.get`
+ *   returns) when it is done, so runs are listed again after a restart. A run whose `run.json` still
+ *   says `running` when the runner loads it was cut off by a crash or a restart: it is listed as
+ *   `interrupted`, with the progress and trade count it had reached.
+ * - `cancel` stops a running worker: the run becomes `cancelled` (with what it had reached), and the
+ *   next one can start.
  * - `onUpdate` is called on start, on progress (at most every 100 ms of wall time) and at the end;
  *   the Workstation pushes each as a `backtest` event.
  */
@@ -19,9 +23,15 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ApiError, type BacktestResult, type BacktestRun, type MethodParsedInput } from '../../../shared/api.ts';
 import { toCents } from '../../../shared/money.ts';
+import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
-import { parseStrategyConfig } from '../../backtest/run.ts';
+import { checkPeriod, parseStrategyConfig, summarizeStore } from '../../backtest/run.ts';
+import { openStore } from '../../store/store.ts';
+import { dbFileIn } from '../../store/paths.ts';
+import { DEFAULT_CAPITAL_CENTS } from '../../../shared/stats.ts';
+import { addDays, tradingDays } from '../../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../../shared/time/et.ts';
 import { STRATEGIES, strategyById } from '../../strategies/index.ts';
 import type { Store } from '../../store/store.ts';
 import type { BacktestWorkerData, BacktestWorkerMessage } from './worker.ts';
@@ -46,6 +56,9 @@ export type BacktestRunnerOptions = {
 /** Least wall time between two progress updates of one run, ms (~10 a second). */
 export const PROGRESS_INTERVAL_MS = 100;
 
+/** Least wall time between two saves of a running run's `run.json`, ms. */
+export const SAVE_INTERVAL_MS = 5_000;
+
 /**
  * The worker's file: `worker.ts` beside this module when running from source, or
  * `backtest-worker.cjs` beside the bundle when running from it (scripts/build-lib.ts bundles the
@@ -62,6 +75,9 @@ type Entry = {
   result: BacktestResult | null;
   dir: string;
   lastEmit: number;
+  lastSave: number;
+  /** Set by `cancel` before the worker is terminated, so its exit reads as a cancellation. */
+  cancelled: boolean;
 };
 
 export class BacktestRunner {
@@ -95,6 +111,7 @@ export class BacktestRunner {
       throw new ApiError('NOT_FOUND', `Unknown strategy "${request.strategyId}". Strategies: ${STRATEGIES.map((s) => s.id).join(', ')}.`);
     }
     const config = request.config ?? this.#opts.store.settings.get(`strategy.${strategy.id}.config`) ?? {};
+    checkPeriod('sim', request.from, request.to); // a period the simulator has no market for
     parseStrategyConfig(strategy, config); // throws BacktestInputError naming the bad field
 
     const now = this.#opts.clock.now();
@@ -113,26 +130,34 @@ export class BacktestRunner {
       to: request.to,
       seed: request.seed,
       status: 'running',
+      slippageFraction: request.slippageFraction ?? strategy.about.backtest.slippageFraction,
+      commissionPerContract: request.commissionPerContract ?? OPTION_COMMISSION_CENTS_PER_CONTRACT / 100,
       progress: 0,
       trades: 0,
       error: null,
       startedAt: now,
       finishedAt: null,
     };
-    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, slippageFraction: request.slippageFraction ?? strategy.about.backtest.slippageFraction, dataDir: dir };
+    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), dataDir: dir };
     const worker = new Worker(this.#opts.workerFile ?? backtestWorkerFile(), { workerData: data, name: `backtest ${runId}` });
-    const entry: Entry = { run, worker, result: null, dir, lastEmit: now };
+    const entry: Entry = { run, worker, result: null, dir, lastEmit: now, lastSave: now, cancelled: false };
     this.#runs.set(runId, entry);
+    this.#save(entry); // a crash from here on leaves an "interrupted" run, not a nameless folder
     let ended = false;
-    const finish = (status: 'done' | 'failed', error: string | null, result: BacktestResult | null): void => {
+    const finish = (outcome: 'done' | 'failed', why: string | null, report: BacktestResult | null): void => {
       if (ended) return;
       ended = true;
+      // A cancelled run's worker ends by being terminated: what it had reached is kept, not called a failure.
+      const status = entry.cancelled ? 'cancelled' : outcome;
+      const error = entry.cancelled ? null : why;
+      const result = entry.cancelled ? null : report;
       entry.worker = null;
       entry.run = { ...entry.run, status, error, progress: status === 'done' ? 1 : entry.run.progress, trades: result ? result.tradeList.length : entry.run.trades, finishedAt: this.#opts.clock.now() };
       entry.result = result ? { ...result, ...entry.run } : null;
       if (this.#disposed) return;
       this.#save(entry);
       if (status === 'done') this.#opts.log.info(`Backtest ${runId} (${run.strategyId} ${run.from} → ${run.to}, seed ${run.seed}) done: ${result?.stats?.trades ?? 0} closed trades, P&L ${result?.stats?.totalPnl ?? 0}.`);
+      else if (entry.cancelled) this.#opts.log.info(`Backtest ${runId} cancelled at ${Math.floor(entry.run.progress * 100)}% (${entry.run.trades} trades).`);
       else this.#opts.log.warn(`Backtest ${runId} failed: ${error}`);
       this.#emit(entry);
     };
@@ -143,6 +168,10 @@ export class BacktestRunner {
         if (t - entry.lastEmit >= PROGRESS_INTERVAL_MS) {
           entry.lastEmit = t;
           this.#emit(entry);
+        }
+        if (t - entry.lastSave >= SAVE_INTERVAL_MS) {
+          entry.lastSave = t;
+          this.#save(entry);
         }
       } else if (m.type === 'done') {
         let result: BacktestResult;
@@ -159,7 +188,7 @@ export class BacktestRunner {
     });
     worker.on('error', (error) => finish('failed', `The backtest stopped on an error: ${error.message}`, null));
     worker.on('exit', (code) => finish('failed', this.#disposed ? 'Stopped: the workstation closed before the backtest finished.' : `The backtest worker stopped before finishing (exit code ${code}).`, null));
-    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, slippage ${request.slippageFraction}.`);
+    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, slippage ${run.slippageFraction}, commission $${run.commissionPerContract!.toFixed(2)} per contract.`);
     this.#emit(entry);
     return entry.run;
   }
@@ -170,6 +199,10 @@ export class BacktestRunner {
     const entry = this.#runs.get(runId);
     if (!entry) throw new ApiError('NOT_FOUND', `No backtest run "${runId}".`);
     if (entry.result) return entry.result;
+    if (entry.run.status === 'cancelled' || entry.run.status === 'interrupted') {
+      entry.result = this.#partial(entry);
+      return entry.result;
+    }
     if (entry.run.status === 'done') {
       try {
         entry.result = { ...(JSON.parse(fs.readFileSync(path.join(entry.dir, 'result.json'), 'utf8')) as BacktestResult), ...entry.run };
@@ -179,6 +212,23 @@ export class BacktestRunner {
       }
     }
     return { ...entry.run, stats: null, equity: [], drawdown: [], tradeList: [], warnings: [] };
+  }
+
+  /**
+   * Stops a running backtest: its worker is terminated and the run becomes `cancelled`, keeping the
+   * progress and trade count it had reached. Throws ApiError NOT_FOUND, or CONFLICT when it is not running.
+   */
+  async cancel(runId: string): Promise<BacktestRun> {
+    this.#loadSaved();
+    const entry = this.#runs.get(runId);
+    if (!entry) throw new ApiError('NOT_FOUND', `No backtest run "${runId}".`);
+    const worker = entry.worker;
+    if (entry.run.status !== 'running' || !worker) throw new ApiError('CONFLICT', `Backtest ${runId} is not running (it is ${entry.run.status}).`);
+    entry.cancelled = true;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    await worker.terminate();
+    await exited;
+    return entry.run;
   }
 
   /** Every run of this session and the finished ones saved earlier, newest first. */
@@ -192,6 +242,33 @@ export class BacktestRunner {
     this.#disposed = true;
     const workers = [...this.#runs.values()].map((e) => e.worker).filter((w): w is Worker => w !== null);
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  /**
+   * What a cancelled or interrupted run had done, from its database (committed every 500 steps): the
+   * trades and statistics through the day it reached, with a warning saying so.
+   */
+  #partial(entry: Entry): BacktestResult {
+    const run = entry.run;
+    const start = etToEpoch(run.from, '00:00');
+    const end = etToEpoch(addDays(run.to, 1), '00:00') - 1;
+    const reached = etDate(Math.min(end, start + Math.floor(run.progress * (end - start))));
+    const how = `${run.status === 'cancelled' ? 'Cancelled' : 'Interrupted'} at ${Math.floor(run.progress * 100)}% (${reached})`;
+    const empty = (why: string): BacktestResult => ({ ...run, stats: null, equity: [], drawdown: [], tradeList: [], warnings: [`${how}: ${why}`] });
+    if (!fs.existsSync(dbFileIn(entry.dir))) return empty('it had saved nothing yet.');
+    let store: Store;
+    try {
+      store = openStore({ dataDir: entry.dir, check: 'none', now: () => this.#opts.clock.now() });
+    } catch (error) {
+      return empty(`its database in ${entry.dir} could not be read: ${(error as Error).message}`);
+    }
+    try {
+      const summary = summarizeStore(store, { days: tradingDays(run.from, reached), capitalCents: DEFAULT_CAPITAL_CENTS, start });
+      const warnings = [`${how}: the figures cover what it had done by then, not the whole period.`];
+      return toBacktestResult(run, { ...summary, warnings });
+    } finally {
+      store.close();
+    }
   }
 
   #emit(entry: Entry): void {
@@ -226,11 +303,18 @@ export class BacktestRunner {
       if (this.#runs.has(name)) continue;
       const dir = path.join(this.#root, name);
       try {
-        const run = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as BacktestRun;
-        if (run.runId !== name || run.status === 'running') continue;
-        this.#runs.set(name, { run, worker: null, result: null, dir, lastEmit: 0 });
+        const saved = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as BacktestRun;
+        if (saved.runId !== name) continue;
+        // Runs saved before the fill model was recorded have no slippage/commission: null (unknown).
+        const run: BacktestRun = { ...saved, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
+        if (run.status === 'running') {
+          // No session runs it any more: Thetadesk closed or crashed while it ran.
+          run.status = 'interrupted';
+          run.error = `Interrupted at ${Math.floor(run.progress * 100)}% (${run.trades} trade${run.trades === 1 ? '' : 's'} so far): Thetadesk closed or crashed while it ran. Its database is in ${dir}.`;
+        }
+        this.#runs.set(name, { run, worker: null, result: null, dir, lastEmit: 0, lastSave: 0, cancelled: false });
       } catch {
-        // a run interrupted by a crash, or not a run folder: not listed
+        // not a run folder (or one without its run.json): not listed
       }
     }
   }
@@ -291,7 +375,7 @@ function epoch(iso: string | null): number | null {
  * the report has them) and the trade list (trades still pending at the end, never opened, are left out
  * with a warning).
  */
-export function toBacktestResult(run: BacktestRun, doc: BacktestDocument): BacktestResult {
+export function toBacktestResult(run: BacktestRun, doc: Pick<BacktestDocument, 'stats' | 'equity' | 'trades' | 'openTrades' | 'warnings'>): BacktestResult {
   const equity = doc.equity.map((e) => ({ time: epoch(e.time)!, tradeId: e.tradeId, pnl: e.pnl, equity: e.equity }));
   const drawdown = doc.equity.map((e, i) => ({ time: equity[i]!.time, drawdown: e.drawdown }));
   const warnings = [...doc.warnings];

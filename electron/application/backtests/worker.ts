@@ -20,6 +20,8 @@ export type BacktestWorkerData = {
   to: string;
   seed: number;
   slippageFraction: number;
+  /** Commission per contract per leg fill, cents. */
+  commissionCentsPerContract: number;
   /** The run's own, empty folder (`<dataDir>/backtests/<runId>`). */
   dataDir: string;
 };
@@ -50,6 +52,7 @@ async function main(data: BacktestWorkerData, post: (m: BacktestWorkerMessage) =
       to: data.to,
       dataDir: data.dataDir,
       slippageFraction: data.slippageFraction,
+      commissionCentsPerContract: data.commissionCentsPerContract,
       onProgress: ({ fraction, at, trades }) => {
         if (fraction - lastFraction < PROGRESS_STEP && trades === lastTrades) return;
         lastFraction = fraction;

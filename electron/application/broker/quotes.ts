@@ -39,7 +39,7 @@ export class BrokerQuotes {
     if (broker && broker.status().state === 'connected') {
       try {
         const a = await withTimeout(broker.account(), ANSWER_WITHIN_MS);
-        this.#lastAccount = { accountId: a.accountId, netLiquidation: a.netLiquidation, totalCash: a.cash, availableFunds: null, buyingPower: a.buyingPower, updatedAt: a.time };
+        this.#lastAccount = { accountId: a.accountId, netLiquidation: a.netLiquidation, totalCash: a.cash, availableFunds: a.availableFunds ?? null, buyingPower: a.buyingPower, updatedAt: a.time };
       } catch (error) {
         this.#log.warn(`Account summary unavailable: ${error instanceof Error ? error.message : String(error)}`);
       }

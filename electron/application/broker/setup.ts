@@ -20,6 +20,8 @@ import { openSimBooks, type SimBooksFile } from '../../brokers/sim/books-file.ts
 import { etDate } from '../../../shared/time/et.ts';
 import { createSimulator, type Simulator } from '../../market/sim/simulator.ts';
 import type { Clock } from '../../engine/clock.ts';
+import { SIM_FIRST_DATE } from '../../backtest/run.ts';
+import { envDate, envNumber, type NumberRule } from '../env.ts';
 
 export type BrokerKindOption = 'sim' | 'ibkr' | 'tradier';
 
@@ -34,6 +36,13 @@ export type SimulationSetup = {
   /** What opening the paper account decided (a market resumed or switched), for the log. */
   notice?: { level: 'info' | 'warn'; message: string } | null;
 };
+
+/** THETADESK_SIM_SEED: the simulated market's seed. */
+const SIM_SEED_RULE: NumberRule = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true, hint: 'the same seed replays the same market' };
+/** THETADESK_SIM_SPEED: simulated time per real time. */
+const SIM_SPEED_RULE: NumberRule = { min: 0, above: true, max: 1_000_000, hint: '1 = real time, 600 = ten simulated minutes a second' };
+/** THETADESK_SIM_START: the simulated market's first day (the simulator has no market before SIM_FIRST_DATE). */
+const SIM_START_RANGE = { earliest: SIM_FIRST_DATE, latest: '2099-12-31' };
 
 /** Where the chosen broker may keep state: the data folder (the simulator's paper account lives there). */
 export type BrokerPlace = { dataDir?: string };
@@ -59,14 +68,10 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
       // The simulated market starts at the first session on or after today (ET) — or THETADESK_SIM_START —
       // and runs at THETADESK_SIM_SPEED × real time (1 by default); the engine's schedules follow it. Until
       // the first Start it waits at the open (unless open positions need managing: see the Workstation).
-      let seed = Number(env.THETADESK_SIM_SEED ?? 1);
-      const speed = Number(env.THETADESK_SIM_SPEED ?? 1);
-      let start = env.THETADESK_SIM_START ?? etDate(clock.now());
-      if (!Number.isFinite(seed)) throw new BrokerError('invalid-request', `THETADESK_SIM_SEED must be a number, got "${env.THETADESK_SIM_SEED}".`);
-      if (!(speed > 0) || !Number.isFinite(speed) || speed > 1_000_000) {
-        throw new BrokerError('invalid-request', `THETADESK_SIM_SPEED must be a number from 0 to 1000000 (1 = real time, 600 = ten simulated minutes a second), got "${env.THETADESK_SIM_SPEED}".`);
-      }
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw new BrokerError('invalid-request', `THETADESK_SIM_START must be a date as YYYY-MM-DD, got "${start}".`);
+      // Each variable is checked with its name, value and range (../env.ts).
+      let seed = envNumber(env, 'THETADESK_SIM_SEED', SIM_SEED_RULE, 1);
+      const speed = envNumber(env, 'THETADESK_SIM_SPEED', SIM_SPEED_RULE, 1);
+      let start = envDate(env, 'THETADESK_SIM_START', SIM_START_RANGE, etDate(clock.now()));
       let books: SimBooksFile | null = null;
       let notice: SimulationSetup['notice'] = null;
       if (place.dataDir) {
@@ -87,8 +92,8 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
       return { broker, simulation: { sim, seed, start, speed, books, notice } };
     }
     case 'ibkr': {
-      const port = env.THETADESK_IB_PORT ? Number(env.THETADESK_IB_PORT) : undefined;
-      const clientId = env.THETADESK_IB_CLIENT_ID ? Number(env.THETADESK_IB_CLIENT_ID) : undefined;
+      const port = envNumber(env, 'THETADESK_IB_PORT', { min: 1, max: 65_535, integer: true, hint: "IB Gateway's API port: 4002 paper, 4001 live" });
+      const clientId = envNumber(env, 'THETADESK_IB_CLIENT_ID', { min: 0, max: 2_147_483_647, integer: true, hint: 'a client id no other API client of the Gateway uses' });
       // IB Gateway's daily auto-restart time, HH:MM ET: no orders are sent around it.
       const dailyAt = env.THETADESK_IB_AUTO_RESTART;
       if (dailyAt !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(dailyAt)) {

@@ -51,6 +51,9 @@ export type EngineControlOptions = {
   listening: () => boolean;
 };
 
+/** The status' reason while Start allows entries but every system is switched off. */
+export const ALL_SYSTEMS_OFF = 'Running — but every system is switched off (Strategies page): no new entries.';
+
 export class EngineControl {
   readonly #o: EngineControlOptions;
   readonly #log: Logger;
@@ -138,10 +141,14 @@ export class EngineControl {
   status(): Status {
     const { store, clock, mode } = this.#o;
     const now = clock.now();
+    const strategies = this.#strategyStatus();
+    // Start lets entries through, but a switched-off system opens nothing: with every one off, nothing can enter.
+    const allOff = strategies.length > 0 && strategies.every((s) => !s.enabled);
+    const isTrading = this.#isTrading && !allOff;
     return {
       engineState: this.#engineState,
-      isTrading: this.#isTrading,
-      reason: this.#reason,
+      isTrading,
+      reason: this.#isTrading && allOff ? ALL_SYSTEMS_OFF : this.#reason,
       mode,
       connection: this.#connection,
       openPositions: store.trades.listOpen().filter((t) => t.status !== 'PENDING').length,
@@ -153,7 +160,7 @@ export class EngineControl {
             return { strategyId: dot > 0 ? r.id.slice(0, dot) : r.id, task: dot > 0 ? r.id.slice(dot + 1) : 'run', at: r.at };
           })
         : [],
-      strategies: this.#strategyStatus(),
+      strategies,
       marketHours: { open: isRegularHours(now), nextOpen: nextSessionOpen(now) },
       updatedAt: now,
       simulation: this.#market?.status() ?? null,

@@ -120,6 +120,20 @@ describe('listOrders', () => {
     expect(listOrders(s, '2026-11-20', '2026-11-21', 500)).toEqual([]);
   });
 
+  it('numbers the price-walk steps as they were sent (1, 2, 3…), whatever walk step was due when a tick caught up', () => {
+    store = openTemp();
+    const s = store;
+    const legs = [{ symbol: SHORT, side: 'BUY' as const, ratio: 1 }, { symbol: LONG, side: 'SELL' as const, ratio: 1 }];
+    const o = s.orders.create({ clientOrderId: 'c7', broker: 'sim', strategyId: 'credit-verticals', purpose: 'CLOSE', orderType: 'LIMIT', priceEffect: 'DEBIT', limitPriceCents: 300, quantity: 1, at: T0, legs });
+    // Walk steps due 0, 1, 3 (a late tick skipped 2), 6, 6 (a close sitting at natural, re-sent after a re-mark).
+    const due = [[0, -300], [1, -305], [3, -315], [6, -330], [6, -335]] as const;
+    due.forEach(([step, cents], i) =>
+      s.events.append({ at: T0 + i, category: 'order', type: 'order.limit', orderId: o.orderId, payload: { clientOrderId: 'c7', limitCents: cents, step, midCents: -300, naturalCents: cents } }),
+    );
+    const [order] = listOrders(s, DAY, DAY, 10);
+    expect(order!.steps.filter((x) => x.type === 'walk').map((x) => x.message.replace(/:.*/, ''))).toEqual(['Price walk step 1', 'Price walk step 2', 'Price walk step 3', 'Price walk step 4']);
+  });
+
   it('averages fills over several units exactly to the cent', () => {
     store = openTemp();
     const s = store;

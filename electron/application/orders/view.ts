@@ -98,6 +98,7 @@ export function orderSteps(row: OrderRow, events: readonly EventRow[], createdLi
   const steps: Step[] = [];
   let limit: number | null = createdLimitCents;
   let cancelReason: string | null = null;
+  let walked = 0;
   // The broker's replace confirmation usually lands before the engine logs the price it set
   // (order.limit): only a confirmed price the engine never set (changed outside Thetadesk) is a step.
   const enginePrices = new Set(events.filter((e) => e.type === 'order.limit').map((e) => numberIn(e.payload, 'limitCents')));
@@ -116,14 +117,15 @@ export function orderSteps(row: OrderRow, events: readonly EventRow[], createdLi
       case 'order.limit': {
         const cents = numberIn(p, 'limitCents');
         if (cents === null) break;
-        const step = numberIn(p, 'step') ?? 0;
         const mid = numberIn(p, 'midCents');
         const natural = numberIn(p, 'naturalCents');
         const at = mid !== null && natural !== null ? ` (mid ${money(mid)}, natural ${money(natural)})` : '';
         const first = !steps.some((s) => s.type === 'priced' || s.type === 'walk');
         limit = cents;
         if (first) push(e, 'priced', `Working at ${money(cents)}${at}`);
-        else push(e, 'walk', `Price walk step ${step}: limit ${money(cents)}${at}`);
+        // Numbered as sent (1, 2, 3…): the walk's own step index can jump when a tick catches up, and a
+        // close re-priced at natural stays on its last one.
+        else push(e, 'walk', `Price walk step ${++walked}: limit ${money(cents)}${at}`);
         break;
       }
       case 'order.replace-failed':

@@ -25,13 +25,14 @@ export function performanceToday(store: Store, engine: TradingEngine | null, now
   const open = store.trades.listOpen().filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
   const unrealizedCents = open.reduce((sum, t) => sum + (engine?.unrealized(t) ?? 0), 0);
   const limits = (engine?.strategyInfo() ?? []).map((s) => s.config.risk.maxLossPerDayCents).filter((v): v is number => v !== null);
-  const maxDailyLossCents = limits.length > 0 ? Math.min(...limits) : 0;
-  const breached = (engine?.strategyIds() ?? []).some((id) => engine!.portfolio(id, now).stopLossToday) || (maxDailyLossCents > 0 && -realizedCents >= maxDailyLossCents);
+  // null: no system has a daily loss limit (never 0, which would read as "any loss breaches").
+  const maxDailyLossCents = limits.length > 0 ? Math.min(...limits) : null;
+  const breached = (engine?.strategyIds() ?? []).some((id) => engine!.portfolio(id, now).stopLossToday) || (maxDailyLossCents !== null && -realizedCents >= maxDailyLossCents);
   return {
     dailyRealizedPnl: fromCents(realizedCents),
     unrealizedPnl: fromCents(unrealizedCents),
     totalPnl: fromCents(realizedCents + unrealizedCents),
-    maxDailyLoss: fromCents(maxDailyLossCents),
+    maxDailyLoss: maxDailyLossCents === null ? null : fromCents(maxDailyLossCents),
     riskBreached: breached,
     tradesCount: day.tradesCount,
     tradesToday: tradesEnteredToday(store, now),

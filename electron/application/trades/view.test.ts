@@ -7,6 +7,7 @@ import { DEFAULT_CAPITAL_CENTS, sharpe } from '../../../shared/stats.ts';
 import { tradingDays } from '../../../shared/market/calendar.ts';
 import { etDate } from '../../../shared/time/et.ts';
 import type { TradeWithLegs } from '../../store/repos/trades.ts';
+import { exportCsv } from '../../store/export.ts';
 import { listTrades, NO_MARKS, performanceHistory, type LiveMarks } from './view.ts';
 
 let store: Store | null = null;
@@ -37,7 +38,7 @@ describe('trades view', () => {
     expect(listTrades(store, {}, 5)).toHaveLength(5);
   });
 
-  it('keeps open trades apart and leaves cancelled entries out', () => {
+  it('keeps open trades apart and lists cancelled entries as CANCELLED (a filter of their own), the rows the export holds', () => {
     store = openTemp(tempDir('td-trades-view-'));
     const open = seedArbTrade(store, { closeIt: false });
     const closed = seedArbTrade(store);
@@ -51,7 +52,17 @@ describe('trades view', () => {
     });
     expect(listTrades(store, {}, 10).map((t) => t.id)).toEqual([pending.tradeId, closed.tradeId, open.tradeId]);
     store.trades.cancel(pending.tradeId, Date.UTC(2026, 0, 21, 16), 'ENTRY_TIMEOUT');
-    expect(listTrades(store, {}, 10).map((t) => t.id)).toEqual([closed.tradeId, open.tradeId]);
+    const all = listTrades(store, {}, 10);
+    expect(all.map((t) => [t.id, t.status])).toEqual([[pending.tradeId, 'CANCELLED'], [closed.tradeId, 'CLOSED'], [open.tradeId, 'OPEN']]);
+    expect(all[0]).toMatchObject({ exitReason: 'ENTRY_TIMEOUT', finalPnl: null, unrealizedPnl: null });
+    expect(listTrades(store, { status: 'CANCELLED' }, 10).map((t) => t.id)).toEqual([pending.tradeId]);
+    expect(listTrades(store, { status: 'OPEN' }, 10).map((t) => t.id)).toEqual([open.tradeId]);
+    expect(listTrades(store, { status: 'CLOSED' }, 10).map((t) => t.id)).toEqual([closed.tradeId]);
+    // What the page shows for a range is what the export of that range holds.
+    const range = { from: '2026-01-01', to: '2026-01-31' };
+    const exported = exportCsv(store, 'trades', range).split('\r\n').slice(1).filter((l) => l !== '').map((l) => Number(l.split(',')[0]));
+    expect(listTrades(store, range, 10).map((t) => t.id).sort()).toEqual(exported.sort());
+    expect(TradeFilterSchema.parse({ status: 'CANCELLED' })).toEqual({ status: 'CANCELLED' });
   });
 
   it('computes the equity curve and statistics of the filtered closed trades to the cent', () => {

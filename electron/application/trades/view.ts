@@ -48,7 +48,7 @@ export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade
     finalPnl: t.realizedPnlCents === null ? null : fromCents(t.realizedPnlCents),
     unrealizedPnl: unrealized === null ? null : fromCents(unrealized),
     exitReason: t.exitReason,
-    status: t.status === 'CLOSED' || t.status === 'CANCELLED' ? 'CLOSED' : 'OPEN',
+    status: t.status === 'CLOSED' || t.status === 'CANCELLED' ? t.status : 'OPEN',
     closedAt: t.closedAt,
     description: describeLegs(t.legs, t.quantity),
     entryPrice: t.entryCreditCents === null ? null : fromCents(t.entryCreditCents),
@@ -99,8 +99,9 @@ export function performanceHistory(store: Store, filter: TradeFilter, marks: Liv
     if (date !== undefined && !isCalendarDate(date)) throw new ApiError('VALIDATION', `"${name}" must be a calendar date written YYYY-MM-DD, got "${date}".`);
   }
   const query = { fromDate: filter.from, toDate: filter.to, strategyId: filter.strategyId, exitReason: filter.exitReason, limit: ALL };
-  const closed = filter.status === 'OPEN' ? [] : store.trades.search({ ...query, status: 'CLOSED', legs: false }).map(toClosedTrade).filter((t): t is ClosedTrade => t !== null);
-  const open = filter.status === 'CLOSED' ? [] : store.trades.search({ ...query, status: 'OPEN' }).filter(isHeld);
+  // Cancelled entries never held a position: in neither the statistics nor the open P&L.
+  const closed = filter.status === 'OPEN' || filter.status === 'CANCELLED' ? [] : store.trades.search({ ...query, status: 'CLOSED', legs: false }).map(toClosedTrade).filter((t): t is ClosedTrade => t !== null);
+  const open = filter.status === 'CLOSED' || filter.status === 'CANCELLED' ? [] : store.trades.search({ ...query, status: 'OPEN' }).filter(isHeld);
 
   let openCents: number | null = 0;
   for (const t of open) {

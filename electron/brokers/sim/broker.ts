@@ -122,7 +122,7 @@ export class SimBroker implements Broker {
 
   async account(): Promise<AccountSummary> {
     this.require('read the account');
-    return { accountId: 'SIM', netLiquidation: this.exchange.netLiquidation(), cash: this.exchange.cash(), buyingPower: this.exchange.buyingPower(), time: this.market.now() };
+    return { accountId: 'SIM', netLiquidation: this.exchange.netLiquidation(), cash: this.exchange.cash(), buyingPower: this.exchange.buyingPower(), availableFunds: this.exchange.buyingPower(), time: this.market.now() };
   }
   async positions(): Promise<BrokerPosition[]> {
     this.require('read positions');

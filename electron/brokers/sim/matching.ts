@@ -10,7 +10,8 @@
  *   conceded f × (Σ leg spreads) from the combo's mid (seed 000's fill model: a credit spread fills
  *   at mid − 0.30 × (ask − bid)); off (0) by default, so a limit between mid and natural rests;
  * - partial fills and rejects (buying power, bad contract, market closed) are switched on by policy;
- * - commissions are per contract (options) and per share (stock), configurable;
+ * - commissions are per contract (options) and per share (stock), configurable; by default the one
+ *   schedule backtests charge too (shared/domain/commissions.ts);
  * - SPX/SPXW are cash-settled (AM at the open, PM at the close), SPY options are physically settled
  *   with assignment/exercise at expiration when in the money.
  *
@@ -28,6 +29,7 @@ import { isRegularHours } from '../../../shared/market/calendar.ts';
 import type { MarketSource } from '../market-source.ts';
 import { contractKey, type Contract, type OrderLeg } from '../port.ts';
 import { instrument } from '../../../shared/domain/instruments.ts';
+import { OPTION_COMMISSION_CENTS_PER_CONTRACT, STOCK_COMMISSION_PER_SHARE } from '../../../shared/domain/commissions.ts';
 
 export type RejectReason = 'buying-power' | 'bad-contract' | 'market-closed';
 
@@ -63,8 +65,8 @@ export type MatchingConfig = {
 export const DEFAULT_MATCHING: MatchingConfig = {
   fillPolicy: 'auto',
   reject: null,
-  optionCommission: 0.65,
-  stockCommission: 0.005,
+  optionCommission: OPTION_COMMISSION_CENTS_PER_CONTRACT / 100,
+  stockCommission: STOCK_COMMISSION_PER_SHARE,
   startingCash: 100_000,
 };
 

@@ -145,6 +145,19 @@ export function parseTradierConfig(input: TradierConfigInput): TradierConfig {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/**
+ * Available funds from `GET /accounts/{id}/balances` (reference/tradier-api.md 5.2): a cash account's
+ * `cash.cash_available`; a margin or PDT account's `total_equity − current_requirement` (equity above
+ * the margin its positions need, IB's AvailableFunds); null when the balances have neither.
+ */
+function availableFunds(b: Json): number | null {
+  const cash = b.cash as Json | undefined;
+  if (cash && typeof cash === 'object') return num(cash.cash_available);
+  const equity = num(b.total_equity);
+  const requirement = num(b.current_requirement);
+  return equity === null || requirement === null ? null : Math.round((equity - requirement) * 100) / 100;
+}
+
 export function parseOptionJson(o: Json, time: number): OptionQuote | null {
   const occ = parseOptionSymbol(String(o.symbol ?? ''));
   if (!occ) return null;
@@ -451,6 +464,7 @@ export class TradierBroker implements Broker {
       netLiquidation: num(b.total_equity) ?? 0,
       cash: num(b.total_cash) ?? 0,
       buyingPower: num(sub.option_buying_power) ?? num(sub.cash_available) ?? 0,
+      availableFunds: availableFunds(b),
       time: this.clock.now(),
     };
   }

@@ -211,6 +211,25 @@ export function divRound(a: number, b: number): number {
   return q;
 }
 
+/** What {@link legPnl} reads of a leg: its side, multiplier, quantities, value totals (per-share cents) and commissions. */
+export type LegValues = Pick<LegRow, 'side' | 'multiplier' | 'openedQty' | 'closedQty' | 'entryValueCents' | 'exitValueCents' | 'commissionsCents'>;
+
+/**
+ * One leg's realized P&L in cents (multiplier applied): the one place P&L is computed. A trade's realized
+ * P&L is the sum of its legs' `netCents` (refresh), the legs export shows both.
+ * - `grossCents`: prices only, for the contracts closed so far (the entry value pro-rated to them);
+ *   null before any is closed.
+ * - `netCents`: gross less every commission the leg paid (opening and closing fills), once the leg is
+ *   wholly closed; null before that (its commissions are not all realized yet).
+ */
+export function legPnl(l: LegValues): { grossCents: number | null; netCents: number | null } {
+  if (l.closedQty === 0) return { grossCents: null, netCents: null };
+  const entryClosed = l.openedQty === 0 ? 0 : divRound(l.entryValueCents * l.closedQty, l.openedQty);
+  const perShare = l.side === 'SELL' ? entryClosed - l.exitValueCents : l.exitValueCents - entryClosed;
+  const grossCents = perShare * l.multiplier;
+  return { grossCents, netCents: l.closedQty >= l.openedQty ? grossCents - l.commissionsCents : null };
+}
+
 /** A closed trade as the statistics take it (shared/stats.ts); null unless CLOSED with a realized P&L. */
 export function toClosedTrade(t: TradeRow): ClosedTrade | null {
   if (t.status !== 'CLOSED' || t.realizedPnlCents === null || t.closedAt === null) return null;
@@ -324,8 +343,9 @@ export class TradeRepo {
    * Trades matching a filter, newest first (by entry time, then id), with their legs — two queries
    * whatever the count, so 100,000 rows stay fast. CANCELLED (entries that never filled) are left out.
    */
-  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED'; exitReason?: string; limit: number; /** Default true; false leaves `legs` empty (statistics need none). */ legs?: boolean }): TradeWithLegs[] {
-    const where: string[] = ["status <> 'CANCELLED'"];
+  search(q: { fromDate?: string; toDate?: string; strategyId?: string; status?: 'OPEN' | 'CLOSED' | 'CANCELLED'; exitReason?: string; limit: number; /** Default true; false leaves `legs` empty (statistics need none). */ legs?: boolean }): TradeWithLegs[] {
+    // Every trade, entries that never filled (CANCELLED) included, as the export has them.
+    const where: string[] = ['1 = 1'];
     const args: (string | number)[] = [];
     const add = (clause: string, value?: string) => {
       where.push(clause);
@@ -336,6 +356,7 @@ export class TradeRepo {
     if (q.strategyId) add('strategy_id = ?', q.strategyId);
     if (q.status === 'CLOSED') add("status = 'CLOSED'");
     if (q.status === 'OPEN') add("status NOT IN ('CLOSED', 'CANCELLED')");
+    if (q.status === 'CANCELLED') add("status = 'CANCELLED'");
     if (q.exitReason) add('exit_reason = ?', q.exitReason);
     const sql = `SELECT * FROM trades WHERE ${where.join(' AND ')} ORDER BY COALESCE(opened_at, created_at) DESC, trade_id DESC LIMIT ?`;
     const trades = this.#db.prepare<TradeRaw>(sql).all(...args, q.limit).map(toTrade);
@@ -479,6 +500,15 @@ export class TradeRepo {
     const closedNow = anyOpened && allClosed && anyClosed && (t.status === 'CLOSING' || fullyOpened) && t.status !== 'CLOSED';
     const status: TradeStatus = closedNow ? 'CLOSED' : t.status === 'PENDING' && anyOpened ? 'OPEN' : t.status;
     const closedAt = closedNow ? at : t.closed_at;
+    // Realized P&L: the sum of the legs' net P&L (legPnl, which the legs export shows too). Every opened
+    // leg is wholly closed when a trade closes; a leg that is not (never opened, or a status set by
+    // reconciliation) counts its values as they stand, less its commissions.
+    const realized = (): number =>
+      legs.reduce((sum, l) => {
+        const { netCents } = legPnl({ side: l.side, multiplier: l.multiplier, openedQty: l.opened_qty, closedQty: l.closed_qty, entryValueCents: l.entry_value_cents, exitValueCents: l.exit_value_cents, commissionsCents: l.commissions_cents });
+        const asTheyStand = (l.side === 'SELL' ? 1 : -1) * (l.entry_value_cents - l.exit_value_cents) * l.multiplier - l.commissions_cents;
+        return sum + (netCents ?? asTheyStand);
+      }, 0);
     this.#refreshStmt ??= this.#db.prepare(
       `UPDATE trades SET status = ?, opened_at = COALESCE(opened_at, ?), entry_total_cents = ?, entry_credit_cents = ?,
         exit_total_cents = ?, exit_debit_cents = ?, commissions_cents = ?, closed_at = ?, exit_date = ?, realized_pnl_cents = ?, updated_at = ?
@@ -487,10 +517,10 @@ export class TradeRepo {
     this.#refreshStmt.run(
         status, anyOpened ? at : null, anyOpened ? entryTotal : null, anyOpened ? divRound(entryTotal, unit) : null,
         anyClosed ? exitTotal : null, anyClosed ? divRound(exitTotal, unit) : null, commissions, closedAt,
-        closedAt === null ? null : etDate(closedAt), status === 'CLOSED' ? entryTotal - exitTotal - commissions : null, at, tradeId,
+        closedAt === null ? null : etDate(closedAt), status === 'CLOSED' ? realized() : null, at, tradeId,
       );
     if (closedNow) {
-      this.#events.append({ at, category: 'engine', type: 'trade.closed', strategyId: t.strategy_id, tradeId, payload: { realizedPnlCents: entryTotal - exitTotal - commissions, exitReason: t.exit_reason } });
+      this.#events.append({ at, category: 'engine', type: 'trade.closed', strategyId: t.strategy_id, tradeId, payload: { realizedPnlCents: realized(), exitReason: t.exit_reason } });
     }
     if (status === 'CLOSED' && closedAt !== null) this.#onClosed(etDate(closedAt), at);
   }

@@ -37,7 +37,7 @@ describe('manage: take profit at 50% of max profit', () => {
     const at = manage(position(200, mark(1.45, 1.55), mark(0.45, 0.55))); // value 1.50 − 0.50
     expect(kindGate(at)).toBe('EXIT TAKE_PROFIT_50 normal');
     expect(at.details).toMatchObject({ valueCents: 100, pnlCents: 100, entryCreditCents: 200, takeProfitAtCents: 100, stopLossAtCents: -200, pnlPctOfMaxProfit: 0.5 });
-    expect(at.kind === 'EXIT' && at.reason).toBe('Take profit: P&L $1.00 at mid ≥ 50% of max profit $2.00 (at $1.00)');
+    expect(at.kind === 'EXIT' && at.reason).toBe('Take profit: P&L $200.00 at mid ≥ 50% of max profit $400.00 (at $200.00)');
     expect(at.kind === 'EXIT' && at.target).toEqual({ pctOfMaxProfit: 0.5, maxProfitCents: 200, levelCents: 100, priceBasis: 'mid', pnlCents: 100 });
     const near = manage(position(200, mark(1.46, 1.56), mark(0.45, 0.55))); // value 1.01
     expect(near.kind).toBe('HOLD');
@@ -73,7 +73,7 @@ describe('manage: stop loss at −100% of max profit', () => {
     const sl = manage(position(200, mark(4.45, 4.55), mark(0.45, 0.55))); // value 4.00, P&L −2.00
     expect(kindGate(sl)).toBe('EXIT STOP_LOSS marketable');
     expect(sl.details).toMatchObject({ valueCents: 400, pnlCents: -200, stopLossAtCents: -200 });
-    expect(sl.kind === 'EXIT' && sl.reason).toBe('Stop loss: P&L −$2.00 at mid ≤ −100% of max profit $2.00 (at −$2.00)');
+    expect(sl.kind === 'EXIT' && sl.reason).toBe('Stop loss: P&L −$400.00 at mid ≤ −100% of max profit $400.00 (at −$400.00)');
     expect(sl.kind === 'EXIT' && sl.target).toEqual({ pctOfMaxProfit: -1, maxProfitCents: 200, levelCents: -200, priceBasis: 'mid', pnlCents: -200 });
     expect(manage(position(200, mark(4.44, 4.54), mark(0.45, 0.55))).kind).toBe('HOLD'); // value 3.99
   });
@@ -106,7 +106,7 @@ describe("manage: exitTriggerPrice 'natural' measures P&L at what the close can 
     const fired = manage(position(200, mark(1.35, 1.45), mark(0.45, 0.55)), natural);
     expect(kindGate(fired)).toBe('EXIT TAKE_PROFIT_50 normal');
     expect(fired.details).toMatchObject({ valueCents: 100, pnlCents: 100 });
-    expect(fired.kind === 'EXIT' && fired.reason).toBe('Take profit: P&L $1.00 at natural ≥ 50% of max profit $2.00 (at $1.00)');
+    expect(fired.kind === 'EXIT' && fired.reason).toBe('Take profit: P&L $200.00 at natural ≥ 50% of max profit $400.00 (at $200.00)');
     expect(fired.kind === 'EXIT' && fired.target).toEqual({ pctOfMaxProfit: 0.5, maxProfitCents: 200, levelCents: 100, priceBasis: 'natural', pnlCents: 100 });
   });
 

@@ -18,6 +18,9 @@
  * - An exit by take profit or stop loss carries its `target` (the level, the price basis and the P&L
  *   it saw), which the engine keeps on the trade beside what the close realized.
  *
+ * Reasons state P&L, max profit and the level in dollars for the whole position (as every page and
+ * export does: a 1-lot with a 2.40 credit has max profit $240.00); the details keep per-share cents.
+ *
  * Thresholds are whole cents: P&L is in cents, so "P&L ≥ 117.5¢" is "P&L ≥ 118¢" (ceil), and
  * "P&L ≤ −117.5¢" is "P&L ≤ −118¢". Percentages are read to the basis point.
  */
@@ -97,18 +100,22 @@ export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>):
     exitTriggerPrice: basis,
     sessionExitAt,
   };
+  // The reasons state dollars for the whole position (× multiplier × units), as the pages and exports do;
+  // the details keep the per-share cents of one unit the rules compare.
+  const scale = (position.legs[0]?.multiplier ?? 100) * units;
+  const usd = (c: number): string => cents(c * scale);
   const target = (pctOfMaxProfit: number, levelCents: number): ExitTarget => ({ pctOfMaxProfit, maxProfitCents: creditCents, levelCents, priceBasis: basis, pnlCents });
 
   if (stopLossAtCents !== null && pnlCents <= stopLossAtCents) {
     return {
       kind: 'EXIT', tradeId, gate: 'STOP_LOSS', urgency: 'marketable', details, target: target(-config.stopLossPct, stopLossAtCents),
-      reason: `Stop loss: P&L ${cents(pnlCents)} at ${basis} ≤ −${config.stopLossPct * 100}% of max profit ${cents(creditCents)} (at ${cents(stopLossAtCents)})`,
+      reason: `Stop loss: P&L ${usd(pnlCents)} at ${basis} ≤ −${config.stopLossPct * 100}% of max profit ${usd(creditCents)} (at ${usd(stopLossAtCents)})`,
     };
   }
   if (takeProfitAtCents !== null && pnlCents >= takeProfitAtCents) {
     return {
       kind: 'EXIT', tradeId, gate: takeProfitGate(config.takeProfitPct), urgency: 'normal', details, target: target(config.takeProfitPct, takeProfitAtCents),
-      reason: `Take profit: P&L ${cents(pnlCents)} at ${basis} ≥ ${config.takeProfitPct * 100}% of max profit ${cents(creditCents)} (at ${cents(takeProfitAtCents)})`,
+      reason: `Take profit: P&L ${usd(pnlCents)} at ${basis} ≥ ${config.takeProfitPct * 100}% of max profit ${usd(creditCents)} (at ${usd(takeProfitAtCents)})`,
     };
   }
   if (sessionExitAt !== null && now >= sessionExitAt) {
@@ -120,7 +127,7 @@ export function manageCreditVertical(input: ManageInput<CreditVerticalsConfig>):
   return { kind: 'HOLD', tradeId, details: hasCredit ? details : { ...details, reason: 'No entry credit: take profit and stop loss are measured against it' } };
 }
 
-/** Cents per share as dollars for reasons, e.g. −117 → "−$1.17". */
+/** Cents as dollars for reasons, e.g. −11700 → "−$117.00". */
 function cents(c: number): string {
   return `${c < 0 ? '−' : ''}$${(Math.abs(c) / 100).toFixed(2)}`;
 }

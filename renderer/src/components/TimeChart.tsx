@@ -7,6 +7,7 @@
 import { AreaSeries, ColorType, createChart, HistogramSeries, LineSeries, type ChartOptions, type DeepPartial, type IChartApi, type ISeriesApi, type SeriesType, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { reduceM4 } from '../lib/m4.ts';
+import { withTimeGaps } from '../lib/time-axis.ts';
 import { etChartTime } from '../lib/time.ts';
 import { useApp } from '../store.ts';
 
@@ -32,6 +33,12 @@ export type TimeChartProps = {
    * (lib/m4.ts: the same pixels, every extreme kept). Default true.
    */
   reduce?: boolean;
+  /**
+   * Space the points by their real times (whitespace inside the gaps, lib/time-axis.ts), so a year
+   * between two points looks like a year, not like the next bar. For sparse series such as equity
+   * curves; intraday series keep the default (nights and weekends take no room).
+   */
+  timeAxis?: boolean;
 };
 
 const PALETTE = ['#3b82f6', '#f59e0b', '#22c55e', '#ef4444', '#a855f7', '#14b8a6'];
@@ -129,7 +136,7 @@ export function TimeChart(props: TimeChartProps) {
   }, [theme, seriesKey]);
 
   // Whole series replaced when `data` changes.
-  const { data, onRendered, reduce = true } = props;
+  const { data, onRendered, reduce = true, timeAxis = false } = props;
   useEffect(() => {
     if (!data || !chartRef.current) return;
     const started = performance.now();
@@ -147,7 +154,8 @@ export function TimeChart(props: TimeChartProps) {
       converting += performance.now() - c0;
       total += points.length;
       drawn += d.length;
-      series.setData(d);
+      // After the M4 reduction: the whitespace only places the points it kept.
+      series.setData(timeAxis ? (withTimeGaps(d, Math.max(1_000, 2 * width)) as typeof d) : d);
       if (d.length > 0) lastTimeRef.current.set(id, d[d.length - 1]!.time);
     }
     chartRef.current.timeScale().fitContent();
@@ -159,7 +167,7 @@ export function TimeChart(props: TimeChartProps) {
       performance.measure(`chart render: ${label}`, { start: started, end: performance.now(), detail: { points: total, drawn, convertMs: converting, setDataMs: setDataDone - started - converting } });
       onRendered?.(total);
     });
-  }, [data, onRendered, reduce, seriesKey]);
+  }, [data, onRendered, reduce, timeAxis, seriesKey]);
 
   // Live points streamed in without re-rendering.
   const { subscribe } = props;

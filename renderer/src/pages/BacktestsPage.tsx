@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BacktestResult, BacktestRun, Stats } from '../../../shared/api.ts';
 import { formatDrawdown, formatNet, formatUsd } from '../../../shared/format.ts';
+import { MAX_COMMISSION_PER_CONTRACT, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import { etDateTime } from '../../../shared/time/et.ts';
 import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
@@ -37,9 +38,9 @@ export function defaultPeriod(today: string): { from: string; to: string } {
   return { from, to };
 }
 
-type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage', string>>;
+type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage' | 'commission', string>>;
 
-function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string }): FormErrors {
+function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string; commission: string }): FormErrors {
   const e: FormErrors = {};
   if (!f.strategyId) e.strategy = 'Pick a strategy.';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(f.from)) e.from = 'Pick the first day (From).';
@@ -48,7 +49,11 @@ function validate(f: { strategyId: string; from: string; to: string; seed: strin
   if (!/^\d+$/.test(f.seed.trim()) || Number(f.seed) > MAX_SEED) e.seed = `The seed must be a whole number from 0 to ${MAX_SEED}.`;
   const s = Number(f.slippage);
   // Empty: the system's own (its seed's) fraction.
-  if (f.slippage.trim() !== '' && (!Number.isFinite(s) || s < 0 || s > 1)) e.slippage = "The slippage fraction must be a number from 0 to 1, or empty for the system's own.";
+  if (f.slippage.trim() !== '' && (!Number.isFinite(s) || s < 0 || s > 0.5)) e.slippage = "The slippage fraction must be a number from 0 to 0.5, or empty for the system's own.";
+  const c = Number(f.commission);
+  if (f.commission.trim() === '' || !Number.isFinite(c) || c < 0 || c > MAX_COMMISSION_PER_CONTRACT || Math.abs(c * 100 - Math.round(c * 100)) > 1e-6) {
+    e.commission = `The commission must be dollars per contract from 0 to ${MAX_COMMISSION_PER_CONTRACT}, to the cent (e.g. ${PAPER_COMMISSION}).`;
+  }
   return e;
 }
 
@@ -56,8 +61,18 @@ const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}
 const num = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
 const pnlClass = (v: number | null) => (v === null ? undefined : v >= 0 ? 'pos' : 'neg');
 
+/** The paper exchange's commission per contract per leg, dollars: the form's default. */
+const PAPER_COMMISSION = (OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2);
+
 function StatusBadge({ run }: { run: BacktestRun }) {
-  return <span className={`badge ${run.status === 'done' ? 'good' : run.status === 'failed' ? 'bad' : 'warn'}`}>{run.status}</span>;
+  return <span className={`badge ${run.status === 'done' ? 'good' : run.status === 'failed' || run.status === 'interrupted' ? 'bad' : 'warn'}`}>{run.status}</span>;
+}
+
+/** "f 0.30, $0.65 per contract per leg" — the fill model a run used (unknown for runs saved before it was recorded). */
+function fillModelOf(run: BacktestRun): string {
+  const f = run.slippageFraction === null ? 'f unknown' : `f ${run.slippageFraction.toFixed(2)}`;
+  const c = run.commissionPerContract === null ? 'commission unknown' : `$${run.commissionPerContract.toFixed(2)} commission per contract per leg`;
+  return `${f}, ${c}`;
 }
 
 function seconds(run: BacktestRun): string {
@@ -113,11 +128,11 @@ function Results({ result }: { result: BacktestResult }) {
       <div className="bt-charts">
         <section className="card" aria-labelledby="bt-eq-h">
           <h2 id="bt-eq-h">Equity</h2>
-          {result.equity.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest equity curve" series={EQUITY_SERIES} data={equity} height={240} />}
+          {result.equity.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest equity curve" series={EQUITY_SERIES} data={equity} height={240} timeAxis />}
         </section>
         <section className="card" aria-labelledby="bt-dd-h">
           <h2 id="bt-dd-h">Drawdown</h2>
-          {result.drawdown.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest drawdown" series={DRAWDOWN_SERIES} data={drawdown} height={240} />}
+          {result.drawdown.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest drawdown" series={DRAWDOWN_SERIES} data={drawdown} height={240} timeAxis />}
         </section>
       </div>
       <section className="card" aria-labelledby="bt-trades-h">
@@ -139,6 +154,8 @@ export function BacktestsPage() {
   const [to, setTo] = useState(defaults.to);
   const [seed, setSeed] = useState('1');
   const [slippage, setSlippage] = useState('');
+  const [commission, setCommission] = useState(PAPER_COMMISSION);
+  const [cancelling, setCancelling] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({});
   const [callError, setCallError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -155,7 +172,9 @@ export function BacktestsPage() {
   const runs = list.data ?? [];
   // The shown run: its latest event, else what the list says.
   const run: BacktestRun | null = runId === null ? null : (live[runId] ?? runs.find((r) => r.runId === runId) ?? null);
-  const result = useCall('backtest.get', run && run.status === 'done' ? { runId: run.runId } : null);
+  // Results once it ended with any: done, or what a cancelled or interrupted run had reached.
+  const hasResults = run !== null && (run.status === 'done' || run.status === 'cancelled' || run.status === 'interrupted');
+  const result = useCall('backtest.get', hasResults ? { runId: run.runId } : null);
   const shown = result.data && run && result.data.runId === run.runId ? result.data : null;
   const anyRunning = Object.values(live).some((r) => r.status === 'running') || runs.some((r) => r.status === 'running' && !live[r.runId]);
 
@@ -167,12 +186,12 @@ export function BacktestsPage() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setCallError(null);
-    const found = validate({ strategyId: chosen, from, to, seed, slippage });
+    const found = validate({ strategyId: chosen, from, to, seed, slippage, commission });
     setErrors(found);
     if (Object.keys(found).length > 0 || !api) return;
     setStarting(true);
     try {
-      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
+      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
       // The `backtest` events may already have moved it on; keep the newer state.
       useApp.setState((s) => (s.backtests[started.runId] ? {} : { backtests: { ...s.backtests, [started.runId]: started } }));
       setRunId(started.runId);
@@ -180,6 +199,20 @@ export function BacktestsPage() {
       setCallError(error instanceof Error ? error.message : String(error));
     } finally {
       setStarting(false);
+    }
+  }
+
+  async function onCancel(id: string) {
+    if (!api) return;
+    setCallError(null);
+    setCancelling(true);
+    try {
+      const stopped = await api.call('backtest.cancel', { runId: id });
+      useApp.setState((s) => ({ backtests: { ...s.backtests, [stopped.runId]: stopped } }));
+    } catch (error) {
+      setCallError(error instanceof Error ? error.message : String(error));
+    } finally {
+      setCancelling(false);
     }
   }
 
@@ -223,6 +256,12 @@ export function BacktestsPage() {
             {errors.slippage ?? <span className="hint">Fills at mid ∓ f × (ask − bid); empty: the system’s own{ownSlippage === null ? '' : ` (${ownSlippage.toFixed(2)}${system?.about.seed ? `, seed ${system.about.seed}` : ''})`}.</span>}
           </span>
 
+          <label htmlFor="bt-commission">Commission ($ per contract)</label>
+          <input id="bt-commission" type="number" min={0} max={MAX_COMMISSION_PER_CONTRACT} step={0.01} value={commission} onChange={(e) => setCommission(e.target.value)} aria-invalid={errors.commission ? true : undefined} />
+          <span className="field-error">
+            {errors.commission ?? <span className="hint">Paid per contract on each leg of every fill; P&amp;L is net of it. The paper account charges ${PAPER_COMMISSION}; 0 for gross figures.</span>}
+          </span>
+
           <div className="toolbar bt-actions">
             <button type="submit" className="btn start" disabled={starting || anyRunning || !api}>Run backtest</button>
             {anyRunning && <span className="hint">A backtest is running; one runs at a time.</span>}
@@ -240,12 +279,17 @@ export function BacktestsPage() {
       ) : (
         <section className="card" aria-labelledby="bt-run-h">
           <h2 id="bt-run-h">{run.strategyId} {run.from} → {run.to}, seed {run.seed}</h2>
+          <p className="hint" data-testid="bt-fill-model">Fill model: mid ∓ f × (ask − bid), {fillModelOf(run)}</p>
           <progress className="progress" aria-label="Backtest progress" max={1} value={run.progress} />
           <p className="hint" data-testid="bt-progress-text">
             {run.status === 'running' && `${Math.floor(run.progress * 100)}% · ${run.trades} trade${run.trades === 1 ? '' : 's'} so far`}
             {run.status === 'done' && `Done${seconds(run)} · ${run.trades} trade${run.trades === 1 ? '' : 's'}`}
             {run.status === 'failed' && 'Failed'}
+            {run.status === 'cancelled' && `Cancelled at ${Math.floor(run.progress * 100)}% · ${run.trades} trade${run.trades === 1 ? '' : 's'} by then`}
+            {run.status === 'interrupted' && `Interrupted at ${Math.floor(run.progress * 100)}% · ${run.trades} trade${run.trades === 1 ? '' : 's'} by then`}
           </p>
+          {run.status === 'running' && <button type="button" className="btn" disabled={cancelling || !api} onClick={() => void onCancel(run.runId)}>Cancel backtest</button>}
+          {run.status === 'interrupted' && <div role="alert" className="bt-alert"><p>{run.error ?? 'Thetadesk closed or crashed while it ran.'}</p></div>}
           {run.status === 'failed' && <div role="alert" className="bt-alert"><p>The backtest failed: {run.error ?? 'no reason given'}</p></div>}
           {result.error && <div role="alert" className="bt-alert"><p>Could not load the results: {result.error}</p></div>}
         </section>

@@ -78,7 +78,7 @@ export function OverviewPage() {
           <dt>Realized</dt><dd>{formatUsd(perf?.dailyRealizedPnl)}</dd>
           <dt>Unrealized</dt><dd>{formatUsd(perf?.unrealizedPnl)}</dd>
           <dt>Total</dt><dd className={perf ? (perf.totalPnl >= 0 ? 'pos' : 'neg') : undefined} data-testid="pnl-total">{formatUsd(perf?.totalPnl)}</dd>
-          <dt>Daily loss limit</dt><dd>{perf && perf.maxDailyLoss > 0 ? `${formatUsd(perf.maxDailyLoss)}${perf.riskBreached ? ' — reached' : ''}` : 'none'}</dd>
+          <dt>Daily loss limit</dt><dd>{perf && perf.maxDailyLoss !== null ? `${formatUsd(perf.maxDailyLoss)}${perf.riskBreached ? ' — reached' : ''}` : 'none'}</dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="runs-h">

@@ -11,6 +11,9 @@ import { useApp } from '../store.ts';
 import { exitReviewText, useEtRange, validRange } from './records.ts';
 import './records.css';
 
+/** A trade's status as the page filters it. */
+type TradeStatus = Trade['status'];
+
 type Kind = (typeof EXPORT_KINDS)[number];
 const KIND_LABEL: Record<Kind, string> = { trades: 'Trades', legs: 'Trade legs', fills: 'Fills', decisions: 'Decisions', daily: 'Daily summaries' };
 /** Enough for years of history; the table is virtualized. */
@@ -33,6 +36,7 @@ const pnlClass = (v: number | null) => (v === null ? undefined : v >= 0 ? 'pos' 
 /** Realized P&L of a closed trade; an open one's P&L at the current marks (the Positions figure), marked "open". */
 function PnlCell({ trade: t }: { trade: Trade }) {
   if (t.status === 'CLOSED') return <span className={pnlClass(t.finalPnl)}>{formatUsd(t.finalPnl)}</span>;
+  if (t.status === 'CANCELLED') return <span className="hint" title="The entry never filled: no position, no P&L">never filled</span>;
   return (
     <span className={pnlClass(t.unrealizedPnl)} data-testid={`open-pnl-${t.id}`} title="Unrealized: the position at the current marks, as on the Positions page">
       {formatUsd(t.unrealizedPnl)} <span className="hint">open</span>
@@ -45,7 +49,7 @@ export function TradesPage() {
   // A year up to the engine's date (the simulated market's with the simulator); the export uses the same dates.
   const { from, to, ready, setFrom, setTo, reset } = useEtRange('trades');
   const [strategyId, setStrategyId] = useState('');
-  const [status, setStatus] = useState<'' | 'OPEN' | 'CLOSED'>('');
+  const [status, setStatus] = useState<'' | TradeStatus>('');
   const [exitReason, setExitReason] = useState('');
   const filter = useMemo<TradeFilter>(
     () => ({ ...(from ? { from } : {}), ...(to ? { to } : {}), ...(strategyId ? { strategyId } : {}), ...(status ? { status } : {}), ...(exitReason ? { exitReason } : {}) }),
@@ -71,7 +75,7 @@ export function TradesPage() {
           <label>From (ET) <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
           <label>To (ET) <input type="date" value={to} onChange={(e) => setTo(e.target.value)} /></label>
           <label>Strategy <select value={strategyId} onChange={(e) => setStrategyId(e.target.value)}><option value="">All</option>{strategies.map((s) => <option key={s.id} value={s.id}>{s.name}</option>)}</select></label>
-          <label>Status <select value={status} onChange={(e) => setStatus(e.target.value as '' | 'OPEN' | 'CLOSED')}><option value="">All</option><option value="OPEN">Open</option><option value="CLOSED">Closed</option></select></label>
+          <label>Status <select value={status} onChange={(e) => setStatus(e.target.value as '' | TradeStatus)}><option value="">All</option><option value="OPEN">Open</option><option value="CLOSED">Closed</option><option value="CANCELLED">Cancelled (never filled)</option></select></label>
           <label>Exit reason <select value={exitReason} onChange={(e) => setExitReason(e.target.value)}><option value="">All</option>{reasons.map((r) => <option key={r} value={r}>{r}</option>)}</select></label>
           <button className="btn" onClick={() => { reset(); setStrategyId(''); setStatus(''); setExitReason(''); }}>Clear filters</button>
         </div>
@@ -85,7 +89,7 @@ export function TradesPage() {
         </section>
         <section className="card" aria-labelledby="trades-equity-h">
           <h2 id="trades-equity-h">Equity curve</h2>
-          <TimeChart label="Equity curve" testId="equity-chart" series={[{ id: 'equity', title: 'Equity', kind: 'area' }]} data={equity} height={260} />
+          <TimeChart label="Equity curve" testId="equity-chart" series={[{ id: 'equity', title: 'Equity', kind: 'area' }]} data={equity} height={260} timeAxis />
           {history.data && <EquityCaption history={history.data} />}
         </section>
       </div>

@@ -611,6 +611,8 @@ export class FakeTradier {
     this.json(res, 200, {
       balances: {
         account_number: this.account, account_type: 'margin', total_equity: this.exchange.netLiquidation(), total_cash: cash,
+        // Equity tied up by the open positions' margin (the docs' balances carry it for margin accounts).
+        current_requirement: Math.round((this.exchange.netLiquidation() - this.exchange.buyingPower()) * 100) / 100,
         option_short_value: 0, long_market_value: 0, pending_orders_count: [...this.orders.values()].filter((o) => this.isWorking(o)).length,
         margin: { fed_call: 0, maintenance_call: 0, option_buying_power: this.exchange.buyingPower(), stock_buying_power: this.exchange.buyingPower() * 2, stock_short_value: 0, sweep: 0 },
       },

@@ -36,6 +36,7 @@ export class IbAccount {
           netLiquidation: nl,
           cash: values.get('TotalCashValue') ?? 0,
           buyingPower: values.get('BuyingPower') ?? values.get('AvailableFunds') ?? 0,
+          availableFunds: values.get('AvailableFunds') ?? null,
           time: this.clock.now(),
         });
       };
