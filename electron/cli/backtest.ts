@@ -31,7 +31,7 @@ import { STRATEGIES, strategyById } from '../strategies/index.ts';
 /** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
 function describeSystem(s: AnyStrategy): string {
   const a = s.about;
-  const data = a.backtest.sources.map((x) => (x.kind === 'sim' ? x.label : `${x.label} (--chains ../shared/data/${x.file})`)).join('; ');
+  const data = a.backtest.sources.map((x) => (x.kind === 'chains' ? `${x.label} (--chains ../shared/data/${x.file})` : x.kind === 'model' ? `${x.label} (--daily ../shared/data)` : x.label)).join('; ');
   return `  ${s.id.padEnd(18)} ${s.title}${a.seed ? ` — seed ${a.seed}` : ''}, ${a.cadence}\n${' '.repeat(21)}data: ${data}; slippage f ${a.backtest.slippageFraction.toFixed(2)}`;
 }
 

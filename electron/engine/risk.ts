@@ -22,7 +22,7 @@
  * The system's limits are checked first: a system's own "no" is the more specific reason.
  */
 import type { AccountRisk } from '../../shared/domain/account-risk.ts';
-import { nextTradingDay } from '../../shared/market/calendar.ts';
+import { circuitState, type CircuitState } from '../../shared/domain/circuit.ts';
 import type { AccountView, PortfolioView, Proposal, RiskLimits } from '../strategies/types.ts';
 import { deltaDollars, positionDeltaLegs, proposalDeltaLegs, type Spots } from './account.ts';
 import type { ClosedResult } from '../store/repos/trades.ts';
@@ -89,44 +89,8 @@ export function systemVeto(proposal: Proposal, portfolio: PortfolioView, limits:
 // ---------------------------------------------------------------------------------------------
 // Account-wide
 
-/** A closed trade as the circuit breaker reads it, in close order. */
-export type ClosedForBreaker = { tradeId: number; exitDate: string; stop: boolean };
-
-/** The circuit breaker's state on a date. */
-export type CircuitState = {
-  /** Consecutive stops at the end of the list (since the last non-stop close or the last trip). */
-  streak: number;
-  /** The last date without entries of the latest trip (null when it never tripped). */
-  pausedThrough: string | null;
-  /** The trades whose stops tripped it last (empty when it never tripped). */
-  trippedBy: number[];
-};
-
-/**
- * Walks the closed trades in close order: every `stops` consecutive stop closes trip the breaker (the
- * streak starts again after a trip), which halts entries for the `pauseDays` business days after the
- * exit date of the trade that tripped it. Null `stops` = off.
- */
-export function circuitState(closed: readonly ClosedForBreaker[], stops: number | null, pauseDays: number): CircuitState {
-  let streak: number[] = [];
-  let pausedThrough: string | null = null;
-  let trippedBy: number[] = [];
-  for (const t of closed) {
-    if (!t.stop) {
-      streak = [];
-      continue;
-    }
-    streak.push(t.tradeId);
-    if (stops !== null && streak.length >= stops) {
-      let d = t.exitDate;
-      for (let i = 0; i < pauseDays; i++) d = nextTradingDay(d);
-      pausedThrough = d;
-      trippedBy = streak;
-      streak = [];
-    }
-  }
-  return { streak: streak.length, pausedThrough, trippedBy };
-}
+export type { CircuitState, ClosedForBreaker } from '../../shared/domain/circuit.ts';
+export { circuitState } from '../../shared/domain/circuit.ts';
 
 /** What the account-wide limits read besides the account view (computed by the engine, account.ts). */
 export type AccountFacts = {

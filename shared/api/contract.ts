@@ -381,7 +381,7 @@ export const StrategyAboutSchema = z.object({
   exitReasons: z.array(z.object({ code: z.string(), prefix: z.boolean().optional(), label: z.string(), stop: z.boolean().optional() })),
   decisionFields: z.array(z.object({ key: z.string(), label: z.string() })),
   backtest: z.object({
-    sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() })])),
+    sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() }), z.object({ kind: z.literal('model'), label: z.string() })])),
     slippageFraction: z.number(),
   }),
   /** The option roots it trades and their underlyings. */
