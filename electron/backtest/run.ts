@@ -41,8 +41,10 @@ import { toClosedTrade } from '../store/repos/trades.ts';
 import { openStore } from '../store/store.ts';
 import { DataDaysScheduler } from './data-days.ts';
 import { FILL_MODEL, FillModelExecutor } from './fill-model.ts';
-import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
+import { dailyReport, equityReport, pricingOf, statsReport, tradeReport, type BacktestDocument } from './report.ts';
+import { systemReport } from './reports/index.ts';
 import { ChainsMarketData, type DailyLevels, type DailySeries } from './sources/chains.ts';
+import { ModelMarketData } from './sources/model.ts';
 import { SimMarketData } from './sources/sim.ts';
 
 /** Where the market comes from. */
@@ -67,6 +69,16 @@ export type BacktestSource =
        * day without rows has nothing to decide on or mark. False = every trading day, as live.
        */
       onlyDaysWithData?: boolean;
+    }
+  | {
+      /**
+       * Daily files (SPX, VIX, VIX9D, VIX3M, SKEW… by series) with options priced by the option model
+       * calibrated on the 2018 SPXW file (sources/model.ts); the schedules fire on the SPX file's dates.
+       */
+      kind: 'model';
+      daily: DailySeries;
+      /** The folder the files came from (shown in the report). */
+      dir?: string | null;
     };
 
 export type BacktestOptions = {
@@ -81,7 +93,7 @@ export type BacktestOptions = {
   dataDir: string;
   /** The fill model's `f` (default: the system's `about.backtest.slippageFraction`). */
   slippageFraction?: number;
-  /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default $100,000. */
+  /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default: the system's (`about.backtest.capitalCents`), else $100,000. */
   capitalCents?: number;
   /** The account-wide risk limits (partial; default all off). Its capital is `capitalCents`. */
   accountRisk?: Partial<AccountRisk>;
@@ -131,7 +143,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   checkDate('--to', opts.to);
   if (opts.from > opts.to) throw new BacktestInputError(`--from ${opts.from} is after --to ${opts.to}.`);
   const config = parseStrategyConfig(opts.strategy, opts.config);
-  const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? DEFAULT_CAPITAL_CENTS });
+  const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? opts.strategy.about.backtest.capitalCents ?? DEFAULT_CAPITAL_CENTS });
   if (!limits.success) throw new BacktestInputError(`The account risk limits are not valid: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const accountRisk = limits.data;
   const dbFile = dbFileIn(opts.dataDir);
@@ -159,6 +171,18 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     market = new SimMarketData(sim, clock);
     sourceName = `simulator seed ${opts.source.seed}`;
     days = tradingDays(opts.from, opts.to);
+  } else if (opts.source.kind === 'model') {
+    let model: ModelMarketData;
+    try {
+      model = new ModelMarketData(opts.source.daily, clock);
+    } catch (error) {
+      throw new BacktestInputError((error as Error).message);
+    }
+    market = model;
+    sourceName = `daily files${opts.source.dir ? ` in ${opts.source.dir}` : ''}, options priced by the model calibrated on the 2018 SPXW file`;
+    days = model.days(opts.from, opts.to);
+    scheduler = new DataDaysScheduler(clock, days);
+    if (days.length === 0) warnings.push(`warn: the SPX file has no bars between ${opts.from} and ${opts.to} (it covers ${model.range().from} → ${model.range().to}).`);
   } else {
     const chains = new ChainsMarketData(opts.source.columns, clock, opts.source.levels ?? {}, { daily: opts.source.daily ?? {} });
     market = chains;
@@ -230,6 +254,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     }
     // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
     const metrics = computeMetrics(closed, { days, capitalCents: accountRisk.capitalCents, start });
+    const report = systemReport(opts.strategy, { trades, closed, capitalCents: accountRisk.capitalCents, from: opts.from, to: opts.to, days, config });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }
@@ -243,6 +268,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       daily: dailyReport(metrics.daily),
       trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
       openTrades: open,
+      pricing: pricingOf(opts.source),
+      ...(report ? { systemReport: report } : {}),
       warnings,
       db: store.file,
       steps,

@@ -6,6 +6,7 @@ export const COMMANDS: Record<string, Command> = {
   export: { summary: 'export trades, legs, fills, decisions or daily summaries to CSV', load: () => import('./export.ts') },
   backtest: { summary: 'run a strategy over simulated or imported chains', load: () => import('./backtest.ts') },
   db: { summary: 'back up, check or restore the database (backup | check | restore)', load: () => import('./db.ts') },
+  optimus: { summary: "seed 002's tools: signals (the days every signal gate passed, with each gate's value)", load: () => import('./optimus.ts') },
 };
 
 export function usage(): string {

@@ -78,7 +78,7 @@ export function entryRows(decisions: readonly EntryDecision[], risk: RiskInputs)
       decision: d,
     };
     if (d.kind === 'ENTER' && p && !chosen) {
-      const veto = systemVeto(p, risk.portfolio, risk.limits, risk.at) ?? (risk.account ? accountVeto(p, risk.account.facts, risk.account.limits) : null);
+      const veto = systemVeto(p, risk.portfolio, risk.limits, risk.at, risk.account?.facts ?? null) ?? (risk.account ? accountVeto(p, risk.account.facts, risk.account.limits) : null);
       if (veto) {
         // A system's veto keeps the details it always had; an account veto also says its level.
         const level = veto.level === 'account' ? { vetoLevel: 'account' } : {};

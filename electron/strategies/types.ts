@@ -137,15 +137,12 @@ export type PositionView = {
 /** One of this system's closed trades, as rules that read its record see it (win rate, consecutive stops). */
 export type ClosedTradeView = {
   tradeId: number;
-  /** Entry fill (or creation) and close, epoch ms. */
-  openedAt: number;
+  /** The close, epoch ms, and its ET date. */
   closedAt: number;
-  /** ET date of the close. */
   exitDate: string;
   exitReason: string | null;
   /** Realized P&L, cents (net of commissions). */
   pnlCents: number;
-  maxLossCents: number | null;
   /** Whether the system declares its exit reason a stop (`about.exitReasons`). */
   stop: boolean;
 };
@@ -180,7 +177,7 @@ export type PortfolioView = {
 };
 
 /** How many of its closed trades a portfolio view carries. */
-export const CLOSED_KEPT = 50;
+export const CLOSED_KEPT = 20;
 
 /** An open position of any system, as the account sees it. */
 export type AccountPosition = PositionView & { strategyId: string };
@@ -378,6 +375,8 @@ export type SystemAbout = {
     sources: readonly BacktestSourceInfo[];
     /** The fill model's default slippage fraction f (fills at mid ∓ f × (ask − bid)), from the seed. */
     slippageFraction: number;
+    /** The account capital a backtest of it starts with unless told (cents; default $100,000): seed 002 sizes 50-wide SPX spreads at 2 % of equity, which $100,000 cannot. */
+    capitalCents?: number;
   };
 };
 

@@ -24,9 +24,22 @@ export type CircuitState = {
  * exit date of the trade that tripped it. Null `stops` = off.
  */
 export function circuitState(closed: readonly ClosedForBreaker[], stops: number | null, pauseDays: number): CircuitState {
+  const { trips, streak } = walk(closed, stops, pauseDays);
+  const last = trips.at(-1);
+  return { streak, pausedThrough: last?.pausedThrough ?? null, trippedBy: last?.trades ?? [] };
+}
+
+/** One trip of the breaker: the date it tripped (the exit date of its last stop), the stops that tripped it, the last date it halts. */
+export type CircuitTrip = { date: string; trades: number[]; pausedThrough: string };
+
+/** Every trip over a history (reports: "3 consecutive max losses (circuit breaker fires)"). */
+export function circuitTrips(closed: readonly ClosedForBreaker[], stops: number, pauseDays: number): CircuitTrip[] {
+  return walk(closed, stops, pauseDays).trips;
+}
+
+function walk(closed: readonly ClosedForBreaker[], stops: number | null, pauseDays: number): { trips: CircuitTrip[]; streak: number } {
   let streak: number[] = [];
-  let pausedThrough: string | null = null;
-  let trippedBy: number[] = [];
+  const trips: CircuitTrip[] = [];
   for (const t of closed) {
     if (!t.stop) {
       streak = [];
@@ -36,12 +49,11 @@ export function circuitState(closed: readonly ClosedForBreaker[], stops: number 
     if (stops !== null && streak.length >= stops) {
       let d = t.exitDate;
       for (let i = 0; i < pauseDays; i++) d = nextTradingDay(d);
-      pausedThrough = d;
-      trippedBy = streak;
+      trips.push({ date: t.exitDate, trades: streak, pausedThrough: d });
       streak = [];
     }
   }
-  return { streak: streak.length, pausedThrough, trippedBy };
+  return { trips, streak: streak.length };
 }
 
 /** Whether a breaker in `state` halts entries on `date`. */

@@ -273,6 +273,7 @@ function emptyDoc(): RunResult {
     daily: [],
     trades: [],
     openTrades: 0,
+    pricing: { kind: 'sim', text: 'simulator' },
     warnings: [],
     db: '',
     steps: 0,

@@ -7,7 +7,7 @@
  * 1900s one, so a symbol is only meaningful with its root and expiration (kept on every quote).
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right } from '../../../shared/domain/chain.ts';
-import { dte } from '../../../shared/market/calendar.ts';
+import { MS_PER_YEAR, settlement } from '../../../shared/market/calendar.ts';
 import type { ModelMarket, OptionModel } from './surface.ts';
 
 /** The OCC symbol of a contract (unpadded), for any year. */
@@ -15,9 +15,13 @@ export function modelSymbol(root: OptionRoot, expiration: string, strike: number
   return `${root}${expiration.slice(2, 4)}${expiration.slice(5, 7)}${expiration.slice(8, 10)}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
 }
 
-/** One contract priced at `time` (null once it has expired: T ≤ 0). */
-export function modelQuote(model: OptionModel, market: ModelMarket, c: { root: OptionRoot; expiration: string; strike: number; right: Right }, time: number): OptionQuote | null {
-  const T = dte(time, c.expiration, c.root).years;
+/** Years from `time` to the expiration's settlement instant (AM: the open, PM: the close), ≤ 0 once expired. */
+export function yearsTo(root: OptionRoot, expiration: string, time: number): number {
+  return (settlement(root, expiration).expiryTime - time) / MS_PER_YEAR;
+}
+
+/** One contract priced at `time` (null once it has expired: T ≤ 0); `T` when the caller has it. */
+export function modelQuote(model: OptionModel, market: ModelMarket, c: { root: OptionRoot; expiration: string; strike: number; right: Right }, time: number, T: number = yearsTo(c.root, c.expiration, time)): OptionQuote | null {
   if (!(T > 0)) return null;
   const q = model.quote(c.strike, T, c.right, market);
   return {
@@ -47,9 +51,10 @@ export function modelQuote(model: OptionModel, market: ModelMarket, c: { root: O
 export function modelChain(model: OptionModel, market: ModelMarket, o: { root: OptionRoot; expiration: string; time: number; minStrike: number; maxStrike: number; source?: string }): ChainSnapshot | null {
   const contracts: OptionQuote[] = [];
   const first = Math.ceil(Math.max(5, o.minStrike) / 5) * 5;
+  const T = yearsTo(o.root, o.expiration, o.time);
   for (let k = first; k <= o.maxStrike; k += 5) {
     for (const right of ['C', 'P'] as const) {
-      const q = modelQuote(model, market, { root: o.root, expiration: o.expiration, strike: k, right }, o.time);
+      const q = modelQuote(model, market, { root: o.root, expiration: o.expiration, strike: k, right }, o.time, T);
       if (q) contracts.push(q);
     }
   }

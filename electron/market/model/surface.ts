@@ -61,6 +61,24 @@ export const CALIBRATED: ModelParams = {
   spreadPct: 0.0515,
 };
 
+/**
+ * The model's error on the file it was calibrated on (calibrate.ts `modelError(rows, CALIBRATED)`,
+ * asserted equal in calibrate.test.ts): what every model-priced backtest reports.
+ */
+export const CALIBRATION_ERROR = {
+  file: 'spxw_options_eod_2018-01_2018-02.csv',
+  rows: 1523,
+  ivRmsePts: 1.3414,
+  ivMaePts: 0.9294,
+  priceMae: 1.7787,
+  priceMedianPct: 0.1589,
+  spreads: 21,
+  creditMeanError: 0.5649,
+  creditMae: 0.6163,
+  creditMaePct: 0.205,
+  widthMae: 0.5879,
+} as const;
+
 /** The day's market the surface is driven by. */
 export type ModelMarket = { spot: number; vix: number; vix9d: number | null; vix3m: number | null; skew: number | null };
 

@@ -17,10 +17,13 @@ import { dayNumber, etDate } from '../../../shared/market/calendar.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
 import type { ClosedTradeView, PortfolioView, PositionView } from '../types.ts';
 import type { OptimusConfig } from './config.ts';
-import { points, type Diagnosis } from './diagnosis.ts';
+import { grouped, points, type Diagnosis } from './diagnosis.ts';
 
-const usd0 = (cents: number): string => `${cents < 0 ? '-' : ''}$${Math.round(Math.abs(cents) / 100).toLocaleString('en-US')}`;
-const usd2 = (cents: number): string => `${cents < 0 ? '-' : ''}$${(Math.abs(cents) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const usd0 = (cents: number): string => `${cents < 0 ? '-' : ''}$${grouped(Math.round(Math.abs(cents) / 100))}`;
+const usd2 = (cents: number): string => {
+  const c = Math.round(Math.abs(cents));
+  return `${cents < 0 ? '-' : ''}$${grouped(Math.floor(c / 100))}.${String(c % 100).padStart(2, '0')}`;
+};
 const signed0 = (cents: number): string => `${cents >= 0 ? '+' : '-'}${usd0(Math.abs(cents))}`;
 const pct1 = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
@@ -192,8 +195,8 @@ export function tradeClosedLog(o: {
   const total = perContract * o.multiplier * o.contracts;
   const days = Math.max(0, dayNumber(etDate(o.now)) - dayNumber(etDate(o.openedAt)));
   // Running stats after this close, by the one definition every view uses (shared/stats.ts).
-  const trades: ClosedTrade[] = [...(o.closed ?? []), { tradeId: 0, openedAt: o.openedAt, closedAt: o.now, exitDate: etDate(o.now), exitReason: null, pnlCents: total }].map((t) => ({
-    tradeId: t.tradeId, entryTime: t.openedAt, exitTime: t.closedAt, exitDate: t.exitDate, pnlCents: t.pnlCents, exitReason: t.exitReason,
+  const trades: ClosedTrade[] = [...(o.closed ?? []), { tradeId: 0, closedAt: o.now, exitDate: etDate(o.now), exitReason: null, pnlCents: total }].map((t) => ({
+    tradeId: t.tradeId, entryTime: t.closedAt, exitTime: t.closedAt, exitDate: t.exitDate, pnlCents: t.pnlCents, exitReason: t.exitReason,
   }));
   const st = computeMetrics(trades).stats;
   const pf = st.profitFactor === null ? 'n/a (no losing trade)' : st.profitFactor.toFixed(2);

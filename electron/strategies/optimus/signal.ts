@@ -161,16 +161,26 @@ export function signalGates(d: Diagnosis, c: OptimusConfig): Gate[] {
   return gates;
 }
 
+/** The last count per start date, so a daily evaluation adds the sessions since its previous call only. */
+const counted = new Map<string, { today: string; n: number }>();
+
 /** Business days after the ET date of `since` up to and including `today` (0 on the same day). */
 export function businessDaysSince(since: number, today: string): number {
-  let d = etDate(since);
+  const from = etDate(since);
+  if (today <= from) return 0;
+  const hit = counted.get(from);
+  let d = from;
   let n = 0;
-  // Counted one session at a time (at most a few thousand: a halt of years still reads its true count).
-  while (n < 100_000) {
-    d = nextTradingDay(d);
-    if (d > today) break;
+  if (hit && hit.today <= today) ({ today: d, n } = hit);
+  // One session at a time from where the last count stopped (memoized: the same answer, computed once).
+  for (;;) {
+    const next = nextTradingDay(d);
+    if (next > today) break;
+    d = next;
     n++;
   }
+  if (counted.size > 10_000) counted.clear();
+  counted.set(from, { today, n });
   return n;
 }
 

@@ -72,7 +72,7 @@ describe('§6.3 drawdown scaling', () => {
 
 describe('§6.2 conviction scaling, 0.5× to 1.5×', () => {
   const closed = (wins: number, n = 10): ClosedTradeView[] =>
-    Array.from({ length: n }, (_, i) => ({ tradeId: i + 1, openedAt: 0, closedAt: 1, exitDate: '2020-01-01', exitReason: i < wins ? 'TAKE_PROFIT_50' : 'STOP_LOSS', pnlCents: i < wins ? 100 : -100, maxLossCents: 1000, stop: i >= wins }));
+    Array.from({ length: n }, (_, i) => ({ tradeId: i + 1, closedAt: 1, exitDate: '2020-01-01', exitReason: i < wins ? 'TAKE_PROFIT_50' : 'STOP_LOSS', pnlCents: i < wins ? 100 : -100, stop: i >= wins }));
 
   it('2018-02-15, after Volmageddon: IV rank 96.8, backwardation 1.0026, 6.6 % above the EMA, a 2.97 σ touch; with 9 of the last 10 won — every factor high but the flat term structure', () => {
     const d = diagnose(closeView('2018-02-15'), c);

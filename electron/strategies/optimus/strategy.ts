@@ -119,8 +119,10 @@ function evaluateEntry(input: EntryInput<OptimusConfig>): EntryDecision[] {
   const multiplier = instrument(pick.root).multiplier;
   const size = positionSize({ equityCents: account.equityCents, riskPct: risk.riskPct, allocation: d.allocation, conviction: conv.multiplier, creditCents: s.midCents, widthPoints: c.spreadWidth, multiplier });
   const sizing = { equityCents: account.equityCents, peakEquityCents: account.peakEquityCents, riskPct: risk.riskPct, drawdownPct: risk.drawdownPct, drawdownStep: risk.step, allocation: d.allocation, conviction: conv, ...size };
+  // The spread's theta per share a day (a seller earns the short's decay and pays the long's): §16's theta capture.
+  const theta = s.short.quote.theta !== null && s.long.quote.theta !== null ? Math.round((s.long.quote.theta - s.short.quote.theta) * 10_000) / 10_000 : null;
   const spreadDetails = {
-    expiration: pick.expiration, root: pick.root, dte: pick.dte,
+    expiration: pick.expiration, root: pick.root, dte: pick.dte, thetaPerDay: theta,
     shortStrike: s.short.quote.strike, longStrike: s.long.quote.strike, shortDelta: s.short.delta, longDelta: s.long.delta, shortIv: s.short.iv, longIv: s.long.iv,
     midCents: s.midCents, naturalCents: s.naturalCents, candidates: built.candidates,
   };
@@ -146,7 +148,10 @@ function evaluateEntry(input: EntryInput<OptimusConfig>): EntryDecision[] {
     maxProfitCents: s.midCents * multiplier * contracts,
     maxLossCents: (c.spreadWidth * 100 - s.midCents) * multiplier * contracts,
     score: conv.multiplier,
-    notes: { ...spreadDetails, width: c.spreadWidth, timeStopDate, signalDate: date, regime: d.regime, conviction: conv.multiplier, rulesetVersion: RULESET_VERSION },
+    notes: {
+      ...spreadDetails, width: c.spreadWidth, timeStopDate, signalDate: date, regime: d.regime, conviction: conv.multiplier,
+      termStructureWaived: gates.find((g) => g.id === 'term-structure')?.verdict === 'waived', rulesetVersion: RULESET_VERSION,
+    },
   };
   const trade = tradeOpenedLog({
     date, shortStrike: s.short.quote.strike, shortMid: (s.short.quote.bid + s.short.quote.ask) / 2, shortDelta: s.short.delta,
@@ -188,6 +193,8 @@ export const ABOUT: SystemAbout = {
     ],
     // The seed states no fill assumption; seed 000's conservative 0.30 of the spread from mid.
     slippageFraction: 0.3,
+    // §6.1's example account: at 2 % of $100,000 not one 50-wide SPX spread fits.
+    capitalCents: 50_000_000,
   },
 };
 
