@@ -142,6 +142,9 @@ export async function main(argv: string[]): Promise<number> {
   if (v.daily !== undefined && !(fs.existsSync(v.daily) && fs.statSync(v.daily).isDirectory())) return bad(`--daily wants a folder of daily files, and ${v.daily} is not one.`);
   // Which source: what is asked for, else the system's first.
   const first = strategy.about.backtest.sources[0]?.kind ?? 'sim';
+  if (v.daily !== undefined && v.chains === undefined && !strategy.about.backtest.sources.some((x) => x.kind === 'model')) {
+    return bad(`--daily goes with --chains (the simulator has its own daily history); alone it is the model source, which ${strategy.id} does not declare.`);
+  }
   const kind: 'sim' | 'chains' | 'model' = v.chains !== undefined ? 'chains' : v.sim || v.seed !== undefined ? 'sim' : v.daily !== undefined || first === 'model' ? 'model' : 'sim';
   if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
 

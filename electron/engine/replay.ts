@@ -74,12 +74,13 @@ export function replayDecision(store: Store, decisionId: number, strategies: rea
   if (d.gate === ENTRIES_OFF) return no(`Decision ${decisionId} records that entries were off: the strategy was not asked.`);
   const strategy = strategies.find((s) => s.id === d.strategyId);
   if (!strategy) return no(`Decision ${decisionId} was made by ${d.strategyId}, which this build does not have.`);
+  // What was not kept first: a backtest keeps a slot's chains, context and inputs only where it entered or was vetoed.
+  if (d.contextId === null || !stored.context) {
+    return no(`The chains and context of decision ${decisionId} were not kept (a backtest keeps them only for the slots where it entered or was vetoed).`);
+  }
   const inputs = d.details[INPUTS_KEY] as (Omit<DecisionInputs, 'expirations'> & { expirations: Listed | string[] }) | undefined;
   if (!inputs || typeof inputs.expirations !== 'object' || inputs.expirations === null || typeof inputs.portfolio !== 'object') {
     return no(`Decision ${decisionId} was recorded before decisions kept their inputs (listed expirations, portfolio).`);
-  }
-  if (d.contextId === null || !stored.context) {
-    return no(`The chains and context of decision ${decisionId} were not kept (a backtest keeps them only for the slots where it entered or was vetoed).`);
   }
   const parsed = strategy.configSchema.safeParse(stored.config.config);
   if (!parsed.success) return no(`Config version ${stored.config.version} of ${d.strategyId} is not valid under the current rules: ${parsed.error.message}`);
