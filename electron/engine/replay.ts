@@ -27,7 +27,7 @@ import { STRATEGIES } from '../strategies/index.ts';
 import type { AccountView, ContextView, Listed, MarketView } from '../strategies/types.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
 import type { Store } from '../store/store.ts';
-import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs, type EntryRow } from './decisions.ts';
+import { entryRows, ENTRIES_OFF, INPUTS_KEY, unpackMarketView, type DecisionInputs, type EntryRow } from './decisions.ts';
 import type { AnyStrategy, EngineConfig } from './trading.ts';
 
 /** The parts of a decision row a replay compares. */
@@ -103,7 +103,7 @@ export function replayDecision(store: Store, decisionId: number, strategies: rea
   // Before chains by root: one list, of the strategy's (then only) root.
   const expirations: Listed = Array.isArray(inputs.expirations) ? { [strategy.roots[0]!]: inputs.expirations } : inputs.expirations;
   const first = slot[0]?.details[INPUTS_KEY] as DecisionInputs | undefined;
-  const market: MarketView = first?.market ?? { at: d.decidedAt, underlyings: { SPX: { underlying: 'SPX', last: context.spx, daily: [] } }, series: {} };
+  const market: MarketView = first?.market ? unpackMarketView(first.market) : { at: d.decidedAt, underlyings: { SPX: { underlying: 'SPX', last: context.spx, daily: [] } }, series: {} };
   const account: AccountView = inputs.account?.account ?? emptyAccount(inputs.portfolio);
   const decisions = strategy.evaluateEntry({ now: d.decidedAt, slot: d.entrySlot ?? '', config, chains, expirations, context, market, portfolio: inputs.portfolio, account });
   const rows = entryRows(decisions, {

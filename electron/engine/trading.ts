@@ -62,7 +62,7 @@ import type {
 import { accountView } from './account.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Executor, IndexLevels, Logger, MarketData, MarkMap } from './ports.ts';
-import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
+import { entryRows, ENTRIES_OFF, INPUTS_KEY, packMarketView, type DecisionInputs } from './decisions.ts';
 import { MarketViews } from './market-view.ts';
 import { inWindow, windowSendAt } from './window.ts';
 import { accountFacts, lossToday, type AccountFacts } from './risk.ts';
@@ -703,7 +703,7 @@ export class TradingEngine {
       for (const [i, row] of rows.entries()) {
         // The market view (daily history can be long) is kept once per slot, on its first row, where
         // the slot's inputs are kept (live always; a backtest for the slots that entered or were vetoed).
-        const kept: DecisionInputs = i === 0 && keep ? { ...inputs, market } : inputs;
+        const kept: DecisionInputs = i === 0 && keep ? { ...inputs, market: packMarketView(market) } : inputs;
         const decisionId = this.#o.store.decisions.record({
           ...base,
           kind: row.kind,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDailyFiles } from '../../electron/backtest/daily-files.ts';
 import { runBacktest, type BacktestResult } from '../../electron/backtest/run.ts';
+import { replayDecision } from '../../electron/engine/replay.ts';
 import type { DecisionRow } from '../../electron/store/repos/decisions.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { openStore } from '../../electron/store/store.ts';
@@ -17,13 +18,13 @@ import { tempDir } from '../store/fixtures.ts';
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data');
 const daily = loadDailyFiles(DATA).series;
 
-type Run = { result: BacktestResult; decisions: DecisionRow[]; trades: TradeWithLegs[] };
+type Run = { result: BacktestResult; decisions: DecisionRow[]; trades: TradeWithLegs[]; dir: string };
 async function backtest(from: string, to: string): Promise<Run> {
   const dir = path.join(tempDir('td-optimus-bt-'), 'db');
   const result = await runBacktest({ strategy: optimus, source: { kind: 'model', daily, dir: DATA }, from, to, dataDir: dir });
   const store = openStore({ dataDir: dir, check: 'none', now: () => 0 });
   try {
-    return { result, decisions: store.decisions.listByDate(from, to), trades: store.trades.listByEntryDate('1900-01-01', '2100-01-01') };
+    return { result, decisions: store.decisions.listByDate(from, to), trades: store.trades.listByEntryDate('1900-01-01', '2100-01-01'), dir };
   } finally {
     store.close();
   }
@@ -89,6 +90,21 @@ describe('orders go out in the execution window (§4.4)', () => {
           expect(t.closedAt).toBe(etToEpoch(nextTradingDay(etDate(exit.decidedAt)), '10:00'));
         }
       }
+    }
+  });
+});
+
+describe('replay', () => {
+  it('every entry and veto of the backtest replays to the same decision from what it kept (its chain, context, inputs and packed market view)', () => {
+    const store = openStore({ dataDir: spring1997.dir, check: 'none', now: () => 0 });
+    try {
+      const kept = spring1997.decisions.filter((d) => d.kind === 'ENTER' || d.kind === 'VETO');
+      expect(kept.length).toBeGreaterThanOrEqual(8);
+      for (const d of kept) expect(replayDecision(store, d.decisionId, [optimus]), `${d.kind} ${etDate(d.decidedAt)}`).toMatchObject({ status: 'same' });
+      const skip = spring1997.decisions.find((d) => d.kind === 'SKIP')!;
+      expect(replayDecision(store, skip.decisionId, [optimus])).toMatchObject({ status: 'not-replayable', reason: expect.stringMatching(/not kept/) });
+    } finally {
+      store.close();
     }
   });
 });

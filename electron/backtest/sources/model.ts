@@ -55,6 +55,18 @@ function upper(bars: readonly DailyBar[], date: string): number {
   return lo;
 }
 
+/** Index of the first date ≥ `date` in an ascending list. */
+function lowerDate(dates: readonly string[], date: string): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dates[mid]! < date) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Parses an OCC symbol of any year this source prices (1990–2089). */
 function parseSymbol(symbol: string): { root: OptionRoot; expiration: string; right: Right; strike: number } | null {
   const m = /^(SPXW|SPX|SPY)(\d\d)(\d\d)(\d\d)([CP])(\d{8})$/.exec(symbol);
@@ -74,8 +86,8 @@ export class ModelMarketData implements MarketData {
   #priced: { at: number; market: ModelMarket | null } | null = null;
   readonly #chains = new Map<string, ChainSnapshot | null>();
   #chainsAt = -1;
-  /** Listed expirations per root of one ET date. */
-  #listed: { date: string; byRoot: Map<OptionRoot, string[]> } = { date: '', byRoot: new Map() };
+  /** Every listed expiration per root over the files' span. */
+  readonly #listing = new Map<OptionRoot, string[]>();
 
   constructor(daily: DailySeries, clock: NowSource, opts: { model?: OptionModel } = {}) {
     for (const [symbol, bars] of Object.entries(daily) as [HistorySymbol, readonly DailyBar[]][]) this.#series.set(symbol, indexed(bars));
@@ -132,13 +144,18 @@ export class ModelMarketData implements MarketData {
     if (instrument(root).underlying !== 'SPX') return Promise.resolve([]);
     const now = this.#clock.now();
     const today = etDate(now);
-    if (this.#listed.date !== today) this.#listed = { date: today, byRoot: new Map() };
-    let all = this.#listed.byRoot.get(root);
+    // The calendar's listing over the files' whole span, once per root; each day takes its window of it.
+    let all = this.#listing.get(root);
     if (!all) {
-      all = listed(root, today, addDays(today, LISTING_DAYS));
-      this.#listed.byRoot.set(root, all);
+      all = listed(root, this.#spx.bars[0]!.date, addDays(this.#spx.bars.at(-1)!.date, LISTING_DAYS));
+      this.#listing.set(root, all);
     }
-    return Promise.resolve(all.filter((e) => settlement(root, e).lastTradeTime > now));
+    const out: string[] = [];
+    const last = addDays(today, LISTING_DAYS);
+    for (let i = lowerDate(all, today); i < all.length && all[i]! <= last; i++) {
+      if (settlement(root, all[i]!).lastTradeTime > now) out.push(all[i]!);
+    }
+    return Promise.resolve(out);
   }
 
   chain(need: ChainNeed): Promise<ChainSnapshot | null> {

@@ -273,6 +273,8 @@ export class TradeRepo {
   #refreshStmt: Stmt | null = null;
   #lastEntry: Stmt<{ underlying: Leg['underlying']; at: number }> | null = null;
   #closedCache: ClosedResult[] | null = null;
+  #setNotes: Stmt | null = null;
+  #touch: Stmt | null = null;
   readonly #lastEntryCache = new Map<string, Partial<Record<Leg['underlying'], number>>>();
   readonly #onClosed: (exitDate: string, at: number) => void;
   /** `onClosed` runs in the transaction of every change to a CLOSED trade's figures (the daily summary). */
@@ -470,7 +472,8 @@ export class TradeRepo {
       const t = this.#get.get(tradeId);
       if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
       this.#mergeNotes(t, notes);
-      this.#db.prepare('UPDATE trades SET updated_at = ? WHERE trade_id = ?').run(instant(at, 'time'), tradeId);
+      this.#touch ??= this.#db.prepare('UPDATE trades SET updated_at = ? WHERE trade_id = ?');
+      this.#touch.run(instant(at, 'time'), tradeId);
       this.#events.append({ at, category: 'engine', type: eventType, strategyId: t.strategy_id, tradeId, payload: notes });
     })();
   }
@@ -481,7 +484,8 @@ export class TradeRepo {
       if (v === undefined) delete notes[k];
       else notes[k] = v;
     }
-    this.#db.prepare('UPDATE trades SET notes_json = ? WHERE trade_id = ?').run(toJson(notes, 'trade notes'), t.trade_id);
+    this.#setNotes ??= this.#db.prepare('UPDATE trades SET notes_json = ? WHERE trade_id = ?');
+    this.#setNotes.run(toJson(notes, 'trade notes'), t.trade_id);
   }
 
   /** Cancels a trade that never filled (e.g. its opening order was rejected or cancelled). */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../../shared/domain/bars.ts';
 import { closeView, realHistory } from '../../../tests/helpers/daily-history.ts';
 import { OptimusConfigSchema } from './config.ts';
-import { allocationOf, diagnose } from './diagnosis.ts';
+import { allocationOf, diagnose, layersOf } from './diagnosis.ts';
 import { signalGates } from './signal.ts';
 
 const cfg = (o: Record<string, unknown> = {}) => OptimusConfigSchema.parse(o);
@@ -65,12 +65,13 @@ describe('regimes and allocations (§3.3)', () => {
 
   it('the three layers show each check with its value and threshold', () => {
     const d = diagnose(closeView('2019-05-14'), cfg());
-    expect(d.layers.map((l) => l.id)).toEqual(['volatility', 'sentiment', 'regime']);
-    const vol = d.layers[0]!.checks;
+    const layers = layersOf(d, cfg());
+    expect(layers.map((l) => l.id)).toEqual(['volatility', 'sentiment', 'regime']);
+    const vol = layers[0]!.checks;
     expect(vol.map((c) => c.id)).toEqual(['iv-rank', 'vix', 'term-structure', 'iv-hv']);
     for (const c of vol) expect(['pass', 'fail']).toContain(c.verdict);
     expect(vol.find((c) => c.id === 'iv-hv')!.value).toBe(d.ivHv);
-    expect(d.layers[1]!.checks.map((c) => [c.id, c.verdict])).toEqual([['trend', 'pass'], ['breadth', 'no-data'], ['put-call', 'no-data'], ['credit', 'no-data']]);
+    expect(layers[1]!.checks.map((c) => [c.id, c.verdict])).toEqual([['trend', 'pass'], ['breadth', 'no-data'], ['put-call', 'no-data'], ['credit', 'no-data']]);
   });
 });
 

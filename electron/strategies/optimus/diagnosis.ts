@@ -36,7 +36,8 @@
  * + 2 for the RSI and its prior, HV period + 1 (and MACD slow + signal when gate 8 is on).
  *
  * Pure and deterministic; `diagnose` is memoized per market view and config (manage asks once per
- * position, the entry evaluation and `chainsNeeded` once each, on the same view).
+ * position, the entry evaluation and `chainsNeeded` once each, on the same view); `layersOf` lays the
+ * checks out for display.
  */
 import type { DailyBar } from '../../../shared/domain/bars.ts';
 import { bollinger, ema, histVol, ivRank, macd, rsi } from '../../../shared/indicators/index.ts';
@@ -85,7 +86,6 @@ export type Diagnosis = {
   regimeReason: string;
   /** Share of normal size the regime allows (0 = halt). */
   allocation: number;
-  layers: Layer[];
 };
 
 const MEMO = new WeakMap<MarketView, WeakMap<object, Diagnosis>>();
@@ -291,9 +291,7 @@ function compute(market: MarketView, c: OptimusConfig): Diagnosis {
     regime,
     regimeReason,
     allocation,
-    layers: [],
   };
-  d.layers = layersOf(d, c);
   return d;
 }
 
@@ -349,8 +347,8 @@ function check(id: string, label: string, verdict: Verdict, value: number | stri
   return { id, label, verdict, value, threshold, text };
 }
 
-/** The three layers of §3 as the diagnosis page and the daily log show them. */
-function layersOf(d: Diagnosis, c: OptimusConfig): Layer[] {
+/** The three layers of §3, each check with its verdict, value and threshold (the diagnosis page). */
+export function layersOf(d: Diagnosis, c: OptimusConfig): Layer[] {
   const vol: Check[] = [
     d.ivRank === null
       ? check('iv-rank', 'IV Rank', 'no-data', null, `> ${c.minIvRank}%`, 'IV Rank: no data')

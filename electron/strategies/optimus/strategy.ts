@@ -56,11 +56,11 @@ export function signalPasses(d: Diagnosis, c: OptimusConfig): boolean {
  * (three standard deviations of the log price below the spot, to the money above).
  */
 function chainsNeeded(now: number, config: OptimusConfig, listed: Listed, market?: MarketView): ChainNeed[] {
+  const d = market === undefined ? null : diagnose(market, config);
+  if (d !== null && !signalPasses(d, config)) return [];
   const pick = pickExpiration(now, listed, config);
   if (pick === null) return [];
-  if (market === undefined) return [{ root: pick.root, expiration: pick.expiration }];
-  const d = diagnose(market, config);
-  if (!signalPasses(d, config)) return [];
+  if (market === undefined || d === null) return [{ root: pick.root, expiration: pick.expiration }];
   const spot = market.underlyings.SPX?.last ?? d.spx?.close ?? null;
   if (spot === null || d.vix === null) return [{ root: pick.root, expiration: pick.expiration }];
   const sd = (1.5 * d.vix) / 100 * Math.sqrt(Math.max(pick.dte, 1) / 365);
