@@ -746,6 +746,16 @@ export class TradingEngine {
     return ids;
   }
 
+  /**
+   * The market view one strategy would decide on at `at` (its prices and daily history without
+   * lookahead), for views of the application (the Optimus page's diagnosis); queued like any task.
+   */
+  marketViewOf(strategyId: string, at: number): Promise<MarketView> {
+    const st = this.#strategies.get(strategyId);
+    if (!st) return Promise.reject(new ApiError('NOT_FOUND', `The engine does not run ${strategyId}.`));
+    return this.run(`market view ${strategyId}`, () => this.#marketView(st, at));
+  }
+
   /** The market view of a strategy at `at`: its underlyings' prices and the history it asks for (market-view.ts). */
   async #marketView(st: StrategyState, at: number): Promise<MarketView> {
     const { strategy } = st;

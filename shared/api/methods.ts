@@ -27,6 +27,7 @@ export const METHOD_NAMES = [
   'backtest.start',
   'backtest.get',
   'backtest.list',
+  'optimus.get',
   'settings.get',
   'settings.set',
 ] as const;

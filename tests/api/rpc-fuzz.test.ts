@@ -46,9 +46,10 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'orders.list': { from: '2026-01-01', to: '2026-01-31', limit: 10 },
   'snapshot.get': { snapshotId: 1, decisionId: 1 },
   'context.series': { from: '2026-01-01', to: '2026-01-31', limit: 10 },
-  'backtest.start': { strategyId: STRATEGY, from: '2025-03-18', to: '2025-03-19', seed: 7, config: { contracts: 1 }, slippageFraction: 0.5 },
+  'backtest.start': { strategyId: STRATEGY, from: '2025-03-18', to: '2025-03-19', seed: 7, config: { contracts: 1 }, slippageFraction: 0.5, source: 'sim' },
   'backtest.get': { runId: 'run-1' },
   'backtest.list': {},
+  'optimus.get': {},
   'settings.get': {},
   'settings.set': {
     broker: 'sim',

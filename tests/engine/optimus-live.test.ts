@@ -14,6 +14,7 @@ import { dispatch } from '../../electron/application/rpc.ts';
 import { loadDailyFiles } from '../../electron/backtest/daily-files.ts';
 import { optimusSignals } from '../../electron/backtest/signals.ts';
 import type { EngineConfig } from '../../electron/engine/trading.ts';
+import type { OptimusView } from '../../shared/api.ts';
 import type { DecisionRow } from '../../electron/store/repos/decisions.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { optimus } from '../../electron/strategies/optimus/strategy.ts';
@@ -30,6 +31,8 @@ let decisions: DecisionRow[];
 let trades: TradeWithLegs[];
 /** Open positions at each day's close, by date. */
 const heldAtClose = new Map<string, { ids: number[]; expirations: string[] }>();
+/** The Optimus page's view at noon on 2024-09-20, with two spreads open. */
+let page: OptimusView;
 
 beforeAll(async () => {
   ws = await simWorkstation({ start: FROM, seed: 5, anchorData: DATA, strategies: [{ strategy: optimus, config: optimus.configSchema.parse({}) as EngineConfig, enabled: true }] });
@@ -40,6 +43,12 @@ beforeAll(async () => {
     const s = session(day)!;
     // The execution window a minute at a time (orders are walked every 60 s), then the close and the decision after it.
     for (let t = etToEpoch(day, '09:55'); t <= etToEpoch(day, '11:05'); t += MIN) await ws.advanceTo(t);
+    if (day === '2024-09-20') {
+      await ws.advanceTo(etToEpoch(day, '12:00'));
+      const r = await dispatch(ws.ws, 'optimus.get', {});
+      if (!r.ok) throw new Error(r.error.message);
+      page = r.value;
+    }
     await ws.advanceTo(s.close + 20 * MIN);
     const open = ws.ws.store.trades.listOpen('optimus').filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');
     heldAtClose.set(day, { ids: open.map((t) => t.tradeId), expirations: [...new Set(open.map((t) => t.legs[0]!.expiration))] });
@@ -123,5 +132,36 @@ describe('Optimus live over the simulator (real 2024 history, paper exchange)', 
       expect(sizing.maxRiskCents).toBeLessThanOrEqual(0.03 * sizing.equityCents);
       expect(sizing.equityCents).toBeGreaterThan(45_000_000);
     }
+  });
+
+  it("its page (optimus.get) shows the last close's diagnosis, SPX with its bands, EMA and regimes, the positions with DTE, heat, delta, breaker and the §9 blocks", () => {
+    expect(page).toMatchObject({ available: true, enabled: true, asOf: '2024-09-19', warmup: { ready: true } });
+    expect(page.gates.map((g) => g.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const g of page.gates) expect(['pass', 'fail', 'off', 'waived']).toContain(g.verdict);
+    expect(page.layers.map((l) => l.id)).toEqual(['volatility', 'sentiment', 'regime']);
+    expect(page.chart).toHaveLength(250);
+    expect(page.chart.at(-1)!.date).toBe('2024-09-19');
+    for (const p of page.chart.slice(-50)) {
+      expect(p.lower!).toBeLessThan(p.upper!);
+      expect(p.ema).not.toBeNull();
+      expect(['Bullish Calm', 'Elevated Vol', 'High Vol', 'Crisis', 'Bear Trend']).toContain(p.regime);
+    }
+    const open = page.positions.filter((p) => p.state === 'open');
+    expect(open).toHaveLength(2);
+    for (const p of open) {
+      expect(p.longStrike).toBe(p.shortStrike - 50);
+      expect(p.dte).toBeGreaterThan(21);
+      expect(p.value).not.toBeNull();
+      expect(p.timeStopDate < p.expiration).toBe(true);
+    }
+    const maxLoss = open.reduce((sum, p) => sum + p.maxLoss!, 0);
+    expect(page.heat.pct!).toBeCloseTo(maxLoss / page.equity, 4);
+    expect(page.heat.limit).toBe(0.15);
+    expect(page.aggregateDelta.limit).toBe(-0.5);
+    expect(page.aggregateDelta.value!).toBeLessThan(0); // short puts: the seed's sign is negative
+    expect(page.circuitBreaker).toMatchObject({ on: false });
+    expect(page.daily.date).toBe('2024-09-19');
+    expect(page.daily.dashboard[0]).toBe('[DAILY DASHBOARD] 2024-09-19');
+    expect(page.daily.log[0]).toBe('[ENTRY EVAL] 2024-09-19 | SPX');
   });
 });
