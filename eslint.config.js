@@ -129,8 +129,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '.', message: "A system's folder has at most one level of subfolders (so the layering rule can see it)." }] }] },
   },
   {
-    // The core, market, backtest, broker, store and application code read time only from an injected Clock.
-    files: ['electron/engine/**/*.ts', 'electron/market/**/*.ts', 'electron/backtest/**/*.ts', 'electron/brokers/**/*.ts', 'electron/store/**/*.ts', 'electron/application/**/*.ts'],
+    // The core, market, backtest, broker, store, research and application code read time only from an injected Clock.
+    files: ['electron/engine/**/*.ts', 'electron/market/**/*.ts', 'electron/backtest/**/*.ts', 'electron/brokers/**/*.ts', 'electron/store/**/*.ts', 'electron/research/**/*.ts', 'electron/application/**/*.ts'],
     ignores: ['**/*.test.ts', 'electron/engine/clock.ts'],
     rules: { 'no-restricted-syntax': ['error', ...wallClock] },
   },

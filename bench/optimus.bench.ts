@@ -25,7 +25,7 @@ import { diagnose } from '../electron/strategies/optimus/diagnosis.ts';
 import { signalGates } from '../electron/strategies/optimus/signal.ts';
 import { optimus } from '../electron/strategies/optimus/strategy.ts';
 import type { DailyBar, MarketView } from '../electron/strategies/types.ts';
-import { etToEpoch } from '../shared/market/calendar.ts';
+import { etToEpoch } from '../shared/time/et.ts';
 
 const DATA = path.resolve(import.meta.dirname, '..', '..', 'shared', 'data');
 const FROM = '1990-01-02';

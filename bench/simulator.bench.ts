@@ -11,7 +11,8 @@ import type { Figure, Suite } from './harness.ts';
 import { createSimulator } from '../electron/market/sim/simulator.ts';
 import { emptyChainColumns } from '../electron/market/sim/chain.ts';
 import type { ChainColumns } from '../electron/market/sim/chain.ts';
-import { addDays, etDate, nextTradingDay, session } from '../shared/market/calendar.ts';
+import { addDays, nextTradingDay, session } from '../shared/market/calendar.ts';
+import { etDate } from '../shared/time/et.ts';
 import type { OptionRoot } from '../shared/domain/chain.ts';
 
 const ROOTS: OptionRoot[] = ['SPXW', 'SPX', 'SPY'];

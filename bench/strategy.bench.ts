@@ -7,7 +7,7 @@
  */
 import type { Figure, Suite } from './harness.ts';
 import { medianMs, timeIt } from './harness.ts';
-import { etToEpoch } from '../shared/market/calendar.ts';
+import { etToEpoch } from '../shared/time/et.ts';
 import { createSimulator } from '../electron/market/sim/simulator.ts';
 import { DEFAULT_CONFIG } from '../electron/strategies/credit-verticals/config.ts';
 import { creditVerticals } from '../electron/strategies/credit-verticals/strategy.ts';

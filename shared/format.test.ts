@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultEtRange, etDateOf, etDateTime, etWhen, formatDrawdown, formatNet, formatUsd, LOOK_BACK_DAYS } from './format.ts';
+import { defaultEtRange, formatDrawdown, formatNet, formatUsd, LOOK_BACK_DAYS } from './format.ts';
+import { etDate, etDateTime, etWhen } from './time/et.ts';
 
 describe('format', () => {
   it('shows instants in ET across DST, whatever the machine zone', () => {
@@ -35,7 +36,7 @@ describe('default date ranges follow the engine, not the wall clock', () => {
     { now: Date.UTC(2031, 2, 10, 3, 59), to: '2031-03-09' },
   ];
   it('ends on the engine’s ET date, whatever the wall date', () => {
-    expect(etDateOf(Date.now())).not.toBe('2031-03-03');
+    expect(etDate(Date.now())).not.toBe('2031-03-03');
     for (const { now, to } of simulated) {
       for (const list of Object.keys(LOOK_BACK_DAYS) as (keyof typeof LOOK_BACK_DAYS)[]) {
         const range = defaultEtRange(list, now);

@@ -1,36 +1,9 @@
-/** Display formatting shared by the renderer and the REST API. Times are always shown in ET. */
-
-const ET = 'America/New_York';
-const partsFormatter = new Intl.DateTimeFormat('en-US', {
-  timeZone: ET,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** `YYYY-MM-DD HH:MM:SS` in America/New_York for an epoch-ms instant. */
-export function etDateTime(epochMs: number, withSeconds = true): string {
-  const p: Record<string, string> = {};
-  for (const part of partsFormatter.formatToParts(epochMs)) p[part.type] = part.value;
-  const base = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-  return withSeconds ? `${base}:${p.second}` : base;
-}
-
-/** The ET calendar date (`YYYY-MM-DD`) of an epoch-ms instant. */
-export function etDateOf(epochMs: number): string {
-  return etDateTime(epochMs, false).slice(0, 10);
-}
-
-const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-/** `Mon 2026-03-02 09:30 ET`: an instant a trader reads at a glance (the weekday says which session). */
-export function etWhen(epochMs: number): string {
-  const date = etDateOf(epochMs);
-  return `${WEEKDAY[new Date(`${date}T12:00:00Z`).getUTCDay()]} ${etDateTime(epochMs, false)} ET`;
-}
+/**
+ * Display formatting shared by the renderer and the REST API: money, prices, net prices, default date
+ * ranges. Times are always shown in ET, written by shared/time/et.ts (etDateTime, etWhen, etTime).
+ */
+import { addDays } from './time/days.ts';
+import { etDate } from './time/et.ts';
 
 /**
  * How far back each list's default date range reaches, in calendar days: a week of orders and
@@ -47,22 +20,8 @@ export type RangeList = keyof typeof LOOK_BACK_DAYS;
  * simulated market.
  */
 export function defaultEtRange(list: RangeList, engineNow: number): { from: string; to: string } {
-  const to = etDateOf(engineNow);
-  const from = new Date(Date.parse(`${to}T00:00:00Z`) - LOOK_BACK_DAYS[list] * 86_400_000).toISOString().slice(0, 10);
-  return { from, to };
-}
-
-/** ET offset from UTC at `epochMs`, in ms (−5 h in winter, −4 h in summer). */
-export function etOffsetMs(epochMs: number): number {
-  const p: Record<string, string> = {};
-  const whole = Math.floor(epochMs / 1000) * 1000;
-  for (const part of partsFormatter.formatToParts(whole)) p[part.type] = part.value;
-  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - whole;
-}
-
-/** `HH:MM:SS ET`. */
-export function etTime(epochMs: number): string {
-  return `${etDateTime(epochMs).slice(11)} ET`;
+  const to = etDate(engineNow);
+  return { from: addDays(to, -LOOK_BACK_DAYS[list]), to };
 }
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });

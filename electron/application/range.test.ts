@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultEtRange } from '../../shared/format.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { etRangeMs } from './range.ts';
 
 describe('the default range as the list calls read it', () => {

@@ -8,7 +8,7 @@
  * broker; `openWorkstation` opens only the database (tests).
  */
 import type { AnyEvent, CloseAllResult, Status } from '../../shared/api.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime } from '../../shared/time/et.ts';
 import type { Clock } from '../engine/clock.ts';
 import type { Logger } from '../engine/ports.ts';
 import type { StrategyEntry } from '../engine/trading.ts';
@@ -40,6 +40,7 @@ import { simulatedClock } from './simulation/market.ts';
 import { snapshotsHandlers } from './snapshots/handlers.ts';
 import { optimusHandlers } from './optimus/handlers.ts';
 import { strategiesHandlers } from './strategies/handlers.ts';
+import { studyHandlers } from './study/handlers.ts';
 import { savedStrategyEntries } from './strategies/view.ts';
 import { tradesHandlers } from './trades/handlers.ts';
 
@@ -164,6 +165,7 @@ export class Workstation {
       logsHandlers({ logs: this.logs }),
       notificationsHandlers({ store }),
       exportHandlers({ store, log: this.#log }),
+      studyHandlers({ dataDir }),
     ]);
     // After shut-down every call says so (the database is closed).
     const guarded = Object.entries(handlers).map(([method, handler]) => [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../engine/clock.ts';
 import { VirtualScheduler } from '../engine/scheduler.ts';
-import { etDate, etToEpoch, tradingDays } from '../../shared/market/calendar.ts';
+import { tradingDays } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { DataDaysScheduler } from './data-days.ts';
 

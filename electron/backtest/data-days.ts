@@ -11,7 +11,7 @@
 import type { Clock, TimerHandle } from '../engine/clock.ts';
 import { occurrencesOn, type ScheduleSpec } from '../engine/schedule.ts';
 import type { ScheduledTask, Scheduler } from '../engine/scheduler.ts';
-import { etDate } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 
 export class DataDaysScheduler implements Scheduler {
   readonly #clock: Clock;

@@ -24,8 +24,14 @@
  * trade is closed again) created PENDING_SUBMIT, SUBMITTED, then one `fills.record` per leg
  * (execution id `bt-<orderId>-<legIndex>`), the last one moving the order to FILLED — all in one
  * transaction, so trades, trade_legs, fills, orders and the event log change together.
+ *
+ * And it tells the engine like the live order manager does, once that transaction is committed: the
+ * same `ExecutionEvent`s (engine/ports.ts) — the order in flight, accepted, one `fill` (execution id
+ * `bt-<orderId>`, the legs' prices), the trade opened or closed, the order done; a rejected entry is
+ * `order-rejected` and `trade-cancelled`.
  */
-import type { Executor, ExecutionSummary, MarkMap, OpenRequest, CloseRequest } from '../engine/ports.ts';
+import type { CloseRequest, ExecutionEvent, ExecutionListener, Executor, MarkMap, OpenRequest, OrderRef } from '../engine/ports.ts';
+import { ExecutionEvents } from '../engine/execution/events.ts';
 import type { Store } from '../store/store.ts';
 import type { LegRow, TradeWithLegs } from '../store/repos/trades.ts';
 import { isMarket } from '../../shared/domain/quote.ts';
@@ -77,6 +83,10 @@ export class FillModelExecutor implements Executor {
   readonly #broker: string;
   readonly #commission: number;
   readonly #lastMarks = new Map<string, { bid: number; ask: number }>();
+  /** A failing listener fails the backtest (nothing here to log it to). */
+  readonly #events = new ExecutionEvents((error) => {
+    throw error;
+  });
 
   constructor(store: Store, opts: FillModelOptions = {}) {
     const f = opts.slippageFraction ?? 0.3;
@@ -107,16 +117,19 @@ export class FillModelExecutor implements Executor {
       }
       fills.push({ symbol: leg.symbol, side: leg.side, quantity: leg.quantity, priceCents: modelPriceCents(leg.side, q.bid, q.ask, this.#fraction), basis: 'quote', bid: q.bid, ask: q.ask });
     }
-    this.#store.transaction(() => {
+    const outcome = this.#store.transaction(() => {
       const order = this.#createOrder(trade, 'OPEN', `bt-${trade.tradeId}-o`, req.decisionId, fills, trade.legs, now);
       if (missing.length > 0) {
         const reason = `fill model: no two-sided quote in the proposal for ${missing.join(', ')}`;
-        this.#store.orders.update(order, { at: now, status: 'REJECTED', rejectReason: reason, response: { fillModel: this.#describe(), rejected: reason } });
+        this.#store.orders.update(order.orderId, { at: now, status: 'REJECTED', rejectReason: reason, response: { fillModel: this.#describe(), rejected: reason } });
         this.#store.trades.cancel(trade.tradeId, now, 'REJECTED');
-        return;
+        return { order, rejected: reason };
       }
-      this.#fill(order, trade, fills, now);
+      this.#fill(order.orderId, trade, fills, now);
+      return { order, rejected: null };
     });
+    if (outcome.rejected !== null) this.#reportRejected(outcome.order, trade.tradeId, outcome.rejected, now);
+    else this.#reportFilled(outcome.order, trade, fills, now);
     return Promise.resolve();
   }
 
@@ -150,12 +163,14 @@ export class FillModelExecutor implements Executor {
       fills.push({ symbol: leg.symbol, side, quantity: remaining, priceCents, basis, bid: m?.bid ?? null, ask: m?.ask ?? null });
     }
     if (fills.length === 0) return Promise.resolve();
-    this.#store.transaction(() => {
+    const order = this.#store.transaction(() => {
       let id = `bt-${trade.tradeId}-c`;
       for (let k = 2; this.#store.orders.byClientOrderId(id); k++) id = `bt-${trade.tradeId}-c${k}`;
-      const order = this.#createOrder(trade, 'CLOSE', id, req.decisionId, fills, open, now);
-      this.#fill(order, trade, fills, now);
+      const created = this.#createOrder(trade, 'CLOSE', id, req.decisionId, fills, open, now);
+      this.#fill(created.orderId, trade, fills, now);
+      return created;
     });
+    this.#reportFilled(order, trade, fills, now);
     return Promise.resolve();
   }
 
@@ -170,8 +185,8 @@ export class FillModelExecutor implements Executor {
     return Promise.resolve(0);
   }
 
-  summary(): ExecutionSummary {
-    return { working: [] };
+  subscribe(listener: ExecutionListener): () => void {
+    return this.#events.subscribe(listener);
   }
 
   /** The store is the only book: nothing to reconcile. */
@@ -183,7 +198,7 @@ export class FillModelExecutor implements Executor {
     return { model: FILL_MODEL, slippageFraction: this.#fraction };
   }
 
-  #createOrder(trade: TradeWithLegs, purpose: 'OPEN' | 'CLOSE', clientOrderId: string, decisionId: number | null, fills: readonly ModelLegFill[], legs: readonly LegRow[], now: number): number {
+  #createOrder(trade: TradeWithLegs, purpose: 'OPEN' | 'CLOSE', clientOrderId: string, decisionId: number | null, fills: readonly ModelLegFill[], legs: readonly LegRow[], now: number): OrderRef & { netCents: number } {
     // Net per combo unit in per-share cents: positive = credit received.
     let net = 0;
     for (const f of fills) net += (f.side === 'SELL' ? 1 : -1) * f.priceCents * (f.quantity / trade.quantity);
@@ -208,7 +223,35 @@ export class FillModelExecutor implements Executor {
       brokerOrderId: `bt-${order.orderId}`,
       request: { fillModel: this.#describe(), netCents, legs: fills.map((f) => ({ symbol: f.symbol, side: f.side, quantity: f.quantity, bid: f.bid, ask: f.ask })) },
     });
-    return order.orderId;
+    return { orderId: order.orderId, clientOrderId, tradeId: trade.tradeId, purpose, netCents };
+  }
+
+  /** The events of an order that filled at once (after its transaction committed). */
+  #reportFilled(order: OrderRef & { netCents: number }, before: TradeWithLegs, fills: readonly ModelLegFill[], now: number): void {
+    const ref: OrderRef = { orderId: order.orderId, clientOrderId: order.clientOrderId, tradeId: order.tradeId, purpose: order.purpose };
+    const trade = this.#store.trades.get(before.tradeId);
+    const events: ExecutionEvent[] = [
+      { type: 'order-working', at: now, order: ref, trade },
+      { type: 'order-accepted', at: now, order: ref, brokerOrderId: `bt-${order.orderId}` },
+      {
+        type: 'fill', at: now, order: ref, executionId: `bt-${order.orderId}`, quantity: before.quantity, netCents: order.netCents,
+        legs: fills.map((f) => ({ symbol: f.symbol, side: f.side, quantity: f.quantity, priceCents: f.priceCents })), filledQuantity: before.quantity, orderQuantity: before.quantity, trade,
+      },
+    ];
+    if (trade && before.status === 'PENDING' && trade.status === 'OPEN') events.push({ type: 'trade-opened', at: now, trade });
+    if (trade && before.status !== 'CLOSED' && trade.status === 'CLOSED') events.push({ type: 'trade-closed', at: now, trade, realizedPnlCents: trade.realizedPnlCents ?? 0 });
+    events.push({ type: 'order-done', at: now, order: ref });
+    for (const e of events) this.#events.emit(e);
+  }
+
+  /** The events of an entry the model could not fill (after its transaction committed). */
+  #reportRejected(order: OrderRef, tradeId: number, reason: string, now: number): void {
+    const ref: OrderRef = { orderId: order.orderId, clientOrderId: order.clientOrderId, tradeId: order.tradeId, purpose: order.purpose };
+    const trade = this.#store.trades.get(tradeId);
+    this.#events.emit({ type: 'order-working', at: now, order: ref, trade });
+    this.#events.emit({ type: 'order-rejected', at: now, order: ref, reason });
+    if (trade) this.#events.emit({ type: 'trade-cancelled', at: now, trade, code: 'REJECTED', why: reason });
+    this.#events.emit({ type: 'order-done', at: now, order: ref });
   }
 
   #fill(orderId: number, trade: TradeWithLegs, fills: readonly ModelLegFill[], now: number): void {

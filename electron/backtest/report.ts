@@ -25,7 +25,7 @@ import { formatDrawdown, formatUsd } from '../../shared/format.ts';
 import type { DailyEquity, EquityPoint, Stats } from '../../shared/stats.ts';
 import { CALIBRATED, CALIBRATION_ERROR, type ModelParams } from '../market/model/surface.ts';
 import type { SystemReport } from './reports/index.ts';
-import { isoEt } from '../store/time.ts';
+import { isoEt } from '../../shared/time/et.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
 
 export type TradeLegReport = { symbol: string; right: 'C' | 'P'; strike: number; expiration: string; side: 'BUY' | 'SELL'; contracts: number };

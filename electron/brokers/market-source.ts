@@ -6,8 +6,10 @@
  * it through `fromSimulator` (what the sim adapter and the fakes use); `createToyMarket` is a small
  * closed-form stand-in kept for focused unit tests that must not depend on the simulator's calibration.
  */
-import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
 import { instrument } from '../../shared/domain/instruments.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
+import { etDate, etParts } from '../../shared/time/et.ts';
 import type { Simulator } from '../market/sim/simulator.ts';
 import type { DailyBar, QuoteSymbol } from './port.ts';
 
@@ -46,27 +48,6 @@ export function fromSimulator(sim: Simulator): MarketSource {
 export const ROOTS_OF: Record<Underlying, readonly OptionRoot[]> = { SPX: ['SPXW', 'SPX'], SPY: ['SPY'] };
 
 // ---------------------------------------------------------------------------------------------
-// OCC symbols (Tradier form: unpadded root)
-
-/** `SPXW250321C05700000` from its parts. */
-export function occSymbol(root: OptionRoot, expiration: string, right: Right, strike: number): string {
-  const yymmdd = expiration.slice(2, 4) + expiration.slice(5, 7) + expiration.slice(8, 10);
-  return `${root}${yymmdd}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
-}
-
-/** Parses an OCC symbol (padded or not); null when it is not one. */
-export function parseOcc(symbol: string): { root: OptionRoot; expiration: string; right: Right; strike: number } | null {
-  const m = /^(SPXW|SPX|SPY)\s*(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol.trim());
-  if (!m) return null;
-  return {
-    root: m[1] as OptionRoot,
-    expiration: `20${m[2]}-${m[3]}-${m[4]}`,
-    right: m[5] as Right,
-    strike: Number(m[6]) / 1000,
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // A small deterministic market (stand-in for the simulator in focused unit tests)
 
 const DAY = 86_400_000;
@@ -79,6 +60,7 @@ function normCdf(x: number): number {
 }
 const normPdf = (x: number): number => Math.exp(-(x * x) / 2) / Math.sqrt(2 * Math.PI);
 
+/** The date of a UTC midnight (date arithmetic, not a time zone). */
 function ymd(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
@@ -135,15 +117,14 @@ export function createToyMarket(opts: ToyMarketOptions): MarketSource {
       const d = new Date(now);
       for (let i = 0; i < 12; i++) {
         const f = thirdFriday(d.getUTCFullYear(), d.getUTCMonth() + i);
-        if (f >= ymd(now)) out.push(f);
+        if (f >= etDate(now)) out.push(f);
       }
       return out;
     }
     for (let i = 0; out.length < 45; i++) {
       const t = now + i * DAY;
-      const wd = new Date(t).getUTCDay();
+      const { weekday: wd, date } = etParts(t);
       if (wd === 0 || wd === 6) continue;
-      const date = ymd(t);
       // The 3rd-Friday SPX monthly coexists with the SPXW weekly of the same date.
       out.push(date);
     }
@@ -208,14 +189,15 @@ export function createToyMarket(opts: ToyMarketOptions): MarketSource {
 
   function dailyHistory(symbol: QuoteSymbol, from: string, to: string): DailyBar[] {
     const out: DailyBar[] = [];
+    // 21:00 UTC: the close (16:00 EST) or an hour after it (EDT), on the same ET date either way.
     for (let t = Date.parse(`${from}T21:00:00Z`); t <= Date.parse(`${to}T21:00:00Z`); t += DAY) {
-      const wd = new Date(t).getUTCDay();
+      const wd = etParts(t).weekday;
       if (wd === 0 || wd === 6) continue;
       const scale = symbol === 'SPY' ? 1 / 10.02 : 1;
       const c = symbol === 'SPX' || symbol === 'SPY' ? spxAt(t) * scale : vixAt(t);
       const o = (symbol === 'SPX' || symbol === 'SPY' ? spxAt(t - 6.5 * 3_600_000) * scale : vixAt(t - 6.5 * 3_600_000));
       const r2 = (x: number): number => Math.round(x * 100) / 100;
-      out.push({ date: ymd(t), open: r2(o), high: r2(Math.max(o, c) * 1.002), low: r2(Math.min(o, c) * 0.998), close: r2(c), volume: symbol === 'SPY' ? 50_000_000 : null });
+      out.push({ date: etDate(t), open: r2(o), high: r2(Math.max(o, c) * 1.002), low: r2(Math.min(o, c) * 0.998), close: r2(c), volume: symbol === 'SPY' ? 50_000_000 : null });
     }
     return out;
   }

@@ -24,6 +24,7 @@ import { section16Text } from '../backtest/reports/optimus.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
+import { etDate } from '../../shared/time/et.ts';
 import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
@@ -238,7 +239,7 @@ export async function main(argv: string[]): Promise<number> {
     to ??= daily.series.SPX.at(-1)!.date;
     source = { kind: 'model', daily: daily.series, dir };
   } else {
-    const period = defaultSimPeriod(new Date().toISOString().slice(0, 10));
+    const period = defaultSimPeriod(etDate(Date.now()));
     from ??= period.from;
     to ??= period.to;
     source = { kind: 'sim', seed };
@@ -276,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
       dataDir,
       slippageFraction: slippage,
       capitalCents,
-      onProgress: (p) => bar.update(p.fraction, `${new Date(p.at).toISOString().slice(0, 10)}  ${p.trades} trades`),
+      onProgress: (p) => bar.update(p.fraction, `${etDate(p.at)}  ${p.trades} trades`),
     });
   } catch (error) {
     if (bar.drawn) process.stderr.write('\n');

@@ -10,7 +10,7 @@ import { StoreError } from '../store/errors.ts';
 import { EXPORT_KINDS, validateExport, writeCsvFile, type ExportKind } from '../store/export.ts';
 import { defaultDataDir } from '../store/paths.ts';
 import { openStore } from '../store/store.ts';
-import { isIsoDate } from '../store/time.ts';
+import { isIsoDate } from '../../shared/time/days.ts';
 
 export const USAGE = `Usage: thetadesk export <${EXPORT_KINDS.join('|')}> --from YYYY-MM-DD --to YYYY-MM-DD --out FILE [--data-dir DIR]
 

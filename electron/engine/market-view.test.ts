@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DailyBar } from '../../shared/domain/bars.ts';
-import { etToEpoch, tradingDays } from '../../shared/market/calendar.ts';
+import { tradingDays } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { MarketViews, sessionsBefore, visibleBars } from './market-view.ts';
 import type { HistorySymbol, IndexLevels, MarketData } from './ports.ts';
 

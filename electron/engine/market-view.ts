@@ -14,7 +14,8 @@
  */
 import type { ContextSymbol, DailyBar } from '../../shared/domain/bars.ts';
 import type { Underlying } from '../../shared/domain/chain.ts';
-import { addDays, etDate, previousTradingDay, session } from '../../shared/market/calendar.ts';
+import { addDays, previousTradingDay, session } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 import type { HistoryNeed, MarketView, UnderlyingView } from '../strategies/types.ts';
 import type { HistorySymbol, IndexLevels, Logger, MarketData } from './ports.ts';
 

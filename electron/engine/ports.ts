@@ -11,7 +11,8 @@
  *   bid/ask spread, no partials; electron/backtest/fill-model.ts).
  *
  * Both executors write the same rows: `orders` (client order id first), `fills`, and through the fills
- * the trade's legs and totals (electron/store), so a backtest database has the live shape.
+ * the trade's legs and totals (electron/store), so a backtest database has the live shape; and both
+ * tell the engine what happened through the same `ExecutionEvent`s.
  */
 import type { ContextSymbol, DailyBar } from '../../shared/domain/bars.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
@@ -93,10 +94,45 @@ export type CloseRequest = {
   now: number;
 };
 
+/** The orders an executor has in flight (what its `order-working` / `order-done` events told). */
 export type ExecutionSummary = {
-  /** Working (not terminal) orders by trade id. */
   working: { tradeId: number; clientOrderId: string; purpose: 'OPEN' | 'CLOSE' }[];
 };
+
+/** An order as the execution events name it. */
+export type OrderRef = { orderId: number; clientOrderId: string; tradeId: number | null; purpose: 'OPEN' | 'CLOSE' };
+
+/** One leg of a fill: the contracts bought or sold and their per-share price (cents). */
+export type FillLeg = { symbol: string; side: 'BUY' | 'SELL'; quantity: number; priceCents: number };
+
+/**
+ * What the executor tells the engine, as it happens (live: as the broker reports it; backtest: as the
+ * fill model fills). Every event is sent once the transaction that wrote its rows has ended, and the
+ * trades it carries are read after it: they are the trade's state at the event.
+ *
+ * - `order-working` / `order-done`: the executor has an order in flight for the trade from now on
+ *   (sent, or resumed after a restart) / no longer (filled, cancelled, rejected, expired, gone). An
+ *   order cancelled to be sent again at a new price stays in flight until its successor is sent.
+ * - `order-accepted`: the broker took the order (its answer to the send, or found there at
+ *   reconciliation); `order-rejected`; `order-cancelled` (also expired) with what had filled.
+ * - `fill`: one execution, with each leg's price (the broker's, or the net split across the legs).
+ * - `trade-opened` (its first fill), `trade-closed` (flat, with the realized P&L net of commissions),
+ *   `trade-cancelled` (an entry that ended with nothing filled, with the exit-reason code).
+ * - `commission-updated`: a commission reported apart from its fill (it changes the trade's P&L).
+ */
+export type ExecutionEvent =
+  | { type: 'order-working'; at: number; order: OrderRef; trade: TradeWithLegs | null }
+  | { type: 'order-done'; at: number; order: OrderRef }
+  | { type: 'order-accepted'; at: number; order: OrderRef; brokerOrderId: string | null }
+  | { type: 'order-rejected'; at: number; order: OrderRef; reason: string }
+  | { type: 'order-cancelled'; at: number; order: OrderRef; status: 'CANCELLED' | 'EXPIRED'; reason: string; filledQuantity: number }
+  | { type: 'fill'; at: number; order: OrderRef; executionId: string; quantity: number; netCents: number; legs: FillLeg[]; filledQuantity: number; orderQuantity: number; trade: TradeWithLegs | null }
+  | { type: 'trade-opened'; at: number; trade: TradeWithLegs }
+  | { type: 'trade-closed'; at: number; trade: TradeWithLegs; realizedPnlCents: number }
+  | { type: 'trade-cancelled'; at: number; trade: TradeWithLegs; code: string; why: string }
+  | { type: 'commission-updated'; at: number; order: OrderRef; executionId: string; cents: number; trade: TradeWithLegs | null };
+
+export type ExecutionListener = (event: ExecutionEvent) => void;
 
 export interface Executor {
   /**
@@ -110,7 +146,11 @@ export interface Executor {
   onTick(now: number, marks: MarkMap): Promise<void>;
   /** Cancels every working order (Close all, shutdown); returns how many were asked to cancel. */
   cancelAll(reason: string): Promise<number>;
-  summary(): ExecutionSummary;
+  /**
+   * Delivers every {@link ExecutionEvent} to `listener`, synchronously as it happens, until the
+   * returned function is called. This is how the engine learns what its orders did.
+   */
+  subscribe(listener: ExecutionListener): () => void;
   /**
    * Matches the store's live orders with the broker's (after a crash or reconnect): fills missed
    * while down are recorded (idempotent on execution id), orders the broker never saw are marked,

@@ -29,7 +29,7 @@
  */
 import type { AccountRisk } from '../../shared/domain/account-risk.ts';
 import { circuitHalts, circuitState, type CircuitState } from '../../shared/domain/circuit.ts';
-import { etDate } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 import type { AccountView, PortfolioView, Proposal, RiskLimits } from '../strategies/types.ts';
 import { deltaDollars, positionDeltaLegs, proposalDeltaLegs, type Spots } from './account.ts';
 import type { ClosedResult } from '../store/repos/trades.ts';

@@ -6,9 +6,8 @@
  */
 import schedule from 'node-schedule';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { addDays, etDate, etParts, etToEpoch, session } from '../../shared/market/calendar.ts';
-
-export const ET_ZONE = 'America/New_York';
+import { addDays, session } from '../../shared/market/calendar.ts';
+import { ET_ZONE, etDate, etParts, etToEpoch } from '../../shared/time/et.ts';
 
 export type { ScheduleSpec };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch, tradingDays } from '../../shared/market/calendar.ts';
+import { tradingDays } from '../../shared/market/calendar.ts';
+import { etDateTime, etToEpoch } from '../../shared/time/et.ts';
 import { VirtualClock } from './clock.ts';
 import { accepts, nextOccurrence, nextOccurrenceFast, occurrencesOn, rulesOf, type ScheduleSpec } from './schedule.ts';
 import { VirtualScheduler } from './scheduler.ts';

@@ -22,6 +22,10 @@
  * (node-schedule vs a virtual clock firing the same specs), the market data (broker vs simulator or
  * imported chains) and the executor (order manager vs fill model). Tasks run one at a time in arrival
  * order (`idle()` resolves when the queue is empty), so a tick and a decision never interleave.
+ *
+ * What its orders did (in flight, filled, a trade opened, closed or cancelled) the engine learns from
+ * the executor's events, both live and in backtests, into its position book (position-book.ts): it
+ * never polls the executor nor re-reads the store for it.
  */
 import { ApiError } from '../../shared/api.ts';
 import { DEFAULT_ACCOUNT_RISK, type AccountRisk } from '../../shared/domain/account-risk.ts';
@@ -30,10 +34,12 @@ import { underlyingsOf } from '../../shared/domain/instruments.ts';
 import { comboMultiplier } from '../../shared/domain/leg.ts';
 import { isMarket, quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
-import { etDateTime, etWhen, formatUsd } from '../../shared/format.ts';
+import { formatUsd } from '../../shared/format.ts';
+import { etDateTime, etParts, etTime, etWhen } from '../../shared/time/et.ts';
 import { fromCents, toCents } from '../../shared/money.ts';
 import { gammaExposure } from '../market/context.ts';
-import { etDate, etParts, etToEpoch, isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
+import { isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
 import { closeQueueOf, entryQueueOf, type ClosedResult, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
@@ -62,6 +68,7 @@ import type {
 import { accountView } from './account.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import type { Executor, IndexLevels, Logger, MarketData, MarkMap } from './ports.ts';
+import { PositionBook } from './position-book.ts';
 import { entryRows, ENTRIES_OFF, INPUTS_KEY, packMarketView, type DecisionInputs } from './decisions.ts';
 import { MarketViews } from './market-view.ts';
 import { inWindow, windowSendAt } from './window.ts';
@@ -154,11 +161,14 @@ export class TradingEngine {
   #workTimer: TimerHandle | null = null;
   /** The timer that sends queued closes at the open (Close all while the market was closed). */
   #queueTimer: { at: number; handle: TimerHandle } | null = null;
+  /** What the executor's events told: orders in flight, trades as last reported. */
+  readonly #book = new PositionBook();
 
   constructor(options: TradingEngineOptions) {
     this.#o = options;
     this.#views = new MarketViews(options.market, options.log);
     this.#accountRisk = options.accountRisk ?? DEFAULT_ACCOUNT_RISK;
+    options.executor.subscribe((e) => this.#book.apply(e));
     for (const entry of options.strategies) this.#register(entry);
   }
 
@@ -404,14 +414,19 @@ export class TradingEngine {
     // Live: every tick is a stored snapshot (seed 000's dataset). Backtests only need chains at entry
     // slots; between them the open legs are marked from their own quotes, which is much cheaper.
     if (this.#o.snapshots === 'store') await this.#capture(st, at);
+    let read = this.#book.mark();
     let open = this.#o.store.trades.listOpen(st.strategy.id);
     if (open.length > 0) {
-      if (await this.#settle(open, at)) open = this.#o.store.trades.listOpen(st.strategy.id);
+      if (await this.#settle(open, at)) {
+        read = this.#book.mark();
+        open = this.#o.store.trades.listOpen(st.strategy.id);
+      }
       // A series past its last trading time has no market: nothing to mark, manage or close until it settles.
       const marks = await this.#markTrades(open.filter((t) => stoppedTrading(t, at) === null), at);
       await this.#o.executor.onTick(at, marks);
       if (!(await this.#emergencyClose(at))) {
-        await this.#manage(st, at, this.#o.executor.summary().working.length > 0 ? this.#o.store.trades.listOpen(st.strategy.id) : open);
+        // What the executor did meanwhile (fills, a trade opened, closed or cancelled) came as events.
+        await this.#manage(st, at, this.#book.since(read, open));
       }
     } else {
       await this.#o.executor.onTick(at, new Map());
@@ -475,7 +490,7 @@ export class TradingEngine {
    * executor take the next step, time out an entry, or re-price a close.
    */
   #armWork(): void {
-    if (this.#workTimer || !this.#started || this.#o.executor.summary().working.length === 0) return;
+    if (this.#workTimer || !this.#started || !this.#book.hasWorking()) return;
     let every = Infinity;
     for (const st of this.#strategies.values()) every = Math.min(every, st.config.execution.stepEverySeconds * 1000);
     if (!Number.isFinite(every)) every = 30_000;
@@ -487,11 +502,8 @@ export class TradingEngine {
 
   async #workOrders(): Promise<void> {
     const at = this.#o.clock.now();
-    const working = this.#o.executor.summary().working;
-    if (working.length > 0) {
-      const trades = [...new Set(working.map((w) => w.tradeId))]
-        .map((id) => this.#o.store.trades.get(id))
-        .filter((t): t is TradeWithLegs => t !== null && stoppedTrading(t, at) === null);
+    if (this.#book.hasWorking()) {
+      const trades = this.#book.workingTrades().filter((t) => stoppedTrading(t, at) === null);
       const marks = await this.#markTrades(trades, at);
       await this.#o.executor.onTick(at, marks);
       this.#o.onChange?.();
@@ -533,7 +545,6 @@ export class TradingEngine {
     const date = etDate(at);
     const s = session(date);
     const sessionClose = s?.close ?? at;
-    const working = new Set(this.#o.executor.summary().working.map((w) => `${w.tradeId}:${w.purpose}`));
     let market: MarketView | undefined;
     let portfolio: PortfolioView | undefined;
     for (const trade of open) {
@@ -546,7 +557,7 @@ export class TradingEngine {
           continue;
         }
         // A close that ended without flattening (rejected, cancelled) is sent again, marketable.
-        if (!working.has(`${trade.tradeId}:CLOSE`) && trade.legs.some((l) => l.openedQty > l.closedQty)) {
+        if (!this.#book.isWorking(trade.tradeId, 'CLOSE') && trade.legs.some((l) => l.openedQty > l.closedQty)) {
           this.#o.log.warn(`${st.strategy.id}: trade ${trade.tradeId} is closing with no working order; sending a marketable close again.`);
           await this.#sendClose(st, trade, 'marketable', null, at);
         }
@@ -916,6 +927,15 @@ export class TradingEngine {
       legs,
       notes: t.notes,
     };
+  }
+
+  /**
+   * The position of a trade as the engine knows it from the executor's events (legs as filled, the
+   * last marks), without asking the store; null when the executor has not reported on it.
+   */
+  positionOf(tradeId: number): PositionView | null {
+    const t = this.#book.trade(tradeId);
+    return t === null ? null : this.#positionView(t);
   }
 
   /** Unrealized P&L of an open trade at the current marks (cents), null when a leg has no mid. */

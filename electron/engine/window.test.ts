@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { inWindow, nextWindowStart, windowOn, windowSendAt } from './window.ts';
 
 const W = { from: '10:00', to: '11:00' };

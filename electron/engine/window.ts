@@ -4,7 +4,8 @@
  * entry or exit decided at 16:15 is queued for 10:00 the next session — the same rule live and in
  * backtests, since both run this engine on their clock.
  */
-import { etDate, etToEpoch, nextTradingDay, session } from '../../shared/market/calendar.ts';
+import { nextTradingDay, session } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import type { ExecutionWindow } from '../strategies/types.ts';
 
 /** The window of one ET date as epoch ms [start, end), clipped to the session; null on a closed day or when it falls after an early close. */

@@ -11,7 +11,7 @@
  * the trades whose P&L makes `daily_realized_pnl`.
  */
 import type { Account, Market, Performance, Position, Status, Trade } from '../../shared/api.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime } from '../../shared/time/et.ts';
 import { roundCents } from '../../shared/money.ts';
 
 /** Money: dollars to the cent (half away from zero); null stays null. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { AnyEvent } from '../../shared/api.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime } from '../../shared/time/et.ts';
 import { dispatch, errorCodeOfStatus, httpStatusOf } from '../application/rpc.ts';
 import type { Workstation } from '../application/workstation.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from './assets.ts';

@@ -3,8 +3,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
 import { canonicalNumber, chainChecksum, compareContracts, normalizeChain } from './chain.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 
 const data = path.resolve(import.meta.dirname, '../../..', 'shared', 'data');
 
@@ -102,7 +103,7 @@ describe('normalizeChain', () => {
     const first = snapshot.contracts.find((c) => c.strike === good[0]!.strike)!;
     expect(first.bid).toBeNull(); // the later (quoteTime 2) duplicate won, its NaN became null
     expect(first.volume).toBeNull();
-    for (const c of snapshot.contracts) expect(c.symbol).toMatch(/^SPXW\d{6}[CP]\d{8}$/);
+    for (const c of snapshot.contracts) expect(c.symbol).toBe(occSymbol('SPXW', c.expiration, c.right, c.strike));
     expect(normalizeChain({ ...realChain('2018-01-16'), contracts: [] }).issues.map((i) => i.code)).toEqual(['empty-chain']);
   });
 

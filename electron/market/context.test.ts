@@ -7,7 +7,8 @@ import { termStructure, termStructureSeries, regimeOf, gammaExposure, dealerGex 
 import { readDailyBars } from './data/bars.ts';
 import { readEodChain } from './data/chain-eod.ts';
 import { toChainSnapshots } from './data/chain-columns.ts';
-import { dte, etDate, etToEpoch } from '../../shared/market/calendar.ts';
+import { dte } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
 

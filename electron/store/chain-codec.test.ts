@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../shared/domain/chain.ts';
 import { tenThousandContracts } from '../../tests/store/chain-gen.ts';
-import { ChainCodecError, GREEK_PLACES, decodeChain, encodeChain, normalizeChain, occSymbol } from './chain-codec.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
+import { ChainCodecError, GREEK_PLACES, decodeChain, encodeChain, normalizeChain } from './chain-codec.ts';
 
 const DATA = path.resolve(import.meta.dirname, '../..', '..', 'shared/data');
 
@@ -37,7 +38,7 @@ describe('chain codec', () => {
     const { payload } = encodeChain(chain);
     expect(decodeChain(payload)).toEqual(chain);
     // Symbols in the vendor file are OCC symbols and are derived, not stored.
-    expect(chain.contracts.every((c) => c.symbol === occSymbol(c.root, c.expiration, c.strike, c.right))).toBe(true);
+    expect(chain.contracts.every((c) => c.symbol === occSymbol(c.root, c.expiration, c.right, c.strike))).toBe(true);
     expect(payload.length).toBeLessThan(chain.contracts.length * 20);
   });
 
@@ -78,7 +79,7 @@ describe('chain codec', () => {
       iv: greek, delta: greek, gamma: greek, theta: greek, vega: greek, rho: greek,
       quoteTime: nullable(fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 })),
       custom: fc.boolean(),
-    }).map(({ custom, ...q }) => ({ ...q, symbol: custom ? `X${i}` : occSymbol(q.root, q.expiration, q.strike, q.right) }));
+    }).map(({ custom, ...q }) => ({ ...q, symbol: custom ? `X${i}` : occSymbol(q.root, q.expiration, q.right, q.strike) }));
   };
 
   it('property: any chain round-trips — prices, sizes, strikes, symbols, times exact; greeks within tolerance', () => {

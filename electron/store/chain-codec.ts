@@ -34,6 +34,7 @@
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../shared/domain/chain.ts';
+import { occPrefix, occStrikePart, occSymbol } from '../../shared/domain/occ.ts';
 
 /** Current payload format version (the byte after the magic). */
 export const CHAIN_CODEC_VERSION = 1;
@@ -316,16 +317,6 @@ function readNumberColumn(r: Reader, n: number): Float64Array {
   return out;
 }
 
-/** `occSymbol` with the root+date prefix cached by key. */
-function occFrom(cache: Map<number, string>, key: number, root: string, expiration: string, strike: number, right: Right): string {
-  let prefix = cache.get(key);
-  if (prefix === undefined) {
-    prefix = `${root}${expiration.slice(2, 4)}${expiration.slice(5, 7)}${expiration.slice(8, 10)}`;
-    cache.set(key, prefix);
-  }
-  return `${prefix}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
-}
-
 /** NaN (the decoder's missing marker) → null. */
 const nz = (v: number): number | null => (v === v ? v : null);
 
@@ -350,14 +341,6 @@ function unshuffle(bytes: Uint8Array, width: number): Uint8Array {
     for (let i = 0; i < count; i++) out[i * width + b] = bytes[base + i]!;
   }
   return out;
-}
-
-// ── OCC symbol ──────────────────────────────────────────────────────────────────────────────────
-
-/** The unpadded OCC symbol (Tradier form), e.g. `occSymbol('SPXW','2025-01-17',5800,'P')` = `SPXW250117P05800000`. */
-export function occSymbol(root: string, expiration: string, strike: number, right: Right): string {
-  const milli = Math.round(strike * 1000);
-  return `${root}${expiration.slice(2, 4)}${expiration.slice(5, 7)}${expiration.slice(8, 10)}${right}${String(milli).padStart(8, '0')}`;
 }
 
 // ── encode / decode ─────────────────────────────────────────────────────────────────────────────
@@ -406,7 +389,7 @@ export function encodeChainColumns(snapshot: ChainSnapshot): Buffer {
     expIdx[i] = ei;
     if (c.right !== 'C' && c.right !== 'P') throw new ChainCodecError(`contract #${i} has an unknown right ${String(c.right)}`);
     rights[i] = c.right === 'C' ? 0 : 1;
-    if (derivedSymbols && c.symbol !== occSymbol(c.root, c.expiration, c.strike, c.right)) derivedSymbols = false;
+    if (derivedSymbols && c.symbol !== occSymbol(c.root, c.expiration, c.right, c.strike)) derivedSymbols = false;
   }
   w.u8(ROOTS.length);
   w.u16(expirations.length);
@@ -513,6 +496,11 @@ export function decodeChainColumns(raw: Buffer): ChainSnapshot {
   const contracts: OptionQuote[] = new Array<OptionQuote>(n);
   // OCC prefixes (root + YYMMDD) per root × expiration, built once.
   const prefixes = new Map<number, string>();
+  const prefixOf = (key: number, root: string, expiration: string): string => {
+    let p = prefixes.get(key);
+    if (p === undefined) prefixes.set(key, (p = occPrefix(root, expiration)));
+    return p;
+  };
   for (let i = 0; i < n; i++) {
     const root = ROOTS[rootIdx[i]!];
     const expiration = expirations[expIdx[i]!];
@@ -523,7 +511,7 @@ export function decodeChainColumns(raw: Buffer): ChainSnapshot {
     const right: Right = rights[i] === 0 ? 'C' : 'P';
     const q = qt[i]!;
     contracts[i] = {
-      symbol: symbols ? symbols[i]! : occFrom(prefixes, rootIdx[i]! * 65536 + expIdx[i]!, root, expiration, strike, right),
+      symbol: symbols ? symbols[i]! : prefixOf(rootIdx[i]! * 65536 + expIdx[i]!, root, expiration) + occStrikePart(right, strike),
       root,
       expiration,
       strike,

@@ -15,7 +15,8 @@ import { csvRecord, maskAccount, money, type CsvValue } from './csv.ts';
 import { StoreError } from './errors.ts';
 import { divRound, exitReview, type LegRow, type TradeWithLegs } from './repos/trades.ts';
 import type { Store } from './store.ts';
-import { isIsoDate, isoEt } from './time.ts';
+import { isoEt } from '../../shared/time/et.ts';
+import { isIsoDate } from '../../shared/time/days.ts';
 
 export const EXPORT_KINDS = ['trades', 'legs', 'fills', 'decisions', 'daily'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];

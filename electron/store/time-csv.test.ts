@@ -2,37 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { centsToDecimal, csvField, csvRecord, maskAccount, plainDecimal } from './csv.ts';
 import { defaultDataDir } from './paths.ts';
-import { etDate, etMidnight, etRange, isIsoDate, isoEt, nyOffsetMinutes } from './time.ts';
-
-describe('time (America/New_York, independent of the machine time zone)', () => {
-  it('uses -05:00 in winter and -04:00 in summer, switching at 2:00 local on the DST Sundays', () => {
-    expect(isoEt(Date.UTC(2025, 0, 6, 14, 35))).toBe('2025-01-06T09:35:00.000-05:00');
-    expect(isoEt(Date.UTC(2025, 6, 7, 13, 35, 1, 7))).toBe('2025-07-07T09:35:01.007-04:00');
-    // 2025-03-09: 01:59:59 EST is followed by 03:00:00 EDT.
-    expect(isoEt(Date.UTC(2025, 2, 9, 6, 59, 59))).toBe('2025-03-09T01:59:59.000-05:00');
-    expect(isoEt(Date.UTC(2025, 2, 9, 7, 0, 0))).toBe('2025-03-09T03:00:00.000-04:00');
-    // 2025-11-02: 01:30 happens twice.
-    expect(isoEt(Date.UTC(2025, 10, 2, 5, 30))).toBe('2025-11-02T01:30:00.000-04:00');
-    expect(isoEt(Date.UTC(2025, 10, 2, 6, 30))).toBe('2025-11-02T01:30:00.000-05:00');
-  });
-
-  it('ISO text parses back to the same instant (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
-      expect(Date.parse(isoEt(ms))).toBe(ms);
-    }));
-  });
-
-  it('ET dates and day ranges: late evening ET is still the same ET date; ranges are DST-aware', () => {
-    expect(etDate(Date.UTC(2025, 0, 7, 4, 59))).toBe('2025-01-06');
-    expect(etDate(Date.UTC(2025, 0, 7, 5, 0))).toBe('2025-01-07');
-    expect(etMidnight('2025-07-04')).toBe(Date.UTC(2025, 6, 4, 4));
-    const { start, end } = etRange('2025-03-08', '2025-03-09');
-    expect(end - start).toBe(47 * 3600_000); // the spring-forward day has 23 hours
-    expect(nyOffsetMinutes(Date.UTC(2025, 0, 1))).toBe(-300);
-    expect(isIsoDate('2025-02-29')).toBe(false);
-    expect(isIsoDate('2024-02-29')).toBe(true);
-  });
-});
 
 describe('csv', () => {
   it('quotes by RFC 4180 and ends records with CRLF', () => {

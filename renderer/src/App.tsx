@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { etWhen } from '../../shared/format.ts';
+import { etWhen } from '../../shared/time/et.ts';
 import { ControlBar } from './components/ControlBar.tsx';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { BacktestsPage } from './pages/BacktestsPage.tsx';
@@ -12,6 +12,7 @@ import { PositionsPage } from './pages/PositionsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SnapshotPage } from './pages/SnapshotPage.tsx';
 import { StrategiesPage } from './pages/StrategiesPage.tsx';
+import { StudyPage } from './pages/StudyPage.tsx';
 import { TradesPage } from './pages/TradesPage.tsx';
 import { cancelCloseAll, confirmCloseAll, goTo, PAGES, useApp, type Page } from './store.ts';
 
@@ -27,10 +28,11 @@ const VIEWS: Record<Page, () => React.JSX.Element> = {
   backtests: BacktestsPage,
   settings: SettingsPage,
   logs: LogsPage,
+  study: StudyPage,
 };
 
-/** Alt+1…Alt+9, Alt+0 and Alt+- open the pages in nav order. */
-const SHORTCUT_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-'];
+/** Alt+1…Alt+9, Alt+0, Alt+- and Alt+= open the pages in nav order. */
+const SHORTCUT_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '='];
 
 export function App() {
   const page = useApp((s) => s.page);

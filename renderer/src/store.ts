@@ -17,6 +17,7 @@ export const PAGES = [
   { id: 'backtests', label: 'Backtests' },
   { id: 'settings', label: 'Settings' },
   { id: 'logs', label: 'Logs' },
+  { id: 'study', label: 'Study (0DTE)' },
 ] as const;
 
 export type Page = (typeof PAGES)[number]['id'];

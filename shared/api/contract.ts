@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { AccountRiskSchema, AccountRiskUpdateSchema } from '../domain/account-risk.ts';
+import { StudyQuerySchema, StudyViewSchema } from '../study/zero-dte.ts';
 import type { EventName, MethodName } from './methods.ts';
 
 /** A calendar date as YYYY-MM-DD: the shape, and a day that exists (no 2026-13-45, no 2026-02-30). */
@@ -758,6 +759,8 @@ export const methods = {
   'optimus.get': { input: Empty, output: OptimusViewSchema },
   'settings.get': { input: Empty, output: SettingsSchema },
   'settings.set': { input: SettingsUpdateSchema, output: SettingsSchema },
+  /** The 0DTE put-sell study (seed 001), read-only: walk-forward calibration, the latest forward-test ladder, the forward record. */
+  'study.get': { input: StudyQuerySchema, output: StudyViewSchema },
 } as const satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 export type MethodInput<K extends MethodName> = z.input<(typeof methods)[K]['input']>;

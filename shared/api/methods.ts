@@ -30,6 +30,7 @@ export const METHOD_NAMES = [
   'optimus.get',
   'settings.get',
   'settings.set',
+  'study.get',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

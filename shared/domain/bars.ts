@@ -17,3 +17,10 @@ export type ContextSymbol = 'VIX' | 'VIX9D' | 'VIX3M' | 'SKEW' | 'BREADTH' | 'PU
 export const CONTEXT_SYMBOLS: readonly ContextSymbol[] = ['VIX', 'VIX9D', 'VIX3M', 'SKEW', 'BREADTH', 'PUTCALL', 'CREDIT'];
 /** The close-only series among them (one value a day). */
 export const CLOSE_ONLY_SYMBOLS: readonly ContextSymbol[] = ['SKEW', 'BREADTH', 'PUTCALL', 'CREDIT'];
+
+/**
+ * An intraday bar of one session as a study reads it: `start` and `end` are epoch ms, the bar covers
+ * [start, end) of the regular session (LEAN's hourly `09:00` bar is 09:30–10:00; the last bar ends at
+ * the close, 13:00 ET on an early close). A price is known at `end`, never before.
+ */
+export type SessionBar = { start: number; end: number; open: number; high: number; low: number; close: number; volume: number | null };

@@ -10,6 +10,13 @@ export type Underlying = 'SPX' | 'SPY';
 /** Option root / trading class: SPXW dailies (PM-settled), SPX monthlies (AM-settled), SPY. */
 export type OptionRoot = 'SPX' | 'SPXW' | 'SPY';
 
+const OPTION_ROOTS: ReadonlySet<string> = new Set<OptionRoot>(['SPX', 'SPXW', 'SPY']);
+
+/** Whether a root is one Thetadesk trades. */
+export function isOptionRoot(root: string): root is OptionRoot {
+  return OPTION_ROOTS.has(root);
+}
+
 /** One contract's quote at one time. Missing values are null, never NaN. */
 export type OptionQuote = {
   /** OCC symbol, unpadded (Tradier form), e.g. `SPXW250117P05800000`. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatOcc, occPadded, occUnpadded, parseOcc, toOccStyle, tryParseOcc } from './occ.ts';
+import { formatOcc, occPadded, occPrefix, occStrikePart, occSymbol, occUnpadded, parseOcc, parseOptionSymbol, toOccStyle, tryParseOcc } from './occ.ts';
 import type { OccParts } from './occ.ts';
 
 describe('OCC symbols', () => {
@@ -54,5 +54,25 @@ describe('OCC symbols', () => {
     expect(() => parseOcc('SPXW250117P5800000')).toThrow(/not an OCC/);
     expect(tryParseOcc('')).toMatchObject({ ok: false });
     expect(tryParseOcc(42 as unknown as string)).toMatchObject({ ok: false, error: expect.stringMatching(/string/) });
+  });
+
+  it('the unchecked builder writes what formatOcc writes for any valid contract, from its cached pieces', () => {
+    expect(occSymbol('SPXW', '2025-01-17', 'P', 5800)).toBe('SPXW250117P05800000');
+    expect(occPrefix('SPY', '2025-03-21') + occStrikePart('P', 562.5)).toBe('SPY250321P00562500');
+    const parts = fc.record({
+      root: fc.constantFrom('SPX', 'SPXW', 'SPY'),
+      expiration: fc.date({ min: new Date(Date.UTC(2000, 0, 1)), max: new Date(Date.UTC(2099, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      right: fc.constantFrom('C' as const, 'P' as const),
+      strike: fc.integer({ min: 1, max: 99_999_999 }).map((m) => m / 1000),
+    });
+    fc.assert(fc.property(parts, (p) => occSymbol(p.root, p.expiration, p.right, p.strike) === formatOcc(p)), { numRuns: 1000 });
+  });
+
+  it('parseOptionSymbol: either form of a root Thetadesk trades, null for anything else', () => {
+    expect(parseOptionSymbol('SPX   250321C05700000')).toEqual({ root: 'SPX', expiration: '2025-03-21', right: 'C', strike: 5700 });
+    expect(parseOptionSymbol('SPY250321P00562500')).toEqual({ root: 'SPY', expiration: '2025-03-21', right: 'P', strike: 562.5 });
+    expect(parseOptionSymbol('QQQ250321P00562500')).toBeNull();
+    expect(parseOptionSymbol('SPY')).toBeNull();
+    expect(parseOptionSymbol('SPXW250230P05800000')).toBeNull();
   });
 });

@@ -1,13 +1,19 @@
 /**
- * OCC / OSI option symbols: root, expiration YYMMDD, right C|P, strike × 1000 in 8 digits.
+ * OCC / OSI option symbols: root, expiration YYMMDD, right C|P, strike × 1000 in 8 digits. The one
+ * module that builds and reads them — brokers, loaders, the store, the simulator, the renderer and the
+ * test fakes all go through it.
  *
  * - padded (IB, OCC's 21-character form): root left-justified in 6 characters, `SPXW  250117P05800000`
  * - unpadded (Tradier, and `OptionQuote.symbol`): `SPXW250117P05800000`
  *
  * Years are 20YY (2000–2099). Strikes must be positive, below 100,000 and multiples of 0.001. Bad input
  * throws a RangeError saying what is wrong; {@link tryParseOcc} returns the message instead.
+ *
+ * {@link occSymbol} (and its pieces {@link occPrefix}, {@link occStrikePart}) build the unpadded form
+ * without checking, for parts that are already valid (a stored chain, a loader's parsed row): the hot
+ * paths that build a symbol per quote. Everything else uses the checked {@link formatOcc}.
  */
-import type { Right } from './chain.ts';
+import { isOptionRoot, type OptionRoot, type Right } from './chain.ts';
 
 export type OccParts = {
   /** Option root / trading class, 1–6 uppercase letters or digits (SPX, SPXW, SPY). */
@@ -28,6 +34,21 @@ function validDate(y: number, m: number, d: number): boolean {
   return d <= days;
 }
 
+/** `ROOT` + `YYMMDD` (unchecked): the start every symbol of one root and expiration shares (cache it per chain). */
+export function occPrefix(root: string, expiration: string): string {
+  return `${root}${expiration.slice(2, 4)}${expiration.slice(5, 7)}${expiration.slice(8, 10)}`;
+}
+
+/** `C|P` + the strike × 1000 in 8 digits (unchecked): the end of a symbol. */
+export function occStrikePart(right: Right, strike: number): string {
+  return `${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
+}
+
+/** The unpadded symbol of valid parts, unchecked (see the module doc): `occSymbol('SPXW', '2025-01-17', 'P', 5800)` = `SPXW250117P05800000`. */
+export function occSymbol(root: string, expiration: string, right: Right, strike: number): string {
+  return occPrefix(root, expiration) + occStrikePart(right, strike);
+}
+
 /** Formats an OCC symbol; `style` defaults to 'unpadded' (Tradier / OptionQuote.symbol). */
 export function formatOcc(p: OccParts, style: OccStyle = 'unpadded'): string {
   if (typeof p.root !== 'string' || !ROOT.test(p.root)) throw new RangeError(`OCC root must be 1–6 uppercase letters or digits, got ${JSON.stringify(p.root)}`);
@@ -38,8 +59,7 @@ export function formatOcc(p: OccParts, style: OccStyle = 'unpadded'): string {
   if (!Number.isFinite(p.strike) || p.strike <= 0 || milli >= 1e8 || Math.abs(p.strike * 1000 - milli) > 1e-6) {
     throw new RangeError(`OCC strike must be positive, below 100000 and a multiple of 0.001, got ${p.strike}`);
   }
-  const root = style === 'padded' ? p.root.padEnd(6, ' ') : p.root;
-  return `${root}${m[1]}${m[2]}${m[3]}${p.right}${String(milli).padStart(8, '0')}`;
+  return occSymbol(style === 'padded' ? p.root.padEnd(6, ' ') : p.root, p.expiration, p.right, p.strike);
 }
 
 /** The padded (IB) form. */
@@ -71,6 +91,12 @@ export function parseOcc(symbol: string): OccParts {
   const r = tryParseOcc(symbol);
   if (!r.ok) throw new RangeError(r.error);
   return r.value;
+}
+
+/** The parts of an OCC symbol of a root Thetadesk trades (SPX, SPXW, SPY), either form; null for anything else. */
+export function parseOptionSymbol(symbol: string): (OccParts & { root: OptionRoot }) | null {
+  const r = tryParseOcc(symbol);
+  return r.ok && isOptionRoot(r.value.root) ? { ...r.value, root: r.value.root } : null;
 }
 
 /** Re-writes a symbol in the other (or same) style: `toOccStyle('SPXW  250117P05800000', 'unpadded')`. */

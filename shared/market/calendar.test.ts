@@ -5,9 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCalendarCsv, renderCalendarTable } from '../../scripts/gen-market-calendar.ts';
 import {
-  addDays, dayNumber, dte, etDate, etOffsetMinutes, etParts, etToEpoch, expirations, isHoliday, isRegularHours, isTradingDay, monthlyExpiration,
-  nextSessionOpen, nextTradingDay, previousTradingDay, ruleEarlyCloses, ruleHolidays, session, settlement, tradingDays, weekday,
+  addDays, dte, expirations, isHoliday, isRegularHours, isTradingDay, monthlyExpiration,
+  nextSessionOpen, nextTradingDay, previousTradingDay, spyExDividendDates, ruleEarlyCloses, ruleHolidays, session, settlement, tradingDays, weekday,
 } from './calendar.ts';
+import { etDate, etToEpoch } from '../time/et.ts';
 import { EARLY_CLOSES, HOLIDAYS } from './calendar-table.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -147,51 +148,11 @@ describe('trading days and sessions', () => {
   });
 });
 
-describe('ET <-> UTC', () => {
-  it('agrees with Intl America/New_York for any instant 1970–2040', () => {
-    const fmt = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short' });
-    const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-    fc.assert(fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2040, 0, 1) }), (ms) => {
-      const p: Record<string, string> = {};
-      for (const x of fmt.formatToParts(ms)) p[x.type] = x.value;
-      const e = etParts(ms);
-      expect(e.date).toBe(`${p.year}-${p.month}-${p.day}`);
-      expect([e.hour, e.minute, e.second]).toEqual([Number(p.hour), Number(p.minute), Number(p.second)]);
-      expect(days[e.weekday]).toBe(p.weekday);
-      expect(etDate(ms)).toBe(e.date);
-    }), { numRuns: 3000 });
-  });
-
-  it('round-trips wall-clock times (outside the repeated and skipped DST hours)', () => {
-    fc.assert(fc.property(fc.integer({ min: dayNumber('1990-01-01'), max: dayNumber('2035-12-31') }), fc.integer({ min: 0, max: 86399 }), (day, sec) => {
-      const date = addDays('1970-01-01', day);
-      const hh = Math.floor(sec / 3600), mm = Math.floor((sec % 3600) / 60), ss = sec % 60;
-      fc.pre(hh !== 1 && hh !== 2);
-      const time = `${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:${String(ss).padStart(2, '0')}`;
-      const ms = etToEpoch(date, time);
-      const e = etParts(ms);
-      expect([e.date, e.hour, e.minute, e.second]).toEqual([date, hh, mm, ss]);
-    }), { numRuns: 3000 });
-  });
-
-  it('handles the DST transition nights', () => {
-    // 2025-03-09: 02:00 EST jumps to 03:00 EDT (07:00Z); 2025-11-02: 02:00 EDT falls back to 01:00 EST (06:00Z).
-    expect(etOffsetMinutes(Date.parse('2025-03-09T06:59:59Z'))).toBe(-300);
-    expect(etOffsetMinutes(Date.parse('2025-03-09T07:00:00Z'))).toBe(-240);
-    expect(etOffsetMinutes(Date.parse('2025-11-02T05:59:59Z'))).toBe(-240);
-    expect(etOffsetMinutes(Date.parse('2025-11-02T06:00:00Z'))).toBe(-300);
-    expect(iso(etToEpoch('2025-11-02', '01:30'))).toBe('2025-11-02T05:30:00.000Z'); // first (EDT) 01:30
-    expect(iso(etToEpoch('2025-03-09', '02:30'))).toBe('2025-03-09T07:30:00.000Z'); // = 03:30 EDT
-    // Old rules: 2006 DST began on the first Sunday of April.
-    expect(iso(etToEpoch('2006-03-20', '09:30'))).toBe('2006-03-20T14:30:00.000Z');
-    expect(iso(etToEpoch('2006-04-03', '09:30'))).toBe('2006-04-03T13:30:00.000Z');
-  });
-
-  it('gives the same answers whatever the machine time zone (TZ=UTC, Asia/Tokyo, America/Los_Angeles)', () => {
+describe('whatever the machine time zone', () => {
+  it('gives the same sessions, expirations and DTE (TZ=UTC, Asia/Tokyo, America/Los_Angeles)', () => {
     const script = `
       import * as c from ${JSON.stringify(path.join(import.meta.dirname, 'calendar.ts'))};
-      const out = [c.etToEpoch('2025-03-10', '09:30'), c.etToEpoch('2024-11-04', '16:00'), c.session('2025-11-28'),
-        c.etParts(Date.UTC(2025, 2, 9, 7, 0, 0)), c.etDate(Date.UTC(2025, 0, 10, 4, 59)), c.expirations('SPX', '2025-04-01', '2025-06-30'),
+      const out = [c.session('2025-11-28'), c.session('2025-03-10'), c.isRegularHours(Date.UTC(2025, 2, 10, 13, 30)), c.expirations('SPX', '2025-04-01', '2025-06-30'),
         c.dte(Date.UTC(2025, 0, 6, 15, 0), '2025-01-10'), new Date(0).getTimezoneOffset()];
       console.log(JSON.stringify(out));`;
     const run = (tz: string): unknown[] => {
@@ -202,20 +163,17 @@ describe('ET <-> UTC', () => {
     const utc = run('UTC');
     const tokyo = run('Asia/Tokyo');
     const la = run('America/Los_Angeles');
-    expect(tokyo[7]).toBe(-540); // the child really ran in Tokyo time
-    expect(la[7]).toBe(480);
-    expect(tokyo.slice(0, 7)).toEqual(utc.slice(0, 7));
-    expect(la.slice(0, 7)).toEqual(utc.slice(0, 7));
-    expect(iso(utc[0] as number)).toBe('2025-03-10T13:30:00.000Z');
-    expect(utc[4]).toBe('2025-01-09');
+    expect(tokyo[5]).toBe(-540); // the child really ran in Tokyo time
+    expect(la[5]).toBe(480);
+    expect(tokyo.slice(0, 5)).toEqual(utc.slice(0, 5));
+    expect(la.slice(0, 5)).toEqual(utc.slice(0, 5));
+    expect(iso((utc[1] as { open: number }).open)).toBe('2025-03-10T13:30:00.000Z');
+    expect(utc[2]).toBe(true);
   });
 
-  it('rejects malformed dates and times', () => {
+  it('rejects malformed dates', () => {
     expect(() => isTradingDay('2025-02-30')).toThrow(RangeError);
     expect(() => isTradingDay('2025-2-3')).toThrow(/YYYY-MM-DD/);
-    expect(() => etToEpoch('2025-01-02', '24:00')).toThrow(/HH:MM/);
-    expect(() => etToEpoch('2025-01-02', '9:30')).toThrow(RangeError);
-    expect(() => etParts(Number.NaN)).toThrow(RangeError);
   });
 });
 
@@ -292,5 +250,14 @@ describe('settlement and DTE', () => {
       expect(Number.isFinite(d.years) && d.years >= 0).toBe(true);
       expect(d.sessions).toBeLessThanOrEqual(ahead);
     }), { numRuns: 300 });
+  });
+});
+
+describe('SPY ex-dividend dates', () => {
+  it('third Friday of March, June, September and December; the trading day before when that Friday is closed', () => {
+    expect(spyExDividendDates('2025-01-01', '2025-12-31')).toEqual(['2025-03-21', '2025-06-20', '2025-09-19', '2025-12-19']);
+    // 2026-06-19 is Juneteenth, the third Friday of June: SPY goes ex on Thursday.
+    expect(spyExDividendDates('2026-06-01', '2026-06-30')).toEqual(['2026-06-18']);
+    expect(spyExDividendDates('2025-03-22', '2025-06-19')).toEqual([]);
   });
 });

@@ -9,9 +9,7 @@
  *   that do not expire that day trade 15 minutes longer (16:15 / 13:15 ET): `session().optionsClose`.
  * - Full-day closures: the table for 1998–2028 (including unscheduled ones such as 2001-09-11…14,
  *   2012-10-29/30 and 2025-01-09); other years follow the NYSE holiday rules ({@link ruleHolidays}).
- * - ET ↔ UTC uses the US daylight-saving rules (2007+: second Sunday of March to first Sunday of
- *   November at 02:00 local; 1987–2006: first Sunday of April to last Sunday of October; 1967–1986:
- *   last Sunday of April to last Sunday of October). Years before 1967 fall back to Intl.
+ * - ET ↔ UTC is shared/time/et.ts' (the US daylight-saving rules); date arithmetic shared/time/days.ts'.
  *
  * Expirations and settlement (see {@link expirations}, {@link settlement}):
  * - SPXW: PM-settled, cash, European; listed for every trading day (Mon–Fri) in the current regime.
@@ -24,180 +22,26 @@
  * - SPY: American, physically settled, PM; monthly third Fridays, weeklies on Fridays (2010-06-04+),
  *   Wednesdays (2016-02-24+), Mondays (2018-01-08+), Tuesdays and Thursdays (2022-11-14+), and
  *   month-ends (medium/low confidence on the historical start dates).
+ * - SPY goes ex-dividend on the third Friday of March, June, September and December
+ *   ({@link spyExDividendDates}).
  * - A scheduled weekly/daily expiration that falls on a closure moves to the preceding trading day
  *   (duplicates merge).
  *
  * Dates are `YYYY-MM-DD` strings in ET; instants are epoch milliseconds (UTC). Malformed dates throw a
  * RangeError naming the value.
  */
+import { addDays, civilFromDays, dateOfDay, dayNumber, daysFromCivil, nthWeekday, weekday, weekdayOf } from '../time/days.ts';
+import { etDate, etToEpoch } from '../time/et.ts';
 import { EARLY_CLOSES, HOLIDAYS, TABLE_FIRST_YEAR, TABLE_LAST_YEAR } from './calendar-table.ts';
 import { instrument } from '../domain/instruments.ts';
 
+// Date arithmetic is part of the calendar's API (its callers think in trading dates).
+export { addDays, dateOfDay, dayNumber, weekday };
+
 const MS_MIN = 60_000;
-const MS_HOUR = 3_600_000;
 const MS_DAY = 86_400_000;
 /** Length of the pricing year: `dte().years` is calendar time / 365 days, matching theta per calendar day. */
 export const MS_PER_YEAR = 365 * MS_DAY;
-
-// ---------------------------------------------------------------------------------------------
-// Civil-date arithmetic on day numbers (days since 1970-01-01), no Date objects, no time zones.
-
-/** Day number of a proleptic Gregorian date (Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** Civil date of a day number (Hinnant's civil_from_days). */
-function civilFromDays(z: number): [y: number, m: number, d: number] {
-  z += 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d];
-}
-
-/** 0 = Sunday … 6 = Saturday, like Date#getDay. */
-function weekdayOf(day: number): number {
-  return (((day + 4) % 7) + 7) % 7;
-}
-
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-function formatDay(day: number): string {
-  const [y, m, d] = civilFromDays(day);
-  return `${y}-${pad2(m)}-${pad2(d)}`;
-}
-
-const dayCache = new Map<string, number>();
-
-/** Day number of a `YYYY-MM-DD` string; throws a RangeError for anything else (including 2025-02-30). */
-export function dayNumber(date: string): number {
-  const hit = dayCache.get(date);
-  if (hit !== undefined) return hit;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new RangeError(`not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
-  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
-  const day = daysFromCivil(y, mo, d);
-  if (mo < 1 || mo > 12 || d < 1 || formatDay(day) !== date) throw new RangeError(`not a calendar date: ${JSON.stringify(date)}`);
-  if (dayCache.size < 100_000) dayCache.set(date, day);
-  return day;
-}
-
-/** The `YYYY-MM-DD` string of a day number. */
-export function dateOfDay(day: number): string {
-  return formatDay(day);
-}
-
-/** `date` plus `days` calendar days. */
-export function addDays(date: string, days: number): string {
-  return formatDay(dayNumber(date) + days);
-}
-
-/** Day of week of an ET date: 0 = Sunday … 6 = Saturday. */
-export function weekday(date: string): number {
-  return weekdayOf(dayNumber(date));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Eastern Time ↔ UTC.
-
-/** The n-th (1-based) given weekday of a month, or the last one with n = -1; as a day number. */
-function nthWeekday(y: number, m: number, wd: number, n: number): number {
-  if (n > 0) {
-    const first = daysFromCivil(y, m, 1);
-    return first + ((wd - weekdayOf(first) + 7) % 7) + 7 * (n - 1);
-  }
-  const last = (m === 12 ? daysFromCivil(y + 1, 1, 1) : daysFromCivil(y, m + 1, 1)) - 1;
-  return last - ((weekdayOf(last) - wd + 7) % 7);
-}
-
-const dstCache = new Map<number, [start: number, end: number] | null>();
-
-/** UTC instants [start, end) of daylight saving time in a year, or null when the year uses Intl. */
-function dstRange(y: number): [number, number] | null {
-  const hit = dstCache.get(y);
-  if (hit !== undefined) return hit;
-  let start: number;
-  let end: number;
-  if (y >= 2007) {
-    start = nthWeekday(y, 3, 0, 2);
-    end = nthWeekday(y, 11, 0, 1);
-  } else if (y >= 1987) {
-    start = nthWeekday(y, 4, 0, 1);
-    end = nthWeekday(y, 10, 0, -1);
-  } else if (y >= 1967 && y !== 1974 && y !== 1975) {
-    start = nthWeekday(y, 4, 0, -1);
-    end = nthWeekday(y, 10, 0, -1);
-  } else {
-    dstCache.set(y, null);
-    return null;
-  }
-  // 02:00 EST = 07:00 UTC; 02:00 EDT = 06:00 UTC.
-  const r: [number, number] = [start * MS_DAY + 7 * MS_HOUR, end * MS_DAY + 6 * MS_HOUR];
-  dstCache.set(y, r);
-  return r;
-}
-
-let intlFmt: Intl.DateTimeFormat | null = null;
-
-/** UTC offset of New York in minutes at an instant (−240 in EDT, −300 in EST). */
-export function etOffsetMinutes(epochMs: number): number {
-  const y = civilFromDays(Math.floor(epochMs / MS_DAY))[0];
-  const r = dstRange(y);
-  if (r) return epochMs >= r[0] && epochMs < r[1] ? -240 : -300;
-  // Rare: before 1967 (and 1974/75). Ask Intl, which carries the full tz database.
-  intlFmt ??= new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  const parts: Record<string, string> = {};
-  for (const p of intlFmt.formatToParts(epochMs)) parts[p.type] = p.value;
-  const local = daysFromCivil(Number(parts.year), Number(parts.month), Number(parts.day)) * MS_DAY
-    + Number(parts.hour) * MS_HOUR + Number(parts.minute) * MS_MIN + Number(parts.second) * 1000;
-  return Math.round((local - (epochMs - (((epochMs % 1000) + 1000) % 1000))) / MS_MIN);
-}
-
-/** The ET calendar date of an instant. */
-export function etDate(epochMs: number): string {
-  return formatDay(Math.floor((epochMs + etOffsetMinutes(epochMs) * MS_MIN) / MS_DAY));
-}
-
-/** ET wall-clock parts of an instant; weekday 0 = Sunday … 6 = Saturday. */
-export function etParts(epochMs: number): { date: string; hour: number; minute: number; second: number; weekday: number } {
-  if (!Number.isFinite(epochMs)) throw new RangeError(`not an instant: ${epochMs}`);
-  const local = epochMs + etOffsetMinutes(epochMs) * MS_MIN;
-  const day = Math.floor(local / MS_DAY);
-  const ms = local - day * MS_DAY;
-  return {
-    date: formatDay(day),
-    hour: Math.floor(ms / MS_HOUR),
-    minute: Math.floor((ms % MS_HOUR) / MS_MIN),
-    second: Math.floor((ms % MS_MIN) / 1000),
-    weekday: weekdayOf(day),
-  };
-}
-
-/**
- * The instant of an ET wall-clock time on a date. In the repeated hour when DST ends the first (EDT)
- * occurrence is taken; a time in the skipped spring-forward hour is read as EST (so 02:30 → 03:30 EDT).
- */
-export function etToEpoch(date: string, time: string): number {
-  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(time);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new RangeError(`not an HH:MM[:SS] time: ${JSON.stringify(time)}`);
-  const local = dayNumber(date) * MS_DAY + Number(m[1]) * MS_HOUR + Number(m[2]) * MS_MIN + Number(m[3] ?? 0) * 1000;
-  const asEdt = local + 240 * MS_MIN;
-  if (etOffsetMinutes(asEdt) === -240) return asEdt;
-  // Standard time, or the skipped spring-forward hour read as EST.
-  return local + 300 * MS_MIN;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Holidays and sessions.
@@ -238,7 +82,7 @@ export function ruleHolidays(y: number): string[] {
   days.push(nthWeekday(y, 9, 1, 1)); // Labor Day
   days.push(nthWeekday(y, 11, 4, 4)); // Thanksgiving
   days.push(observed(daysFromCivil(y, 12, 25)));
-  return days.sort((a, b) => a - b).map(formatDay);
+  return days.sort((a, b) => a - b).map(dateOfDay);
 }
 
 /** NYSE scheduled 13:00 ET early closes of a year by rule: July 3, the day after Thanksgiving, Christmas Eve. */
@@ -249,7 +93,7 @@ export function ruleEarlyCloses(y: number): string[] {
   out.push(nthWeekday(y, 11, 4, 4) + 1);
   const dec24 = daysFromCivil(y, 12, 24);
   if (weekdayOf(dec24) >= 1 && weekdayOf(dec24) <= 4) out.push(dec24);
-  return out.map(formatDay);
+  return out.map(dateOfDay);
 }
 
 const ruleCache = new Map<number, { closed: Set<string>; early: Set<string> }>();
@@ -336,7 +180,7 @@ export function nextSessionOpen(at: number): number {
 export function nextTradingDay(date: string): string {
   let day = dayNumber(date);
   for (let k = 0; k < 30; k++) {
-    const d = formatDay(++day);
+    const d = dateOfDay(++day);
     if (isTradingDay(d)) return d;
   }
   throw new RangeError(`no trading day within 30 days after ${date}`);
@@ -346,7 +190,7 @@ export function nextTradingDay(date: string): string {
 export function previousTradingDay(date: string): string {
   let day = dayNumber(date);
   for (let k = 0; k < 30; k++) {
-    const d = formatDay(--day);
+    const d = dateOfDay(--day);
     if (isTradingDay(d)) return d;
   }
   throw new RangeError(`no trading day within 30 days before ${date}`);
@@ -362,7 +206,7 @@ export function tradingDays(from: string, to: string): string[] {
   const out: string[] = [];
   const end = dayNumber(to);
   for (let day = dayNumber(from); day <= end; day++) {
-    const d = formatDay(day);
+    const d = dateOfDay(day);
     if (isTradingDay(d)) out.push(d);
   }
   return out;
@@ -383,7 +227,7 @@ const MONTH_END_START: Record<'SPXW' | 'SPY', string> = { SPXW: '2014-01-01', SP
 
 /** Third Friday of a month, as a date. */
 export function thirdFriday(year: number, month: number): string {
-  return formatDay(nthWeekday(year, month, 5, 3));
+  return dateOfDay(nthWeekday(year, month, 5, 3));
 }
 
 /** The SPX AM-settled monthly expiration of a month: the third Friday, or the trading day before it if closed. */
@@ -412,7 +256,7 @@ export function expirations(root: ExpirationRoot, from: string, to: string): str
     const starts = DAILY_START[root];
     // Scan a few days past `to` so that a holiday-shifted expiration moving into the range is seen.
     for (let day = start; day <= end + 4; day++) {
-      const date = formatDay(day);
+      const date = dateOfDay(day);
       const wd = weekdayOf(day);
       const first = starts[wd];
       const [y, m] = civilFromDays(day);
@@ -424,6 +268,27 @@ export function expirations(root: ExpirationRoot, from: string, to: string): str
     }
   }
   return [...out].sort();
+}
+
+/**
+ * SPY's ex-dividend dates in [from, to]: the third Friday of March, June, September and December (the
+ * trading day before when that Friday is a closure), as SPY's quarterly distributions have gone ex
+ * (LEAN's factor file in ../shared/data lists them since 1998).
+ */
+export function spyExDividendDates(from: string, to: string): string[] {
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  const out: string[] = [];
+  const [y0] = civilFromDays(start);
+  const [y1] = civilFromDays(end);
+  for (let y = y0; y <= y1; y++) {
+    for (const m of [3, 6, 9, 12]) {
+      const e = onOrBefore(thirdFriday(y, m));
+      const n = dayNumber(e);
+      if (n >= start && n <= end) out.push(e);
+    }
+  }
+  return out;
 }
 
 function isLastWeekdayOfMonth(day: number, y: number, m: number): boolean {
@@ -477,7 +342,7 @@ export function dte(from: number, expiration: string, root: ExpirationRoot = 'SP
   const today = dayNumber(etDate(from));
   const exp = dayNumber(expiration);
   let sessions = 0;
-  for (let day = today + 1; day <= exp; day++) if (isTradingDay(formatDay(day))) sessions++;
+  for (let day = today + 1; day <= exp; day++) if (isTradingDay(dateOfDay(day))) sessions++;
   const expiry = isTradingDay(expiration) ? settlement(root, expiration).expiryTime : etToEpoch(expiration, '16:00');
   const years = expiry > from ? (expiry - from) / MS_PER_YEAR : 0;
   return { calendarDays: exp - today, sessions, years };

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OptionQuote } from '../domain/chain.ts';
 import { formatOcc } from '../domain/occ.ts';
-import { etToEpoch, expirations } from './calendar.ts';
+import { expirations } from './calendar.ts';
+import { etToEpoch } from '../time/et.ts';
 import { closestDelta, nearestExpiration, strikeAtDistance } from './select.ts';
 
 function quote(strike: number, right: 'C' | 'P', delta: number | null, expiration = '2025-01-17'): OptionQuote {

@@ -7,7 +7,8 @@
  * delta are never selected.
  */
 import type { OptionQuote, Right } from '../domain/chain.ts';
-import { dayNumber, etDate } from './calendar.ts';
+import { dayNumber } from './calendar.ts';
+import { etDate } from '../time/et.ts';
 
 /** |delta| differences within this are ties. */
 const DELTA_TIE = 1e-9;

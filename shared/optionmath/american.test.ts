@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { americanPrice, earlyExercisePremium } from './american.ts';
+import { americanPrice, americanPriceCash, earlyExercisePremium } from './american.ts';
 import { bsmPrice } from './bsm.ts';
 import type { BsmInput, OptionRight } from './bsm.ts';
 
@@ -65,5 +65,47 @@ describe('americanPrice', () => {
 
   it('throws on bad input', () => {
     expect(() => americanPrice({ spot: 100, strike: Number.NaN, t: 1, vol: 0.2, rate: 0.05, div: 0, right: 'P' })).toThrow(/strike/);
+  });
+});
+
+describe('americanPriceCash (escrowed cash dividends)', () => {
+  const base: BsmInput = { spot: 600, strike: 600, t: 30 / 365, vol: 0.18, rate: 0.04, div: 0, right: 'C' };
+
+  it('is americanPrice when no dividend goes ex before expiry', () => {
+    for (const right of ['C', 'P'] as const) {
+      const i = { ...base, right };
+      expect(americanPriceCash(i, [])).toBe(americanPrice(i));
+      expect(americanPriceCash(i, [{ t: 40 / 365, amount: 2 }])).toBe(americanPrice(i));
+    }
+  });
+
+  it('a deep in-the-money call is exercised on the eve of the ex-date: worth S − K·e^{−r·t_ex}, above the European', () => {
+    const i: BsmInput = { ...base, strike: 450 };
+    const divs = [{ t: 3 / 365, amount: 2.1 }];
+    const am = americanPriceCash(i, divs);
+    const pv = 2.1 * Math.exp(-0.04 * 3 / 365);
+    const euro = bsmPrice({ ...i, spot: 600 - pv });
+    expect(am).toBeCloseTo(600 - 450 * Math.exp(-0.04 * 3 / 365), 2);
+    // The early-exercise premium: the dividend less the interest on the strike after the ex-date.
+    expect(am - euro).toBeGreaterThan(0.5);
+    expect(am - euro).toBeCloseTo(pv - 450 * (Math.exp(-0.04 * 3 / 365) - Math.exp(-0.04 * 30 / 365)), 2);
+  });
+
+  it('the European part prices off the dividend-reduced forward; puts gain from the dividend; converges with steps', () => {
+    const divs = [{ t: 10 / 365, amount: 2.1 }];
+    const put: BsmInput = { ...base, right: 'P' };
+    const pv = 2.1 * Math.exp(-0.04 * 10 / 365);
+    expect(americanPriceCash(put, divs)).toBeGreaterThanOrEqual(bsmPrice({ ...put, spot: 600 - pv }));
+    expect(americanPriceCash(put, divs)).toBeGreaterThan(americanPrice(put));
+    for (const strike of [560, 600, 640]) {
+      for (const right of ['C', 'P'] as const) {
+        const i = { ...base, strike, right };
+        expect(Math.abs(americanPriceCash(i, divs, 41) - americanPriceCash(i, divs, 2001)), `${strike}${right}`).toBeLessThan(0.05);
+      }
+    }
+  });
+
+  it('refuses dividends worth the whole stock', () => {
+    expect(() => americanPriceCash(base, [{ t: 1 / 365, amount: 700 }])).toThrow(RangeError);
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Notification } from '../../shared/api.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'td-notes-restart-'));

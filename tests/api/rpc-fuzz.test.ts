@@ -51,6 +51,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'backtest.list': {},
   'optimus.get': {},
   'settings.get': {},
+  'study.get': { symbol: 'SPY', runId: 'run-1', fill: 'mid', slippage: 0.01 },
   'settings.set': {
     broker: 'sim',
     ibkr: { host: '127.0.0.1', port: 4002, clientId: 7 },

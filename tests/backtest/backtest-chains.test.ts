@@ -14,6 +14,7 @@ import { dayNumber } from '../../shared/market/calendar.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { findGroup, quoteAt, type ChainColumns } from '../../electron/market/data/chain-columns.ts';
 import { isoToDay } from '../../electron/market/data/csv.ts';
+import { parseOcc } from '../../shared/domain/occ.ts';
 import { openStore } from '../../electron/store/store.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 
@@ -33,8 +34,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The file's quote of one contract on a date. */
 function quote(date: string, symbol: string) {
-  const m = /^SPXW(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol)!;
-  const g = findGroup(cols, isoToDay(date)!, isoToDay(`20${m[1]}-${m[2]}-${m[3]}`)!, 'SPXW');
+  const g = findGroup(cols, isoToDay(date)!, isoToDay(parseOcc(symbol).expiration)!, 'SPXW');
   for (let i = cols.groups.start[g]!; i < cols.groups.end[g]!; i++) {
     const q = quoteAt(cols, i);
     if (q.symbol === symbol) return q;

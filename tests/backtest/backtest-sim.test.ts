@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest, type BacktestResult } from '../../electron/backtest/run.ts';
-import { dayNumber, etToEpoch, session } from '../../shared/market/calendar.ts';
+import { dayNumber, session } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { openStore } from '../../electron/store/store.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 

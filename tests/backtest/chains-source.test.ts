@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChainsMarketData } from '../../electron/backtest/sources/chains.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { readDailyBars } from '../../electron/market/data/bars.ts';
 import { findGroup, toChainSnapshot, type ChainColumns } from '../../electron/market/data/chain-columns.ts';

@@ -15,6 +15,8 @@ import { listTrades } from '../../electron/application/trades/view.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { findGroup, quoteAt, type ChainColumns } from '../../electron/market/data/chain-columns.ts';
 import { isoToDay } from '../../electron/market/data/csv.ts';
+import { parseOcc } from '../../shared/domain/occ.ts';
+import { etDate } from '../../shared/time/et.ts';
 import { exitReview, type TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
@@ -45,8 +47,7 @@ afterAll(() => {
 
 /** The file's bid/ask of one contract on a date, in cents. */
 function quote(date: string, symbol: string): { bid: number; ask: number } {
-  const m = /^SPXW(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol)!;
-  const g = findGroup(cols, isoToDay(date)!, isoToDay(`20${m[1]}-${m[2]}-${m[3]}`)!, 'SPXW');
+  const g = findGroup(cols, isoToDay(date)!, isoToDay(parseOcc(symbol).expiration)!, 'SPXW');
   for (let i = cols.groups.start[g]!; i < cols.groups.end[g]!; i++) {
     const q = quoteAt(cols, i);
     if (q.symbol === symbol) return { bid: Math.round(q.bid! * 100), ask: Math.round(q.ask! * 100) };
@@ -54,13 +55,12 @@ function quote(date: string, symbol: string): { bid: number; ask: number } {
   throw new Error(`${symbol} not quoted on ${date}`);
 }
 
-const etDay = (ms: number): string => new Date(ms - 5 * 3_600_000).toISOString().slice(0, 10); // January: EST
 
 /** Entry credit at natural, the spread's value at mid and at natural on the exit day, per share cents. */
 function prices(t: TradeWithLegs, exitAt: number) {
   const [short, long] = t.legs as [TradeWithLegs['legs'][0], TradeWithLegs['legs'][0]];
-  const entryDay = etDay(t.openedAt!);
-  const exitDay = etDay(exitAt);
+  const entryDay = etDate(t.openedAt!);
+  const exitDay = etDate(exitAt);
   const s0 = quote(entryDay, short.symbol), l0 = quote(entryDay, long.symbol);
   const s1 = quote(exitDay, short.symbol), l1 = quote(exitDay, long.symbol);
   const twiceMid = s1.bid + s1.ask - (l1.bid + l1.ask);

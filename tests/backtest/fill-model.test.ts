@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FillModelExecutor, modelPriceCents } from '../../electron/backtest/fill-model.ts';
 import { ChainsMarketData } from '../../electron/backtest/sources/chains.ts';
-import type { MarkMap } from '../../electron/engine/ports.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import type { ExecutionEvent, MarkMap } from '../../electron/engine/ports.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { readEodChain } from '../../electron/market/data/chain-eod.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import type { LegMark, Proposal, ProposedLeg } from '../../electron/strategies/types.ts';
@@ -52,11 +52,13 @@ async function openSpread(quantity: number, date: string, fraction?: number) {
   });
   const proposal: Proposal = { structure: 'PUT_CREDIT_SPREAD', legs, quantity, midCents: 45, naturalCents: 35, floorCents: 35, maxProfitCents: 4_500 * quantity, maxLossCents: 2_500 * 100 * quantity, score: null, notes: {} };
   const ex = new FillModelExecutor(store, fraction === undefined ? {} : { slippageFraction: fraction });
+  const events: ExecutionEvent[] = [];
+  ex.subscribe((e) => events.push(e));
   const configId = store.configs.save('credit-verticals', { test: true }, clock.t).configId;
   const decisionId = store.decisions.record({ strategyId: 'credit-verticals', configId, decidedAt: clock.t, kind: 'SKIP', gate: 'test', reason: 'test decision', snapshotIds: [] });
   await ex.open({ trade, proposal, decisionId, execution: EXEC, now: clock.t });
   expect(store.orders.byClientOrderId(`bt-${trade.tradeId}-o`)?.decisionId).toBe(decisionId);
-  return { ex, tradeId: trade.tradeId };
+  return { ex, tradeId: trade.tradeId, events };
 }
 
 describe('modelPriceCents', () => {
@@ -130,9 +132,41 @@ describe('FillModelExecutor', () => {
     expect(() => new FillModelExecutor(store, { slippageFraction: 0.8 })).toThrow(/between 0 and 0.5/);
   });
 
+  it('tells the engine what it filled with the events the live order manager sends: the legs\' prices, the trade opened, then closed with its P&L', async () => {
+    const { ex, tradeId, events } = await openSpread(2, '2018-01-24');
+    expect(events.map((e) => e.type)).toEqual(['order-working', 'order-accepted', 'fill', 'trade-opened', 'order-done']);
+    const open = store.orders.byClientOrderId(`bt-${tradeId}-o`)!;
+    expect(events[2]).toMatchObject({ executionId: `bt-${open.orderId}`, quantity: 2, netCents: 40, filledQuantity: 2, orderQuantity: 2, order: { orderId: open.orderId, tradeId, purpose: 'OPEN' } });
+    expect((events[2] as Extract<ExecutionEvent, { type: 'fill' }>).legs).toEqual([
+      { symbol: SHORT, side: 'SELL', quantity: 2, priceCents: 113 },
+      { symbol: LONG, side: 'BUY', quantity: 2, priceCents: 73 },
+    ]);
+    // The trade as committed with the fill.
+    expect(events[3]).toMatchObject({ trade: store.trades.get(tradeId)! });
+    events.length = 0;
+    clock.t = etToEpoch('2018-01-29', '10:05');
+    store.trades.markClosing(tradeId, 'TAKE_PROFIT_50', clock.t);
+    await ex.close({ trade: store.trades.get(tradeId)!, marks: marksOf(await md.optionQuotes([SHORT, LONG])), urgency: 'normal', decisionId: null, execution: EXEC, now: clock.t });
+    expect(events.map((e) => e.type)).toEqual(['order-working', 'order-accepted', 'fill', 'trade-closed', 'order-done']);
+    expect(events[3]).toMatchObject({ realizedPnlCents: 3_800, trade: { status: 'CLOSED' } });
+  });
+
+  it('an entry it cannot price is rejected and its trade cancelled, and it says so', async () => {
+    clock.t = etToEpoch('2018-01-24', '10:00');
+    const q = await md.optionQuotes([SHORT, LONG]);
+    const legs = [proposed(q.get(SHORT)!, 'SELL'), { ...proposed(q.get(LONG)!, 'BUY'), bid: null as unknown as number, ask: null as unknown as number }];
+    const trade = store.trades.create({ strategyId: 'credit-verticals', broker: 'backtest', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at: clock.t, legs: legs.map((l) => ({ root: l.root, expiration: l.expiration, strike: l.strike, right: l.right, side: l.side, quantity: 1, symbol: l.symbol })) });
+    const ex = new FillModelExecutor(store);
+    const events: ExecutionEvent[] = [];
+    ex.subscribe((e) => events.push(e));
+    const proposal: Proposal = { structure: 'PUT_CREDIT_SPREAD', legs, quantity: 1, midCents: 45, naturalCents: 35, floorCents: 35, maxProfitCents: 4_500, maxLossCents: 2_500, score: null, notes: {} };
+    await ex.open({ trade, proposal, decisionId: null as never, execution: EXEC, now: clock.t });
+    expect(store.trades.get(trade.tradeId)).toMatchObject({ status: 'CANCELLED', exitReason: 'REJECTED' });
+    expect(events.map((e) => e.type)).toEqual(['order-working', 'order-rejected', 'trade-cancelled', 'order-done']);
+  });
+
   it('has nothing working, cancels nothing, reconciles clean', async () => {
     const ex = new FillModelExecutor(store);
-    expect(ex.summary()).toEqual({ working: [] });
     expect(await ex.cancelAll('x')).toBe(0);
     expect(await ex.reconcile(0)).toEqual([]);
   });

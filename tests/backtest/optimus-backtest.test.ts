@@ -12,7 +12,8 @@ import type { DecisionRow } from '../../electron/store/repos/decisions.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { openStore } from '../../electron/store/store.ts';
 import { optimus } from '../../electron/strategies/optimus/strategy.ts';
-import { etDate, etToEpoch, nextTradingDay, session } from '../../shared/market/calendar.ts';
+import { nextTradingDay, session } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { tempDir } from '../store/fixtures.ts';
 
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimMarketData } from '../../electron/backtest/sources/sim.ts';
 import { VirtualClock } from '../../electron/engine/clock.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 
 describe('SimMarketData', () => {

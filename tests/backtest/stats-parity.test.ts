@@ -15,7 +15,7 @@ import { BacktestRunner } from '../../electron/application/backtests/runner.ts';
 import { SystemClock, VirtualClock } from '../../electron/engine/clock.ts';
 import { dispatch } from '../../electron/application/rpc.ts';
 import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

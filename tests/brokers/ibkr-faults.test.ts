@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker } from '../../electron/brokers/factory.ts';
 import { fromSimulator } from '../../electron/brokers/market-source.ts';
 import { BrokerError, Cents, ClientOrderId, type Broker, type BrokerEvent, type ConnectionStatus, type PlaceOrder } from '../../electron/brokers/port.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { startFakeIbGateway, type FakeIbGateway } from '../fakes/ib-gateway/server.ts';
 import { MARKET_TIME, waitForOrder, waitForState } from './harness.ts';

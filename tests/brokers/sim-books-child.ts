@@ -12,7 +12,7 @@ import { fromSimulator } from '../../electron/brokers/market-source.ts';
 import type { OrderLeg } from '../../electron/brokers/port.ts';
 import { SIM_BOOKS_FILE, SimBooksFile } from '../../electron/brokers/sim/books-file.ts';
 import { PaperExchange } from '../../electron/brokers/sim/matching.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 
 const CRASH_MARKET = { seed: 5, start: '2026-11-23' };

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { fromSimulator } from '../../electron/brokers/market-source.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator, type Simulator } from '../../electron/market/sim/simulator.ts';
 import { startFakeTradier, type FakeTradier, type FakeTradierScript } from '../fakes/tradier/server.ts';
 import { MARKET_TIME } from './harness.ts';

@@ -11,7 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { etDate } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
 
 const token = process.env.THETADESK_TRADIER_TOKEN ?? '';
 const account = process.env.THETADESK_TRADIER_ACCOUNT ?? '';
@@ -58,7 +59,7 @@ async function restingSpread(tag: string, duration: 'day' | 'gtc'): Promise<numb
   const exps = list((await call('GET', '/v1/markets/options/expirations?symbol=SPY')).body.expirations?.date as string[]);
   const exp = exps[Math.min(3, exps.length - 1)]!;
   const k = Math.floor((spot * 0.8) / 5) * 5;
-  const occ = (strike: number) => `SPY${exp.slice(2).replaceAll('-', '')}P${String(strike * 1000).padStart(8, '0')}`;
+  const occ = (strike: number) => occSymbol('SPY', exp, 'P', strike);
   const r = await call('POST', ORDERS, {
     class: 'multileg', symbol: 'SPY', type: 'credit', duration, price: '4.50', tag,
     'option_symbol[0]': occ(k), 'side[0]': 'sell_to_open', 'quantity[0]': '1',
@@ -158,7 +159,7 @@ describe.skipIf(!enabled)('Tradier sandbox: what the documentation leaves open',
     const exps = list((await call('GET', '/v1/markets/options/expirations?symbol=SPY')).body.expirations?.date as string[]);
     const exp = exps[Math.min(3, exps.length - 1)]!;
     const k = Math.round(Number(q.last) * 0.97);
-    const occ = (strike: number) => `SPY${exp.slice(2).replaceAll('-', '')}P${String(strike * 1000).padStart(8, '0')}`;
+    const occ = (strike: number) => occSymbol('SPY', exp, 'P', strike);
     // Buy 1 put, sell 2 lower puts, 2 units: legs 2 and 4 contracts, for a debit marketable at any sane price.
     const r = await call('POST', ORDERS, {
       class: 'multileg', symbol: 'SPY', type: 'debit', duration: 'day', price: '5.00', tag: `${run}-fill`,

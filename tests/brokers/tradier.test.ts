@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fromSimulator } from '../../electron/brokers/market-source.ts';
 import { BrokerOrderId, Cents, ClientOrderId, signedCents, type Fill, type LiveOrderRef, type OrderLeg, type PlaceOrder } from '../../electron/brokers/port.ts';
 import { TradierBroker, type TradierConfigInput } from '../../electron/brokers/tradier/broker.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator, type Simulator } from '../../electron/market/sim/simulator.ts';
 import { startFakeTradier, type FakeTradier, type FakeTradierScript } from '../fakes/tradier/server.ts';
 import { MARKET_TIME, waitForOrder, waitForState } from './harness.ts';

@@ -10,7 +10,7 @@
  */
 import { test as base, expect } from '@playwright/test';
 import type { Decision, Order, Position, Status, Trade } from '../../shared/api.ts';
-import { etDateTime, etWhen } from '../../shared/format.ts';
+import { etDateTime, etWhen } from '../../shared/time/et.ts';
 import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 import { openTemp, seedTakeProfitTrade, tempDir } from '../store/fixtures.ts';
 

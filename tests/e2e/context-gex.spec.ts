@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { openStore } from '../../electron/store/store.ts';
 import { expect, test as base, type Page } from '@playwright/test';
 import { startHeadless, type Headless } from '../helpers/headless.ts';

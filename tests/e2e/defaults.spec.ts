@@ -14,12 +14,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Order, Position } from '../../shared/api.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime } from '../../shared/time/et.ts';
 import { brokerFromEnv } from '../../electron/application/broker/setup.ts';
 import { VirtualClock } from '../../electron/engine/clock.ts';
 import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
 import { startServer, type RunningServer } from '../../electron/headless/server.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { repoRoot, rpc } from '../helpers/headless.ts';
 import { tempDir } from '../store/fixtures.ts';
 

@@ -5,16 +5,17 @@
  */
 import { test as base, expect } from '@playwright/test';
 import type { Position, Status } from '../../shared/api.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 
-// Seed 3 from Monday 2026-11-23 at 300×: the 12:00 ET entry is still open at the close (16:00 ET, ~80 s
-// of wall time), and the market stays shut for the next ~200 s.
+// Seed 1 from Monday 2026-11-23 at 300×: the day's entry is still open at the close (16:00 ET, ~80 s of
+// wall time), and the market stays shut for the next ~200 s. (Issue 15's market: seed 3's entry now
+// takes its profit the same day.)
 const DAY = '2026-11-23';
 const test = base.extend<object, { server: Headless }>({
   server: [
     async ({}, use) => {
-      const server = await startHeadless({ env: { THETADESK_SIM_START: DAY, THETADESK_SIM_SPEED: '300', THETADESK_SIM_SEED: '3' } });
+      const server = await startHeadless({ env: { THETADESK_SIM_START: DAY, THETADESK_SIM_SPEED: '300', THETADESK_SIM_SEED: '1' } });
       await use(server);
       await server.stop();
     },

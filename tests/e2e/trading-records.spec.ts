@@ -7,7 +7,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import type { Decision, Order } from '../../shared/api.ts';
 import { parseOcc } from '../../shared/domain/occ.ts';
-import { etDateTime } from '../../shared/format.ts';
+import { etDateTime } from '../../shared/time/et.ts';
 import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 
 // One server for the file: the simulated market from Monday 2026-11-23 at 2000× (a 6.5 h session in ~12 s).

@@ -11,7 +11,8 @@ import type { DecisionRow } from '../../electron/store/repos/decisions.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { AccountRisk } from '../../shared/domain/account-risk.ts';
-import { etDate, nextTradingDay } from '../../shared/market/calendar.ts';
+import { nextTradingDay } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 import { tempDir } from '../store/fixtures.ts';
 import { twoUnderlyings } from './two-underlyings.ts';
 

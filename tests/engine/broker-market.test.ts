@@ -9,7 +9,7 @@ import { fromSimulator, type MarketSource } from '../../electron/brokers/market-
 import { BrokerMarketData } from '../../electron/engine/broker-market.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import type { Store } from '../../electron/store/store.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { openTemp } from '../store/fixtures.ts';
 
 const stores: Store[] = [];

@@ -10,7 +10,7 @@ import { VirtualClock } from '../../electron/engine/clock.ts';
 import { LogHub } from '../../electron/application/logs/hub.ts';
 import { VirtualScheduler } from '../../electron/engine/scheduler.ts';
 import { TradingEngine, type EngineConfig } from '../../electron/engine/trading.ts';
-import { etDate, etToEpoch } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { Store } from '../../electron/store/store.ts';

@@ -6,10 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CloseAllResult, Decision, Position, Status, Trade } from '../../shared/api.ts';
-import { etWhen } from '../../shared/format.ts';
+import { etWhen } from '../../shared/time/et.ts';
 import { dispatch } from '../../electron/application/rpc.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
-import { etToEpoch, session } from '../../shared/market/calendar.ts';
+import { session } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { tempDir } from '../store/fixtures.ts';
@@ -18,7 +19,7 @@ import { isClose, simWorkstation, venueCash, venueOrders, type SimWorkstation } 
 
 const DAY = '2026-03-03'; // a Tuesday
 const NEXT = '2026-03-04';
-const SEED = 4;
+const SEED = 1; // issue 15's market: seed 4 left both 10:00 entries unfilled on this day (natural below the 0.30 floor)
 const MIN = 60_000;
 
 const open: SimWorkstation[] = [];

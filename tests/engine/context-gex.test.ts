@@ -22,8 +22,8 @@
  * spot (60 points at SPX 6,000, about a calm day's range), weekend included.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch, nextTradingDay } from '../../shared/market/calendar.ts';
+import { etDateTime, etToEpoch } from '../../shared/time/et.ts';
+import { nextTradingDay } from '../../shared/market/calendar.ts';
 import type { EngineConfig } from '../../electron/engine/trading.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';

@@ -11,7 +11,7 @@ import { VirtualScheduler } from '../../electron/engine/scheduler.ts';
 import { TradingEngine, type AnyStrategy, type EngineConfig } from '../../electron/engine/trading.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import type { Store } from '../../electron/store/store.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { openTemp } from '../store/fixtures.ts';
 import { twoUnderlyings } from './two-underlyings.ts';
 

@@ -8,13 +8,13 @@ import type { LogEntry, Order, Position, Trade } from '../../shared/api.ts';
 import { formatUsd } from '../../shared/format.ts';
 import { dispatch } from '../../electron/application/rpc.ts';
 import { performanceJson, positionJson, statusJson, tradeJson } from '../../electron/headless/rest.ts';
-import { etDate, etToEpoch } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';
 
 const MON = '2026-03-02';
 const TUE = '2026-03-03';
 const WED = '2026-03-04';
-const SEED = 4;
+const SEED = 1; // issue 15's market: with seed 4 the Monday entry takes its profit (TAKE_PROFIT_50) instead of a stop
 const MIN = 60_000;
 
 let s: SimWorkstation;

@@ -18,7 +18,8 @@ import type { OptimusView } from '../../shared/api.ts';
 import type { DecisionRow } from '../../electron/store/repos/decisions.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { optimus } from '../../electron/strategies/optimus/strategy.ts';
-import { etDate, etToEpoch, nextTradingDay, session, tradingDays } from '../../shared/market/calendar.ts';
+import { nextTradingDay, session, tradingDays } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { simWorkstation, venueOrders, type SimWorkstation } from './sim-workstation.ts';
 
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data');
@@ -47,7 +48,7 @@ beforeAll(async () => {
       await ws.advanceTo(etToEpoch(day, '12:00'));
       const r = await dispatch(ws.ws, 'optimus.get', {});
       if (!r.ok) throw new Error(r.error.message);
-      page = r.value;
+      page = r.value as OptimusView;
     }
     await ws.advanceTo(s.close + 20 * MIN);
     const open = ws.ws.store.trades.listOpen('optimus').filter((t) => t.status === 'OPEN' || t.status === 'CLOSING');

@@ -23,7 +23,7 @@ import { loadAnchorSeries } from '../../electron/market/sim/anchor-data.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import type { Store } from '../../electron/store/store.ts';
 import { optimus } from '../../electron/strategies/optimus/strategy.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { openTemp } from '../store/fixtures.ts';
 
 const anchor = loadAnchorSeries(path.resolve(import.meta.dirname, '../../../shared/data'));

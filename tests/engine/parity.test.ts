@@ -19,7 +19,7 @@ import { LogHub } from '../../electron/application/logs/hub.ts';
 import type { MarketData } from '../../electron/engine/ports.ts';
 import { VirtualScheduler } from '../../electron/engine/scheduler.ts';
 import { TradingEngine, type EngineConfig } from '../../electron/engine/trading.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { Store } from '../../electron/store/store.ts';

@@ -15,7 +15,7 @@ import type { MarketData } from '../../electron/engine/ports.ts';
 import { replayDecision } from '../../electron/engine/replay.ts';
 import { VirtualScheduler } from '../../electron/engine/scheduler.ts';
 import { TradingEngine, type AnyStrategy, type EngineConfig } from '../../electron/engine/trading.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { DecisionRow } from '../../electron/store/repos/decisions.ts';

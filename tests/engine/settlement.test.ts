@@ -16,7 +16,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBacktest } from '../../electron/backtest/run.ts';
 import type { EngineConfig, StrategyEntry } from '../../electron/engine/trading.ts';
-import { etDate, etToEpoch, session, settlement } from '../../shared/market/calendar.ts';
+import { session, settlement } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { createSimulator } from '../../electron/market/sim/simulator.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
@@ -24,7 +25,7 @@ import { tempDir } from '../store/fixtures.ts';
 import { exitsOnExpirationDay, holdSpxw } from './test-strategies.ts';
 import { isClose, settlementDebitCents, simWorkstation, venueCash, venueOrders, type SimWorkstation } from './sim-workstation.ts';
 
-const SEED = 5;
+const SEED = 2; // issue 15's market: with seed 5 the 0DTE expired out of the money and no AM entry filled
 /** SPXW 0DTE, entered at 10:00 on a Monday, settled at that day's close. */
 const PM = { day: '2026-03-02', config: { targetDtes: [0], dteTolerance: 0, deltaTargets: [0.3, 0.45], maxDeltaGap: 0.1 } };
 /** SPX AM monthly of Friday 2026-03-20 (third Friday), entered Monday at 4 DTE. */

@@ -9,8 +9,8 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etDateTime } from '../../shared/format.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etDateTime } from '../../shared/time/et.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { dbFileIn } from '../../electron/store/paths.ts';
 import { startHeadless, type Headless } from '../helpers/headless.ts';
 

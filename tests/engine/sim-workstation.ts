@@ -12,7 +12,7 @@ import { brokerFromEnv } from '../../electron/application/broker/setup.ts';
 import { VirtualClock } from '../../electron/engine/clock.ts';
 import type { StrategyEntry } from '../../electron/engine/trading.ts';
 import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import type { Simulator } from '../../electron/market/sim/simulator.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { tempDir } from '../store/fixtures.ts';

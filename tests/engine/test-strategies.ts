@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { AnyStrategy } from '../../electron/engine/trading.ts';
-import { etDate } from '../../shared/market/calendar.ts';
+import { etDate } from '../../shared/time/et.ts';
 import { CreditVerticalsConfigSchema } from '../../electron/strategies/credit-verticals/config.ts';
 import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import type { ManageDecision, ManageInput } from '../../electron/strategies/types.ts';

@@ -21,7 +21,7 @@ import { chainKey, type OptionQuote } from '../../shared/domain/chain.ts';
 import { instrument, nearestStrike } from '../../shared/domain/instruments.ts';
 import { legOf } from '../../shared/domain/leg.ts';
 import { isMarket, quoteMid } from '../../shared/domain/quote.ts';
-import { etDate, etToEpoch } from '../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { toCents } from '../../shared/money.ts';
 import { executionSchema, riskLimitsSchema } from '../../electron/strategies/common.ts';
 import type { EntryDecision, EntryInput, ManageDecision, ManageInput, Proposal, Strategy } from '../../electron/strategies/types.ts';

@@ -3,7 +3,7 @@
  * SPXW end-of-day chains of 2018-01/02 (../shared/data), chain editing, and empty portfolio/context views.
  */
 import { chainKey, type ChainKey, type ChainSnapshot, type OptionQuote } from '../../shared/domain/chain.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { groupsOnDay, isoToDay, readEodChain, toChainSnapshot } from '../../electron/market/data/index.ts';
 import type { ChainColumns } from '../../electron/market/data/chain-columns.ts';
 import type { AccountView, ContextView, EntryInput, MarketView, PortfolioView } from '../../electron/strategies/types.ts';

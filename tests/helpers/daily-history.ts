@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { DailyBar } from '../../shared/domain/bars.ts';
-import { etToEpoch } from '../../shared/market/calendar.ts';
+import { etToEpoch } from '../../shared/time/et.ts';
 import { readDailyBars, readDailyCloses } from '../../electron/market/data/bars.ts';
 import type { MarketView } from '../../electron/strategies/types.ts';
 

@@ -4,7 +4,8 @@
  * path — orders and fills per trade — would take minutes). Deterministic for a seed. Returns what it
  * wrote so tests can compute their expectations independently of the code under test.
  */
-import { occSymbol } from '../../electron/store/chain-codec.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
+import { etDate } from '../../shared/time/et.ts';
 import type { Store } from '../../electron/store/store.ts';
 import { rng } from '../store/chain-gen.ts';
 
@@ -32,7 +33,6 @@ export function seedTradeHistory(store: Store, opts: { count: number; start: num
      VALUES (?, ?, ?, 'SPX', 100, ?, 1, 1, ?, 1, ?)`,
   );
   const out: SeededTrade[] = [];
-  const etDate = (ms: number) => new Date(ms - 5 * 3_600_000).toISOString().slice(0, 10);
   db.transaction(() => {
     for (let i = 0; i < opts.count; i++) {
       const openedAt = opts.start + i * step;
@@ -44,8 +44,8 @@ export function seedTradeHistory(store: Store, opts: { count: number; start: num
       const pnl = (credit - debit) * 100;
       const short = 5800 - (i % 40) * 5;
       const expiration = etDate(openedAt + 3 * 86_400_000);
-      const shortSym = occSymbol('SPXW', expiration, short, 'P');
-      const longSym = occSymbol('SPXW', expiration, short - 25, 'P');
+      const shortSym = occSymbol('SPXW', expiration, 'P', short);
+      const longSym = occSymbol('SPXW', expiration, 'P', short - 25);
       const r = insTrade.run(strategyId, entryDate, openedAt, closedAt, etDate(closedAt), credit, credit * 100, debit, debit * 100, credit * 100, (2500 - credit) * 100, pnl, exit, openedAt, closedAt);
       const tradeId = Number(r.lastInsertRowid);
       insInstrument.run(shortSym, expiration, short * 1000, openedAt);

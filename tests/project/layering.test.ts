@@ -56,7 +56,7 @@ describe('layering rules', () => {
       expect((await messages(`electron/${folder}/sub/x.ts`, "import { Workstation } from '../../application/workstation.ts';\nexport const w = Workstation;\n")).join()).toMatch(/does not import the folders above it/);
       expect((await messages(`electron/${folder}/x.ts`, "import { SimBroker } from '../brokers/sim/broker.ts';\nexport const b = SimBroker;\n")).join()).toMatch(/does not import the folders above it/);
     }
-    expect(await messages('electron/store/x.ts', "import { etDate } from '../../shared/market/calendar.ts';\nexport const d = etDate;\n")).toEqual([]);
+    expect(await messages('electron/store/x.ts', "import { etDate } from '../../shared/time/et.ts';\nexport const d = etDate;\n")).toEqual([]);
   });
   it('brokers/ never import the engine or the application', async () => {
     expect((await messages('electron/brokers/ibkr/x.ts', "import type { Executor } from '../../engine/ports.ts';\nexport type E = Executor;\n")).join()).toMatch(/electron\/brokers\/ .*does not import the folders above it/);

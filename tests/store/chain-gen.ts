@@ -5,7 +5,7 @@
  * how well snapshots compress, without depending on the simulator.
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right } from '../../shared/domain/chain.ts';
-import { occSymbol } from '../../electron/store/chain-codec.ts';
+import { occSymbol } from '../../shared/domain/occ.ts';
 
 /** mulberry32: a tiny seeded PRNG returning [0, 1). */
 export function rng(seed: number): () => number {
@@ -86,7 +86,7 @@ export function generateChain(opts: ChainGenOptions): ChainSnapshot {
         const rho = ((right === 'C' ? 1 : -1) * strike * t * disc * normCdf((right === 'C' ? 1 : -1) * d2)) / 100;
         const traded = rand() < 0.6;
         contracts.push({
-          symbol: occSymbol(root, exp.date, strike, right),
+          symbol: occSymbol(root, exp.date, right, strike),
           root,
           expiration: exp.date,
           strike,

@@ -7,7 +7,7 @@ import { createBroker } from '../../brokers/factory.ts';
 import { fromSimulator } from '../../brokers/market-source.ts';
 import { BrokerError, type Broker } from '../../brokers/port.ts';
 import { openSimBooks, type SimBooksFile } from '../../brokers/sim/books-file.ts';
-import { etDate } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { loadAnchorSeries } from '../../market/sim/anchor-data.ts';
 import { createSimulator, type Simulator } from '../../market/sim/simulator.ts';
 import type { Clock } from '../../engine/clock.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContextPointSchema } from '../../../shared/api.ts';
 import { openTemp } from '../../../tests/store/fixtures.ts';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { readDailyCloses } from '../../market/data/index.ts';
 import type { Store } from '../../store/store.ts';
 import { contextSeries } from './view.ts';

@@ -16,7 +16,7 @@
  */
 import { ApiError, type AnyEvent, type CloseAllResult, type Connection, type EngineState, type MethodOutput, type Status, type StrategyStatus } from '../../../shared/api.ts';
 import type { AccountRisk } from '../../../shared/domain/account-risk.ts';
-import { etWhen } from '../../../shared/format.ts';
+import { etWhen } from '../../../shared/time/et.ts';
 import { isRegularHours, nextSessionOpen } from '../../../shared/market/calendar.ts';
 import type { Broker, ConnectionStatus } from '../../brokers/port.ts';
 import type { SimBroker } from '../../brokers/sim/broker.ts';

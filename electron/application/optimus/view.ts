@@ -15,7 +15,8 @@
 import { bollinger, ema } from '../../../shared/indicators/index.ts';
 import type { ContextSymbol, DailyBar, MarketView } from '../../strategies/types.ts';
 import type { OptimusView } from '../../../shared/api.ts';
-import { addDays, dayNumber, etDate, etToEpoch } from '../../../shared/market/calendar.ts';
+import { addDays, dayNumber } from '../../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../../shared/time/et.ts';
 import { closeQueueOf, entryQueueOf } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import type { TradingEngine } from '../../engine/trading.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderSchema } from '../../../shared/api.ts';
 import { openTemp } from '../../../tests/store/fixtures.ts';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import type { Store } from '../../store/store.ts';
 import { listOrders } from './view.ts';
 

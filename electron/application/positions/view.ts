@@ -3,7 +3,8 @@
  * and greeks, P&L at the engine's marks, its exit levels, and each short strike's distance from spot.
  */
 import type { Market, Position } from '../../../shared/api.ts';
-import { dayNumber, etDate } from '../../../shared/market/calendar.ts';
+import { dayNumber } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { fromCents } from '../../../shared/money.ts';
 import type { TradingEngine } from '../../engine/trading.ts';
 import { closeQueueOf, type TradeWithLegs } from '../../store/repos/trades.ts';

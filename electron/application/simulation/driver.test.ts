@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { createSimulator } from '../../market/sim/simulator.ts';
 import { VirtualClock } from '../../engine/clock.ts';
 import { Simulation, waitPoint } from './driver.ts';

@@ -11,7 +11,8 @@
  * The Workstation holds a fresh simulated market at the open until the user presses Start, so at
  * 12,000× the day's entry slots are not gone before anyone has pressed anything (see `waitPoint`).
  */
-import { etDate, nextTradingDay, session } from '../../../shared/market/calendar.ts';
+import { nextTradingDay, session } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { Simulator } from '../../market/sim/simulator.ts';
 import type { Clock, TimerHandle, VirtualClock } from '../../engine/clock.ts';
 

@@ -8,8 +8,9 @@
  * expirations) as time runs, whatever the Start button says.
  */
 import type { SimulationStatus } from '../../../shared/api.ts';
-import { etWhen } from '../../../shared/format.ts';
-import { etDate, session } from '../../../shared/market/calendar.ts';
+import { etWhen } from '../../../shared/time/et.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { SimBroker } from '../../brokers/sim/broker.ts';
 import { VirtualClock, type Clock } from '../../engine/clock.ts';
 import type { Logger } from '../../engine/ports.ts';

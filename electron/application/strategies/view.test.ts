@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api.ts';
 import { openTemp, seedArbTrade, tempDir } from '../../../tests/store/fixtures.ts';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import type { Store } from '../../store/store.ts';
 import { brokerFromEnv } from '../broker/setup.ts';
 import { VirtualClock } from '../../engine/clock.ts';

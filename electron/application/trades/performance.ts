@@ -4,7 +4,7 @@
  * today (the status' count too), unrealized P&L at the engine's marks, and the daily loss limit.
  */
 import type { Performance } from '../../../shared/api.ts';
-import { etDate } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { summarizeDay, type ClosedTrade } from '../../../shared/stats.ts';
 import type { TradingEngine } from '../../engine/trading.ts';

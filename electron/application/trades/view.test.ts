@@ -4,7 +4,8 @@ import { openTemp, seedArbTrade, tempDir } from '../../../tests/store/fixtures.t
 import { seedTradeHistory } from '../../../tests/helpers/seed-history.ts';
 import type { Store } from '../../store/store.ts';
 import { DEFAULT_CAPITAL_CENTS, sharpe } from '../../../shared/stats.ts';
-import { etDate, tradingDays } from '../../../shared/market/calendar.ts';
+import { tradingDays } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { TradeWithLegs } from '../../store/repos/trades.ts';
 import { listTrades, NO_MARKS, performanceHistory, type LiveMarks } from './view.ts';
 

@@ -6,7 +6,8 @@
 import { ApiError, type PerformanceHistory, type Trade, type TradeFilter } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
-import { dayNumber, etDate, etToEpoch, tradingDays } from '../../../shared/market/calendar.ts';
+import { dayNumber, tradingDays } from '../../../shared/market/calendar.ts';
+import { etDate, etToEpoch } from '../../../shared/time/et.ts';
 import { exitReview, toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { apiStats } from './stats.ts';

@@ -40,10 +40,11 @@ import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../.
 import { instrument, underlyingOf } from '../../../shared/domain/instruments.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
 import { DEFAULT_STRIKE_BAND, strikeBand, type HistorySymbol, type IndexLevels, type MarketData } from '../../engine/ports.ts';
-import { etToEpoch, settlement } from '../../../shared/market/calendar.ts';
+import { settlement } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { CALL, HAS, quoteAt, ROOTS, type ChainColumns } from '../../market/data/chain-columns.ts';
 import { dayToIso, isoToDay } from '../../market/data/csv.ts';
-import { utcToEt } from '../../market/data/time.ts';
+import { etDayOf } from '../../../shared/time/et.ts';
 import type { ChainNeed } from '../../strategies/types.ts';
 import type { NowSource } from './sim.ts';
 
@@ -146,7 +147,7 @@ export class ChainsMarketData implements MarketData {
   }
 
   #today(): number {
-    return utcToEt(this.#clock.now()).day;
+    return etDayOf(this.#clock.now()).day;
   }
 
   #underlyingOf(day: Day): number | null {

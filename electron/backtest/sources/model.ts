@@ -25,7 +25,8 @@
 import { CLOSE_ONLY_SYMBOLS, type DailyBar } from '../../../shared/domain/bars.ts';
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import { instrument } from '../../../shared/domain/instruments.ts';
-import { addDays, etDate, expirations as listed, session, settlement } from '../../../shared/market/calendar.ts';
+import { addDays, expirations as listed, session, settlement } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { DEFAULT_STRIKE_BAND, strikeBand, type HistorySymbol, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import { modelChain, modelQuote } from '../../market/model/chain.ts';
 import { OptionModel, type ModelMarket } from '../../market/model/surface.ts';

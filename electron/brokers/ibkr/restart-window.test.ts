@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { DEFAULT_RESTART, restartWindowAt } from './restart-window.ts';
 
 const at = (date: string, time: string): number => etToEpoch(date, time);

@@ -11,7 +11,8 @@
  * is the one set in IB Gateway, given in ET (convert it when the Gateway's machine runs in another
  * time zone).
  */
-import { addDays, etDate, etParts, etToEpoch } from '../../../shared/market/calendar.ts';
+import { addDays } from '../../../shared/market/calendar.ts';
+import { etDate, etParts, etToEpoch } from '../../../shared/time/et.ts';
 import type { BrokerMaintenance } from '../port.ts';
 
 export type RestartSchedule = {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { createSimulator, type Simulator } from '../../market/sim/simulator.ts';
 import { StoreError } from '../../store/errors.ts';
 import { fromSimulator } from '../market-source.ts';

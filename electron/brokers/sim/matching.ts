@@ -24,6 +24,7 @@
  */
 import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
+import { isRegularHours } from '../../../shared/market/calendar.ts';
 import type { MarketSource } from '../market-source.ts';
 import { contractKey, type Contract, type OrderLeg } from '../port.ts';
 import { instrument } from '../../../shared/domain/instruments.ts';
@@ -158,12 +159,6 @@ const REJECT_TEXT: Record<RejectReason, string> = {
   'market-closed': 'The market is closed for this order type and duration.',
 };
 
-function defaultIsOpen(t: number): boolean {
-  const d = new Date(t);
-  const wd = d.getUTCDay();
-  const mins = d.getUTCHours() * 60 + d.getUTCMinutes();
-  return wd >= 1 && wd <= 5 && mins >= 13 * 60 + 30 && mins < 21 * 60;
-}
 
 export class PaperExchange {
   readonly config: MatchingConfig;
@@ -424,7 +419,7 @@ export class PaperExchange {
   private marketOpen(): boolean {
     if (this.config.isOpen) return this.config.isOpen(this.market.now());
     if (this.market.isOpen) return this.market.isOpen();
-    return defaultIsOpen(this.market.now());
+    return isRegularHours(this.market.now()); // the exchange calendar: 09:30–16:00 ET on trading days
   }
 
   private execute(o: ExchangeOrder, qty: number, netSigned: number, legPrices: number[]): void {

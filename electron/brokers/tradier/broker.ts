@@ -23,8 +23,8 @@
  */
 import { z } from 'zod';
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
-import { etDate } from '../../../shared/market/calendar.ts';
-import { occSymbol, parseOcc } from '../market-source.ts';
+import { etDate } from '../../../shared/time/et.ts';
+import { occSymbol, parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { Emitter, OrderBook } from '../order-book.ts';
 import {
   BrokerError,
@@ -123,7 +123,7 @@ export function parseTradierConfig(input: TradierConfigInput): TradierConfig {
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 export function parseOptionJson(o: Json, time: number): OptionQuote | null {
-  const occ = parseOcc(String(o.symbol ?? ''));
+  const occ = parseOptionSymbol(String(o.symbol ?? ''));
   if (!occ) return null;
   const g = (o.greeks ?? null) as Json | null;
   return {
@@ -425,7 +425,7 @@ export class TradierBroker implements Broker {
     for (const x of toArray(p.position as Json | Json[])) {
       const qty = Number(x.quantity);
       const sym = String(x.symbol);
-      const occ = parseOcc(sym);
+      const occ = parseOptionSymbol(sym);
       const cost = num(x.cost_basis);
       if (occ) out.push({ contract: { kind: 'option', underlying: underlyingOf(occ.root), ...occ }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty / 100 });
       else if (sym === 'SPY') out.push({ contract: { kind: 'stock', symbol: 'SPY' }, quantity: qty, averagePrice: cost === null || !qty ? null : cost / qty });

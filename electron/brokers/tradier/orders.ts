@@ -13,7 +13,7 @@
  * exact per leg even when several executions happened between two reads, and summing to the net.
  */
 import type { OptionRoot, Underlying } from '../../../shared/domain/chain.ts';
-import { occSymbol, parseOcc } from '../market-source.ts';
+import { occSymbol, parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { BrokerError, ClientOrderId, netPriceOf, underlyingOf, type OrderLeg, type OrderStatus, type PlaceOrder } from '../port.ts';
 import { toArray, type Json } from './http.ts';
 import { underlyingOf as underlyingOfRoot } from '../../../shared/domain/instruments.ts';
@@ -136,7 +136,7 @@ export function filledUnitsOf(s: OrderSnapshot, ratios: readonly number[]): numb
 export function legsOf(s: OrderSnapshot): OrderLeg[] {
   const { ratios } = unitsOf(s);
   return s.legs.flatMap((l, i) => {
-    const occ = parseOcc(l.optionSymbol);
+    const occ = parseOptionSymbol(l.optionSymbol);
     if (!occ) return [];
     const underlying: Underlying = underlyingOfRoot(occ.root);
     return [{ contract: { kind: 'option' as const, underlying, root: occ.root as OptionRoot, expiration: occ.expiration, strike: occ.strike, right: occ.right }, side: l.side.startsWith('buy') ? ('BUY' as const) : ('SELL' as const), ratio: ratios[i] ?? 1, intent: l.side.endsWith('close') ? ('close' as const) : ('open' as const) }];
@@ -246,6 +246,6 @@ export function alignLegs(s: OrderSnapshot, legs: readonly OrderLeg[]): OrderSna
 }
 
 function normalOcc(symbol: string): string {
-  const o = parseOcc(symbol);
+  const o = parseOptionSymbol(symbol);
   return o ? occSymbol(o.root, o.expiration, o.right, o.strike) : symbol;
 }

@@ -31,6 +31,7 @@
 import type { OptionRoot } from '../../../shared/domain/chain.ts';
 import { comboTickRule, SPX_TICK_BREAK_CENTS, tickAt, type TickRule } from '../../../shared/domain/instruments.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
+import { Cents, signedCents, type NetPrice } from '../../brokers/port.ts';
 
 // The tick tables themselves are the instrument table's (shared/domain/instruments.ts).
 export { SPX_TICK_BREAK_CENTS, tickAt, type TickRule };
@@ -225,4 +226,18 @@ export function splitNetPrice(netCents: number, legs: readonly PricedLeg[]): { p
   const exact = Number.isInteger(pk) && pk >= 0;
   prices[k] = Math.max(0, Math.round(pk));
   return { prices, exact };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The broker port's net prices
+
+/** Signed credit cents → the port's NetPrice. Zero is a 0-cent credit (Tradier sends it as 'even'). */
+export function netPriceFromCredit(creditCents: number): NetPrice {
+  return creditCents >= 0 ? { cents: Cents(creditCents), effect: 'credit' } : { cents: Cents(-creditCents), effect: 'debit' };
+}
+
+/** The port's NetPrice → signed credit cents. */
+export function creditOf(p: NetPrice): number {
+  const s = -signedCents(p);
+  return s === 0 ? 0 : s;
 }

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Fields, forEachLine, headerIndex, parseDay, parseNum, parseIsoInstant, parseLocalDateTime, dayToIso, text } from './csv.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
-import { etToUtcMs, utcToEt } from './time.ts';
+import { etDayOf, etDayToEpoch, isEtZone } from '../../../shared/time/et.ts';
 
 /** One daily bar. Prices in the file's units; `date` is the ET session date. */
 export type DailyBar = {
@@ -190,13 +190,13 @@ function parseInstant(b: Uint8Array, s: number, e: number): number {
     while (i < e && b[i] === 32) i++;
     if (i < e) {
       const zone = text(b, i, e);
-      if (zone !== 'US/Eastern' && zone !== 'America/New_York' && zone !== 'EST' && zone !== 'EDT' && zone !== 'EST5EDT') return NaN;
+      if (!isEtZone(zone)) return NaN;
     }
-    return etToUtcMs(local.day, local.ms - local.day * 86_400_000);
+    return etDayToEpoch(local.day, local.ms - local.day * 86_400_000);
   }
   // date only: the session open, 09:30 ET
   const day = parseDay(b, s, e);
-  if (!Number.isNaN(day)) return etToUtcMs(day, 9.5 * 3_600_000);
+  if (!Number.isNaN(day)) return etDayToEpoch(day, 9.5 * 3_600_000);
   return NaN;
 }
 
@@ -258,7 +258,7 @@ export function readDailyCloses(path: string, opts: DailyOptions = {}): LoadResu
 }
 
 function isoInstant(ms: number): string {
-  const { day, msOfDay } = utcToEt(ms);
+  const { day, msOfDay } = etDayOf(ms);
   const hh = Math.floor(msOfDay / 3_600_000);
   const mm = Math.floor((msOfDay % 3_600_000) / 60_000);
   return `${dayToIso(day)} ${hh < 10 ? '0' : ''}${hh}:${mm < 10 ? '0' : ''}${mm} ET`;
@@ -274,7 +274,7 @@ function isoInstant(ms: number): string {
 export function parseIntradayBars(buf: Uint8Array, opts: LoadOptions = {}): LoadResult<IntradayBar[]> {
   const log = new IssueLog(opts.maxIssues);
   const rows = orderAndDedupe(parseRows(buf, log, false, 'instant'), log, isoInstant);
-  return log.result(rows.map((r) => ({ time: r.key, date: dayToIso(utcToEt(r.key).day), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume })));
+  return log.result(rows.map((r) => ({ time: r.key, date: dayToIso(etDayOf(r.key).day), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume })));
 }
 
 /** Reads an intraday bar file (`.csv` or `.csv.gz`). */
@@ -349,7 +349,7 @@ export function parseQuoteBars(buf: Uint8Array, opts: LoadOptions = {}): LoadRes
   });
   if (!header) log.add(0, 'empty-file', 'dropped', 'the file is empty');
   const ordered = orderAndDedupe(rows, log, isoInstant);
-  return log.result(ordered.map((r) => ({ time: r.key, date: dayToIso(utcToEt(r.key).day), bid: r.bid, ask: r.ask, bidSize: r.bs, askSize: r.as })));
+  return log.result(ordered.map((r) => ({ time: r.key, date: dayToIso(etDayOf(r.key).day), bid: r.bid, ask: r.ask, bidSize: r.bs, askSize: r.as })));
 }
 
 /** Reads a quote-bar file (`.csv` or `.csv.gz`). */

@@ -15,6 +15,7 @@
  * {@link toChainSnapshot} converts groups to the normalized `ChainSnapshot` of `shared/domain/chain.ts`.
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import { dayToIso } from './csv.ts';
 
 /** Root codes stored in `ChainColumns.root`. */
@@ -405,22 +406,17 @@ export function quoteDays(cols: ChainColumns): number[] {
   return out;
 }
 
-function occSymbol(root: OptionRoot, expiryDay: number, right: Right, strike: number): string {
-  const iso = dayToIso(expiryDay);
-  const k = String(Math.round(strike * 1000)).padStart(8, '0');
-  return `${root}${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${right}${k}`;
-}
-
 /** Row `i` as a normalized {@link OptionQuote} (nulls for absent fields; symbol in unpadded OCC form). */
 export function quoteAt(cols: ChainColumns, i: number): OptionQuote {
   const h = cols.has[i]!;
   const v = (bit: number, a: Float64Array): number | null => ((h & bit) !== 0 ? a[i]! : null);
   const root = ROOTS[cols.root[i]!]!;
   const right: Right = cols.right[i] === CALL ? 'C' : 'P';
+  const expiration = dayToIso(cols.expiryDay[i]!);
   return {
-    symbol: occSymbol(root, cols.expiryDay[i]!, right, cols.strike[i]!),
+    symbol: occSymbol(root, expiration, right, cols.strike[i]!),
     root,
-    expiration: dayToIso(cols.expiryDay[i]!),
+    expiration,
     strike: cols.strike[i]!,
     right,
     bid: v(HAS.bid, cols.bid),

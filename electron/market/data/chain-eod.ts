@@ -42,7 +42,7 @@ import type { Underlying } from '../../../shared/domain/chain.ts';
 import { Fields, forEachLine, headerIndex, LineFeeder, parseDay, parseNumTo, text, dayToIso } from './csv.ts';
 import { isCrossed } from '../../../shared/domain/quote.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
-import { etToUtcMs } from './time.ts';
+import { etDayToEpoch } from '../../../shared/time/et.ts';
 import { ChainBuilder, finishChain, HAS, CALL, PUT, type ChainColumns } from './chain-columns.ts';
 import { readBytes } from './bars.ts';
 
@@ -363,7 +363,7 @@ export class EodChainParser {
       b.underlyingPrice[i] = 0;
       log.add(lineNo, 'no-underlying', 'kept', 'no usable underlying price on this row', 'underlying');
     }
-    b.time[i] = etToUtcMs(qDay, root === 2 ? p.spyMs : p.indexMs);
+    b.time[i] = etDayToEpoch(qDay, root === 2 ? p.spyMs : p.indexMs);
     b.quoteDay[i] = qDay;
     b.expiryDay[i] = xDay;
     b.root[i] = root;

@@ -20,9 +20,10 @@
  */
 import type { ChainSnapshot, OptionQuote, Underlying } from '../../../shared/domain/chain.ts';
 import { isCrossed } from '../../../shared/domain/quote.ts';
-import { Fields, forEachLine, headerIndex, parseIsoInstant, parseNumTo, text, dayToIso } from './csv.ts';
+import { parseOptionSymbol } from '../../../shared/domain/occ.ts';
+import { Fields, forEachLine, headerIndex, isoToDay, parseIsoInstant, parseNumTo, text, dayToIso } from './csv.ts';
 import { IssueLog, type LoadOptions, type LoadResult } from './issues.ts';
-import { utcToEt } from './time.ts';
+import { etDayOf } from '../../../shared/time/et.ts';
 import { ChainBuilder, finishChain, HAS, CALL, PUT, ROOTS, quoteAt, type ChainColumns } from './chain-columns.ts';
 import { readBytes } from './bars.ts';
 
@@ -45,6 +46,8 @@ export function parseDatabentoCbbo(buf: Uint8Array, opts: DatabentoOptions = {})
   let header = false;
   let underlying: Underlying | null = opts.underlying ?? null;
   let missingUnderlying = 0;
+  /** Parsed symbols (null: not one of ours). */
+  const contracts = new Map<string, { root: number; right: number; xDay: number; strike: number } | null>();
 
   /** A price field → dollars in tmp[0]; returns 1 ok, 0 absent, -1 bad. */
   const price = (s: number, e: number): number => {
@@ -96,37 +99,28 @@ export function parseDatabentoCbbo(buf: Uint8Array, opts: DatabentoOptions = {})
       log.add(line, 'bad-date', 'dropped', `ts_recv "${text(bb, ts0, ts1)}" is not a timestamp`, 'ts_recv');
       return;
     }
-    // OSI symbol: ROOT (padded) + YYMMDD + C/P + strike×1000 (8 digits)
+    // OSI symbol (root padded to 6 + YYMMDD + C/P + strike × 1000): read once per contract by the one
+    // OCC module, then looked up.
     const y0 = st[C.sym]!, y1 = en[C.sym]!;
-    const len = y1 - y0;
-    let ok = len >= 18;
-    let root = -1, right = -1, xDay = NaN, strike = NaN;
-    if (ok) {
-      const d = y1 - 15;
-      let re = d;
-      while (re > y0 && bb[re - 1] === 32) re--;
-      const r = text(bb, y0, re);
-      root = ROOTS.indexOf(r as (typeof ROOTS)[number]);
-      const rc = bb[d + 6];
-      right = rc === 67 ? CALL : rc === 80 ? PUT : -1;
-      const yy = text(bb, d, d + 2), mm = text(bb, d + 2, d + 4), dd = text(bb, d + 4, d + 6);
-      const iso = `20${yy}-${mm}-${dd}`;
-      const dt = Date.parse(`${iso}T00:00:00Z`);
-      xDay = Number.isFinite(dt) && new Date(dt).toISOString().slice(0, 10) === iso ? dt / 86_400_000 : NaN;
-      ok = parseNumTo(bb, d + 7, y1, tmp, 0);
-      strike = tmp[0]! / 1000;
+    const symbol = text(bb, y0, y1);
+    let contract = contracts.get(symbol);
+    if (contract === undefined) {
+      const p = parseOptionSymbol(symbol);
+      contract = p === null ? null : { root: ROOTS.indexOf(p.root), right: p.right === 'C' ? CALL : PUT, xDay: isoToDay(p.expiration)!, strike: p.strike };
+      contracts.set(symbol, contract);
     }
-    if (!ok || root < 0 || right < 0 || Number.isNaN(xDay) || !(strike > 0)) {
-      log.add(line, 'bad-symbol', 'dropped', `symbol "${text(bb, y0, y1)}" is not an SPX/SPXW/SPY OSI symbol`, 'symbol');
+    if (contract === null) {
+      log.add(line, 'bad-symbol', 'dropped', `symbol "${symbol}" is not an SPX/SPXW/SPY OSI symbol`, 'symbol');
       return;
     }
+    const { root, right, xDay, strike } = contract;
     const und: Underlying = root === 2 ? 'SPY' : 'SPX';
     if (underlying === null) underlying = und;
     else if (und !== underlying) {
-      log.add(line, 'bad-symbol', 'dropped', `symbol ${text(bb, y0, y1)} does not belong to this ${underlying} chain`, 'symbol');
+      log.add(line, 'bad-symbol', 'dropped', `symbol ${symbol} does not belong to this ${underlying} chain`, 'symbol');
       return;
     }
-    const qDay = utcToEt(time).day;
+    const qDay = etDayOf(time).day;
     if (xDay < qDay) {
       log.add(line, 'bad-date', 'dropped', `expiration ${dayToIso(xDay)} is before the quote date ${dayToIso(qDay)}`, 'symbol');
       return;
@@ -200,7 +194,7 @@ export function readDatabentoCbbo(path: string, opts: DatabentoOptions = {}): Lo
  * null when no contract qualifies or no underlying price is known (from the rows or `underlyingPrice`).
  */
 export function snapshotAt(cols: ChainColumns, time: number, opts: { maxAgeMs?: number; underlyingPrice?: number } = {}): ChainSnapshot | null {
-  const day = utcToEt(time).day;
+  const day = etDayOf(time).day;
   const latest = new Map<string, number>();
   const G = cols.groups;
   let und: number | null = opts.underlyingPrice ?? null;

@@ -17,4 +17,3 @@ export {
   type ChainColumns, type ChainGroups, type NullableField,
 } from './chain-columns.ts';
 export { isoToDay, dayToIso } from './csv.ts';
-export { etToUtcMs, utcToEt } from './time.ts';

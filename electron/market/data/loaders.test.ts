@@ -7,6 +7,7 @@ import { readEodChain, parseEodChain, streamEodChain } from './chain-eod.ts';
 import { parseDatabentoCbbo, snapshotAt } from './databento.ts';
 import { toChainSnapshots, quoteAt, get, findGroup, groupsOnDay, quoteDays, HAS, CALL, PUT } from './chain-columns.ts';
 import { isoToDay, dayToIso } from './csv.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import { checkDrops, MAX_DROPPED_SHARE } from './issues.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data');
@@ -188,7 +189,7 @@ describe('SPXW end-of-day chain (real file)', () => {
 
 describe('unusable chain files are refused with the reason', () => {
   const SPXW = 'quote_date,root,underlying_last,option_symbol,expiry,right,strike,last,bid,ask,volume,open_interest,implied_vol,delta,gamma,theta,vega';
-  const row = (strike: number, bid: string, ask: string): string => `2018-01-02,SPXW,2695.79,SPXW180131C0${strike}000,2018-01-31,C,${strike},1,${bid},${ask},1,1,0.1,0.5,0.001,-100,300`;
+  const row = (strike: number, bid: string, ask: string): string => `2018-01-02,SPXW,2695.79,${occSymbol('SPXW', '2018-01-31', 'C', strike)},2018-01-31,C,${strike},1,${bid},${ask},1,1,0.1,0.5,0.001,-100,300`;
 
   it('a header without bid names the missing column and the columns found, and reads no row', () => {
     const noBid = SPXW.replace(',bid,', ',');

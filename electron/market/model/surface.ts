@@ -8,8 +8,8 @@
  *   w(T) = σ_VS(T)² T is linear in T between the knots a day has, flat in rate outside them (below the
  *   first knot its rate, above the last its rate). Before VIX9D (2011-01-04) and VIX3M (2009-09-18) exist,
  *   the knots the day has — back to the VIX alone, flat.
- * - **Smile.** In standardized moneyness z = ln(K/F) / (σ_ATM √T) the ratio σ(z)/σ_ATM is the simulator's
- *   SPX smirk (market/sim/surface.ts): r(z) = 1 − a·z + b·(√(z² + c²) − c), b = the put wing for z < 0,
+ * - **Smile.** In standardized moneyness z = ln(K/F) / (σ_ATM √T) the ratio σ(z)/σ_ATM is a hyperbolic
+ *   SPX smirk (the simulator's first one, kept here as calibrated; the simulator's has since grown regimes): r(z) = 1 − a·z + b·(√(z² + c²) − c), b = the put wing for z < 0,
  *   the call wing above. Its ATM skew `a` moves with the Cboe SKEW index (a measure of the risk-neutral
  *   skewness of 30-day SPX returns): a = skew0 + skewPerTen × (SKEW − 130) / 10.
  * - **Level.** σ_ATM(T) = atmScale × σ_VS(T) / R, where R² = ∫ r(z)² φ(z) dz makes the smile's variance
@@ -22,7 +22,30 @@
  * Pure and deterministic (no I/O): a backtest source calls it with the day's closes.
  */
 import { bsmGreeks, bsmPriceRaw } from '../../../shared/optionmath/index.ts';
-import { smileRatio, varianceSwapRatio, type SmileParams } from '../sim/surface.ts';
+
+/** The smirk's shape: r(z) = 1 − skew·z + b·(√(z² + curve²) − curve), b the put wing below z = 0, the call wing above. */
+export type SmileParams = { skew: number; putWing: number; callWing: number; curve: number };
+
+/** σ(z)/σ_ATM (floored at 0.05). */
+export function smileRatio(s: SmileParams, z: number): number {
+  const b = z < 0 ? s.putWing : s.callWing;
+  const r = 1 - s.skew * z + b * (Math.sqrt(z * z + s.curve * s.curve) - s.curve);
+  return r > 0.05 ? r : 0.05;
+}
+
+/** R = σ_VS / σ_ATM of a smile: √∫ r(z)² φ(z) dz (Simpson over z ∈ [−8, 8]). */
+export function varianceSwapRatio(s: SmileParams): number {
+  const N = 320;
+  const h = 16 / N;
+  let acc = 0;
+  for (let i = 0; i <= N; i++) {
+    const z = -8 + i * h;
+    const wgt = i === 0 || i === N ? 1 : i % 2 === 1 ? 4 : 2;
+    const r = smileRatio(s, z);
+    acc += wgt * r * r * Math.exp(-0.5 * z * z);
+  }
+  return Math.sqrt(((acc * h) / 3) * 0.3989422804014327);
+}
 
 export type ModelParams = {
   /** ATM skew −dr/dz at a SKEW of 130. */

@@ -21,12 +21,13 @@
  * has not traded, `iv` is 0 once expired — and become null in {@link toChainSnapshot}.
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot, Right, Underlying } from '../../../shared/domain/chain.ts';
-import { americanPrice } from '../../../shared/optionmath/american.ts';
+import { americanPriceCash } from '../../../shared/optionmath/american.ts';
+import type { CashDividend } from '../../../shared/optionmath/american.ts';
 import { formatOcc } from '../../../shared/domain/occ.ts';
 import { bsmKernel } from './fastbsm.ts';
 import { hash32, mix32 } from './rng.ts';
 import { smileRatio } from './surface.ts';
-import type { SmileParams, TermStructure } from './surface.ts';
+import type { SmileParams, SmileShape, TermStructure } from './surface.ts';
 
 /** One expiration's chain in columns. Arrays of contracts have length 2n. */
 export type ChainColumns = {
@@ -142,10 +143,18 @@ export type ChainInput = {
   /** Variance time (trading years of the model's clock) to the expiry instant. */
   tVar: number;
   rate: number;
+  /**
+   * Continuous dividend yield of the pricing: SPX's yield; for SPY the yield that gives the forward net
+   * of its cash dividends before expiry, −ln(1 − PV(D)/S)/t (0 when none goes ex before expiry).
+   */
   div: number;
+  /** SPY's cash dividends going ex before expiry (t in years from now), for the early-exercise value. */
+  dividends?: readonly CashDividend[];
   term: TermStructure;
   smile: SmileParams;
-  /** σ_VS/σ_ATM of the smile (varianceSwapRatio). */
+  /** This expiration's smile now (surface.ts `smileShape`). */
+  shape: SmileShape;
+  /** σ_VS/σ_ATM of that shape (varianceSwapRatio). */
   vsRatio: number;
   /** VIX level now, for spread widening. */
   vix: number;
@@ -228,12 +237,13 @@ export function computeChain(out: ChainColumns, strikes: Float64Array, inp: Chai
     const sAtm = Math.sqrt(W) / inp.vsRatio; // total ATM standard deviation
     const toCal = 1 / Math.sqrt(t); // total sd → calendar-time annualized vol
     const smile = inp.smile;
+    const shape = inp.shape;
     for (let i = 0; i < n; i++) {
       const K = strikes[i]!;
       const lk = Math.log(K / F);
       const z = lk / sAtm;
       zs[i] = z;
-      const totalSd = sAtm * smileRatio(smile, z);
+      const totalSd = sAtm * smileRatio(smile, z, shape);
       const vol = totalSd * toCal;
       iv[2 * i] = vol;
       iv[2 * i + 1] = vol;
@@ -279,7 +289,7 @@ export function computeChain(out: ChainColumns, strikes: Float64Array, inp: Chai
         rho[2 * i + o] = g[5]! + (K * t * dr) / 100;
       }
     }
-    if (inp.root === 'SPY') addEarlyExercise(out, n, S, t, r, q);
+    if (inp.root === 'SPY') addEarlyExercise(out, n, S, t, r, inp.dividends ?? []);
   }
 
   // The market around the value.
@@ -398,14 +408,19 @@ function dayStatsFor(inp: ChainInput, strikes: Float64Array): DayStats {
 }
 
 /**
- * SPY's early-exercise premium: American − European from the LR tree (41 steps, control variate) at ~5
- * sampled strikes per right where it is in or near the money, linearly interpolated between them (zero
- * further out of the money), and the value floored at intrinsic.
+ * SPY's early-exercise premium: American − European from the LR tree (41 steps, control variate; cash
+ * dividends by the escrowed-dividend model of shared/optionmath/american.ts) at ~5 sampled strikes per
+ * right where it is in or near the money, linearly interpolated between them (zero further out of the
+ * money), and the value floored at intrinsic. Puts always carry some (interest on the strike); calls only
+ * when a dividend goes ex before expiry — then deep in-the-money calls are worth exercising on its eve.
  */
-function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r: number, q: number): void {
+function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r: number, dividends: readonly CashDividend[]): void {
   if (n === 0) return;
+  let maxCallPremium = 0;
+  for (const d of dividends) maxCallPremium += d.amount;
   for (let side = 0; side < 2; side++) {
     const right = side === 0 ? 'C' : 'P';
+    if (right === 'C' && dividends.length === 0) continue; // no dividend: never worth exercising early
     // Sample where the right is in or near the money (|delta| > 0.2); further out the premium is nil.
     let first = -1;
     let lastI = -1;
@@ -427,8 +442,10 @@ function addEarlyExercise(out: ChainColumns, n: number, S: number, t: number, r:
       const euro = out.theo[j]!;
       const vol = out.iv[j]!;
       if (!(vol > 0)) return 0;
-      const am = americanPrice({ spot: S, strike: K, t, vol, rate: r, div: q, right }, 41);
-      return Math.max(0, am - euro);
+      const am = americanPriceCash({ spot: S, strike: K, t, vol, rate: r, div: 0, right }, dividends, 41);
+      // A tree this small goes wrong far in the money at a tiny vol; the premium is bounded anyway: a put
+      // gains at most the interest on its strike, a call at most the dividends it captures.
+      return Math.min(Math.max(0, am - euro), right === 'P' ? K * (1 - Math.exp(-r * t)) : maxCallPremium);
     });
     // Linear interpolation of the premium between sampled strikes; value floored at intrinsic.
     for (let s = 0; s < idx.length; s++) {

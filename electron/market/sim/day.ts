@@ -14,7 +14,8 @@
  */
 import type { Rng } from './rng.ts';
 import {
-  jumpCompensator, logVarianceForVix, longImpliedVariance, shortImpliedVariance, TRADING_DAYS, vixFamily,
+  jumpCompensator, jumpIntensity, loadedVariance, longImpliedVariance, physicalVariance, shortImpliedVariance, stateForVix, TRADING_DAYS,
+  vixFamily,
 } from './model.ts';
 import type { ModelParams } from './model.ts';
 
@@ -51,18 +52,23 @@ export type DayPath = {
   shortVar: Float64Array;
   /** Same for one year out (the far end of the term structure). */
   longVar: Float64Array;
+  /** Log multiplier of the smile's put wing this session (model.ts `tailNoise`). */
+  tail: number;
 };
 
 /** The model state carried from one session to the next. */
 export type ModelState = {
   /** ln SPX, full precision. */
   lnS: number;
-  /** Log-variance. */
-  x: number;
+  /** Slow and fast parts of the log-variance (model.ts): v = exp(m + slow + fast). */
+  slow: number;
+  fast: number;
   /** Log-noise of VIX9D, VIX, VIX3M around the model values. */
   vixNoise: [number, number, number];
-  /** SPY's log tracking error against spyRatio × SPX. */
+  /** SPY's log tracking error against its fair ratio to SPX. */
   spyBasis: number;
+  /** Log multiplier of the smile's put wing (model.ts `tailNoise`). */
+  tail: number;
 };
 
 /** A real daily bar (any of O/H/L may be missing for close-only history). */
@@ -88,6 +94,7 @@ function newDay(date: string, openMs: number, closeMs: number, n: number, anchor
     bars: { SPX: newBars(n), SPY: newBars(n), VIX: newBars(n), VIX9D: newBars(n), VIX3M: newBars(n) },
     shortVar: new Float64Array(n + 1),
     longVar: new Float64Array(n + 1),
+    tail: 0,
   };
 }
 
@@ -108,6 +115,8 @@ export type DayInput = {
   gapDays: number;
   /** Intraday variance weights (intradayWeights()). */
   weights: Float64Array;
+  /** SPY's fair ratio to SPX this session (model.ts `spyFairRatio`: the base ratio and accrued dividends). */
+  spyRatio: number;
 };
 
 // Sum of the SPY volume shape over a full session, so spyDailyVolume is the typical daily total.
@@ -118,7 +127,8 @@ const SESSION_WEIGHT_SUM = ((): number => {
 })();
 
 /** Writes SPY bars from SPX bars and advances the tracking error. */
-function spyFromSpx(p: ModelParams, st: ModelState, day: DayPath, rng: Rng, gapDays: number, varLevel: Float64Array): void {
+function spyFromSpx(p: ModelParams, st: ModelState, day: DayPath, rng: Rng, input: DayInput, varLevel: Float64Array): void {
+  const { gapDays, spyRatio } = input;
   const spx = day.bars.SPX;
   const spy = day.bars.SPY;
   const n = day.minutes;
@@ -129,9 +139,9 @@ function spyFromSpx(p: ModelParams, st: ModelState, day: DayPath, rng: Rng, gapD
   let b = st.spyBasis * phiN + p.spyTrackingSd * Math.sqrt(1 - phiN * phiN) * rng.normal();
   const volScale = p.spyDailyVolume / SESSION_WEIGHT_SUM;
   for (let i = 0; i < n; i++) {
-    const r0 = p.spyRatio * Math.exp(b);
+    const r0 = spyRatio * Math.exp(b);
     b = phi * b + shock * rng.normal();
-    const r1 = p.spyRatio * Math.exp(b);
+    const r1 = spyRatio * Math.exp(b);
     const o = cents(spx.open[i]! * r0);
     const c = cents(spx.close[i]! * r1);
     const hi = cents(spx.high[i]! * Math.max(r0, r1));
@@ -148,7 +158,17 @@ function spyFromSpx(p: ModelParams, st: ModelState, day: DayPath, rng: Rng, gapD
   st.spyBasis = b;
 }
 
+/** Moves the put wing's log multiplier one session on (an AR(1) with the model's half-life) and records it. */
+function stepTail(p: ModelParams, st: ModelState, day: DayPath, rng: Rng): void {
+  const phi = Math.exp(-Math.LN2 / p.tailHalfLife);
+  st.tail = phi * st.tail + p.tailNoise * Math.sqrt(1 - phi * phi) * rng.normal();
+  day.tail = st.tail;
+}
+
 const VIX_KEYS = ['VIX9D', 'VIX', 'VIX3M'] as const;
+/** Bounds of the log-variance: vol of 2.5 % and 100 %. */
+const X_MIN = 2 * Math.log(0.025);
+const X_MAX = 0;
 
 /**
  * One model-driven session. Mutates `st` to the state at the close.
@@ -166,22 +186,30 @@ export function freeDay(p: ModelParams, st: ModelState, input: DayInput, rng: Rn
   const vixOpen = new Float64Array(3);
   const varLevel = new Float64Array(n);
 
-  /** One step of dt trading years; returns the log-return and writes the diffusion variance to `s2out[0]`. */
+  /**
+   * One step of dt trading years in which a jump happens with probability λ·jumpDt; returns the
+   * log-return and writes the diffusion variance to `s2out[0]`.
+   */
   const s2out = [0];
-  const step = (dt: number): number => {
-    const v = Math.exp(st.x);
+  const step = (dt: number, jumpDt: number): number => {
+    const v = Math.exp(p.m + st.slow + st.fast);
+    const lambda = jumpIntensity(p, v);
     const z1 = rng.normal();
-    const z2 = rng.normal();
-    let r = (p.mu - p.jumpRate * comp - 0.5 * v) * dt + Math.sqrt(v * dt) * (p.rho * z2 + rhoC * z1);
-    st.x += p.kappa * (p.m - st.x) * dt + p.xi * Math.sqrt(dt) * z2;
-    if (p.jumpRate > 0 && rng.next() < p.jumpRate * dt) {
+    const z2 = rng.normal(); // the shared volatility shock B
+    const sq = Math.sqrt(dt);
+    let r = (p.mu - lambda * comp - 0.5 * v) * dt + Math.sqrt(v) * sq * (p.rho * z2 + rhoC * z1);
+    st.slow += -(st.slow > 0 ? p.kappaSlowUp : p.kappaSlow) * st.slow * dt + p.xiSlow * sq * z2;
+    st.fast += -p.kappaFast * st.fast * dt + p.xiFast * sq * z2;
+    if (rng.next() < lambda * jumpDt) {
       const j = p.jumpMean + p.jumpStd * rng.normal();
       r += j;
-      st.x += p.jumpVarKick * Math.abs(j);
+      st.fast += p.jumpVarKick * Math.abs(j);
     }
-    // Keep log-variance in a sane band (vol between ~2.5% and ~250%).
-    if (st.x < -7.4) st.x = -7.4;
-    else if (st.x > 1.8) st.x = 1.8;
+    // Keep the log-variance in a sane band (vol between ~2.5 % and 100 %, the most a month of SPX has
+    // realized: October 2008, March 2020).
+    const x = p.m + st.slow + st.fast;
+    if (x < X_MIN) st.fast += X_MIN - x;
+    else if (x > X_MAX) st.fast += X_MAX - x;
     s2out[0] = v * dt;
     return r;
   };
@@ -192,25 +220,30 @@ export function freeDay(p: ModelParams, st: ModelState, input: DayInput, rng: Rn
   };
 
   const writeVix = (into: Float64Array): void => {
-    vixFamily(p, st.x, fam);
+    vixFamily(p, st.slow, st.fast, fam);
     for (let k = 0; k < 3; k++) into[k] = cents(fam[k]! * Math.exp(st.vixNoise[k]!));
   };
 
-  // Overnight gap: one step worth the overnight share (a little more over weekends and holidays).
-  const gapDt = (p.overnightShare / TRADING_DAYS) * (1 + 0.15 * (input.gapDays - 1));
-  st.lnS += step(gapDt);
+  // Overnight gap: one step worth the overnight share (a little more over weekends and holidays), with
+  // its share of the day's jumps; the slow part's own shock moves once a session.
+  const gapScale = 1 + 0.15 * (input.gapDays - 1);
+  const gapDt = (p.overnightShare / TRADING_DAYS) * gapScale;
+  st.slow += p.xiSlowOwn * Math.sqrt(gapScale / TRADING_DAYS) * rng.normal();
+  stepTail(p, st, day, rng);
+  st.lnS += step(gapDt, (p.overnightJumpShare / TRADING_DAYS) * gapScale);
+  const intradayJump = (1 - p.overnightJumpShare) / (1 - p.overnightShare) / TRADING_DAYS;
   const onDecay = Math.pow(lnVixPhi, 240);
   vixNoiseStep(onDecay, p.vixNoise * Math.sqrt(1 - onDecay * onDecay));
   writeVix(vixPrev);
-  day.shortVar[0] = shortImpliedVariance(p, st.x);
-  day.longVar[0] = longImpliedVariance(p, st.x);
+  day.shortVar[0] = shortImpliedVariance(p, st.slow, st.fast);
+  day.longVar[0] = longImpliedVariance(p, st.slow, st.fast);
 
   const spx = day.bars.SPX;
   let lastClose = cents(Math.exp(st.lnS));
   for (let i = 0; i < n; i++) {
     const lo0 = st.lnS;
-    varLevel[i] = Math.exp(st.x);
-    const r = step(weights[i]! / TRADING_DAYS);
+    varLevel[i] = Math.exp(p.m + st.slow + st.fast);
+    const r = step(weights[i]! / TRADING_DAYS, weights[i]! * intradayJump);
     const s2 = s2out[0]!;
     st.lnS += r;
     const hiEx = bridgeExtreme(r, s2, rng.nextOpen(), 1);
@@ -235,10 +268,10 @@ export function freeDay(p: ModelParams, st: ModelState, input: DayInput, rng: Rn
       cols.high[i] = Math.max(vo, vc, cents(Math.max(vo, vc) * (1 + 0.002 * Math.abs(rng.normal()))));
       cols.low[i] = Math.min(vo, vc, cents(Math.min(vo, vc) * (1 - 0.002 * Math.abs(rng.normal()))));
     }
-    day.shortVar[i + 1] = shortImpliedVariance(p, st.x);
-    day.longVar[i + 1] = longImpliedVariance(p, st.x);
+    day.shortVar[i + 1] = shortImpliedVariance(p, st.slow, st.fast);
+    day.longVar[i + 1] = longImpliedVariance(p, st.slow, st.fast);
   }
-  spyFromSpx(p, st, day, rng, input.gapDays, varLevel);
+  spyFromSpx(p, st, day, rng, input, varLevel);
   return day;
 }
 
@@ -338,6 +371,7 @@ export type PrevCloses = { spx: number; vix9d: number; vix: number; vix3m: numbe
 export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng: Rng, real: AnchorDay, prev: PrevCloses): DayPath {
   const n = input.minutes;
   const day = newDay(input.date, input.openMs, input.closeMs, n, true);
+  stepTail(p, st, day, rng);
   const w = input.weights;
   const intradayShare = 1 - p.overnightShare;
   const zS = new Float64Array(n);
@@ -355,7 +389,7 @@ export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng
   const lnH = sp.h === null ? null : Math.log(sp.h);
   const lnL = sp.l === null ? null : Math.log(sp.l);
   // Parkinson's daily sd from the range; the bridge noise uses a share of it so the pins dominate.
-  const daySd = lnH !== null && lnL !== null ? (0.6 * (lnH - lnL)) / (2 * Math.sqrt(Math.LN2)) : Math.sqrt(Math.exp(st.x) / TRADING_DAYS);
+  const daySd = lnH !== null && lnL !== null ? (0.6 * (lnH - lnL)) / (2 * Math.sqrt(Math.LN2)) : Math.sqrt(Math.exp(p.m + st.slow + st.fast) / TRADING_DAYS);
   for (let i = 0; i < n; i++) sd[i] = daySd * Math.sqrt(w[i]! / intradayShare);
   bridgePath(path, Math.log(sp.o), Math.log(sp.c), lnH, lnL, sd, zS, rng);
   barsFromPath(day.bars.SPX, path, sd, lnH, lnL, rng);
@@ -368,6 +402,7 @@ export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng
   const have = realVix.map((b) => b !== null);
   const vixCols = [day.bars.VIX9D, day.bars.VIX, day.bars.VIX3M];
   const xPath = new Float64Array(n + 1);
+  const fPath = new Float64Array(n + 1);
   if (real.vix !== null) {
     for (let k = 0; k < 3; k++) {
       const bar = realVix[k];
@@ -383,11 +418,11 @@ export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng
     // Missing VIX9D / VIX3M: the model's ratio to VIX at the open and close, interpolated across the day.
     if (!have[0] || !have[2]) {
       const vix = day.bars.VIX;
-      const x0 = logVarianceForVix(p, vix.open[0]!);
-      const x1 = logVarianceForVix(p, vix.close[n - 1]!);
-      vixFamily(p, x0, fam);
+      const x0 = stateForVix(p, vix.open[0]!);
+      const x1 = stateForVix(p, vix.close[n - 1]!);
+      vixFamily(p, x0.slow, x0.fast, fam);
       const r0 = [fam[0]! / fam[1]!, 1, fam[2]! / fam[1]!];
-      vixFamily(p, x1, fam);
+      vixFamily(p, x1.slow, x1.fast, fam);
       const r1 = [fam[0]! / fam[1]!, 1, fam[2]! / fam[1]!];
       for (const k of [0, 2]) {
         if (have[k]) continue;
@@ -406,18 +441,20 @@ export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng
         }
       }
     }
-    st.x = logVarianceForVix(p, day.bars.VIX.close[n - 1]!);
+    Object.assign(st, stateForVix(p, day.bars.VIX.close[n - 1]!));
   } else {
     // No real VIX (before 1990): the model's log-variance drifts with shocks tied to SPX's.
-    xPath[0] = st.x;
+    xPath[0] = st.slow;
+    fPath[0] = st.fast;
     for (let i = 0; i < n; i++) {
-      const dt = w[i]! / TRADING_DAYS;
-      xPath[i + 1] = xPath[i]! + p.kappa * (p.m - xPath[i]!) * dt + p.xi * Math.sqrt(dt) * zV[i]!;
+      const sq = Math.sqrt(w[i]! / TRADING_DAYS);
+      xPath[i + 1] = xPath[i]! * (1 - (xPath[i]! > 0 ? p.kappaSlowUp : p.kappaSlow) * sq * sq) + p.xiSlow * sq * zV[i]!;
+      fPath[i + 1] = fPath[i]! * (1 - p.kappaFast * sq * sq) + p.xiFast * sq * zV[i]!;
     }
     for (let i = 0; i < n; i++) {
-      vixFamily(p, xPath[i]!, fam);
+      vixFamily(p, xPath[i]!, fPath[i]!, fam);
       const o = [fam[0]!, fam[1]!, fam[2]!];
-      vixFamily(p, xPath[i + 1]!, fam);
+      vixFamily(p, xPath[i + 1]!, fPath[i + 1]!, fam);
       for (let k = 0; k < 3; k++) {
         const cols = vixCols[k]!;
         cols.open[i] = cents(o[k]!);
@@ -426,24 +463,26 @@ export function anchoredDay(p: ModelParams, st: ModelState, input: DayInput, rng
         cols.low[i] = Math.min(cols.open[i]!, cols.close[i]!);
       }
     }
-    st.x = xPath[n]!;
+    st.slow = xPath[n]!;
+    st.fast = fPath[n]!;
   }
   // Hand-over: VIX noise = gap between the real close and the model's value at the new state.
-  vixFamily(p, st.x, fam);
+  vixFamily(p, st.slow, st.fast, fam);
   for (let k = 0; k < 3; k++) st.vixNoise[k] = Math.log(vixCols[k]!.close[n - 1]! / fam[k]!);
 
   // Term-structure ends from the VIX family at every minute boundary.
-  const longRun = longImpliedVariance(p, p.m);
+  const longRun = longImpliedVariance(p, 0, 0);
   const varLevel = new Float64Array(n);
   for (let j = 0; j <= n; j++) {
     const v9 = ((j === 0 ? day.bars.VIX9D.open[0]! : day.bars.VIX9D.close[j - 1]!) / 100) ** 2;
     const v30 = ((j === 0 ? day.bars.VIX.open[0]! : day.bars.VIX.close[j - 1]!) / 100) ** 2;
     const v93 = ((j === 0 ? day.bars.VIX3M.open[0]! : day.bars.VIX3M.close[j - 1]!) / 100) ** 2;
-    day.shortVar[j] = shortFromKnots(v9, v30);
+    // The short end from the real VIX9D and VIX: their expected variances extrapolated, the next day's premium put on.
+    day.shortVar[j] = loadedVariance(p, 3, shortFromKnots(physicalVariance(p, 0, v9), physicalVariance(p, 1, v30)));
     day.longVar[j] = 0.5 * v93 + 0.5 * longRun;
     if (j < n) varLevel[j] = v30 / (1 + p.premium30);
   }
-  spyFromSpx(p, st, day, rng, input.gapDays, varLevel);
+  spyFromSpx(p, st, day, rng, input, varLevel);
   return day;
 }
 

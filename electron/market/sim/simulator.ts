@@ -20,10 +20,12 @@
  * ```
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
+import type { CashDividend } from '../../../shared/optionmath/american.ts';
 import {
-  addDays, dateOfDay, dayNumber, etDate, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
-  previousTradingDay, session, settlement, weekday,
+  addDays, dateOfDay, dayNumber, expirations as listedExpirations, isTradingDay, MS_PER_YEAR, nextTradingDay,
+  previousTradingDay, session, settlement, spyExDividendDates, weekday,
 } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { Session } from '../../../shared/market/calendar.ts';
 import type { AnchorSeries } from './anchor-data.ts';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
@@ -32,13 +34,15 @@ import type { ChainColumns, DayStats } from './chain.ts';
 import { anchoredDay, freeDay, SIM_SYMBOLS } from './day.ts';
 import type { AnchorDay, DayPath, ModelState, SimSymbol } from './day.ts';
 import {
-  checkModelParams, DEFAULT_MODEL, intradayWeights, logVarianceForVix, SESSION_MINUTES, TRADING_DAYS, vixFamily,
+  checkModelParams, DEFAULT_MODEL, intradayWeights, SESSION_MINUTES, spyDividends, spyFairRatio, stateForVix, TRADING_DAYS, vixFamily,
 } from './model.ts';
 import type { ModelParams } from './model.ts';
+import { skewIndex, SKEW_T } from './market-stats.ts';
+import type { IndexQuote } from './market-stats.ts';
 import { Rng, seedToUint32, streamSeed } from './rng.ts';
 import { strikeGrid } from './strikes.ts';
-import { DEFAULT_SMILE, TermStructure, varianceSwapRatio } from './surface.ts';
-import type { SmileParams } from './surface.ts';
+import { DEFAULT_SMILE, smileShape, TermStructure, varianceSwapRatio } from './surface.ts';
+import type { SmileParams, SmileShape } from './surface.ts';
 
 export type { SimSymbol } from './day.ts';
 export { SIM_SYMBOLS } from './day.ts';
@@ -111,7 +115,8 @@ export class Simulator {
   readonly #anchor: AnchorSeries | null;
   readonly #weights: Float64Array;
   readonly #wcum: Float64Array;
-  readonly #vsRatio: number;
+  /** σ_VS/σ_ATM by smile shape rounded to 0.001 (the shape moves; the ratio is an integral). */
+  readonly #vsRatios = new Map<string, number>();
   readonly #keepDays: number;
   readonly #dailyListing: number;
   readonly #state: ModelState;
@@ -121,6 +126,7 @@ export class Simulator {
   #daily: DailyRecord[] = [];
   #warmup: DailyRecord[] = [];
   #lastDate: string | null = null;
+  readonly #firstDate: string;
   #prevReal = { spx: 0, vix9d: 0, vix: 0, vix3m: 0 };
   // Variance-clock table: cumulative units at each session's close, by day number.
   #cumDays: number[] = [];
@@ -139,7 +145,6 @@ export class Simulator {
     const bad = checkModelParams(this.params);
     if (bad) throw new RangeError(`simulator: ${bad}`);
     this.smile = { ...DEFAULT_SMILE, ...opts.smile };
-    this.#vsRatio = varianceSwapRatio(this.smile);
     this.#anchor = opts.anchor ?? null;
     this.#keepDays = Math.max(1, opts.keepDays ?? 5);
     this.#dailyListing = opts.dailyListingDays ?? 60;
@@ -149,6 +154,7 @@ export class Simulator {
 
     dayNumber(opts.start); // validates the date
     const first = isTradingDay(opts.start) ? opts.start : nextTradingDay(opts.start);
+    this.#firstDate = first;
     const prevDate = previousTradingDay(first);
 
     const anchorSpx = this.#anchor?.spx.get(prevDate);
@@ -156,9 +162,9 @@ export class Simulator {
     const spx0 = anchorSpx?.close ?? opts.spx0 ?? 6000;
     const vix0 = anchorVix?.close ?? opts.vix0 ?? 16;
     if (!(spx0 > 0) || !(vix0 > 0)) throw new RangeError(`simulator: spx0 and vix0 must be positive, got ${spx0} and ${vix0}`);
-    const x0 = logVarianceForVix(this.params, vix0);
-    this.#state = { lnS: Math.log(spx0), x: x0, vixNoise: [0, 0, 0], spyBasis: 0 };
-    const fam = vixFamily(this.params, x0);
+    const x0 = stateForVix(this.params, vix0);
+    this.#state = { lnS: Math.log(spx0), ...x0, vixNoise: [0, 0, 0], spyBasis: 0, tail: 0 };
+    const fam = vixFamily(this.params, x0.slow, x0.fast);
     const v9 = this.#anchor?.vix9d?.get(prevDate)?.close;
     const v3 = this.#anchor?.vix3m?.get(prevDate)?.close;
     if (v9) this.#state.vixNoise[0] = Math.log(v9 / fam[0]!);
@@ -383,6 +389,37 @@ export class Simulator {
   }
 
   /**
+   * The SKEW index now, computed from the simulator's own SPXW chains by Cboe's method (the two
+   * expirations around 30 calendar days; market-stats.ts `skewIndex`). Null when no chain qualifies.
+   */
+  skewIndex(): number | null {
+    const now = this.#now;
+    const exps = this.expirations('SPXW').map((e) => ({ e, t: (settlement('SPXW', e).expiryTime - now) / MS_PER_YEAR })).filter((x) => x.t > 0);
+    const nearI = exps.findLastIndex((x) => x.t <= SKEW_T);
+    const near = exps[nearI] ?? exps[0];
+    const next = exps[nearI + 1] ?? null;
+    if (!near) return null;
+    const quotes = (e: string): IndexQuote[] => {
+      const c = this.chainColumns('SPXW', e);
+      const out: IndexQuote[] = [];
+      for (let i = 0; i < c.n; i++) {
+        out.push({ strike: c.strikes[i]!, right: 'C', bid: c.bid[2 * i]!, ask: c.ask[2 * i]! });
+        out.push({ strike: c.strikes[i]!, right: 'P', bid: c.bid[2 * i + 1]!, ask: c.ask[2 * i + 1]! });
+      }
+      return out;
+    };
+    const a = { t: near.t, quotes: quotes(near.e) };
+    const b = next && next !== near ? { t: next.t, quotes: quotes(next.e) } : null;
+    const v = skewIndex(a, b, this.params.rate);
+    return v === null ? null : round2(v);
+  }
+
+  /** SPY's ex-dividend dates in [from, to] (calendar.ts `spyExDividendDates`). */
+  spyExDates(from: string, to: string): string[] {
+    return spyExDividendDates(from, to);
+  }
+
+  /**
    * Settlement value of an expiration once known: SPX (AM) — the SPX opening print of the expiration
    * day; SPXW — the SPX close; SPY — the SPY close. Null before it is fixed.
    */
@@ -408,7 +445,7 @@ export class Simulator {
     const p = this.#prevReal;
     switch (symbol) {
       case 'SPX': return round2(p.spx);
-      case 'SPY': return round2(p.spx * this.params.spyRatio);
+      case 'SPY': return round2(p.spx * spyFairRatio(this.params, previousTradingDay(this.#firstDate)));
       case 'VIX': return round2(p.vix);
       case 'VIX9D': return round2(p.vix9d);
       case 'VIX3M': return round2(p.vix3m);
@@ -444,7 +481,7 @@ export class Simulator {
     const gapDays = dayNumber(date) - dayNumber(prevDate);
     const minutes = Math.round((s.close - s.open) / MINUTE);
     const rng = new Rng(streamSeed(this.seed, dayNumber(date), 1));
-    const input = { date, openMs: s.open, closeMs: s.close, minutes, gapDays, weights: this.#weights };
+    const input = { date, openMs: s.open, closeMs: s.close, minutes, gapDays, weights: this.#weights, spyRatio: spyFairRatio(this.params, date) };
     const real = this.#anchorDay(date);
     const day = real
       ? anchoredDay(this.params, this.#state, input, rng, real, this.#prevReal)
@@ -479,7 +516,7 @@ export class Simulator {
     for (const date of dates) {
       const s = session(date)!;
       const rng = new Rng(streamSeed(this.seed, dayNumber(date), 2));
-      const input = { date, openMs: s.open, closeMs: s.close, minutes: Math.round((s.close - s.open) / MINUTE), gapDays: dayNumber(date) - dayNumber(prev), weights: this.#weights };
+      const input = { date, openMs: s.open, closeMs: s.close, minutes: Math.round((s.close - s.open) / MINUTE), gapDays: dayNumber(date) - dayNumber(prev), weights: this.#weights, spyRatio: spyFairRatio(this.params, date) };
       records.push(dailyRecord(freeDay(this.params, this.#state, input, rng)));
       prev = date;
     }
@@ -496,6 +533,36 @@ export class Simulator {
       this.#prevReal = { spx: spx0, vix9d: last.c[3]!, vix: last.c[2]!, vix3m: last.c[4]! };
     }
     this.#warmup = records;
+  }
+
+  /**
+   * The dividend terms of a chain: SPX a continuous yield; SPY its cash dividends going ex before the
+   * expiry (model.ts `spyDividends`, at the 09:30 open of each ex-date) and the yield that gives the same
+   * forward, F = (S − PV(D))·e^{rt}.
+   */
+  #dividendsOf(root: OptionRoot, expiration: string, spot: number, t: number): { div: number; dividends?: CashDividend[] } {
+    if (root !== 'SPY') return { div: this.params.divYield };
+    const now = this.#now;
+    const dividends: CashDividend[] = [];
+    let pv = 0;
+    for (const d of spyDividends(this.params, etDate(now), expiration, spot)) {
+      const tEx = (session(d.exDate)!.open - now) / MS_PER_YEAR;
+      if (!(tEx > 0) || !(tEx <= t)) continue;
+      dividends.push({ t: tEx, amount: d.amount });
+      pv += d.amount * Math.exp(-this.params.rate * tEx);
+    }
+    return { div: pv > 0 && t > 0 ? -Math.log(1 - pv / spot) / t : 0, dividends };
+  }
+
+  #vsRatio(shape: SmileShape): number {
+    const key = `${shape.a}|${shape.putWing}|${shape.callWing}`;
+    let r = this.#vsRatios.get(key);
+    if (r === undefined) {
+      if (this.#vsRatios.size > 4096) this.#vsRatios.clear();
+      r = varianceSwapRatio(this.smile, shape);
+      this.#vsRatios.set(key, r);
+    }
+    return r;
   }
 
   /** Cumulative variance-clock units (trading days) at instant `ms`. */
@@ -598,12 +665,15 @@ export class Simulator {
     const dayOpen = day && day.date === today ? day.bars[under].open[0]! : spot;
     const recent = this.#recentOpens(root === 'SPY' ? 1 : 0, today);
     const oiOpens = recent.length > 0 ? recent : [this.#previousClose(under, today)!];
+    const raw = smileShape(this.smile, at('VIX'), day?.tail ?? this.#state.tail, tVar);
+    const r3 = (x: number): number => Math.round(x * 1000) / 1000; // few distinct shapes: their R is cached
+    const shape = { a: r3(raw.a), putWing: r3(raw.putWing), callWing: r3(raw.callWing) };
     const statsKey = `${root}|${expiration}`;
     if (this.#dayStats.size > 256) this.#dayStats.clear();
     const dayStats = this.#dayStats.get(statsKey) ?? null;
     const result = computeChain(out, this.#strikes(root, expiration), {
-      root, expiration, time: now, spot, t, tVar, rate: this.params.rate, div: this.params.divYield,
-      term: this.#term, smile: this.smile, vsRatio: this.#vsRatio, vix: at('VIX'), settleValue,
+      root, expiration, time: now, spot, t, tVar, rate: this.params.rate, ...this.#dividendsOf(root, expiration, spot, t),
+      term: this.#term, smile: this.smile, shape, vsRatio: this.#vsRatio(shape), vix: at('VIX'), settleValue,
       sessionElapsed: elapsed, seed: this.seed, dayNum: dayNumber(today), minuteKey: Math.floor(now / MINUTE),
       expDayNum: dayNumber(expiration), dayOpen, oiOpens, dayStats,
     });

@@ -1,7 +1,7 @@
 /** Trade decisions: what each strategy decided, why, and exactly what it looked at. */
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
-import { etDate } from '../time.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { instant, optInt, optNum, rowId, toJson } from './util.ts';
 
 export type DecisionKind = 'ENTER' | 'SKIP' | 'EXIT' | 'VETO' | 'HOLD';

@@ -6,7 +6,7 @@
  */
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
-import { etDate } from '../time.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { EventLogRepo } from './events.ts';
 import type { OrderRepo, OrderUpdate } from './orders.ts';
 import type { TradeRepo } from './trades.ts';

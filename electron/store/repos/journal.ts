@@ -2,7 +2,7 @@
 import { summarizeDay, type ClosedTrade } from '../../../shared/stats.ts';
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
-import { isIsoDate } from '../time.ts';
+import { isIsoDate } from '../../../shared/time/days.ts';
 import { toClosedTrade, type TradeRepo } from './trades.ts';
 import { instant, int, toJson } from './util.ts';
 

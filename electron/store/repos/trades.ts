@@ -12,11 +12,11 @@
 import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import { instrument } from '../../../shared/domain/instruments.ts';
 import type { Leg, Side } from '../../../shared/domain/leg.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import type { ClosedTrade } from '../../../shared/stats.ts';
-import { occSymbol } from '../chain-codec.ts';
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
-import { etDate } from '../time.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { EventLogRepo } from './events.ts';
 import { instant, int, optInt, rowId, toJson } from './util.ts';
 
@@ -325,7 +325,7 @@ export class TradeRepo {
         const facts = instrument(leg.root);
         const strikeMilli = Math.round(leg.strike * 1000);
         if (strikeMilli <= 0 || Math.abs(strikeMilli - leg.strike * 1000) > 1e-6) throw new StoreError('invalid', `leg ${i}: bad strike ${leg.strike}`);
-        const symbol = leg.symbol ?? occSymbol(leg.root, leg.expiration, leg.strike, leg.right);
+        const symbol = leg.symbol ?? occSymbol(leg.root, leg.expiration, leg.right, leg.strike);
         const multiplier = leg.multiplier ?? facts.multiplier;
         this.#insertInstrument.run(symbol, leg.root, facts.underlying, leg.expiration, strikeMilli, leg.right, facts.style, facts.settles, multiplier, t.at);
         this.#insertLeg.run(tradeId, i, symbol, facts.underlying, int(multiplier, 'multiplier'), leg.side, int(leg.quantity, `leg ${i} quantity`));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainSnapshot, OptionQuote } from '../../../shared/domain/chain.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
 import { buildCandidate, comboMidCents, type CandidateResult } from './candidates.ts';
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig, type CreditVerticalsConfig } from './config.ts';
 import { contractAt, editChain, realChains } from '../../../tests/helpers/credit-verticals.ts';
@@ -163,7 +164,7 @@ describe('sanity gates fire with the numbers behind them', () => {
   });
 
   it('only trades the configured root: SPX monthly contracts in a merged chain are ignored', () => {
-    const spxOnly = editChain(CHAIN, () => true, (q) => ({ ...q, root: 'SPX', symbol: q.symbol.replace('SPXW', 'SPX') }));
+    const spxOnly = editChain(CHAIN, () => true, (q) => ({ ...q, root: 'SPX', symbol: occSymbol('SPX', q.expiration, q.right, q.strike) }));
     const f = failure(build(0.1, DEFAULT_CONFIG, spxOnly));
     expect(f.gate).toBe('no-delta-match');
     expect(f.details.contracts).toBe(0);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { etToEpoch, expirations, isHoliday } from '../../../shared/market/calendar.ts';
+import { expirations, isHoliday } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { createSimulator } from '../../market/sim/simulator.ts';
 import { parseCreditVerticalsConfig, DEFAULT_CONFIG } from './config.ts';
 import { pickExpirations } from './expirations.ts';

@@ -3,7 +3,8 @@
  * of the calendar or a holiday, select the closest expiration within a tolerance (default ±1 DTE) or
  * skip. DTE here is calendar days between the ET date of the decision and the expiration date.
  */
-import { dayNumber, etDate } from '../../../shared/market/calendar.ts';
+import { dayNumber } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { nearestExpiration } from '../../../shared/market/select.ts';
 
 /** What one DTE target resolved to. */

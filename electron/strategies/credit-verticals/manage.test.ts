@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { OptionQuote } from '../../../shared/domain/chain.ts';
-import { etToEpoch, session } from '../../../shared/market/calendar.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import type { LegMark, ManageDecision, PositionLeg, PositionView } from '../types.ts';
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig, type CreditVerticalsConfig } from './config.ts';
 import { takeProfitGate } from './manage.ts';
@@ -10,7 +12,7 @@ import { contractAt, emptyMarket, entryInput, realChains } from '../../../tests/
 const mark = (bid: number | null, ask: number | null, mid: number | null = bid !== null && ask !== null ? (bid + ask) / 2 : null): LegMark => ({ bid, ask, mid, delta: null, iv: null, time: null });
 
 function leg(strike: number, side: 'BUY' | 'SELL', m: LegMark | null): PositionLeg {
-  return { symbol: `SPXW180131P0${strike}000`, underlying: 'SPX', root: 'SPXW', expiration: '2018-01-31', strike, right: 'P', side, openQuantity: 2, multiplier: 100, entryPriceCents: 0, mark: m };
+  return { symbol: occSymbol('SPXW', '2018-01-31', 'P', strike), underlying: 'SPX', root: 'SPXW', expiration: '2018-01-31', strike, right: 'P', side, openQuantity: 2, multiplier: 100, entryPriceCents: 0, mark: m };
 }
 
 /** A 2-lot 2800/2775 put credit vertical with the given entry credit and leg marks. */

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseChainKey, type ChainKey, type ChainSnapshot } from '../../../shared/domain/chain.ts';
 import { underlyingsOf } from '../../../shared/domain/instruments.ts';
-import { addDays, etToEpoch, nextTradingDay, isTradingDay } from '../../../shared/market/calendar.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
+import { addDays, nextTradingDay, isTradingDay } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { createSimulator } from '../../market/sim/simulator.ts';
 import type { EntryDecision, PositionView } from '../types.ts';
 import type { Candidate } from './candidates.ts';
@@ -116,8 +118,7 @@ describe('evaluateEntry on the real 2018-01-24 chain', () => {
 describe('tie-break', () => {
   /** The real 01-31 chain relabelled as another expiration (same quotes and deltas → same scores). */
   function relabel(chain: ChainSnapshot, expiration: string): ChainSnapshot {
-    const yymmdd = expiration.slice(2).replaceAll('-', '');
-    return editChain(chain, () => true, (q) => ({ ...q, expiration, symbol: q.symbol.replace('180131', yymmdd) }));
+    return editChain(chain, () => true, (q) => ({ ...q, expiration, symbol: occSymbol(q.root, expiration, q.right, q.strike) }));
   }
 
   it('equal scores → the earlier expiration, whatever the config or map order', () => {

@@ -13,7 +13,8 @@
  * leg, Σ ±contracts × multiplier × delta × SPX) / equity —, aggregate theta in dollars a day (a seller
  * earns it: positive), heat (Σ max loss / equity) and the nearest expiration.
  */
-import { dayNumber, etDate } from '../../../shared/market/calendar.ts';
+import { dayNumber } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
 import type { ClosedTradeView, PortfolioView, PositionView } from '../types.ts';
 import type { OptimusConfig } from './config.ts';

@@ -3,7 +3,7 @@
  * DTE from the real calendar; the spread's marks are set to the cent around each level.
  */
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { closeView } from '../../../tests/helpers/daily-history.ts';
 import type { ManageDecision, PositionView } from '../types.ts';
 import { OptimusConfigSchema } from './config.ts';

@@ -20,7 +20,8 @@
  * DTE is calendar days from the close's ET date to the expiration. A leg without a mid: HOLD (never
  * exit on missing data), except that the time stop and the regime shift need no price and still fire.
  */
-import { dayNumber, etDate } from '../../../shared/market/calendar.ts';
+import { dayNumber } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { toCents } from '../../../shared/money.ts';
 import type { ExitTarget, ManageDecision, ManageInput, PositionView } from '../types.ts';
 import type { OptimusConfig } from './config.ts';

@@ -5,7 +5,7 @@
  * real value of that date (the comparison is strict where the seed says "above" / "below").
  */
 import { describe, expect, it } from 'vitest';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { closeView } from '../../../tests/helpers/daily-history.ts';
 import type { PortfolioView, PositionView } from '../types.ts';
 import { OptimusConfigSchema, type OptimusConfig } from './config.ts';

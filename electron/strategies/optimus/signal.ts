@@ -24,7 +24,8 @@
  * "Business days since the last entry" counts the trading days after the entry's ET date up to and
  * including today (entered Monday: Thursday is 3).
  */
-import { etDate, nextTradingDay } from '../../../shared/market/calendar.ts';
+import { nextTradingDay } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { PortfolioView } from '../types.ts';
 import type { OptimusConfig } from './config.ts';
 import { HALT_REGIMES, points, pointsPair, type Diagnosis } from './diagnosis.ts';

@@ -18,7 +18,8 @@
  */
 import type { ChainSnapshot, OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
-import { dayNumber, dte, etDate } from '../../../shared/market/calendar.ts';
+import { dayNumber, dte } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { toCents } from '../../../shared/money.ts';
 import { bsmGreeks, impliedVolFromQuote } from '../../../shared/optionmath/index.ts';
 import type { Listed } from '../types.ts';

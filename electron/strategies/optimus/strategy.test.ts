@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chainKey, type ChainSnapshot, type OptionQuote, type OptionRoot } from '../../../shared/domain/chain.ts';
-import { addDays, expirations, etToEpoch } from '../../../shared/market/calendar.ts';
+import { addDays, expirations } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import { bsmGreeks } from '../../../shared/optionmath/index.ts';
 import { dayToIso } from '../../market/data/csv.ts';
 import { get, PUT } from '../../market/data/chain-columns.ts';

@@ -26,7 +26,8 @@
 import { chainKey, type ChainKey } from '../../../shared/domain/chain.ts';
 import { instrument } from '../../../shared/domain/instruments.ts';
 import { legOf } from '../../../shared/domain/leg.ts';
-import { addDays, etDate } from '../../../shared/market/calendar.ts';
+import { addDays } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { ChainNeed, EntryDecision, EntryInput, Listed, ManageDecision, ManageInput, MarketView, Proposal, ProposedLeg, Strategy, SystemAbout } from '../types.ts';
 import { OptimusConfigSchema, type OptimusConfig } from './config.ts';
 import { diagnose, type Diagnosis } from './diagnosis.ts';

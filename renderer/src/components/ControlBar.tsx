@@ -1,4 +1,4 @@
-import { etDateTime } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { askCloseAll, setTheme, startEngine, stopEngine, useApp } from '../store.ts';
 
 const STATE_LABEL = { stopped: 'Stopped', running: 'Running', reconciling: 'Reconciling', halted: 'Halted' } as const;

@@ -5,7 +5,8 @@
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { BacktestResult, BacktestRun, Stats } from '../../../shared/api.ts';
-import { etDateTime, formatDrawdown, formatNet, formatUsd } from '../../../shared/format.ts';
+import { formatDrawdown, formatNet, formatUsd } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { addDaysIso, todayEt } from '../lib/time.ts';

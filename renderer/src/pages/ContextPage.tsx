@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ContextPoint } from '../../../shared/api.ts';
-import { etDateTime, formatPrice } from '../../../shared/format.ts';
+import { formatPrice } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { TimeChart, type PushPoint, type SeriesSpec } from '../components/TimeChart.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { todayEt } from '../lib/time.ts';

@@ -6,7 +6,8 @@
  */
 import { Fragment, useMemo, useState } from 'react';
 import type { Decision, StrategyDetail } from '../../../shared/api.ts';
-import { etDateTime, formatNet, formatPrice } from '../../../shared/format.ts';
+import { formatNet, formatPrice } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { openSnapshot, openTrade, useApp } from '../store.ts';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LogEntry } from '../../../shared/api.ts';
-import { etDateTime } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { LOG_LEVELS, type LogFilter } from '../../../shared/logs.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useApp } from '../store.ts';

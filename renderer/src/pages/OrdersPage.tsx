@@ -4,7 +4,8 @@
  */
 import { useMemo, useState } from 'react';
 import type { Order } from '../../../shared/api.ts';
-import { etDateTime, formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';

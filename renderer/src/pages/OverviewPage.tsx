@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Account, Market, Performance } from '../../../shared/api.ts';
-import { etDateTime, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { useApp } from '../store.ts';
 
 export function OverviewPage() {

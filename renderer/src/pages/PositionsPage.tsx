@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Position, ShortStrike } from '../../../shared/api.ts';
-import { etDateTime, etWhen, formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
+import { etDateTime, etWhen } from '../../../shared/time/et.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { useCall } from '../lib/useCall.ts';
 import { useApp } from '../store.ts';

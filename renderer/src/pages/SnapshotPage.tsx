@@ -5,7 +5,8 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Snapshot } from '../../../shared/api.ts';
-import { etDateTime, formatPrice } from '../../../shared/format.ts';
+import { formatPrice } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { useCall } from '../lib/useCall.ts';
 import { openSnapshot, useApp } from '../store.ts';
 import { legsShorthand } from './records.ts';

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { EXPORT_KINDS, type PerformanceHistory, type Status, type Trade, type TradeFilter } from '../../../shared/api.ts';
-import { etDateTime, formatNet, formatUsd } from '../../../shared/format.ts';
+import { formatNet, formatUsd } from '../../../shared/format.ts';
+import { etDateTime } from '../../../shared/time/et.ts';
 import { StatsList } from '../components/StatsCard.tsx';
 import { TimeChart, type ChartPoint } from '../components/TimeChart.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';

@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { tryParseOcc } from '../../../shared/domain/occ.ts';
 import type { TradeExitReview } from '../../../shared/api.ts';
-import { defaultEtRange, etDateOf, formatNet, formatUsd, type RangeList } from '../../../shared/format.ts';
+import { defaultEtRange, formatNet, formatUsd, type RangeList } from '../../../shared/format.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
 import { useApp } from '../store.ts';
 
@@ -26,7 +27,7 @@ export type EtRange = {
  * engine's time is its status' `updatedAt`: simulated market time with the simulator, wall time otherwise.
  */
 export function useEtRange(list: RangeList): EtRange {
-  const engineDate = useApp((s) => (s.status ? etDateOf(s.status.updatedAt) : null));
+  const engineDate = useApp((s) => (s.status ? etDate(s.status.updatedAt) : null));
   const [own, setOwn] = useState<{ from: string; to: string } | null>(null);
   // The default depends only on the engine's ET date (17:00 UTC is midday of that date in New York).
   const current = own ?? (engineDate ? defaultEtRange(list, Date.parse(`${engineDate}T17:00:00Z`)) : { from: '', to: '' });

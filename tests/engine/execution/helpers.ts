@@ -7,8 +7,14 @@ import { fromSimulator, type MarketSource } from '../../../electron/brokers/mark
 import type { Broker, BrokerEvent, CancelOrder, PlaceOrder, ReplaceOrder } from '../../../electron/brokers/port.ts';
 import { SimBroker } from '../../../electron/brokers/sim/broker.ts';
 import type { MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
+import { Fills } from '../../../electron/engine/execution/fills.ts';
+import { OrderLifecycle } from '../../../electron/engine/execution/lifecycle.ts';
 import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
-import type { MarkMap } from '../../../electron/engine/ports.ts';
+import { Reconciler } from '../../../electron/engine/execution/reconcile.ts';
+import { eventTime, QuoteMemory, reportInFlight, WorkingOrders, type ExecutionContext, type LegInfo } from '../../../electron/engine/execution/state.ts';
+import type { WalkContext } from '../../../electron/engine/execution/walk.ts';
+import type { ExecutionEvent, MarkMap } from '../../../electron/engine/ports.ts';
+import { PositionBook } from '../../../electron/engine/position-book.ts';
 import { createSimulator, type Simulator } from '../../../electron/market/sim/simulator.ts';
 import type { TradeWithLegs } from '../../../electron/store/repos/trades.ts';
 import type { Store } from '../../../electron/store/store.ts';
@@ -83,8 +89,31 @@ export type Harness = {
   logs: { level: string; message: string }[];
   notices: ExecutionNotice[];
   om: OrderManager;
+  /** Every execution event the order manager emitted, and the orders in flight they tell of. */
+  followed: Followed;
+  /** Checks that the events tell exactly the orders the order manager works, then closes everything. */
   close(): Promise<void>;
 };
+
+export type Followed = { events: ExecutionEvent[]; book: PositionBook; stop(): void };
+
+/** Follows an executor's events: all of them, and the engine's position book fed by them. */
+export function follow(executor: { subscribe(listener: (e: ExecutionEvent) => void): () => void }): Followed {
+  const events: ExecutionEvent[] = [];
+  const book = new PositionBook();
+  const stop = executor.subscribe((e) => {
+    events.push(e);
+    book.apply(e);
+  });
+  return { events, book, stop };
+}
+
+/** Throws unless the engine's position book, fed by the events, has exactly the orders in flight the order manager reports. */
+export function expectEventsMatch(followed: Followed, om: OrderManager): void {
+  const told = followed.book.working().map((o) => o.clientOrderId).sort();
+  const working = om.summary().working.map((w) => w.clientOrderId).sort();
+  if (JSON.stringify(told) !== JSON.stringify(working)) throw new Error(`the events tell of orders in flight ${JSON.stringify(told)}, the order manager works ${JSON.stringify(working)}`);
+}
 
 export async function simHarness(opts: { matching?: Partial<MatchingConfig>; transformEvent?: (e: BrokerEvent) => BrokerEvent; interceptEvent?: Interceptor; sim?: Simulator } = {}): Promise<Harness> {
   const sim = opts.sim ?? simulator();
@@ -106,6 +135,7 @@ export async function simHarness(opts: { matching?: Partial<MatchingConfig>; tra
     log: { info: (m) => logs.push({ level: 'info', message: m }), warn: (m) => logs.push({ level: 'warn', message: m }), error: (m) => logs.push({ level: 'error', message: m }) },
     notify: (n) => notices.push(n),
   });
+  const followed = follow(om);
   return {
     sim,
     market,
@@ -116,12 +146,100 @@ export async function simHarness(opts: { matching?: Partial<MatchingConfig>; tra
     logs,
     notices,
     om,
+    followed,
     async close() {
+      expectEventsMatch(followed, om);
       om.dispose();
       await broker.disconnect();
       store.close();
     },
   };
+}
+
+export type PartsHarness = {
+  sim: Simulator;
+  market: MarketSource;
+  broker: SimBroker;
+  /** The broker the parts talk to (`opts.broker` around the sim adapter, else the adapter recorded). */
+  wrapped: Broker & { recorded: Recorded };
+  store: Store;
+  clock: { t: number; now(): number };
+  logs: { level: string; message: string }[];
+  notices: ExecutionNotice[];
+  events: ExecutionEvent[];
+  ctx: ExecutionContext;
+  orders: WorkingOrders;
+  quotes: QuoteMemory;
+  lifecycle: OrderLifecycle;
+  fills: Fills;
+  reconciler: Reconciler;
+  /** How many sends ended with no known outcome (the lifecycle asked for a reconciliation). */
+  unknownOutcomes: { n: number };
+  /** The parts stop hearing the broker (the process died). */
+  stopListening(): void;
+  close(): Promise<void>;
+};
+
+/**
+ * The order manager's parts on their own (for their unit tests), over the sim adapter and a temp
+ * store: the broker's order events routed to the lifecycle and fills as the order manager routes them.
+ */
+export async function partsHarness(opts: { matching?: Partial<MatchingConfig>; around?: (b: Broker) => Broker; from?: PartsHarness } = {}): Promise<PartsHarness> {
+  // `from`: fresh parts (a new process) over another harness' simulator, adapter, store and clock.
+  const sim = opts.from?.sim ?? simulator();
+  const market = opts.from?.market ?? fromSimulator(sim);
+  const broker = opts.from?.broker ?? new SimBroker({ market, matching: { startingCash: 10_000_000, ...opts.matching } });
+  await broker.connect();
+  const wrapped = recording(opts.around ? opts.around(broker) : broker);
+  const store = opts.from?.store ?? openTemp();
+  const own = { t: MARKET_TIME, now: () => own.t };
+  const clock = opts.from?.clock ?? own;
+  const logs: { level: string; message: string }[] = [];
+  const notices: ExecutionNotice[] = [];
+  const events: ExecutionEvent[] = [];
+  const log = { info: (m: string) => logs.push({ level: 'info', message: m }), warn: (m: string) => logs.push({ level: 'warn', message: m }), error: (m: string) => logs.push({ level: 'error', message: m }) };
+  const ctx: ExecutionContext = { broker: wrapped, store, clock, log, brokerName: 'sim', accountId: null, notify: (n) => notices.push(n), emit: (e) => events.push(e) };
+  const orders = new WorkingOrders(reportInFlight(ctx));
+  const quotes = new QuoteMemory();
+  const unknownOutcomes = { n: 0 };
+  const lifecycle = new OrderLifecycle(ctx, orders, () => unknownOutcomes.n++);
+  const fills = new Fills(ctx, orders, quotes);
+  const reconciler = new Reconciler(ctx, orders, lifecycle, fills);
+  const stop = wrapped.onEvent((e) => {
+    if (e.type === 'connection-changed' || e.type === 'notice-received') return;
+    if (e.type === 'commission-charged') return fills.onCommission(e.clientOrderId, e.executionId, e.cents, e.time);
+    const row = store.orders.byClientOrderId(e.order.clientOrderId);
+    if (!row) return;
+    if (e.type === 'order-filled') fills.onFill(row, e.fill, e.order);
+    else lifecycle.onBrokerEvent(e, row, eventTime(ctx, e.time));
+  });
+  return {
+    sim, market, broker, wrapped, store, clock, logs, notices, events, ctx, orders, quotes, lifecycle, fills, reconciler, unknownOutcomes,
+    stopListening: stop,
+    async close() {
+      stop();
+      if (opts.from) return; // the other harness closes what it shares
+      await broker.disconnect();
+      store.close();
+    },
+  };
+}
+
+/**
+ * A PENDING put credit vertical (SELL 5780P / BUY 5760P), its legs as the lifecycle sends them, and
+ * its entry walk (from mid; `urgency: 'marketable'` starts at natural).
+ */
+export function entryOrder(
+  x: { store: Store; market: MarketSource; clock: { t: number } },
+  o: { quantity?: number; floorCents?: number; execution?: ExecutionConfig; urgency?: 'normal' | 'marketable' } = {},
+): { trade: TradeWithLegs; legs: LegInfo[]; walk: WalkContext } {
+  const { trade, proposal } = vertical(x.store, x.market, { short: 5780, long: 5760, quantity: o.quantity ?? 1, floorCents: o.floorCents ?? 100, at: x.clock.t });
+  const legs: LegInfo[] = proposal.legs.map((l) => ({ symbol: l.symbol, side: l.side, ratio: l.ratio, contract: { kind: 'option', underlying: l.underlying, root: l.root, expiration: l.expiration, strike: l.strike, right: l.right }, intent: 'open' }));
+  const walk: WalkContext = {
+    purpose: 'OPEN', urgency: o.urgency ?? 'normal', rule: 'spx', midCents: proposal.midCents, naturalCents: proposal.naturalCents, floorCents: proposal.floorCents,
+    execution: o.execution ?? EXEC, startedAt: x.clock.t, quotes: proposal.legs.map((l) => ({ symbol: l.symbol, bid: l.bid, ask: l.ask })),
+  };
+  return { trade, legs, walk };
 }
 
 /** Lets queued timers (the sim's `setTimeout(match, 0)`) and promise callbacks run. */

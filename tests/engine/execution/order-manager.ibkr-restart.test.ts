@@ -11,7 +11,7 @@ import { IbkrBroker } from '../../../electron/brokers/ibkr/broker.ts';
 import { fromSimulator, type MarketSource } from '../../../electron/brokers/market-source.ts';
 import type { ConnectionStatus } from '../../../electron/brokers/port.ts';
 import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
-import { etToEpoch } from '../../../shared/market/calendar.ts';
+import { etToEpoch } from '../../../shared/time/et.ts';
 import type { ExecutionConfig } from '../../../electron/strategies/types.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import { startFakeIbGateway, type FakeIbGateway } from '../../fakes/ib-gateway/server.ts';

@@ -12,13 +12,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IbkrBroker } from '../../../electron/brokers/ibkr/broker.ts';
-import { fromSimulator, occSymbol, type MarketSource } from '../../../electron/brokers/market-source.ts';
-import { creditOf, OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
+import { fromSimulator, type MarketSource } from '../../../electron/brokers/market-source.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
+import { OrderManager, type ExecutionNotice } from '../../../electron/engine/execution/order-manager.ts';
+import { creditOf } from '../../../electron/engine/execution/pricing.ts';
 import type { ExecutionConfig } from '../../../electron/strategies/types.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import { startFakeIbGateway, type FakeIbGateway } from '../../fakes/ib-gateway/server.ts';
 import { tempDir } from '../../store/fixtures.ts';
-import { MARKET_TIME, limitsSent, marksOf, simulator, until, vertical } from './helpers.ts';
+import { MARKET_TIME, expectEventsMatch, follow, limitsSent, marksOf, simulator, until, vertical, type Followed } from './helpers.ts';
 
 /** First step goes from mid straight to natural (clamped), after 5 s; entries time out after 60 s. */
 const EXEC: ExecutionConfig = { stepTicks: 100, stepEverySeconds: 5, maxSteps: 1, timeoutSeconds: 60 };
@@ -34,6 +36,7 @@ let market: MarketSource;
 let broker: IbkrBroker;
 let store: Store;
 let om: OrderManager;
+let followed: Followed;
 const clock = { t: MARKET_TIME, now: () => clock.t };
 const notices: ExecutionNotice[] = [];
 /** One entry per 'connected': the engine's reconciliation after it (problems null while it runs). */
@@ -47,6 +50,7 @@ beforeAll(async () => {
   broker = new IbkrBroker({ port: fake.port, clientId: 31, requestTimeoutMs: 8_000, connectTimeoutMs: 3_000, reconnect: { initialMs: 10, maxMs: 50, maxAttempts: 0 } }, { clock });
   store = openStore({ dataDir: tempDir('td-ib-storm-'), now: clock.now });
   om = new OrderManager({ broker, store, clock, brokerName: 'ibkr', log: { info() {}, warn() {}, error() {} }, notify: (n) => notices.push(n) });
+  followed = follow(om);
   // As the Workstation does: every 'connected' starts a reconciliation before anything trades again.
   broker.onEvent((e) => {
     if (e.type !== 'connection-changed' || e.status.state !== 'connected') return;
@@ -118,6 +122,8 @@ function order(tradeId: number, purpose: 'OPEN' | 'CLOSE') {
 async function tick(seconds: number, strikes: number[]): Promise<void> {
   clock.t += seconds * 1000;
   await om.onTick(clock.t, marksOf(market, strikes));
+  // Through every drop, the engine's book (fed by the events) has exactly the orders the order manager works.
+  expectEventsMatch(followed, om);
 }
 /** The adapter holds the order working at the last limit the order manager sent. */
 function ackedAtLastLimit(ref: string): boolean {

@@ -56,7 +56,7 @@ describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
 
   it('walks a credit vertical over PUT /orders/{id} until it fills at natural; leg prices from Tradier sum to the net', async () => {
     const x = await setup();
-    const { trade, proposal } = vertical(x.store, x.market, { short: 5660, long: 5640, quantity: 2, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
+    const { trade, proposal } = vertical(x.store, x.market, { short: 5780, long: 5760, quantity: 2, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
     await x.om.open({ trade, proposal, decisionId: null as never, execution: EXEC, now: x.clock.t });
     const order = x.store.orders.forTrade(trade.tradeId)[0]!;
     expect(x.fake.ordersWithTag(order.clientOrderId)).toBe(1);
@@ -65,19 +65,21 @@ describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
     expect(x.store.orders.get(order.orderId)!.status).toBe('ACCEPTED');
     for (let i = 0; i < 20 && x.store.trades.get(trade.tradeId)!.status !== 'OPEN'; i++) {
       x.clock.t += 10_000;
-      await x.om.onTick(x.clock.t, marksOf(x.market, [5660, 5640]));
+      await x.om.onTick(x.clock.t, marksOf(x.market, [5780, 5760]));
       x.fake.matchNow();
       await x.broker.pollOnce();
     }
-    expect(limitsSent(x.store, order.orderId)).toEqual([245, 235, 225, 215, 205, 195, 185, 175, 165, 160]);
-    expect(x.fake.requests.filter((r) => r.startsWith('PUT ')).length).toBe(9);
+    // Issue 15's market: SPXW 5780P 20.50 × 21.20, 5760P 16.20 × 16.80 (earlier: 5660/5640 at 2.45 mid, 1.60 natural).
+    // From the 4.35 mid on the $0.10 tick (4.40), 0.20 a step down to the 3.70 natural.
+    expect(limitsSent(x.store, order.orderId)).toEqual([440, 420, 400, 380, 370]);
+    expect(x.fake.requests.filter((r) => r.startsWith('PUT ')).length).toBe(4);
     const t = x.store.trades.get(trade.tradeId)!;
     expect(t.status).toBe('OPEN');
     expect(t.legs.map((l) => [l.openedQty, l.entryValueCents])).toEqual([
-      [2, 2 * 2020],
-      [2, 2 * 1860],
+      [2, 2 * 2050],
+      [2, 2 * 1680],
     ]);
-    expect(t.entryCreditCents).toBe(160);
+    expect(t.entryCreditCents).toBe(370);
     expect(x.store.orders.get(order.orderId)).toMatchObject({ status: 'FILLED', filledQuantity: 2 });
     expect(x.fake.ordersWithTag(order.clientOrderId)).toBe(1);
   });
@@ -85,7 +87,7 @@ describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
   it('after a restart, the rest of a partial fill (filled while down, at other prices) is recorded with Tradier\'s leg prices', async () => {
     const x = await setup();
     x.fake.exchange.config.fillPolicy = 'partial-then-hold';
-    const { trade, proposal } = vertical(x.store, x.market, { short: 5660, long: 5640, quantity: 4, floorCents: 5, at: MARKET_TIME, broker: 'tradier' });
+    const { trade, proposal } = vertical(x.store, x.market, { short: 5780, long: 5760, quantity: 4, floorCents: 5, at: MARKET_TIME, broker: 'tradier' });
     // Priced to fill whatever the market does meanwhile.
     await x.om.open({ trade, proposal: { ...proposal, midCents: 5, naturalCents: 5 }, decisionId: null as never, execution: EXEC, now: x.clock.t });
     const order = x.store.orders.forTrade(trade.tradeId)[0]!;
@@ -126,7 +128,7 @@ describe('OrderManager × Tradier (fake, loopback HTTP)', () => {
   it('a rejection in an HTTP 200 body is recorded and the trade cancelled', async () => {
     const x = await setup();
     x.fake.script.errorWith200 = 'Backoffice rejected: not enough buying power for this spread';
-    const { trade, proposal } = vertical(x.store, x.market, { short: 5660, long: 5640, quantity: 1, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
+    const { trade, proposal } = vertical(x.store, x.market, { short: 5780, long: 5760, quantity: 1, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
     await x.om.open({ trade, proposal, decisionId: null as never, execution: EXEC, now: x.clock.t });
     const order = x.store.orders.forTrade(trade.tradeId)[0]!;
     expect(order.status).toBe('REJECTED');
@@ -195,7 +197,7 @@ describe('crash safety: kill -9 around the order POST, then recover', { timeout:
     const dataDir = tempDir('td-crash-');
     // Priced at natural (mid = natural): the venue fills the first limit whenever it is allowed to.
     const scratch = openStore({ dataDir: tempDir('td-scratch-'), now: () => MARKET_TIME });
-    const { proposal } = vertical(scratch, market, { short: 5660, long: 5640, quantity: opts.quantity ?? 2, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
+    const { proposal } = vertical(scratch, market, { short: 5780, long: 5760, quantity: opts.quantity ?? 2, floorCents: 100, at: MARKET_TIME, broker: 'tradier' });
     scratch.close();
     const spec: ChildSpec = { at: opts.at, token: TOKEN, account: ACCOUNT, proposal: { ...proposal, midCents: proposal.naturalCents }, execution: EXEC };
     fs.writeFileSync(path.join(dataDir, 'spec.json'), JSON.stringify(spec));
@@ -209,8 +211,8 @@ describe('crash safety: kill -9 around the order POST, then recover', { timeout:
     expect(r.fills).toBe(2 * executions); // executions × two legs
     expect(r.trade!.status).toBe('OPEN');
     expect(r.trade!.legs.map((l) => l.openedQty)).toEqual([quantity, quantity]);
-    expect(r.trade!.legs.map((l) => l.entryValueCents)).toEqual([quantity * 2020, quantity * 1860]);
-    expect(r.trade!.entryCreditCents).toBe(160);
+    expect(r.trade!.legs.map((l) => l.entryValueCents)).toEqual([quantity * 2050, quantity * 1680]);
+    expect(r.trade!.entryCreditCents).toBe(370);
     expect(r.store.integrityCheck()).toEqual(['ok']);
   }
 

@@ -19,7 +19,8 @@ import { LIVE_ORDER_STATUSES } from '../../../electron/store/repos/orders.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import { startFakeTradier, type FakeTradier } from '../../fakes/tradier/server.ts';
 import { tempDir } from '../../store/fixtures.ts';
-import { EXEC, MARKET_TIME, marksOf, simulator, until, vertical } from './helpers.ts';
+import { occSymbol } from '../../../shared/domain/occ.ts';
+import { EXEC, MARKET_TIME, expectEventsMatch, follow, marksOf, simulator, until, vertical } from './helpers.ts';
 
 const TOKEN = 'tok-storm-91d0c4e2';
 const ACCOUNT = 'VA99887766';
@@ -38,7 +39,7 @@ function fakePositions(fake: FakeTradier): Map<string, number> {
   for (const p of fake.exchange.positionList()) {
     if (p.contract.kind !== 'option') continue;
     const c = p.contract;
-    out.set(`${c.root}${c.expiration.slice(2).replaceAll('-', '')}${c.right}${String(Math.round(c.strike * 1000)).padStart(8, '0')}`, p.quantity);
+    out.set(occSymbol(c.root, c.expiration, c.right, c.strike), p.quantity);
   }
   return out;
 }
@@ -79,6 +80,7 @@ describe('disconnect storm over Tradier', () => {
       },
     });
     const om = new OrderManager({ broker: counted, store, clock, brokerName: 'tradier', accountId: ACCOUNT, log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) } });
+    const followed = follow(om);
     cleanups.push(async () => {
       om.dispose();
       await broker.disconnect();
@@ -105,6 +107,8 @@ describe('disconnect storm over Tradier', () => {
       const before = reconciles;
       await om.onTick(clock.t, marksOf(market, STRIKES));
       if (due) reconciledAfterReconnect.push(reconciles > before);
+      // Through every fault, the events tell exactly the orders the order manager works.
+      expectEventsMatch(followed, om);
     };
     let reconcileDrops = 0;
     let opened = 0;
@@ -187,6 +191,11 @@ describe('disconnect storm over Tradier', () => {
         expect(mine.reduce((s, f) => s + f.quantity, 0), `${v.tag} ${l.option_symbol}`).toBe(l.exec_quantity);
         expect(mine.reduce((s, f) => s + f.quantity * f.priceCents, 0), `${v.tag} ${l.option_symbol}`).toBe(Math.round(l.exec_quantity * l.avg_fill_price * 100));
       }
+    }
+    // Every fill reached the engine's event stream once: per order, the events' units are the store's.
+    for (const o of orders) {
+      const told = followed.events.reduce((n, e) => n + (e.type === 'fill' && e.order.orderId === o.orderId ? e.quantity : 0), 0);
+      expect(told, o.clientOrderId).toBe(store.orders.get(o.orderId)!.filledQuantity);
     }
     // Positions: the store's open trades hold exactly what Tradier holds.
     expect(storePositions(store)).toEqual(fakePositions(fake));

@@ -50,7 +50,8 @@ import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import type { MarketSource } from '../../../electron/brokers/market-source.ts';
 import { PaperExchange, type ExchangeEvent, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { Contract, OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
-import { etParts, etToEpoch, isTradingDay, previousTradingDay, session as sessionOf } from '../../../shared/market/calendar.ts';
+import { isTradingDay, previousTradingDay, session as sessionOf } from '../../../shared/market/calendar.ts';
+import { etParts, etToEpoch, isEtZone } from '../../../shared/time/et.ts';
 import { FrameReader, ProtocolViolation, REQUESTS, frame, ibDate, ibLocalSymbol, isoDate, type Field, type Greeting } from './wire.ts';
 
 /** The server version whose layouts the fake sends. */
@@ -1232,7 +1233,7 @@ function parseIbTime(text: string): number | null {
   if (!m) return null;
   const zone = m[3] ?? 'US/Eastern';
   try {
-    if (['US/Eastern', 'America/New_York', 'EST', 'EDT', 'EST5EDT'].includes(zone)) return etToEpoch(isoDate(m[1] as string), m[2] as string);
+    if (isEtZone(zone)) return etToEpoch(isoDate(m[1] as string), m[2] as string);
     if (zone === 'UTC' || zone === 'GMT') return Date.parse(`${isoDate(m[1] as string)}T${m[2]}Z`);
   } catch {
     return null;

@@ -4,6 +4,7 @@
  * connect options); every later message in both directions is uint32 BE length + NUL-terminated
  * UTF-8 fields (the last one terminated too). See ../shared/reference/ibkr-tws-protocol.md §2.
  */
+import { formatOcc } from '../../../shared/domain/occ.ts';
 
 export type Field = string | number | boolean | null | undefined;
 
@@ -92,9 +93,8 @@ export const ibDate = (iso: string): string => iso.replaceAll('-', '');
 export const isoDate = (ib: string): string => `${ib.slice(0, 4)}-${ib.slice(4, 6)}-${ib.slice(6, 8)}`;
 
 /** IB's localSymbol for a US option: OCC symbol with the root padded to 6 characters. */
-export function ibLocalSymbol(root: string, expirationIso: string, right: string, strike: number): string {
-  const yymmdd = ibDate(expirationIso).slice(2);
-  return `${root.padEnd(6, ' ')}${yymmdd}${right}${String(Math.round(strike * 1000)).padStart(8, '0')}`;
+export function ibLocalSymbol(root: string, expirationIso: string, right: 'C' | 'P', strike: number): string {
+  return formatOcc({ root, expiration: expirationIso, right, strike }, 'padded');
 }
 
 /**

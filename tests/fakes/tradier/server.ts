@@ -47,10 +47,12 @@ import http from 'node:http';
 import type net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { OptionQuote, OptionRoot } from '../../../shared/domain/chain.ts';
-import { parseOcc, type MarketSource } from '../../../electron/brokers/market-source.ts';
+import type { MarketSource } from '../../../electron/brokers/market-source.ts';
+import { occSymbol, parseOptionSymbol } from '../../../shared/domain/occ.ts';
 import { PaperExchange, type ExchangeOrder, type MatchingConfig } from '../../../electron/brokers/sim/matching.ts';
 import type { OrderLeg, QuoteSymbol } from '../../../electron/brokers/port.ts';
-import { etDate, session } from '../../../shared/market/calendar.ts';
+import { session } from '../../../shared/market/calendar.ts';
+import { etDate } from '../../../shared/time/et.ts';
 
 export type RateGroup = 'standard' | 'trading' | 'market';
 
@@ -531,7 +533,7 @@ export class FakeTradier {
         root_symbols: symbol === 'SPX' ? 'SPX,SPXW' : symbol,
       };
     }
-    const occ = parseOcc(symbol);
+    const occ = parseOptionSymbol(symbol);
     if (!occ) return null;
     const c = this.findOption(occ.root, occ.expiration, occ.strike, occ.right);
     return c ? this.optionJson(c, false) : null;
@@ -621,7 +623,7 @@ export class FakeTradier {
       date_acquired: new Date(this.market.now()).toISOString(),
       id: 1001 + i,
       quantity: p.quantity,
-      symbol: p.contract.kind === 'stock' ? 'SPY' : `${p.contract.root}${p.contract.expiration.slice(2).replaceAll('-', '')}${p.contract.right}${String(Math.round(p.contract.strike * 1000)).padStart(8, '0')}`,
+      symbol: p.contract.kind === 'stock' ? 'SPY' : occSymbol(p.contract.root, p.contract.expiration, p.contract.right, p.contract.strike),
     }));
     this.json(res, 200, { positions: list.length ? { position: this.list(list) } : 'null' });
   }
@@ -709,7 +711,7 @@ export class FakeTradier {
     if (tag && !/^[A-Za-z0-9-]{1,255}$/.test(tag)) errors.push('Invalid tag: at most 255 letters, digits or -.');
     const domainLegs: OrderLeg[] = [];
     for (const l of legs) {
-      const occ = parseOcc(l.option_symbol);
+      const occ = parseOptionSymbol(l.option_symbol);
       if (!SIDE.test(l.side)) errors.push(`Invalid side ${l.side}.`);
       if (!Number.isInteger(l.quantity) || l.quantity <= 0) errors.push(`Invalid quantity ${l.quantity}.`);
       if (!occ) {

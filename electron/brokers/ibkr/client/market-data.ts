@@ -5,7 +5,7 @@
  */
 import { BarSizeSetting, EventName, SecType, WhatToShow, type Contract as IbContract, type ContractDetails } from '@stoqey/ib';
 import type { ChainSnapshot, OptionQuote, OptionRoot, Underlying } from '../../../../shared/domain/chain.ts';
-import { occSymbol } from '../../market-source.ts';
+import { occSymbol } from '../../../../shared/domain/occ.ts';
 import { BrokerError, settlementOf, type ChainRequest, type Clock, type DailyBar, type Expiration, type Quote, type QuoteSymbol } from '../../port.ts';
 import { domainContract, ibDate, isoDate, optionQuery, quoteContract } from '../parsing/contracts.ts';
 import { applyOptionComputation, applyTickPrice, applyTickSize, emptyTicks, type TickState } from '../parsing/ticks.ts';

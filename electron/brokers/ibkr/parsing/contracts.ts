@@ -7,6 +7,7 @@
 import type { Contract as IbContract } from '@stoqey/ib';
 import { SecType } from '@stoqey/ib';
 import type { OptionRoot, Right } from '../../../../shared/domain/chain.ts';
+import { etDayToEpoch, isEtZone } from '../../../../shared/time/et.ts';
 import type { Contract, QuoteSymbol } from '../../port.ts';
 import { instrument, isOptionRoot, underlyingOf } from '../../../../shared/domain/instruments.ts';
 
@@ -68,11 +69,15 @@ export function parseIbTime(text: string): number | null {
   const local = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   const zone = m[7] ?? 'UTC';
   if (zone === 'UTC' || zone === 'GMT') return local;
-  const iana = zone === 'EST' || zone === 'EDT' ? 'America/New_York' : zone;
+  // US Eastern (what IB writes for an ET login): the one ET module; any other zone: Intl.
+  if (isEtZone(zone)) {
+    const day = Math.floor(local / 86_400_000);
+    return etDayToEpoch(day, local - day * 86_400_000);
+  }
   try {
     // Two passes settle the offset across DST changes.
-    const first = local - tzOffset(iana, local);
-    return local - tzOffset(iana, first);
+    const first = local - tzOffset(zone, local);
+    return local - tzOffset(zone, first);
   } catch {
     return null;
   }
