@@ -35,7 +35,7 @@ import { comboMultiplier } from '../../shared/domain/leg.ts';
 import { isMarket, quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import { formatUsd } from '../../shared/format.ts';
-import { etDateTime, etParts, etTime, etWhen } from '../../shared/time/et.ts';
+import { etDateTime, etTime, etWhen } from '../../shared/time/et.ts';
 import { fromCents, toCents } from '../../shared/money.ts';
 import { gammaExposure } from '../market/context.ts';
 import { isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
@@ -661,7 +661,7 @@ export class TradingEngine {
     // Config and its version are read once, together: a config saved while this decision awaits its
     // chains applies from the next decision, and this one records the version it actually used.
     const { strategy, config, configId } = st;
-    const slot = slotOf(at);
+    const slot = etTime(at);
     const market = await this.#marketView(st, at);
     const capture = await this.#capture(st, at, market);
     const closed = this.#o.store.trades.closedResults();
@@ -1180,13 +1180,6 @@ function exitIntent(gate: string, target: ExitTarget, position: PositionView, de
     levelCents: target.levelCents * scale,
     pnlAtTriggerCents: target.pnlCents * scale,
   };
-}
-
-/** A decision's slot as `HH:MM:SS ET` (shared/format.ts `etTime`'s text, from the calendar's DST rules: a backtest asks ~10,000 times). */
-function slotOf(at: number): string {
-  const p = etParts(at);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(p.hour)}:${two(p.minute)}:${two(p.second)} ET`;
 }
 
 /** A leg's mark: its quote, with the mid only when the quote is a market (shared/domain/quote.ts). */
