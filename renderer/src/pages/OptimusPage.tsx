@@ -12,21 +12,13 @@
 import { useMemo } from 'react';
 import type { OptimusView, Status } from '../../../shared/api.ts';
 import { formatUsd } from '../../../shared/format.ts';
-import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeChart.tsx';
+import { TimeChart, type SeriesSpec } from '../components/TimeChart.tsx';
 import { useCall } from '../lib/useCall.ts';
+import { chartSeries, REGIME_COLORS } from './optimus.ts';
 import './OptimusPage.css';
 
 type Verdict = OptimusView['gates'][number]['verdict'];
 type Position = OptimusView['positions'][number];
-
-/** The regime band's colours: calm green, elevated amber, high orange, crisis red, bear purple. */
-export const REGIME_COLORS: Record<string, string> = {
-  'Bullish Calm': '#22c55e',
-  'Elevated Vol': '#f59e0b',
-  'High Vol': '#f97316',
-  Crisis: '#ef4444',
-  'Bear Trend': '#a855f7',
-};
 
 const PRICE_SERIES: SeriesSpec[] = [
   { id: 'close', title: 'SPX', color: '#3b82f6' },
@@ -54,21 +46,6 @@ const STATE_TEXT: Record<Position['state'], string> = {
   closing: 'closing',
   'queued-close': 'exit queued for 10:00–11:00',
 };
-
-/** The chart's series from the view's points (null values left out: the bands start after their period). */
-export function chartSeries(chart: OptimusView['chart']): { price: Record<string, ChartPoint[]>; regime: Record<string, ChartPoint[]> } {
-  const price: Record<string, ChartPoint[]> = { close: [], upper: [], middle: [], lower: [], ema: [] };
-  const regime: ChartPoint[] = [];
-  for (const p of chart) {
-    price.close!.push({ time: p.time, value: p.close });
-    for (const k of ['upper', 'middle', 'lower', 'ema'] as const) {
-      const v = p[k];
-      if (v !== null) price[k]!.push({ time: p.time, value: v });
-    }
-    if (p.regime !== null) regime.push({ time: p.time, value: 1, color: REGIME_COLORS[p.regime] ?? '#64748b' });
-  }
-  return { price, regime: { regime } };
-}
 
 export function OptimusPage() {
   const follow = (s: Status) => `${s.openPositions}/${s.tradesToday}/${s.nextRuns.map((r) => r.at).join(',')}/${s.engineState}`;
