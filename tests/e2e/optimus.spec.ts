@@ -69,3 +69,27 @@ test('the Optimus page: gates and layers with values and thresholds, the chart w
   await expect(page.locator('pre.op-log').first()).toContainText('[ENTRY EVAL]');
   await page.screenshot({ path: testInfo.outputPath('optimus-page.png'), fullPage: true });
 });
+
+test('the Backtests page runs Optimus on the real daily files (model-priced): equity, drawdown, the pricing note and the §16 table', async ({ page, server }, testInfo) => {
+  test.setTimeout(180_000);
+  await page.goto(`${server.url}/#token=${server.token}`);
+  await page.getByRole('button', { name: 'Backtests' }).click();
+  await page.getByLabel('Strategy', { exact: true }).selectOption('optimus');
+  // Its own market first: the daily files with model-priced options (the simulator is the other choice).
+  await expect(page.getByLabel('Market', { exact: true })).toHaveValue('model');
+  // Autumn 2018: entries in September, the October sell-off's regime shift.
+  await page.getByLabel('From (ET)', { exact: true }).fill('2018-09-01');
+  await page.getByLabel('To (ET)', { exact: true }).fill('2018-12-31');
+  await page.getByRole('button', { name: 'Run backtest' }).click();
+  await expect(page.getByTestId('bt-progress-text')).toContainText('Done', { timeout: 150_000 });
+  await expect(page.getByTestId('bt-pricing')).toContainText('IV RMSE 1.34 vol points');
+  const targets = page.getByRole('table', { name: 'Section 16 targets' });
+  await expect(targets.locator('tbody tr')).toHaveCount(7);
+  for (const metric of ['CAGR', 'Sharpe ratio', 'Win rate', 'Profit factor', 'Max drawdown', 'Monthly income', 'Avg trade duration']) await expect(targets).toContainText(metric);
+  await expect(page.getByRole('table', { name: 'Section 16 by regime' })).toContainText('Bullish Calm');
+  await expect(page.getByRole('table', { name: 'Section 16 by year' })).toContainText('2018');
+  await expect(page.getByRole('img', { name: 'Backtest equity curve' }).locator('canvas').first()).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Backtest drawdown' }).locator('canvas').first()).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Backtest trades' })).toContainText('REGIME_SHIFT');
+  await page.screenshot({ path: testInfo.outputPath('optimus-backtest.png'), fullPage: true });
+});
