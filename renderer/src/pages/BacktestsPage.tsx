@@ -280,7 +280,7 @@ export function BacktestsPage() {
 
           <label htmlFor="bt-seed">Seed</label>
           <input id="bt-seed" type="number" min={0} max={MAX_SEED} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} aria-invalid={errors.seed ? true : undefined} />
-          <span className="field-error">{errors.seed ?? <span className="hint">The same seed replays the same simulated market.</span>}</span>
+          <span className="field-error">{errors.seed ?? <span className="hint">{source === 'model' ? 'Not used on the real daily files (only the simulator has a seed).' : 'The same seed replays the same simulated market.'}</span>}</span>
 
           <label htmlFor="bt-slippage">Slippage fraction</label>
           <input id="bt-slippage" type="number" min={0} max={1} step={0.05} value={slippage} placeholder={ownSlippage === null ? '' : ownSlippage.toFixed(2)} onChange={(e) => setSlippage(e.target.value)} aria-invalid={errors.slippage ? true : undefined} />
