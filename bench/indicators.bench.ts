@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as ti from 'technicalindicators';
 import { timeIt, type Figure, type Suite } from './harness.ts';
 import { readDailyBars, column } from '../electron/market/data/bars.ts';
-import { bollinger, rsi, ema, macd, BollingerStream, RsiStream, EmaStream, MacdStream } from '../electron/market/indicators/index.ts';
+import { bollinger, rsi, ema, macd, BollingerStream, RsiStream, EmaStream, MacdStream } from '../shared/indicators/index.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '..', '..', 'shared', 'data');
 

@@ -269,3 +269,91 @@ export function summarizeDay(trades: readonly ClosedTrade[]): DaySummary {
     maxDrawdownCents: m.stats.maxDrawdownCents,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Growth figures: a system that sizes from its equity (seed 002) is judged on returns on that equity.
+
+/**
+ * Compound annual growth rate from `startCents` to `endCents` over `years`: (end / start)^(1 / years) − 1.
+ * Null without a positive start, end and span.
+ */
+export function cagr(startCents: number, endCents: number, years: number): number | null {
+  if (!(startCents > 0) || !(endCents > 0) || !(years > 0)) return null;
+  return Math.pow(endCents / startCents, 1 / years) - 1;
+}
+
+/**
+ * Annualised Sharpe of daily returns on the equity at each day's start (capital + the P&L realized
+ * before it), √252, risk-free 0 — the Sharpe of an account that compounds. Null below two days, with
+ * no variation, or once equity is gone.
+ */
+export function sharpeOnEquity(daily: readonly { pnlCents: number }[], capitalCents: number): number | null {
+  const n = daily.length;
+  if (n < 2 || !(capitalCents > 0)) return null;
+  let equity = capitalCents;
+  const r: number[] = [];
+  for (const d of daily) {
+    if (!(equity > 0)) return null;
+    r.push(d.pnlCents / equity);
+    equity += d.pnlCents;
+  }
+  const mean = r.reduce((a, b) => a + b, 0) / n;
+  let ss = 0;
+  for (const x of r) ss += (x - mean) * (x - mean);
+  const sd = Math.sqrt(ss / (n - 1));
+  if (!(sd > 1e-15)) return null;
+  return (mean / sd) * Math.sqrt(252);
+}
+
+/** One calendar month of closed trades: its P&L and its return on the equity at the month's start. */
+export type MonthReturn = { month: string; pnlCents: number; startEquityCents: number; return: number };
+
+/**
+ * Every month from `fromMonth` to `toMonth` (`YYYY-MM`, inclusive; months without a close count 0):
+ * realized P&L of the trades closed in it, over capital + everything realized before it.
+ */
+export function monthlyReturns(trades: readonly ClosedTrade[], capitalCents: number, fromMonth: string, toMonth: string): MonthReturn[] {
+  const pnl = new Map<string, number>();
+  for (const t of trades) pnl.set(t.exitDate.slice(0, 7), (pnl.get(t.exitDate.slice(0, 7)) ?? 0) + t.pnlCents);
+  const out: MonthReturn[] = [];
+  let equity = capitalCents;
+  // Closes before the period still count in the starting equity.
+  for (const [m, p] of pnl) if (m < fromMonth) equity += p;
+  let [y, mo] = fromMonth.split('-').map(Number) as [number, number];
+  for (let guard = 0; guard < 2400; guard++) {
+    const month = `${y}-${String(mo).padStart(2, '0')}`;
+    if (month > toMonth) break;
+    const p = pnl.get(month) ?? 0;
+    out.push({ month, pnlCents: p, startEquityCents: equity, return: equity > 0 ? p / equity : 0 });
+    equity += p;
+    if (++mo > 12) {
+      mo = 1;
+      y++;
+    }
+  }
+  return out;
+}
+
+/** Mean time from entry to exit, calendar days; null without trades. */
+export function averageDurationDays(trades: readonly ClosedTrade[]): number | null {
+  if (trades.length === 0) return null;
+  return trades.reduce((s, t) => s + (t.exitTime - t.entryTime), 0) / trades.length / 86_400_000;
+}
+
+/** Win rate and profit factor of each run of `size` consecutive trades (in exit order), ending at each trade from the `size`-th. */
+export function rollingWindows(trades: readonly ClosedTrade[], size: number): { endTradeId: number; endDate: string; winRate: number; profitFactor: number | null }[] {
+  const sorted = byExit(trades);
+  const out: { endTradeId: number; endDate: string; winRate: number; profitFactor: number | null }[] = [];
+  for (let end = size - 1; end < sorted.length; end++) {
+    let wins = 0, gp = 0, gl = 0;
+    for (let i = end - size + 1; i <= end; i++) {
+      const p = sorted[i]!.pnlCents;
+      if (p > 0) {
+        wins++;
+        gp += p;
+      } else if (p < 0) gl -= p;
+    }
+    out.push({ endTradeId: sorted[end]!.tradeId, endDate: sorted[end]!.exitDate, winRate: wins / size, profitFactor: gl > 0 ? gp / gl : null });
+  }
+  return out;
+}

@@ -40,6 +40,7 @@ import { settingsHandlers } from './settings/handlers.ts';
 import { accountRisk, MemorySecretStore, readSettings, type SecretStore, type SettingsContext } from './settings/settings.ts';
 import { simulatedClock } from './simulation/market.ts';
 import { snapshotsHandlers } from './snapshots/handlers.ts';
+import { optimusHandlers } from './optimus/handlers.ts';
 import { strategiesHandlers } from './strategies/handlers.ts';
 import { studyHandlers } from './study/handlers.ts';
 import { savedStrategyEntries } from './strategies/view.ts';
@@ -188,6 +189,7 @@ export class Workstation {
       decisionsHandlers({ store }),
       snapshotsHandlers({ store }),
       contextHandlers({ store }),
+      optimusHandlers({ store, clock: this.clock, control }),
       strategiesHandlers({ store, clock: this.clock, wall, log: this.#log, control }),
       backtestsHandlers({ runner: this.backtests }),
       settingsHandlers({ context: settings }),

@@ -23,6 +23,8 @@
  */
 import { formatDrawdown, formatUsd } from '../../shared/format.ts';
 import type { DailyEquity, EquityPoint, Stats } from '../../shared/stats.ts';
+import { CALIBRATED, CALIBRATION_ERROR, type ModelParams } from '../market/model/surface.ts';
+import type { SystemReport } from './reports/index.ts';
 import { isoEt } from '../../shared/time/et.ts';
 import type { TradeWithLegs } from '../store/repos/trades.ts';
 
@@ -75,9 +77,35 @@ export type BacktestDocument = {
   trades: TradeReport[];
   /** Trades still open (or pending) when the backtest ended: listed, not in the statistics. */
   openTrades: number;
+  /** How option prices were had: the simulator, an imported chain file, or the calibrated model (with its calibration error). */
+  pricing: Pricing;
+  /** A system's own report (seed 002: its §16 success criteria): `{ kind, … }`. */
+  systemReport?: SystemReport;
   warnings: string[];
   db: string;
 };
+
+export type Pricing =
+  | { kind: 'sim'; text: string }
+  | { kind: 'chains'; text: string; file: string | null }
+  | { kind: 'model'; text: string; params: ModelParams; calibration: typeof CALIBRATION_ERROR };
+
+/** What a pricing source is, in words and numbers. */
+export function pricingOf(source: { kind: 'sim' | 'chains' | 'model'; file?: string | null }): Pricing {
+  if (source.kind === 'sim') return { kind: 'sim', text: 'Options quoted by the built-in market simulator (a skewed IV surface on the simulated VIX family).' };
+  if (source.kind === 'chains') return { kind: 'chains', text: 'Real end-of-day option quotes from the imported chain file.', file: source.file ?? null };
+  const e = CALIBRATION_ERROR;
+  return {
+    kind: 'model',
+    text:
+      'No historical option prices exist here for this period: options are priced by a model driven by each day\'s VIX9D, VIX, VIX3M and SKEW closes (electron/market/model), ' +
+      `calibrated on the real SPXW chains of Jan–Feb 2018 (${e.rows} puts, 7–29 DTE): IV RMSE ${e.ivRmsePts.toFixed(2)} vol points; ` +
+      `the 16-delta, 50-wide put spread's credit at mid ${(e.creditMaePct * 100).toFixed(1)} % off on average (the model $${e.creditMeanError.toFixed(2)} richer), so model credits — and results — lean optimistic. ` +
+      'Use --chains with real chains where you have them.',
+    params: CALIBRATED,
+    calibration: CALIBRATION_ERROR,
+  };
+}
 
 const dollars = (cents: number): number => cents / 100;
 const optDollars = (cents: number | null): number | null => (cents === null ? null : cents / 100);

@@ -40,12 +40,14 @@ import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import type { ChainColumns } from '../market/data/chain-columns.ts';
 import { createSimulator, type SimulatorOptions } from '../market/sim/simulator.ts';
 import { dbFileIn } from '../store/paths.ts';
-import { toClosedTrade } from '../store/repos/trades.ts';
+import { toClosedTrade, type TradeWithLegs } from '../store/repos/trades.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { DataDaysScheduler } from './data-days.ts';
 import { FILL_MODEL, FillModelExecutor } from './fill-model.ts';
-import { dailyReport, equityReport, statsReport, tradeReport, type BacktestDocument } from './report.ts';
+import { dailyReport, equityReport, pricingOf, statsReport, tradeReport, type BacktestDocument } from './report.ts';
+import { systemReport } from './reports/index.ts';
 import { ChainsMarketData, type DailyLevels, type DailySeries } from './sources/chains.ts';
+import { ModelMarketData } from './sources/model.ts';
 import { SimMarketData } from './sources/sim.ts';
 
 /** Where the market comes from. */
@@ -70,6 +72,16 @@ export type BacktestSource =
        * day without rows has nothing to decide on or mark. False = every trading day, as live.
        */
       onlyDaysWithData?: boolean;
+    }
+  | {
+      /**
+       * Daily files (SPX, VIX, VIX9D, VIX3M, SKEW… by series) with options priced by the option model
+       * calibrated on the 2018 SPXW file (sources/model.ts); the schedules fire on the SPX file's dates.
+       */
+      kind: 'model';
+      daily: DailySeries;
+      /** The folder the files came from (shown in the report). */
+      dir?: string | null;
     };
 
 export type BacktestOptions = {
@@ -86,7 +98,7 @@ export type BacktestOptions = {
   slippageFraction?: number;
   /** Commission per contract per leg fill, cents (default: the paper exchange's, shared/domain/commissions.ts). */
   commissionCentsPerContract?: number;
-  /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default $100,000. */
+  /** The account's capital (equity = capital + P&L; also what Sharpe and drawdown % are stated on), cents. Default: the system's (`about.backtest.capitalCents`), else $100,000. */
   capitalCents?: number;
   /** The account-wide risk limits (partial; default all off). Its capital is `capitalCents`. */
   accountRisk?: Partial<AccountRisk>;
@@ -135,6 +147,8 @@ export function parseStrategyConfig(strategy: AnyStrategy, raw: unknown): Engine
  * (shared/market/calendar-table.ts). Earlier days have no calendar to trade on, and a strategy's
  * warm-up history would reach before the epoch.
  */
+/** The first day of the real daily VIX file (`vix_daily.csv`), before which the model has no volatility. */
+export const MODEL_FIRST_DATE = '1990-01-02';
 export const SIM_FIRST_DATE = nextTradingDay(`${TABLE_FIRST_YEAR - 1}-12-31`);
 
 /**
@@ -148,13 +162,16 @@ export function checkPeriod(source: BacktestSource['kind'], from: string, to: st
   if (source === 'sim' && from < SIM_FIRST_DATE) {
     throw new BacktestInputError(`--from ${from} is before ${SIM_FIRST_DATE}, the first day the simulated market has: start on ${SIM_FIRST_DATE} or later.`);
   }
+  if (source === 'model' && from < MODEL_FIRST_DATE) {
+    throw new BacktestInputError(`--from ${from} is before ${MODEL_FIRST_DATE}, the first day of the daily VIX history the model prices options from: start on ${MODEL_FIRST_DATE} or later.`);
+  }
 }
 
 /** Runs one backtest to the end and returns its report (the database stays in `dataDir`). */
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
   checkPeriod(opts.source.kind, opts.from, opts.to);
   const config = parseStrategyConfig(opts.strategy, opts.config);
-  const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? DEFAULT_CAPITAL_CENTS });
+  const limits = AccountRiskSchema.safeParse({ ...opts.accountRisk, capitalCents: opts.capitalCents ?? opts.accountRisk?.capitalCents ?? opts.strategy.about.backtest.capitalCents ?? DEFAULT_CAPITAL_CENTS });
   if (!limits.success) throw new BacktestInputError(`The account risk limits are not valid: ${limits.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const accountRisk = limits.data;
   const dbFile = dbFileIn(opts.dataDir);
@@ -182,6 +199,18 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     market = new SimMarketData(sim, clock);
     sourceName = `simulator seed ${opts.source.seed}`;
     days = tradingDays(opts.from, opts.to);
+  } else if (opts.source.kind === 'model') {
+    let model: ModelMarketData;
+    try {
+      model = new ModelMarketData(opts.source.daily, clock);
+    } catch (error) {
+      throw new BacktestInputError((error as Error).message);
+    }
+    market = model;
+    sourceName = `daily files${opts.source.dir ? ` in ${opts.source.dir}` : ''}, options priced by the model calibrated on the 2018 SPXW file`;
+    days = model.days(opts.from, opts.to);
+    scheduler = new DataDaysScheduler(clock, days);
+    if (days.length === 0) warnings.push(`warn: the SPX file has no bars between ${opts.from} and ${opts.to} (it covers ${model.range().from} → ${model.range().to}).`);
   } else {
     const chains = new ChainsMarketData(opts.source.columns, clock, opts.source.levels ?? {}, { daily: opts.source.daily ?? {} });
     market = chains;
@@ -244,6 +273,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     store.db.exec('COMMIT');
 
     const summary = summarizeStore(store, { days, capitalCents: accountRisk.capitalCents, start });
+    const { trades, closed } = storeTrades(store);
+    const report = systemReport(opts.strategy, { trades, closed, capitalCents: accountRisk.capitalCents, from: opts.from, to: opts.to, days, config });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }
@@ -253,6 +284,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
       fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction, commissionPerContract: executor.commissionCentsPerContract / 100 },
       ...summary,
+      pricing: pricingOf(opts.source),
+      ...(report ? { systemReport: report } : {}),
       warnings,
       db: store.file,
       steps,
@@ -270,14 +303,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
  * and the count still open. The end of every run, and what a cancelled or interrupted one had reached.
  */
 export function summarizeStore(store: Store, o: { days: readonly string[]; capitalCents: number; start: number }): Pick<BacktestDocument, 'stats' | 'equity' | 'daily' | 'trades' | 'openTrades'> {
-  const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
-  const closed: ClosedTrade[] = [];
-  let open = 0;
-  for (const t of trades) {
-    const c = toClosedTrade(t);
-    if (c !== null) closed.push(c);
-    else if (t.status !== 'CANCELLED') open++;
-  }
+  const { trades, closed, open } = storeTrades(store);
   // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
   const metrics = computeMetrics(closed, { days: [...o.days], capitalCents: o.capitalCents, start: o.start });
   return {
@@ -287,6 +313,19 @@ export function summarizeStore(store: Store, o: { days: readonly string[]; capit
     trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
     openTrades: open,
   };
+}
+
+/** Every trade the run stored, the closed ones as the statistics read them, and how many are still open. */
+function storeTrades(store: Store): { trades: TradeWithLegs[]; closed: ClosedTrade[]; open: number } {
+  const trades = store.trades.listByEntryDate('0000-01-01', '9999-12-31');
+  const closed: ClosedTrade[] = [];
+  let open = 0;
+  for (const t of trades) {
+    const c = toClosedTrade(t);
+    if (c !== null) closed.push(c);
+    else if (t.status !== 'CANCELLED') open++;
+  }
+  return { trades, closed, open };
 }
 
 /** The first regular-session close strictly after `at` (epoch ms), or null. */

@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { loadDailyFiles } from '../backtest/daily-files.ts';
 import { ProgressBar } from '../backtest/progress.ts';
 import { statsTable, tradeList } from '../backtest/report.ts';
+import { section16Text } from '../backtest/reports/optimus.ts';
 import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
@@ -30,10 +31,13 @@ import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
 import { commissionCentsOf, MAX_COMMISSION_PER_CONTRACT, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../shared/domain/commissions.ts';
 
+/** ../shared/data beside the repository: the real daily files (README there). */
+export const DEFAULT_DATA = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+
 /** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
 function describeSystem(s: AnyStrategy): string {
   const a = s.about;
-  const data = a.backtest.sources.map((x) => (x.kind === 'sim' ? x.label : `${x.label} (--chains ../shared/data/${x.file})`)).join('; ');
+  const data = a.backtest.sources.map((x) => (x.kind === 'chains' ? `${x.label} (--chains ../shared/data/${x.file})` : x.kind === 'model' ? `${x.label} (--daily ../shared/data)` : x.label)).join('; ');
   return `  ${s.id.padEnd(18)} ${s.title}${a.seed ? ` — seed ${a.seed}` : ''}, ${a.cadence}\n${' '.repeat(21)}data: ${data}; slippage f ${a.backtest.slippageFraction.toFixed(2)}`;
 }
 
@@ -48,24 +52,31 @@ export const USAGE = `Usage: thetadesk backtest <strategy> [options]
 Strategies:
 ${STRATEGIES.map(describeSystem).join('\n')}
 
-Data (one of):
-  (default)            the built-in market simulator, 5-minute intraday chains
+Data (one of; default: the system's first source above):
+  --sim                the built-in market simulator, 5-minute intraday chains
   --seed N             simulator seed (default 1)
   --chains FILE        an end-of-day option chain CSV (historicaloptiondata L2 / Cboe EOD), daily
                        resolution: each day's snapshot stands for the whole session. Refused (exit 2)
                        when columns are missing or more than ${MAX_DROPPED_SHARE * 100}% of its rows are unusable
-  --daily DIR          with --chains: a folder of daily files (spx_daily.csv, vix_daily.csv, skew_daily.csv…,
-                       e.g. ../shared/data) for the market view's history and the VIX context; a decision
-                       at date D reads them through D's previous session (D's own bar after the close)
+  --daily DIR          a folder of daily files (spx_daily.csv, vix_daily.csv, vix9d_daily.csv, vix3m_daily.csv,
+                       skew_daily.csv…; default ${path.relative(process.cwd(), DEFAULT_DATA) || '.'}). With --chains:
+                       the market view's history and the VIX context. Alone (or by default for a system whose
+                       first source is the model, e.g. optimus): the model source — those files' history,
+                       options priced by the option model calibrated on the 2018 SPXW file (its error is
+                       printed with the results). A decision at date D reads them through D's previous
+                       session (D's own bar after the close)
 
 Options:
-  --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day)
-  --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day)
+  --from YYYY-MM-DD    first day (default: simulator — Jan 1 of last year; chains — the file's first day;
+                       model — 1990-01-02, the VIX file's first day)
+  --to YYYY-MM-DD      last day, inclusive (default: simulator — Dec 31 of last year; chains — the file's last day;
+                       model — the SPX file's last day)
   --config FILE.json   strategy config (partial; the seed's defaults fill the rest)
   --slippage F         fill model fraction f in mid ∓ f × (ask − bid) (default: the system's own)
   --commission DOLLARS commission per contract, per leg, on every fill (default ${(OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2)}, the paper
                        exchange's); P&L is net of it. 0 for gross figures
-  --capital DOLLARS    capital the Sharpe ratio and drawdown % are stated on (default 100000)
+  --capital DOLLARS    the account's capital: equity = capital + P&L, what sizing by equity, the Sharpe ratio
+                       and drawdown % read (default: the system's, else 100000; optimus 500000)
   --db DIR             folder for the backtest database, kept (default: a temporary folder, removed at
                        the end); refused while a Thetadesk runs on it
   --keep-db            keep the temporary database (its path is printed)
@@ -106,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         chains: { type: 'string' },
         daily: { type: 'string' },
+        sim: { type: 'boolean' },
         config: { type: 'string' },
         slippage: { type: 'string' },
         commission: { type: 'string' },
@@ -133,8 +145,15 @@ export async function main(argv: string[]): Promise<number> {
   if (!strategy) return bad(`Unknown strategy "${name}". Strategies: ${ids}.`);
   if (positionals.length > 1) return bad(`Unexpected argument "${positionals[1]}".`);
   if (v.chains !== undefined && v.seed !== undefined) return bad('--seed is for the simulator; it cannot be combined with --chains.');
-  if (v.daily !== undefined && v.chains === undefined) return bad('--daily goes with --chains (the simulator has its own daily history).');
+  if (v.sim && (v.chains !== undefined || v.daily !== undefined)) return bad('--sim is the simulator; it cannot be combined with --chains or --daily.');
+  if (v.daily !== undefined && v.seed !== undefined) return bad('--seed is for the simulator; --daily alone is the model source (the simulator has its own daily history).');
   if (v.daily !== undefined && !(fs.existsSync(v.daily) && fs.statSync(v.daily).isDirectory())) return bad(`--daily wants a folder of daily files, and ${v.daily} is not one.`);
+  // Which source: what is asked for, else the system's first.
+  const first = strategy.about.backtest.sources[0]?.kind ?? 'sim';
+  if (v.daily !== undefined && v.chains === undefined && !strategy.about.backtest.sources.some((x) => x.kind === 'model')) {
+    return bad(`--daily goes with --chains (the simulator has its own daily history); alone it is the model source, which ${strategy.id} does not declare.`);
+  }
+  const kind: 'sim' | 'chains' | 'model' = v.chains !== undefined ? 'chains' : v.sim || v.seed !== undefined ? 'sim' : v.daily !== undefined || first === 'model' ? 'model' : 'sim';
   if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
 
   let seed = 1;
@@ -221,6 +240,20 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`Daily series: ${daily.files.map((f) => path.basename(f)).join(', ')}\n`);
     }
     source = { kind: 'chains', columns: loaded.rows, file: v.chains, ...(daily ? { daily: daily.series, levels: daily.levels } : {}) };
+  } else if (kind === 'model') {
+    const dir = v.daily ?? DEFAULT_DATA;
+    if (!(fs.existsSync(dir) && fs.statSync(dir).isDirectory())) return bad(`The model source reads daily files (spx_daily.csv, vix_daily.csv…) from ${dir}, which is not a folder: give --daily DIR.`);
+    let daily: ReturnType<typeof loadDailyFiles>;
+    try {
+      daily = loadDailyFiles(dir);
+    } catch (error) {
+      return refuse(`A daily file in ${dir} cannot be used: ${(error as Error).message}`);
+    }
+    if (!daily.series.SPX || !daily.series.VIX) return bad(`${dir} must hold spx_daily.csv and vix_daily.csv for the model source (found ${daily.files.map((f) => path.basename(f)).join(', ') || 'none'}).`);
+    process.stderr.write(`Daily series: ${daily.files.map((f) => path.basename(f)).join(', ')}\n`);
+    from ??= daily.series.VIX[0]!.date;
+    to ??= daily.series.SPX.at(-1)!.date;
+    source = { kind: 'model', daily: daily.series, dir };
   } else {
     const period = defaultSimPeriod(etDate(Date.now()));
     from ??= period.from;
@@ -238,7 +271,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = jsonToStdout ? process.stderr : process.stdout;
   const showProgress = v.progress === true || (v['no-progress'] !== true && !jsonToStdout && process.stderr.isTTY === true);
   const bar = new ProgressBar({ stream: process.stderr, enabled: showProgress, wallNow: () => performance.now() });
-  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${source.kind === 'sim' ? `the simulator (seed ${seed})` : v.chains}${keep ? `; database in ${dataDir}` : ''}\n`);
+  const on = source.kind === 'sim' ? `the simulator (seed ${seed})` : source.kind === 'chains' ? v.chains : `the daily files in ${source.dir} with model-priced options`;
+  process.stderr.write(`Backtesting ${name} ${from} → ${to} on ${on}${keep ? `; database in ${dataDir}` : ''}\n`);
 
   // A folder the user names could be a live data folder: take it like any writer, or say who holds it.
   let lock: DataFolderLock | null = null;
@@ -276,7 +310,8 @@ export async function main(argv: string[]): Promise<number> {
   const seconds = (performance.now() - wallStart) / 1000;
   bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);
 
-  out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${keep ? result.db : 'removed (a temporary one; --keep-db or --db DIR keeps it)'}\n`);
+  const section = result.systemReport ? `\n\n${section16Text(result.systemReport.section16)}` : '';
+  out.write(`${statsTable(result)}${section}\n\nPricing: ${result.pricing.text}\n\n${tradeList(result)}\n\nDatabase: ${keep ? result.db : 'removed (a temporary one; --keep-db or --db DIR keeps it)'}\n`);
   if (v.json !== undefined) {
     // The JSON names the database only while it exists.
     const text = `${JSON.stringify(keep ? result : { ...result, db: null }, null, 2)}\n`;

@@ -7,6 +7,7 @@ export const COMMANDS: Record<string, Command> = {
   backtest: { summary: 'run a strategy over simulated or imported chains', load: () => import('./backtest.ts') },
   sim: { summary: 'look at the built-in market simulator: export days, one chain, or the realism report (export | chain | report)', load: () => import('./sim.ts') },
   db: { summary: 'back up, check or restore the database (backup | check | restore)', load: () => import('./db.ts') },
+  optimus: { summary: "seed 002's tools: signals (the days every signal gate passed, with each gate's value)", load: () => import('./optimus.ts') },
   study: { summary: 'the 0DTE put-sell probability study, seed 001 (fit | walk-forward | forward | report)', load: () => import('./study.ts') },
 };
 

@@ -17,7 +17,7 @@
  */
 import type { AccountRisk } from '../../shared/domain/account-risk.ts';
 import type { ChainKey } from '../../shared/domain/chain.ts';
-import type { EntryDecision, Listed, MarketView, PortfolioView, ProposedLeg, RiskLimits } from '../strategies/types.ts';
+import type { DailyBar, EntryDecision, Listed, MarketView, PortfolioView, ProposedLeg, RiskLimits, UnderlyingView } from '../strategies/types.ts';
 import { accountVeto, systemVeto, type AccountFacts } from './risk.ts';
 
 /** The `details` key under which the engine records a decision's inputs. */
@@ -33,8 +33,43 @@ export type DecisionInputs = {
   portfolio: PortfolioView;
   account?: AccountFacts;
   accountRisk?: AccountRisk;
-  market?: MarketView;
+  /** Packed (`packMarketView`) since issue 16; a plain view before. */
+  market?: MarketView | PackedMarketView;
 };
+
+/**
+ * The market view as a decision keeps it: each daily bar as `[date, open, high, low, close, volume]`
+ * instead of an object (half the size: a daily system keeps ~1,500 bars per entry), marked
+ * `packed: 1`. `unpackMarketView` gives the view back (and passes a view stored unpacked, before
+ * packing existed, through unchanged).
+ */
+type PackedBar = [string, number, number, number, number, number | null];
+export type PackedMarketView = {
+  packed: 1;
+  at: number;
+  underlyings: Record<string, { underlying: string; last: number | null; daily: PackedBar[] }>;
+  series: Record<string, PackedBar[]>;
+};
+
+const packBars = (bars: readonly DailyBar[]): PackedBar[] => bars.map((b) => [b.date, b.open, b.high, b.low, b.close, b.volume]);
+const unpackBars = (bars: readonly PackedBar[]): DailyBar[] => bars.map(([date, open, high, low, close, volume]) => ({ date, open, high, low, close, volume }));
+
+export function packMarketView(view: MarketView): PackedMarketView {
+  const underlyings: PackedMarketView['underlyings'] = {};
+  for (const [u, v] of Object.entries(view.underlyings)) if (v) underlyings[u] = { underlying: v.underlying, last: v.last, daily: packBars(v.daily) };
+  const series: PackedMarketView['series'] = {};
+  for (const [k, bars] of Object.entries(view.series)) if (bars) series[k] = packBars(bars);
+  return { packed: 1, at: view.at, underlyings, series };
+}
+
+export function unpackMarketView(stored: MarketView | PackedMarketView): MarketView {
+  if (!('packed' in stored)) return stored;
+  const underlyings: Record<string, UnderlyingView> = {};
+  for (const [u, v] of Object.entries(stored.underlyings)) underlyings[u] = { underlying: v.underlying as UnderlyingView['underlying'], last: v.last, daily: unpackBars(v.daily) };
+  const series: Record<string, DailyBar[]> = {};
+  for (const [k, bars] of Object.entries(stored.series)) series[k] = unpackBars(bars);
+  return { at: stored.at, underlyings, series } as MarketView;
+}
 
 /** The gate of the row the engine writes when entries are off (the strategy is not asked). */
 export const ENTRIES_OFF = 'entries-off';
@@ -78,7 +113,7 @@ export function entryRows(decisions: readonly EntryDecision[], risk: RiskInputs)
       decision: d,
     };
     if (d.kind === 'ENTER' && p && !chosen) {
-      const veto = systemVeto(p, risk.portfolio, risk.limits, risk.at) ?? (risk.account ? accountVeto(p, risk.account.facts, risk.account.limits) : null);
+      const veto = systemVeto(p, risk.portfolio, risk.limits, risk.at, risk.account?.facts ?? null) ?? (risk.account ? accountVeto(p, risk.account.facts, risk.account.limits) : null);
       if (veto) {
         // A system's veto keeps the details it always had; an account veto also says its level.
         const level = veto.level === 'account' ? { vetoLevel: 'account' } : {};

@@ -14,7 +14,7 @@
  */
 import type { ContextSymbol, DailyBar } from '../../shared/domain/bars.ts';
 import type { Underlying } from '../../shared/domain/chain.ts';
-import { previousTradingDay, session } from '../../shared/market/calendar.ts';
+import { addDays, previousTradingDay, session } from '../../shared/market/calendar.ts';
 import { etDate } from '../../shared/time/et.ts';
 import type { HistoryNeed, MarketView, UnderlyingView } from '../strategies/types.ts';
 import type { HistorySymbol, IndexLevels, Logger, MarketData } from './ports.ts';
@@ -24,6 +24,25 @@ export function visibleBars(bars: readonly DailyBar[], at: number): DailyBar[] {
   const today = etDate(at);
   const s = session(today);
   const todayClosed = s !== null && at >= s.close;
+  // Every source gives ascending, unique dates: then the cut is one binary search (a 36-year backtest asks ~30,000 times).
+  let ordered = true;
+  for (let i = 1; i < bars.length; i++) {
+    if (!(bars[i - 1]!.date < bars[i]!.date)) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) {
+    let lo = 0;
+    let hi = bars.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const d = bars[mid]!.date;
+      if (d < today || (d === today && todayClosed)) lo = mid + 1;
+      else hi = mid;
+    }
+    return bars.slice(0, lo);
+  }
   const seen = new Set<string>();
   return bars
     .filter((b) => b.date < today || (b.date === today && todayClosed))
@@ -82,8 +101,10 @@ export class MarketViews {
     if (hit) return hit;
     let bars: DailyBar[] = [];
     try {
-      // A few sessions more than asked: the visible window ends before today during the session.
-      bars = await this.#market.dailyHistory(symbol, sessionsBefore(today, sessions + 5), today);
+      // A few sessions more than asked (the visible window ends before today during the session), from a
+      // calendar bound that always covers them: 7 days per 5 sessions, plus a holiday a month and a week.
+      const n = sessions + 5;
+      bars = await this.#market.dailyHistory(symbol, addDays(today, -(Math.ceil((n * 7) / 5) + Math.ceil(n / 20) + 7)), today);
     } catch (error) {
       const warnKey = `${symbol}|${today}`;
       if (!this.#warned.has(warnKey)) {

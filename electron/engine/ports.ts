@@ -44,8 +44,8 @@ export type HistorySymbol = Underlying | ContextSymbol;
 export type IndexLevels = { spx: number | null; spy: number | null; vix: number | null; vix9d: number | null; vix3m: number | null; time: number };
 
 export interface MarketData {
-  /** `live` reads a broker; `sim` / `chains` are backtest sources. */
-  readonly kind: 'live' | 'sim' | 'chains';
+  /** `live` reads a broker; `sim` / `chains` / `model` (daily files, model-priced options) are backtest sources. */
+  readonly kind: 'live' | 'sim' | 'chains' | 'model';
   /**
    * 'intraday' when each tick brings new quotes; 'daily' when one snapshot per day stands for the
    * whole session (end-of-day files): decisions at every slot of a day see that day's snapshot.

@@ -27,7 +27,7 @@ import { STRATEGIES } from '../strategies/index.ts';
 import type { AccountView, ContextView, Listed, MarketView } from '../strategies/types.ts';
 import type { DecisionRow } from '../store/repos/decisions.ts';
 import type { Store } from '../store/store.ts';
-import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs, type EntryRow } from './decisions.ts';
+import { entryRows, ENTRIES_OFF, INPUTS_KEY, unpackMarketView, type DecisionInputs, type EntryRow } from './decisions.ts';
 import type { AnyStrategy, EngineConfig } from './trading.ts';
 
 /** The parts of a decision row a replay compares. */
@@ -74,12 +74,13 @@ export function replayDecision(store: Store, decisionId: number, strategies: rea
   if (d.gate === ENTRIES_OFF) return no(`Decision ${decisionId} records that entries were off: the strategy was not asked.`);
   const strategy = strategies.find((s) => s.id === d.strategyId);
   if (!strategy) return no(`Decision ${decisionId} was made by ${d.strategyId}, which this build does not have.`);
+  // What was not kept first: a backtest keeps a slot's chains, context and inputs only where it entered or was vetoed.
+  if (d.contextId === null || !stored.context) {
+    return no(`The chains and context of decision ${decisionId} were not kept (a backtest keeps them only for the slots where it entered or was vetoed).`);
+  }
   const inputs = d.details[INPUTS_KEY] as (Omit<DecisionInputs, 'expirations'> & { expirations: Listed | string[] }) | undefined;
   if (!inputs || typeof inputs.expirations !== 'object' || inputs.expirations === null || typeof inputs.portfolio !== 'object') {
     return no(`Decision ${decisionId} was recorded before decisions kept their inputs (listed expirations, portfolio).`);
-  }
-  if (d.contextId === null || !stored.context) {
-    return no(`The chains and context of decision ${decisionId} were not kept (a backtest keeps them only for the slots where it entered or was vetoed).`);
   }
   const parsed = strategy.configSchema.safeParse(stored.config.config);
   if (!parsed.success) return no(`Config version ${stored.config.version} of ${d.strategyId} is not valid under the current rules: ${parsed.error.message}`);
@@ -102,7 +103,7 @@ export function replayDecision(store: Store, decisionId: number, strategies: rea
   // Before chains by root: one list, of the strategy's (then only) root.
   const expirations: Listed = Array.isArray(inputs.expirations) ? { [strategy.roots[0]!]: inputs.expirations } : inputs.expirations;
   const first = slot[0]?.details[INPUTS_KEY] as DecisionInputs | undefined;
-  const market: MarketView = first?.market ?? { at: d.decidedAt, underlyings: { SPX: { underlying: 'SPX', last: context.spx, daily: [] } }, series: {} };
+  const market: MarketView = first?.market ? unpackMarketView(first.market) : { at: d.decidedAt, underlyings: { SPX: { underlying: 'SPX', last: context.spx, daily: [] } }, series: {} };
   const account: AccountView = inputs.account?.account ?? emptyAccount(inputs.portfolio);
   const decisions = strategy.evaluateEntry({ now: d.decidedAt, slot: d.entrySlot ?? '', config, chains, expirations, context, market, portfolio: inputs.portfolio, account });
   const rows = entryRows(decisions, {

@@ -130,3 +130,51 @@ describe('account-wide limits', () => {
     expect(AccountRiskSchema.parse({})).toEqual(DEFAULT_ACCOUNT_RISK);
   });
 });
+
+describe("a system's own portfolio limits (seed 002 §6.3, §7.1)", () => {
+  const account: AccountView = { equityCents: 50_000_000, peakEquityCents: 50_000_000, positions: [], pendingEntries: 0, realizedTodayCents: 0, unrealizedCents: 0 };
+  const facts: AccountFacts = { account, today: '2026-12-09', pendingMaxLossCents: 0, deltaDollars: 0, legsWithoutDelta: 0, spots: { SPX: 6000, SPY: 600 }, circuit: { streak: 0, pausedThrough: null, trippedBy: [] } };
+  const optimusLimits = { ...riskLimitsSchema({ maxOpenTrades: 8, maxNewTradesPerDay: 1, dailyStopAfterStopLoss: false }).parse({}), maxOpenPerUnderlying: 3, maxHeatPct: 0.15, maxDeltaPctOfEquity: 0.5, circuitBreakerStops: 3, circuitBreakerPauseDays: 5 };
+  const spxLeg = (side: 'BUY' | 'SELL', delta: number) => ({ side, underlying: 'SPX', ratio: 1, multiplier: 100, delta }) as ProposedLeg;
+  /** A 2-lot SPX put spread: short −0.16, long −0.13, max loss $9,480. */
+  const spread = { ...proposal, quantity: 2, maxLossCents: 948_000, legs: [spxLeg('SELL', -0.16), spxLeg('BUY', -0.13)] } as Proposal;
+  const held = (id: number, maxLossCents: number, deltaShort = -0.16, deltaLong = -0.13) => ({
+    tradeId: id, structure: 'put_credit_spread', openedAt: now, quantity: 2, entryCreditCents: 260, maxProfitCents: 52_000, maxLossCents, notes: {},
+    legs: [
+      { symbol: `S${id}`, underlying: 'SPX', root: 'SPXW', expiration: '2027-01-15', strike: 5700, right: 'P', side: 'SELL', multiplier: 100, openQuantity: 2, entryPriceCents: 1240, mark: { bid: 1, ask: 1, mid: 1, delta: deltaShort, iv: null, time: null } },
+      { symbol: `L${id}`, underlying: 'SPX', root: 'SPXW', expiration: '2027-01-15', strike: 5650, right: 'P', side: 'BUY', multiplier: 100, openQuantity: 2, entryPriceCents: 980, mark: { bid: 1, ask: 1, mid: 1, delta: deltaLong, iv: null, time: null } },
+    ],
+  }) as PortfolioView['positions'][number];
+
+  it('3 positions per underlying: two open and one being worked on SPX vetoes the fourth', () => {
+    expect(systemVeto(spread, { ...flat, positions: [held(1, 948_000), held(2, 948_000)] }, optimusLimits, now, facts)).toBeNull();
+    const v = systemVeto(spread, { ...flat, positions: [held(1, 948_000), held(2, 948_000)], pendingEntries: 1 }, optimusLimits, now, facts);
+    expect(v).toMatchObject({ level: 'system', gate: 'max-open-per-underlying', reason: 'Max positions per underlying reached (3 on SPX, limit 3)' });
+  });
+
+  it('heat 15 % of equity over this system: $66,360 open + $9,480 = 15.17 % of $500,000 vetoes, one position less passes', () => {
+    const seven = [1, 2, 3, 4, 5, 6, 7].map((i) => held(i, 948_000));
+    const limits = { ...optimusLimits, maxOpenPerUnderlying: 10, maxDeltaPctOfEquity: null };
+    const v = systemVeto(spread, { ...flat, positions: seven }, limits, now, facts);
+    expect(v).toMatchObject({ level: 'system', gate: 'portfolio-heat', details: { openMaxLossCents: 6_636_000, entryMaxLossCents: 948_000, equityCents: 50_000_000, limitPct: 0.15 } });
+    expect(systemVeto(spread, { ...flat, positions: seven.slice(1) }, limits, now, facts)).toBeNull();
+  });
+
+  it("aggregate delta: the system's spreads' dollar delta over equity (each 2-lot spread $36,000 of SPX long: 7.2 %)", () => {
+    const limits = { ...optimusLimits, maxOpenPerUnderlying: 10, maxHeatPct: null, maxOpenTrades: 15 };
+    const book = (n: number) => ({ ...flat, positions: Array.from({ length: n }, (_, i) => held(i + 1, 948_000)) });
+    expect(systemVeto(spread, book(5), limits, now, facts)).toBeNull(); // 6 × 7.2 % = 43.2 %
+    const v = systemVeto(spread, book(6), limits, now, facts); // 7 × 7.2 % = 50.4 %
+    expect(v).toMatchObject({ gate: 'aggregate-delta', details: { deltaDollars: 252_000, entryDeltaDollars: 36_000, sharePctOfEquity: 0.504, limitPct: 0.5 } });
+  });
+
+  it("the system's circuit breaker: its portfolio's breaker halting today vetoes, the day after it does not", () => {
+    const circuit = { streak: 0, pausedThrough: '2026-12-11', trippedBy: [4, 5, 6] };
+    const v = systemVeto(spread, { ...flat, circuit }, optimusLimits, Date.parse('2026-12-11T16:15:00-05:00'), facts);
+    expect(v).toMatchObject({ level: 'system', gate: 'circuit-breaker', reason: 'Circuit breaker: 3 consecutive max losses (trades 4, 5, 6): no new entries through 2026-12-11' });
+    expect(systemVeto(spread, { ...flat, circuit }, optimusLimits, Date.parse('2026-12-14T16:15:00-05:00'), facts)).toBeNull();
+    // Off without the limit, or without the account (a decision recorded before it existed skips heat and delta).
+    expect(systemVeto(spread, { ...flat, circuit }, { ...optimusLimits, circuitBreakerStops: null }, Date.parse('2026-12-11T16:15:00-05:00'), facts)).toBeNull();
+    expect(systemVeto(spread, { ...flat, positions: [1, 2, 3, 4, 5, 6, 7].map((i) => held(i, 948_000)) }, { ...optimusLimits, maxOpenPerUnderlying: 10 }, now, null)).toBeNull();
+  });
+});

@@ -5,11 +5,17 @@
  *
  * **Per system** (`systemVeto`, the limits in each system's config, strategies/common.ts), in order:
  * - `max-open-trades`       open positions + entries being worked ≥ max open trades
+ * - `max-open-per-underlying` positions on the entry's underlying + entries being worked ≥ the limit (optional)
  * - `max-new-trades-per-day` trades opened (or being opened) today ≥ max new trades per day
  * - `daily-stop`            an exit the system declares a stop closed one of its trades today and the daily stop is on
+ * - `circuit-breaker`       the system's own breaker: N consecutive of its trades closed by a stop, no entries for M business days (optional)
  * - `max-loss-per-trade`    the entry's max loss is above the per-trade limit
  * - `max-loss-per-day`      today's realized loss plus this entry's max loss would exceed the daily limit
  * - `event-blackout`        a listed high-impact event is within N hours of now (before or after)
+ * - `portfolio-heat`        Σ max loss of the system's open positions, its pending entries and this entry over equity would exceed the limit (optional)
+ * - `aggregate-delta`       the net dollar delta of the system's positions plus this entry's, over equity, would exceed the limit either way (optional)
+ * The optional ones are seed 002's §6.3 constraints and §7.1 circuit breaker; the last two need the
+ * account (its equity and spots): a decision recorded before the account existed skips them.
  *
  * **Account-wide** (`accountVeto`, set once for the account: shared/domain/account-risk.ts), over every
  * system's positions, in order:
@@ -22,7 +28,8 @@
  * The system's limits are checked first: a system's own "no" is the more specific reason.
  */
 import type { AccountRisk } from '../../shared/domain/account-risk.ts';
-import { nextTradingDay } from '../../shared/market/calendar.ts';
+import { circuitHalts, circuitState, type CircuitState } from '../../shared/domain/circuit.ts';
+import { etDate } from '../../shared/time/et.ts';
 import type { AccountView, PortfolioView, Proposal, RiskLimits } from '../strategies/types.ts';
 import { deltaDollars, positionDeltaLegs, proposalDeltaLegs, type Spots } from './account.ts';
 import type { ClosedResult } from '../store/repos/trades.ts';
@@ -33,10 +40,20 @@ const usd = (cents: number): string => `${cents < 0 ? '−' : ''}$${(Math.abs(ce
 const pct = (x: number): string => `${(Math.round(x * 10_000) / 100).toFixed(2)} %`;
 
 /** Null when the system's own limits let the entry go ahead, otherwise the first gate that vetoes it. */
-export function systemVeto(proposal: Proposal, portfolio: PortfolioView, limits: RiskLimits, now: number): Veto | null {
+export function systemVeto(proposal: Proposal, portfolio: PortfolioView, limits: RiskLimits, now: number, account: AccountFacts | null = null): Veto | null {
   const open = portfolio.positions.length + portfolio.pendingEntries;
   if (open >= limits.maxOpenTrades) {
     return { level: 'system', gate: 'max-open-trades', reason: `Max open trades reached (${open} open, limit ${limits.maxOpenTrades})`, details: { open, limit: limits.maxOpenTrades } };
+  }
+  const perUnderlying = limits.maxOpenPerUnderlying ?? null;
+  if (perUnderlying !== null) {
+    // Entries being worked count on every underlying (the portfolio does not say which theirs is).
+    const underlyings = new Set(proposal.legs.map((l) => l.underlying));
+    const on = portfolio.positions.filter((p) => p.legs.some((l) => underlyings.has(l.underlying))).length + portfolio.pendingEntries;
+    if (on >= perUnderlying) {
+      const names = [...underlyings].join('/');
+      return { level: 'system', gate: 'max-open-per-underlying', reason: `Max positions per underlying reached (${on} on ${names}, limit ${perUnderlying})`, details: { underlying: names, open: on, limit: perUnderlying } };
+    }
   }
   if (portfolio.newTradesToday >= limits.maxNewTradesPerDay) {
     return {
@@ -48,6 +65,15 @@ export function systemVeto(proposal: Proposal, portfolio: PortfolioView, limits:
   }
   if (limits.dailyStopAfterStopLoss && portfolio.stopLossToday) {
     return { level: 'system', gate: 'daily-stop', reason: 'Daily stop: a stop loss was hit today, no new entries for the rest of the day', details: { stopLossToday: true } };
+  }
+  const breaker = portfolio.circuit ?? null;
+  if ((limits.circuitBreakerStops ?? null) !== null && breaker !== null && circuitHalts(breaker, etDate(now))) {
+    return {
+      level: 'system',
+      gate: 'circuit-breaker',
+      reason: `Circuit breaker: ${limits.circuitBreakerStops} consecutive max losses (trades ${breaker.trippedBy.join(', ')}): no new entries through ${breaker.pausedThrough}`,
+      details: { consecutiveStops: limits.circuitBreakerStops, trades: breaker.trippedBy, pausedThrough: breaker.pausedThrough, pauseDays: limits.circuitBreakerPauseDays ?? null },
+    };
   }
   if (limits.maxLossPerTradeCents !== null && proposal.maxLossCents > limits.maxLossPerTradeCents) {
     return {
@@ -83,50 +109,46 @@ export function systemVeto(proposal: Proposal, portfolio: PortfolioView, limits:
       }
     }
   }
+  if (account !== null) {
+    const equity = account.account.equityCents;
+    const heatLimit = limits.maxHeatPct ?? null;
+    if (heatLimit !== null) {
+      const openLoss = portfolio.positions.reduce((sum, p) => sum + Math.max(0, p.maxLossCents ?? 0), 0) + (portfolio.pendingMaxLossCents ?? 0);
+      const after = openLoss + Math.max(0, proposal.maxLossCents);
+      const heat = equity > 0 ? after / equity : Infinity;
+      if (heat > heatLimit) {
+        return {
+          level: 'system',
+          gate: 'portfolio-heat',
+          reason: `Portfolio heat ${pct(heat)} (this system's open max loss ${usd(openLoss)} + this entry's ${usd(proposal.maxLossCents)} over equity ${usd(equity)}) would exceed the limit ${pct(heatLimit)}`,
+          details: { heatPct: Number.isFinite(heat) ? Math.round(heat * 1e6) / 1e6 : null, openMaxLossCents: openLoss, entryMaxLossCents: proposal.maxLossCents, equityCents: equity, positions: portfolio.positions.length, limitPct: heatLimit },
+        };
+      }
+    }
+    const deltaLimit = limits.maxDeltaPctOfEquity ?? null;
+    if (deltaLimit !== null) {
+      const held = deltaDollars(positionDeltaLegs(portfolio.positions), account.spots);
+      const entry = deltaDollars(proposalDeltaLegs(proposal.legs, proposal.quantity), account.spots);
+      const after = Math.round((held.dollars + entry.dollars) * 100) / 100;
+      const share = equity > 0 ? Math.abs(after * 100) / equity : Infinity;
+      if (share > deltaLimit) {
+        return {
+          level: 'system',
+          gate: 'aggregate-delta',
+          reason: `Aggregate delta $${Math.round(after).toLocaleString('en-US')} of underlying (this system's $${Math.round(held.dollars).toLocaleString('en-US')} + this entry's $${Math.round(entry.dollars).toLocaleString('en-US')}) is ${pct(share)} of equity ${usd(equity)}, over the limit ${pct(deltaLimit)}`,
+          details: { deltaDollars: Math.round(after), openDeltaDollars: Math.round(held.dollars), entryDeltaDollars: Math.round(entry.dollars), sharePctOfEquity: Number.isFinite(share) ? Math.round(share * 1e6) / 1e6 : null, equityCents: equity, legsWithoutDelta: held.missing + entry.missing, limitPct: deltaLimit },
+        };
+      }
+    }
+  }
   return null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Account-wide
 
-/** A closed trade as the circuit breaker reads it, in close order. */
-export type ClosedForBreaker = { tradeId: number; exitDate: string; stop: boolean };
-
-/** The circuit breaker's state on a date. */
-export type CircuitState = {
-  /** Consecutive stops at the end of the list (since the last non-stop close or the last trip). */
-  streak: number;
-  /** The last date without entries of the latest trip (null when it never tripped). */
-  pausedThrough: string | null;
-  /** The trades whose stops tripped it last (empty when it never tripped). */
-  trippedBy: number[];
-};
-
-/**
- * Walks the closed trades in close order: every `stops` consecutive stop closes trip the breaker (the
- * streak starts again after a trip), which halts entries for the `pauseDays` business days after the
- * exit date of the trade that tripped it. Null `stops` = off.
- */
-export function circuitState(closed: readonly ClosedForBreaker[], stops: number | null, pauseDays: number): CircuitState {
-  let streak: number[] = [];
-  let pausedThrough: string | null = null;
-  let trippedBy: number[] = [];
-  for (const t of closed) {
-    if (!t.stop) {
-      streak = [];
-      continue;
-    }
-    streak.push(t.tradeId);
-    if (stops !== null && streak.length >= stops) {
-      let d = t.exitDate;
-      for (let i = 0; i < pauseDays; i++) d = nextTradingDay(d);
-      pausedThrough = d;
-      trippedBy = streak;
-      streak = [];
-    }
-  }
-  return { streak: streak.length, pausedThrough, trippedBy };
-}
+export type { CircuitState, ClosedForBreaker } from '../../shared/domain/circuit.ts';
+export { circuitState } from '../../shared/domain/circuit.ts';
 
 /** What the account-wide limits read besides the account view (computed by the engine, account.ts). */
 export type AccountFacts = {

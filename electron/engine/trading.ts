@@ -32,22 +32,25 @@ import { DEFAULT_ACCOUNT_RISK, type AccountRisk } from '../../shared/domain/acco
 import { chainKey, type ChainKey, type ChainSnapshot, type OptionQuote, type OptionRoot, type Underlying } from '../../shared/domain/chain.ts';
 import { underlyingsOf } from '../../shared/domain/instruments.ts';
 import { comboMultiplier } from '../../shared/domain/leg.ts';
-import { quoteMid } from '../../shared/domain/quote.ts';
+import { isMarket, quoteMid } from '../../shared/domain/quote.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 import type { NotificationKind } from '../../shared/domain/notifications.ts';
 import { formatUsd } from '../../shared/format.ts';
 import { etDateTime, etTime, etWhen } from '../../shared/time/et.ts';
-import { fromCents } from '../../shared/money.ts';
+import { fromCents, toCents } from '../../shared/money.ts';
 import { gammaExposure } from '../market/context.ts';
 import { isRegularHours, nextSessionOpen, session, settlement } from '../../shared/market/calendar.ts';
 import { etDate, etToEpoch } from '../../shared/time/et.ts';
 import { normalizeChain } from '../store/chain-codec.ts';
 import type { Store } from '../store/store.ts';
-import { closeQueueOf, type ClosedResult, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
+import { closeQueueOf, entryQueueOf, type ClosedResult, type ExitIntent, type TradeWithLegs } from '../store/repos/trades.ts';
+import { circuitState } from '../../shared/domain/circuit.ts';
 import { isStopExit } from '../strategies/common.ts';
+import { CLOSED_KEPT } from '../strategies/types.ts';
 import type {
   AccountPosition,
   AccountView,
+  ClosedTradeView,
   ContextView,
   EntryDecision,
   ExecutionConfig,
@@ -58,6 +61,8 @@ import type {
   PortfolioView,
   PositionLeg,
   PositionView,
+  Proposal,
+  ProposedLeg,
   RiskLimits,
   Strategy,
 } from '../strategies/types.ts';
@@ -66,8 +71,9 @@ import type { Clock, TimerHandle } from './clock.ts';
 import { brokerTitle } from '../brokers/port.ts';
 import type { Executor, IndexLevels, Logger, MarketData, MarkMap } from './ports.ts';
 import { PositionBook } from './position-book.ts';
-import { entryRows, ENTRIES_OFF, INPUTS_KEY, type DecisionInputs } from './decisions.ts';
+import { entryRows, ENTRIES_OFF, INPUTS_KEY, packMarketView, type DecisionInputs } from './decisions.ts';
 import { MarketViews } from './market-view.ts';
+import { inWindow, windowSendAt } from './window.ts';
 import { accountFacts, lossToday, type AccountFacts } from './risk.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -352,14 +358,18 @@ export class TradingEngine {
     return view;
   }
 
-  /** The strategy's chains and context at `at`; reuses a capture of the same minute. */
-  async #capture(st: StrategyState, at: number): Promise<Capture> {
+  /**
+   * The strategy's chains and context at `at`; reuses a capture of the same minute. The strategy says
+   * which chains it needs from the listed expirations and the market view it will decide on (a daily
+   * system reads a chain only on the days its signal fires).
+   */
+  async #capture(st: StrategyState, at: number, market?: MarketView): Promise<Capture> {
     if (st.latest && st.latest.at === at) return st.latest;
     const { strategy, config } = st;
     const chains = new Map<ChainKey, ChainSnapshot>();
     const listed: Partial<Record<OptionRoot, string[]>> = {};
     for (const root of strategy.roots) listed[root] = [...new Set(await this.#o.market.expirations(root))].sort();
-    const needs = strategy.chainsNeeded(at, config, listed);
+    const needs = strategy.chainsNeeded(at, config, listed, market ?? (await this.#marketView(st, at)));
     for (const need of needs) {
       try {
         const chain = await this.#o.market.chain(need);
@@ -544,6 +554,7 @@ export class TradingEngine {
     const s = session(date);
     const sessionClose = s?.close ?? at;
     let market: MarketView | undefined;
+    let portfolio: PortfolioView | undefined;
     for (const trade of open) {
       if (stoppedTrading(trade, at) !== null) continue; // waits for its settlement
       if (trade.status === 'CLOSING') {
@@ -564,7 +575,8 @@ export class TradingEngine {
       const position = this.#positionView(trade);
       if (position.quantity === 0) continue;
       market ??= await this.#marketView(st, at);
-      const verdict = st.strategy.manage({ now: at, config: st.config, position, sessionClose, market });
+      portfolio ??= this.portfolio(st.strategy.id, at);
+      const verdict = st.strategy.manage({ now: at, config: st.config, position, sessionClose, market, portfolio });
       if (verdict.kind !== 'EXIT') continue;
       const capture = st.latest;
       const decisionId = this.#o.store.decisions.record({
@@ -581,9 +593,17 @@ export class TradingEngine {
         tradeId: trade.tradeId,
       });
       const intent = verdict.target ? exitIntent(verdict.gate, verdict.target, position, decisionId, at) : null;
-      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, intent ? { exitIntent: intent } : undefined);
-      this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId} — ${verdict.reason}`);
+      // Outside the strategy's execution window the close is queued for the next window, with its urgency.
+      const sendAt = windowSendAt(st.strategy.executionWindow, at);
+      const queue = sendAt === null ? {} : { closeQueue: { queuedAt: at, sendAt, urgency: verdict.urgency, decisionId } };
+      this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, intent || sendAt !== null ? { ...(intent ? { exitIntent: intent } : {}), ...queue } : undefined);
       this.#o.notify?.({ level: 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}` });
+      if (sendAt !== null) {
+        this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId}, queued for its execution window (${etWhen(sendAt)}) — ${verdict.reason}`);
+        this.#armQueue();
+        continue;
+      }
+      this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId} — ${verdict.reason}`);
       await this.#sendClose(st, this.#o.store.trades.get(trade.tradeId)!, verdict.urgency, decisionId, at);
     }
   }
@@ -650,8 +670,12 @@ export class TradingEngine {
     // chains applies from the next decision, and this one records the version it actually used.
     const { strategy, config, configId } = st;
     const slot = etTime(at);
-    const capture = await this.#capture(st, at);
-    const portfolio = this.portfolio(strategy.id, at);
+    const market = await this.#marketView(st, at);
+    const capture = await this.#capture(st, at, market);
+    const closed = this.#o.store.trades.closedResults();
+    // One read of the open trades for the portfolio, the account and the limits.
+    const openAll = this.#o.store.trades.listOpen();
+    const portfolio = this.portfolio(strategy.id, at, closed, openAll.filter((t) => t.strategyId === strategy.id));
     const base = { strategyId: strategy.id, configId, decidedAt: at, entrySlot: slot, modelVersion: strategy.rulesetVersion };
     if (!st.enabled || !(this.#o.entriesAllowed?.() ?? true)) {
       this.#o.store.decisions.record({
@@ -680,10 +704,8 @@ export class TradingEngine {
       this.#o.onChange?.();
       return;
     }
-    const market = await this.#marketView(st, at);
-    const closed = this.#o.store.trades.closedResults();
-    const account = this.account(at, closed);
-    const facts = this.#accountFacts(account, at, market, closed);
+    const account = this.account(at, closed, openAll);
+    const facts = this.#accountFacts(account, at, market, closed, openAll);
     const accountRisk = this.#accountRisk;
     const decisions = strategy.evaluateEntry({ now: at, slot, config, chains: capture.chains, expirations: capture.expirations, context: capture.context, market, portfolio, account });
     const rows = entryRows(decisions, { portfolio, limits: config.risk, at, account: { facts, limits: accountRisk } });
@@ -691,19 +713,23 @@ export class TradingEngine {
     // What the slot read is kept when snapshots are stored, and always for a slot that entered or was
     // vetoed (backtests): every row of such a slot can be replayed (replay.ts).
     const keep = this.#o.snapshots === 'store' || rows.some((r) => r.kind !== 'SKIP');
+    // Outside the strategy's execution window an entry is queued for the next window (its trade PENDING).
+    const queueFor = windowSendAt(strategy.executionWindow, at);
     // Every decision of the slot and the entry's trade are written in one transaction (one commit);
     // the executor then writes the order row (committed) before anything is sent.
     const entry = this.#o.store.transaction(() => {
       let chosen: { decision: EntryDecision; decisionId: number; trade: TradeWithLegs } | null = null;
       for (const [i, row] of rows.entries()) {
-        // The market view (daily history can be long) is kept once per slot, on its first row.
-        const kept: DecisionInputs = i === 0 ? { ...inputs, market } : inputs;
+        // The market view (daily history can be long) is kept once per slot, on its first row, where
+        // the slot's inputs are kept (live always; a backtest for the slots that entered or were vetoed).
+        const kept: DecisionInputs = i === 0 && keep ? { ...inputs, market: packMarketView(market) } : inputs;
         const decisionId = this.#o.store.decisions.record({
           ...base,
           kind: row.kind,
           gate: row.gate,
           reason: row.reason,
-          details: { ...row.details, [INPUTS_KEY]: kept },
+          // What the strategy was given, for replay: where the slot can be replayed (its chains and context kept).
+          details: keep ? { ...row.details, [INPUTS_KEY]: kept } : row.details,
           legs: row.legs,
           limitPriceCents: row.limitPriceCents,
           quantity: row.quantity,
@@ -712,15 +738,20 @@ export class TradingEngine {
           contextId: keep ? this.#contextId(capture) : capture.contextId,
         });
         if (row.kind === 'VETO') this.#o.log.info(`${strategy.id} ${slot}: entry vetoed — ${row.reason}`);
-        if (row.kind === 'ENTER') chosen = { decision: row.decision, decisionId, trade: this.#createTrade(st, row.decision, decisionId, at, configId) };
+        if (row.kind === 'ENTER') chosen = { decision: row.decision, decisionId, trade: this.#createTrade(st, row.decision, decisionId, at, configId, queueFor) };
       }
       return chosen;
     });
     if (entry) {
       const p = entry.decision.proposal!;
-      this.#o.log.info(`${strategy.id} ${slot}: enter ${p.structure} ×${p.quantity} (trade ${entry.trade.tradeId}) — ${entry.decision.reason}`);
-      await this.#o.executor.open({ trade: entry.trade, proposal: p, decisionId: entry.decisionId, execution: config.execution, now: at });
-      this.#armWork();
+      if (queueFor !== null) {
+        this.#o.log.info(`${strategy.id} ${slot}: enter ${p.structure} ×${p.quantity} (trade ${entry.trade.tradeId}), queued for its execution window (${etWhen(queueFor)}) — ${entry.decision.reason}`);
+        this.#armQueue();
+      } else {
+        this.#o.log.info(`${strategy.id} ${slot}: enter ${p.structure} ×${p.quantity} (trade ${entry.trade.tradeId}) — ${entry.decision.reason}`);
+        await this.#o.executor.open({ trade: entry.trade, proposal: p, decisionId: entry.decisionId, execution: config.execution, now: at });
+        this.#armWork();
+      }
     }
     this.#o.onChange?.();
   }
@@ -734,6 +765,16 @@ export class TradingEngine {
     return ids;
   }
 
+  /**
+   * The market view one strategy would decide on at `at` (its prices and daily history without
+   * lookahead), for views of the application (the Optimus page's diagnosis); queued like any task.
+   */
+  marketViewOf(strategyId: string, at: number): Promise<MarketView> {
+    const st = this.#strategies.get(strategyId);
+    if (!st) return Promise.reject(new ApiError('NOT_FOUND', `The engine does not run ${strategyId}.`));
+    return this.run(`market view ${strategyId}`, () => this.#marketView(st, at));
+  }
+
   /** The market view of a strategy at `at`: its underlyings' prices and the history it asks for (market-view.ts). */
   async #marketView(st: StrategyState, at: number): Promise<MarketView> {
     const { strategy } = st;
@@ -741,7 +782,7 @@ export class TradingEngine {
   }
 
   /** What the account-wide limits read at a decision (risk.ts `accountFacts`). */
-  #accountFacts(account: AccountView, at: number, market: MarketView, closed: readonly ClosedResult[]): AccountFacts {
+  #accountFacts(account: AccountView, at: number, market: MarketView, closed: readonly ClosedResult[], open: readonly TradeWithLegs[] = this.#o.store.trades.listOpen()): AccountFacts {
     const spots: Partial<Record<Underlying, number | null>> = {};
     const levels = this.#levelsCache?.at === at ? this.#levelsCache.levels : null;
     for (const [u, view] of Object.entries(market.underlyings)) spots[u as Underlying] = view.last;
@@ -751,7 +792,7 @@ export class TradingEngine {
       spots.SPY ??= levels.spy;
     }
     let pendingMaxLoss = 0;
-    for (const t of this.#o.store.trades.listOpen()) if (t.status === 'PENDING') pendingMaxLoss += Math.max(0, t.maxLossCents ?? 0);
+    for (const t of open) if (t.status === 'PENDING') pendingMaxLoss += Math.max(0, t.maxLossCents ?? 0);
     return accountFacts({
       account,
       today: etDate(at),
@@ -767,9 +808,10 @@ export class TradingEngine {
     });
   }
 
-  /** The PENDING trade of an ENTER decision, with its legs (inside the decision's transaction). */
-  #createTrade(st: StrategyState, d: EntryDecision, decisionId: number, at: number, configId: number): TradeWithLegs {
+  /** The PENDING trade of an ENTER decision, with its legs (inside the decision's transaction); `queueFor` queues its order for that time. */
+  #createTrade(st: StrategyState, d: EntryDecision, decisionId: number, at: number, configId: number, queueFor: number | null = null): TradeWithLegs {
     const p = d.proposal!;
+    const queue = queueFor === null ? {} : { entryQueue: { queuedAt: at, sendAt: queueFor } };
     return this.#o.store.trades.create({
       strategyId: st.strategy.id,
       configId,
@@ -782,54 +824,75 @@ export class TradingEngine {
       legs: p.legs.map((l) => ({ root: l.root, expiration: l.expiration, strike: l.strike, right: l.right, side: l.side, quantity: l.ratio * p.quantity, multiplier: l.multiplier, symbol: l.symbol })),
       maxProfitCents: p.maxProfitCents,
       maxLossCents: p.maxLossCents,
-      notes: { ...p.notes, midCents: p.midCents, naturalCents: p.naturalCents, floorCents: p.floorCents, score: p.score },
+      notes: { ...p.notes, midCents: p.midCents, naturalCents: p.naturalCents, floorCents: p.floorCents, score: p.score, ...queue },
     });
   }
 
   // -------------------------------------------------------------------------------------------
   // Portfolio, marks and P&L
 
-  /** The portfolio of one strategy as its rules and the risk manager see it. */
-  portfolio(strategyId: string, at: number): PortfolioView {
+  /**
+   * The portfolio of one strategy as its rules and the risk manager see it: its positions and its day,
+   * its last closed trades, when it last entered, its pending entries' max loss, and its own circuit
+   * breaker when its risk limits have one.
+   */
+  portfolio(strategyId: string, at: number, closedAll: readonly ClosedResult[] = this.#o.store.trades.closedResults(), open: readonly TradeWithLegs[] = this.#o.store.trades.listOpen(strategyId)): PortfolioView {
     const today = etDate(at);
-    const open = this.#o.store.trades.listOpen(strategyId);
     const positions: PositionView[] = [];
     let pending = 0;
+    let pendingMaxLoss = 0;
     let unrealized = 0;
     for (const t of open) {
       if (t.status === 'PENDING') {
         pending++;
+        pendingMaxLoss += Math.max(0, t.maxLossCents ?? 0);
         continue;
       }
       const view = this.#positionView(t);
       positions.push(view);
       unrealized += unrealizedCents(view) ?? 0;
     }
-    let newToday = 0;
+    const newToday = this.#o.store.trades.countEnteredOn(today, strategyId);
     let realized = 0;
     let stopLoss = false;
-    for (const t of this.#o.store.trades.listByEntryDate(today, today)) {
-      if (t.strategyId === strategyId && t.status !== 'CANCELLED') newToday++;
-    }
-    const about = this.#strategies.get(strategyId)?.strategy.about;
-    for (const t of this.#o.store.trades.listClosedOn(today)) {
-      if (t.strategyId !== strategyId) continue;
-      realized += t.realizedPnlCents ?? 0;
+    const st = this.#strategies.get(strategyId);
+    const about = st?.strategy.about;
+    const isStop = (reason: string | null): boolean => about !== undefined && isStopExit(about, reason);
+    const mine: ClosedTradeView[] = [];
+    for (const c of closedAll) {
+      if (c.strategyId !== strategyId) continue;
+      const stop = isStop(c.exitReason);
+      mine.push({ tradeId: c.tradeId, closedAt: c.closedAt, exitDate: c.exitDate, exitReason: c.exitReason, pnlCents: c.realizedPnlCents, stop });
+      if (c.exitDate !== today) continue;
+      realized += c.realizedPnlCents;
       // The daily stop: an exit this system declares a stop (seed 000: STOP_LOSS).
-      if (about !== undefined && isStopExit(about, t.exitReason)) stopLoss = true;
+      if (stop) stopLoss = true;
     }
-    return { positions, pendingEntries: pending, newTradesToday: newToday, realizedTodayCents: realized, unrealizedCents: unrealized, stopLossToday: stopLoss };
+    const stops = st?.config.risk.circuitBreakerStops ?? null;
+    const circuit = stops === null ? null : circuitState(mine, stops, st?.config.risk.circuitBreakerPauseDays ?? 5);
+    return {
+      positions,
+      pendingEntries: pending,
+      newTradesToday: newToday,
+      realizedTodayCents: realized,
+      unrealizedCents: unrealized,
+      stopLossToday: stopLoss,
+      closed: mine.slice(-CLOSED_KEPT),
+      lastEntryAt: this.#o.store.trades.lastEntryAt(strategyId, st ? underlyingsOf(st.strategy.roots) : []),
+      pendingMaxLossCents: pendingMaxLoss,
+      circuit,
+    };
   }
 
   /**
    * The whole account at `at` (account.ts): equity from the account capital and every trade's P&L,
    * its peak, every system's open positions at the last marks, today's realized P&L.
    */
-  account(at: number, closed: readonly ClosedResult[] = this.#o.store.trades.closedResults()): AccountView {
+  account(at: number, closed: readonly ClosedResult[] = this.#o.store.trades.closedResults(), open: readonly TradeWithLegs[] = this.#o.store.trades.listOpen()): AccountView {
     const positions: AccountPosition[] = [];
     const unrealized = new Map<number, number | null>();
     let pending = 0;
-    for (const t of this.#o.store.trades.listOpen()) {
+    for (const t of open) {
       if (t.status === 'PENDING') {
         pending++;
         continue;
@@ -924,6 +987,13 @@ export class TradingEngine {
       let closing = 0;
       let queued = 0;
       for (const trade of this.#o.store.trades.listOpen()) {
+        if (trade.status === 'PENDING' && entryQueueOf(trade.notes) !== null) {
+          // An entry waiting for its window: it is never sent.
+          this.#o.store.trades.updateNotes(trade.tradeId, { entryQueue: undefined }, at, 'trade.entry-unqueued');
+          this.#o.store.trades.cancel(trade.tradeId, at, 'MANUAL');
+          this.#o.log.info(`Trade ${trade.tradeId}: its queued entry is cancelled (Close all).`);
+          continue;
+        }
         const stopped = this.#otherBroker(trade) ?? stoppedTrading(trade, at);
         if (stopped !== null) {
           this.#o.log.warn(stopped);
@@ -976,12 +1046,12 @@ export class TradingEngine {
     return 'queued';
   }
 
-  /** Arms one timer for the earliest queued close (none when nothing is queued, or before start). */
+  /** Arms one timer for the earliest queued close or entry (none when nothing is queued, or before start). */
   #armQueue(): void {
     if (!this.#started) return;
     let next: number | null = null;
     for (const t of this.#o.store.trades.listOpen()) {
-      const q = closeQueueOf(t.notes);
+      const q = closeQueueOf(t.notes) ?? (t.status === 'PENDING' ? entryQueueOf(t.notes) : null);
       if (q !== null && (next === null || q.sendAt < next)) next = q.sendAt;
     }
     if (this.#queueTimer?.at === next) return;
@@ -997,19 +1067,75 @@ export class TradingEngine {
     };
   }
 
-  /** At the open: sends every queued close that is due. */
+  /** At the open (or a strategy's window): sends every queued close and entry that is due, closes first. */
   async #sendQueued(): Promise<void> {
     const at = this.#o.clock.now();
-    for (const trade of this.#o.store.trades.listOpen()) {
+    const open = this.#o.store.trades.listOpen();
+    for (const trade of open) {
       const q = closeQueueOf(trade.notes);
       if (q !== null && q.sendAt <= at) await this.#sendQueuedClose(trade, at);
+    }
+    for (const trade of open) {
+      const q = trade.status === 'PENDING' ? entryQueueOf(trade.notes) : null;
+      if (q !== null && q.sendAt <= at) await this.#sendQueuedEntry(trade, at);
     }
     this.#armQueue();
     this.#o.onChange?.();
   }
 
+  /**
+   * Sends one queued entry when its window opens: the legs the decision chose, re-quoted now (its mid and
+   * natural from this moment's quotes, worked from mid toward natural like any entry; the size stays the
+   * decision's). Cancelled instead, with a log line, when entries were switched off meanwhile, the
+   * window has passed (the engine was down), the broker refuses orders now, or a leg has no two-sided
+   * quote or the spread no credit.
+   */
+  async #sendQueuedEntry(trade: TradeWithLegs, at: number): Promise<void> {
+    this.#o.store.trades.updateNotes(trade.tradeId, { entryQueue: undefined }, at, 'trade.entry-unqueued');
+    const st = this.#strategies.get(trade.strategyId);
+    const cancel = (why: string): void => {
+      this.#o.store.trades.cancel(trade.tradeId, at, 'ENTRY_NOT_SENT');
+      this.#o.log.warn(`Trade ${trade.tradeId}: its queued entry was not sent — ${why}.`);
+      this.#o.notify?.({ level: 'warn', title: 'Queued entry not sent', body: `Trade ${trade.tradeId}: ${why}.` });
+    };
+    if (!st) return cancel(`its strategy ${trade.strategyId} is not running`);
+    if (!st.enabled || !(this.#o.entriesAllowed?.() ?? true)) return cancel('entries were switched off before its window');
+    const window = st.strategy.executionWindow;
+    if (window !== undefined && !inWindow(window, at)) return cancel(`its ${window.from}–${window.to} ET window had passed`);
+    const blocked = this.#o.entryBlock?.(at) ?? null;
+    if (blocked !== null) return cancel(blocked);
+    const decision = trade.decisionId === null ? null : this.#o.store.decisions.get(trade.decisionId);
+    const decided = (decision?.legs ?? null) as ProposedLeg[] | null;
+    if (!decided || decided.length !== trade.legs.length) return cancel('its decision has no legs to send');
+    const marks = await this.#markTrades([trade], at);
+    const legs: ProposedLeg[] = [];
+    let twiceMid = 0;
+    let natural = 0;
+    for (const l of decided) {
+      const m = marks.get(l.symbol);
+      if (!m || !isMarket(m)) return cancel(`${l.symbol} has no two-sided quote at ${etWhen(at)}`);
+      const bid = toCents(m.bid), ask = toCents(m.ask);
+      const sign = l.side === 'SELL' ? 1 : -1;
+      twiceMid += sign * l.ratio * (bid + ask);
+      natural += l.side === 'SELL' ? l.ratio * bid : -l.ratio * ask;
+      legs.push({ ...l, bid: m.bid, ask: m.ask, mid: (bid + ask) / 200, delta: m.delta, iv: m.iv });
+    }
+    const midCents = Math.sign(twiceMid) * Math.floor((Math.abs(twiceMid) + 1) / 2);
+    const decidedMid = decision?.limitPriceCents ?? null;
+    if (decidedMid !== null && decidedMid > 0 && !(midCents > 0)) return cancel(`the spread decided at a $${(decidedMid / 100).toFixed(2)} credit has none now (mid $${(midCents / 100).toFixed(2)})`);
+    const proposal: Proposal = {
+      structure: trade.structure, legs, quantity: trade.quantity, midCents, naturalCents: natural, floorCents: natural,
+      maxProfitCents: trade.maxProfitCents ?? 0, maxLossCents: trade.maxLossCents ?? 0, score: null, notes: {},
+    };
+    this.#o.store.trades.updateNotes(trade.tradeId, { requote: { at, midCents, naturalCents: natural, decidedMidCents: decidedMid } }, at, 'trade.requoted');
+    this.#o.log.info(`Trade ${trade.tradeId}: its window is open; sending the queued entry at a $${(midCents / 100).toFixed(2)} mid (decided at $${((decidedMid ?? 0) / 100).toFixed(2)}).`);
+    await this.#o.executor.open({ trade: this.#o.store.trades.get(trade.tradeId)!, proposal, decisionId: trade.decisionId ?? 0, execution: st.config.execution, now: at });
+    this.#armWork();
+  }
+
   /** Sends one queued close (clearing its queue entry), or re-queues it if the market is closed after all. */
   async #sendQueuedClose(trade: TradeWithLegs, at: number): Promise<void> {
+    const q = closeQueueOf(trade.notes);
     if (!isRegularHours(at)) {
       await this.#closeOrQueue(trade, trade.exitReason ?? 'MANUAL', at);
       return;
@@ -1018,6 +1144,13 @@ export class TradingEngine {
     const stopped = stoppedTrading(trade, at);
     if (stopped !== null) {
       this.#o.log.warn(stopped);
+      return;
+    }
+    const st = this.#strategies.get(trade.strategyId);
+    if (q?.urgency !== undefined && st) {
+      // A strategy's exit queued for its window: worked with the exit's own urgency, linked to its decision.
+      this.#o.log.info(`Trade ${trade.tradeId}: its window is open; sending its queued ${trade.exitReason ?? 'exit'} close.`);
+      await this.#sendClose(st, this.#o.store.trades.get(trade.tradeId)!, q.urgency, q.decisionId ?? null, at);
       return;
     }
     this.#o.log.info(`Trade ${trade.tradeId}: the market is open; sending its queued close.`);

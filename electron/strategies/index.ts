@@ -5,14 +5,15 @@
  * data sources and fill fraction); the Strategies page, the Decisions page, the Backtests page, the
  * backtest runner and `thetadesk backtest` list systems from here and name none themselves.
  *
- * Seed 000 (SPX credit verticals) is built; seeds 001–004 join this list as they are built, each in its
- * own folder (the 0DTE study of seed 001 is research, not a strategy: electron/research/).
+ * Seed 000 (SPX credit verticals) and seed 002 (Optimus) are built; seeds 003–004 join this list as
+ * they are built, each in its own folder (the 0DTE study of seed 001 is research, not a strategy: electron/research/).
  */
 import { creditVerticals } from './credit-verticals/strategy.ts';
+import { optimus } from './optimus/strategy.ts';
 import type { RiskLimits, Strategy } from './types.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const STRATEGIES: readonly Strategy<any>[] = [creditVerticals];
+export const STRATEGIES: readonly Strategy<any>[] = [creditVerticals, optimus];
 
 export function strategyById(id: string): Strategy<{ risk: RiskLimits }> | null {
   return STRATEGIES.find((s) => s.id === id) ?? null;

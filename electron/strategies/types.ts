@@ -18,10 +18,11 @@
 import type { z } from 'zod';
 import type { ContextSymbol, DailyBar } from '../../shared/domain/bars.ts';
 import type { ChainKey, ChainSnapshot, OptionRoot, Underlying } from '../../shared/domain/chain.ts';
+import type { CircuitState } from '../../shared/domain/circuit.ts';
 import type { Leg } from '../../shared/domain/leg.ts';
 import type { ScheduleSpec } from '../../shared/domain/schedule.ts';
 
-export type { ChainKey, ContextSymbol, DailyBar };
+export type { ChainKey, CircuitState, ContextSymbol, DailyBar };
 
 // ---------------------------------------------------------------------------------------------
 // What the strategy sees
@@ -133,6 +134,19 @@ export type PositionView = {
   notes: Readonly<Record<string, unknown>>;
 };
 
+/** One of this system's closed trades, as rules that read its record see it (win rate, consecutive stops). */
+export type ClosedTradeView = {
+  tradeId: number;
+  /** The close, epoch ms, and its ET date. */
+  closedAt: number;
+  exitDate: string;
+  exitReason: string | null;
+  /** Realized P&L, cents (net of commissions). */
+  pnlCents: number;
+  /** Whether the system declares its exit reason a stop (`about.exitReasons`). */
+  stop: boolean;
+};
+
 /** The portfolio of one strategy as its rules and its own risk limits see it: its positions and its day. */
 export type PortfolioView = {
   /** Open (filled) positions of this strategy. */
@@ -147,7 +161,23 @@ export type PortfolioView = {
   unrealizedCents: number;
   /** Whether an exit this strategy declares a stop (`about.exitReasons`, `stop: true`) closed one of its trades today. */
   stopLossToday: boolean;
+  /**
+   * What the engine adds for systems that read their record (absent in decisions recorded before it
+   * did, so a rule must treat a missing field as unknown):
+   * - `closed`: this system's last closed trades (up to {@link CLOSED_KEPT}), in close order, most recent last;
+   * - `lastEntryAt`: when it last entered on each underlying (a trade created — filled or still
+   *   working/queued —, cancelled entries not counted), epoch ms;
+   * - `pendingMaxLossCents`: Σ max loss of its entries still being worked or queued;
+   * - `circuit`: its own circuit breaker's state (null when its risk limits have none).
+   */
+  closed?: readonly ClosedTradeView[];
+  lastEntryAt?: Readonly<Partial<Record<Underlying, number>>>;
+  pendingMaxLossCents?: number;
+  circuit?: CircuitState | null;
 };
+
+/** How many of its closed trades a portfolio view carries. */
+export const CLOSED_KEPT = 20;
 
 /** An open position of any system, as the account sees it. */
 export type AccountPosition = PositionView & { strategyId: string };
@@ -286,6 +316,19 @@ export type RiskLimits = {
   eventBlackoutHours: number;
   /** The event table: ISO 8601 times with an offset, and a name. */
   events: readonly { at: string; name: string }[];
+  /*
+   * Portfolio limits a system may carry besides (seed 002's §6.3); absent or null = off. Shares are
+   * fractions of the account's equity (0.15 = 15 %), over this system's own positions.
+   */
+  /** Veto an entry while this many of the system's positions (and entries being worked) are on the entry's underlying. */
+  maxOpenPerUnderlying?: number | null;
+  /** Veto an entry when Σ max loss of the system's open positions, its pending entries and this entry would exceed this share of equity. */
+  maxHeatPct?: number | null;
+  /** Veto an entry when the net dollar delta of the system's positions plus this entry's would exceed this share of equity either way. */
+  maxDeltaPctOfEquity?: number | null;
+  /** After this many consecutive trades of the system closed by a stop, no new entries for `circuitBreakerPauseDays` business days. */
+  circuitBreakerStops?: number | null;
+  circuitBreakerPauseDays?: number;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +351,13 @@ export type SummaryFigure = 'closedTrades' | 'wins' | 'winRate' | 'realizedPnl' 
 export type BacktestSourceInfo =
   | { kind: 'sim'; label: string }
   /** An end-of-day option chain file under ../shared/data (its name), daily resolution. */
-  | { kind: 'chains'; file: string; label: string };
+  | { kind: 'chains'; file: string; label: string }
+  /**
+   * Options priced by a model from daily files under ../shared/data (the underlying's bars and the
+   * VIX, VIX3M and SKEW closes of each day), daily resolution: for a system whose history is longer
+   * than any chain file (seed 002: 1990 to today).
+   */
+  | { kind: 'model'; label: string };
 
 export type SystemAbout = {
   /** The seed document it implements (../shared/seeds/<seed>_*.txt), e.g. '000'; null for a system of no seed (tests). */
@@ -326,6 +375,8 @@ export type SystemAbout = {
     sources: readonly BacktestSourceInfo[];
     /** The fill model's default slippage fraction f (fills at mid ∓ f × (ask − bid)), from the seed. */
     slippageFraction: number;
+    /** The account capital a backtest of it starts with unless told (cents; default $100,000): seed 002 sizes 50-wide SPX spreads at 2 % of equity, which $100,000 cannot. */
+    capitalCents?: number;
   };
 };
 
@@ -360,7 +411,17 @@ export type ManageInput<C> = {
   sessionClose: number;
   /** The same market view entries get (prices, daily history without lookahead, context series). */
   market: MarketView;
+  /** This strategy's portfolio at the time (its record, for exit logs); absent where the caller has none. */
+  portfolio?: PortfolioView;
 };
+
+/**
+ * An ET window in which a system's orders are sent (seed 002 §4.4: entries and exits decided on the
+ * close go out the next trading day between 10:00 and 11:00 ET). An entry or exit decided outside it
+ * is queued (in the trade's notes, so it survives a restart) and sent at the next window's start;
+ * inside it, at once. Manual closes, Close all and the account's emergency close ignore it.
+ */
+export type ExecutionWindow = { from: string; to: string };
 
 export interface Strategy<C extends { risk: RiskLimits }> {
   /** Stable id stored on every row, e.g. 'credit-verticals'. */
@@ -380,8 +441,14 @@ export interface Strategy<C extends { risk: RiskLimits }> {
   readonly roots: readonly OptionRoot[];
   /** Daily history it reads (none when absent). */
   readonly history?: HistoryNeed;
-  /** Which chains to fetch for an entry evaluation at `now`, given the listed expirations per root. */
-  chainsNeeded(now: number, config: C, expirations: Listed): ChainNeed[];
+  /** When its orders may be sent (ET); absent = whenever it decides. */
+  readonly executionWindow?: ExecutionWindow;
+  /**
+   * Which chains to fetch for an entry evaluation at `now`, given the listed expirations per root and
+   * the market view the evaluation will get (a system that only reads a chain on signal days asks for
+   * none on the others; the view is absent where the caller has none).
+   */
+  chainsNeeded(now: number, config: C, expirations: Listed, market?: MarketView): ChainNeed[];
   /** Evaluates entries at a slot; returns every candidate's decision (at most one ENTER). */
   evaluateEntry(input: EntryInput<C>): EntryDecision[];
   /** Decides whether to hold or exit one open position. */

@@ -6,6 +6,7 @@ import { BacktestsPage } from './pages/BacktestsPage.tsx';
 import { ContextPage } from './pages/ContextPage.tsx';
 import { DecisionsPage } from './pages/DecisionsPage.tsx';
 import { LogsPage } from './pages/LogsPage.tsx';
+import { OptimusPage } from './pages/OptimusPage.tsx';
 import { OrdersPage } from './pages/OrdersPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
 import { PositionsPage } from './pages/PositionsPage.tsx';
@@ -29,9 +30,10 @@ const VIEWS: Record<Page, () => React.JSX.Element> = {
   settings: SettingsPage,
   logs: LogsPage,
   study: StudyPage,
+  optimus: OptimusPage,
 };
 
-/** Alt+1…Alt+9, Alt+0, Alt+- and Alt+= open the pages in nav order. */
+/** Alt+1…Alt+9, Alt+0, Alt+- and Alt+= open the first twelve pages in nav order (the rest have none). */
 const SHORTCUT_KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '='];
 
 export function App() {
@@ -66,7 +68,7 @@ export function App() {
       <div className="body">
         <nav className="nav" aria-label="Pages">
           {PAGES.map((p, i) => (
-            <button key={p.id} className={p.id === page ? 'nav-item active' : 'nav-item'} aria-current={p.id === page ? 'page' : undefined} onClick={() => goTo(p.id)} title={`Alt+${SHORTCUT_KEYS[i]}`}>
+            <button key={p.id} className={p.id === page ? 'nav-item active' : 'nav-item'} aria-current={p.id === page ? 'page' : undefined} onClick={() => goTo(p.id)} title={i < SHORTCUT_KEYS.length ? `Alt+${SHORTCUT_KEYS[i]}` : undefined}>
               {p.label}
             </button>
           ))}

@@ -18,6 +18,7 @@ export const PAGES = [
   { id: 'settings', label: 'Settings' },
   { id: 'logs', label: 'Logs' },
   { id: 'study', label: 'Study (0DTE)' },
+  { id: 'optimus', label: 'Optimus' },
 ] as const;
 
 export type Page = (typeof PAGES)[number]['id'];

@@ -389,7 +389,7 @@ export const StrategyAboutSchema = z.object({
   exitReasons: z.array(z.object({ code: z.string(), prefix: z.boolean().optional(), label: z.string(), stop: z.boolean().optional() })),
   decisionFields: z.array(z.object({ key: z.string(), label: z.string() })),
   backtest: z.object({
-    sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() })])),
+    sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() }), z.object({ kind: z.literal('model'), label: z.string() })])),
     slippageFraction: z.number(),
   }),
   /** The option roots it trades and their underlyings. */
@@ -501,6 +501,11 @@ export const BacktestRequestSchema = z
       .max(MAX_COMMISSION_PER_CONTRACT)
       .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'dollars to the cent (e.g. 0.65)')
       .optional(),
+    /**
+     * Where the market comes from: 'sim' the seeded simulator; 'model' the real daily files (SPX, VIX
+     * family, SKEW) with options priced by the calibrated model. Default: the system's first source.
+     */
+    source: z.enum(['sim', 'model']).optional(),
   })
   .strict()
   .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
@@ -519,6 +524,8 @@ export const BacktestRunSchema = z.object({
   from: z.string(),
   to: z.string(),
   seed: z.number().int(),
+  /** The market it ran on (absent: the simulator, runs saved before sources existed). */
+  source: z.enum(['sim', 'model']).optional(),
   /**
    * `cancelled`: stopped by `backtest.cancel`; `interrupted`: Thetadesk closed or crashed while it ran.
    * Both keep what they had done (`backtest.get`: the trades and statistics of the period they reached).
@@ -535,6 +542,21 @@ export const BacktestRunSchema = z.object({
   finishedAt: z.number().nullable(),
 });
 export type BacktestRun = z.infer<typeof BacktestRunSchema>;
+/** Seed 002's §16 success criteria over a backtest (electron/backtest/reports/optimus.ts). */
+export const Section16Schema = z.object({
+  targets: z.array(z.object({ metric: z.string(), value: z.number().nullable(), display: z.string(), target: z.string(), met: z.boolean().nullable() })),
+  failures: z.object({
+    winRateBelow60Over20: z.object({ windows: z.number().int(), first: z.string().nullable(), worst: z.number().nullable() }),
+    circuitBreaker: z.object({ trips: z.number().int(), dates: z.array(z.string()) }),
+    maxDrawdownOver25: z.object({ met: z.boolean(), maxDrawdownPct: z.number() }),
+    profitFactorBelow12Over30: z.object({ windows: z.number().int(), first: z.string().nullable(), worst: z.number().nullable() }),
+    negativeThetaCapture: z.object({ windows: z.number().int(), first: z.string().nullable(), predicted: z.number(), realized: z.number() }),
+  }),
+  byYear: z.array(z.object({ year: z.string(), trades: z.number().int(), winRate: z.number().nullable(), pnl: z.number(), return: z.number().nullable(), profitFactor: z.number().nullable(), maxDrawdownPct: z.number(), circuitBreakerTrips: z.number().int(), failures: z.array(z.string()) })),
+  byRegime: z.array(z.object({ regime: z.string(), trades: z.number().int(), winRate: z.number().nullable(), pnl: z.number(), avgPnl: z.number().nullable(), profitFactor: z.number().nullable() })),
+  entriesWithoutVix3m: z.number().int(),
+});
+export type Section16 = z.infer<typeof Section16Schema>;
 export const BacktestResultSchema = BacktestRunSchema.extend({
   stats: StatsSchema.nullable(),
   equity: z.array(EquityPointSchema),
@@ -542,8 +564,67 @@ export const BacktestResultSchema = BacktestRunSchema.extend({
   drawdown: z.array(z.object({ time: z.number(), drawdown: z.number() })),
   tradeList: z.array(BacktestTradeSchema),
   warnings: z.array(z.string()),
+  /** How options were priced (the model's calibration error in words), when the report says. */
+  pricing: z.object({ kind: z.enum(['sim', 'chains', 'model']), text: z.string() }).nullable().optional(),
+  /** Seed 002's §16 table, for Optimus runs. */
+  section16: Section16Schema.nullable().optional(),
 });
 export type BacktestResult = z.infer<typeof BacktestResultSchema>;
+
+// ---- Optimus (seed 002)
+const OptimusVerdictSchema = z.enum(['pass', 'fail', 'off', 'no-data', 'waived']);
+export const OptimusCheckSchema = z.object({ id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), threshold: z.string(), text: z.string() });
+export const OptimusGateSchema = z.object({ n: z.number().int(), id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), threshold: z.string(), lines: z.array(z.string()) });
+export const OptimusPositionSchema = z.object({
+  tradeId: z.number().int(),
+  /** 'queued-entry': decided on a close, waiting for the 10:00–11:00 window; 'queued-close': an exit waiting for it. */
+  state: z.enum(['queued-entry', 'working', 'open', 'closing', 'queued-close']),
+  shortStrike: z.number(),
+  longStrike: z.number(),
+  expiration: z.string(),
+  dte: z.number().int(),
+  contracts: z.number().int(),
+  /** Per share, dollars: the credit received (or decided), the spread's value at the marks. */
+  credit: z.number().nullable(),
+  value: z.number().nullable(),
+  /** Dollars, whole position. */
+  pnl: z.number().nullable(),
+  maxLoss: z.number().nullable(),
+  timeStopDate: z.string(),
+  exitReason: z.string().nullable(),
+});
+export const OptimusChartPointSchema = z.object({ date: z.string(), time: z.number(), close: z.number(), lower: z.number().nullable(), middle: z.number().nullable(), upper: z.number().nullable(), ema: z.number().nullable(), regime: z.string().nullable() });
+export const OptimusViewSchema = z.object({
+  /** False when there is nothing to diagnose on (no engine, Optimus not running): `reason` says why. */
+  available: z.boolean(),
+  reason: z.string().nullable(),
+  /** When the view was computed (engine time) and the close it judges. */
+  at: z.number(),
+  asOf: z.string().nullable(),
+  enabled: z.boolean(),
+  warmup: z.object({ ready: z.boolean(), remaining: z.number().int() }),
+  regime: z.string().nullable(),
+  regimeReason: z.string(),
+  allocation: z.number(),
+  vix: z.number().nullable(),
+  ivRank: z.number().nullable(),
+  termRatio: z.number().nullable(),
+  layers: z.array(z.object({ id: z.string(), title: z.string(), checks: z.array(OptimusCheckSchema) })),
+  gates: z.array(OptimusGateSchema),
+  /** The first gate that blocks (null: every gate passes: a signal). */
+  firstFailure: z.string().nullable(),
+  chart: z.array(OptimusChartPointSchema),
+  positions: z.array(OptimusPositionSchema),
+  heat: z.object({ pct: z.number().nullable(), limit: z.number() }),
+  /** The seed's sign (a short-put book reads negative); the limit as the seed writes it (−0.50). */
+  aggregateDelta: z.object({ value: z.number().nullable(), limit: z.number() }),
+  thetaPerDay: z.number().nullable(),
+  equity: z.number(),
+  circuitBreaker: z.object({ on: z.boolean(), pausedThrough: z.string().nullable(), streak: z.number().int(), text: z.string() }),
+  /** The latest daily decision's §9 blocks. */
+  daily: z.object({ date: z.string().nullable(), kind: z.string().nullable(), gate: z.string().nullable(), reason: z.string().nullable(), log: z.array(z.string()), summary: z.array(z.string()), dashboard: z.array(z.string()), trade: z.array(z.string()) }),
+});
+export type OptimusView = z.infer<typeof OptimusViewSchema>;
 
 // ---- Settings
 export const SettingsSchema = z.object({
@@ -714,6 +795,8 @@ export const methods = {
   'backtest.list': { input: Empty, output: z.array(BacktestRunSchema) },
   /** Stops a running backtest (its worker ends); the run becomes `cancelled` with what it had done. CONFLICT when it is not running. */
   'backtest.cancel': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestRunSchema },
+  /** Optimus (seed 002) now: the diagnosis of the last close (layers, the ten gates), SPX with its bands, EMA and regime over time, its positions, heat, delta, circuit breaker, the §9 blocks. */
+  'optimus.get': { input: Empty, output: OptimusViewSchema },
   'settings.get': { input: Empty, output: SettingsSchema },
   'settings.set': { input: SettingsUpdateSchema, output: SettingsSchema },
   /** The 0DTE put-sell study (seed 001), read-only: walk-forward calibration, the latest forward-test ladder, the forward record. */

@@ -29,6 +29,7 @@ export const METHOD_NAMES = [
   'backtest.get',
   'backtest.list',
   'backtest.cancel',
+  'optimus.get',
   'settings.get',
   'settings.set',
   'study.get',

@@ -47,10 +47,11 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'orders.list': { from: '2026-01-01', to: '2026-01-31', limit: 10 },
   'snapshot.get': { snapshotId: 1, decisionId: 1 },
   'context.series': { from: '2026-01-01', to: '2026-01-31', limit: 10 },
-  'backtest.start': { strategyId: STRATEGY, from: '2025-03-18', to: '2025-03-19', seed: 7, config: { contracts: 1 }, slippageFraction: 0.5, commissionPerContract: 0.65 },
+  'backtest.start': { strategyId: STRATEGY, from: '2025-03-18', to: '2025-03-19', seed: 7, config: { contracts: 1 }, slippageFraction: 0.5, commissionPerContract: 0.65, source: 'sim' },
   'backtest.get': { runId: 'run-1' },
   'backtest.list': {},
   'backtest.cancel': { runId: 'run-1' },
+  'optimus.get': {},
   'settings.get': {},
   'study.get': { symbol: 'SPY', runId: 'run-1', fill: 'mid', slippage: 0.01 },
   'settings.set': {

@@ -22,9 +22,10 @@
  * spot (60 points at SPX 6,000, about a calm day's range), weekend included.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { etDateTime } from '../../shared/time/et.ts';
+import { etDateTime, etToEpoch } from '../../shared/time/et.ts';
 import { nextTradingDay } from '../../shared/market/calendar.ts';
-import { etToEpoch } from '../../shared/time/et.ts';
+import type { EngineConfig } from '../../electron/engine/trading.ts';
+import { creditVerticals } from '../../electron/strategies/credit-verticals/strategy.ts';
 import { simWorkstation, type SimWorkstation } from './sim-workstation.ts';
 
 const SEED = 1; // the workstation's default simulated market
@@ -39,7 +40,8 @@ afterEach(async () => {
 
 describe('GEX and the zero-gamma level on the calm simulated market', () => {
   it('GEX mostly positive and of a plausible size, the flip near spot on the side the sign implies, and no jump at the day boundaries', async () => {
-    s = await simWorkstation({ start: START, seed: SEED });
+    // Seed 000's chains: the GEX of its three weekly expirations (Optimus, beside it in the default app, reads a chain only on signal days).
+    s = await simWorkstation({ start: START, seed: SEED, strategies: [{ strategy: creditVerticals, config: creditVerticals.configSchema.parse({}) as EngineConfig, enabled: true }] });
     await s.ws.start();
     let day = START;
     const days: string[] = [];

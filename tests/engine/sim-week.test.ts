@@ -80,8 +80,13 @@ describe('a simulated fortnight in the headless app', () => {
     }
   });
 
-  it('decided only at 10:00, 11:00 and 12:00 ET, with reasons, never on the holiday', async () => {
-    const decisions = await rpc<{ kind: string; decidedAt: number; entrySlot: string | null; reason: string; gate: string | null }[]>('decisions.list', { from: '2026-11-23', to: '2026-12-04', limit: 10_000 });
+  it('decided only at 10:00, 11:00 and 12:00 ET (seed 000), with reasons, never on the holiday; Optimus beside it once a day after the close', async () => {
+    const all = await rpc<{ strategyId: string; kind: string; decidedAt: number; entrySlot: string | null; reason: string; gate: string | null }[]>('decisions.list', { from: '2026-11-23', to: '2026-12-04', limit: 10_000 });
+    // The default app runs every built system in the same engine and account: Optimus (seed 002) decides at 16:15 ET (13:15 on an early close).
+    const optimus = all.filter((d) => d.strategyId === 'optimus' && d.kind !== 'EXIT');
+    expect(optimus.length).toBeGreaterThan(0);
+    for (const d of optimus) expect(['16:15', '13:15']).toContain(etDateTime(d.decidedAt, false).slice(11));
+    const decisions = all.filter((d) => d.strategyId === 'credit-verticals');
     const entries = decisions.filter((d) => d.kind !== 'EXIT');
     expect(entries.length).toBeGreaterThan(0);
     for (const d of entries) {

@@ -31,10 +31,11 @@ export type SimWorkstation = {
  * With `dataDir` the paper account is kept in that folder too, so a second Workstation on the same
  * folder is a restart (the market resumes where the first one left it).
  */
-export async function simWorkstation(o: { start: string; seed: number; strategies?: StrategyEntry[]; dataDir?: string }): Promise<SimWorkstation> {
+export async function simWorkstation(o: { start: string; seed: number; strategies?: StrategyEntry[]; dataDir?: string; /** Real daily files the market follows (THETADESK_SIM_DATA). */ anchorData?: string }): Promise<SimWorkstation> {
   const wall = new VirtualClock(etToEpoch(o.start, '09:00'));
   const dataDir = o.dataDir ?? tempDir('td-money-');
-  const setup = brokerFromEnv('sim', { THETADESK_SIM_START: o.start, THETADESK_SIM_SEED: String(o.seed), THETADESK_SIM_SPEED: '1' }, wall, o.dataDir ? { dataDir } : {});
+  const env = { THETADESK_SIM_START: o.start, THETADESK_SIM_SEED: String(o.seed), THETADESK_SIM_SPEED: '1', ...(o.anchorData ? { THETADESK_SIM_DATA: o.anchorData } : {}) };
+  const setup = brokerFromEnv('sim', env, wall, o.dataDir ? { dataDir } : {});
   const ws = openWorkstation({ clock: wall, dataDir, broker: setup, ...(o.strategies ? { strategies: o.strategies } : {}) });
   await ws.advanceSimulation(etToEpoch(o.start, '09:31'));
   // Polled with a deadline (not expect.poll), so a suite can build it in beforeAll.

@@ -325,8 +325,32 @@ function emptyDoc(): RunResult {
     daily: [],
     trades: [],
     openTrades: 0,
+    pricing: { kind: 'sim', text: 'simulator' },
     warnings: [],
     db: '',
     steps: 0,
   };
 }
+
+describe('Optimus from the Backtests page: the real daily files with model-priced options, in the worker', () => {
+  it('runs on the model source by default, and returns the §16 table and how options were priced', async () => {
+    const r = makeRunner();
+    const started = r.runner.start({ strategyId: 'optimus', from: '2018-09-01', to: '2018-12-31', seed: 1 });
+    expect(started.source).toBe('model');
+    const end = await r.ended(started.runId);
+    expect(end.status, end.error ?? '').toBe('done');
+    const result = r.runner.get(started.runId);
+    expect(BacktestResultSchema.parse(result)).toEqual(result);
+    expect(result.tradeList.length).toBeGreaterThan(0);
+    expect(result.pricing).toMatchObject({ kind: 'model' });
+    expect(result.pricing!.text).toMatch(/IV RMSE 1\.34 vol points/);
+    expect(result.section16!.targets.map((t) => t.metric)).toEqual(['CAGR', 'Sharpe ratio', 'Win rate', 'Profit factor', 'Max drawdown', 'Monthly income', 'Avg trade duration']);
+    expect(result.section16!.byRegime.reduce((n, g) => n + g.trades, 0)).toBe(result.stats!.trades);
+  }, 120_000);
+
+  it('says where the daily files are missing instead of starting', () => {
+    const runner = new BacktestRunner({ dataDir: fs.mkdtempSync(path.join(tmp, 'data-')), store, clock: new SystemClock(), log: quiet, onUpdate: () => {}, dailyDir: path.join(tmp, 'nowhere') });
+    runners.push(runner);
+    expect(() => runner.start({ strategyId: 'optimus', from: '2018-09-01', to: '2018-12-31', seed: 1, source: 'model' })).toThrow(/reads the daily files .* from .*nowhere, where there are none: set THETADESK_DAILY_DATA/);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Backtests run from the UI. Each run is `runBacktest` (electron/backtest/run.ts — the code the
- * `thetadesk backtest` command runs, through the live engine) on the seeded simulator, in its own
- * worker thread (worker.ts), so the live engine's event loop never waits on it.
+ * `thetadesk backtest` command runs, through the live engine) on the seeded simulator or, for a system
+ * that declares it (seed 002), on the real daily files with model-priced options, in its own worker
+ * thread (worker.ts), so the live engine's event loop never waits on it.
  *
  * - One run at a time (the machines this runs on may have two cores and the live engine needs one):
  *   a second start while one runs is refused (CONFLICT) with the running one named.
@@ -51,7 +52,17 @@ export type BacktestRunnerOptions = {
   onUpdate: (run: BacktestRun) => void;
   /** The worker's file (default: `backtestWorkerFile()`). */
   workerFile?: string;
+  /** The daily files of the model source (default: `defaultDailyDir()`). */
+  dailyDir?: string;
 };
+
+/**
+ * Where the model source reads its daily files (spx_daily.csv, vix_daily.csv…): THETADESK_DAILY_DATA,
+ * else ../shared/data beside the repository (a development checkout).
+ */
+export function defaultDailyDir(env: NodeJS.ProcessEnv = process.env, here: string = import.meta.dirname): string {
+  return env.THETADESK_DAILY_DATA ?? path.resolve(here, '..', '..', '..', '..', 'shared', 'data');
+}
 
 /** Least wall time between two progress updates of one run, ms (~10 a second). */
 export const PROGRESS_INTERVAL_MS = 100;
@@ -111,8 +122,15 @@ export class BacktestRunner {
       throw new ApiError('NOT_FOUND', `Unknown strategy "${request.strategyId}". Strategies: ${STRATEGIES.map((s) => s.id).join(', ')}.`);
     }
     const config = request.config ?? this.#opts.store.settings.get(`strategy.${strategy.id}.config`) ?? {};
-    checkPeriod('sim', request.from, request.to); // a period the simulator has no market for
     parseStrategyConfig(strategy, config); // throws BacktestInputError naming the bad field
+    // The market: the request's, else the system's first source the app can run (the simulator or the model).
+    const declared = strategy.about.backtest.sources.map((x) => x.kind);
+    const source: 'sim' | 'model' = request.source ?? (declared.find((k) => k === 'sim' || k === 'model') as 'sim' | 'model' | undefined) ?? 'sim';
+    checkPeriod(source, request.from, request.to); // a period the market has no data for
+    const dailyDir = this.#opts.dailyDir ?? defaultDailyDir();
+    if (source === 'model' && !fs.existsSync(path.join(dailyDir, 'spx_daily.csv'))) {
+      throw new ApiError('VALIDATION', `The model source reads the daily files (spx_daily.csv, vix_daily.csv…) from ${dailyDir}, where there are none: set THETADESK_DAILY_DATA to their folder, or run on the simulator.`);
+    }
 
     const now = this.#opts.clock.now();
     let runId: string;
@@ -129,6 +147,7 @@ export class BacktestRunner {
       from: request.from,
       to: request.to,
       seed: request.seed,
+      source,
       status: 'running',
       slippageFraction: request.slippageFraction ?? strategy.about.backtest.slippageFraction,
       commissionPerContract: request.commissionPerContract ?? OPTION_COMMISSION_CENTS_PER_CONTRACT / 100,
@@ -138,7 +157,7 @@ export class BacktestRunner {
       startedAt: now,
       finishedAt: null,
     };
-    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), dataDir: dir };
+    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, source, dailyDir, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), dataDir: dir };
     const worker = new Worker(this.#opts.workerFile ?? backtestWorkerFile(), { workerData: data, name: `backtest ${runId}` });
     const entry: Entry = { run, worker, result: null, dir, lastEmit: now, lastSave: now, cancelled: false };
     this.#runs.set(runId, entry);
@@ -375,7 +394,7 @@ function epoch(iso: string | null): number | null {
  * the report has them) and the trade list (trades still pending at the end, never opened, are left out
  * with a warning).
  */
-export function toBacktestResult(run: BacktestRun, doc: Pick<BacktestDocument, 'stats' | 'equity' | 'trades' | 'openTrades' | 'warnings'>): BacktestResult {
+export function toBacktestResult(run: BacktestRun, doc: Pick<BacktestDocument, 'stats' | 'equity' | 'trades' | 'openTrades' | 'warnings'> & Partial<Pick<BacktestDocument, 'systemReport' | 'pricing'>>): BacktestResult {
   const equity = doc.equity.map((e) => ({ time: epoch(e.time)!, tradeId: e.tradeId, pnl: e.pnl, equity: e.equity }));
   const drawdown = doc.equity.map((e, i) => ({ time: equity[i]!.time, drawdown: e.drawdown }));
   const warnings = [...doc.warnings];
@@ -391,5 +410,6 @@ export function toBacktestResult(run: BacktestRun, doc: Pick<BacktestDocument, '
   }
   if (pending > 0) warnings.push(`${pending} order${pending === 1 ? ' was' : 's were'} still working at the end (never filled): not in the trade list.`);
   if (doc.openTrades - pending > 0) warnings.push(`${doc.openTrades - pending} trade${doc.openTrades - pending === 1 ? ' was' : 's were'} still open at the end: listed without an exit, not in the statistics.`);
-  return { ...run, stats: apiStats(statsFromReport(doc.stats)), equity, drawdown, tradeList, warnings };
+  const section16 = doc.systemReport?.kind === 'seed-002-section-16' ? doc.systemReport.section16 : null;
+  return { ...run, stats: apiStats(statsFromReport(doc.stats)), equity, drawdown, tradeList, warnings, pricing: doc.pricing ? { kind: doc.pricing.kind, text: doc.pricing.text } : null, section16 };
 }

@@ -8,6 +8,7 @@
  * bundle `out/electron/backtest-worker.cjs` (scripts/build-lib.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadDailyFiles } from '../../backtest/daily-files.ts';
 import { BacktestInputError, runBacktest, type BacktestResult } from '../../backtest/run.ts';
 import { strategyById } from '../../strategies/index.ts';
 
@@ -19,6 +20,9 @@ export type BacktestWorkerData = {
   from: string;
   to: string;
   seed: number;
+  /** The simulator, or the model over the daily files in `dailyDir`. */
+  source?: 'sim' | 'model';
+  dailyDir?: string;
   slippageFraction: number;
   /** Commission per contract per leg fill, cents. */
   commissionCentsPerContract: number;
@@ -44,10 +48,11 @@ async function main(data: BacktestWorkerData, post: (m: BacktestWorkerMessage) =
   let lastFraction = -1;
   let lastTrades = -1;
   try {
+    const source = data.source === 'model' ? { kind: 'model' as const, daily: loadDailyFiles(data.dailyDir!).series, dir: data.dailyDir! } : { kind: 'sim' as const, seed: data.seed };
     const result = await runBacktest({
       strategy,
       config: data.config,
-      source: { kind: 'sim', seed: data.seed },
+      source,
       from: data.from,
       to: data.to,
       dataDir: data.dataDir,

@@ -18,6 +18,7 @@ import { TradierBroker } from '../../brokers/tradier/broker.ts';
 import type { SettingInForce } from '../../../shared/api.ts';
 import { openSimBooks, type SimBooksFile } from '../../brokers/sim/books-file.ts';
 import { etDate } from '../../../shared/time/et.ts';
+import { loadAnchorSeries } from '../../market/sim/anchor-data.ts';
 import { createSimulator, type Simulator } from '../../market/sim/simulator.ts';
 import type { Clock } from '../../engine/clock.ts';
 import { SIM_FIRST_DATE } from '../../backtest/run.ts';
@@ -80,7 +81,17 @@ export function brokerFromEnv(kind: BrokerKindOption, env: NodeJS.ProcessEnv, cl
         ({ books, notice } = opened);
         ({ seed, start } = opened.market);
       }
-      const sim = createSimulator({ seed, start });
+      // THETADESK_SIM_DATA: a folder of real daily files (spx_daily.csv, vix_daily.csv…) the simulated market
+      // follows day by day (its history, and every session's open, high, low and close), e.g. ../shared/data.
+      let anchor = null;
+      if (env.THETADESK_SIM_DATA !== undefined) {
+        try {
+          anchor = loadAnchorSeries(env.THETADESK_SIM_DATA);
+        } catch (error) {
+          throw new BrokerError('invalid-request', `THETADESK_SIM_DATA must be a folder with spx_daily.csv and vix_daily.csv: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      const sim = createSimulator({ seed, start, anchor });
       // Resume the market no earlier than the last thing the paper account saw (its last fill, order or save).
       const resumeAt = books?.marketTime() ?? 0;
       if (resumeAt > sim.now()) sim.advanceTo(resumeAt);

@@ -5,7 +5,7 @@
  */
 import type { Decision } from '../../../shared/api.ts';
 import { fromCents } from '../../../shared/money.ts';
-import { INPUTS_KEY } from '../../engine/decisions.ts';
+import { INPUTS_KEY, unpackMarketView } from '../../engine/decisions.ts';
 import type { DecisionRow } from '../../store/repos/decisions.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -36,9 +36,9 @@ type Bar = { date: string; close: number };
 
 /** `details` with each list of daily bars under `inputs.market` replaced by { bars, first, last, lastClose }. */
 function withBarsSummarized(details: Record<string, unknown>): Record<string, unknown> {
-  const inputs = details[INPUTS_KEY] as { market?: { underlyings?: Record<string, { daily?: Bar[] }>; series?: Record<string, Bar[]> } } | undefined;
-  const market = inputs?.market;
-  if (!market) return details;
+  const inputs = details[INPUTS_KEY] as { market?: Parameters<typeof unpackMarketView>[0] } | undefined;
+  if (!inputs?.market) return details;
+  const market = unpackMarketView(inputs.market) as unknown as { underlyings?: Record<string, { daily?: Bar[] }>; series?: Record<string, Bar[]> };
   const summary = (bars: Bar[] | undefined) => (Array.isArray(bars) ? { bars: bars.length, first: bars[0]?.date ?? null, last: bars.at(-1)?.date ?? null, lastClose: bars.at(-1)?.close ?? null } : bars);
   const underlyings = Object.fromEntries(Object.entries(market.underlyings ?? {}).map(([u, v]) => [u, { ...v, daily: summary(v.daily) }]));
   const series = Object.fromEntries(Object.entries(market.series ?? {}).map(([k, bars]) => [k, summary(bars)]));

@@ -19,7 +19,7 @@ import { isTradingDay } from '../../../shared/market/calendar.ts';
 import { emptyChainColumns, toChainSnapshot } from '../../market/sim/chain.ts';
 import { DEFAULT_STRIKE_BAND, strikeBand, type HistorySymbol, type IndexLevels, type MarketData } from '../../engine/ports.ts';
 import type { ChainColumns as SimChainColumns } from '../../market/sim/chain.ts';
-import type { Simulator } from '../../market/sim/simulator.ts';
+import { SIM_SYMBOLS, type Simulator, type SimSymbol } from '../../market/sim/simulator.ts';
 import type { ChainNeed } from '../../strategies/types.ts';
 
 /** Anything that tells the time (the engine's VirtualClock). */
@@ -156,8 +156,9 @@ export class SimMarketData implements MarketData {
   /** The simulator's daily bars (its warm-up history before the start, then each closed session); no SKEW. */
   dailyHistory(symbol: HistorySymbol, from: string, to: string): Promise<DailyBar[]> {
     this.#sync();
-    if (symbol === 'SKEW') return Promise.resolve([]);
-    return Promise.resolve(this.#sim.dailyHistory(symbol, from, to));
+    // The simulator has SPX, SPY and the VIX family; not SKEW nor the market internals.
+    if (!(SIM_SYMBOLS as readonly string[]).includes(symbol)) return Promise.resolve([]);
+    return Promise.resolve(this.#sim.dailyHistory(symbol as SimSymbol, from, to));
   }
 
   settlementValue(root: OptionRoot, expiration: string): Promise<number | null> {

@@ -162,6 +162,9 @@ export type ExitReview = {
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
+/** Legs read first for `lastEntryAt` (the newest trades'). */
+const LAST_ENTRY_ROWS = 8;
+
 /** The trade's exit intent from its notes, or null when it has none (or a malformed one). */
 export function exitIntentOf(notes: Readonly<Record<string, unknown>>): ExitIntent | null {
   const x = notes.exitIntent;
@@ -193,11 +196,38 @@ export function exitReview(t: TradeRow): ExitReview | null {
  * A close queued for the next open (the market was closed when the user closed the position), kept in
  * the trade's notes (`closeQueue`) so it survives a restart; removed when the close is sent.
  */
-export type CloseQueue = { queuedAt: number; sendAt: number };
+export type CloseQueue = {
+  queuedAt: number;
+  sendAt: number;
+  /**
+   * A strategy's exit decided outside its execution window (strategies/types.ts `ExecutionWindow`):
+   * worked with the exit's own urgency and linked to its decision. Absent for manual closes (marketable).
+   */
+  urgency?: 'normal' | 'marketable';
+  decisionId?: number | null;
+};
 
 /** The trade's queued close from its notes, or null. */
 export function closeQueueOf(notes: Readonly<Record<string, unknown>>): CloseQueue | null {
   const q = notes.closeQueue;
+  if (q === null || typeof q !== 'object') return null;
+  const { queuedAt, sendAt, urgency, decisionId } = q as Record<string, unknown>;
+  if (!(isInt(queuedAt) && isInt(sendAt))) return null;
+  const out: CloseQueue = { queuedAt, sendAt };
+  if (urgency === 'normal' || urgency === 'marketable') out.urgency = urgency;
+  if (isInt(decisionId) || decisionId === null) out.decisionId = decisionId;
+  return out;
+}
+
+/**
+ * An entry decided outside its strategy's execution window, queued in the trade's notes (`entryQueue`)
+ * until the window opens: the trade is PENDING, its order not sent yet.
+ */
+export type EntryQueue = { queuedAt: number; sendAt: number };
+
+/** The trade's queued entry from its notes, or null. */
+export function entryQueueOf(notes: Readonly<Record<string, unknown>>): EntryQueue | null {
+  const q = notes.entryQueue;
   if (q === null || typeof q !== 'object') return null;
   const { queuedAt, sendAt } = q as Record<string, unknown>;
   return isInt(queuedAt) && isInt(sendAt) ? { queuedAt, sendAt } : null;
@@ -253,11 +283,18 @@ export class TradeRepo {
   readonly #insertInstrument: Stmt;
   readonly #get: Stmt<TradeRaw>;
   readonly #legs: Stmt<LegRaw>;
-  readonly #openIds: Stmt<{ trade_id: number }>;
+  readonly #openTrades: Stmt<TradeRaw>;
+  readonly #openLegs: Stmt<LegRaw>;
+  #enteredOn: Stmt<{ n: number }> | null = null;
   readonly #byEntryDate: Stmt<{ trade_id: number }>;
   readonly #closedOn: Stmt<TradeRaw>;
   readonly #closedResults: Stmt<{ trade_id: number; strategy_id: string; closed_at: number; exit_date: string; realized_pnl_cents: number; exit_reason: string | null }>;
   #refreshStmt: Stmt | null = null;
+  #lastEntry: Stmt<{ underlying: Leg['underlying']; at: number }> | null = null;
+  #closedCache: ClosedResult[] | null = null;
+  #setNotes: Stmt | null = null;
+  #touch: Stmt | null = null;
+  readonly #lastEntryCache = new Map<string, Partial<Record<Leg['underlying'], number>>>();
   readonly #onClosed: (exitDate: string, at: number) => void;
   /** `onClosed` runs in the transaction of every change to a CLOSED trade's figures (the daily summary). */
   constructor(db: Db, events: EventLogRepo, now: () => number, onClosed: (exitDate: string, at: number) => void = () => {}) {
@@ -285,7 +322,9 @@ export class TradeRepo {
       `SELECT trade_id, strategy_id, closed_at, exit_date, realized_pnl_cents, exit_reason FROM trades
        WHERE status = 'CLOSED' AND realized_pnl_cents IS NOT NULL AND closed_at IS NOT NULL ORDER BY closed_at, trade_id`,
     );
-    this.#openIds = db.prepare(`SELECT trade_id FROM trades WHERE status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?) ORDER BY trade_id`);
+    const open = `status IN ('PENDING','OPEN','CLOSING','ERROR') AND (? IS NULL OR strategy_id = ?)`;
+    this.#openTrades = db.prepare(`SELECT * FROM trades WHERE ${open} ORDER BY trade_id`);
+    this.#openLegs = db.prepare(`${LEG_SELECT} WHERE l.trade_id IN (SELECT trade_id FROM trades WHERE ${open}) ORDER BY l.trade_id, l.leg_index`);
   }
 
   /** Creates a PENDING trade with its legs (and their instruments) in one transaction. */
@@ -311,6 +350,7 @@ export class TradeRepo {
         this.#insertLeg.run(tradeId, i, symbol, facts.underlying, int(multiplier, 'multiplier'), leg.side, int(leg.quantity, `leg ${i} quantity`));
       });
       this.#events.append({ at: t.at, category: 'engine', type: 'trade.created', strategyId: t.strategyId, tradeId, payload: { structure: t.structure, quantity: t.quantity } });
+      this.#changed();
       return this.get(tradeId)!;
     })();
   }
@@ -328,10 +368,20 @@ export class TradeRepo {
     return { ...toTrade(r), legs: this.#legs.all(tradeId).map(toLeg) };
   }
 
-  /** Trades not yet CLOSED/CANCELLED (the live positions), optionally for one strategy. */
+  /** Trades not yet CLOSED/CANCELLED (the live positions), optionally for one strategy: two queries whatever their number. */
   listOpen(strategyId?: string): TradeWithLegs[] {
-    const ids = this.#openIds.all(strategyId ?? null, strategyId ?? null);
-    return ids.map((r) => this.get(r.trade_id)!);
+    const key = strategyId ?? null;
+    const trades = this.#openTrades.all(key, key).map((r): TradeWithLegs => ({ ...toTrade(r), legs: [] }));
+    if (trades.length === 0) return trades;
+    const byId = new Map(trades.map((t) => [t.tradeId, t]));
+    for (const leg of this.#openLegs.all(key, key).map(toLeg)) byId.get(leg.tradeId)?.legs.push(leg);
+    return trades;
+  }
+
+  /** How many trades a strategy created on an ET date (entries filled or being worked; cancelled ones not counted). */
+  countEnteredOn(date: string, strategyId: string): number {
+    this.#enteredOn ??= this.#db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE entry_date = ? AND strategy_id = ? AND status <> 'CANCELLED'");
+    return this.#enteredOn.get(date, strategyId)?.n ?? 0;
   }
 
   /** The most recent trades (by trade id, newest first), without legs. */
@@ -379,9 +429,48 @@ export class TradeRepo {
     return this.#closedOn.all(date).map(toTrade);
   }
 
+  /**
+   * When a strategy last entered on each of `underlyings`: the creation time of its latest trade on it
+   * that was not cancelled (filled, or still being worked or queued). Reads its trades newest first and
+   * stops once every underlying asked for is found (trade ids grow with creation).
+   */
+  lastEntryAt(strategyId: string, underlyings: readonly Leg['underlying'][]): Partial<Record<Leg['underlying'], number>> {
+    const key = `${strategyId}|${underlyings.join(',')}`;
+    const hit = this.#lastEntryCache.get(key);
+    if (hit) return hit;
+    const out: Partial<Record<Leg['underlying'], number>> = {};
+    if (underlyings.length === 0) return out;
+    // The newest legs first (usually the first row answers); all of them only when an underlying is older.
+    this.#lastEntry ??= this.#db.prepare<{ underlying: Leg['underlying']; at: number }>(
+      `SELECT l.underlying AS underlying, t.created_at AS at FROM trades t JOIN trade_legs l ON l.trade_id = t.trade_id
+       WHERE t.strategy_id = ? AND t.status <> 'CANCELLED' ORDER BY t.trade_id DESC LIMIT ?`,
+    );
+    let found = 0;
+    for (const limit of [LAST_ENTRY_ROWS, -1]) {
+      const rows = this.#lastEntry.all(strategyId, limit);
+      for (const r of rows) {
+        if (out[r.underlying] !== undefined || !underlyings.includes(r.underlying)) continue;
+        out[r.underlying] = r.at;
+        found++;
+      }
+      if (found === underlyings.length || rows.length < LAST_ENTRY_ROWS) break;
+    }
+    this.#lastEntryCache.set(key, out);
+    return out;
+  }
+
   /** Every closed trade's result, in close order (the account's equity curve, its peak and the circuit breaker). */
-  closedResults(): ClosedResult[] {
-    return this.#closedResults.all().map((r) => ({ tradeId: r.trade_id, strategyId: r.strategy_id, closedAt: r.closed_at, exitDate: r.exit_date, realizedPnlCents: r.realized_pnl_cents, exitReason: r.exit_reason }));
+  closedResults(): readonly ClosedResult[] {
+    // Read once and kept until a trade's figures or status change through this repository (every fill,
+    // settlement, cancel and status change does): a decision reads it several times.
+    this.#closedCache ??= this.#closedResults.all().map((r) => ({ tradeId: r.trade_id, strategyId: r.strategy_id, closedAt: r.closed_at, exitDate: r.exit_date, realizedPnlCents: r.realized_pnl_cents, exitReason: r.exit_reason }));
+    return this.#closedCache;
+  }
+
+  /** Forgets what `closedResults` and `lastEntryAt` keep (a trade was created, changed status or got a fill). */
+  #changed(): void {
+    this.#closedCache = null;
+    this.#lastEntryCache.clear();
   }
 
   /**
@@ -404,7 +493,8 @@ export class TradeRepo {
       const t = this.#get.get(tradeId);
       if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
       this.#mergeNotes(t, notes);
-      this.#db.prepare('UPDATE trades SET updated_at = ? WHERE trade_id = ?').run(instant(at, 'time'), tradeId);
+      this.#touch ??= this.#db.prepare('UPDATE trades SET updated_at = ? WHERE trade_id = ?');
+      this.#touch.run(instant(at, 'time'), tradeId);
       this.#events.append({ at, category: 'engine', type: eventType, strategyId: t.strategy_id, tradeId, payload: notes });
     })();
   }
@@ -415,7 +505,8 @@ export class TradeRepo {
       if (v === undefined) delete notes[k];
       else notes[k] = v;
     }
-    this.#db.prepare('UPDATE trades SET notes_json = ? WHERE trade_id = ?').run(toJson(notes, 'trade notes'), t.trade_id);
+    this.#setNotes ??= this.#db.prepare('UPDATE trades SET notes_json = ? WHERE trade_id = ?');
+    this.#setNotes.run(toJson(notes, 'trade notes'), t.trade_id);
   }
 
   /** Cancels a trade that never filled (e.g. its opening order was rejected or cancelled). */
@@ -427,6 +518,7 @@ export class TradeRepo {
       this.#db.prepare(`UPDATE trades SET status = 'CANCELLED', exit_reason = ?, closed_at = ?, exit_date = ?, updated_at = ? WHERE trade_id = ?`)
         .run(reason, at, etDate(at), at, tradeId);
       this.#events.append({ at, category: 'engine', type: 'trade.cancelled', strategyId: t.strategy_id, tradeId, payload: { reason } });
+      this.#changed();
     })();
   }
 
@@ -465,6 +557,7 @@ export class TradeRepo {
       const t = this.#requireStatus(tradeId, ['PENDING', 'OPEN', 'CLOSING', 'ERROR']);
       this.#db.prepare('UPDATE trades SET status = ?, updated_at = ? WHERE trade_id = ?').run(status, at, tradeId);
       this.#events.append({ at, category: 'engine', type: 'trade.status', strategyId: t.strategy_id, tradeId, payload: { from: t.status, to: status, note: note ?? null } });
+      this.#changed();
     })();
   }
 
@@ -474,6 +567,7 @@ export class TradeRepo {
    * leg that was opened is closed.
    */
   refresh(tradeId: number, at: number): void {
+    this.#changed();
     const t = this.#get.get(tradeId);
     if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
     const legs = this.#legs.all(tradeId);

@@ -1,10 +1,12 @@
 /**
- * Backtests: a form to run one strategy over the simulated market (it runs in a worker thread in the
- * main process; progress arrives as `backtest` events, folded into the store's `backtests` map), then
- * its statistics, equity and drawdown charts and trade list, and the previous runs to reopen.
+ * Backtests: a form to run one strategy over the simulated market, or — for a system that declares it
+ * (Optimus, seed 002) — over the real daily files with model-priced options (it runs in a worker thread
+ * in the main process; progress arrives as `backtest` events, folded into the store's `backtests` map),
+ * then its statistics, equity and drawdown charts, the seed's §16 table when it has one, and its trade
+ * list, and the previous runs to reopen.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { BacktestResult, BacktestRun, Stats } from '../../../shared/api.ts';
+import type { BacktestResult, BacktestRun, Section16, Stats } from '../../../shared/api.ts';
 import { formatDrawdown, formatNet, formatUsd } from '../../../shared/format.ts';
 import { MAX_COMMISSION_PER_CONTRACT, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import { etDateTime } from '../../../shared/time/et.ts';
@@ -108,6 +110,53 @@ function StatsBlock({ stats, open }: { stats: Stats; open: number }) {
   );
 }
 
+/** Seed 002's §16: each target beside the run's figure, then the failure conditions by year and by regime. */
+function Section16Block({ s }: { s: Section16 }) {
+  const f = s.failures;
+  return (
+    <section className="card" aria-labelledby="bt-s16-h">
+      <h2 id="bt-s16-h">Seed 002 §16: targets and failure conditions</h2>
+      <table className="bt-s16" aria-label="Section 16 targets">
+        <thead><tr><th>Metric</th><th>This run</th><th>Target</th><th>Met</th></tr></thead>
+        <tbody>
+          {s.targets.map((t) => (
+            <tr key={t.metric}>
+              <td>{t.metric}</td><td>{t.display}</td><td>{t.target}</td>
+              <td><span className={`badge ${t.met === null ? 'warn' : t.met ? 'good' : 'bad'}`}>{t.met === null ? 'n/a' : t.met ? 'met' : 'not met'}</span></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ul className="bt-s16-failures" aria-label="Section 16 failure conditions">
+        <li>Win rate below 60 % over 20 trades: {f.winRateBelow60Over20.windows} window{f.winRateBelow60Over20.windows === 1 ? '' : 's'}{f.winRateBelow60Over20.first ? `, first ${f.winRateBelow60Over20.first}` : ''}</li>
+        <li>Circuit breaker: {f.circuitBreaker.trips} trip{f.circuitBreaker.trips === 1 ? '' : 's'}{f.circuitBreaker.dates.length > 0 ? ` (${f.circuitBreaker.dates.slice(0, 6).join(', ')}${f.circuitBreaker.dates.length > 6 ? '…' : ''})` : ''}</li>
+        <li>Max drawdown over 25 %: {f.maxDrawdownOver25.met ? 'yes' : 'no'} ({pct(f.maxDrawdownOver25.maxDrawdownPct)})</li>
+        <li>Profit factor below 1.2 over 30 trades: {f.profitFactorBelow12Over30.windows} window{f.profitFactorBelow12Over30.windows === 1 ? '' : 's'}{f.profitFactorBelow12Over30.first ? `, first ${f.profitFactorBelow12Over30.first}` : ''}</li>
+        <li>Negative theta capture: {f.negativeThetaCapture.windows} window{f.negativeThetaCapture.windows === 1 ? '' : 's'}</li>
+        {s.entriesWithoutVix3m > 0 && <li>{s.entriesWithoutVix3m} entr{s.entriesWithoutVix3m === 1 ? 'y' : 'ies'} before VIX3M existed (2009-09-18): the term-structure gate waived</li>}
+      </ul>
+      <div className="bt-s16-groups">
+        <table className="bt-s16" aria-label="Section 16 by year">
+          <thead><tr><th>Year</th><th>Trades</th><th>Win rate</th><th>P&amp;L</th><th>PF</th><th>Max DD</th><th>Failures</th></tr></thead>
+          <tbody>
+            {s.byYear.map((y) => (
+              <tr key={y.year}><td>{y.year}</td><td>{y.trades}</td><td>{pct(y.winRate)}</td><td className={pnlClass(y.pnl)}>{formatUsd(y.pnl)}</td><td>{num(y.profitFactor)}</td><td>{pct(y.maxDrawdownPct)}</td><td>{y.failures.join('; ') || '—'}</td></tr>
+            ))}
+          </tbody>
+        </table>
+        <table className="bt-s16" aria-label="Section 16 by regime">
+          <thead><tr><th>Regime</th><th>Trades</th><th>Win rate</th><th>P&amp;L</th><th>Avg</th><th>PF</th></tr></thead>
+          <tbody>
+            {s.byRegime.map((g) => (
+              <tr key={g.regime}><td>{g.regime}</td><td>{g.trades}</td><td>{pct(g.winRate)}</td><td className={pnlClass(g.pnl)}>{formatUsd(g.pnl)}</td><td>{formatUsd(g.avgPnl)}</td><td>{num(g.profitFactor)}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
 function Results({ result }: { result: BacktestResult }) {
   // Both curves start from 0 at the start of the period (the server's first point), so the first trade shows as a step.
   const equity = useMemo<Record<string, ChartPoint[]>>(() => ({ equity: result.equity.map((e) => ({ time: e.time, value: e.equity })) }), [result]);
@@ -117,7 +166,8 @@ function Results({ result }: { result: BacktestResult }) {
     <>
       <section className="card" aria-labelledby="bt-stats-h">
         <h2 id="bt-stats-h">Statistics</h2>
-        <p className="hint">{result.strategyId}, {result.from} → {result.to}, seed {result.seed}</p>
+        <p className="hint">{result.strategyId}, {result.from} → {result.to}, {result.source === 'model' ? 'real daily files, model-priced options' : `seed ${result.seed}`}</p>
+        {result.pricing && <p className="hint" data-testid="bt-pricing">{result.pricing.text}</p>}
         {result.stats ? <StatsBlock stats={result.stats} open={open} /> : <p className="hint">No statistics.</p>}
         {result.warnings.length > 0 && (
           <ul className="bt-warnings" aria-label="Backtest warnings">
@@ -135,6 +185,7 @@ function Results({ result }: { result: BacktestResult }) {
           {result.drawdown.length === 0 ? <p className="hint">No closed trades: nothing to chart.</p> : <TimeChart label="Backtest drawdown" series={DRAWDOWN_SERIES} data={drawdown} height={240} timeAxis />}
         </section>
       </div>
+      {result.section16 && <Section16Block s={result.section16} />}
       <section className="card" aria-labelledby="bt-trades-h">
         <h2 id="bt-trades-h">Trades ({result.tradeList.length})</h2>
         <VirtualTable label="Backtest trades" rows={result.tradeList} columns={TRADE_COLUMNS} rowKey={(t) => t.tradeId} height={Math.min(420, 40 + result.tradeList.length * 28)} empty={<p className="hint">The strategy did not trade in this period.</p>} />
@@ -156,6 +207,7 @@ export function BacktestsPage() {
   const [slippage, setSlippage] = useState('');
   const [commission, setCommission] = useState(PAPER_COMMISSION);
   const [cancelling, setCancelling] = useState(false);
+  const [market, setMarket] = useState<'' | 'sim' | 'model'>('');
   const [errors, setErrors] = useState<FormErrors>({});
   const [callError, setCallError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -164,6 +216,9 @@ export function BacktestsPage() {
   const chosen = strategyId || strategies?.[0]?.id || '';
   const system = strategies?.find((s) => s.id === chosen) ?? null;
   const ownSlippage = system?.about.backtest.slippageFraction ?? null;
+  // The markets the app can run this system on (the simulator, the model over the daily files), its own first.
+  const markets = (system?.about.backtest.sources ?? []).filter((x) => x.kind === 'sim' || x.kind === 'model') as { kind: 'sim' | 'model'; label: string }[];
+  const source = markets.some((x) => x.kind === market) ? (market as 'sim' | 'model') : (markets[0]?.kind ?? 'sim');
   // The form starts from the chosen system's own fraction (seed 000: 0.30), and again when another system is chosen.
   useEffect(() => {
     if (ownSlippage !== null) setSlippage(ownSlippage.toFixed(2));
@@ -191,7 +246,7 @@ export function BacktestsPage() {
     if (Object.keys(found).length > 0 || !api) return;
     setStarting(true);
     try {
-      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
+      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), source, ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
       // The `backtest` events may already have moved it on; keep the newer state.
       useApp.setState((s) => (s.backtests[started.runId] ? {} : { backtests: { ...s.backtests, [started.runId]: started } }));
       setRunId(started.runId);
@@ -238,6 +293,16 @@ export function BacktestsPage() {
           </select>
           <span className="field-error">{errors.strategy}</span>
 
+          {markets.length > 1 && (
+            <>
+              <label htmlFor="bt-market">Market</label>
+              <select id="bt-market" value={source} onChange={(e) => setMarket(e.target.value as 'sim' | 'model')}>
+                {markets.map((m) => <option key={m.kind} value={m.kind}>{m.label}</option>)}
+              </select>
+              <span className="field-error" />
+            </>
+          )}
+
           <label htmlFor="bt-from">From (ET)</label>
           <input id="bt-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={errors.from ? true : undefined} />
           <span className="field-error">{errors.from}</span>
@@ -248,7 +313,7 @@ export function BacktestsPage() {
 
           <label htmlFor="bt-seed">Seed</label>
           <input id="bt-seed" type="number" min={0} max={MAX_SEED} step={1} value={seed} onChange={(e) => setSeed(e.target.value)} aria-invalid={errors.seed ? true : undefined} />
-          <span className="field-error">{errors.seed ?? <span className="hint">The same seed replays the same simulated market.</span>}</span>
+          <span className="field-error">{errors.seed ?? <span className="hint">{source === 'model' ? 'Not used on the real daily files (only the simulator has a seed).' : 'The same seed replays the same simulated market.'}</span>}</span>
 
           <label htmlFor="bt-slippage">Slippage fraction</label>
           <input id="bt-slippage" type="number" min={0} max={1} step={0.05} value={slippage} placeholder={ownSlippage === null ? '' : ownSlippage.toFixed(2)} onChange={(e) => setSlippage(e.target.value)} aria-invalid={errors.slippage ? true : undefined} />
@@ -278,7 +343,7 @@ export function BacktestsPage() {
         <div className="empty">Run a backtest: pick dates and press Run</div>
       ) : (
         <section className="card" aria-labelledby="bt-run-h">
-          <h2 id="bt-run-h">{run.strategyId} {run.from} → {run.to}, seed {run.seed}</h2>
+          <h2 id="bt-run-h">{run.strategyId} {run.from} → {run.to}, {run.source === 'model' ? 'real daily files' : `seed ${run.seed}`}</h2>
           <p className="hint" data-testid="bt-fill-model">Fill model: mid ∓ f × (ask − bid), {fillModelOf(run)}</p>
           <progress className="progress" aria-label="Backtest progress" max={1} value={run.progress} />
           <p className="hint" data-testid="bt-progress-text">

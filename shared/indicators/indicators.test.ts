@@ -1,18 +1,22 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ti from 'technicalindicators';
-import { readDailyBars, column } from '../data/bars.ts';
 import {
   sma, ema, bollinger, rsi, macd, atr, histVol, ivRank, at, last, toArray,
   SmaStream, EmaStream, BollingerStream, RsiStream, MacdStream, AtrStream, HistVolStream, IvRankStream, type Series,
 } from './index.ts';
 
-const dataDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data');
-const spx = readDailyBars(path.join(dataDir, 'spx_daily.csv')).rows;
-const close = column(spx, 'close');
-const high = column(spx, 'high');
-const low = column(spx, 'low');
-const vix = column(readDailyBars(path.join(dataDir, 'vix_daily.csv')).rows, 'close');
+const dataDir = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+/** One numeric column of a `date,open,high,low,close…` daily file (shared/ tests read files with Node only). */
+function dailyColumn(file: string, index: number): Float64Array {
+  const lines = readFileSync(path.join(dataDir, file), 'utf8').trim().split('\n').slice(1);
+  return Float64Array.from(lines, (l) => Number(l.split(',')[index]));
+}
+const close = dailyColumn('spx_daily.csv', 4);
+const high = dailyColumn('spx_daily.csv', 2);
+const low = dailyColumn('spx_daily.csv', 3);
+const vix = dailyColumn('vix_daily.csv', 4);
 
 /** Peer arrays hold only the valid values; align them to the end of ours and compare. */
 function expectPeer(ours: Series, peer: number[], tol: (b: number) => number): void {
