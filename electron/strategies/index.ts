@@ -5,14 +5,16 @@
  * data sources and fill fraction); the Strategies page, the Decisions page, the Backtests page, the
  * backtest runner and `thetadesk backtest` list systems from here and name none themselves.
  *
- * Seed 000 (SPX credit verticals) is built; seeds 001–004 join this list as they are built, each in its
- * own folder (the 0DTE study of seed 001 is research, not a strategy: electron/research/).
+ * Seed 000 (SPX credit verticals) and seeds 003/004 (the SPY/SPX 0DTE call position) are built; seed
+ * 002 joins this list when it is, in its own folder (the 0DTE study of seed 001 is research, not a
+ * strategy: electron/research/).
  */
 import { creditVerticals } from './credit-verticals/strategy.ts';
+import { spySpx0dte } from './spy-spx-0dte/strategy.ts';
 import type { RiskLimits, Strategy } from './types.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const STRATEGIES: readonly Strategy<any>[] = [creditVerticals];
+export const STRATEGIES: readonly Strategy<any>[] = [creditVerticals, spySpx0dte];
 
 export function strategyById(id: string): Strategy<{ risk: RiskLimits }> | null {
   return STRATEGIES.find((s) => s.id === id) ?? null;
