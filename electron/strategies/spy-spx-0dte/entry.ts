@@ -28,7 +28,7 @@ import { quoteMid } from '../../../shared/domain/quote.ts';
 import { nextTradingDay, spyExDividendDates } from '../../../shared/market/calendar.ts';
 import { quoteQuality } from '../../../shared/market/quality.ts';
 import { toCents } from '../../../shared/money.ts';
-import { etDate, etTime } from '../../../shared/time/et.ts';
+import { etDate, etDateTime } from '../../../shared/time/et.ts';
 import type { EntryDecision, EntryInput, Proposal } from '../types.ts';
 import type { SpySpxConfig } from './config.ts';
 import { expirationValue, worstExpirationValue } from './payoff.ts';
@@ -42,6 +42,11 @@ function skip(gate: string, reason: string, details: Record<string, unknown>, ch
 }
 
 /** Whether the session after `date` is a SPY ex-dividend date (calendar.ts: the third Friday of Mar/Jun/Sep/Dec). */
+/** `HH:MM` ET of an instant, comparable with the config's times (etTime adds seconds and "ET"). */
+export function hhmmEt(at: number): string {
+  return etDateTime(at, false).slice(11);
+}
+
 export function isExDividendEve(date: string): boolean {
   const next = nextTradingDay(date);
   return spyExDividendDates(next, next).length > 0;
@@ -74,7 +79,7 @@ export function evaluateEntry(input: EntryInput<SpySpxConfig>): EntryDecision[] 
   const { now, config, chains, expirations, market, portfolio, account } = input;
   const t = config.trading;
   const today = etDate(now);
-  const time = etTime(now);
+  const time = hhmmEt(now);
 
   if (time < t.entryTime || time > t.entryEnd) {
     return [skip('entry-window', `Outside the entry window ${t.entryTime}–${t.entryEnd} ET (${time})`, { time, entryTime: t.entryTime, entryEnd: t.entryEnd })];

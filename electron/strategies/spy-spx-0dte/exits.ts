@@ -15,10 +15,10 @@
  * expiring worthless; its P&L recorded at 16:05, `EXPIRED`).
  */
 import { toCents } from '../../../shared/money.ts';
-import { etDate, etTime } from '../../../shared/time/et.ts';
+import { etDate } from '../../../shared/time/et.ts';
 import type { ManageDecision, ManageInput, PositionView } from '../types.ts';
 import type { SpySpxConfig } from './config.ts';
-import { isExDividendEve } from './entry.ts';
+import { hhmmEt, isExDividendEve } from './entry.ts';
 
 const usd = (cents: number): string => `${cents < 0 ? '-' : ''}$${(Math.abs(cents) / 100).toFixed(2)}`;
 
@@ -74,7 +74,7 @@ export function manage(input: ManageInput<SpySpxConfig>): ManageDecision {
   if (pnlCents !== null && -pnlCents > r.maxPositionLossCents) {
     return exit('LOSS_LIMIT', `Loss limit: the position's loss ${usd(-pnlCents)} exceeds ${usd(r.maxPositionLossCents)}`);
   }
-  if (etTime(now) >= t.exitCheckTime) {
+  if (hhmmEt(now) >= t.exitCheckTime) {
     if (t.preExpirationClose === 'all') return exit('PRE_EXPIRATION', `${t.exitCheckTime} ET: close before the expiration`);
     if (spy && spyLast !== null && spyLast > spy.strike) {
       return exit('PRE_EXPIRATION', `Pre-expiration: SPY ${spyLast.toFixed(2)} is above the short ${spy.strike} calls after ${t.exitCheckTime} ET; they must not stay in the money into the close`);
