@@ -125,6 +125,12 @@ describe('entry: each gate at its boundary', () => {
 });
 
 describe('ex-dividend eve', () => {
+  it('no entry on the eve of a SPY ex-dividend date (its short calls would be closed at the first uptick)', () => {
+    expect(gate({ date: '2026-03-18' })).toBe('ENTER');
+    expect(decide({ date: '2026-03-19' })).toMatchObject({ kind: 'SKIP', gate: 'ex-dividend', details: { exDividendDate: '2026-03-20' } });
+    expect(gate({ date: '2026-03-19', config: SpySpxConfigSchema.parse({ trading: { exDividendClose: false } }) })).toBe('ENTER');
+  });
+
   it('is the session before the third Friday of March, June, September and December', () => {
     expect(isExDividendEve('2026-03-19')).toBe(true);
     expect(isExDividendEve('2026-03-18')).toBe(false);

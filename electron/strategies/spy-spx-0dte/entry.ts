@@ -10,6 +10,7 @@
  * | `no-0dte`       | "0DTE options available" (a SPXW and a SPY expiration today)        |
  * | `max-trades`    | "Max trades: haven't exceeded daily limit (default: 2)"            |
  * | `daily-loss`    | "Haven't hit daily loss limit" (seed 003 `can_open_position`)      |
+ * | `ex-dividend`   | not in the seeds: no entry on the eve of a SPY ex-dividend date (exits.ts `EX_DIVIDEND`) |
  * | `no-price`      | SPX and SPY prices                                                 |
  * | `ratio`         | "Tracking ratio: SPX/SPY ratio between 9.95 - 10.05"               |
  * | `no-chain`      | the two 0DTE chains                                                |
@@ -92,6 +93,12 @@ export function evaluateEntry(input: EntryInput<SpySpxConfig>): EntryDecision[] 
   }
   if (portfolio.newTradesToday >= config.risk.maxNewTradesPerDay) {
     return [skip('max-trades', `Max trades: ${portfolio.newTradesToday} of ${config.risk.maxNewTradesPerDay} spreads already entered today`, { tradesToday: portfolio.newTradesToday, maxSpreadsPerDay: config.risk.maxNewTradesPerDay })];
+  }
+  // Not in the seeds: on the eve of a SPY ex-dividend date the exits close short SPY calls the moment
+  // they are in the money (early-assignment risk), so an at-the-money short opened that day is closed
+  // at its first uptick — the entry would only pay the spreads. No entry that day.
+  if (t.exDividendClose && isExDividendEve(today)) {
+    return [skip('ex-dividend', `Ex-dividend tomorrow (SPY): short SPY calls in the money must be closed today, so no at-the-money short is opened`, { exDividendDate: nextTradingDay(today) })];
   }
   const dayPnlCents = portfolio.realizedTodayCents + portfolio.unrealizedCents;
   if (-dayPnlCents > config.riskManagement.maxDailyLossCents) {
