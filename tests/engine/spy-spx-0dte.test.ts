@@ -59,6 +59,11 @@ afterAll(() => {
   for (const r of runs) r.store.close();
 });
 
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const x of xs) (out[key(x)] ??= []).push(x);
+  return out;
+}
 const entryDecisions = (r: Run) => r.decisions.filter((d) => d.entrySlot !== null);
 
 describe('spy-spx-0dte over the simulator', () => {
@@ -70,7 +75,7 @@ describe('spy-spx-0dte over the simulator', () => {
     // With seed 004's defaults nothing qualifies: the simulator's SPX calls are wider than $0.50.
     const skips = entryDecisions(seedDefaults);
     expect(skips.every((d) => d.kind === 'SKIP')).toBe(true);
-    const byGate = Object.groupBy(skips, (d) => d.gate ?? '');
+    const byGate = groupBy(skips, (d) => d.gate ?? '');
     expect(Object.keys(byGate).sort()).toEqual(expect.arrayContaining(['bid-ask', 'ex-dividend']));
     for (const d of byGate['bid-ask'] ?? []) {
       expect(d.details).toMatchObject({ leg: 'SPX', maxSpread: 0.5 });
@@ -83,8 +88,8 @@ describe('spy-spx-0dte over the simulator', () => {
   it('enters only when every gate holds, one trade owning 1 SPX call bought and 10 SPY calls sold', () => {
     const enters = relaxed.decisions.filter((d) => d.kind === 'ENTER');
     expect(enters.length).toBeGreaterThan(5);
-    const perDay = Object.groupBy(enters, (d) => etDate(d.decidedAt));
-    for (const list of Object.values(perDay)) expect(list!.length).toBeLessThanOrEqual(2);
+    const perDay = groupBy(enters, (d) => etDate(d.decidedAt));
+    for (const list of Object.values(perDay)) expect(list.length).toBeLessThanOrEqual(2);
     for (const d of enters) {
       const n = d.details as { ratio: number; netCreditCents: number; spxAsk: number; spxBid: number; spyAsk: number; spyBid: number; spxStrike: number; spyStrike: number; spx: number; spy: number };
       expect(n.ratio).toBeGreaterThanOrEqual(9.95);
