@@ -175,7 +175,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const store = openStore({ dataDir: opts.dataDir, check: 'none', now: () => clock.now() });
   try {
     store.db.pragma('synchronous = OFF');
-    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, broker: 'backtest' });
+    const executor = new FillModelExecutor(store, { slippageFraction: opts.slippageFraction ?? opts.strategy.about.backtest.slippageFraction, commissionCentsPerContract: opts.strategy.about.backtest.commissionCentsPerContract ?? 0, broker: 'backtest' });
     const engine = new TradingEngine({
       clock,
       scheduler,

@@ -28,6 +28,10 @@ import { checkDrops, MAX_DROPPED_SHARE } from '../market/data/issues.ts';
 import { lockDataFolder, type DataFolderLock } from '../store/lock.ts';
 import type { AnyStrategy } from '../engine/trading.ts';
 import { STRATEGIES, strategyById } from '../strategies/index.ts';
+import { STRATEGY_ID as SPY_SPX } from '../strategies/spy-spx-0dte/strategy.ts';
+import { ratioStatsFromFolder } from '../backtest/spy-spx/ratio.ts';
+import { spySpxAccount, spySpxText, type SpySpxAccount } from '../backtest/spy-spx/report.ts';
+import { openStore } from '../store/store.ts';
 
 /** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
 function describeSystem(s: AnyStrategy): string {
@@ -72,6 +76,9 @@ Options:
 
 Fill model (mid-slippage): each leg sold at mid − f × (ask − bid) and bought at mid + f × (ask − bid),
 rounded to the cent, no partial fills. Trades, legs, orders and fills are written in the live shape.`;
+
+/** The shared data folder beside the repository (`../shared/data`): the real daily SPX and SPY closes. */
+const DEFAULT_DATA_DIR = path.resolve(import.meta.dirname, '../../../shared/data');
 
 function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
@@ -257,8 +264,19 @@ export async function main(argv: string[]): Promise<number> {
   bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);
 
   out.write(`${statsTable(result)}\n\n${tradeList(result)}\n\nDatabase: ${result.db}\n`);
+  // The SPY/SPX system's honest account: claims vs measured, P&L by source, the real SPX/SPY ratio.
+  let spySpx: SpySpxAccount | null = null;
+  if (strategy.id === SPY_SPX) {
+    const store = openStore({ dataDir, check: 'none', now: () => 0 });
+    try {
+      spySpx = spySpxAccount(store, from!, to!, ratioStatsFromFolder(v.daily ?? DEFAULT_DATA_DIR));
+    } finally {
+      store.close();
+    }
+    out.write(`\n${spySpxText(spySpx)}\n`);
+  }
   if (v.json !== undefined) {
-    const text = `${JSON.stringify(result, null, 2)}\n`;
+    const text = `${JSON.stringify(spySpx ? { ...result, spySpx } : result, null, 2)}\n`;
     if (jsonToStdout) process.stdout.write(text);
     else {
       try {

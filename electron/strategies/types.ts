@@ -333,6 +333,8 @@ export type SystemAbout = {
     sources: readonly BacktestSourceInfo[];
     /** The fill model's default slippage fraction f (fills at mid ∓ f × (ask − bid)), from the seed. */
     slippageFraction: number;
+    /** Commission the fill model charges per contract, cents (default 0: seed 000's fill model has none). */
+    commissionCentsPerContract?: number;
   };
 };
 

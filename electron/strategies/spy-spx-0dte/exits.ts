@@ -51,6 +51,7 @@ export function manage(input: ManageInput<SpySpxConfig>): ManageDecision {
   const dayPnlCents = portfolio.realizedTodayCents + portfolio.unrealizedCents;
   const trigger = spy ? spy.strike + t.assignmentRiskThreshold : null;
   const details = {
+    spxLast: market.underlyings.SPX?.last ?? null,
     spyLast,
     spyStrike: spy?.strike ?? null,
     assignmentTrigger: trigger,

@@ -75,6 +75,9 @@ export const ABOUT: SystemAbout = {
     sources: [{ kind: 'sim', label: 'Simulator, 5-minute SPXW and SPY 0DTE chains' }],
     // The seeds' prices: the SPX call bought at the ask, the SPY calls sold at the bid (mid ∓ 0.5 × spread).
     slippageFraction: 0.5,
+    // What the entry's credit gate counts (trading.commissionPerContractCents' default), so the
+    // backtest's P&L carries the same commissions the seed subtracts.
+    commissionCentsPerContract: 65,
   },
 };
 
