@@ -21,6 +21,7 @@
  * the next tick.
  */
 import { toCents } from '../../../shared/money.ts';
+import type { Broker } from '../../brokers/port.ts';
 import type { TradeWithLegs } from '../../store/repos/trades.ts';
 import type { ExecutionConfig, ProposedLeg, Proposal } from '../../strategies/types.ts';
 import type { ExecutionEvent } from '../ports.ts';
@@ -46,9 +47,18 @@ type Plan = {
   due: boolean;
 };
 
-/** Whether a proposal's legs are on more than one underlying (legged execution). */
+/** Whether legs are on more than one underlying. */
 export function spansUnderlyings(legs: readonly { underlying: string }[]): boolean {
   return new Set(legs.map((l) => l.underlying)).size > 1;
+}
+
+/**
+ * Whether legs on two underlyings can fill apart at this broker, so they are legged under supervision:
+ * Tradier refuses such a multileg order, IB's inter-market combo is non-guaranteed. The simulator's
+ * paper exchange fills every combo whole, across underlyings too, so there one combo order is sent.
+ */
+export function legsFillApart(broker: Broker): boolean {
+  return broker.kind !== 'sim';
 }
 
 const legInfo = (l: ProposedLeg): LegInfo => ({ symbol: l.symbol, side: l.side, ratio: 1, contract: { kind: 'option', underlying: l.underlying, root: l.root, expiration: l.expiration, strike: l.strike, right: l.right }, intent: 'open' });

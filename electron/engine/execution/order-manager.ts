@@ -11,6 +11,8 @@
  *   order states and what an order's end does to its trade;
  * - fills.ts — broker fills on orders, legs and trades (net fills split into leg prices), commissions;
  * - reconcile.ts — matching the store with the broker after a restart or reconnect;
+ * - legging.ts — entries on two underlyings whose legs can fill apart (Tradier, IB): legged, long leg
+ *   first, under supervision; their closes go out in parts, short legs first;
  * - state.ts — what they share: the orders in flight (reported as `order-working` / `order-done`),
  *   the last quotes seen, the context.
  *
@@ -95,7 +97,7 @@ import type { Store } from '../../store/store.ts';
 import type { CloseRequest, ExecutionListener, ExecutionSummary, Executor, MarkMap, OpenRequest } from '../ports.ts';
 import { ExecutionEvents } from './events.ts';
 import { Fills } from './fills.ts';
-import { LEG_UNWIND, LeggedEntries, spansUnderlyings } from './legging.ts';
+import { legsFillApart, LEG_UNWIND, LeggedEntries, spansUnderlyings } from './legging.ts';
 import { OrderLifecycle } from './lifecycle.ts';
 import { comboPrices, tickRuleOf } from './pricing.ts';
 import { Reconciler } from './reconcile.ts';
@@ -229,7 +231,7 @@ export class OrderManager implements Executor {
     }
     for (const p of proposal.legs) this.#quotes.rememberProposed(p.symbol, p.bid, p.ask);
     // Legs on two underlyings (SPX + SPY): legged, long leg first, under supervision (legging.ts).
-    if (spansUnderlyings(proposal.legs)) {
+    if (spansUnderlyings(proposal.legs) && legsFillApart(this.#ctx.broker)) {
       await this.#legging.start(trade, proposal, req.decisionId, req.execution, now);
       return;
     }
@@ -283,7 +285,7 @@ export class OrderManager implements Executor {
     let open = fresh.legs.filter((l) => l.openedQty - l.closedQty > 0);
     // Legs on two underlyings close in parts, short legs first: never a naked short call, and no
     // multileg order across underlyings (Tradier refuses one). The next part follows its fill.
-    if (spansUnderlyings(open)) {
+    if (spansUnderlyings(open) && legsFillApart(this.#ctx.broker)) {
       const shorts = open.filter((l) => l.side === 'SELL');
       open = shorts.length > 0 ? shorts : open.filter((l) => l.underlying === open[0]!.underlying);
     }
