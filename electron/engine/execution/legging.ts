@@ -68,11 +68,14 @@ export class LeggedEntries {
   readonly #lifecycle: OrderLifecycle;
   readonly #quotes: QuoteMemory;
   readonly #unwind: (tradeId: number, now: number, why: string) => Promise<void>;
+  /** Whether an entry order of the trade is in flight, or about to be sent in place of a cancelled one. */
+  readonly #entryInFlight: (tradeId: number) => boolean;
   readonly #plans = new Map<number, Plan>();
   #running: Promise<void> | null = null;
 
-  constructor(ctx: ExecutionContext, lifecycle: OrderLifecycle, quotes: QuoteMemory, unwind: (tradeId: number, now: number, why: string) => Promise<void>) {
+  constructor(ctx: ExecutionContext, lifecycle: OrderLifecycle, quotes: QuoteMemory, unwind: (tradeId: number, now: number, why: string) => Promise<void>, entryInFlight: (tradeId: number) => boolean) {
     this.#ctx = ctx;
+    this.#entryInFlight = entryInFlight;
     this.#lifecycle = lifecycle;
     this.#quotes = quotes;
     this.#unwind = unwind;
@@ -134,8 +137,9 @@ export class LeggedEntries {
       this.#plans.delete(plan.tradeId); // cancelled (first leg unfilled), closing or closed: nothing to leg
       return;
     }
-    if (store.orders.forTrade(plan.tradeId).some((o) => o.purpose === 'OPEN' && !TERMINAL_STATUSES.has(o.status))) {
-      plan.due = true; // an order of the plan still ends (a cancel in flight)
+    if (this.#entryInFlight(plan.tradeId) || store.orders.forTrade(plan.tradeId).some((o) => o.purpose === 'OPEN' && !TERMINAL_STATUSES.has(o.status))) {
+      // An order of the plan still works, or is sent again at a new price (replace-by-cancel): try again on the next tick.
+      plan.due = true;
       return;
     }
     const firstRow = trade.legs.find((l) => l.symbol === plan.first.symbol)!;

@@ -166,7 +166,13 @@ export class OrderManager implements Executor {
     this.#lifecycle = new OrderLifecycle(this.#ctx, this.#orders, () => this.#reconciler.request());
     this.#fills = new Fills(this.#ctx, this.#orders, this.#quotes);
     this.#reconciler = new Reconciler(this.#ctx, this.#orders, this.#lifecycle, this.#fills);
-    this.#legging = new LeggedEntries(this.#ctx, this.#lifecycle, this.#quotes, (tradeId, now, why) => this.#unwind(tradeId, now, why));
+    this.#legging = new LeggedEntries(
+      this.#ctx,
+      this.#lifecycle,
+      this.#quotes,
+      (tradeId, now, why) => this.#unwind(tradeId, now, why),
+      (tradeId) => this.#orders.list().some((w) => w.tradeId === tradeId && w.purpose === 'OPEN') || this.#orders.successorOf(tradeId, 'OPEN') !== null,
+    );
     this.#events.subscribe((e) => {
       this.#legging.onEvent(e);
       // A legged close (legs on two underlyings) sends its next part once a part has filled.
