@@ -216,9 +216,12 @@ describe('legged SPY/SPX entries on IB (fake Gateway, loopback TWS protocol)', (
     const orders = ordersOf(x, trade.tradeId);
     expect(orders[0]).toEqual(['OPEN', 'BUY SPX', 1, 'FILLED', 1]);
     expect(orders.at(-1)).toEqual(['OPEN', 'SELL SPY', 10, 'FILLED', 10]);
-    // The first SPY order was lost in the drop (the Gateway never read it): its deadline ended it, and it was sent again.
+    // The first SPY order was lost in the drop (the Gateway never read it): its deadline or the
+    // reconciliation after the reconnect ended it, and it was sent again.
     const spyOrders = x.store.orders.forTrade(trade.tradeId).filter((o) => o.legs[0]!.symbol.startsWith('SPY'));
-    expect(spyOrders[0]).toMatchObject({ status: 'CANCELLED', filledQuantity: 0, rejectReason: 'not filled within 60 s' });
+    expect(spyOrders.length).toBeGreaterThan(1);
+    expect(spyOrders[0]).toMatchObject({ filledQuantity: 0 });
+    expect(['CANCELLED', 'REJECTED']).toContain(spyOrders[0]!.status);
     expect(x.fake.exchange.list().some((o) => o.ref === spyOrders[0]!.clientOrderId)).toBe(false);
     // The lost SPY order never reached the venue: SPY sold exactly once.
     expect(venueFills(x)).toEqual([['SPX', 1], ['SPY', -10]]);
