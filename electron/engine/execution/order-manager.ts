@@ -11,6 +11,7 @@
  *   order states and what an order's end does to its trade;
  * - fills.ts — broker fills on orders, legs and trades (net fills split into leg prices), commissions;
  * - reconcile.ts — matching the store with the broker after a restart or reconnect;
+ * - assignments.ts — assigned short SPY calls found at reconciliation: recorded, alerted, shares flattened;
  * - legging.ts — entries on two underlyings whose legs can fill apart (Tradier, IB): legged, long leg
  *   first, under supervision; their closes go out in parts, short legs first;
  * - state.ts — what they share: the orders in flight (reported as `order-working` / `order-done`),
@@ -96,6 +97,7 @@ import type { Broker, BrokerEvent, BrokerMaintenance, Unsubscribe } from '../../
 import type { Store } from '../../store/store.ts';
 import type { CloseRequest, ExecutionListener, ExecutionSummary, Executor, MarkMap, OpenRequest } from '../ports.ts';
 import { ExecutionEvents } from './events.ts';
+import { AssignmentWatch } from './assignments.ts';
 import { Fills } from './fills.ts';
 import { legsFillApart, LEG_UNWIND, LeggedEntries, spansUnderlyings } from './legging.ts';
 import { OrderLifecycle } from './lifecycle.ts';
@@ -134,6 +136,7 @@ export class OrderManager implements Executor {
   readonly #fills: Fills;
   readonly #reconciler: Reconciler;
   readonly #legging: LeggedEntries;
+  readonly #assignments: AssignmentWatch;
   /** The last close asked for each trade (a legged close sends its next part with it). */
   readonly #closes = new Map<number, CloseRequest>();
   /** Closes waiting for quotes or for a broker maintenance window to end, by trade id. */
@@ -166,6 +169,7 @@ export class OrderManager implements Executor {
     this.#lifecycle = new OrderLifecycle(this.#ctx, this.#orders, () => this.#reconciler.request());
     this.#fills = new Fills(this.#ctx, this.#orders, this.#quotes);
     this.#reconciler = new Reconciler(this.#ctx, this.#orders, this.#lifecycle, this.#fills);
+    this.#assignments = new AssignmentWatch(this.#ctx);
     this.#legging = new LeggedEntries(
       this.#ctx,
       this.#lifecycle,
@@ -387,7 +391,9 @@ export class OrderManager implements Executor {
     const lines = await this.#reconciler.reconcile(now);
     // A legged entry cut short by a restart: its lone leg is unwound.
     const lone = await this.#legging.resolveLoneLegs(now);
-    return lone > 0 ? [...lines, `${lone} trade(s) with a lone leg unwound`] : lines;
+    // Short SPY calls assigned (early, or at the close): recorded, alerted, the shares flattened.
+    const assigned = await this.#assignments.check(now);
+    return [...lines, ...(lone > 0 ? [`${lone} trade(s) with a lone leg unwound`] : []), ...assigned];
   }
 
   /**
