@@ -203,6 +203,27 @@ export const TradeSchema = z.object({
   decisionId: z.number().int().nullable().default(null),
   /** Intended exit level vs what the close realized; null for exits without a level (manual, expired, session exit). */
   exitReview: TradeExitReviewSchema.nullable().default(null),
+  /**
+   * Seed 004's trade columns, for a trade on SPX and SPY (the SPY/SPX 0DTE call position); null for
+   * any other. Prices in dollars per share; `exitCost` the whole close in dollars (a debit positive).
+   */
+  spySpx: z
+    .object({
+      spyPrice: z.number().nullable(),
+      spxPrice: z.number().nullable(),
+      spyStrike: z.number(),
+      spxStrike: z.number(),
+      spyEntryBid: z.number().nullable(),
+      spyEntryAsk: z.number().nullable(),
+      spxEntryBid: z.number().nullable(),
+      spxEntryAsk: z.number().nullable(),
+      entryFilled: z.boolean(),
+      spyExitPrice: z.number().nullable(),
+      spxExitPrice: z.number().nullable(),
+      exitCost: z.number().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type Trade = z.infer<typeof TradeSchema>;
 

@@ -37,6 +37,29 @@ export function describeLegs(legs: readonly LegRow[], quantity: number): string 
 /** Whether a trade holds a position the marks value (filled, not yet closed). */
 const isHeld = (t: TradeWithLegs): boolean => t.status === 'OPEN' || t.status === 'CLOSING';
 
+/** Seed 004's columns of a trade on SPX and SPY, from its legs and the entry decision's numbers (its notes). */
+export function spySpxColumns(t: TradeWithLegs): Trade['spySpx'] {
+  const spx = t.legs.find((l) => l.underlying === 'SPX');
+  const spy = t.legs.find((l) => l.underlying === 'SPY');
+  if (!spx || !spy) return null;
+  const n = t.notes as { spx?: number; spy?: number; spxBid?: number; spxAsk?: number; spyBid?: number; spyAsk?: number };
+  const exitPrice = (l: LegRow): number | null => (l.closedQty === 0 ? null : fromCents(Math.round(l.exitValueCents / l.closedQty)));
+  return {
+    spyPrice: n.spy ?? null,
+    spxPrice: n.spx ?? null,
+    spyStrike: spy.strike,
+    spxStrike: spx.strike,
+    spyEntryBid: n.spyBid ?? null,
+    spyEntryAsk: n.spyAsk ?? null,
+    spxEntryBid: n.spxBid ?? null,
+    spxEntryAsk: n.spxAsk ?? null,
+    entryFilled: t.legs.every((l) => l.openedQty === l.quantity),
+    spyExitPrice: exitPrice(spy),
+    spxExitPrice: exitPrice(spx),
+    exitCost: t.exitTotalCents === null ? null : fromCents(-t.exitTotalCents),
+  };
+}
+
 export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade {
   const unrealized = marks !== null && isHeld(t) ? marks.unrealizedCents(t) : null;
   const review = exitReview(t);
@@ -56,6 +79,7 @@ export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade
     exitPrice: t.exitDebitCents === null ? null : fromCents(-t.exitDebitCents),
     commissions: fromCents(t.commissionsCents),
     decisionId: t.decisionId,
+    spySpx: spySpxColumns(t),
     exitReview: review === null ? null : {
       intended: {
         rule: review.intent.gate,
