@@ -55,5 +55,23 @@ describe('thetadesk backtest spy-spx-0dte', () => {
     expect(a.ratio!.adjusted!.withinShare).toBeLessThan(0.1);
     expect(r.stdout).toMatch(/spy_daily_raw_lean_1998_2021\.csv \(raw closes\): .* within 9\.95–10\.05: \d+\.\d %/);
     expect(r.stdout).toContain('dividend-adjusted: not the ratio traders saw');
+
+    // Seed 004's trade columns in the CSV export of the same database (and its daily summary).
+    const csv = path.join(dir, 'trades.csv');
+    const e = spawnSync(process.execPath, [bin, 'export', 'trades', '--from', '2026-03-02', '--to', '2026-03-27', '--out', csv, '--data-dir', path.join(dir, 'db')], { encoding: 'utf8' });
+    expect(e.status, e.stderr).toBe(0);
+    const [header, ...rows] = fs.readFileSync(csv, 'utf8').trim().split('\r\n').map((l) => l.split(','));
+    const col = (name: string): number => header!.indexOf(name);
+    for (const name of ['spy_price', 'spx_price', 'spy_strike', 'spx_strike', 'spy_entry_bid', 'spy_entry_ask', 'spx_entry_bid', 'spx_entry_ask', 'entry_filled', 'spy_exit_price', 'spx_exit_price', 'exit_cost', 'commissions', 'pnl']) expect(col(name), name).toBeGreaterThan(-1);
+    expect(rows).toHaveLength(a.measured.trades);
+    for (const row of rows) {
+      const t = a.trades.find((x) => x.tradeId === Number(row[0]))!;
+      expect([Number(row[col('spx_strike')]), Number(row[col('spy_strike')])]).toEqual([t.spxStrike, t.spyStrike]);
+      expect(row[col('entry_filled')]).toBe('true');
+      expect(Number(row[col('spy_entry_bid')])).toBeGreaterThan(0);
+      expect(Math.round(Number(row[col('pnl')]) * 100)).toBe(t.realizedPnlCents);
+    }
+    const daily = spawnSync(process.execPath, [bin, 'export', 'daily', '--from', '2026-03-02', '--to', '2026-03-27', '--out', path.join(dir, 'daily.csv'), '--data-dir', path.join(dir, 'db')], { encoding: 'utf8' });
+    expect(daily.status, daily.stderr).toBe(0);
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
 import { dayNumber, tradingDays } from '../../../shared/market/calendar.ts';
 import { etDate, etToEpoch } from '../../../shared/time/et.ts';
-import { exitReview, toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
+import { exitReview, spySpxColumns, toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { apiStats } from './stats.ts';
 
@@ -36,29 +36,6 @@ export function describeLegs(legs: readonly LegRow[], quantity: number): string 
 
 /** Whether a trade holds a position the marks value (filled, not yet closed). */
 const isHeld = (t: TradeWithLegs): boolean => t.status === 'OPEN' || t.status === 'CLOSING';
-
-/** Seed 004's columns of a trade on SPX and SPY, from its legs and the entry decision's numbers (its notes). */
-export function spySpxColumns(t: TradeWithLegs): Trade['spySpx'] {
-  const spx = t.legs.find((l) => l.underlying === 'SPX');
-  const spy = t.legs.find((l) => l.underlying === 'SPY');
-  if (!spx || !spy) return null;
-  const n = t.notes as { spx?: number; spy?: number; spxBid?: number; spxAsk?: number; spyBid?: number; spyAsk?: number };
-  const exitPrice = (l: LegRow): number | null => (l.closedQty === 0 ? null : fromCents(Math.round(l.exitValueCents / l.closedQty)));
-  return {
-    spyPrice: n.spy ?? null,
-    spxPrice: n.spx ?? null,
-    spyStrike: spy.strike,
-    spxStrike: spx.strike,
-    spyEntryBid: n.spyBid ?? null,
-    spyEntryAsk: n.spyAsk ?? null,
-    spxEntryBid: n.spxBid ?? null,
-    spxEntryAsk: n.spxAsk ?? null,
-    entryFilled: t.legs.every((l) => l.openedQty === l.quantity),
-    spyExitPrice: exitPrice(spy),
-    spxExitPrice: exitPrice(spx),
-    exitCost: t.exitTotalCents === null ? null : fromCents(-t.exitTotalCents),
-  };
-}
 
 export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade {
   const unrealized = marks !== null && isHeld(t) ? marks.unrealizedCents(t) : null;
