@@ -327,6 +327,13 @@ export type SystemAbout = {
   exitReasons: readonly ExitReasonInfo[];
   /** The figures its Strategies card shows, in order. */
   figures: readonly SummaryFigure[];
+  /**
+   * What its seed claims, each beside the figure that measures it (the Strategies card shows both;
+   * the backtest report of the system too). None for a seed that claims nothing.
+   */
+  claims?: readonly { label: string; claimed: string; figure: SummaryFigure }[];
+  /** Where the claims come from (the seed's words). */
+  claimsSource?: string;
   /** Decision details the Decisions page shows as columns (e.g. seed 000's target DTE and delta target). */
   decisionFields: readonly { key: string; label: string }[];
   backtest: {
@@ -392,6 +399,8 @@ export interface Strategy<C extends { risk: RiskLimits }> {
    * "4:05 PM Settlement: calculate final P&L, log results"); none: the next snapshot tick settles them.
    */
   readonly settlementSchedule?: ScheduleSpec;
+  /** Whether it trades in a new data folder before anyone switches it (default true). */
+  readonly enabledByDefault?: boolean;
   /** The option roots it trades; its underlyings follow from the instrument table (shared/domain/instruments.ts). */
   readonly roots: readonly OptionRoot[];
   /** Daily history it reads (none when absent). */

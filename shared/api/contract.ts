@@ -409,6 +409,9 @@ export const StrategyAboutSchema = z.object({
   /** The option roots it trades and their underlyings. */
   roots: z.array(z.string()),
   underlyings: z.array(z.string()),
+  /** What its seed claims, each beside the key of the figure that measures it. */
+  claims: z.array(z.object({ label: z.string(), claimed: z.string(), figure: z.string() })).default([]),
+  claimsSource: z.string().nullable().default(null),
 });
 export type StrategyAbout = z.infer<typeof StrategyAboutSchema>;
 export const StrategyDetailSchema = z.object({

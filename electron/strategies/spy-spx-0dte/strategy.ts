@@ -65,6 +65,11 @@ export const ABOUT: SystemAbout = {
     { code: 'ASSIGNED', label: 'Assigned: shares flattened' },
   ],
   figures: ['closedTrades', 'winRate', 'avgPnl', 'realizedPnl', 'openPositions', 'unrealizedPnl'],
+  claims: [
+    { label: 'Win rate', claimed: '85–90 %', figure: 'winRate' },
+    { label: 'Average P&L per trade', claimed: '$500–$800', figure: 'avgPnl' },
+  ],
+  claimsSource: `${SEED_CLAIMS.source}. Measured here: this system's closed trades; over the simulator: npx thetadesk backtest spy-spx-0dte (its report decomposes each trade's P&L).`,
   decisionFields: [
     { key: 'ratio', label: 'SPX/SPY' },
     { key: 'spxStrike', label: 'SPX K' },
@@ -91,6 +96,8 @@ export const spySpx0dte: Strategy<SpySpxConfig> = {
   entrySchedule: { id: 'spy-spx-0dte.entry', kind: 'every', minutes: 5, from: '09:35', to: '10:00' },
   snapshotSchedule: { id: 'spy-spx-0dte.monitor', kind: 'every', minutes: 5, from: '09:35', to: '16:00' },
   settlementSchedule: { id: 'spy-spx-0dte.settlement', kind: 'close', offsetMinutes: 5 },
+  // Off until switched on: a second system in an existing account must be a deliberate choice.
+  enabledByDefault: false,
   roots: ['SPXW', 'SPY'],
   chainsNeeded,
   evaluateEntry,
