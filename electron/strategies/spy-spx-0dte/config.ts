@@ -35,7 +35,12 @@
 import { z } from 'zod';
 import { executionSchema, riskLimitsSchema } from '../common.ts';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET time HH:MM');
+/** The session's 5-minute marks, 09:30–16:00 ET (the engine's schedules run on them). */
+const SLOTS: string[] = [];
+for (let m = 9 * 60 + 30; m <= 16 * 60; m += 5) SLOTS.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+const hhmm = z.enum(SLOTS as [string, ...string[]], { error: 'must be an ET time on a 5-minute mark from 09:30 to 16:00' });
+/** The entry schedule's slots (strategy.ts: every 5 minutes 09:35–10:00). */
+const ENTRY_SLOTS = SLOTS.filter((t) => t >= '09:35' && t <= '10:00');
 
 export const SpySpxConfigSchema = z
   .object({
@@ -43,14 +48,14 @@ export const SpySpxConfigSchema = z
       .object({
         minEntryCreditCents: z.number().int().min(0).max(1_000_000).default(40_000).meta({ title: 'Min entry credit', unit: 'cents', description: 'Net credit (10 × SPY bid − SPX ask) × 100 minus commissions must be at least this (seed 004: $400).' }),
         assignmentRiskThreshold: z.number().gt(0).max(100).default(10).meta({ title: 'Assignment risk threshold', unit: '$ SPY above strike', description: 'Close when SPY is more than this above the short SPY strike (seed 004: $10).' }),
-        entryTime: hhmm.default('09:35').meta({ title: 'Entry window start', unit: 'ET', description: 'First entry evaluation (seed 004: 09:35). Entries are evaluated every 5 minutes from 09:35 to 10:00; this can only narrow that window.' }),
-        entryEnd: hhmm.default('10:00').meta({ title: 'Entry window end', unit: 'ET', description: 'Last entry evaluation (seed 003: 10:00).' }),
+        entryTime: z.enum(ENTRY_SLOTS as [string, ...string[]], { error: 'must be a 5-minute mark from 09:35 to 10:00 ET' }).default('09:35').meta({ title: 'Entry window start', unit: 'ET', description: 'First entry evaluation (seed 004: 09:35). Entries are evaluated every 5 minutes until 10:00; a later start narrows the window.' }),
+        entryEnd: z.literal('10:00', { error: "entryEnd: the entry window ends at 10:00 ET (seed 003's entry_end; the entry schedule's last slot)" }).default('10:00').meta({ title: 'Entry window end', unit: 'ET', description: "Last entry evaluation (seed 003: 10:00; fixed: the entry schedule's last slot)." }),
         exitCheckTime: hhmm.default('15:45').meta({ title: 'Pre-expiration check', unit: 'ET', description: 'From this time the pre-expiration close applies (seed 004: 15:45).' }),
         preExpirationClose: z.enum(['itm', 'all']).default('itm').meta({ title: 'Pre-expiration close', description: "'itm': at the check time close positions whose SPY calls are in the money, the rest settle at 16:00 (seeds 003/004); 'all': close every position." }),
         spyContractsPerSpread: z.number().int().min(1).max(100).default(10).meta({ title: 'SPY contracts per spread', unit: 'contracts (short)', description: 'SPY calls sold per spread (seed 004: 10).' }),
         spxContractsPerSpread: z.number().int().min(1).max(10).default(1).meta({ title: 'SPX contracts per spread', unit: 'contracts (long)', description: 'SPX calls bought per spread (seed 004: 1).' }),
-        ratioMin: z.number().min(5).max(20).default(9.95).meta({ title: 'SPX/SPY ratio, low', unit: 'ratio', description: 'Enter only while SPX/SPY is at least this (seeds 003/004: 9.95).' }),
-        ratioMax: z.number().min(5).max(20).default(10.05).meta({ title: 'SPX/SPY ratio, high', unit: 'ratio', description: 'Enter only while SPX/SPY is at most this (seeds 003/004: 10.05).' }),
+        ratioMin: z.number().min(9).lt(10).default(9.95).meta({ title: 'SPX/SPY ratio, low', unit: 'ratio', description: 'Enter only while SPX/SPY is at least this (seeds 003/004: 9.95).' }),
+        ratioMax: z.number().gt(10).max(11).default(10.05).meta({ title: 'SPX/SPY ratio, high', unit: 'ratio', description: 'Enter only while SPX/SPY is at most this (seeds 003/004: 10.05).' }),
         maxSpxSpread: z.number().min(0.05).max(20).default(0.5).meta({ title: 'Max SPX bid/ask spread', unit: '$ per share', description: 'Skip when the SPX call is wider than this (seed 004, "skip trade if >$0.50 for SPX").' }),
         maxSpySpread: z.number().min(0.01).max(5).default(0.05).meta({ title: 'Max SPY bid/ask spread', unit: '$ per share', description: 'Skip when the SPY call is wider than this ("bid-ask spreads reasonable").' }),
         commissionPerContractCents: z.number().int().min(0).max(1000).default(65).meta({ title: 'Commission per contract', unit: 'cents', description: 'Commission counted per contract when judging the credit "after commissions" (11 contracts a spread).' }),
@@ -59,8 +64,7 @@ export const SpySpxConfigSchema = z
         bandPct: z.number().gt(0).max(0.12).default(0.0025).meta({ title: 'Quoted strike band', unit: 'fraction of spot', description: 'Only the strikes within this band of each underlying are quoted at a decision (0.0025 = ±15 SPX points, ±$1.50 SPY).' }),
       })
       .strict()
-      .refine((t) => t.ratioMin < t.ratioMax, { message: 'ratioMin must be below ratioMax', path: ['ratioMax'] })
-      .refine((t) => t.entryTime <= t.entryEnd, { message: 'entryEnd must not be before entryTime', path: ['entryEnd'] })
+      // No cross-field rule is needed: the ratio band straddles 10 (the seeds' 10:1), and the entry window starts within 09:35–10:00 and ends at 10:00.
       .prefault({})
       .meta({ title: 'Trading', description: 'Seed 004 "trading": the entry and exit rules.' }),
     riskManagement: z

@@ -31,11 +31,14 @@ describe('config: every rule and default of seed 004', () => {
   });
 
   it('refuses contradictory or impossible values with the field named', () => {
+    // The ratio band must straddle 10 (the seeds' 10:1).
     const bad = SpySpxConfigSchema.safeParse({ trading: { ratioMin: 10.1, ratioMax: 10 } });
     expect(bad.success).toBe(false);
-    expect(JSON.stringify(bad.error?.issues)).toMatch(/ratioMax/);
+    expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['trading.ratioMin', 'trading.ratioMax']);
+    expect(SpySpxConfigSchema.safeParse({ trading: { entryTime: '10:05' } }).success).toBe(false);
     expect(SpySpxConfigSchema.safeParse({ execution: { useLimitOrders: false } }).success).toBe(false);
     expect(SpySpxConfigSchema.safeParse({ trading: { entryTime: '9:35' } }).success).toBe(false);
+    expect(SpySpxConfigSchema.safeParse({ trading: { entryTime: '09:37' } }).success).toBe(false);
   });
 });
 
