@@ -127,6 +127,12 @@ export const ShortStrikeSchema = z.object({
   distance: z.number().nullable(),
   /** (strike − spot) / spot as a fraction: −0.041 is 4.1 % below spot. */
   distancePct: z.number().nullable(),
+  /**
+   * The underlying's level at which the system closes this short leg for assignment risk (the SPY/SPX
+   * system: SPY above the short strike + $10), and how far spot is below it; null for other systems.
+   */
+  assignmentTrigger: z.number().nullable().default(null),
+  toTrigger: z.number().nullable().default(null),
 });
 export type ShortStrike = z.infer<typeof ShortStrikeSchema>;
 
