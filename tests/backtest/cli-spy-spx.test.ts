@@ -43,6 +43,10 @@ describe('thetadesk backtest spy-spx-0dte', () => {
     expect(r.stdout).toMatch(/Win rate\s+85–90 %\s+\d+\.\d %/);
     expect(r.stdout).toMatch(/Average P&L per trade\s+\$500\.00–\$800\.00\s+-?\$\d+\.\d\d/);
     expect(r.stdout).toContain("each trade's parts sum to its P&L to the cent");
+    // The credit on offer at each day's 09:35 decision (the seed's $400 bar).
+    // 20 sessions; on the ex-dividend eve (2026-03-19) no quote is read, so no credit either.
+    expect(a.measured.creditAt0935.days).toBe(19);
+    expect(r.stdout).toMatch(/Net credit on offer at 09:35 \(median\)\s+≥ \$400\.00\s+-?\$\d+\.\d\d \(≥ \$400 on \d+\.\d % of 19 days\)/);
     expect(r.stdout).toMatch(/Days without an entry: .*ex-dividend 1/);
 
     // The ratio from the real closes: raw SPY (the answer) and the dividend-adjusted file (flagged).

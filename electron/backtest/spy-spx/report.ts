@@ -9,6 +9,7 @@ import { fromCents } from '../../../shared/money.ts';
 import { etDate } from '../../../shared/time/et.ts';
 import type { Store } from '../../store/store.ts';
 import { SEED_CLAIMS, STRATEGY_ID } from '../../strategies/spy-spx-0dte/strategy.ts';
+import { DEFAULT_SPY_SPX_CONFIG } from '../../strategies/spy-spx-0dte/config.ts';
 import { table } from '../report.ts';
 import { decomposeTrade, type TradeDecomposition } from './decompose.ts';
 import type { RatioStats } from './ratio.ts';
@@ -26,6 +27,8 @@ export type SpySpxAccount = {
     days: number;
     daysWithEntry: number;
     tradesPerDay: number | null;
+    /** The net credit on offer at each day's 09:35 decision (cents): median, and the share of days at or above the seed's $400. */
+    creditAt0935: { days: number; medianCents: number | null; atLeastMinShare: number | null };
   };
   /** Sum of each source over the decomposed trades, cents. */
   sources: { strikeMismatchCents: number; ratioDriftCents: number; dividendCents: number; bidAskCents: number; commissionsCents: number; totalCents: number };
@@ -36,6 +39,9 @@ export type SpySpxAccount = {
   whyNoEntry: Record<string, number>;
   ratio: { raw: RatioStats | null; adjusted: RatioStats | null; problems: string[] } | null;
 };
+
+/** Seed 004's minimum entry credit ($400), the bar the 09:35 credit is measured against. */
+const SEED_MIN_CREDIT_CENTS = DEFAULT_SPY_SPX_CONFIG.trading.minEntryCreditCents;
 
 const avg = (xs: readonly number[]): number | null => (xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
 
@@ -69,6 +75,12 @@ export function spySpxAccount(store: Store, from: string, to: string, ratio: Spy
     const gate = list[list.length - 1]!.gate ?? 'unknown';
     whyNoEntry[gate] = (whyNoEntry[gate] ?? 0) + 1;
   }
+  const first = entries.filter((d) => d.entrySlot?.startsWith('09:35')).map((d) => d.details.netCreditCents).filter((c): c is number => typeof c === 'number').sort((x, y) => x - y);
+  const creditAt0935 = {
+    days: first.length,
+    medianCents: first.length === 0 ? null : first[Math.floor(first.length / 2)]!,
+    atLeastMinShare: first.length === 0 ? null : first.filter((c) => c >= SEED_MIN_CREDIT_CENTS).length / first.length,
+  };
   const sum = (k: keyof TradeDecomposition): number => trades.reduce((a, t) => a + (t[k] as number), 0);
   return {
     claims: SEED_CLAIMS,
@@ -82,6 +94,7 @@ export function spySpxAccount(store: Store, from: string, to: string, ratio: Spy
       days: byDay.size,
       daysWithEntry,
       tradesPerDay: byDay.size === 0 ? null : closed.length / byDay.size,
+      creditAt0935,
     },
     sources: {
       strikeMismatchCents: sum('strikeMismatchCents'),
@@ -115,6 +128,7 @@ export function spySpxText(a: SpySpxAccount): string {
     ['Average loss', usd(c.avgLossCents), usd(m.avgLossCents)],
     ['Trades per day', `${c.tradesPerDayLow}–${c.tradesPerDayHigh}`, m.tradesPerDay === null ? '—' : m.tradesPerDay.toFixed(2)],
     ['Days with an entry', '(every day)', `${m.daysWithEntry} of ${m.days}`],
+    ['Net credit on offer at 09:35 (median)', '≥ $400.00', `${usd(m.creditAt0935.medianCents)} (≥ $400 on ${pct(m.creditAt0935.atLeastMinShare)} of ${m.creditAt0935.days} days)`],
   ], [false, true, true]));
   out.push('');
   const off = a.trades.filter((t) => t.sumCents !== t.realizedPnlCents);

@@ -104,7 +104,10 @@ describe('entry: each gate at its boundary', () => {
 
   it('bid/ask sanity: SPX no wider than $0.50, SPY no wider than $0.05, both two-sided', () => {
     expect(gate({ spxCall: { strike: 6000, bid: 11.8, ask: 12.3 } })).toBe('ENTER');
-    expect(gate({ spxCall: { strike: 6000, bid: 11.79, ask: 12.3 } })).toBe('bid-ask');
+    const wide = decide({ spxCall: { strike: 6000, bid: 11.79, ask: 12.3 } });
+    expect(wide.kind === 'SKIP' && wide.gate).toBe('bid-ask');
+    // The credit on offer is kept even when the spread skips the entry (the page's 9:35 credit).
+    expect(wide.details).toMatchObject({ netCreditCents: 40_285 });
     expect(gate({ spyCall: { strike: 600, bid: 1.64, ask: 1.69 } })).toBe('ENTER');
     expect(gate({ spyCall: { strike: 600, bid: 1.64, ask: 1.7 } })).toBe('bid-ask');
     expect(gate({ spyCall: { strike: 600, bid: null, ask: 1.66 } })).toBe('bid-ask');

@@ -126,7 +126,9 @@ export function evaluateEntry(input: EntryInput<SpySpxConfig>): EntryDecision[] 
   const spxCall = callAt(spxChain, spxStrike);
   const spyCall = callAt(spyChain, spyStrike);
   if (!spxCall || !spyCall) return [skip('no-quote', `No ${!spxCall ? `SPX ${spxStrike}` : `SPY ${spyStrike}`} call in today's chain`, strikes, read)];
-  const quotes = { ...strikes, spxBid: spxCall.bid, spxAsk: spxCall.ask, spyBid: spyCall.bid, spyAsk: spyCall.ask };
+  // The credit on offer, whenever both quotes have their side (the page's "available credit at 9:35"), even when a later gate skips.
+  const offered = spyCall.bid !== null && spxCall.ask !== null ? entryCredit(spyCall.bid, spxCall.ask, config).netCents : null;
+  const quotes = { ...strikes, spxBid: spxCall.bid, spxAsk: spxCall.ask, spyBid: spyCall.bid, spyAsk: spyCall.ask, netCreditCents: offered };
 
   // Bid/ask sanity: both legs a live two-sided market (not missing, crossed, locked, zero-bid or stale
   // against their snapshot), no wider than the caps.
