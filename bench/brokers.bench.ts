@@ -12,6 +12,10 @@ import { medianMs, type Figure, type Suite } from './harness.ts';
 import { createBroker } from '../electron/brokers/factory.ts';
 import { SIM_BOOKS_FILE, SimBooksFile } from '../electron/brokers/sim/books-file.ts';
 import { Cents, ClientOrderId, type Broker, type BrokerEvent } from '../electron/brokers/port.ts';
+import { BrokerMarketData } from '../electron/engine/broker-market.ts';
+import { DEFAULT_SPY_SPX_CONFIG } from '../electron/strategies/spy-spx-0dte/config.ts';
+import { spySpx0dte } from '../electron/strategies/spy-spx-0dte/strategy.ts';
+import type { OptionRoot } from '../shared/domain/chain.ts';
 import { MARKET_TIME, simMarket } from '../tests/brokers/harness.ts';
 import { startFakeIbGateway } from '../tests/fakes/ib-gateway/server.ts';
 import { startFakeTradier } from '../tests/fakes/tradier/server.ts';
@@ -68,7 +72,50 @@ async function measure(subject: string, b: Broker, chainSamples: number): Promis
   ];
 }
 
+/**
+ * What the SPY/SPX system reads at a decision, the way the engine's capture reads it (trading.ts):
+ * both roots' expirations, then each chain the system asks for — its 0DTE SPXW and SPY chains in the
+ * narrow band around spot (`trading.bandPct`), so only a few contracts go through IB's pacing.
+ */
+async function spySpxQuotes(b: Broker): Promise<{ ms: number; contracts: number; legsQuoted: boolean }> {
+  const market = new BrokerMarketData({ broker: b, clock });
+  const t0 = performance.now();
+  const listed: Partial<Record<OptionRoot, string[]>> = {};
+  for (const root of spySpx0dte.roots) listed[root] = await market.expirations(root);
+  let contracts = 0;
+  let legsQuoted = true;
+  for (const need of spySpx0dte.chainsNeeded(MARKET_TIME, DEFAULT_SPY_SPX_CONFIG, listed)) {
+    const chain = await market.chain(need);
+    contracts += chain?.contracts.length ?? 0;
+    // The ATM call (nearest strike to spot) must be quoted two-sided.
+    const atm = chain?.contracts.filter((c) => c.right === 'C').sort((x, y) => Math.abs(x.strike - chain.underlyingPrice!) - Math.abs(y.strike - chain.underlyingPrice!))[0];
+    legsQuoted &&= atm !== undefined && atm.bid !== null && atm.ask !== null;
+  }
+  return { ms: performance.now() - t0, contracts, legsQuoted };
+}
+
 export const benches: Suite[] = [
+  {
+    // Issue 17's goal: both legs quoted within 1 s of the decision on the IB fake (IB pacing on).
+    name: 'brokers: SPY/SPX 0DTE decision quotes on the IB Gateway fake',
+    async run() {
+      const ibFake = await startFakeIbGateway({ market: simMarket() });
+      ibFake.script.enforcePacing = true;
+      const b = createBroker({ kind: 'ibkr', ibkr: { port: ibFake.port, clientId: 1, requestTimeoutMs: 60_000 } }, { clock });
+      await b.connect();
+      let last = { ms: 0, contracts: 0, legsQuoted: false };
+      try {
+        const ms = await medianMs(async () => {
+          last = await spySpxQuotes(b);
+          if (!last.legsQuoted) throw new Error('an ATM call of the SPY/SPX decision had no two-sided quote');
+        }, 5, 1);
+        return [{ name: `decision → both legs quoted (SPXW + SPY 0DTE, ±${DEFAULT_SPY_SPX_CONFIG.trading.bandPct * 100} % band, ${last.contracts} contracts)`, subject: 'ibkr (fake Gateway, pacing on)', value: ms, unit: 'ms', note: 'median of 5; goal ≤ 1000 ms' }];
+      } finally {
+        await b.disconnect();
+        await ibFake.stop();
+      }
+    },
+  },
   {
     name: 'brokers: chain + order round trip per adapter',
     async run() {

@@ -51,7 +51,7 @@ export const benches: Suite[] = [
         legs: p.legs.map((l) => ({ symbol: l.symbol, underlying: l.underlying, root: l.root, expiration: l.expiration, strike: l.strike, right: l.right, side: l.side, openQuantity: p.quantity, multiplier: l.multiplier, entryPriceCents: Math.round(l.mid * 100), mark: { bid: l.bid, ask: l.ask, mid: l.mid, delta: l.delta, iv: l.iv, time: input.now } })),
       };
       const close = etToEpoch('2025-03-05', '16:00');
-      const manageUs = timeIt(() => creditVerticals.manage({ now: input.now, config: DEFAULT_CONFIG, position, sessionClose: close, market: input.market }), { minMs: 300, warmup: 100 }) * 1000;
+      const manageUs = timeIt(() => creditVerticals.manage({ now: input.now, config: DEFAULT_CONFIG, position, portfolio: input.portfolio, sessionClose: close, market: input.market }), { minMs: 300, warmup: 100 }) * 1000;
 
       const note = `${input.chains.size} SPXW chains, ${contracts} contracts, ${decisions.length} decisions`;
       return [

@@ -25,7 +25,7 @@ describe('buildApplication', () => {
     const ws = await build(tempDir('td-build-'));
     await expect.poll(() => ws.status().engineState, { timeout: 10_000 }).toBe('stopped');
     expect(ws.status().connection).toMatchObject({ broker: 'sim', state: 'connected', paper: true });
-    expect((await ws.handlers['strategies.list']({})).map((s) => s.id)).toEqual(['credit-verticals', 'optimus']);
+    expect((await ws.handlers['strategies.list']({})).map((s) => s.id)).toEqual(['credit-verticals', 'optimus', 'spy-spx-0dte']);
   });
 
   it('holds the data folder until closed: a second one is refused naming the holder, and once closed the folder is free again', async () => {

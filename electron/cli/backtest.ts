@@ -33,6 +33,10 @@ import { commissionCentsOf, MAX_COMMISSION_PER_CONTRACT, OPTION_COMMISSION_CENTS
 
 /** ../shared/data beside the repository: the real daily files (README there). */
 export const DEFAULT_DATA = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'data');
+import { STRATEGY_ID as SPY_SPX } from '../strategies/spy-spx-0dte/strategy.ts';
+import { ratioStatsFromFolder } from '../backtest/spy-spx/ratio.ts';
+import { spySpxAccount, spySpxText, type SpySpxAccount } from '../backtest/spy-spx/report.ts';
+import { openStore } from '../store/store.ts';
 
 /** A system as the usage lists it: id, title, seed, cadence, its backtest data and fill fraction (the registry's words). */
 function describeSystem(s: AnyStrategy): string {
@@ -88,6 +92,8 @@ Options:
 Fill model (mid-slippage): each leg sold at mid − f × (ask − bid) and bought at mid + f × (ask − bid),
 rounded to the cent, no partial fills, each leg fill paying the commission. Trades, legs, orders and
 fills are written in the live shape.`;
+
+/** The shared data folder beside the repository (`../shared/data`): the real daily SPX and SPY closes. */
 
 function bad(message: string): number {
   process.stderr.write(`${message}\n\nRun "thetadesk backtest --help" for the options.\n`);
@@ -306,15 +312,28 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     lock?.release();
   }
+  // The SPY/SPX system's honest account (claims vs measured, P&L by source, the real SPX/SPY ratio), read
+  // from the run's database before a temporary one is removed.
+  let spySpx: SpySpxAccount | null = null;
+  if (strategy.id === SPY_SPX) {
+    const store = openStore({ dataDir, check: 'none', now: () => 0 });
+    try {
+      spySpx = spySpxAccount(store, from!, to!, ratioStatsFromFolder(v.daily ?? DEFAULT_DATA));
+    } finally {
+      store.close();
+    }
+  }
   removeTemporary();
   const seconds = (performance.now() - wallStart) / 1000;
   bar.finish(`${result.stats.trades} trades in ${seconds.toFixed(1)} s`);
 
   const section = result.systemReport ? `\n\n${section16Text(result.systemReport.section16)}` : '';
   out.write(`${statsTable(result)}${section}\n\nPricing: ${result.pricing.text}\n\n${tradeList(result)}\n\nDatabase: ${keep ? result.db : 'removed (a temporary one; --keep-db or --db DIR keeps it)'}\n`);
+  if (spySpx) out.write(`\n${spySpxText(spySpx)}\n`);
   if (v.json !== undefined) {
     // The JSON names the database only while it exists.
-    const text = `${JSON.stringify(keep ? result : { ...result, db: null }, null, 2)}\n`;
+    const doc = keep ? result : { ...result, db: null };
+    const text = `${JSON.stringify(spySpx ? { ...doc, spySpx } : doc, null, 2)}\n`;
     if (jsonToStdout) process.stdout.write(text);
     else {
       try {

@@ -58,8 +58,9 @@ export class BrokerMarketData implements MarketData {
     const underlying = underlyingOf(need.root);
     let { minStrike, maxStrike } = need;
     if (minStrike === undefined && maxStrike === undefined) {
-      const spot = this.#lastSpot[underlying] ?? LAST[underlying](await this.levels());
-      if (spot !== null && spot !== undefined) ({ minStrike, maxStrike } = strikeBand(spot, this.#bandPct));
+      // A narrow band must sit around the price now, not the last chain's (the at-the-money strike moves).
+      const spot = need.bandPct === undefined ? (this.#lastSpot[underlying] ?? LAST[underlying](await this.levels())) : (LAST[underlying](await this.levels()) ?? this.#lastSpot[underlying]);
+      if (spot !== null && spot !== undefined) ({ minStrike, maxStrike } = strikeBand(spot, need.bandPct ?? this.#bandPct));
     }
     const chain = await this.#broker.chain({
       underlying,

@@ -208,6 +208,8 @@ export class TradingEngine {
       // Snapshots first: at 10:00 the tick is queued before the decision and the decision reuses it.
       st.handles.push(this.#o.scheduler.add(this.#snapshotSpec(st), (at) => this.#enqueue(`tick ${st.strategy.id}`, () => this.#tick(st, at))));
       st.handles.push(this.#o.scheduler.add(this.#entrySpec(st), (at) => this.#enqueue(`entry ${st.strategy.id}`, () => this.#decide(st, at))));
+      const settlement = st.strategy.settlementSchedule;
+      if (settlement) st.handles.push(this.#o.scheduler.add(settlement, (at) => this.#enqueue(`settle ${st.strategy.id}`, () => this.#settleTick(st, at))));
     }
     // Closes queued while the market was closed (also before a restart: the queue is in the store).
     this.#armQueue();
@@ -612,6 +614,12 @@ export class TradingEngine {
     const marks = await this.#markTrades([trade], at);
     await this.#o.executor.close({ trade, marks, urgency, decisionId, execution: st.config.execution, now: at });
     this.#armWork();
+  }
+
+  /** A strategy's settlement time (seed 004: 16:05 ET): settles its expired positions and records their P&L. */
+  async #settleTick(st: StrategyState, at: number): Promise<void> {
+    const open = this.#o.store.trades.listOpen(st.strategy.id);
+    if (open.length > 0 && (await this.#settle(open, at))) this.#o.onChange?.();
   }
 
   /**

@@ -71,6 +71,7 @@ const trade: fc.Arbitrary<Trade> = fc.record({
   commissions: noisyDollars,
   decisionId: maybe(fc.nat()),
   exitReview: fc.constant(null),
+  spySpx: fc.constant(null),
 });
 
 const account: fc.Arbitrary<Account> = fc.record({ accountId: fc.constant('******567'), netLiquidation: noisyDollars, totalCash: noisyDollars, availableFunds: maybe(noisyDollars), buyingPower: noisyDollars, updatedAt: fc.constant(null) });
@@ -106,7 +107,7 @@ describe('REST money: every field to the cent', () => {
 describe('REST times: ET YYYY-MM-DD HH:MM everywhere', () => {
   it('trade_date and entry_time as the README writes them (2026-01-19 09:35)', () => {
     const at = Date.UTC(2026, 0, 19, 14, 35, 42); // 09:35:42 ET
-    const t = tradeJson({ id: 1, strategyId: 's', tradeDate: at, entryCredit: 642.3, finalPnl: null, unrealizedPnl: null, exitReason: null, status: 'OPEN', closedAt: null, description: '', entryPrice: null, exitPrice: null, commissions: 0, decisionId: null, exitReview: null });
+    const t = tradeJson({ id: 1, strategyId: 's', tradeDate: at, entryCredit: 642.3, finalPnl: null, unrealizedPnl: null, exitReason: null, status: 'OPEN', closedAt: null, description: '', entryPrice: null, exitPrice: null, commissions: 0, decisionId: null, exitReview: null, spySpx: null });
     expect(t.trade_date).toBe('2026-01-19 09:35');
     fc.assert(
       fc.property(trade, position, (tr, p) => {
@@ -115,6 +116,17 @@ describe('REST times: ET YYYY-MM-DD HH:MM everywhere', () => {
       }),
       { seed: 18, numRuns: 100 },
     );
+  });
+
+  it("a SPY/SPX trade carries seed 004's columns beside the rest, money to the cent", () => {
+    const at = Date.UTC(2026, 0, 19, 14, 35, 42);
+    const t = tradeJson({
+      id: 7, strategyId: 'spy-spx-0dte', tradeDate: at, entryCredit: 640, finalPnl: 212.85, unrealizedPnl: null, exitReason: 'EXPIRED', status: 'CLOSED', closedAt: at + 6.5 * 3_600_000, description: '', entryPrice: 6.4, exitPrice: 0, commissions: 7.15, decisionId: 3, exitReview: null,
+      spySpx: { spyPrice: 600.4, spxPrice: 6000.1, spyStrike: 600, spxStrike: 6000, spyEntryBid: 2.98, spyEntryAsk: 3.0, spxEntryBid: 23.1, spxEntryAsk: 23.4, entryFilled: true, spyExitPrice: 0, spxExitPrice: 0.1 + 0.2, exitCost: 0 },
+    });
+    expect(t).toMatchObject({ id: 7, trade_date: '2026-01-19 09:35', spy_price: 600.4, spx_price: 6000.1, spy_strike: 600, spx_strike: 6000, spy_entry_bid: 2.98, spy_entry_ask: 3, spx_entry_bid: 23.1, spx_entry_ask: 23.4, entry_credit: 640, entry_time: '2026-01-19 09:35', entry_filled: true, spy_exit_price: 0, spx_exit_price: 0.3, exit_cost: 0, exit_time: '2026-01-19 16:05', exit_reason: 'EXPIRED', final_pnl: 212.85, commissions: 7.15, status: 'CLOSED' });
+    // Other systems' trades keep their shape.
+    expect(tradeJson({ ...({} as object), id: 1, strategyId: 'credit-verticals', tradeDate: at, entryCredit: 1, finalPnl: null, unrealizedPnl: null, exitReason: null, status: 'OPEN', closedAt: null, description: '', entryPrice: null, exitPrice: null, commissions: 0, decisionId: null, exitReview: null, spySpx: null })).not.toHaveProperty('spy_strike');
   });
 
   it('the counts: trades_today beside trades_count in /api/performance', () => {

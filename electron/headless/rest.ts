@@ -74,6 +74,26 @@ export function tradeJson(t: Trade) {
     // An open trade's P&L at the current marks (as /api/positions `current_pnl`); null once closed.
     unrealized_pnl: usd(t.unrealizedPnl),
     closed_at: t.closedAt === null ? null : etMinute(t.closedAt),
+    // Seed 004's columns for a trade on SPX and SPY (the SPY/SPX 0DTE call position), beside the rest.
+    ...(t.spySpx === null
+      ? {}
+      : {
+          spy_price: usd(t.spySpx.spyPrice),
+          spx_price: usd(t.spySpx.spxPrice),
+          spy_strike: t.spySpx.spyStrike,
+          spx_strike: t.spySpx.spxStrike,
+          spy_entry_bid: usd(t.spySpx.spyEntryBid),
+          spy_entry_ask: usd(t.spySpx.spyEntryAsk),
+          spx_entry_bid: usd(t.spySpx.spxEntryBid),
+          spx_entry_ask: usd(t.spySpx.spxEntryAsk),
+          entry_time: etMinute(t.tradeDate),
+          entry_filled: t.spySpx.entryFilled,
+          spy_exit_price: usd(t.spySpx.spyExitPrice),
+          spx_exit_price: usd(t.spySpx.spxExitPrice),
+          exit_cost: usd(t.spySpx.exitCost),
+          exit_time: t.closedAt === null ? null : etMinute(t.closedAt),
+          commissions: usd(t.commissions),
+        }),
   };
 }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { csvRecord, maskAccount, money, type CsvValue } from './csv.ts';
 import { StoreError } from './errors.ts';
-import { divRound, exitReview, legPnl, type LegRow, type TradeWithLegs } from './repos/trades.ts';
+import { divRound, exitReview, legPnl, spySpxColumns, type LegRow, type SpySpxColumns, type TradeWithLegs } from './repos/trades.ts';
 import type { Store } from './store.ts';
 import { isoEt } from '../../shared/time/et.ts';
 import { isIsoDate } from '../../shared/time/days.ts';
@@ -53,6 +53,12 @@ function legSummary(l: LegRow): string {
 
 type Table = { header: string[]; rows: () => Iterable<CsvValue[]> };
 
+/** Seed 004's SPX/SPY columns as CSV values (empty for a trade on one underlying). */
+function spySpxCsv(c: SpySpxColumns | null): CsvValue[] {
+  if (c === null) return Array.from({ length: 12 }, () => null);
+  return [c.spyPrice, c.spxPrice, c.spyStrike, c.spxStrike, c.spyEntryBid, c.spyEntryAsk, c.spxEntryBid, c.spxEntryAsk, c.entryFilled ? 'true' : 'false', c.spyExitPrice, c.spxExitPrice, c.exitCost === null ? null : c.exitCost.toFixed(2)];
+}
+
 function configVersion(store: Store, configId: number | null, cache: Map<number, number | null>): number | null {
   if (configId === null) return null;
   if (!cache.has(configId)) cache.set(configId, store.configs.get(configId)?.version ?? null);
@@ -69,6 +75,8 @@ function tables(store: Store, range: ExportRange): Record<ExportKind, Table> {
         'legs', 'underlyings', 'quantity', 'contracts', 'entry_price', 'exit_price', 'entry_credit', 'exit_debit', 'commissions', 'pnl', 'exit_reason', 'decision_id',
         // Intended exit vs realized (exitReview): the level the rule aimed for, the price it read, the P&L it saw, and what the fills gave.
         'exit_target_pct', 'exit_target_max_profit', 'exit_target_pnl', 'exit_trigger_price', 'exit_trigger_pnl', 'realized_premium_pnl', 'realized_pct_of_max_profit',
+        // Seed 004's columns of a trade on SPX and SPY (the SPY/SPX 0DTE call position); empty for other trades.
+        'spy_price', 'spx_price', 'spy_strike', 'spx_strike', 'spy_entry_bid', 'spy_entry_ask', 'spx_entry_bid', 'spx_entry_ask', 'entry_filled', 'spy_exit_price', 'spx_exit_price', 'exit_cost',
       ],
       *rows() {
         for (const t of trades()) {
@@ -81,6 +89,7 @@ function tables(store: Store, range: ExportRange): Record<ExportKind, Table> {
             money(t.realizedPnlCents), t.exitReason, t.decisionId,
             review?.intent.pctOfMaxProfit ?? null, money(review?.intent.maxProfitCents ?? null), money(review?.intent.levelCents ?? null),
             review?.intent.priceBasis ?? null, money(review?.intent.pnlAtTriggerCents ?? null), money(review?.realizedCents ?? null), review?.realizedPctOfMaxProfit ?? null,
+            ...spySpxCsv(spySpxColumns(t)),
           ];
         }
       },

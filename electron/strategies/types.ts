@@ -35,9 +35,16 @@ export type ChainNeed = {
   root: OptionRoot;
   /** `YYYY-MM-DD`. */
   expiration: string;
-  /** Optional strike band to fetch (the engine may fetch more); without one, ±12 % of the underlying's spot. */
+  /** Optional strike band to fetch (the engine may fetch more); without one, ±`bandPct` of the underlying's spot. */
   minStrike?: number;
   maxStrike?: number;
+  /**
+   * The band around the underlying's spot when no strikes are given, as a fraction of spot (default
+   * 0.12). A system that reads only the at-the-money strikes asks for a narrow band (0.0025 = ±15 SPX
+   * points, ±$1.50 of SPY): a few contracts are quoted in well under a second where a ±12 % chain takes
+   * hundreds of paced snapshots through IB Gateway.
+   */
+  bandPct?: number;
 };
 
 /** Market context at the decision time (seed 000's `context_snapshots`). Missing values are null. */
@@ -369,6 +376,13 @@ export type SystemAbout = {
   exitReasons: readonly ExitReasonInfo[];
   /** The figures its Strategies card shows, in order. */
   figures: readonly SummaryFigure[];
+  /**
+   * What its seed claims, each beside the figure that measures it (the Strategies card shows both;
+   * the backtest report of the system too). None for a seed that claims nothing.
+   */
+  claims?: readonly { label: string; claimed: string; figure: SummaryFigure }[];
+  /** Where the claims come from (the seed's words). */
+  claimsSource?: string;
   /** Decision details the Decisions page shows as columns (e.g. seed 000's target DTE and delta target). */
   decisionFields: readonly { key: string; label: string }[];
   backtest: {
@@ -407,12 +421,12 @@ export type ManageInput<C> = {
   now: number;
   config: C;
   position: PositionView;
+  /** This strategy's positions, day and record (its realized and unrealized P&L today, for a daily loss limit; its record for exit logs). */
+  portfolio: PortfolioView;
   /** End of today's regular session (epoch ms), for session exits. */
   sessionClose: number;
   /** The same market view entries get (prices, daily history without lookahead, context series). */
   market: MarketView;
-  /** This strategy's portfolio at the time (its record, for exit logs); absent where the caller has none. */
-  portfolio?: PortfolioView;
 };
 
 /**
@@ -437,6 +451,13 @@ export interface Strategy<C extends { risk: RiskLimits }> {
   readonly entrySchedule: ScheduleSpec;
   /** When to take chain snapshots and manage positions (ET). */
   readonly snapshotSchedule: ScheduleSpec;
+  /**
+   * When to settle its expired positions and record their P&L, besides the snapshot ticks (seed 004:
+   * "4:05 PM Settlement: calculate final P&L, log results"); none: the next snapshot tick settles them.
+   */
+  readonly settlementSchedule?: ScheduleSpec;
+  /** Whether it trades in a new data folder before anyone switches it (default true). */
+  readonly enabledByDefault?: boolean;
   /** The option roots it trades; its underlyings follow from the instrument table (shared/domain/instruments.ts). */
   readonly roots: readonly OptionRoot[];
   /** Daily history it reads (none when absent). */
@@ -471,4 +492,10 @@ export type ExecutionConfig = {
   stepEverySeconds: number;
   maxSteps: number;
   timeoutSeconds: number;
+  /**
+   * Legged entries (legs on two underlyings, engine/execution/legging.ts): how many more times a leg
+   * that ended unfilled or part-filled is sent again for the rest before the entry gives up (and a
+   * filled first leg is unwound). Each attempt has `timeoutSeconds`. Default 0.
+   */
+  maxRetryAttempts?: number;
 };

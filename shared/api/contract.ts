@@ -132,6 +132,12 @@ export const ShortStrikeSchema = z.object({
   distance: z.number().nullable(),
   /** (strike − spot) / spot as a fraction: −0.041 is 4.1 % below spot. */
   distancePct: z.number().nullable(),
+  /**
+   * The underlying's level at which the system closes this short leg for assignment risk (the SPY/SPX
+   * system: SPY above the short strike + $10), and how far spot is below it; null for other systems.
+   */
+  assignmentTrigger: z.number().nullable().default(null),
+  toTrigger: z.number().nullable().default(null),
 });
 export type ShortStrike = z.infer<typeof ShortStrikeSchema>;
 
@@ -209,6 +215,27 @@ export const TradeSchema = z.object({
   decisionId: z.number().int().nullable().default(null),
   /** Intended exit level vs what the close realized; null for exits without a level (manual, expired, session exit). */
   exitReview: TradeExitReviewSchema.nullable().default(null),
+  /**
+   * Seed 004's trade columns, for a trade on SPX and SPY (the SPY/SPX 0DTE call position); null for
+   * any other. Prices in dollars per share; `exitCost` the whole close in dollars (a debit positive).
+   */
+  spySpx: z
+    .object({
+      spyPrice: z.number().nullable(),
+      spxPrice: z.number().nullable(),
+      spyStrike: z.number(),
+      spxStrike: z.number(),
+      spyEntryBid: z.number().nullable(),
+      spyEntryAsk: z.number().nullable(),
+      spxEntryBid: z.number().nullable(),
+      spxEntryAsk: z.number().nullable(),
+      entryFilled: z.boolean(),
+      spyExitPrice: z.number().nullable(),
+      spxExitPrice: z.number().nullable(),
+      exitCost: z.number().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type Trade = z.infer<typeof TradeSchema>;
 
@@ -395,6 +422,9 @@ export const StrategyAboutSchema = z.object({
   /** The option roots it trades and their underlyings. */
   roots: z.array(z.string()),
   underlyings: z.array(z.string()),
+  /** What its seed claims, each beside the key of the figure that measures it. */
+  claims: z.array(z.object({ label: z.string(), claimed: z.string(), figure: z.string() })).default([]),
+  claimsSource: z.string().nullable().default(null),
 });
 export type StrategyAbout = z.infer<typeof StrategyAboutSchema>;
 export const StrategyDetailSchema = z.object({

@@ -87,7 +87,8 @@ describe('CSV export', () => {
     expect(rows[1]).toMatchObject({ status: 'OPEN', account: '*****543', exit_time: '', pnl: '' });
     expect(exportCsv(store, 'trades', { from: '2026-01-21', to: '2026-02-01' })).toBe(
       'trade_id,strategy_id,config_version,structure,status,broker,account,entry_date,entry_time,exit_time,legs,underlyings,quantity,contracts,entry_price,exit_price,entry_credit,exit_debit,commissions,pnl,exit_reason,decision_id,' +
-        'exit_target_pct,exit_target_max_profit,exit_target_pnl,exit_trigger_price,exit_trigger_pnl,realized_premium_pnl,realized_pct_of_max_profit\r\n',
+        'exit_target_pct,exit_target_max_profit,exit_target_pnl,exit_trigger_price,exit_trigger_pnl,realized_premium_pnl,realized_pct_of_max_profit,' +
+        'spy_price,spx_price,spy_strike,spx_strike,spy_entry_bid,spy_entry_ask,spx_entry_bid,spx_entry_ask,entry_filled,spy_exit_price,spx_exit_price,exit_cost\r\n',
     );
     // A time exit has no level: the intended-vs-realized columns are empty.
     expect(rows[0]).toMatchObject({ exit_target_pct: '', exit_target_pnl: '', exit_trigger_price: '', realized_premium_pnl: '', realized_pct_of_max_profit: '' });

@@ -63,11 +63,15 @@ describe('toPosition', () => {
       { symbol: 'SPXW261127C06000000', strike: 6000, right: 'C', side: 'BUY', quantity: 1 },
     ]);
     const q = toPosition(calls, facts({}, { SPX: 6012.34, SPY: 600.1 }));
-    expect(q.shortStrikes).toEqual([{ symbol: 'SPY261127C00610000', underlying: 'SPY', right: 'C', strike: 610, spot: 600.1, distance: 9.9, distancePct: 0.016497 }]);
+    expect(q.shortStrikes).toEqual([{ symbol: 'SPY261127C00610000', underlying: 'SPY', right: 'C', strike: 610, spot: 600.1, distance: 9.9, distancePct: 0.016497, assignmentTrigger: null, toTrigger: null }]);
+    // The SPY/SPX system's trade notes its assignment trigger (short strike + $10): SPY's distance to it.
+    const noted = { ...calls, notes: { ...calls.notes, assignmentTrigger: 620 } };
+    expect(toPosition(noted, facts({}, { SPX: 6012.34, SPY: 600.1 })).shortStrikes[0]).toMatchObject({ assignmentTrigger: 620, toTrigger: 19.9 });
+    expect(toPosition(noted, facts({}, {})).shortStrikes[0]).toMatchObject({ assignmentTrigger: 620, toTrigger: null });
   });
 
   it('without a spot the short strike is listed with no distance (null, never NaN)', () => {
     const p = toPosition(vertical, facts(marks, {}));
-    expect(p.shortStrikes).toEqual([{ symbol: 'SPXW261127P05800000', underlying: 'SPX', right: 'P', strike: 5800, spot: null, distance: null, distancePct: null }]);
+    expect(p.shortStrikes).toEqual([{ symbol: 'SPXW261127P05800000', underlying: 'SPX', right: 'P', strike: 5800, spot: null, distance: null, distancePct: null, assignmentTrigger: null, toTrigger: null }]);
   });
 });

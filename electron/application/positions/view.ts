@@ -79,6 +79,8 @@ export function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
   const g = sum('gamma');
   const th = sum('theta');
   const v = sum('vega');
+  const notedTrigger = (t.notes as { assignmentTrigger?: unknown }).assignmentTrigger;
+  const trigger = typeof notedTrigger === 'number' && Number.isFinite(notedTrigger) ? notedTrigger : null;
   const shortStrikes = legs
     .filter((l) => l.quantity < 0)
     .map((l) => {
@@ -92,6 +94,9 @@ export function toPosition(t: TradeWithLegs, facts: PositionFacts): Position {
         spot: known ? spot : null,
         distance: known ? roundTo(l.strike - spot, 2) : null,
         distancePct: known ? roundTo((l.strike - spot) / spot, 6) : null,
+        // The SPY/SPX system's assignment-risk exit level (its entry's notes), when it has one.
+        assignmentTrigger: trigger !== null && l.underlying === 'SPY' ? trigger : null,
+        toTrigger: trigger !== null && l.underlying === 'SPY' && known ? roundTo(trigger - spot, 2) : null,
       };
     });
   return {

@@ -57,7 +57,9 @@ describe('strategies.list without a broker', () => {
   it("lists seed 000's system with the seed's defaults, its JSON Schema with ranges and texts, and no version yet (then seed 002's)", () => {
     const ctx = storeContext();
     const [cv, ...rest] = listStrategies(ctx);
-    expect(rest.map((s) => [s.id, s.seed])).toEqual([['optimus', '002']]);
+    // Optimus, and seeds 003/004's system beside it, off until switched on.
+    expect(rest.map((s) => [s.id, s.seed])).toEqual([['optimus', '002'], ['spy-spx-0dte', '004']]);
+    expect(rest.find((s) => s.id === 'spy-spx-0dte')!.enabled).toBe(false);
     expect(cv).toMatchObject({ id: 'credit-verticals', seed: '000', enabled: true, configVersion: null });
     expect(cv!.config).toEqual(cv!.defaults);
     expect(cv!.defaults).toMatchObject({ contracts: 1, takeProfitPct: 0.5, stopLossPct: 1, width: 25, targetDtes: [3, 5, 7], deltaTargets: [0.1, 0.2] });

@@ -31,7 +31,7 @@ export function savedStrategyEntries(store: Store, log: Logger): StrategyEntry[]
     const parsed = strategy.configSchema.safeParse(saved ?? {});
     if (!parsed.success) log.error(`The saved configuration of ${strategy.id} is invalid (${parsed.error.message}); using the defaults.`);
     const config = (parsed.success ? parsed.data : strategy.configSchema.parse({})) as EngineConfig;
-    const enabled = store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? true;
+    const enabled = store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? strategy.enabledByDefault ?? true;
     return { strategy, config, enabled };
   });
 }
@@ -91,7 +91,7 @@ function detail(ctx: StrategiesContext, strategy: AnyStrategy): StrategyDetail {
     seed: strategy.about.seed ?? '',
     about: aboutOf(strategy),
     figures: figuresOf(strategy.about.figures, stats),
-    enabled: info?.enabled ?? ctx.store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? true,
+    enabled: info?.enabled ?? ctx.store.settings.get<boolean>(`strategy.${strategy.id}.enabled`) ?? strategy.enabledByDefault ?? true,
     config,
     defaults,
     schema: configJsonSchema(strategy),
@@ -112,6 +112,8 @@ export function aboutOf(strategy: AnyStrategy): StrategyAbout {
     backtest: { sources: backtest.sources.map((x) => ({ ...x })), slippageFraction: backtest.slippageFraction },
     roots: [...strategy.roots],
     underlyings: underlyingsOf(strategy.roots),
+    claims: (strategy.about.claims ?? []).map((c) => ({ ...c })),
+    claimsSource: strategy.about.claimsSource ?? null,
   };
 }
 

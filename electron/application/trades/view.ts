@@ -8,7 +8,7 @@ import { fromCents } from '../../../shared/money.ts';
 import { computeMetrics, type ClosedTrade } from '../../../shared/stats.ts';
 import { dayNumber, tradingDays } from '../../../shared/market/calendar.ts';
 import { etDate, etToEpoch } from '../../../shared/time/et.ts';
-import { exitReview, toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
+import { exitReview, spySpxColumns, toClosedTrade, type LegRow, type TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
 import { apiStats } from './stats.ts';
 
@@ -56,6 +56,7 @@ export function toTrade(t: TradeWithLegs, marks: LiveMarks | null = null): Trade
     exitPrice: t.exitDebitCents === null ? null : fromCents(-t.exitDebitCents),
     commissions: fromCents(t.commissionsCents),
     decisionId: t.decisionId,
+    spySpx: spySpxColumns(t),
     exitReview: review === null ? null : {
       intended: {
         rule: review.intent.gate,

@@ -198,7 +198,7 @@ export class ChainsMarketData implements MarketData {
       this.#chainCache = new Map();
       this.#chainCacheDay = today;
     }
-    const key = `${need.root}|${need.expiration}|${need.minStrike ?? ''}|${need.maxStrike ?? ''}`;
+    const key = `${need.root}|${need.expiration}|${need.minStrike ?? ''}|${need.maxStrike ?? ''}|${need.bandPct ?? ''}`;
     if (this.#chainCache.has(key)) return Promise.resolve(this.#chainCache.get(key)!);
     let snap: ChainSnapshot | null = null;
     const day = this.#days.get(today);
@@ -210,8 +210,9 @@ export class ChainsMarketData implements MarketData {
         let lo = need.minStrike ?? -Infinity;
         let hi = need.maxStrike ?? Infinity;
         const spot = this.#underlyingOf(day);
-        if (need.minStrike === undefined && need.maxStrike === undefined && this.#band !== null && spot !== null) {
-          ({ minStrike: lo, maxStrike: hi } = strikeBand(spot, this.#band));
+        const band = need.bandPct ?? this.#band;
+        if (need.minStrike === undefined && need.maxStrike === undefined && band !== null && spot !== null) {
+          ({ minStrike: lo, maxStrike: hi } = strikeBand(spot, band));
         }
         snap = this.#snapshot(g, lo, hi);
         this.chainsBuilt++;

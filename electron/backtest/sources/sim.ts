@@ -66,8 +66,9 @@ export class SimMarketData implements MarketData {
     if (!this.#sim.expirations(need.root).includes(need.expiration)) return Promise.resolve(null);
     let lo = need.minStrike ?? -Infinity;
     let hi = need.maxStrike ?? Infinity;
-    if (need.minStrike === undefined && need.maxStrike === undefined && this.#band !== null) {
-      ({ minStrike: lo, maxStrike: hi } = strikeBand(this.#sim.quote(underlyingOf(need.root)).last, this.#band));
+    const band = need.bandPct ?? this.#band;
+    if (need.minStrike === undefined && need.maxStrike === undefined && band !== null) {
+      ({ minStrike: lo, maxStrike: hi } = strikeBand(this.#sim.quote(underlyingOf(need.root)).last, band));
     }
     const snap = this.#snapshot(this.#chainColumns(need.root, need.expiration), lo, hi);
     this.contractsServed += snap.contracts.length;

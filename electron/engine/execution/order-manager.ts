@@ -11,6 +11,9 @@
  *   order states and what an order's end does to its trade;
  * - fills.ts — broker fills on orders, legs and trades (net fills split into leg prices), commissions;
  * - reconcile.ts — matching the store with the broker after a restart or reconnect;
+ * - assignments.ts — assigned short SPY calls found at reconciliation: recorded, alerted, shares flattened;
+ * - legging.ts — entries on two underlyings whose legs can fill apart (Tradier, IB): legged, long leg
+ *   first, under supervision; their closes go out in parts, short legs first;
  * - state.ts — what they share: the orders in flight (reported as `order-working` / `order-done`),
  *   the last quotes seen, the context.
  *
@@ -94,11 +97,14 @@ import type { Broker, BrokerEvent, BrokerMaintenance, Unsubscribe } from '../../
 import type { Store } from '../../store/store.ts';
 import type { CloseRequest, ExecutionListener, ExecutionSummary, Executor, MarkMap, OpenRequest } from '../ports.ts';
 import { ExecutionEvents } from './events.ts';
+import { AssignmentWatch } from './assignments.ts';
 import { Fills } from './fills.ts';
+import { legsFillApart, LEG_UNWIND, LeggedEntries, spansUnderlyings } from './legging.ts';
 import { OrderLifecycle } from './lifecycle.ts';
 import { comboPrices, tickRuleOf } from './pricing.ts';
 import { Reconciler } from './reconcile.ts';
-import { CANCEL_REASONS, eventTime, message, QuoteMemory, reportInFlight, WorkingOrders, type ExecutionContext, type ExecutionLog, type ExecutionNotice, type LegInfo } from './state.ts';
+import { CANCEL_REASONS, eventTime, message, QuoteMemory, reportInFlight, WorkingOrders, type ExecutionContext, type ExecutionLog, type ExecutionNotice, type LegInfo, type StoredRequest } from './state.ts';
+import type { ExecutionConfig } from '../../strategies/types.ts';
 import type { WalkContext } from './walk.ts';
 
 export type { ExecutionNotice } from './state.ts';
@@ -131,6 +137,10 @@ export class OrderManager implements Executor {
   readonly #lifecycle: OrderLifecycle;
   readonly #fills: Fills;
   readonly #reconciler: Reconciler;
+  readonly #legging: LeggedEntries;
+  readonly #assignments: AssignmentWatch;
+  /** The last close asked for each trade (a legged close sends its next part with it). */
+  readonly #closes = new Map<number, CloseRequest>();
   /** Closes waiting for quotes or for a broker maintenance window to end, by trade id. */
   readonly #deferred = new Map<number, CloseRequest>();
   /** Trades whose close waits for the current maintenance window (logged once per window). */
@@ -162,6 +172,26 @@ export class OrderManager implements Executor {
     this.#lifecycle = new OrderLifecycle(this.#ctx, this.#orders, () => this.#reconciler.request());
     this.#fills = new Fills(this.#ctx, this.#orders, this.#quotes);
     this.#reconciler = new Reconciler(this.#ctx, this.#orders, this.#lifecycle, this.#fills);
+    this.#assignments = new AssignmentWatch(this.#ctx);
+    this.#legging = new LeggedEntries(
+      this.#ctx,
+      this.#lifecycle,
+      this.#quotes,
+      (tradeId, now, why) => this.#unwind(tradeId, now, why),
+      (tradeId) => this.#orders.list().some((w) => w.tradeId === tradeId && w.purpose === 'OPEN') || this.#orders.successorOf(tradeId, 'OPEN') !== null,
+    );
+    this.#events.subscribe((e) => {
+      this.#legging.onEvent(e);
+      // A legged close (legs on two underlyings) sends its next part once a part has filled.
+      if (e.type === 'fill' && e.order.purpose === 'CLOSE' && e.filledQuantity === e.orderQuantity && e.order.tradeId !== null) {
+        const tradeId = e.order.tradeId;
+        const t = this.#ctx.store.trades.get(tradeId);
+        const req = this.#closes.get(tradeId);
+        if (t && req && t.status === 'CLOSING' && t.legs.some((l) => l.openedQty > l.closedQty)) {
+          void Promise.resolve().then(() => this.close({ ...req, trade: t, marks: new Map(), now: this.#ctx.clock.now() })).catch((err: unknown) => log.error(`execution: the next part of the close of trade ${tradeId}: ${message(err)}`));
+        }
+      }
+    });
     this.#connected = opts.broker.status().state === 'connected';
     this.#unsubscribe = opts.broker.onEvent((e) => this.#onEvent(e));
   }
@@ -213,6 +243,11 @@ export class OrderManager implements Executor {
       return;
     }
     for (const p of proposal.legs) this.#quotes.rememberProposed(p.symbol, p.bid, p.ask);
+    // Legs on two underlyings (SPX + SPY): legged, long leg first, under supervision (legging.ts).
+    if (spansUnderlyings(proposal.legs) && legsFillApart(this.#ctx.broker)) {
+      await this.#legging.start(trade, proposal, req.decisionId, req.execution, now);
+      return;
+    }
     const walk: WalkContext = {
       purpose: 'OPEN',
       urgency: 'normal',
@@ -260,7 +295,14 @@ export class OrderManager implements Executor {
       await this.#lifecycle.cancel(w, now, 'closing the trade');
     }
     const fresh = store.trades.get(trade.tradeId) ?? trade;
-    const open = fresh.legs.filter((l) => l.openedQty - l.closedQty > 0);
+    let open = fresh.legs.filter((l) => l.openedQty - l.closedQty > 0);
+    // Legs on two underlyings close in parts, short legs first: never a naked short call, and no
+    // multileg order across underlyings (Tradier refuses one). The next part follows its fill.
+    if (spansUnderlyings(open) && legsFillApart(this.#ctx.broker)) {
+      const shorts = open.filter((l) => l.side === 'SELL');
+      open = shorts.length > 0 ? shorts : open.filter((l) => l.underlying === open[0]!.underlying);
+    }
+    this.#closes.set(trade.tradeId, req);
     if (open.length === 0) {
       log.info(`execution: trade ${trade.tradeId} has nothing open to close`);
       return;
@@ -305,6 +347,7 @@ export class OrderManager implements Executor {
     // Nothing is sent into a broker maintenance window: no walking, no cancels, deferred closes wait.
     if (this.#maintenance(now)) return;
     await this.#reconciler.runIfRequested(now);
+    await this.#legging.run(now);
     for (const w of this.#orders.list()) {
       try {
         await this.#lifecycle.tick(w, now, marks);
@@ -347,8 +390,27 @@ export class OrderManager implements Executor {
    * Matches the store's live orders of this broker with the broker's report (reconcile.ts).
    * Concurrent calls share one run.
    */
-  reconcile(now: number): Promise<string[]> {
-    return this.#reconciler.reconcile(now);
+  async reconcile(now: number): Promise<string[]> {
+    const lines = await this.#reconciler.reconcile(now);
+    // A legged entry cut short by a restart: its lone leg is unwound.
+    const lone = await this.#legging.resolveLoneLegs(now);
+    // Short SPY calls assigned (early, or at the close): recorded, alerted, the shares flattened.
+    const assigned = await this.#assignments.check(now);
+    return [...lines, ...(lone > 0 ? [`${lone} trade(s) with a lone leg unwound`] : []), ...assigned];
+  }
+
+  /**
+   * Unwinds a legged trade whose legs are out of ratio: CLOSING (`LEG_UNWIND`) and closed at once,
+   * marketable, short legs first. The execution settings are its entry's.
+   */
+  async #unwind(tradeId: number, now: number, why: string): Promise<void> {
+    const { store } = this.#ctx;
+    const trade = store.trades.get(tradeId);
+    if (!trade || trade.status !== 'OPEN') return;
+    store.trades.markClosing(tradeId, LEG_UNWIND, now, { legUnwind: why });
+    const entry = store.orders.forTrade(tradeId).find((o) => o.purpose === 'OPEN');
+    const execution: ExecutionConfig = (entry?.request as StoredRequest | null)?.walk?.execution ?? { stepTicks: 1, stepEverySeconds: 5, maxSteps: 0, timeoutSeconds: 30 };
+    await this.close({ trade: store.trades.get(tradeId)!, marks: new Map(), urgency: 'marketable', decisionId: null, execution, now });
   }
 
   /** The broker's maintenance window at `now` (IB Gateway's restart), if any. */

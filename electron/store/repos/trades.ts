@@ -9,6 +9,7 @@
  * `exitTotalCents` the net debit paid to close, so gross P&L = entry total − exit total and
  * realized P&L = gross − commissions.
  */
+import { fromCents } from '../../../shared/money.ts';
 import type { OptionRoot, Right } from '../../../shared/domain/chain.ts';
 import { instrument } from '../../../shared/domain/instruments.ts';
 import type { Leg, Side } from '../../../shared/domain/leg.ts';
@@ -630,4 +631,42 @@ export class TradeRepo {
   now(): number {
     return this.#now();
   }
+}
+
+export type SpySpxColumns = {
+  spyPrice: number | null;
+  spxPrice: number | null;
+  spyStrike: number;
+  spxStrike: number;
+  spyEntryBid: number | null;
+  spyEntryAsk: number | null;
+  spxEntryBid: number | null;
+  spxEntryAsk: number | null;
+  entryFilled: boolean;
+  spyExitPrice: number | null;
+  spxExitPrice: number | null;
+  exitCost: number | null;
+};
+
+/** Seed 004's columns of a trade on SPX and SPY (API, Trades page, CSV export), in dollars; null for other trades. */
+export function spySpxColumns(t: TradeWithLegs): SpySpxColumns | null {
+  const spx = t.legs.find((l) => l.underlying === 'SPX');
+  const spy = t.legs.find((l) => l.underlying === 'SPY');
+  if (!spx || !spy) return null;
+  const n = t.notes as { spx?: number; spy?: number; spxBid?: number; spxAsk?: number; spyBid?: number; spyAsk?: number };
+  const exitPrice = (l: LegRow): number | null => (l.closedQty === 0 ? null : fromCents(Math.round(l.exitValueCents / l.closedQty)));
+  return {
+    spyPrice: n.spy ?? null,
+    spxPrice: n.spx ?? null,
+    spyStrike: spy.strike,
+    spxStrike: spx.strike,
+    spyEntryBid: n.spyBid ?? null,
+    spyEntryAsk: n.spyAsk ?? null,
+    spxEntryBid: n.spxBid ?? null,
+    spxEntryAsk: n.spxAsk ?? null,
+    entryFilled: t.legs.every((l) => l.openedQty === l.quantity),
+    spyExitPrice: exitPrice(spy),
+    spxExitPrice: exitPrice(spx),
+    exitCost: t.exitTotalCents === null ? null : fromCents(-t.exitTotalCents),
+  };
 }

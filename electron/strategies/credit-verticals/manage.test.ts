@@ -7,7 +7,7 @@ import type { LegMark, ManageDecision, PositionLeg, PositionView } from '../type
 import { DEFAULT_CONFIG, parseCreditVerticalsConfig, type CreditVerticalsConfig } from './config.ts';
 import { takeProfitGate } from './manage.ts';
 import { creditVerticals } from './strategy.ts';
-import { contractAt, emptyMarket, entryInput, realChains } from '../../../tests/helpers/credit-verticals.ts';
+import { contractAt, EMPTY_PORTFOLIO, emptyMarket, entryInput, realChains } from '../../../tests/helpers/credit-verticals.ts';
 
 const mark = (bid: number | null, ask: number | null, mid: number | null = bid !== null && ask !== null ? (bid + ask) / 2 : null): LegMark => ({ bid, ask, mid, delta: null, iv: null, time: null });
 
@@ -27,7 +27,7 @@ function position(entryCreditCents: number, short: LegMark | null, long: LegMark
 const DAY = '2018-01-25';
 const CLOSE = session(DAY)!.close;
 function manage(p: PositionView, config: CreditVerticalsConfig = DEFAULT_CONFIG, now = etToEpoch(DAY, '11:00')): ManageDecision {
-  return creditVerticals.manage({ now, config, position: p, sessionClose: CLOSE, market: emptyMarket(now) });
+  return creditVerticals.manage({ now, config, position: p, portfolio: EMPTY_PORTFOLIO, sessionClose: CLOSE, market: emptyMarket(now) });
 }
 const kindGate = (d: ManageDecision): string => (d.kind === 'EXIT' ? `EXIT ${d.gate} ${d.urgency}` : 'HOLD');
 
@@ -151,7 +151,7 @@ describe('manage: missing marks and session exit', () => {
     const early = session('2018-11-23')!.close;
     expect(early).toBe(etToEpoch('2018-11-23', '13:00'));
     const now = etToEpoch('2018-11-23', '12:50');
-    expect(creditVerticals.manage({ now, config: cfg, position: p, sessionClose: early, market: emptyMarket(now) }).kind).toBe('EXIT');
+    expect(creditVerticals.manage({ now, config: cfg, position: p, portfolio: EMPTY_PORTFOLIO, sessionClose: early, market: emptyMarket(now) }).kind).toBe('EXIT');
   });
 });
 

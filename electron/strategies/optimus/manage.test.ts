@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { etToEpoch } from '../../../shared/time/et.ts';
 import { closeView } from '../../../tests/helpers/daily-history.ts';
-import type { ManageDecision, PositionView } from '../types.ts';
+import type { ManageDecision, PortfolioView, PositionView } from '../types.ts';
 import { OptimusConfigSchema } from './config.ts';
 import { manageOptimus } from './manage.ts';
 
@@ -23,7 +23,8 @@ function spread(expiration: string, shortMid: number | null, longMid: number | n
     legs: [leg(2900, 'SELL', shortMid, 1240), leg(2850, 'BUY', longMid, 980)], notes: {},
   };
 }
-const manage = (date: string, p: PositionView): ManageDecision => manageOptimus({ now: at(date), config: c, position: p, sessionClose: etToEpoch(date, '16:00'), market: closeView(date) });
+const NO_RECORD: PortfolioView = { positions: [], pendingEntries: 0, newTradesToday: 0, realizedTodayCents: 0, unrealizedCents: 0, stopLossToday: false };
+const manage = (date: string, p: PositionView): ManageDecision => manageOptimus({ now: at(date), config: c, position: p, portfolio: NO_RECORD, sessionClose: etToEpoch(date, '16:00'), market: closeView(date) });
 const gateOf = (m: ManageDecision) => (m.kind === 'EXIT' ? m.gate : 'HOLD');
 
 describe('profit target (§7.1: 50 % of max profit; §7.3: 40 % from 28 DTE)', () => {

@@ -17,7 +17,10 @@ function shortStrikeText(s: ShortStrike): string {
   if (s.spot === null || s.distance === null || s.distancePct === null) return `${what}: no ${s.underlying} price yet to measure it from`;
   const side = s.distance < 0 ? 'below' : s.distance > 0 ? 'above' : 'at';
   if (side === 'at') return `${what} is at spot ${num(s.spot, 2)}`;
-  return `${what} is ${num(Math.abs(s.distance), 1)} pts (${num(Math.abs(s.distancePct) * 100, 1)} %) ${side} spot ${num(s.spot, 2)}`;
+  const text = `${what} is ${num(Math.abs(s.distance), 1)} pts (${num(Math.abs(s.distancePct) * 100, 1)} %) ${side} spot ${num(s.spot, 2)}`;
+  // The SPY/SPX system: how far SPY is from the level that closes the position (assignment risk).
+  if (s.assignmentTrigger === null || s.toTrigger === null) return text;
+  return `${text}; assignment trigger ${num(s.assignmentTrigger, 2)}: ${s.toTrigger > 0 ? `${num(s.toTrigger, 2)} below it` : `${num(-s.toTrigger, 2)} above it — closing`}`;
 }
 
 /** Open positions with legs, marks, P&L, greeks, DTE, exit levels and a close button each. */

@@ -94,6 +94,31 @@ function StrategyCard({ strategy, reload }: { strategy: StrategyDetail; reload: 
           </Fragment>
         ))}
       </dl>
+      {about.claims.length > 0 && (
+        <table className="claims" aria-label={`${strategy.name}: seed claims vs measured`}>
+          <caption>Seed {strategy.seed} claims vs measured</caption>
+          <thead>
+            <tr>
+              <th scope="col" />
+              <th scope="col">Seed claims</th>
+              <th scope="col">Measured</th>
+            </tr>
+          </thead>
+          <tbody>
+            {about.claims.map((c) => {
+              const f = strategy.figures.find((x) => x.key === c.figure);
+              return (
+                <tr key={c.label}>
+                  <th scope="row">{c.label}</th>
+                  <td>{c.claimed}</td>
+                  <td>{f ? figureText(f) : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {about.claimsSource && <p className="hint">{about.claimsSource}</p>}
       {/* Re-mounted when a new version is in force, so a failed save keeps what the user typed. */}
       <ConfigEditor key={`${strategy.id}@${strategy.configVersion ?? 0}`} strategy={strategy} onSaved={reload} notice={notice} setNotice={setNotice} />
     </section>
