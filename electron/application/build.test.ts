@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../tests/store/fixtures.ts';
-import { BrokerError } from '../brokers/port.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import { StoreError } from '../store/errors.ts';
 import { buildApplication } from './build.ts';
+import { EnvError } from './env.ts';
 import type { Workstation } from './workstation.ts';
 
 const t0 = Date.UTC(2026, 0, 5, 15);
@@ -42,7 +42,7 @@ describe('buildApplication', () => {
   it('refuses a bad THETADESK_* value with what to fix, and leaves nothing held behind', async () => {
     const dataDir = tempDir('td-build-');
     const refused = await build(dataDir, { ...SIM, THETADESK_SIM_SPEED: 'fast' }).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(BrokerError);
+    expect(refused).toBeInstanceOf(EnvError);
     expect((refused as Error).message).toMatch(/THETADESK_SIM_SPEED must be a number/);
     // The lock, the database and the log file were released: the same folder builds at once.
     await build(dataDir);
