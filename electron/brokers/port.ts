@@ -156,7 +156,11 @@ export type OrderLeg = {
 /** Net price per unit of the order: a credit received or a debit paid, in cents, always ≥ 0. */
 export type NetPrice = { cents: Cents; effect: 'credit' | 'debit' };
 
-/** Command: place a multi-leg LIMIT order at a net credit or debit. */
+/**
+ * Command: place a multi-leg LIMIT order at a net credit or debit. Legs on two underlyings are one
+ * non-guaranteed combo at IB (its legs may fill apart) and refused by Tradier; the engine sends such
+ * entries one leg at a time under its own supervision instead (engine/execution/legging.ts).
+ */
 export type PlaceOrder = {
   clientOrderId: ClientOrderId;
   legs: readonly OrderLeg[];
@@ -164,11 +168,6 @@ export type PlaceOrder = {
   quantity: number;
   limit: NetPrice;
   tif: 'DAY' | 'GTC';
-  /**
-   * How legs on different underlyings are sent: 'combo' = one (non-guaranteed) combo order;
-   * 'supervised-legs' = one order per leg, unwound if only one side fills (IB only).
-   */
-  crossUnderlying?: 'combo' | 'supervised-legs';
 };
 export type CancelOrder = { clientOrderId: ClientOrderId };
 export type ReplaceOrder = { clientOrderId: ClientOrderId; limit: NetPrice; quantity?: number };

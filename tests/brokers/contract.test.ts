@@ -179,6 +179,30 @@ for (const factory of HARNESSES) {
       expect(-(done.avgFillCents as number)).toBeGreaterThanOrEqual(better.limit.cents);
     });
 
+    it.skipIf(!scripted)('BC-07b replace one leg: a single-leg option order is repriced in place (same broker order, no cancel) and fills at the new limit', async () => {
+      const c = h.controls!;
+      c.setFillPolicy('auto');
+      const chain = await h.broker.chain({ underlying: 'SPX', expiration: EXP, roots: ['SPXW'], minStrike: 5700, maxStrike: 5700 });
+      const ask = Math.round((chain.contracts.find((q) => q.strike === 5700 && q.right === 'P')?.ask ?? 0) * 100);
+      const cmd: PlaceOrder = { clientOrderId: ClientOrderId(`bc07b-${++seq}`), legs: [put(5700, 'BUY')], quantity: 1, limit: { cents: Cents(Math.max(5, ask - 300)), effect: 'debit' }, tif: 'DAY' };
+      await h.broker.placeOrder(cmd);
+      const accepted = await waitForOrder(h.broker, cmd.clientOrderId, (o) => o.status === 'accepted' && o.brokerOrderId !== null, 'accepted');
+      c.match();
+      expect(h.broker.order(cmd.clientOrderId)?.status).toBe('accepted');
+      const seen: string[] = [];
+      const off = h.broker.onEvent((e) => {
+        if ('order' in e && e.order.clientOrderId === cmd.clientOrderId) seen.push(e.type);
+      });
+      await h.broker.replaceOrder({ clientOrderId: cmd.clientOrderId, limit: { cents: Cents(ask + 5), effect: 'debit' } });
+      const done = await waitForOrder(h.broker, cmd.clientOrderId, (o) => o.status === 'filled', 'filled after replace');
+      off();
+      expect(seen).toContain('order-replaced');
+      expect(seen).not.toContain('order-canceled');
+      expect(done.brokerOrderId).toBe(accepted.brokerOrderId);
+      expect(done.limit.cents).toBe(ask + 5);
+      expect(done.avgFillCents as number).toBeLessThanOrEqual(ask + 5);
+    });
+
     it.skipIf(!scripted)('BC-08 reject: insufficient buying power is an order-rejected event with the reason', async () => {
       const c = h.controls!;
       c.rejectNext('buying-power');

@@ -23,8 +23,8 @@ import { MARKET_TIME, simulator, until } from './helpers.ts';
 
 const TODAY = '2025-03-18';
 /**
- * Each leg from its mid to its natural price in one 5 s step (each step on IB is a cancel and a new
- * order, see ordersOf); 60 s a leg; one more attempt for the second leg.
+ * Each leg from its mid to its natural price in one 5 s step (a modification of the working order,
+ * IB's placeOrder with the same order id); 60 s a leg; one more attempt for the second leg.
  */
 const EXEC: ExecutionConfig = { stepTicks: 100, stepEverySeconds: 5, maxSteps: 1, timeoutSeconds: 60, maxRetryAttempts: 1 };
 
@@ -127,15 +127,21 @@ async function round(x: X, om = x.om): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
+/** The trade's events of a type. */
+const eventsOf = (x: X, tradeId: number, type: string) => x.store.events.list({ limit: 10_000 }).filter((e) => e.tradeId === tradeId && e.type === type);
+
 /**
- * The first SPX order's one walk step (a cancel and a new order on IB), then rounds at the same clock
- * time until the new order works at the natural price — however long the cancel takes in real time.
+ * The first SPX order's one walk step — IB modifies the working order in place (same order, no
+ * cancel) — then rounds at the same clock time until IB confirms the natural price, however long
+ * that takes in real time.
  */
 async function walkToNatural(x: X, tradeId: number): Promise<void> {
   x.clock.t += 5_000;
   await round(x);
-  await roundsWhile(x, () => !(x.store.orders.forTrade(tradeId).length >= 2 && ['ACCEPTED', 'PARTIALLY_FILLED', 'FILLED'].includes(x.store.orders.forTrade(tradeId)[1]!.status)), 0, 500);
-  expect(x.store.orders.forTrade(tradeId)).toHaveLength(2);
+  await roundsWhile(x, () => eventsOf(x, tradeId, 'broker.replaced').length === 0, 0, 500);
+  expect(eventsOf(x, tradeId, 'broker.replaced')).toHaveLength(1);
+  expect(eventsOf(x, tradeId, 'order.replace-by-cancel')).toEqual([]);
+  expect(x.store.orders.forTrade(tradeId)).toHaveLength(1);
 }
 
 /** Rounds `stepMs` apart while `cond` holds (at most `n`). */
@@ -165,11 +171,11 @@ function venueFills(x: X): [string, number][] {
 }
 
 /**
- * The trade's orders — without those cancelled only to be sent again at a new price: the IB adapter
- * cannot modify a single-leg option order on the fake Gateway (IB 105), so each step of a walk is a
- * cancel and a new order (order-manager.ts, "An order the broker cannot modify").
+ * The trade's orders, all of them: a walk step on IB modifies the working order in place, so no order
+ * is cancelled only to be sent again at a new price (order-manager.ts, "An order the broker cannot
+ * modify").
  */
-const ordersOf = (x: X, tradeId: number) => x.store.orders.forTrade(tradeId).filter((o) => !o.rejectReason?.startsWith('to send it again')).map((o) => [o.purpose, o.legs.map((l) => `${l.side} ${l.symbol.startsWith('SPY') ? 'SPY' : 'SPX'}`).join('/'), o.quantity, o.status, o.filledQuantity]);
+const ordersOf = (x: X, tradeId: number) => x.store.orders.forTrade(tradeId).map((o) => [o.purpose, o.legs.map((l) => `${l.side} ${l.symbol.startsWith('SPY') ? 'SPY' : 'SPX'}`).join('/'), o.quantity, o.status, o.filledQuantity]);
 
 describe('legged SPY/SPX entries on IB (fake Gateway, loopback TWS protocol)', () => {
   it('both legs fill: the SPX call first, the 10 SPY calls only after it filled', async () => {
@@ -183,6 +189,7 @@ describe('legged SPY/SPX entries on IB (fake Gateway, loopback TWS protocol)', (
     expect(t.legs.map((l) => [l.underlying, l.side, l.openedQty])).toEqual([['SPX', 'BUY', 1], ['SPY', 'SELL', 10]]);
     expect(ordersOf(x, trade.tradeId)).toEqual([['OPEN', 'BUY SPX', 1, 'FILLED', 1], ['OPEN', 'SELL SPY', 10, 'FILLED', 10]]);
     expect(venueFills(x)).toEqual([['SPX', 1], ['SPY', -10]]);
+    expect(eventsOf(x, trade.tradeId, 'order.replace-by-cancel')).toEqual([]);
   });
 
   it('the second leg cannot be filled within its limits: two attempts time out, the SPX call is unwound', async () => {
@@ -201,6 +208,9 @@ describe('legged SPY/SPX entries on IB (fake Gateway, loopback TWS protocol)', (
     const floor = x.store.events.list({ limit: 1000 }).filter((e) => e.tradeId === trade.tradeId && e.type === 'execution.legging' && (e.payload as { step: string }).step === 'second-leg').map((e) => (e.payload as { floorCents: number }).floorCents);
     expect(floor).toHaveLength(2);
     expect(venueFills(x)).toEqual([['SPX', 1], ['SPX', -1]]);
+    // Every walk step of every leg was a modification IB accepted, none a cancel and a new order.
+    expect(eventsOf(x, trade.tradeId, 'broker.replaced').length).toBeGreaterThan(0);
+    expect(eventsOf(x, trade.tradeId, 'order.replace-by-cancel')).toEqual([]);
   });
 
   it('a partial second leg is sent again for the rest, then unwound short legs first', async () => {
@@ -240,7 +250,7 @@ describe('legged SPY/SPX entries on IB (fake Gateway, loopback TWS protocol)', (
     });
     x.fake.exchange.config.fillPolicy = 'hold';
     await x.om.open({ trade, proposal, decisionId: null as never, execution: EXEC, now: x.clock.t });
-    // The SPX order at its natural price (sent again: a step on IB is a cancel and a new order).
+    // The SPX order at its natural price (a step on IB modifies the order in place).
     await walkToNatural(x, trade.tradeId);
     const states: string[] = [];
     x.broker.onEvent((e) => {
@@ -270,7 +280,6 @@ describe('legged SPY/SPX entries on IB (fake Gateway, loopback TWS protocol)', (
     expect(venueFills(x)).toEqual([['SPX', 1], ['SPY', -10]]);
   });
 
-  // TODO(issue 17): not passing yet on the IB fake — see the report.
   it('a restart between the legs: reconciliation finds the lone SPX leg and unwinds it', async () => {
     const x = await setup();
     x.fake.exchange.config.fillPolicy = 'hold';

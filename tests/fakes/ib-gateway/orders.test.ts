@@ -9,7 +9,10 @@
  * - "Modifying Orders": placeOrder with the id of an open order, from the client id that placed it —
  *   in a later session too — changes its price, size and tif; from another client id it is refused
  *   (103 "Duplicate order id", order ids are unique across clients); a modification that does not
- *   match the open order (other legs, other action) is refused with 105; a filled order with 104.
+ *   match the open order (other legs, other action) is refused with 105; a filled order with 104;
+ * - a single-leg option order is modified in place like a combo, its contract given by conId alone
+ *   or by its description (both name the same option, as IB resolves them); another option, the
+ *   same option as a combo, or the other side is refused with 105.
  */
 import { Decoder } from '@stoqey/ib/dist/core/io/decoder.js';
 import { Encoder } from '@stoqey/ib/dist/core/io/encoder.js';
@@ -202,5 +205,60 @@ describe('orders at the fake IB Gateway (server version 193)', () => {
     b.send(placeOrderTokens(200, bag, { ...order, lmtPrice: 4 }));
     const filled = await b.waitFor(errorFor(200, 104), 'error 104');
     expect(filled[4]).toBe("Can't modify a filled order.");
+  });
+});
+
+describe('single-leg option orders at the fake IB Gateway: modified in place like combos', () => {
+  /** An option contract as IB's "contract by conId" defines it (conId + exchange), as the ibkr adapter sends it. */
+  const byConId = (conId: number): Contract => ({ conId, exchange: 'SMART', currency: 'USD' });
+  /** The same kind of contract by its description (symbol, secType, expiry, strike, right, trading class). */
+  const described = (strike: number): Contract => ({ symbol: 'SPX', secType: SecType.OPT, lastTradeDateOrContractMonth: '20250321', strike, right: 'P' as Contract['right'], exchange: 'SMART', currency: 'USD', tradingClass: 'SPXW' });
+
+  it('a limit order walked by modification keeps its order id, whichever way the same contract is given', async () => {
+    const f = await fake();
+    const a = await session(f.port, 7);
+    const put = await conIdOf(a, 1, 5700);
+    const order: Order = { orderId: 300, action: OrderAction.BUY, totalQuantity: 1, orderType: OrderType.LMT, lmtPrice: 1.05, tif: TimeInForce.DAY, orderRef: 'ref-300', transmit: true };
+    a.send(placeOrderTokens(300, byConId(put), order));
+    await a.waitFor((m) => isOpenOrder(300)(m) && m.includes('Submitted'), 'openOrder Submitted');
+
+    // Three walk steps: the same contract (by conId, then by its description), only the price changes.
+    for (const [contract, lmtPrice] of [[byConId(put), 1.1], [byConId(put), 1.15], [described(5700), 1.2]] as const) {
+      const mark = a.messages.length;
+      a.send(placeOrderTokens(300, contract, { ...order, lmtPrice }));
+      const m = await a.waitFor((x) => a.messages.indexOf(x) >= mark && (isOpenOrder(300)(x) || (x[0] === '4' && x[2] === '300')), `the answer to the modification to ${lmtPrice}`);
+      expect(m[0]).toBe('5'); // an openOrder, not an error
+      const modified = decodeOpenOrder(m);
+      expect(modified.order).toMatchObject({ lmtPrice, totalQuantity: 1, action: 'BUY' });
+      expect(modified.contract).toMatchObject({ conId: put, secType: 'OPT', strike: 5700, right: 'P' });
+    }
+    expect(f.workingOrders()).toMatchObject([{ orderId: 300, clientId: 7, lmtPrice: 1.2 }]);
+    expect(f.exchange.openOrders().map((o) => o.limitSigned)).toEqual([120]);
+    expect(f.placements().get('ref-300')).toBe(1);
+  });
+
+  it('refuses a modification that changes the contract or the side (105), and leaves the order as it was', async () => {
+    const f = await fake();
+    const a = await session(f.port, 7);
+    const put = await conIdOf(a, 1, 5700);
+    const other = await conIdOf(a, 2, 5690);
+    const order: Order = { orderId: 400, action: OrderAction.BUY, totalQuantity: 1, orderType: OrderType.LMT, lmtPrice: 1.05, tif: TimeInForce.DAY, orderRef: 'ref-400', transmit: true };
+    a.send(placeOrderTokens(400, described(5700), order));
+    await a.waitFor((m) => isOpenOrder(400)(m) && m.includes('Submitted'), 'openOrder Submitted');
+    const bag: Contract = { symbol: 'SPX', secType: SecType.BAG, exchange: 'SMART', currency: 'USD', comboLegs: [{ conId: put, ratio: 1, action: OrderAction.BUY, exchange: 'SMART' }] };
+    for (const [contract, action] of [
+      [byConId(other), OrderAction.BUY], // another strike by conId
+      [described(5690), OrderAction.BUY], // another strike by description
+      [bag, OrderAction.BUY], // the same option as a combo
+      [byConId(put), OrderAction.SELL], // the other side
+    ] as const) {
+      const mark = a.messages.length;
+      a.send(placeOrderTokens(400, contract, { ...order, action, lmtPrice: 0.5 }));
+      const e = await a.waitFor((m) => a.messages.indexOf(m) >= mark && errorFor(400, 105)(m), 'error 105');
+      expect(e[4]).toBe('Order being modified does not match original order.');
+    }
+    await a.sync();
+    expect(f.workingOrders()).toMatchObject([{ orderId: 400, lmtPrice: 1.05, action: 'BUY' }]);
+    expect(f.exchange.openOrders().map((o) => o.limitSigned)).toEqual([105]);
   });
 });

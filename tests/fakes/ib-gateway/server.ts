@@ -33,7 +33,9 @@
  *   placed. Order ids are unique across client ids: another client's id is refused with 103
  *   "Duplicate order id". placeOrder with a known id from the client id that placed it — in any
  *   later session too — modifies the order (price, size, tif); one that does not match the open
- *   order (other legs, contract or action) is refused with 105, a filled order with 104.
+ *   order (other legs, contract or action) is refused with 105, a filled order with 104. The
+ *   contract is compared as IB resolves it (a single leg by conId alone or by its description names
+ *   the same option), so single-leg orders are modified in place like combos.
  * - **Faults**: `disconnectAll()` drops every socket; `dropOn(msgId, {when, count})` drops them when
  *   a given request arrives (e.g. during a reconciliation); `beginRestart()`/`endRestart()` and
  *   `restartFor(ms)` play IB Gateway's daily restart: every client dropped, the port refusing
@@ -892,8 +894,17 @@ export class FakeIbGateway {
         this.send(s, [4, 2, orderId, 103, 'Duplicate order id', '']);
         return;
       }
-      const sameLegs = existing.legs.length === legs.length && existing.legs.every((l, i) => l.conId === legs[i]?.conId && l.ratio === legs[i]?.ratio && l.action === legs[i]?.action);
-      const sameContract = secType === existing.contract.secType && (secType === 'BAG' ? sameLegs : !f[2] || Number(f[2]) === existing.contract.conId);
+      // The same contract is what IB resolves the description to, not the same text: a contract may
+      // be given by its conId alone or by symbol/secType/expiry/strike/right ("Contracts": TWS matches
+      // the description to a single contract), so a single leg is compared by the contract it names.
+      // A BAG is compared leg by leg (conId, ratio, action).
+      let sameContract: boolean;
+      if (existing.contract.secType === 'BAG') {
+        sameContract = secType === 'BAG' && existing.legs.length === legs.length && existing.legs.every((l, i) => l.conId === legs[i]?.conId && l.ratio === legs[i]?.ratio && l.action === legs[i]?.action);
+      } else {
+        const named = secType === 'BAG' ? [] : this.resolve(Number(f[2] || 0), f[3] ?? '', secType, f[5] ?? '', f[6] ?? '', f[7] ?? '', f[13] ?? '');
+        sameContract = named.length === 1 && named[0]?.conId === existing.contract.conId;
+      }
       if (!sameContract || action !== existing.action || this.script.refuseModifications) {
         this.send(s, [4, 2, orderId, 105, 'Order being modified does not match original order.', '']);
         return;

@@ -119,7 +119,6 @@ export class IbOrders {
 
   async place(cmd: PlaceOrder): Promise<OrderView> {
     validatePlaceOrder(cmd);
-    if (cmd.crossUnderlying === 'supervised-legs') throw new BrokerError('invalid-request', `order ${cmd.clientOrderId}: supervised legs are not implemented yet — send the SPX+SPY position as one combo (crossUnderlying: 'combo').`);
     this.conn.requireConnected(`place order ${cmd.clientOrderId}`);
     const conIds = await Promise.all(cmd.legs.map((l) => this.conIdOf(l)));
     // Checked again after the look-ups: @stoqey/ib queues calls made while disconnected and sends
