@@ -123,6 +123,32 @@ describe('delivery settings', () => {
   });
 });
 
+describe('stored secrets cannot be redirected', () => {
+  it('a new Telegram API address or SMTP server without the secret given again is refused; the listener gets nothing; the log names the hosts', async () => {
+    const w = await open(tempDir('td-notify-'));
+    await ok(w, 'settings.set', everything());
+    const attacker = await startWebhooks('none');
+    const listener = await startSmtp('desk', 'anything', { starttls: false });
+    try {
+      const tg = await dispatch(w, 'settings.set', { delivery: { telegram: { apiUrl: attacker.url } } });
+      expect(tg).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^delivery\.telegram\.botToken: the Telegram API address changed \(127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+\), .*enter the bot token again with the new address/) } });
+      const mail = await dispatch(w, 'settings.set', { delivery: { email: { host: '127.0.0.1', port: listener.port } } });
+      expect(mail).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^delivery\.email\.password: the SMTP server or user changed .*enter the password again with the new server/) } });
+      // Nothing was saved: the tests still go where the secrets were given for.
+      const test = await ok(w, 'notifications.test', {});
+      expect(test.map((r) => r.ok)).toEqual([true, true, true]);
+      expect(attacker.attempts).toBe(0);
+      expect(listener.logins.total).toBe(0);
+      // With the secret given again the change is taken, and said in the log (hosts only).
+      await ok(w, 'settings.set', { delivery: { telegram: { apiUrl: attacker.url, botToken: BOT_TOKEN } } });
+      expect(w.logs.list(1_000).map((e) => e.message)).toContain(`Telegram bot now goes to 127.0.0.1:${attacker.port} (was 127.0.0.1:${hooks.port}).`);
+    } finally {
+      await attacker.close();
+      await listener.close();
+    }
+  });
+});
+
 describe('notifications.test and delivery', () => {
   it('a test notification arrives by e-mail, Slack and Telegram; each failure is reported exactly', async () => {
     const w = await open(tempDir('td-notify-'));

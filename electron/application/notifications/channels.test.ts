@@ -17,9 +17,10 @@ afterAll(async () => {
   await hooks.close();
 });
 
+const emailConfig = (port: number) => ({ ...DEFAULT_DELIVERY.email, enabled: true, host: '127.0.0.1', port, user: 'trader', from: 'desk@example.com', to: ['me@example.com', 'risk@example.com'] });
 const email = (over: Partial<ChannelSetup & { channel: 'email' }> = {}): ChannelSetup => ({
   channel: 'email',
-  config: { ...DEFAULT_DELIVERY.email, enabled: true, host: '127.0.0.1', port: smtp.port, user: 'trader', from: 'desk@example.com', to: ['me@example.com', 'risk@example.com'] },
+  config: emailConfig(smtp.port),
   password: PASSWORD,
   ...over,
 });
@@ -41,8 +42,20 @@ describe('e-mail over SMTP (a local smtp-server)', () => {
     expect(what).toBe(`delivered to 127.0.0.1:${smtp.port} for 2 recipients`);
     expect(smtp.mails.length).toBe(before + 1);
     const mail = smtp.mails.at(-1)!;
-    expect(mail).toMatchObject({ from: 'desk@example.com', to: ['me@example.com', 'risk@example.com'], subject: 'Thetadesk: Entry filled', user: 'trader' });
+    expect(mail).toMatchObject({ from: 'desk@example.com', to: ['me@example.com', 'risk@example.com'], subject: 'Thetadesk: Entry filled', user: 'trader', tls: true });
     expect(mail.text).toBe(message.text);
+  });
+
+  it('a password is sent only over TLS, to this computer too: a server without STARTTLS never sees it', async () => {
+    const clear = await startSmtp('trader', PASSWORD, { starttls: false });
+    try {
+      const e = await failure(send(email({ config: emailConfig(clear.port) }), message, 5_000));
+      expect(e.message).toMatch(new RegExp(`^TLS with 127\\.0\\.0\\.1:${clear.port} failed`));
+      expect(clear.logins).toEqual({ total: 0, inClear: 0 });
+      expect(clear.mails).toEqual([]);
+    } finally {
+      await clear.close();
+    }
   });
 
   it('a wrong password is a clear, final error that names the server and the user, never the password', async () => {

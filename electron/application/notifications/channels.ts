@@ -78,10 +78,6 @@ function clip(text: string): string {
   return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 40)}\n… (cut: the full text is in the app)`;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 const stopped = (name: string) => new DeliveryError(`${name}: sending was stopped because Thetadesk is shutting down.`, true);
 
 async function sendEmail(c: DeliveryConfig['email'], password: string | null, message: OutgoingMessage, timeoutMs: number, stop: AbortSignal | undefined): Promise<string> {
@@ -89,9 +85,10 @@ async function sendEmail(c: DeliveryConfig['email'], password: string | null, me
     host: c.host,
     port: c.port,
     secure: c.secure,
-    // A password never crosses the network in clear: without TLS from the start, STARTTLS is required
-    // (except to this computer, e.g. a local relay).
-    requireTLS: !c.secure && !!c.user && !isLoopback(c.host),
+    // A password never crosses a connection in clear: without TLS from the start, STARTTLS is required —
+    // to this computer too (anything listening on a local port could be someone else's). Certificates are
+    // verified (nodemailer's default).
+    requireTLS: !c.secure && !!c.user,
     ...(c.user ? { auth: { user: c.user, pass: password ?? '' } } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,

@@ -80,7 +80,46 @@ const SECRET_LABEL: Record<string, string> = {
   [NOTIFY_SECRETS.telegramToken]: 'Telegram bot token',
 };
 
-export type DeliveryChange = { config: DeliveryConfig; changed: boolean; secrets: [string, string][] };
+export type DeliveryChange = { before: DeliveryConfig; config: DeliveryConfig; changed: boolean; secrets: [string, string][] };
+
+/** Where the SMTP password goes: server, port, TLS mode and user (a change of any is a new destination). */
+const smtpDestination = (e: DeliveryConfig['email']) => `${e.host}:${e.port} (${e.secure ? 'TLS from the start' : 'STARTTLS'}) as user "${e.user}"`;
+
+/** An address's host (and port) only: the path or user info of a URL may hold a token. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(an invalid address)';
+  }
+}
+
+/**
+ * The refusals a secret's new destination calls for: a stored SMTP password or Telegram bot token is never
+ * sent to a server, port, TLS mode, user or API address it was not given for — whoever changes where it
+ * goes gives it again in the same change (an attacker with the API but not the secret cannot redirect it).
+ */
+function destinationProblems(before: DeliveryConfig, after: DeliveryConfig, given: Map<string, string>, secrets: SecretStore): string[] {
+  const out: string[] = [];
+  const stored = (name: string) => secrets.has(name) && !given.has(name);
+  if (after.email.user && stored(NOTIFY_SECRETS.smtpPassword) && smtpDestination(before.email) !== smtpDestination(after.email)) {
+    out.push(`delivery.email.password: the SMTP server or user changed (${smtpDestination(before.email)} → ${smtpDestination(after.email)}), and the stored password is never sent to a new server or user unasked — enter the password again with the new server (or give "" to forget it)`);
+  }
+  if (stored(NOTIFY_SECRETS.telegramToken) && before.telegram.apiUrl !== after.telegram.apiUrl) {
+    out.push(`delivery.telegram.botToken: the Telegram API address changed (${hostOf(before.telegram.apiUrl)} → ${hostOf(after.telegram.apiUrl)}), and the stored bot token is never sent to a new address unasked — enter the bot token again with the new address (or give "" to forget it)`);
+  }
+  return out;
+}
+
+/** Each change of where a channel sends, in words for the log (host names, never a secret). */
+export function describeDestinationChanges(change: DeliveryChange): string[] {
+  const { before, config: after } = change;
+  const out: string[] = [];
+  if (smtpDestination(before.email) !== smtpDestination(after.email)) out.push(`${DELIVERY_CHANNEL_LABELS.email} now goes to ${smtpDestination(after.email)} (was ${smtpDestination(before.email)}).`);
+  if (before.telegram.apiUrl !== after.telegram.apiUrl) out.push(`${DELIVERY_CHANNEL_LABELS.telegram} now goes to ${hostOf(after.telegram.apiUrl)} (was ${hostOf(before.telegram.apiUrl)}).`);
+  if (change.secrets.some(([name, value]) => name === NOTIFY_SECRETS.slackWebhook && value !== '')) out.push(`${DELIVERY_CHANNEL_LABELS.slack} now goes to ${hostOf(change.secrets.find(([name]) => name === NOTIFY_SECRETS.slackWebhook)![1])}.`);
+  return out;
+}
 
 /**
  * Checks a change against what is saved, as a whole (a channel turned on must be able to send), and
@@ -100,7 +139,7 @@ export function planDeliveryChange(store: Store, secrets: SecretStore, update: D
   };
   const given = new Map(secretsOf(update));
   const has = (name: string) => (given.has(name) ? given.get(name) !== '' : secrets.has(name));
-  const problems: string[] = [];
+  const problems = destinationProblems(before, config, given, secrets);
   const e = config.email;
   if (e.enabled) {
     if (!e.host) problems.push('delivery.email.host: e-mail notifications need the SMTP server (e.g. smtp.gmail.com)');
@@ -117,7 +156,7 @@ export function planDeliveryChange(store: Store, secrets: SecretStore, update: D
   if (secrets.kind === 'unavailable' && [...given.values()].some((v) => v !== '')) {
     throw new ApiError('VALIDATION', 'delivery: this computer offers no encrypted storage for secrets (Electron safeStorage is unavailable), so the password, webhook URL or bot token was not stored and nothing was saved. Set THETADESK_SMTP_PASSWORD, THETADESK_SLACK_WEBHOOK_URL or THETADESK_TELEGRAM_BOT_TOKEN in the environment instead.');
   }
-  return { config, changed: JSON.stringify(config) !== JSON.stringify(before), secrets: secretsOf(update) };
+  return { before, config, changed: JSON.stringify(config) !== JSON.stringify(before), secrets: secretsOf(update) };
 }
 
 /** Stores the secrets of a planned change (registering each with the log's redaction first). */
