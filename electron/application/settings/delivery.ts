@@ -52,6 +52,27 @@ export function deliverySettings(store: Store, secrets: SecretStore): DeliverySe
   };
 }
 
+/**
+ * Each channel that is on but cannot send because its secret is gone — after a restart of the headless
+ * server, which keeps secrets in memory only (unless given in the environment), or a secrets file lost on
+ * the desktop. Said at start (a warning notification and the log) and in settings.get's warnings.
+ */
+export function deliveryWarnings(store: Store, secrets: SecretStore): string[] {
+  const c = deliveryConfig(store);
+  const missing: [boolean, string, string, string][] = [
+    [c.email.enabled && !!c.email.user && !secrets.has(NOTIFY_SECRETS.smtpPassword), DELIVERY_CHANNEL_LABELS.email, 'SMTP password', 'THETADESK_SMTP_PASSWORD'],
+    [c.slack.enabled && !secrets.has(NOTIFY_SECRETS.slackWebhook), DELIVERY_CHANNEL_LABELS.slack, 'webhook URL', 'THETADESK_SLACK_WEBHOOK_URL'],
+    [c.telegram.enabled && !secrets.has(NOTIFY_SECRETS.telegramToken), DELIVERY_CHANNEL_LABELS.telegram, 'bot token', 'THETADESK_TELEGRAM_BOT_TOKEN'],
+  ];
+  return missing
+    .filter(([gone]) => gone)
+    .map(([, channel, secret, variable]) =>
+      secrets.kind === 'memory'
+        ? `${channel} is on but its ${secret} is not set since the restart (the headless server keeps secrets in memory only): enter it again in Settings or set ${variable}.`
+        : `${channel} is on but its ${secret} is not stored: enter it again in Settings.`,
+    );
+}
+
 /** A channel's settings with its secrets, for the one moment of a send. */
 export function channelSetup(store: Store, secrets: SecretStore, channel: DeliveryChannel): ChannelSetup {
   const c = deliveryConfig(store);
