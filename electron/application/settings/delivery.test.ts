@@ -75,8 +75,11 @@ describe('a stored secret is never sent somewhere new without being given again'
     expect(planDeliveryChange(s, secrets, { email: { host: 'smtp.example.com', port: 587, secure: false, user: 'trader' } }).changed).toBe(false);
   });
 
-  it('changing the Telegram API address with the bot token stored and not given again is refused', () => {
+  it('changing the Telegram API address with the bot token stored and not given again is refused (and a first SMTP server for a stored password)', () => {
     const { s, secrets } = saved();
+    // A password from the environment (the headless server) is not sent to a first server unasked either.
+    const fresh = store();
+    expect(() => planDeliveryChange(fresh, secrets, { email: { host: 'smtp.example.com', user: 'trader' } })).toThrow('delivery.email.password: the SMTP server or user changed (no server → smtp.example.com:587 (STARTTLS) as user "trader"), and the stored password');
     expect(() => planDeliveryChange(s, secrets, { telegram: { apiUrl: 'http://127.0.0.1:5799' } })).toThrow(
       'delivery.telegram.botToken: the Telegram API address changed (api.telegram.org → 127.0.0.1:5799), and the stored bot token is never sent to a new address unasked — enter the bot token again with the new address (or give "" to forget it). Nothing was saved.',
     );

@@ -104,7 +104,7 @@ const SECRET_LABEL: Record<string, string> = {
 export type DeliveryChange = { before: DeliveryConfig; config: DeliveryConfig; changed: boolean; secrets: [string, string][] };
 
 /** Where the SMTP password goes: server, port, TLS mode and user (a change of any is a new destination). */
-const smtpDestination = (e: DeliveryConfig['email']) => `${e.host}:${e.port} (${e.secure ? 'TLS from the start' : 'STARTTLS'}) as user "${e.user}"`;
+const smtpDestination = (e: DeliveryConfig['email']) => (e.host ? `${e.host}:${e.port} (${e.secure ? 'TLS from the start' : 'STARTTLS'})${e.user ? ` as user "${e.user}"` : ' without a login'}` : 'no server');
 
 /** An address's host (and port) only: the path or user info of a URL may hold a token. */
 function hostOf(url: string): string {
