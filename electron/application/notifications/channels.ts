@@ -119,8 +119,8 @@ async function sendEmail(c: DeliveryConfig['email'], password: string | null, me
 type SmtpFailure = { code?: string; command?: string; responseCode?: number; response?: string; message?: string };
 
 /** A failure below the protocol, in words that do not tell a closed port from one where something else listens. */
-const unreachable = (what: string, where: string, check: string) =>
-  new DeliveryError(`Could not deliver to ${what} ${where}: no ${what.includes('SMTP') ? 'SMTP server' : 'web service'} answered there (the connection was refused, dropped or timed out, TLS failed, or another kind of service listens there). ${check}`, true);
+const unreachable = (what: string, where: string, service: 'SMTP server' | 'web service', check: string) =>
+  new DeliveryError(`Could not deliver to ${what} ${where}: no ${service} answered there (the connection was refused, dropped or timed out, TLS failed, or another kind of service listens there). ${check}`, true);
 
 function smtpError(error: unknown, c: DeliveryConfig['email'], password: string | null): DeliveryError {
   const e = (error ?? {}) as SmtpFailure;
@@ -141,7 +141,7 @@ function smtpError(error: unknown, c: DeliveryConfig['email'], password: string 
     return new DeliveryError(`The SMTP server ${where} does not offer STARTTLS (${said}), and Thetadesk sends a password only over TLS: use the server's TLS port (465, "TLS from the start") or its STARTTLS port (587).`, false);
   }
   if (typeof e.responseCode !== 'number' || !Number.isFinite(e.responseCode) || e.code === 'EPROTOCOL' || e.code === 'ETLS') {
-    return unreachable('the SMTP server', where, 'Check the host, port and TLS setting (465 usually needs "TLS from the start", 587 and 25 STARTTLS), and that the server is up.');
+    return unreachable('the SMTP server', where, 'SMTP server', 'Check the host, port and TLS setting (465 usually needs "TLS from the start", 587 and 25 STARTTLS), and that the server is up.');
   }
   // An SMTP reply: 4xx is transient, 5xx permanent (RFC 5321).
   const transient = e.responseCode >= 400 && e.responseCode < 500;
@@ -166,14 +166,14 @@ async function postJson(name: string, url: string, body: unknown, timeoutMs: num
     if (stop?.aborted) throw stopped(name);
     const e = error as Error & { cause?: { code?: string } };
     if (e.cause?.code === 'ENOTFOUND' || e.cause?.code === 'EAI_AGAIN') throw new DeliveryError(`The host of ${name} (${new URL(url).hostname}) could not be found.`, true);
-    throw unreachable(name, `at ${hostOf(url)}`, 'Check the address, and that the receiver is up.');
+    throw unreachable(name, `at ${hostOf(url)}`, 'web service', 'Check the address, and that the receiver is up.');
   }
   let text: string;
   try {
     text = await res.text();
   } catch {
     if (stop?.aborted) throw stopped(name);
-    throw unreachable(name, `at ${hostOf(url)}`, 'Check the address, and that the receiver is up.');
+    throw unreachable(name, `at ${hostOf(url)}`, 'web service', 'Check the address, and that the receiver is up.');
   }
   try {
     return read({ status: res.status, body: scrub(text, secrets), retryAfter: res.headers.get('retry-after') });
