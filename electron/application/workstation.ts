@@ -35,7 +35,7 @@ import { NotificationDelivery, type DeliveryOptions } from './notifications/deli
 import { Notifier } from './notifications/notifier.ts';
 import { ordersHandlers } from './orders/handlers.ts';
 import { positionsHandlers } from './positions/handlers.ts';
-import { channelSetup, deliveryConfig, NOTIFY_SECRETS } from './settings/delivery.ts';
+import { channelSetup, deliveryConfig, deliveryWarnings, NOTIFY_SECRETS } from './settings/delivery.ts';
 import { settingsHandlers } from './settings/handlers.ts';
 import { accountRisk, MemorySecretStore, readSettings, type SecretStore, type SettingsContext } from './settings/settings.ts';
 import { simulatedClock } from './simulation/market.ts';
@@ -177,7 +177,11 @@ export class Workstation {
       applyAccountRisk: (limits) => control.engine?.setAccountRisk(limits),
     });
     // What deserves a second look (IB's live port in paper mode…) is in the log from the start, not only on the Settings page.
-    for (const w of readSettings(settings()).warnings) this.logs.logger('settings').warn(w);
+    // A channel left on without its secret (the headless server after a restart) is also a notification on
+    // the Overview: without it, sends would fail with only the log to say so.
+    const noSecret = deliveryWarnings(store, secrets);
+    for (const w of readSettings(settings()).warnings) if (!noSecret.includes(w)) this.logs.logger('settings').warn(w);
+    for (const w of noSecret) notifier.notify({ level: 'warn', title: 'Notification delivery needs a secret', body: w });
 
     // One domain per part of the contract; each gets only what it needs.
     const handlers = combineHandlers([

@@ -39,9 +39,39 @@ const Kinds = z
   .max(NOTIFICATION_KINDS.length)
   .transform((kinds) => NOTIFICATION_KINDS.filter((k) => kinds.includes(k)));
 
+const NOT_LINK_LOCAL = 'must not point at a link-local or unspecified address (169.254.0.0/16, fe80::/10, 0.0.0.0, ::), where cloud metadata services answer';
+
 /**
- * A webhook or API address: https, or plain http only to this computer (a local relay, tests). The
- * message never repeats the address (it embeds a token).
+ * Whether a host (as URL parsing normalizes it: IPv4 in dotted decimal, IPv6 in brackets) is link-local
+ * (169.254.0.0/16, fe80::/10 — the cloud metadata services' addresses), unspecified or "this network"
+ * (0.0.0.0/8, ::), or the metadata service's well-known name: never a notification's destination.
+ */
+function forbiddenHost(hostname: string): boolean {
+  let h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  // IPv4-mapped IPv6 (::ffff:a9fe:a9fe) is the IPv4 address it maps.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+    h = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return /^169\.254\.\d+\.\d+$/.test(h) || /^0\.\d+\.\d+\.\d+$/.test(h) || h === '::' || /^fe[89ab][0-9a-f]:/.test(h) || h === 'metadata.google.internal' || h === 'metadata.google.internal.';
+}
+
+/** Why an SMTP host may not be used (link-local, unspecified), or null. Numeric forms (2852039166) are read as IPv4, as the resolver would. */
+export function smtpHostProblem(host: string): string | null {
+  if (host === '') return null;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return null; // the host name's own check says what is wrong
+  }
+  return forbiddenHost(hostname) ? NOT_LINK_LOCAL : null;
+}
+
+/**
+ * A webhook or API address: https, or plain http only to this computer (a local relay, tests); never a
+ * link-local or unspecified address. The message never repeats the address (it embeds a token).
  */
 export function webhookUrlProblem(value: string): string | null {
   let url: URL;
@@ -50,6 +80,7 @@ export function webhookUrlProblem(value: string): string | null {
   } catch {
     return 'is not a valid URL (it should look like https://hooks.example.com/services/…)';
   }
+  if (forbiddenHost(url.hostname)) return NOT_LINK_LOCAL;
   if (url.protocol === 'https:') return null;
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (url.protocol === 'http:' && local) return null;
@@ -115,7 +146,14 @@ export const DeliveryUpdateSchema = z
     email: z
       .object({
         enabled: z.boolean(),
-        host: z.string().max(255).regex(/^[A-Za-z0-9.-]*$/, 'the SMTP host is a host name or IP address (smtp.example.com)'),
+        host: z
+          .string()
+          .max(255)
+          .regex(/^[A-Za-z0-9.-]*$/, 'the SMTP host is a host name or IP address (smtp.example.com)')
+          .superRefine((host, ctx) => {
+            const problem = smtpHostProblem(host);
+            if (problem) ctx.addIssue({ code: 'custom', message: `the SMTP host ${problem}` });
+          }),
         port: Port,
         secure: z.boolean(),
         user: z.string().max(255),

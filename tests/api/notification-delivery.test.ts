@@ -13,6 +13,7 @@ import { SafeStorageSecretStore, type SafeStorageLike } from '../../electron/app
 import { dispatch } from '../../electron/application/rpc.ts';
 import { openLogFolder } from '../../electron/application/logs/file.ts';
 import { Notifier } from '../../electron/application/notifications/notifier.ts';
+import { MemorySecretStore } from '../../electron/application/settings/settings.ts';
 import { openWorkstation, type Workstation } from '../../electron/application/workstation.ts';
 import { brokerFromEnv } from '../../electron/application/broker/setup.ts';
 import { SystemClock } from '../../electron/engine/clock.ts';
@@ -120,6 +121,59 @@ describe('delivery settings', () => {
     const forget = await ok(w, 'settings.set', { delivery: { telegram: { enabled: false, botToken: '' } } });
     expect(forget.delivery.telegram).toMatchObject({ enabled: false, botTokenSet: false });
     expect(w.logs.list(1_000).map((e) => e.message)).toContain('Telegram bot token forgotten.');
+  });
+});
+
+describe('stored secrets cannot be redirected', () => {
+  it('a new Telegram API address or SMTP server without the secret given again is refused; the listener gets nothing; the log names the hosts', async () => {
+    const w = await open(tempDir('td-notify-'));
+    await ok(w, 'settings.set', everything());
+    const attacker = await startWebhooks('none');
+    const listener = await startSmtp('desk', 'anything', { starttls: false });
+    try {
+      const tg = await dispatch(w, 'settings.set', { delivery: { telegram: { apiUrl: attacker.url } } });
+      expect(tg).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^delivery\.telegram\.botToken: the Telegram API address changed \(127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+\), .*enter the bot token again with the new address/) } });
+      const mail = await dispatch(w, 'settings.set', { delivery: { email: { host: '127.0.0.1', port: listener.port } } });
+      expect(mail).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringMatching(/^delivery\.email\.password: the SMTP server or user changed .*enter the password again with the new server/) } });
+      // Nothing was saved: the tests still go where the secrets were given for.
+      const test = await ok(w, 'notifications.test', {});
+      expect(test.map((r) => r.ok)).toEqual([true, true, true]);
+      expect(attacker.attempts).toBe(0);
+      expect(listener.logins.total).toBe(0);
+      // With the secret given again the change is taken, and said in the log (hosts only).
+      await ok(w, 'settings.set', { delivery: { telegram: { apiUrl: attacker.url, botToken: BOT_TOKEN } } });
+      expect(w.logs.list(1_000).map((e) => e.message)).toContain(`Telegram bot now goes to 127.0.0.1:${attacker.port} (was 127.0.0.1:${hooks.port}).`);
+    } finally {
+      await attacker.close();
+      await listener.close();
+    }
+  });
+});
+
+describe('after a restart of the headless server (secrets in memory only)', () => {
+  it('each channel left on without its secret is said at start: a warning on Overview, in the log and in settings.get', async () => {
+    const dataDir = tempDir('td-notify-');
+    const headless = () => openWorkstation({ clock: new SystemClock(), dataDir, secrets: new MemorySecretStore(), backups: false, delivery: { gatherMs: 0, retryDelaysMs: [10], timeoutMs: 2_000 } });
+    ws = headless();
+    await ok(ws, 'settings.set', everything());
+    expect((await ok(ws, 'settings.get', {})).warnings).toEqual([]);
+    await ws.close();
+    ws = headless();
+    const expected = [
+      'E-mail is on but its SMTP password is not set since the restart (the headless server keeps secrets in memory only): enter it again in Settings or set THETADESK_SMTP_PASSWORD.',
+      'Slack webhook is on but its webhook URL is not set since the restart (the headless server keeps secrets in memory only): enter it again in Settings or set THETADESK_SLACK_WEBHOOK_URL.',
+      'Telegram bot is on but its bot token is not set since the restart (the headless server keeps secrets in memory only): enter it again in Settings or set THETADESK_TELEGRAM_BOT_TOKEN.',
+    ];
+    const listed = await ok(ws, 'notifications.list', { limit: 100 });
+    expect(listed.map((n) => [n.level, n.body])).toEqual(expect.arrayContaining(expected.map((w) => ['warn', w])));
+    const warned = ws.logs.list(1_000).filter((e) => e.level === 'warn').map((e) => e.message);
+    for (const w of expected) expect(warned.filter((m) => m.includes(w))).toHaveLength(1);
+    const get = await ok(ws, 'settings.get', {});
+    expect(get.warnings).toEqual(expected);
+    expect(get.delivery.telegram).toMatchObject({ enabled: true, botTokenSet: false });
+    // Given again (a change is checked as a whole: each channel left on needs its secret), the warnings go.
+    await ok(ws, 'settings.set', { delivery: { email: { password: PASSWORD }, slack: { enabled: false }, telegram: { botToken: BOT_TOKEN } } });
+    expect((await ok(ws, 'settings.get', {})).warnings).toEqual([]);
   });
 });
 

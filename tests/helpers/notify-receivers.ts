@@ -1,16 +1,27 @@
 /**
  * Local receivers for notification delivery tests, on loopback, never a real service:
- * - an SMTP server (smtp-server) with one user and password, keeping every message it accepts;
+ * - an SMTP server (smtp-server) with one user and password, keeping every message it accepts; it offers
+ *   STARTTLS with a self-signed certificate for localhost/127.0.0.1 (localhost-tls.crt, made with
+ *   `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 36500 -subj /CN=localhost
+ *   -addext subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1`), which this process trusts as a user
+ *   would trust a private CA — Thetadesk itself verifies every certificate;
  * - an HTTP receiver playing a Slack incoming webhook (POST /services/… JSON `{ text }` → `200 ok`) and
  *   the Telegram Bot API (POST /bot<token>/sendMessage JSON `{ chat_id, text }` → `{ ok: true, result }`,
  *   a wrong token → 401 `{ ok: false, error_code: 401, description: "Unauthorized" }`), as their public
  *   documentation describes them. Its mode can be switched to refuse (HTTP 500) or to hang.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { SMTPServer } from 'smtp-server';
 
-export type ReceivedMail = { from: string; to: string[]; subject: string; text: string; raw: string; user: string | null };
+export type ReceivedMail = { from: string; to: string[]; subject: string; text: string; raw: string; user: string | null; tls: boolean };
+
+const TLS_KEY = readFileSync(new URL('./localhost-tls.key', import.meta.url));
+const TLS_CERT = readFileSync(new URL('./localhost-tls.crt', import.meta.url));
+// This test process trusts the local server's certificate (Node >= 24.5; the default store otherwise).
+if (!tls.getCACertificates('default').includes(TLS_CERT.toString('utf8'))) tls.setDefaultCACertificates([...tls.getCACertificates('default'), TLS_CERT.toString('utf8')]);
 
 /** Waits until `check` holds (polling), or fails after `ms`. */
 export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
@@ -44,18 +55,23 @@ function parseMail(raw: string): { subject: string; text: string } {
   return { subject: header('Subject'), text: text.replace(/\r\n/g, '\n').replace(/\n$/, '') };
 }
 
-export type LocalSmtp = { port: number; mails: ReceivedMail[]; authFailures: number; close(): Promise<void> };
+export type LocalSmtp = { port: number; mails: ReceivedMail[]; authFailures: number; /** AUTH commands seen (right or wrong), and how many came in clear. */ logins: { total: number; inClear: number }; close(): Promise<void> };
 
-/** An SMTP server on 127.0.0.1 that requires `user`/`password` (no STARTTLS: loopback only). */
-export async function startSmtp(user: string, password: string): Promise<LocalSmtp> {
+/**
+ * An SMTP server on 127.0.0.1 that requires `user`/`password`: with STARTTLS (and AUTH only after it) by
+ * default; `starttls: false` offers no TLS and takes AUTH in clear, as a careless or hostile server would.
+ */
+export async function startSmtp(user: string, password: string, options: { starttls?: boolean } = {}): Promise<LocalSmtp> {
+  const starttls = options.starttls ?? true;
   const mails: ReceivedMail[] = [];
-  const state = { authFailures: 0 };
+  const state = { authFailures: 0, logins: { total: 0, inClear: 0 } };
   const server = new SMTPServer({
     logger: false,
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
+    ...(starttls ? { key: TLS_KEY, cert: TLS_CERT, allowInsecureAuth: false } : { disabledCommands: ['STARTTLS'], allowInsecureAuth: true }),
     authMethods: ['PLAIN', 'LOGIN'],
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
+      state.logins.total++;
+      if (!session.secure) state.logins.inClear++;
       if (auth.username === user && auth.password === password) return callback(null, { user });
       state.authFailures++;
       const error = Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 });
@@ -67,7 +83,7 @@ export async function startSmtp(user: string, password: string): Promise<LocalSm
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), ...parseMail(raw), raw, user: (session.user as string | undefined) ?? null });
+        mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), ...parseMail(raw), raw, user: (session.user as string | undefined) ?? null, tls: session.secure });
         callback(null);
       });
     },
@@ -80,6 +96,7 @@ export async function startSmtp(user: string, password: string): Promise<LocalSm
     get authFailures() {
       return state.authFailures;
     },
+    logins: state.logins,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -7,9 +7,14 @@
  * Each send resolves with what happened in words, or throws a DeliveryError that says exactly why not and
  * whether trying again could help. No message ever contains a secret: the password, the webhook URL
  * and the bot token are cut out of every error text before it leaves here.
+ *
+ * Failures below the protocol (refused, reset, timed out, TLS, another kind of service on the port) all
+ * read the same, so `notifications.test` cannot be used to scan ports; only what a real SMTP server or
+ * web service answered (a refused password, an HTTP status) is told apart, and of a web page only a
+ * Slack-style error word is quoted.
  */
 import nodemailer from 'nodemailer';
-import { webhookUrlProblem, type DeliveryConfig } from '../../../shared/domain/notifications.ts';
+import { smtpHostProblem, webhookUrlProblem, type DeliveryConfig } from '../../../shared/domain/notifications.ts';
 
 /** One message as a channel sends it. */
 export type OutgoingMessage = { subject: string; text: string };
@@ -42,7 +47,9 @@ export function setupProblem(setup: ChannelSetup): string | null {
     case 'email': {
       const c = setup.config;
       const missing = [!c.host ? 'an SMTP host' : null, !c.from ? 'a From address' : null, c.to.length === 0 ? 'at least one recipient' : null, c.user && !setup.password ? 'the password of its user' : null].filter(Boolean);
-      return missing.length ? `E-mail needs ${missing.join(', ')}.` : null;
+      if (missing.length) return `E-mail needs ${missing.join(', ')}.`;
+      const host = smtpHostProblem(c.host);
+      return host ? `The SMTP host ${host}.` : null;
     }
     case 'slack': {
       // Checked here too: THETADESK_SLACK_WEBHOOK_URL reaches the store without the Settings page's check.
@@ -51,7 +58,9 @@ export function setupProblem(setup: ChannelSetup): string | null {
     }
     case 'telegram': {
       const missing = [!setup.botToken ? 'a bot token' : null, !setup.config.chatId ? 'a chat id' : null].filter(Boolean);
-      return missing.length ? `Telegram needs ${missing.join(' and ')}.` : null;
+      if (missing.length) return `Telegram needs ${missing.join(' and ')}.`;
+      const api = webhookUrlProblem(setup.config.apiUrl);
+      return api ? `The Telegram API address ${api}.` : null;
     }
   }
 }
@@ -78,10 +87,6 @@ function clip(text: string): string {
   return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT - 40)}\n… (cut: the full text is in the app)`;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 const stopped = (name: string) => new DeliveryError(`${name}: sending was stopped because Thetadesk is shutting down.`, true);
 
 async function sendEmail(c: DeliveryConfig['email'], password: string | null, message: OutgoingMessage, timeoutMs: number, stop: AbortSignal | undefined): Promise<string> {
@@ -89,9 +94,10 @@ async function sendEmail(c: DeliveryConfig['email'], password: string | null, me
     host: c.host,
     port: c.port,
     secure: c.secure,
-    // A password never crosses the network in clear: without TLS from the start, STARTTLS is required
-    // (except to this computer, e.g. a local relay).
-    requireTLS: !c.secure && !!c.user && !isLoopback(c.host),
+    // A password never crosses a connection in clear: without TLS from the start, STARTTLS is required —
+    // to this computer too (anything listening on a local port could be someone else's). Certificates are
+    // verified (nodemailer's default).
+    requireTLS: !c.secure && !!c.user,
     ...(c.user ? { auth: { user: c.user, pass: password ?? '' } } : {}),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
@@ -110,7 +116,11 @@ async function sendEmail(c: DeliveryConfig['email'], password: string | null, me
   }
 }
 
-type SmtpFailure = { code?: string; responseCode?: number; response?: string; message?: string };
+type SmtpFailure = { code?: string; command?: string; responseCode?: number; response?: string; message?: string };
+
+/** A failure below the protocol, in words that do not tell a closed port from one where something else listens. */
+const unreachable = (what: string, where: string, service: 'SMTP server' | 'web service', check: string) =>
+  new DeliveryError(`Could not deliver to ${what} ${where}: no ${service} answered there (the connection was refused, dropped or timed out, TLS failed, or another kind of service listens there). ${check}`, true);
 
 function smtpError(error: unknown, c: DeliveryConfig['email'], password: string | null): DeliveryError {
   const e = (error ?? {}) as SmtpFailure;
@@ -123,21 +133,19 @@ function smtpError(error: unknown, c: DeliveryConfig['email'], password: string 
       return new DeliveryError(`The SMTP server ${where} needs a user name and password.`, false);
     case 'EENVELOPE':
       return new DeliveryError(`The SMTP server ${where} refused the sender or the recipients (${said}).`, false);
-    case 'ETLS':
-      return new DeliveryError(`TLS with ${where} failed (${said}). Port 465 usually needs "TLS from the start", 587 and 25 STARTTLS.`, true);
     case 'EDNS':
       return new DeliveryError(`The SMTP host "${c.host}" could not be found (${said}).`, true);
-    case 'ETIMEDOUT':
-      return new DeliveryError(`The SMTP server ${where} did not answer in time.`, true);
-    case 'ECONNECTION':
-    case 'ESOCKET':
-      return new DeliveryError(`Could not talk to the SMTP server ${where} (${said}).`, true);
-    default: {
-      // An SMTP reply: 4xx is transient, 5xx permanent (RFC 5321).
-      const transient = e.responseCode === undefined || (e.responseCode >= 400 && e.responseCode < 500);
-      return new DeliveryError(`The SMTP server ${where} did not take the message (${said}).`, transient);
-    }
   }
+  // An SMTP server that answered STARTTLS with a refusal: the password is not sent in clear.
+  if (e.code === 'ETLS' && e.command === 'STARTTLS' && typeof e.responseCode === 'number' && e.responseCode >= 400) {
+    return new DeliveryError(`The SMTP server ${where} does not offer STARTTLS (${said}), and Thetadesk sends a password only over TLS: use the server's TLS port (465, "TLS from the start") or its STARTTLS port (587).`, false);
+  }
+  if (typeof e.responseCode !== 'number' || !Number.isFinite(e.responseCode) || e.code === 'EPROTOCOL' || e.code === 'ETLS') {
+    return unreachable('the SMTP server', where, 'SMTP server', 'Check the host, port and TLS setting (465 usually needs "TLS from the start", 587 and 25 STARTTLS), and that the server is up.');
+  }
+  // An SMTP reply: 4xx is transient, 5xx permanent (RFC 5321).
+  const transient = e.responseCode >= 400 && e.responseCode < 500;
+  return new DeliveryError(`The SMTP server ${where} did not take the message (${said}).`, transient);
 }
 
 /** Cuts every secret out of `text`. */
@@ -156,16 +164,16 @@ async function postJson(name: string, url: string, body: unknown, timeoutMs: num
     res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal, redirect: 'error' });
   } catch (error) {
     if (stop?.aborted) throw stopped(name);
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DeliveryError(`${name} did not answer within ${timeoutMs >= 1_000 ? `${Math.round(timeoutMs / 1_000)} s` : `${timeoutMs} ms`}.`, true);
-    const why = e.cause?.code ?? e.cause?.message ?? e.message;
-    throw new DeliveryError(`Could not reach ${name} at ${hostOf(url)} (${scrub(why, secrets)}).`, true);
+    const e = error as Error & { cause?: { code?: string } };
+    if (e.cause?.code === 'ENOTFOUND' || e.cause?.code === 'EAI_AGAIN') throw new DeliveryError(`The host of ${name} (${new URL(url).hostname}) could not be found.`, true);
+    throw unreachable(name, `at ${hostOf(url)}`, 'web service', 'Check the address, and that the receiver is up.');
   }
   let text: string;
   try {
     text = await res.text();
-  } catch (error) {
-    throw new DeliveryError(`${name}'s answer broke off (${scrub((error as Error).message, secrets)}).`, true);
+  } catch {
+    if (stop?.aborted) throw stopped(name);
+    throw unreachable(name, `at ${hostOf(url)}`, 'web service', 'Check the address, and that the receiver is up.');
   }
   try {
     return read({ status: res.status, body: scrub(text, secrets), retryAfter: res.headers.get('retry-after') });
@@ -177,10 +185,17 @@ async function postJson(name: string, url: string, body: unknown, timeoutMs: num
 
 function hostOf(url: string): string {
   try {
-    return new URL(url).host;
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
   } catch {
     return 'its address';
   }
+}
+
+/** A receiver's error word as Slack and the Bot API write them (no_service, internal_error), or '' for anything else (a web page is not quoted). */
+function errorWord(body: string): string {
+  const t = body.trim();
+  return /^[A-Za-z0-9_.:' -]{1,80}$/.test(t) ? t : '';
 }
 
 /** HTTP statuses worth trying again: rate limited, or the receiver's own trouble. */
@@ -192,7 +207,8 @@ function retryableStatus(status: number): boolean {
 function slackAnswer(a: Answer): string {
   if (a.status >= 200 && a.status < 300) return 'delivered to the Slack webhook';
   const seconds = a.retryAfter !== null && Number.isFinite(Number(a.retryAfter)) ? Number(a.retryAfter) : null;
-  throw new DeliveryError(`The Slack webhook refused the message: HTTP ${a.status}${a.body ? ` ${a.body.trim().slice(0, 200)}` : ''}.`, retryableStatus(a.status), seconds);
+  const word = errorWord(a.body);
+  throw new DeliveryError(`The Slack webhook refused the message: HTTP ${a.status}${word ? ` ${word}` : ''}.`, retryableStatus(a.status), seconds);
 }
 
 /** Telegram answers `{ ok, result }` or `{ ok: false, error_code, description, parameters: { retry_after } }`. */
@@ -202,8 +218,8 @@ function telegramAnswer(a: Answer): string {
   try {
     json = (a.body ? JSON.parse(a.body) : {}) as Reply;
   } catch {
-    // Not the Bot API's JSON (a proxy's error page): its status and text say what happened.
-    json = { description: a.body.trim() || undefined };
+    // Not the Bot API's JSON (a proxy's error page): its status, and its text only if it is an error word.
+    json = { description: errorWord(a.body) || undefined };
   }
   if (a.status >= 200 && a.status < 300 && json.ok === true) return 'delivered to the Telegram chat';
   const code = json.error_code ?? a.status;

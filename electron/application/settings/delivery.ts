@@ -52,6 +52,27 @@ export function deliverySettings(store: Store, secrets: SecretStore): DeliverySe
   };
 }
 
+/**
+ * Each channel that is on but cannot send because its secret is gone — after a restart of the headless
+ * server, which keeps secrets in memory only (unless given in the environment), or a secrets file lost on
+ * the desktop. Said at start (a warning notification and the log) and in settings.get's warnings.
+ */
+export function deliveryWarnings(store: Store, secrets: SecretStore): string[] {
+  const c = deliveryConfig(store);
+  const missing: [boolean, string, string, string][] = [
+    [c.email.enabled && !!c.email.user && !secrets.has(NOTIFY_SECRETS.smtpPassword), DELIVERY_CHANNEL_LABELS.email, 'SMTP password', 'THETADESK_SMTP_PASSWORD'],
+    [c.slack.enabled && !secrets.has(NOTIFY_SECRETS.slackWebhook), DELIVERY_CHANNEL_LABELS.slack, 'webhook URL', 'THETADESK_SLACK_WEBHOOK_URL'],
+    [c.telegram.enabled && !secrets.has(NOTIFY_SECRETS.telegramToken), DELIVERY_CHANNEL_LABELS.telegram, 'bot token', 'THETADESK_TELEGRAM_BOT_TOKEN'],
+  ];
+  return missing
+    .filter(([gone]) => gone)
+    .map(([, channel, secret, variable]) =>
+      secrets.kind === 'memory'
+        ? `${channel} is on but its ${secret} is not set since the restart (the headless server keeps secrets in memory only): enter it again in Settings or set ${variable}.`
+        : `${channel} is on but its ${secret} is not stored: enter it again in Settings.`,
+    );
+}
+
 /** A channel's settings with its secrets, for the one moment of a send. */
 export function channelSetup(store: Store, secrets: SecretStore, channel: DeliveryChannel): ChannelSetup {
   const c = deliveryConfig(store);
@@ -80,7 +101,46 @@ const SECRET_LABEL: Record<string, string> = {
   [NOTIFY_SECRETS.telegramToken]: 'Telegram bot token',
 };
 
-export type DeliveryChange = { config: DeliveryConfig; changed: boolean; secrets: [string, string][] };
+export type DeliveryChange = { before: DeliveryConfig; config: DeliveryConfig; changed: boolean; secrets: [string, string][] };
+
+/** Where the SMTP password goes: server, port, TLS mode and user (a change of any is a new destination). */
+const smtpDestination = (e: DeliveryConfig['email']) => (e.host ? `${e.host}:${e.port} (${e.secure ? 'TLS from the start' : 'STARTTLS'})${e.user ? ` as user "${e.user}"` : ' without a login'}` : 'no server');
+
+/** An address's host (and port) only: the path or user info of a URL may hold a token. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(an invalid address)';
+  }
+}
+
+/**
+ * The refusals a secret's new destination calls for: a stored SMTP password or Telegram bot token is never
+ * sent to a server, port, TLS mode, user or API address it was not given for — whoever changes where it
+ * goes gives it again in the same change (an attacker with the API but not the secret cannot redirect it).
+ */
+function destinationProblems(before: DeliveryConfig, after: DeliveryConfig, given: Map<string, string>, secrets: SecretStore): string[] {
+  const out: string[] = [];
+  const stored = (name: string) => secrets.has(name) && !given.has(name);
+  if (after.email.user && stored(NOTIFY_SECRETS.smtpPassword) && smtpDestination(before.email) !== smtpDestination(after.email)) {
+    out.push(`delivery.email.password: the SMTP server or user changed (${smtpDestination(before.email)} → ${smtpDestination(after.email)}), and the stored password is never sent to a new server or user unasked — enter the password again with the new server (or give "" to forget it)`);
+  }
+  if (stored(NOTIFY_SECRETS.telegramToken) && before.telegram.apiUrl !== after.telegram.apiUrl) {
+    out.push(`delivery.telegram.botToken: the Telegram API address changed (${hostOf(before.telegram.apiUrl)} → ${hostOf(after.telegram.apiUrl)}), and the stored bot token is never sent to a new address unasked — enter the bot token again with the new address (or give "" to forget it)`);
+  }
+  return out;
+}
+
+/** Each change of where a channel sends, in words for the log (host names, never a secret). */
+export function describeDestinationChanges(change: DeliveryChange): string[] {
+  const { before, config: after } = change;
+  const out: string[] = [];
+  if (smtpDestination(before.email) !== smtpDestination(after.email)) out.push(`${DELIVERY_CHANNEL_LABELS.email} now goes to ${smtpDestination(after.email)} (was ${smtpDestination(before.email)}).`);
+  if (before.telegram.apiUrl !== after.telegram.apiUrl) out.push(`${DELIVERY_CHANNEL_LABELS.telegram} now goes to ${hostOf(after.telegram.apiUrl)} (was ${hostOf(before.telegram.apiUrl)}).`);
+  if (change.secrets.some(([name, value]) => name === NOTIFY_SECRETS.slackWebhook && value !== '')) out.push(`${DELIVERY_CHANNEL_LABELS.slack} now goes to ${hostOf(change.secrets.find(([name]) => name === NOTIFY_SECRETS.slackWebhook)![1])}.`);
+  return out;
+}
 
 /**
  * Checks a change against what is saved, as a whole (a channel turned on must be able to send), and
@@ -100,7 +160,7 @@ export function planDeliveryChange(store: Store, secrets: SecretStore, update: D
   };
   const given = new Map(secretsOf(update));
   const has = (name: string) => (given.has(name) ? given.get(name) !== '' : secrets.has(name));
-  const problems: string[] = [];
+  const problems = destinationProblems(before, config, given, secrets);
   const e = config.email;
   if (e.enabled) {
     if (!e.host) problems.push('delivery.email.host: e-mail notifications need the SMTP server (e.g. smtp.gmail.com)');
@@ -117,7 +177,7 @@ export function planDeliveryChange(store: Store, secrets: SecretStore, update: D
   if (secrets.kind === 'unavailable' && [...given.values()].some((v) => v !== '')) {
     throw new ApiError('VALIDATION', 'delivery: this computer offers no encrypted storage for secrets (Electron safeStorage is unavailable), so the password, webhook URL or bot token was not stored and nothing was saved. Set THETADESK_SMTP_PASSWORD, THETADESK_SLACK_WEBHOOK_URL or THETADESK_TELEGRAM_BOT_TOKEN in the environment instead.');
   }
-  return { config, changed: JSON.stringify(config) !== JSON.stringify(before), secrets: secretsOf(update) };
+  return { before, config, changed: JSON.stringify(config) !== JSON.stringify(before), secrets: secretsOf(update) };
 }
 
 /** Stores the secrets of a planned change (registering each with the log's redaction first). */

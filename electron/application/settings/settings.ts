@@ -21,7 +21,7 @@ import { IB_LIVE_PORTS, IB_PAPER_PORTS } from '../../brokers/ibkr/parsing/accoun
 import { brokerTitle } from '../../brokers/port.ts';
 import type { Store } from '../../store/store.ts';
 import type { Logger } from '../../engine/ports.ts';
-import { deliverySettings, DELIVERY_KEY, describeDelivery, planDeliveryChange, storeDeliverySecrets } from './delivery.ts';
+import { deliveryWarnings, describeDestinationChanges, deliverySettings, DELIVERY_KEY, describeDelivery, planDeliveryChange, storeDeliverySecrets } from './delivery.ts';
 
 /** Where secrets live. Values never leave the main process except to the broker adapter. */
 export type SecretStore = {
@@ -166,7 +166,7 @@ export function readSettings(ctx: SettingsContext): Settings {
     restartRequired: (ctx.activeBroker !== null && saved.broker !== ctx.activeBroker) || saved.mode !== ctx.activeMode,
     accountRisk: accountRisk(ctx.store),
     inForce: ctx.inForce ?? [],
-    warnings: settingsWarnings(saved, ctx),
+    warnings: [...settingsWarnings(saved, ctx), ...deliveryWarnings(ctx.store, ctx.secrets)],
   };
 }
 
@@ -286,6 +286,8 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
       ctx.store.settings.set(DELIVERY_KEY, delivery.config, at);
       log?.info(`Notification delivery: ${describeDelivery(delivery.config)}.`);
     }
+    // Where a secret goes is said on its own line (a new SMTP server, API address or webhook host).
+    if (delivery) for (const line of describeDestinationChanges(delivery)) log?.info(line);
   });
   if (riskChanged) ctx.applyAccountRisk?.(riskAfter);
   const settings = readSettings(ctx);

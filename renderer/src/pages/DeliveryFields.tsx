@@ -115,13 +115,13 @@ export function DeliveryFields({ settings, form, onChange, send, api, saving }: 
           <label className="check">
             <input type="checkbox" checked={form.email.secure} onChange={(e) => email({ secure: e.target.checked })} /> TLS from the start (port 465)
           </label>
-          <span className="hint">Otherwise STARTTLS is required before a password is sent.</span>
+          <span className="hint">Otherwise STARTTLS is required before a password is sent (to this computer too).</span>
           <label htmlFor="set-smtp-user">SMTP user</label>
           <input id="set-smtp-user" value={form.email.user} onChange={(e) => email({ user: e.target.value })} autoComplete="off" spellCheck={false} />
           <span className="hint">Empty when the server needs no login.</span>
           <label htmlFor="set-smtp-password">SMTP password</label>
           <input id="set-smtp-password" type="password" value={form.email.password} placeholder={settings.email.passwordSet ? 'stored' : 'not set'} onChange={(e) => email({ password: e.target.value })} autoComplete="new-password" spellCheck={false} />
-          <span className="hint">{settings.email.passwordSet ? 'A password is stored; type a new one to replace it.' : 'Write-only: it is never shown again.'}</span>
+          <span className="hint">{settings.email.passwordSet ? 'A password is stored; type a new one to replace it — and type it again when you change the server, port, TLS or user.' : 'Write-only: it is never shown again.'}</span>
           <label htmlFor="set-smtp-from">From</label>
           <input id="set-smtp-from" type="email" value={form.email.from} onChange={(e) => email({ from: e.target.value })} autoComplete="off" spellCheck={false} />
           <span className="hint">The sender address your server allows.</span>
@@ -161,7 +161,7 @@ export function DeliveryFields({ settings, form, onChange, send, api, saving }: 
           <span className="hint">A number (e.g. -1001234567890) or @channelname; add the bot to the chat first.</span>
           <label htmlFor="set-tg-api">Bot API address</label>
           <input id="set-tg-api" value={form.telegram.apiUrl} onChange={(e) => telegram({ apiUrl: e.target.value })} autoComplete="off" spellCheck={false} />
-          <span className="hint">https://api.telegram.org unless you run a local Bot API server.</span>
+          <span className="hint">https://api.telegram.org unless you run a local Bot API server; changing it needs the bot token typed again.</span>
         </div>
         <Kinds id="Telegram" kinds={form.telegram.kinds} disabled={!form.telegram.enabled} onChange={(kinds) => telegram({ kinds })} />
         {settings.telegram.botTokenSet && forget('Telegram bot token', { telegram: { botToken: '', enabled: false } })}
