@@ -2,7 +2,7 @@
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import { etDate } from '../../../shared/time/et.ts';
-import { instant, optInt, optNum, rowId, toJson } from './util.ts';
+import { instant, inTransaction, optInt, optNum, rowId, toJson } from './util.ts';
 
 export type DecisionKind = 'ENTER' | 'SKIP' | 'EXIT' | 'VETO' | 'HOLD';
 
@@ -111,7 +111,7 @@ export class DecisionRepo {
     if (d.kind === 'ENTER' && d.snapshotIds.length === 0) {
       throw new StoreError('invalid', 'an ENTER decision must reference the chain snapshot(s) it used, so it can be replayed');
     }
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const r = this.#insert.run(
         d.strategyId,
         d.configId,
@@ -134,7 +134,7 @@ export class DecisionRepo {
       const id = rowId(r.lastInsertRowid);
       for (const s of d.snapshotIds) this.#link.run(id, s);
       return id;
-    })();
+    });
   }
 
   get(decisionId: number): DecisionRow | null {

@@ -10,7 +10,7 @@ import { etDate } from '../../../shared/time/et.ts';
 import type { EventLogRepo } from './events.ts';
 import type { OrderRepo, OrderUpdate } from './orders.ts';
 import type { TradeRepo } from './trades.ts';
-import { instant, int, toJson } from './util.ts';
+import { instant, int, inTransaction, toJson } from './util.ts';
 
 export type FillInput = {
   /** Our order (orders.order_id) this execution belongs to. */
@@ -91,7 +91,7 @@ export class FillRepo {
     if (int(f.priceCents, 'fill priceCents') < 0) throw new StoreError('invalid', `fill price must be >= 0, got ${f.priceCents}`);
     const commission = int(f.commissionCents ?? 0, 'commissionCents');
     instant(f.filledAt, 'fill time');
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const order = this.#orders.get(f.orderId);
       if (!order) throw new StoreError('invalid', `fill ${f.execId} is for unknown order ${f.orderId}`);
       const existing = this.#byExec.get(order.broker, f.execId);
@@ -124,7 +124,7 @@ export class FillRepo {
       if (f.orderUpdate) this.#orders.update(order.orderId, { ...f.orderUpdate, at: f.filledAt });
       if (order.tradeId !== null) this.#trades.refresh(order.tradeId, f.filledAt);
       return { fill: toRow(this.#byExec.get(order.broker, f.execId)!), duplicate: false };
-    })();
+    });
   }
 
   /**
@@ -133,7 +133,7 @@ export class FillRepo {
    */
   setCommission(broker: string, execId: string, commissionCents: number, at: number): boolean {
     int(commissionCents, 'commissionCents');
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const f = this.#byExec.get(broker, execId);
       if (!f) return false;
       const diff = commissionCents - f.commission_cents;
@@ -143,7 +143,7 @@ export class FillRepo {
       if (f.trade_id !== null) this.#trades.refresh(f.trade_id, at);
       this.#events.append({ at, category: 'broker', type: 'broker.commission', orderId: f.order_id, tradeId: f.trade_id, payload: { execId, commissionCents } });
       return true;
-    })();
+    });
   }
 
   forOrder(orderId: number): FillRow[] {
