@@ -67,6 +67,8 @@ export class FillRepo {
   readonly #insert: Stmt;
   readonly #byExec: Stmt<Raw>;
   readonly #leg: Stmt<LegRaw>;
+  /** A fill's quantity, value and commission added to its leg's opened or closed side. */
+  readonly #addToLeg: Record<'OPEN' | 'CLOSE', Stmt>;
   constructor(db: Db, events: EventLogRepo, orders: OrderRepo, trades: TradeRepo) {
     this.#db = db;
     this.#events = events;
@@ -78,6 +80,8 @@ export class FillRepo {
     );
     this.#byExec = db.prepare('SELECT * FROM fills WHERE broker = ? AND exec_id = ?');
     this.#leg = db.prepare('SELECT leg_id, side, opened_qty, closed_qty, quantity FROM trade_legs WHERE trade_id = ? AND option_symbol = ?');
+    const addTo = (qty: string, value: string) => db.prepare(`UPDATE trade_legs SET ${qty} = ${qty} + ?, ${value} = ${value} + ?, commissions_cents = commissions_cents + ? WHERE leg_id = ?`);
+    this.#addToLeg = { OPEN: addTo('opened_qty', 'entry_value_cents'), CLOSE: addTo('closed_qty', 'exit_value_cents') };
   }
 
   /**
@@ -108,10 +112,7 @@ export class FillRepo {
         if (effect === 'CLOSE' && leg.closed_qty + f.quantity > leg.opened_qty) {
           throw new StoreError('invalid', `fill ${f.execId} would close ${leg.closed_qty + f.quantity} of ${leg.opened_qty} open ${f.symbol}`);
         }
-        const col = effect === 'OPEN' ? ['opened_qty', 'entry_value_cents'] : ['closed_qty', 'exit_value_cents'];
-        this.#db
-          .prepare(`UPDATE trade_legs SET ${col[0]} = ${col[0]} + ?, ${col[1]} = ${col[1]} + ?, commissions_cents = commissions_cents + ? WHERE leg_id = ?`)
-          .run(f.quantity, f.quantity * f.priceCents, commission, legId);
+        this.#addToLeg[effect].run(f.quantity, f.quantity * f.priceCents, commission, legId);
       }
       this.#insert.run(
         order.orderId, order.broker, f.execId, order.tradeId, legId, f.filledAt, etDate(f.filledAt), f.symbol, f.side, effect,

@@ -295,6 +295,9 @@ export class TradeRepo {
   #closedCache: ClosedResult[] | null = null;
   #setNotes: Stmt | null = null;
   #touch: Stmt | null = null;
+  #closing: Stmt | null = null;
+  #decisionTrade: Stmt<{ trade_id: number | null }> | null = null;
+  #linkTrade: Stmt | null = null;
   readonly #lastEntryCache = new Map<string, Partial<Record<Leg['underlying'], number>>>();
   readonly #onClosed: (exitDate: string, at: number) => void;
   /** `onClosed` runs in the transaction of every change to a CLOSED trade's figures (the daily summary). */
@@ -357,10 +360,12 @@ export class TradeRepo {
   }
 
   #linkDecision(decisionId: number, tradeId: number): void {
-    const d = this.#db.prepare<{ trade_id: number | null }>('SELECT trade_id FROM trade_decisions WHERE decision_id = ?').get(decisionId);
+    this.#decisionTrade ??= this.#db.prepare<{ trade_id: number | null }>('SELECT trade_id FROM trade_decisions WHERE decision_id = ?');
+    const d = this.#decisionTrade.get(decisionId);
     if (!d) throw new StoreError('invalid', `no decision ${decisionId} for trade ${tradeId}`);
     if (d.trade_id !== null && d.trade_id !== tradeId) throw new StoreError('invalid', `decision ${decisionId} already created trade ${d.trade_id}`);
-    this.#db.prepare('UPDATE trade_decisions SET trade_id = ? WHERE decision_id = ?').run(tradeId, decisionId);
+    this.#linkTrade ??= this.#db.prepare('UPDATE trade_decisions SET trade_id = ? WHERE decision_id = ?');
+    this.#linkTrade.run(tradeId, decisionId);
   }
 
   get(tradeId: number): TradeWithLegs | null {
@@ -482,7 +487,8 @@ export class TradeRepo {
   markClosing(tradeId: number, exitReason: string, at: number, notes?: Record<string, unknown>): void {
     inTransaction(this.#db, () => {
       const t = this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
-      this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = ?, updated_at = ? WHERE trade_id = ?`).run(exitReason, instant(at, 'time'), tradeId);
+      this.#closing ??= this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = ?, updated_at = ? WHERE trade_id = ?`);
+      this.#closing.run(exitReason, instant(at, 'time'), tradeId);
       if (notes) this.#mergeNotes(t, notes);
       this.#events.append({ at, category: 'engine', type: 'trade.closing', strategyId: t.strategy_id, tradeId, payload: { exitReason, ...notes } });
     });
