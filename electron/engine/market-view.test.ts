@@ -55,6 +55,14 @@ describe('no lookahead (visibleBars)', () => {
     expect(v).toEqual([bar('2026-03-02', 2), bar('2026-03-03', 3)]);
   });
 
+  it('the last n visible bars: the same window as cutting the whole visible list, ordered or not', () => {
+    const at = etToEpoch('2026-03-04', '10:00');
+    for (const n of [0, 1, 2, 3, bars.length + 5]) expect(visibleBars(bars, at, n)).toEqual(n === 0 ? [] : visibleBars(bars, at).slice(-n));
+    const shuffled = [bar('2026-03-05', 5), bar('2026-03-03', 3), bar('2026-03-02', 2), bar('2026-03-03', 9), bar('2026-02-27', 1)];
+    expect(visibleBars(shuffled, at, 2)).toEqual([bar('2026-03-02', 2), bar('2026-03-03', 3)]);
+    expect(visibleBars(shuffled, at, 0)).toEqual([]);
+  });
+
   it('sessionsBefore counts trading days back', () => {
     expect(sessionsBefore('2026-03-04', 2)).toBe('2026-03-02');
     expect(sessionsBefore('2026-03-02', 1)).toBe('2026-02-27');

@@ -19,8 +19,11 @@ import { etDate } from '../../shared/time/et.ts';
 import type { HistoryNeed, MarketView, UnderlyingView } from '../strategies/types.ts';
 import type { HistorySymbol, IndexLevels, Logger, MarketData } from './ports.ts';
 
-/** The bars a decision at `at` may see, oldest first: dates before `at`'s ET date, and that date once its session has closed. */
-export function visibleBars(bars: readonly DailyBar[], at: number): DailyBar[] {
+/**
+ * The bars a decision at `at` may see, oldest first: dates before `at`'s ET date, and that date once its
+ * session has closed; only the last `last` of them when given (one copy of the window, not two).
+ */
+export function visibleBars(bars: readonly DailyBar[], at: number, last?: number): DailyBar[] {
   const today = etDate(at);
   const s = session(today);
   const todayClosed = s !== null && at >= s.close;
@@ -41,13 +44,14 @@ export function visibleBars(bars: readonly DailyBar[], at: number): DailyBar[] {
       if (d < today || (d === today && todayClosed)) lo = mid + 1;
       else hi = mid;
     }
-    return bars.slice(0, lo);
+    return bars.slice(last === undefined ? 0 : Math.max(0, lo - last), lo);
   }
   const seen = new Set<string>();
-  return bars
+  const visible = bars
     .filter((b) => b.date < today || (b.date === today && todayClosed))
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0))
     .filter((b) => (seen.has(b.date) ? false : (seen.add(b.date), true)));
+  return last === undefined ? visible : visible.slice(Math.max(0, visible.length - last));
 }
 
 /** The ET date `sessions` trading days before `date` (the first date a history of that many sessions needs). */
@@ -112,7 +116,7 @@ export class MarketViews {
         this.#log.warn(`No daily history of ${symbol} on ${today}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    const visible = visibleBars(bars, at).slice(-sessions);
+    const visible = visibleBars(bars, at, sessions);
     this.#cache.set(key, visible);
     return visible;
   }

@@ -1112,7 +1112,7 @@ export class TradingEngine {
     if (window !== undefined && !inWindow(window, at)) return cancel(`its ${window.from}–${window.to} ET window had passed`);
     const blocked = this.#o.entryBlock?.(at) ?? null;
     if (blocked !== null) return cancel(blocked);
-    const decision = trade.decisionId === null ? null : this.#o.store.decisions.get(trade.decisionId);
+    const decision = trade.decisionId === null ? null : this.#o.store.decisions.legsOf(trade.decisionId);
     const decided = (decision?.legs ?? null) as ProposedLeg[] | null;
     if (!decided || decided.length !== trade.legs.length) return cancel('its decision has no legs to send');
     const marks = await this.#markTrades([trade], at);

@@ -35,6 +35,7 @@ import { NotificationRepo } from './repos/notifications.ts';
 import { OrderRepo } from './repos/orders.ts';
 import { ContextRepo, SnapshotRepo, type ContextRow } from './repos/snapshots.ts';
 import { TradeRepo } from './repos/trades.ts';
+import { inTransaction } from './repos/util.ts';
 
 export type OpenStoreOptions = {
   /** The data folder; created when missing (unless read-only). */
@@ -108,7 +109,7 @@ export class Store {
 
   /** Runs `fn` in one transaction (nested calls join it); rolls back if it throws. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return inTransaction(this.db, fn);
   }
 
   /** The decision with its config version, chain snapshots and context, exactly as stored. */

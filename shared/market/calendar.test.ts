@@ -128,6 +128,9 @@ describe('trading days and sessions', () => {
     expect(nextTradingDay('2025-04-17')).toBe('2025-04-21'); // Good Friday + weekend
     expect(previousTradingDay('2025-01-02')).toBe('2024-12-31');
     expect(nextTradingDay('2001-09-10')).toBe('2001-09-17');
+    // Asked again (remembered): the same days; a bad date is refused every time, never remembered.
+    expect(['2025-01-08', '2025-04-17', '2001-09-10'].map(nextTradingDay)).toEqual(['2025-01-10', '2025-04-21', '2001-09-17']);
+    for (let i = 0; i < 2; i++) expect(() => nextTradingDay('2025-02-30')).toThrow(RangeError);
   });
 
   it('equal the dates of the real SPX daily history 1998-01-02 … 2026-03-16, both ways', () => {

@@ -176,12 +176,19 @@ export function nextSessionOpen(at: number): number {
   return session(nextTradingDay(date))!.open;
 }
 
-/** The first trading day strictly after `date`. */
+const nextCache = new Map<string, string>();
+
+/** The first trading day strictly after `date` (remembered: counting sessions asks for it tens of thousands of times). */
 export function nextTradingDay(date: string): string {
+  const hit = nextCache.get(date);
+  if (hit !== undefined) return hit;
   let day = dayNumber(date);
   for (let k = 0; k < 30; k++) {
     const d = dateOfDay(++day);
-    if (isTradingDay(d)) return d;
+    if (isTradingDay(d)) {
+      if (nextCache.size < 50_000) nextCache.set(date, d);
+      return d;
+    }
   }
   throw new RangeError(`no trading day within 30 days after ${date}`);
 }

@@ -44,6 +44,15 @@ describe('trades, orders and fills', () => {
     expect(store.decisions.get(decisionId)!.tradeId).toBe(tradeId);
   });
 
+  it("reads an entry decision's legs and limit price alone (a queued entry's send), equal to the full read's", () => {
+    store = openTemp();
+    const { decisionId } = seedArbTrade(store);
+    const full = store.decisions.get(decisionId)!;
+    expect(full.legs).not.toBeNull();
+    expect(store.decisions.legsOf(decisionId)).toEqual({ legs: full.legs, limitPriceCents: full.limitPriceCents });
+    expect(store.decisions.legsOf(decisionId + 1000)).toBeNull();
+  });
+
   it('keeps the exit intent beside what the close realized: take profit at 50 % at mid, 36.17 % realized at natural', () => {
     store = openTemp();
     const { tradeId, intent } = seedTakeProfitTrade(store, ENTRY_AT);

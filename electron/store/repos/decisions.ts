@@ -2,7 +2,7 @@
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import { etDate } from '../../../shared/time/et.ts';
-import { instant, optInt, optNum, rowId, toJson } from './util.ts';
+import { instant, inTransaction, optInt, optNum, rowId, toJson } from './util.ts';
 
 export type DecisionKind = 'ENTER' | 'SKIP' | 'EXIT' | 'VETO' | 'HOLD';
 
@@ -94,6 +94,7 @@ export class DecisionRepo {
   readonly #insert: Stmt;
   readonly #link: Stmt;
   readonly #get: Stmt<Raw>;
+  readonly #legs: Stmt<{ legs_json: string | null; limit_price_cents: number | null }>;
   constructor(db: Db) {
     this.#db = db;
     this.#insert = db.prepare(
@@ -103,6 +104,7 @@ export class DecisionRepo {
     );
     this.#link = db.prepare('INSERT OR IGNORE INTO decision_snapshots (decision_id, snapshot_id) VALUES (?, ?)');
     this.#get = db.prepare(`${SELECT} WHERE d.decision_id = ?`);
+    this.#legs = db.prepare('SELECT legs_json, limit_price_cents FROM trade_decisions WHERE decision_id = ?');
   }
 
   /** Records a decision and the snapshots it used, in one transaction; returns its id. */
@@ -111,7 +113,7 @@ export class DecisionRepo {
     if (d.kind === 'ENTER' && d.snapshotIds.length === 0) {
       throw new StoreError('invalid', 'an ENTER decision must reference the chain snapshot(s) it used, so it can be replayed');
     }
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const r = this.#insert.run(
         d.strategyId,
         d.configId,
@@ -134,12 +136,21 @@ export class DecisionRepo {
       const id = rowId(r.lastInsertRowid);
       for (const s of d.snapshotIds) this.#link.run(id, s);
       return id;
-    })();
+    });
   }
 
   get(decisionId: number): DecisionRow | null {
     const r = this.#get.get(decisionId);
     return r ? toRow(r) : null;
+  }
+
+  /**
+   * A decision's legs and limit price only (what a queued entry sends): its details, which can hold the
+   * market view it read (tens of KB), are not parsed. Null when there is no such decision.
+   */
+  legsOf(decisionId: number): Pick<DecisionRow, 'legs' | 'limitPriceCents'> | null {
+    const r = this.#legs.get(decisionId);
+    return r ? { legs: r.legs_json === null ? null : (JSON.parse(r.legs_json) as unknown), limitPriceCents: r.limit_price_cents } : null;
   }
 
   /** Decisions on ET dates `fromDate`..`toDate` inclusive, in time order. */

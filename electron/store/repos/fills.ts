@@ -10,7 +10,7 @@ import { etDate } from '../../../shared/time/et.ts';
 import type { EventLogRepo } from './events.ts';
 import type { OrderRepo, OrderUpdate } from './orders.ts';
 import type { TradeRepo } from './trades.ts';
-import { instant, int, toJson } from './util.ts';
+import { instant, int, inTransaction, toJson } from './util.ts';
 
 export type FillInput = {
   /** Our order (orders.order_id) this execution belongs to. */
@@ -67,6 +67,8 @@ export class FillRepo {
   readonly #insert: Stmt;
   readonly #byExec: Stmt<Raw>;
   readonly #leg: Stmt<LegRaw>;
+  /** A fill's quantity, value and commission added to its leg's opened or closed side. */
+  readonly #addToLeg: Record<'OPEN' | 'CLOSE', Stmt>;
   constructor(db: Db, events: EventLogRepo, orders: OrderRepo, trades: TradeRepo) {
     this.#db = db;
     this.#events = events;
@@ -78,6 +80,8 @@ export class FillRepo {
     );
     this.#byExec = db.prepare('SELECT * FROM fills WHERE broker = ? AND exec_id = ?');
     this.#leg = db.prepare('SELECT leg_id, side, opened_qty, closed_qty, quantity FROM trade_legs WHERE trade_id = ? AND option_symbol = ?');
+    const addTo = (qty: string, value: string) => db.prepare(`UPDATE trade_legs SET ${qty} = ${qty} + ?, ${value} = ${value} + ?, commissions_cents = commissions_cents + ? WHERE leg_id = ?`);
+    this.#addToLeg = { OPEN: addTo('opened_qty', 'entry_value_cents'), CLOSE: addTo('closed_qty', 'exit_value_cents') };
   }
 
   /**
@@ -91,7 +95,7 @@ export class FillRepo {
     if (int(f.priceCents, 'fill priceCents') < 0) throw new StoreError('invalid', `fill price must be >= 0, got ${f.priceCents}`);
     const commission = int(f.commissionCents ?? 0, 'commissionCents');
     instant(f.filledAt, 'fill time');
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const order = this.#orders.get(f.orderId);
       if (!order) throw new StoreError('invalid', `fill ${f.execId} is for unknown order ${f.orderId}`);
       const existing = this.#byExec.get(order.broker, f.execId);
@@ -108,10 +112,7 @@ export class FillRepo {
         if (effect === 'CLOSE' && leg.closed_qty + f.quantity > leg.opened_qty) {
           throw new StoreError('invalid', `fill ${f.execId} would close ${leg.closed_qty + f.quantity} of ${leg.opened_qty} open ${f.symbol}`);
         }
-        const col = effect === 'OPEN' ? ['opened_qty', 'entry_value_cents'] : ['closed_qty', 'exit_value_cents'];
-        this.#db
-          .prepare(`UPDATE trade_legs SET ${col[0]} = ${col[0]} + ?, ${col[1]} = ${col[1]} + ?, commissions_cents = commissions_cents + ? WHERE leg_id = ?`)
-          .run(f.quantity, f.quantity * f.priceCents, commission, legId);
+        this.#addToLeg[effect].run(f.quantity, f.quantity * f.priceCents, commission, legId);
       }
       this.#insert.run(
         order.orderId, order.broker, f.execId, order.tradeId, legId, f.filledAt, etDate(f.filledAt), f.symbol, f.side, effect,
@@ -124,7 +125,7 @@ export class FillRepo {
       if (f.orderUpdate) this.#orders.update(order.orderId, { ...f.orderUpdate, at: f.filledAt });
       if (order.tradeId !== null) this.#trades.refresh(order.tradeId, f.filledAt);
       return { fill: toRow(this.#byExec.get(order.broker, f.execId)!), duplicate: false };
-    })();
+    });
   }
 
   /**
@@ -133,7 +134,7 @@ export class FillRepo {
    */
   setCommission(broker: string, execId: string, commissionCents: number, at: number): boolean {
     int(commissionCents, 'commissionCents');
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const f = this.#byExec.get(broker, execId);
       if (!f) return false;
       const diff = commissionCents - f.commission_cents;
@@ -143,7 +144,7 @@ export class FillRepo {
       if (f.trade_id !== null) this.#trades.refresh(f.trade_id, at);
       this.#events.append({ at, category: 'broker', type: 'broker.commission', orderId: f.order_id, tradeId: f.trade_id, payload: { execId, commissionCents } });
       return true;
-    })();
+    });
   }
 
   forOrder(orderId: number): FillRow[] {

@@ -4,7 +4,7 @@ import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import { isIsoDate } from '../../../shared/time/days.ts';
 import { toClosedTrade, type TradeRepo } from './trades.ts';
-import { instant, int, toJson } from './util.ts';
+import { instant, int, inTransaction, toJson } from './util.ts';
 
 /** The strategy id of the all-strategies row in daily_summary. */
 export const ALL_STRATEGIES = '*';
@@ -67,7 +67,7 @@ export class DailySummaryRepo {
    * trade closes or a closed trade's P&L changes (a late commission), in the same transaction.
    */
   recompute(date: string, at: number): DailySummaryRow[] {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const closed = this.#trades.listClosedOn(date);
       const groups = new Map<string, typeof closed>([[ALL_STRATEGIES, closed]]);
       for (const t of closed) groups.set(t.strategyId, [...(groups.get(t.strategyId) ?? []), t]);
@@ -79,7 +79,7 @@ export class DailySummaryRepo {
         rows.push(row);
       }
       return rows;
-    })();
+    });
   }
 
   /** Summarizes the days with closed trades but no summary yet (databases written before summaries were kept). Returns the dates. */
@@ -144,7 +144,7 @@ export class SystemStateRepo {
 
   /** Writes the state of a scope ('engine' or a strategy id), merging over what is stored. */
   put(scope: string, patch: Partial<Omit<SystemStateRow, 'scope' | 'updatedAt'>>, at: number): SystemStateRow {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const cur = this.get(scope);
       const next: SystemStateRow = {
         scope,
@@ -171,7 +171,7 @@ export class SystemStateRepo {
           int(next.tradesToday, 'tradesToday'), int(next.errorsToday, 'errorsToday'), next.stateDate, toJson(next.state, 'system state'), next.updatedAt,
         );
       return next;
-    })();
+    });
   }
 }
 

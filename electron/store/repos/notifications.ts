@@ -1,7 +1,7 @@
 /** Notifications as the Overview lists them, kept across restarts; only the newest `NOTIFICATIONS_KEPT` stay. */
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
-import { instant, rowId } from './util.ts';
+import { instant, inTransaction, rowId } from './util.ts';
 
 /** How many notifications are kept (older ones are deleted as new ones arrive). */
 export const NOTIFICATIONS_KEPT = 1_000;
@@ -46,11 +46,11 @@ export class NotificationRepo {
   add(n: Omit<NotificationRow, 'id'>): NotificationRow {
     if (!LEVELS.includes(n.level)) throw new StoreError('invalid', `notification level must be info, warn or error, got ${String(n.level)}`);
     const s = this.#statements();
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const id = rowId(s.insert.run(instant(n.at, 'notification time'), instant(n.wallAt, 'notification wall time'), n.level, n.title, n.body).lastInsertRowid);
       s.prune.run(NOTIFICATIONS_KEPT - 1);
       return { ...n, id };
-    })();
+    });
   }
 
   /** The newest `limit`, oldest first. */

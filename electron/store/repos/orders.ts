@@ -7,7 +7,7 @@
 import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import type { EventLogRepo } from './events.ts';
-import { instant, int, optInt, rowId, toJson } from './util.ts';
+import { instant, int, inTransaction, optInt, rowId, toJson } from './util.ts';
 
 export type OrderStatus =
   | 'PENDING_SUBMIT' | 'SUBMITTED' | 'ACCEPTED' | 'PARTIALLY_FILLED' | 'FILLED'
@@ -105,6 +105,7 @@ export class OrderRepo {
   readonly #get: Stmt<Raw>;
   readonly #byClient: Stmt<Raw>;
   readonly #byBroker: Stmt<Raw>;
+  readonly #update: Stmt;
   constructor(db: Db, events: EventLogRepo) {
     this.#db = db;
     this.#events = events;
@@ -114,6 +115,10 @@ export class OrderRepo {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_SUBMIT', ?, ?, ?, ?)`,
     );
     this.#get = db.prepare('SELECT * FROM orders WHERE order_id = ?');
+    this.#update = db.prepare(
+      `UPDATE orders SET status = ?, broker_order_id = ?, filled_quantity = ?, reject_reason = COALESCE(?, reject_reason),
+        response_json = COALESCE(?, response_json), request_json = COALESCE(?, request_json), submitted_at = ?, updated_at = ? WHERE order_id = ?`,
+    );
     this.#byClient = db.prepare('SELECT * FROM orders WHERE client_order_id = ?');
     this.#byBroker = db.prepare('SELECT * FROM orders WHERE broker = ? AND broker_order_id = ?');
   }
@@ -125,7 +130,7 @@ export class OrderRepo {
   create(o: OrderInput): OrderRow {
     if (!o.clientOrderId) throw new StoreError('invalid', 'an order needs a client order id');
     if (o.legs.length === 0) throw new StoreError('invalid', 'an order needs legs');
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       if (this.#byClient.get(o.clientOrderId)) throw new StoreError('invalid', `client order id ${o.clientOrderId} is already used`);
       const r = this.#insert.run(
         o.clientOrderId, o.broker, o.accountId ?? null, o.strategyId, o.decisionId ?? null, o.tradeId ?? null, o.purpose, o.orderType,
@@ -135,7 +140,7 @@ export class OrderRepo {
       const id = rowId(r.lastInsertRowid);
       this.#events.append({ at: o.at, category: 'order', type: 'order.created', strategyId: o.strategyId, orderId: id, tradeId: o.tradeId ?? null, payload: { clientOrderId: o.clientOrderId, purpose: o.purpose, limitPriceCents: o.limitPriceCents ?? null, quantity: o.quantity, legs: o.legs } });
       return toRow(this.#get.get(id)!);
-    })();
+    });
   }
 
   /**
@@ -143,7 +148,7 @@ export class OrderRepo {
    * message, and logs it, in one transaction. Joins an enclosing transaction (e.g. a fill's).
    */
   update(orderId: number, u: OrderUpdate): OrderRow {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const cur = this.#get.get(orderId);
       if (!cur) throw new StoreError('invalid', `no order ${orderId}`);
       if (u.status !== cur.status && !ORDER_TRANSITIONS[cur.status].includes(u.status)) {
@@ -158,15 +163,10 @@ export class OrderRepo {
         throw new StoreError('invalid', `order ${cur.client_order_id} already has broker id ${cur.broker_order_id}, not ${u.brokerOrderId}`);
       }
       const submittedAt = cur.submitted_at ?? (u.status === 'SUBMITTED' || u.status === 'ACCEPTED' ? instant(u.at, 'time') : null);
-      this.#db
-        .prepare(
-          `UPDATE orders SET status = ?, broker_order_id = ?, filled_quantity = ?, reject_reason = COALESCE(?, reject_reason),
-            response_json = COALESCE(?, response_json), request_json = COALESCE(?, request_json), submitted_at = ?, updated_at = ? WHERE order_id = ?`,
-        )
-        .run(
-          u.status, brokerOrderId, filled, u.rejectReason ?? null, u.response === undefined ? null : toJson(u.response, 'broker response'),
-          u.request === undefined ? null : toJson(u.request, 'order request'), submittedAt, instant(u.at, 'time'), orderId,
-        );
+      this.#update.run(
+        u.status, brokerOrderId, filled, u.rejectReason ?? null, u.response === undefined ? null : toJson(u.response, 'broker response'),
+        u.request === undefined ? null : toJson(u.request, 'order request'), submittedAt, instant(u.at, 'time'), orderId,
+      );
       const changed = u.status !== cur.status || filled !== cur.filled_quantity || brokerOrderId !== cur.broker_order_id;
       if (changed) {
         this.#events.append({
@@ -176,7 +176,7 @@ export class OrderRepo {
         });
       }
       return toRow(this.#get.get(orderId)!);
-    })();
+    });
   }
 
   get(orderId: number): OrderRow | null {

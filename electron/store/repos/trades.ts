@@ -19,7 +19,7 @@ import { StoreError } from '../errors.ts';
 import type { Db, Stmt } from '../sqlite.ts';
 import { etDate } from '../../../shared/time/et.ts';
 import type { EventLogRepo } from './events.ts';
-import { instant, int, optInt, rowId, toJson } from './util.ts';
+import { instant, int, inTransaction, optInt, rowId, toJson } from './util.ts';
 
 export type TradeStatus = 'PENDING' | 'OPEN' | 'CLOSING' | 'CLOSED' | 'CANCELLED' | 'ERROR';
 export type { Side };
@@ -295,6 +295,9 @@ export class TradeRepo {
   #closedCache: ClosedResult[] | null = null;
   #setNotes: Stmt | null = null;
   #touch: Stmt | null = null;
+  #closing: Stmt | null = null;
+  #decisionTrade: Stmt<{ trade_id: number | null }> | null = null;
+  #linkTrade: Stmt | null = null;
   readonly #lastEntryCache = new Map<string, Partial<Record<Leg['underlying'], number>>>();
   readonly #onClosed: (exitDate: string, at: number) => void;
   /** `onClosed` runs in the transaction of every change to a CLOSED trade's figures (the daily summary). */
@@ -332,7 +335,7 @@ export class TradeRepo {
   create(t: TradeInput): TradeWithLegs {
     if (t.legs.length === 0) throw new StoreError('invalid', 'a trade needs at least one leg');
     int(t.quantity, 'trade quantity');
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const r = this.#insertTrade.run(
         t.strategyId, t.configId ?? null, t.decisionId ?? null, t.broker, t.accountId ?? null, t.structure, t.quantity,
         etDate(instant(t.at, 'trade time')), optInt(t.maxProfitCents, 'maxProfitCents'), optInt(t.maxLossCents, 'maxLossCents'),
@@ -353,14 +356,16 @@ export class TradeRepo {
       this.#events.append({ at: t.at, category: 'engine', type: 'trade.created', strategyId: t.strategyId, tradeId, payload: { structure: t.structure, quantity: t.quantity } });
       this.#changed();
       return this.get(tradeId)!;
-    })();
+    });
   }
 
   #linkDecision(decisionId: number, tradeId: number): void {
-    const d = this.#db.prepare<{ trade_id: number | null }>('SELECT trade_id FROM trade_decisions WHERE decision_id = ?').get(decisionId);
+    this.#decisionTrade ??= this.#db.prepare<{ trade_id: number | null }>('SELECT trade_id FROM trade_decisions WHERE decision_id = ?');
+    const d = this.#decisionTrade.get(decisionId);
     if (!d) throw new StoreError('invalid', `no decision ${decisionId} for trade ${tradeId}`);
     if (d.trade_id !== null && d.trade_id !== tradeId) throw new StoreError('invalid', `decision ${decisionId} already created trade ${d.trade_id}`);
-    this.#db.prepare('UPDATE trade_decisions SET trade_id = ? WHERE decision_id = ?').run(tradeId, decisionId);
+    this.#linkTrade ??= this.#db.prepare('UPDATE trade_decisions SET trade_id = ? WHERE decision_id = ?');
+    this.#linkTrade.run(tradeId, decisionId);
   }
 
   get(tradeId: number): TradeWithLegs | null {
@@ -480,24 +485,25 @@ export class TradeRepo {
    * removes the key).
    */
   markClosing(tradeId: number, exitReason: string, at: number, notes?: Record<string, unknown>): void {
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       const t = this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
-      this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = ?, updated_at = ? WHERE trade_id = ?`).run(exitReason, instant(at, 'time'), tradeId);
+      this.#closing ??= this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = ?, updated_at = ? WHERE trade_id = ?`);
+      this.#closing.run(exitReason, instant(at, 'time'), tradeId);
       if (notes) this.#mergeNotes(t, notes);
       this.#events.append({ at, category: 'engine', type: 'trade.closing', strategyId: t.strategy_id, tradeId, payload: { exitReason, ...notes } });
-    })();
+    });
   }
 
   /** Merges `notes` into a trade's notes (an undefined value removes the key), with an event saying what changed. */
   updateNotes(tradeId: number, notes: Record<string, unknown>, at: number, eventType = 'trade.notes'): void {
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       const t = this.#get.get(tradeId);
       if (!t) throw new StoreError('invalid', `no trade ${tradeId}`);
       this.#mergeNotes(t, notes);
       this.#touch ??= this.#db.prepare('UPDATE trades SET updated_at = ? WHERE trade_id = ?');
       this.#touch.run(instant(at, 'time'), tradeId);
       this.#events.append({ at, category: 'engine', type: eventType, strategyId: t.strategy_id, tradeId, payload: notes });
-    })();
+    });
   }
 
   #mergeNotes(t: TradeRaw, patch: Record<string, unknown>): void {
@@ -512,7 +518,7 @@ export class TradeRepo {
 
   /** Cancels a trade that never filled (e.g. its opening order was rejected or cancelled). */
   cancel(tradeId: number, at: number, reason: string): void {
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       const t = this.#requireStatus(tradeId, ['PENDING', 'ERROR']);
       const filled = this.#legs.all(tradeId).some((l) => l.opened_qty > 0);
       if (filled) throw new StoreError('invalid', `trade ${tradeId} has fills; close it instead of cancelling`);
@@ -520,7 +526,7 @@ export class TradeRepo {
         .run(reason, at, etDate(at), at, tradeId);
       this.#events.append({ at, category: 'engine', type: 'trade.cancelled', strategyId: t.strategy_id, tradeId, payload: { reason } });
       this.#changed();
-    })();
+    });
   }
 
   /**
@@ -530,7 +536,7 @@ export class TradeRepo {
    * expiration settled at) is kept in the trade's notes under `settlement` and in the event log.
    */
   settleAtExpiry(tradeId: number, at: number, pricesCents: Record<string, number>, exitReason = 'EXPIRED', settlementValues: Record<string, number> = {}): TradeWithLegs {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const t = this.#requireStatus(tradeId, ['OPEN', 'CLOSING', 'ERROR']);
       if (Object.keys(settlementValues).length > 0) {
         const notes = JSON.parse(t.notes_json) as Record<string, unknown>;
@@ -549,17 +555,17 @@ export class TradeRepo {
       this.#db.prepare(`UPDATE trades SET status = 'CLOSING', exit_reason = COALESCE(exit_reason, ?) WHERE trade_id = ?`).run(exitReason, tradeId);
       this.refresh(tradeId, at);
       return this.get(tradeId)!;
-    })();
+    });
   }
 
   /** Sets an exit reason and status ERROR etc. directly (reconciliation). */
   setStatus(tradeId: number, status: TradeStatus, at: number, note?: string): void {
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       const t = this.#requireStatus(tradeId, ['PENDING', 'OPEN', 'CLOSING', 'ERROR']);
       this.#db.prepare('UPDATE trades SET status = ?, updated_at = ? WHERE trade_id = ?').run(status, at, tradeId);
       this.#events.append({ at, category: 'engine', type: 'trade.status', strategyId: t.strategy_id, tradeId, payload: { from: t.status, to: status, note: note ?? null } });
       this.#changed();
-    })();
+    });
   }
 
   /**
