@@ -751,6 +751,8 @@ export const SpySpxViewSchema = z.object({
   claims: z.array(z.object({ label: z.string(), claimed: z.string(), measured: z.number().nullable(), unit: z.enum(['usd', 'fraction', 'count', 'ratio']) })),
   claimsSource: z.string().nullable(),
   closedTrades: z.number().int(),
+  /** How often the page refreshes, seconds (the config's `dashboard.refreshIntervalSeconds`, seed 004: 5). */
+  refreshSeconds: z.number().int().positive(),
 });
 export type SpySpxView = z.infer<typeof SpySpxViewSchema>;
 

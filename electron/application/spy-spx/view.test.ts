@@ -129,6 +129,7 @@ describe('spyspx.get: the SPY/SPX 0DTE page from the store', () => {
       { label: 'Average P&L per trade', claimed: '$500–$800', measured: 222.2, unit: 'usd' },
     ]);
     expect(v.closedTrades).toBe(1);
+    expect(v.refreshSeconds).toBe(5);
     // One truth: the Strategies card's own figures.
     expect(v.claims.map((c) => c.measured)).toEqual(['winRate', 'avgPnl'].map((k) => detail.figures.find((f) => f.key === k)!.value));
   });
@@ -154,6 +155,9 @@ describe('spyspx.get: the SPY/SPX 0DTE page from the store', () => {
     expect(v.daily).toMatchObject({ realized: 0, unrealized: null, total: null });
     expect(v.market).toMatchObject({ ratio: 9.9918, inBand: true });
     expect(v.status.activePositions).toBe(1);
+    // At the band's edge the entry's 6-decimal ratio decides, not the 4 shown: 10.05004 reads 10.0500 and is outside.
+    const edge = spySpxView({ store: s, now: NOW, status: STATUS, account: ACCOUNT, market: { ...MARKET, spxPrice: 6030.024, spyPrice: 600 }, detail, unrealized: () => null });
+    expect(edge.market).toMatchObject({ ratio: 10.05, inBand: false });
     expect(v.recentTrades).toEqual([]);
     expect(v.claims.map((c) => c.measured)).toEqual([null, null]);
   });

@@ -153,7 +153,9 @@ export function spySpxView(x: SpySpxInputs): SpySpxView {
     });
   }
 
-  const ratio = market.spxPrice !== null && market.spyPrice !== null && market.spyPrice > 0 ? Math.round((market.spxPrice / market.spyPrice) * 10_000) / 10_000 : null;
+  // The band judged on the ratio as the entry computes it (6 decimals), shown to 4.
+  const exact = market.spxPrice !== null && market.spyPrice !== null && market.spyPrice > 0 ? Math.round((market.spxPrice / market.spyPrice) * 1e6) / 1e6 : null;
+  const ratio = exact === null ? null : Math.round(exact * 10_000) / 10_000;
   const figure = new Map(detail.figures.map((f) => [f.key, f]));
   const closedFigure = figure.get('closedTrades')?.value;
   return {
@@ -184,7 +186,7 @@ export function spySpxView(x: SpySpxInputs): SpySpxView {
       ratio,
       ratioMin: c.trading.ratioMin,
       ratioMax: c.trading.ratioMax,
-      inBand: ratio === null ? null : ratio >= c.trading.ratioMin && ratio <= c.trading.ratioMax,
+      inBand: exact === null ? null : exact >= c.trading.ratioMin && exact <= c.trading.ratioMax,
       updatedAt: market.updatedAt,
     },
     positions,
@@ -193,5 +195,6 @@ export function spySpxView(x: SpySpxInputs): SpySpxView {
     claims: detail.about.claims.map((cl) => ({ label: cl.label, claimed: cl.claimed, measured: figure.get(cl.figure)?.value ?? null, unit: figure.get(cl.figure)?.unit ?? 'usd' })),
     claimsSource: detail.about.claimsSource,
     closedTrades: typeof closedFigure === 'number' ? closedFigure : 0,
+    refreshSeconds: c.dashboard.refreshIntervalSeconds,
   };
 }

@@ -8,9 +8,10 @@
  * trader needs: SPY's distance to the assignment trigger (strike + $10), each leg's fill state while
  * it is legged in (SPX first, then the SPY calls, each with its deadline), the credit on offer at each
  * day's first entry evaluation (09:35), and the seeds' claims beside what this system measures.
- * It reloads with the engine's status (positions, trades, next runs), at most every 5 seconds (seed 004's refresh).
+ * It refreshes every `dashboard.refreshIntervalSeconds` (seed 004: 5 s; the prices and the ratio), and at once
+ * (at most every 5 s) when the engine's status changes (a fill, a trade, the next runs).
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { SpySpxView, Status } from '../../../shared/api.ts';
 import { formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { etTime, etWhen } from '../../../shared/time/et.ts';
@@ -57,6 +58,12 @@ export function SpySpxPage() {
   const follow = useApp((s: { status: Status | null }) => (s.status ? `${s.status.openPositions}/${s.status.tradesToday}/${s.status.engineState}/${s.status.nextRuns.map((r) => r.at).join(',')}/${Math.floor(s.status.updatedAt / 5_000)}` : ''));
   const again = useCallback(() => reload(), [reload]);
   useReloadOn(follow, again, 5_000);
+  const every = data?.refreshSeconds ?? null;
+  useEffect(() => {
+    if (every === null) return;
+    const timer = setInterval(again, every * 1000);
+    return () => clearInterval(timer);
+  }, [again, every]);
 
   if (error) return <div className="empty" role="alert">Could not load the SPY/SPX page: {error}</div>;
   if (!data) return <div className="empty">{loading ? 'Loading…' : 'No data yet.'}</div>;
