@@ -139,7 +139,7 @@ describe('spyspx.get: the SPY/SPX 0DTE page from the store', () => {
     const t = s.trades.create({ strategyId: STRATEGY_ID, broker: 'ibkr', structure: 'spx_spy_call_ratio', quantity: 1, at: at(TODAY, '09:35'), legs: legs(6000, 600) });
     const spx = t.legs[0]!.symbol;
     const o = s.orders.create({ clientOrderId: `w-${t.tradeId}-1`, broker: 'ibkr', strategyId: STRATEGY_ID, tradeId: t.tradeId, purpose: 'OPEN', orderType: 'LIMIT', priceEffect: 'DEBIT', limitPriceCents: 1230, quantity: 1, at: at(TODAY, '09:35'), legs: [{ symbol: spx, side: 'BUY', ratio: 1 }] });
-    s.orders.update(o.orderId, { at: at(TODAY, '09:35'), status: 'SUBMITTED', request: { walk: { startedAt: at(TODAY, '09:35'), execution: { timeoutSeconds: 30 } } } });
+    s.orders.update(o.orderId, { at: at(TODAY, '09:35'), status: 'SUBMITTED', request: { walk: { purpose: 'OPEN', startedAt: at(TODAY, '09:35'), execution: { timeoutSeconds: 30 } } } });
     const open = closedTradeOpenOnly(s);
     const detail = strategyDetail({ store: s, engine: null, now: NOW, wall: NOW, log: { debug() {}, info() {}, warn() {}, error() {} } }, STRATEGY_ID);
     const v = spySpxView({ store: s, now: NOW, status: STATUS, account: ACCOUNT, market: { ...MARKET, spyPrice: 611.5, spxPrice: 6110 }, detail, unrealized: () => null });

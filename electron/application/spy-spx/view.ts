@@ -23,7 +23,8 @@ import type { Account, Market, SpySpxView, Status, StrategyDetail } from '../../
 import { addDays } from '../../../shared/market/calendar.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { etDate } from '../../../shared/time/et.ts';
-import { TERMINAL_STATUSES } from '../../engine/execution/state.ts';
+import { TERMINAL_STATUSES, type StoredRequest } from '../../engine/execution/state.ts';
+import { entryDeadline } from '../../engine/execution/walk.ts';
 import type { OrderRow } from '../../store/repos/orders.ts';
 import type { LegRow, TradeWithLegs } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
@@ -49,14 +50,10 @@ export type SpySpxInputs = {
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
-type Request = { walk?: { startedAt?: number; execution?: { timeoutSeconds?: number } } };
-
-/** The deadline of a working order: when its walk started plus its timeout (the order manager's request, state.ts `StoredRequest`). */
+/** The deadline of a working entry order, from the walk the order manager stored with it (state.ts `StoredRequest`); null when it has none. */
 function deadlineOf(o: OrderRow): number | null {
-  const walk = (o.request as Request | null)?.walk;
-  const started = walk?.startedAt;
-  const timeout = walk?.execution?.timeoutSeconds;
-  return typeof started === 'number' && typeof timeout === 'number' ? started + timeout * 1000 : null;
+  const walk = (o.request as Partial<StoredRequest> | null)?.walk;
+  return walk && typeof walk.startedAt === 'number' && typeof walk.execution?.timeoutSeconds === 'number' ? entryDeadline(walk) : null;
 }
 
 function legState(leg: LegRow, opens: readonly OrderRow[]): SpySpxView['positions'][number]['legs'][number] {
