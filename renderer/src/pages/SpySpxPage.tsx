@@ -12,7 +12,7 @@
  * (at most every 5 s) when the engine's status changes (a fill, a trade, the next runs).
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { SpySpxView, Status } from '../../../shared/api.ts';
+import type { SpySpxView } from '../../../shared/api.ts';
 import { formatNet, formatPrice, formatUsd } from '../../../shared/format.ts';
 import { etTime, etWhen } from '../../../shared/time/et.ts';
 import { useCall } from '../lib/useCall.ts';
@@ -55,7 +55,7 @@ function Switch({ v, reload }: { v: SpySpxView; reload: () => void }) {
 
 export function SpySpxPage() {
   const { data, error, loading, reload } = useCall('spyspx.get', {});
-  const follow = useApp((s: { status: Status | null }) => (s.status ? `${s.status.openPositions}/${s.status.tradesToday}/${s.status.engineState}/${s.status.nextRuns.map((r) => r.at).join(',')}/${Math.floor(s.status.updatedAt / 5_000)}` : ''));
+  const follow = useApp((s) => (s.status ? `${s.status.openPositions}/${s.status.tradesToday}/${s.status.engineState}/${s.status.nextRuns.map((r) => r.at).join(',')}/${Math.floor(s.status.updatedAt / 5_000)}` : ''));
   const again = useCallback(() => reload(), [reload]);
   useReloadOn(follow, again, 5_000);
   const every = data?.refreshSeconds ?? null;
