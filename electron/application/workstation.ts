@@ -41,6 +41,7 @@ import { accountRisk, MemorySecretStore, readSettings, type SecretStore, type Se
 import { simulatedClock } from './simulation/market.ts';
 import { snapshotsHandlers } from './snapshots/handlers.ts';
 import { optimusHandlers } from './optimus/handlers.ts';
+import { spySpxHandlers } from './spy-spx/handlers.ts';
 import { strategiesHandlers } from './strategies/handlers.ts';
 import { studyHandlers } from './study/handlers.ts';
 import { savedStrategyEntries } from './strategies/view.ts';
@@ -194,6 +195,7 @@ export class Workstation {
       snapshotsHandlers({ store }),
       contextHandlers({ store }),
       optimusHandlers({ store, clock: this.clock, control }),
+      spySpxHandlers({ store, clock: this.clock, wall, log: this.#log, control, quotes }),
       strategiesHandlers({ store, clock: this.clock, wall, log: this.#log, control }),
       backtestsHandlers({ runner: this.backtests }),
       settingsHandlers({ context: settings }),

@@ -33,7 +33,7 @@ import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from '../../s
 import { VirtualClock } from '../engine/clock.ts';
 import type { Logger, MarketData } from '../engine/ports.ts';
 import { VirtualScheduler, type Scheduler } from '../engine/scheduler.ts';
-import { TradingEngine, type AnyStrategy, type EngineConfig } from '../engine/trading.ts';
+import { TradingEngine, type AnyStrategy, type EngineConfig, type Notification } from '../engine/trading.ts';
 import { addDays, dayNumber, nextTradingDay, session, tradingDays } from '../../shared/market/calendar.ts';
 import { TABLE_FIRST_YEAR } from '../../shared/market/calendar-table.ts';
 import { etDate, etToEpoch } from '../../shared/time/et.ts';
@@ -106,6 +106,8 @@ export type BacktestOptions = {
   onProgress?: (p: { fraction: number; at: number; trades: number }) => void;
   /** Engine log lines (default: kept only as warnings in the result). */
   log?: Logger;
+  /** The engine's notifications (fills, exits, emergency closes…), as live delivery would get them. Default: none. */
+  notify?: (n: Notification) => void;
 };
 
 /** A problem with the inputs (bad date, bad config value, unusable folder): the CLI exits 2. */
@@ -239,6 +241,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       gex: 'light',
       strategies: [{ strategy: opts.strategy, config, enabled: true }],
       accountRisk,
+      ...(opts.notify ? { notify: opts.notify } : {}),
     });
     engine.start();
     // The run writes in long transactions (every engine step's own transactions become savepoints):

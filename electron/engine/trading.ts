@@ -463,7 +463,7 @@ export class TradingEngine {
     const details = { lossTodayCents: loss, realizedTodayCents: account.realizedTodayCents, unrealizedCents: account.unrealizedCents, limitCents: limits.dailyLossLimitCents };
     const reason = `Daily loss limit: today's loss $${(loss / 100).toFixed(2)} reached the account's limit $${(limits.dailyLossLimitCents / 100).toFixed(2)}: emergency close of every position`;
     this.#o.log.warn(reason);
-    this.#o.notify?.({ level: 'warn', title: 'Emergency close', body: reason });
+    this.#o.notify?.({ level: 'warn', title: 'Emergency close', body: reason, kind: 'emergency_close' });
     for (const trade of this.#o.store.trades.listOpen()) {
       if (trade.status !== 'OPEN' && trade.status !== 'CLOSING') continue;
       if (!trade.legs.some((l) => l.openedQty > l.closedQty)) continue;
@@ -599,7 +599,9 @@ export class TradingEngine {
       const sendAt = windowSendAt(st.strategy.executionWindow, at);
       const queue = sendAt === null ? {} : { closeQueue: { queuedAt: at, sendAt, urgency: verdict.urgency, decisionId } };
       this.#o.store.trades.markClosing(trade.tradeId, verdict.gate, at, intent || sendAt !== null ? { ...(intent ? { exitIntent: intent } : {}), ...queue } : undefined);
-      this.#o.notify?.({ level: 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}` });
+      // A system's own daily-loss exit is an emergency close (seed 004 `emergency_close_all`): a warning, delivered as one.
+      const emergency = verdict.gate === DAILY_LOSS_LIMIT;
+      this.#o.notify?.({ level: emergency ? 'warn' : 'info', title: `Exit: ${verdict.gate}`, body: `Trade ${trade.tradeId}: ${verdict.reason}`, ...(emergency ? { kind: 'emergency_close' as const } : {}) });
       if (sendAt !== null) {
         this.#o.log.info(`${st.strategy.id}: exit trade ${trade.tradeId}, queued for its execution window (${etWhen(sendAt)}) — ${verdict.reason}`);
         this.#armQueue();

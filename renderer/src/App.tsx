@@ -12,6 +12,7 @@ import { OverviewPage } from './pages/OverviewPage.tsx';
 import { PositionsPage } from './pages/PositionsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SnapshotPage } from './pages/SnapshotPage.tsx';
+import { SpySpxPage } from './pages/SpySpxPage.tsx';
 import { StrategiesPage } from './pages/StrategiesPage.tsx';
 import { StudyPage } from './pages/StudyPage.tsx';
 import { TradesPage } from './pages/TradesPage.tsx';
@@ -31,6 +32,7 @@ const VIEWS: Record<Page, () => React.JSX.Element> = {
   logs: LogsPage,
   study: StudyPage,
   optimus: OptimusPage,
+  spyspx: SpySpxPage,
 };
 
 /** Alt+1…Alt+9, Alt+0, Alt+- and Alt+= open the first twelve pages in nav order (the rest have none). */

@@ -19,6 +19,7 @@ export const PAGES = [
   { id: 'logs', label: 'Logs' },
   { id: 'study', label: 'Study (0DTE)' },
   { id: 'optimus', label: 'Optimus' },
+  { id: 'spyspx', label: 'SPY/SPX 0DTE' },
 ] as const;
 
 export type Page = (typeof PAGES)[number]['id'];

@@ -656,6 +656,106 @@ export const OptimusViewSchema = z.object({
 });
 export type OptimusView = z.infer<typeof OptimusViewSchema>;
 
+// ---- The SPY/SPX 0DTE call position (seeds 003/004)
+/** One leg of a position while it is legged in (SPX first, then the SPY calls), from its orders and fills. */
+export const SpySpxLegStateSchema = z.object({
+  underlying: z.string(),
+  side: z.enum(['BUY', 'SELL']),
+  symbol: z.string(),
+  strike: z.number(),
+  /** Contracts wanted and filled so far. */
+  quantity: z.number().int(),
+  filled: z.number().int(),
+  /** 'waiting': not sent yet (the SPY leg waits for the SPX leg); 'working': an order is out; 'filled': all of it. */
+  state: z.enum(['waiting', 'working', 'filled', 'partial', 'unfilled']),
+  /** Entry orders sent for this leg so far (the SPY leg is sent again for the rest after its deadline). */
+  orders: z.number().int(),
+  /** The working order's deadline (its start + `execution.timeoutSeconds`) and limit, per share dollars. */
+  deadline: z.number().nullable(),
+  limit: z.number().nullable(),
+});
+export const SpySpxPositionSchema = z.object({
+  tradeId: z.number().int(),
+  status: z.enum(['PENDING', 'OPEN', 'CLOSING']),
+  /** When the entry was decided (the trade created) and when its first leg filled. */
+  createdAt: z.number(),
+  openedAt: z.number().nullable(),
+  spyStrike: z.number(),
+  spxStrike: z.number(),
+  /** Dollars, whole position: the net credit received so far (SPY calls sold − SPX call bought, × 100; as the Trades page shows it); null before a fill. */
+  entryCredit: z.number().nullable(),
+  /** Dollars, whole position, at the engine's marks; null without marks. */
+  pnl: z.number().nullable(),
+  /** SPY strike + the assignment threshold, and how far SPY is below it (negative: beyond it). */
+  assignmentTrigger: z.number(),
+  spyToTrigger: z.number().nullable(),
+  /** True while a leg is not filled whole. */
+  legging: z.boolean(),
+  legs: z.array(SpySpxLegStateSchema),
+  exitReason: z.string().nullable(),
+});
+export const SpySpxViewSchema = z.object({
+  at: z.number(),
+  strategyId: z.string(),
+  name: z.string(),
+  status: z.object({
+    connection: ConnectionSchema,
+    engineState: EngineStateSchema,
+    /** This system switched on (Start/Stop on the page switch it, as on the Strategies page). */
+    enabled: z.boolean(),
+    /** Entries possible now: the engine running and this system on. */
+    trading: z.boolean(),
+    activePositions: z.number().int(),
+    tradesToday: z.number().int(),
+    maxSpreadsPerDay: z.number().int(),
+  }),
+  account: z.object({ netLiquidation: z.number(), availableFunds: z.number().nullable(), buyingPower: z.number(), updatedAt: z.number().nullable() }),
+  /** This system's day, dollars: realized (its trades closed today), unrealized (its open positions at the marks), against its daily loss limit. */
+  daily: z.object({ date: z.string(), realized: z.number(), unrealized: z.number().nullable(), total: z.number().nullable(), maxDailyLoss: z.number(), closedToday: z.number().int() }),
+  market: z.object({
+    spx: z.number().nullable(),
+    spy: z.number().nullable(),
+    /** SPX / SPY to 4 decimals; the entry band; whether the ratio is in it (null without both prices). */
+    ratio: z.number().nullable(),
+    ratioMin: z.number(),
+    ratioMax: z.number(),
+    inBand: z.boolean().nullable(),
+    updatedAt: z.number().nullable(),
+  }),
+  positions: z.array(SpySpxPositionSchema),
+  recentTrades: z.array(z.object({
+    tradeId: z.number().int(),
+    date: z.string(),
+    spyStrike: z.number().nullable(),
+    spxStrike: z.number().nullable(),
+    entryCredit: z.number().nullable(),
+    status: z.string(),
+    exitReason: z.string().nullable(),
+    /** The system's words for the exit reason. */
+    exitLabel: z.string().nullable(),
+    pnl: z.number().nullable(),
+  })),
+  /** The credit on offer at the first entry evaluation of each day (09:35 by default), from the stored decisions, newest first. */
+  creditAtOpen: z.array(z.object({
+    date: z.string(),
+    decidedAt: z.number(),
+    /** Dollars, one spread, net of commissions; null when a quote side was missing. */
+    credit: z.number().nullable(),
+    minCredit: z.number().nullable(),
+    ratio: z.number().nullable(),
+    kind: z.string(),
+    gate: z.string().nullable(),
+    reason: z.string(),
+  })),
+  /** The seeds' claims beside what this system's closed trades measure (the Strategies card's figures). */
+  claims: z.array(z.object({ label: z.string(), claimed: z.string(), measured: z.number().nullable(), unit: z.enum(['usd', 'fraction', 'count', 'ratio']) })),
+  claimsSource: z.string().nullable(),
+  closedTrades: z.number().int(),
+  /** How often the page refreshes, seconds (the config's `dashboard.refreshIntervalSeconds`, seed 004: 5). */
+  refreshSeconds: z.number().int().positive(),
+});
+export type SpySpxView = z.infer<typeof SpySpxViewSchema>;
+
 // ---- Settings
 export const SettingsSchema = z.object({
   /** The broker to connect at the next start; `active` is the one in use now. */
@@ -827,6 +927,8 @@ export const methods = {
   'backtest.cancel': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestRunSchema },
   /** Optimus (seed 002) now: the diagnosis of the last close (layers, the ten gates), SPX with its bands, EMA and regime over time, its positions, heat, delta, circuit breaker, the §9 blocks. */
   'optimus.get': { input: Empty, output: OptimusViewSchema },
+  /** The SPY/SPX 0DTE call position (seeds 003/004): seed 004's six panels, each leg's fill state while legging, SPY's distance to the assignment trigger, the credit on offer at the first entry evaluation of each day, the seeds' claims beside the measured figures. */
+  'spyspx.get': { input: Empty, output: SpySpxViewSchema },
   'settings.get': { input: Empty, output: SettingsSchema },
   'settings.set': { input: SettingsUpdateSchema, output: SettingsSchema },
   /** The 0DTE put-sell study (seed 001), read-only: walk-forward calibration, the latest forward-test ladder, the forward record. */

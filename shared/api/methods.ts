@@ -30,6 +30,7 @@ export const METHOD_NAMES = [
   'backtest.list',
   'backtest.cancel',
   'optimus.get',
+  'spyspx.get',
   'settings.get',
   'settings.set',
   'study.get',

@@ -52,6 +52,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'backtest.list': {},
   'backtest.cancel': { runId: 'run-1' },
   'optimus.get': {},
+  'spyspx.get': {},
   'settings.get': {},
   'study.get': { symbol: 'SPY', runId: 'run-1', fill: 'mid', slippage: 0.01 },
   'settings.set': {

@@ -16,7 +16,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationKind } from '../../electron/application/notifications/kinds.ts';
 import { runBacktest } from '../../electron/backtest/run.ts';
+import type { Notification } from '../../electron/engine/trading.ts';
 import type { DecisionRow } from '../../electron/store/repos/decisions.ts';
 import type { TradeWithLegs } from '../../electron/store/repos/trades.ts';
 import { openStore, type Store } from '../../electron/store/store.ts';
@@ -32,14 +34,15 @@ const RELAXED = { trading: { maxSpxSpread: 1, minEntryCreditCents: 10_000 } };
 const SLOTS = ['09:35', '09:40', '09:45', '09:50', '09:55', '10:00'];
 const hhmm = (at: number): string => etDateTime(at, false).slice(11);
 
-type Run = { store: Store; decisions: DecisionRow[]; trades: TradeWithLegs[] };
+type Run = { store: Store; decisions: DecisionRow[]; trades: TradeWithLegs[]; notices: Notification[] };
 const runs: Run[] = [];
 
 async function run(config: unknown, name: string): Promise<Run> {
   const dataDir = path.join(tempDir('td-spyspx-'), name);
-  await runBacktest({ strategy: spySpx0dte, config, source: { kind: 'sim', seed: SEED }, from: FROM, to: TO, dataDir });
+  const notices: Notification[] = [];
+  await runBacktest({ strategy: spySpx0dte, config, source: { kind: 'sim', seed: SEED }, from: FROM, to: TO, dataDir, notify: (n) => notices.push(n) });
   const store = openStore({ dataDir, check: 'none', now: () => 0 });
-  const r = { store, decisions: store.decisions.listByDate(FROM, TO), trades: store.trades.search({ fromDate: FROM, toDate: TO, limit: 1000 }) };
+  const r = { store, decisions: store.decisions.listByDate(FROM, TO), trades: store.trades.search({ fromDate: FROM, toDate: TO, limit: 1000 }), notices };
   runs.push(r);
   return r;
 }
@@ -164,5 +167,25 @@ describe('spy-spx-0dte over the simulator', () => {
         expect(later).toEqual([]);
       }
     }
+  });
+
+  it("the daily-loss emergency close is notified as one (kind emergency_close, a warning), so delivery routes it with emergency closes; other exits as exits", () => {
+    const exitNotice = (r: Run, tradeId: number) => r.notices.find((n) => n.title.startsWith('Exit: ') && n.body.startsWith(`Trade ${tradeId}:`));
+    let emergencies = 0;
+    for (const r of [relaxed, tightTrigger]) {
+      for (const t of r.trades.filter((x) => x.exitReason !== null && x.exitReason !== 'EXPIRED')) {
+        const n = exitNotice(r, t.tradeId)!;
+        expect(n, `trade ${t.tradeId}`).toBeDefined();
+        if (t.exitReason === 'DAILY_LOSS_LIMIT') {
+          emergencies++;
+          expect(n).toMatchObject({ level: 'warn', kind: 'emergency_close' });
+          expect(notificationKind(n)).toBe('emergency_close');
+        } else {
+          expect(n.level).toBe('info');
+          expect(notificationKind(n)).toBe('exit');
+        }
+      }
+    }
+    expect(emergencies).toBeGreaterThan(0);
   });
 });

@@ -63,6 +63,11 @@ export function setStrategyConfig(ctx: StrategiesContext, strategyId: string, co
   return detail(ctx, strategy);
 }
 
+/** One system as the Strategies page shows it (its card: switch, config in force, claims and figures); NOT_FOUND when the engine does not run it. */
+export function strategyDetail(ctx: StrategiesContext, strategyId: string): StrategyDetail {
+  return detail(ctx, findStrategy(ctx, strategyId));
+}
+
 function findStrategy(ctx: StrategiesContext, id: string): AnyStrategy {
   const known = ctx.engine ? ctx.engine.strategyIds() : STRATEGIES.map((s) => s.id);
   const strategy = known.includes(id) ? STRATEGIES.find((s) => s.id === id) : undefined;

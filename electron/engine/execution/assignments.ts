@@ -56,7 +56,7 @@ export class AssignmentWatch {
         const why = `Trade ${trade.tradeId}: ${missing} short ${leg.symbol} call(s) assigned — the broker holds ${shares} SPY shares; buying ${qty} back`;
         log.error(`execution: ${why}`);
         store.events.append({ at: now, category: 'engine', type: 'execution.assignment', tradeId: trade.tradeId, strategyId: trade.strategyId, payload: { symbol: leg.symbol, contracts: missing, shares: -qty, brokerShares: shares } });
-        this.#ctx.notify({ level: 'error', title: 'Assignment: SPY shares being flattened', body: `${why}.` });
+        this.#ctx.notify({ level: 'error', title: 'Assignment: SPY shares being flattened', body: `${why}.`, kind: 'assignment' });
         lines.push(why);
         try {
           const [q] = await broker.quotes(['SPY']);
@@ -74,7 +74,7 @@ export class AssignmentWatch {
           this.#flattening.delete(key);
           const fail = `Trade ${trade.tradeId}: the order flattening ${qty} assigned SPY shares was not sent (${message(e)}); flatten them by hand.`;
           log.error(`execution: ${fail}`);
-          this.#ctx.notify({ level: 'error', title: 'Assigned shares NOT flattened', body: fail });
+          this.#ctx.notify({ level: 'error', title: 'Assigned shares NOT flattened', body: fail, kind: 'assignment' });
           lines.push(fail);
         }
       }

@@ -8,6 +8,7 @@
  * change of that set is reported (the order manager turns it into `order-working` / `order-done`
  * events), so whoever follows the events sees exactly the set the order manager works.
  */
+import type { NotificationKind } from '../../../shared/domain/notifications.ts';
 import { formatNet, formatUsd } from '../../../shared/format.ts';
 import { fromCents } from '../../../shared/money.ts';
 import { isMarket } from '../../../shared/domain/quote.ts';
@@ -21,7 +22,8 @@ import type { TickRule } from './pricing.ts';
 import type { WalkContext } from './walk.ts';
 
 /** A message for the user (toast / notification center). */
-export type ExecutionNotice = { level: 'info' | 'warn' | 'error'; title: string; body: string };
+/** `kind` when the notice knows what it is about (an assignment): delivery routes by it (application/notifications/kinds.ts). */
+export type ExecutionNotice = { level: 'info' | 'warn' | 'error'; title: string; body: string; kind?: NotificationKind };
 
 export type ExecutionLog = { info(message: string): void; warn(message: string): void; error(message: string): void };
 

@@ -68,6 +68,11 @@ export function timedOut(w: Pick<WalkContext, 'purpose' | 'execution'>, elapsedM
   return w.purpose === 'OPEN' && elapsedMs >= w.execution.timeoutSeconds * 1000;
 }
 
+/** When an entry runs out of time (`timedOut` from then on); null for closes, which never do. */
+export function entryDeadline(w: Pick<WalkContext, 'purpose' | 'execution' | 'startedAt'>): number | null {
+  return w.purpose === 'OPEN' ? w.startedAt + w.execution.timeoutSeconds * 1000 : null;
+}
+
 /** The reason written on an entry cancelled for its timeout (also read back to find the exit code). */
 export function timeoutReason(x: ExecutionConfig): string {
   return `not filled within ${x.timeoutSeconds} s`;

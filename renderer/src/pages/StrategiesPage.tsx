@@ -6,10 +6,10 @@
  * schema keeps in cents or milliseconds are shown and typed in dollars and seconds (shared/units.ts).
  */
 import { Fragment, useId, useMemo, useState } from 'react';
-import type { StrategyDetail, StrategyFigure } from '../../../shared/api.ts';
-import { formatUsd } from '../../../shared/format.ts';
+import type { StrategyDetail } from '../../../shared/api.ts';
 import { shownUnit, type ShownUnit } from '../../../shared/units.ts';
 import { useCall } from '../lib/useCall.ts';
+import { figureText } from './figures.ts';
 import { useApp } from '../store.ts';
 import './StrategiesPage.css';
 
@@ -395,10 +395,3 @@ function parseFieldErrors(message: string | null): Map<string, string> {
 }
 
 /** A card figure as shown: dollars, a percentage, a ratio or a count; a dash when there is nothing yet. */
-function figureText(f: StrategyFigure): string {
-  if (f.value === null) return '—';
-  if (f.unit === 'usd') return formatUsd(f.value);
-  if (f.unit === 'fraction') return `${(f.value * 100).toFixed(1)}%`;
-  if (f.unit === 'ratio') return f.value.toFixed(2);
-  return String(f.value);
-}

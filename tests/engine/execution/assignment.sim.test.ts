@@ -49,6 +49,8 @@ describe('an assigned short SPY call', () => {
     const lines = await h.om.reconcile(h.clock.t);
     expect(lines.join('\n')).toMatch(/10 short SPY\S* call\(s\) assigned — the broker holds -1000 SPY shares; buying 1000 back/);
     expect(h.notices.filter((n) => n.level === 'error').map((n) => n.title)).toContain('Assignment: SPY shares being flattened');
+    // Said to be an assignment, so delivery routes it with the assignments whatever its title.
+    expect(h.notices.filter((n) => n.title === 'Assignment: SPY shares being flattened').map((n) => [n.level, n.kind])).toEqual([['error', 'assignment']]);
     const events = h.store.events.list({ limit: 1000 }).filter((e) => e.type === 'execution.assignment');
     expect(events.map((e) => [e.tradeId, e.payload])).toEqual([[trade.tradeId, { symbol: spy.symbol, contracts: 10, shares: -1000, brokerShares: -1000 }]]);
     h.broker.exchange.match();

@@ -9,12 +9,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromSimulator, type MarketSource } from '../../../electron/brokers/market-source.ts';
 import { TradierBroker } from '../../../electron/brokers/tradier/broker.ts';
+import { spySpxView } from '../../../electron/application/spy-spx/view.ts';
+import { strategyDetail } from '../../../electron/application/strategies/view.ts';
+import type { StoredRequest } from '../../../electron/engine/execution/state.ts';
 import { OrderManager } from '../../../electron/engine/execution/order-manager.ts';
 import type { MarkMap } from '../../../electron/engine/ports.ts';
 import type { Simulator } from '../../../electron/market/sim/simulator.ts';
 import { openStore, type Store } from '../../../electron/store/store.ts';
 import type { TradeWithLegs } from '../../../electron/store/repos/trades.ts';
 import type { ExecutionConfig, LegMark, Proposal, ProposedLeg } from '../../../electron/strategies/types.ts';
+import type { Status } from '../../../shared/api.ts';
 import type { OptionRoot } from '../../../shared/domain/chain.ts';
 import { startFakeTradier, type FakeTradier } from '../../fakes/tradier/server.ts';
 import { tempDir } from '../../store/fixtures.ts';
@@ -260,5 +264,28 @@ describe('legged SPY/SPX entries on Tradier (fake, loopback HTTP)', () => {
     expect(x.store.trades.get(trade.tradeId)!.status).toBe('CLOSED');
     expect(ordersOf(x, trade.tradeId)).toEqual([['OPEN', 'BUY SPX', 1, 'FILLED', 1], ['CLOSE', 'SELL SPX', 1, 'FILLED', 1]]);
     expect(venueFills(x)).toEqual([['SPX', 1], ['SPX', -1]]);
+  });
+
+  it("the SPY/SPX page reads each leg's fill state from these orders: SPX working, SPY waiting; then SPX filled, SPY 5 of 10 working until its deadline", async () => {
+    const x = await setup();
+    const { trade, proposal } = spySpx(x);
+    await x.om.open({ trade, proposal, decisionId: null as never, execution: EXEC, now: x.clock.t });
+    const legs = () => {
+      const detail = strategyDetail({ store: x.store, engine: null, now: x.clock.t, wall: x.clock.t, log: { debug() {}, info() {}, warn() {}, error() {} } }, 'spy-spx-0dte');
+      const market = { spxPrice: null, spyPrice: null, vix: null, ratio: null, updatedAt: null };
+      const status: Status = { engineState: 'running', isTrading: true, reason: null, mode: 'paper', connection: { broker: 'tradier', state: 'connected', message: '', paper: true }, openPositions: 0, tradesToday: 0, lastSnapshotAt: null, nextRuns: [], strategies: [], marketHours: { open: true, nextOpen: x.clock.t }, updatedAt: x.clock.t, simulation: null };
+      const v = spySpxView({ store: x.store, now: x.clock.t, status, account: { accountId: null, netLiquidation: 0, totalCash: 0, availableFunds: null, buyingPower: 0, updatedAt: null }, market, detail, unrealized: () => null });
+      return v.positions.find((p) => p.tradeId === trade.tradeId)!.legs;
+    };
+    const deadline = (n: number) => ((x.store.orders.forTrade(trade.tradeId)[n]!.request as StoredRequest).walk.startedAt) + EXEC.timeoutSeconds * 1000;
+    expect(legs().map((l) => [l.underlying, l.state, l.filled, l.deadline])).toEqual([['SPX', 'working', 0, deadline(0)], ['SPY', 'waiting', 0, null]]);
+    await untilFirstLeg(x, trade.tradeId);
+    x.fake.exchange.config.fillPolicy = 'partial-then-hold';
+    await until(() => x.store.orders.forTrade(trade.tradeId).length === 2, 'the SPY leg to be sent');
+    await roundsWhile(x, () => x.store.trades.get(trade.tradeId)!.legs[1]!.openedQty < 5, 5_000, 10);
+    const [spx, spy] = legs();
+    expect([spx!.state, spx!.filled, spx!.deadline]).toEqual(['filled', 1, null]);
+    expect(spy).toMatchObject({ state: 'working', filled: 5, quantity: 10, orders: 1, deadline: deadline(1) });
+    expect(spy!.deadline!).toBeGreaterThan(x.clock.t);
   });
 });
