@@ -10,9 +10,10 @@
 import { expect, test as base } from '@playwright/test';
 import { rpc, startHeadless, type Headless } from '../helpers/headless.ts';
 
-// The paper exchange fills a resting combo once its limit concedes 0.3 × its spread from mid; the system's
-// default walk (maxSteps 0) keeps an entry at mid, where it never fills there — so the limit walks toward natural here.
-const RELAXED = { trading: { maxSpxSpread: 1, minEntryCreditCents: 10_000 }, execution: { maxSteps: 10, stepTicks: 2 } };
+// The paper exchange fills a resting combo once its limit concedes 0.3 × its spread from mid: the system's
+// default walk (10 steps of 2 ticks every 5 s, toward natural as the seeds price the legs) must get there —
+// with a walk that stays at mid the entry would never fill. Only the entry gates are relaxed here.
+const RELAXED = { trading: { maxSpxSpread: 1, minEntryCreditCents: 10_000 } };
 
 const test = base.extend<object, { server: Headless }>({
   server: [

@@ -76,14 +76,14 @@ export const SpySpxConfigSchema = z
       .strict()
       .prefault({})
       .meta({ title: 'Risk management', description: 'Seed 004 "risk_management".' }),
-    execution: executionSchema({ timeoutSeconds: 30, stepEverySeconds: 5, maxSteps: 0 })
+    execution: executionSchema({ timeoutSeconds: 30, stepEverySeconds: 5, maxSteps: 10, stepTicks: 2 })
       .extend({
         maxRetryAttempts: z.number().int().min(0).max(10).default(3).meta({ title: 'Max retry attempts', unit: 'attempts', description: 'A leg not filled within its timeout is sent again this many times for the rest, then the entry gives up and a filled first leg is unwound (seed 004: 3).' }),
         useLimitOrders: z.literal(true, { error: 'useLimitOrders: Thetadesk sends limit orders only (marketable limits for exits)' }).default(true).meta({ title: 'Limit orders', description: 'Seed 004: use limit orders (always on).' }),
       })
       .strict()
       .prefault({})
-      .meta({ title: 'Execution', description: 'Seed 004 "execution": each leg a limit at its natural price (SPX at the ask, SPY at the bid), re-priced as the quote moves within the entry\'s floor; timeoutSeconds is each leg\'s deadline.' }),
+      .meta({ title: 'Execution', description: 'Seed 004 "execution": each leg a limit walked from its mid to its natural price (SPX at the ask, SPY at the bid) in steps of stepTicks every stepEverySeconds (by default natural within seconds; with maxSteps 0 the limit stays at mid and may never fill), re-priced as the quote moves within the entry\'s floor; timeoutSeconds is each leg\'s deadline.' }),
     dashboard: z
       .object({
         refreshIntervalSeconds: z.number().int().min(1).max(300).default(5).meta({ title: 'Refresh interval', unit: 'seconds', description: "How often the system's page refreshes (seed 004: 5)." }),

@@ -1,0 +1,17 @@
+import { chromium } from '@playwright/test';
+const B='http://127.0.0.1:5711', T='reviewtoken1234567890';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu'] });
+const ctx = await browser.newContext({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+const page = await ctx.newPage();
+await page.goto(`${B}/#token=${T}`); await page.waitForTimeout(2000);
+await page.getByRole('button', { name: 'Trades', exact: true }).first().click();
+await page.waitForTimeout(2000);
+const sels = page.locator('main select');
+for (let i=0;i<await sels.count();i++) console.log(i, await sels.nth(i).locator('option').allInnerTexts());
+await sels.nth(1).selectOption({ label: 'Cancelled' }).catch(e=>console.log('sel err', e.message));
+await page.waitForTimeout(1500);
+await page.screenshot({ path: '/tmp/rv3/shots/trades_cancelled.png' });
+const t = await page.locator('main').innerText(); console.log(t.slice(0,1500));
+const exp = page.getByRole('button', { name: /Export/ });
+console.log('export buttons', await exp.count());
+await browser.close();
