@@ -246,7 +246,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     store.db.exec('BEGIN');
 
     let steps = 0;
-    const tradeCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status <> 'CANCELLED'");
+    // Trades entered (filled), as the result's trade list counts them: an entry still working is not one.
+    const tradeCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status <> 'CANCELLED' AND opened_at IS NOT NULL AND entry_credit_cents IS NOT NULL");
     const openCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status IN ('OPEN', 'CLOSING')");
     let nextClose = firstCloseAfter(start);
     for (;;) {

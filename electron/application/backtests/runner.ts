@@ -174,6 +174,8 @@ export class BacktestRunner {
       entry.run = { ...entry.run, status, error, progress: status === 'done' ? 1 : entry.run.progress, trades: result ? result.tradeList.length : entry.run.trades, finishedAt: this.#opts.clock.now() };
       entry.result = result ? { ...result, ...entry.run } : null;
       if (this.#disposed) return;
+      // The terminated worker's last steps were never committed: the count becomes what its database holds.
+      if (status === 'cancelled') this.#settlePartial(entry);
       this.#save(entry);
       if (status === 'done') this.#opts.log.info(`Backtest ${runId} (${run.strategyId} ${run.from} → ${run.to}, seed ${run.seed}) done: ${result?.stats?.trades ?? 0} closed trades, P&L ${result?.stats?.totalPnl ?? 0}.`);
       else if (entry.cancelled) this.#opts.log.info(`Backtest ${runId} cancelled at ${Math.floor(entry.run.progress * 100)}% (${entry.run.trades} trades).`);
@@ -290,6 +292,16 @@ export class BacktestRunner {
     }
   }
 
+  /**
+   * A cancelled or interrupted run's result read from its database, its trade count set to that
+   * result's trade list: one figure on the page's header and in `backtest.get`.
+   */
+  #settlePartial(entry: Entry): void {
+    const result = this.#partial(entry);
+    entry.run = { ...entry.run, trades: result.tradeList.length };
+    entry.result = { ...result, ...entry.run };
+  }
+
   #emit(entry: Entry): void {
     try {
       this.#opts.onUpdate(entry.run);
@@ -326,12 +338,17 @@ export class BacktestRunner {
         if (saved.runId !== name) continue;
         // Runs saved before the fill model was recorded have no slippage/commission: null (unknown).
         const run: BacktestRun = { ...saved, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
+        const entry: Entry = { run, worker: null, result: null, dir, lastEmit: 0, lastSave: 0, cancelled: false };
         if (run.status === 'running') {
-          // No session runs it any more: Thetadesk closed or crashed while it ran.
+          // No session runs it any more: Thetadesk closed or crashed while it ran. Its count of trades
+          // was saved up to 5 s before: it becomes what its database holds.
           run.status = 'interrupted';
-          run.error = `Interrupted at ${Math.floor(run.progress * 100)}% (${run.trades} trade${run.trades === 1 ? '' : 's'} so far): Thetadesk closed or crashed while it ran. Its database is in ${dir}.`;
+          this.#settlePartial(entry);
+          const n = entry.run.trades;
+          entry.run.error = `Interrupted at ${Math.floor(run.progress * 100)}% (${n} trade${n === 1 ? '' : 's'} so far): Thetadesk closed or crashed while it ran. Its database is in ${dir}.`;
+          entry.result!.error = entry.run.error;
         }
-        this.#runs.set(name, { run, worker: null, result: null, dir, lastEmit: 0, lastSave: 0, cancelled: false });
+        this.#runs.set(name, entry);
       } catch {
         // not a run folder (or one without its run.json): not listed
       }
