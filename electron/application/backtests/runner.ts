@@ -28,6 +28,7 @@ import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../.
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
 import { checkPeriod, parseStrategyConfig, summarizeStore } from '../../backtest/run.ts';
+import { makePrivate, makePrivateDir, makeTreePrivate, PRIVATE_FILE_MODE } from '../../store/private.ts';
 import { openStore } from '../../store/store.ts';
 import { dbFileIn } from '../../store/paths.ts';
 import { DEFAULT_CAPITAL_CENTS } from '../../../shared/stats.ts';
@@ -102,6 +103,8 @@ export class BacktestRunner {
   constructor(opts: BacktestRunnerOptions) {
     this.#opts = opts;
     this.#root = path.join(opts.dataDir, 'backtests');
+    // Private like the rest of the data folder (store/private.ts), also runs an older version left 0755/0644.
+    makeTreePrivate(this.#root);
   }
 
   /**
@@ -139,7 +142,8 @@ export class BacktestRunner {
       runId = `${now.toString(36)}-${(this.#counter++).toString(36)}`;
       dir = path.join(this.#root, runId);
     } while (fs.existsSync(dir) || this.#runs.has(runId));
-    fs.mkdirSync(dir, { recursive: true });
+    makePrivateDir(this.#root);
+    makePrivateDir(dir);
 
     const run: BacktestRun = {
       runId,
@@ -358,7 +362,8 @@ export class BacktestRunner {
 
 function writeJson(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value));
+  fs.writeFileSync(tmp, JSON.stringify(value), { mode: PRIVATE_FILE_MODE });
+  makePrivate(tmp); // a leftover .tmp keeps its old mode through writeFileSync
   fs.renameSync(tmp, file);
 }
 
