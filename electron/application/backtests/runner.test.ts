@@ -135,7 +135,9 @@ describe('refusals', () => {
     const { runner, updates } = makeRunner();
     const start = () => runner.start({ strategyId: 'credit-verticals', from: '1900-01-01', to: '1900-01-31', seed: 1 });
     expect(start).toThrow(BacktestInputError);
-    expect(start).toThrow(/from 1900-01-01 is before 1998-01-02, the first day the simulated market has/);
+    // In the page's words (its From and To fields), not the command's flags.
+    expect(start).toThrow(/^From 1900-01-01 is before 1998-01-02, the first day the simulated market has/);
+    expect(() => runner.start({ strategyId: 'credit-verticals', from: '2026-02-01', to: '2026-01-31', seed: 1 })).toThrow(/^From 2026-02-01 is after To 2026-01-31\.$/);
     expect(updates).toEqual([]);
     expect(runner.list()).toEqual([]);
   });

@@ -129,7 +129,7 @@ export class BacktestRunner {
     // The market: the request's, else the system's first source the app can run (the simulator or the model).
     const declared = strategy.about.backtest.sources.map((x) => x.kind);
     const source: 'sim' | 'model' = request.source ?? (declared.find((k) => k === 'sim' || k === 'model') as 'sim' | 'model' | undefined) ?? 'sim';
-    checkPeriod(source, request.from, request.to); // a period the market has no data for
+    checkPeriod(source, request.from, request.to, { from: 'From', to: 'To' }); // a period the market has no data for, in the page's words
     const dailyDir = this.#opts.dailyDir ?? defaultDailyDir();
     if (source === 'model' && !fs.existsSync(path.join(dailyDir, 'spx_daily.csv'))) {
       throw new ApiError('VALIDATION', `The model source reads the daily files (spx_daily.csv, vix_daily.csv…) from ${dailyDir}, where there are none: set THETADESK_DAILY_DATA to their folder, or run on the simulator.`);
