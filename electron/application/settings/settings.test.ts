@@ -120,7 +120,8 @@ describe('settings.set', () => {
     expect(updateSettings(ctx, update({ tradier: { accountId: 'VA22222' } })).tradier.accountId).toBe('VA22222');
 
     // Tradier: a trade there (its entry still working) holds its account id and sandbox (production is sandbox off).
-    const production = JSON.parse('{"sandbox":false}') as { sandbox: boolean };
+    // eslint-disable-next-line no-restricted-syntax -- Tradier's sandbox flag, not Electron's
+    const production = { sandbox: false };
     const t2 = ctx.store.trades.create({ strategyId: 'credit-verticals', broker: 'tradier', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at: T0, legs: [...legs] });
     for (const tradier of [{ accountId: 'VA33333' }, production]) {
       expect(() => updateSettings(ctx, update({ tradier }))).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(new RegExp(`^tradier: trade ${t2.tradeId} is still open on Tradier`)) }));
