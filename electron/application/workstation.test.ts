@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,9 @@ describe('the simulated market before the first Start', () => {
     for (let i = 0; i < 40 && !first.ws.store.trades.listOpen().some((t) => t.status === 'OPEN'); i++) await runWall(first.wall, 250);
     expect(first.ws.store.trades.listOpen().some((t) => t.status === 'OPEN')).toBe(true);
     await first.ws.close();
+    // A database-only restore: the trade records without the paper account's books (sim-broker.sqlite).
+    const dbOnly = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    for (const name of readdirSync(dataDir).filter((n) => n.startsWith('thetadesk.sqlite'))) copyFileSync(path.join(dataDir, name), path.join(dbOnly, name));
 
     const again = await simulated(dataDir, 12_000);
     const resumedAt = again.ws.clock.now();
@@ -147,5 +150,16 @@ describe('the simulated market before the first Start', () => {
     expect(third.ws.clock.now()).toBe(waitingAt);
     expect(third.ws.status().simulation?.message).toMatch(/^Simulated market waiting at (the open \()?(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d \d\d:\d\d ET\)? — press Start$/);
     await third.ws.close();
+
+    // Both sides said as they are: the records' open positions, the books' nothing.
+    const wall = new VirtualClock(Date.UTC(2026, 11, 7, 2));
+    const env = { THETADESK_SIM_START: '2026-03-02', THETADESK_SIM_SEED: '3', THETADESK_SIM_SPEED: '12000' };
+    const restored = { ws: openWorkstation({ clock: wall, dataDir: dbOnly, backups: false, broker: brokerFromEnv('sim', env, wall, { dataDir: dbOnly }) }) };
+    // Reconciliation finds the positions missing at the broker and halts (what it says is its own test's).
+    await expect.poll(() => restored.ws.status().engineState, { timeout: 10_000 }).toBe('halted');
+    const said = restored.ws.logs.list(50).map((l) => l.message).join('\n');
+    expect(said).toMatch(/The trade records show \d+ open positions?, but the paper account \(the simulated broker's books\) holds nothing: reconciliation compares them before anything trades;/);
+    expect(said).not.toMatch(/The paper account has/);
+    await restored.ws.close();
   }, 120_000);
 });

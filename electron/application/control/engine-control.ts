@@ -126,6 +126,7 @@ export class EngineControl {
             positions: store.trades.listOpen().filter((t) => t.broker === 'sim' && t.legs.some((l) => l.openedQty > l.closedQty)).length,
             workingOrders: store.orders.live().filter((o) => o.broker === 'sim').length,
           },
+          books: { legs: (broker as SimBroker).exchange.positionList().length, workingOrders: (broker as SimBroker).exchange.openOrders().length },
           idle: () => engine.idle(),
           afterStep: () => this.#heartbeat(),
         });
