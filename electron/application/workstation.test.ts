@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { etToEpoch } from '../../shared/time/et.ts';
 import { brokerFromEnv } from './broker/setup.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import { openWorkstation, type Workstation } from './workstation.ts';
+import { openStore } from '../store/store.ts';
 
 const t0 = Date.UTC(2026, 0, 5, 15);
 
@@ -126,6 +127,9 @@ describe('the simulated market before the first Start', () => {
     for (let i = 0; i < 40 && !first.ws.store.trades.listOpen().some((t) => t.status === 'OPEN'); i++) await runWall(first.wall, 250);
     expect(first.ws.store.trades.listOpen().some((t) => t.status === 'OPEN')).toBe(true);
     await first.ws.close();
+    // A database-only restore: the trade records without the paper account's books (sim-broker.sqlite).
+    const dbOnly = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    for (const name of readdirSync(dataDir).filter((n) => n.startsWith('thetadesk.sqlite'))) copyFileSync(path.join(dataDir, name), path.join(dbOnly, name));
 
     const again = await simulated(dataDir, 12_000);
     const resumedAt = again.ws.clock.now();
@@ -147,5 +151,38 @@ describe('the simulated market before the first Start', () => {
     expect(third.ws.clock.now()).toBe(waitingAt);
     expect(third.ws.status().simulation?.message).toMatch(/^Simulated market waiting at (the open \()?(Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d \d\d:\d\d ET\)? — press Start$/);
     await third.ws.close();
+
+    // Both sides said as they are: the records' open positions, the books' nothing.
+    const wall = new VirtualClock(Date.UTC(2026, 11, 7, 2));
+    const env = { THETADESK_SIM_START: '2026-03-02', THETADESK_SIM_SEED: '3', THETADESK_SIM_SPEED: '12000' };
+    const restored = { ws: openWorkstation({ clock: wall, dataDir: dbOnly, backups: false, broker: brokerFromEnv('sim', env, wall, { dataDir: dbOnly }) }) };
+    // Reconciliation finds the positions missing at the broker and halts (what it says is its own test's).
+    await expect.poll(() => restored.ws.status().engineState, { timeout: 10_000 }).toBe('halted');
+    const said = restored.ws.logs.list(50).map((l) => l.message).join('\n');
+    expect(said).toMatch(/The trade records show \d+ open positions?, but the paper account \(the simulated broker's books\) holds nothing: reconciliation compares them before anything trades;/);
+    expect(said).not.toMatch(/The paper account has/);
+    await restored.ws.close();
   }, 120_000);
+});
+
+describe('a folder that is not a trading data folder', () => {
+  it("a backtest's database (thetadesk backtest --db) opened as the data folder: said to be one, not 'Start with --broker backtest'", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'thetadesk-ws-'));
+    // What `thetadesk backtest --db` leaves when a trade is still open at the period's end: a trade of the fill model ("backtest").
+    const at = Date.UTC(2026, 2, 2, 15);
+    const store = openStore({ dataDir, now: () => at });
+    const trade = store.trades.create({ strategyId: 'credit-verticals', broker: 'backtest', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at, legs: [
+      { root: 'SPXW', expiration: '2099-03-20', strike: 5600, right: 'P', side: 'SELL', quantity: 1 },
+      { root: 'SPXW', expiration: '2099-03-20', strike: 5590, right: 'P', side: 'BUY', quantity: 1 },
+    ] });
+    store.close();
+    const wall = new VirtualClock(Date.UTC(2026, 11, 7, 2));
+    const env = { THETADESK_SIM_START: '2026-03-02', THETADESK_SIM_SEED: '3', THETADESK_SIM_SPEED: '1' };
+    const ws = openWorkstation({ clock: wall, dataDir, backups: false, broker: brokerFromEnv('sim', env, wall, { dataDir }) });
+    await expect.poll(() => ws.status().engineState, { timeout: 10_000 }).toBe('halted');
+    const reason = ws.status().reason ?? '';
+    expect(reason).toContain(`Trade ${trade.tradeId} is a backtest's: this data folder holds a backtest's database (${path.join(dataDir, 'thetadesk.sqlite')}, written by thetadesk backtest --db), not a trading data folder. Start with your trading data folder instead`);
+    expect(reason).not.toMatch(/--broker backtest/);
+    await ws.close();
+  });
 });

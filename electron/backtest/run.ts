@@ -122,7 +122,8 @@ export type BacktestResult = BacktestDocument & {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function checkDate(name: string, value: string): void {
+/** Throws a BacktestInputError unless `value` is a real date written YYYY-MM-DD. */
+export function checkDate(name: string, value: string): void {
   let ok = ISO_DATE.test(value);
   if (ok) {
     try {
@@ -153,19 +154,27 @@ export function parseStrategyConfig(strategy: AnyStrategy, raw: unknown): Engine
 export const MODEL_FIRST_DATE = '1990-01-02';
 export const SIM_FIRST_DATE = nextTradingDay(`${TABLE_FIRST_YEAR - 1}-12-31`);
 
+/** What the period's two dates are called in messages: the command's flags, or the Backtests page's fields. */
+export interface PeriodNames {
+  from: string;
+  to: string;
+}
+export const FLAG_NAMES: PeriodNames = { from: '--from', to: '--to' };
+
 /**
  * Checks a backtest's period before anything runs: both dates YYYY-MM-DD, from ≤ to, and for the
- * simulator not before {@link SIM_FIRST_DATE}. Throws a BacktestInputError saying what to change.
+ * simulator not before {@link SIM_FIRST_DATE}. Throws a BacktestInputError saying what to change,
+ * naming the dates as `names` (the command's flags unless told).
  */
-export function checkPeriod(source: BacktestSource['kind'], from: string, to: string): void {
-  checkDate('--from', from);
-  checkDate('--to', to);
-  if (from > to) throw new BacktestInputError(`--from ${from} is after --to ${to}.`);
+export function checkPeriod(source: BacktestSource['kind'], from: string, to: string, names: PeriodNames = FLAG_NAMES): void {
+  checkDate(names.from, from);
+  checkDate(names.to, to);
+  if (from > to) throw new BacktestInputError(`${names.from} ${from} is after ${names.to} ${to}.`);
   if (source === 'sim' && from < SIM_FIRST_DATE) {
-    throw new BacktestInputError(`--from ${from} is before ${SIM_FIRST_DATE}, the first day the simulated market has: start on ${SIM_FIRST_DATE} or later.`);
+    throw new BacktestInputError(`${names.from} ${from} is before ${SIM_FIRST_DATE}, the first day the simulated market has: start on ${SIM_FIRST_DATE} or later.`);
   }
   if (source === 'model' && from < MODEL_FIRST_DATE) {
-    throw new BacktestInputError(`--from ${from} is before ${MODEL_FIRST_DATE}, the first day of the daily VIX history the model prices options from: start on ${MODEL_FIRST_DATE} or later.`);
+    throw new BacktestInputError(`${names.from} ${from} is before ${MODEL_FIRST_DATE}, the first day of the daily VIX history the model prices options from: start on ${MODEL_FIRST_DATE} or later.`);
   }
 }
 
@@ -249,7 +258,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     store.db.exec('BEGIN');
 
     let steps = 0;
-    const tradeCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status <> 'CANCELLED'");
+    // Trades entered (filled), as the result's trade list counts them: an entry still working is not one.
+    const tradeCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status <> 'CANCELLED' AND opened_at IS NOT NULL AND entry_credit_cents IS NOT NULL");
     const openCount = store.db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM trades WHERE status IN ('OPEN', 'CLOSING')");
     let nextClose = firstCloseAfter(start);
     for (;;) {

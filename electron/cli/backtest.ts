@@ -21,7 +21,7 @@ import { loadDailyFiles } from '../backtest/daily-files.ts';
 import { ProgressBar } from '../backtest/progress.ts';
 import { statsTable, tradeList } from '../backtest/report.ts';
 import { section16Text } from '../backtest/reports/optimus.ts';
-import { BacktestInputError, runBacktest, type BacktestSource } from '../backtest/run.ts';
+import { BacktestInputError, checkDate, checkPeriod, runBacktest, type BacktestSource } from '../backtest/run.ts';
 import { readEodChain } from '../market/data/chain-eod.ts';
 import { dayToIso } from '../market/data/csv.ts';
 import { etDate } from '../../shared/time/et.ts';
@@ -109,12 +109,32 @@ function refuse(message: string): number {
 /** A share as a percentage for messages: 0.0123 → "1.23%"; tiny non-zero shares read "<0.01%". */
 const pct = (share: number): string => (share > 0 && share < 0.0001 ? '<0.01%' : `${(share * 100).toFixed(2)}%`);
 
+/** The options that take a number, which may be negative (then refused by their own check, with its message). */
+const NUMBER_OPTIONS = new Set(['--seed', '--slippage', '--commission', '--capital']);
+
+/**
+ * `--commission -1` as `--commission=-1`: parseArgs takes a value starting with "-" for an option and
+ * answers "ambiguous"; a negative number after a number option is that option's (bad) value.
+ */
+function negativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (NUMBER_OPTIONS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Runs the command; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: negativeValues(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -161,6 +181,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const kind: 'sim' | 'chains' | 'model' = v.chains !== undefined ? 'chains' : v.sim || v.seed !== undefined ? 'sim' : v.daily !== undefined || first === 'model' ? 'model' : 'sim';
   if (v.progress && v['no-progress']) return bad('Choose --progress or --no-progress, not both.');
+
+  // Dates first, before any file is read or anything is said to start.
+  try {
+    if (v.from !== undefined) checkDate('--from', v.from);
+    if (v.to !== undefined) checkDate('--to', v.to);
+  } catch (error) {
+    return bad((error as Error).message);
+  }
 
   let seed = 1;
   if (v.seed !== undefined) {
@@ -265,6 +293,12 @@ export async function main(argv: string[]): Promise<number> {
     from ??= period.from;
     to ??= period.to;
     source = { kind: 'sim', seed };
+  }
+
+  try {
+    checkPeriod(source.kind, from!, to!); // the whole period (also the dates a source's data gave) before it says it starts
+  } catch (error) {
+    return bad((error as Error).message);
   }
 
   const dataDir = v.db ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thetadesk-backtest-'));

@@ -15,7 +15,7 @@ import { etDateTime } from '../../shared/time/et.ts';
 import { dispatch, errorCodeOfStatus, httpStatusOf } from '../application/rpc.ts';
 import type { Workstation } from '../application/workstation.ts';
 import { contentTypeOf, RENDERER_CSP, resolveAsset } from './assets.ts';
-import { checkAccess, READ_METHODS } from './auth.ts';
+import { checkAccess, READ_METHODS, type AccessRequest } from './auth.ts';
 import { accountJson, marketJson, performanceJson, positionJson, statusJson, tradeJson } from './rest.ts';
 
 export type ServerOptions = {
@@ -53,8 +53,19 @@ const RPC_ROUTE = '/rpc/:method';
 /** A refusal by the transport itself, in the shape the caller of that route reads (seed 004's `{ error, code }` elsewhere). */
 function refuse(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
   const code = errorCodeOfStatus(status);
-  if (request.routeOptions.url === RPC_ROUTE) return reply.code(status).send({ ok: false, error: { code, message } });
+  if (request.routeOptions.url?.startsWith('/rpc') === true) return reply.code(status).send({ ok: false, error: { code, message } });
   return reply.code(status).send({ error: message, code });
+}
+
+/**
+ * The file the renderer route serves for a URL path: a file of the bundle, index.html for a client-side
+ * route (a path without an extension), or null — a path that leaves the bundle, or a file it lacks.
+ */
+function rendererFile(rendererDir: string, url: string): string | null {
+  const file = resolveAsset(rendererDir, url);
+  if (!file) return null;
+  if (existsSync(file) && statSync(file).isFile()) return file;
+  return path.extname(file) ? null : path.join(rendererDir, 'index.html');
 }
 
 /** Whether `host` is a loopback bind (this machine only). */
@@ -132,7 +143,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return refuse(request, reply, 421, `Unexpected Host header${isLoopback(host) ? '' : ': start the server with --allow-host <name> to reach it by that name'}.`);
     }
     // The config of the route the router matched on the decoded path ({} for no route: deny by default).
-    const refusal = checkAccess(token, { method: request.method, headers: request.headers, route: request.routeOptions.config ?? {}, upgrade: request.ws });
+    // The public renderer route matches every GET; a path it has no file for is no route either, so
+    // without the token it is 401 like any unknown path (404 with it).
+    let route: AccessRequest['route'] = request.routeOptions.config ?? {};
+    if (route.public === true && rendererFile(rendererDir, request.url) === null) route = {};
+    const refusal = checkAccess(token, { method: request.method, headers: request.headers, route, upgrade: request.ws });
     if (refusal) return refuse(request, reply, refusal.status, refusal.error);
   });
   // Unknown paths say nothing about what exists (fastify's default echoes the method and path).
@@ -193,6 +208,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       .send(content);
   });
   app.all('/api/*', (_q, r) => r.code(404).send({ error: 'Unknown API path.' }));
+  // The contract's door takes POST only: any other method, or a deeper path, is no route (not the renderer's).
+  app.all('/rpc', (q, r) => refuse(q, r, 404, 'Unknown RPC path: POST /rpc/<method>.'));
+  app.all('/rpc/*', (q, r) => refuse(q, r, 404, 'Unknown RPC path: POST /rpc/<method>.'));
 
   // Pushed events.
   app.get('/ws', { websocket: true, config: { websocketToken: true } }, (socket) => {
@@ -211,11 +229,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!existsSync(indexFile)) {
       return reply.code(503).type('text/plain; charset=utf-8').send('The renderer is not built yet: run `npm run build`, then reload.');
     }
-    let file = resolveAsset(rendererDir, request.url);
-    if (!file) return reply.code(400).send({ error: 'Bad path.' });
-    if (!existsSync(file) || !statSync(file).isFile()) {
-      if (path.extname(file)) return reply.code(404).send({ error: 'Not found.' });
-      file = indexFile; // client-side route
+    const file = rendererFile(rendererDir, request.url);
+    if (!file) {
+      // Only with the token (without it the gate answered 401): a missing file, or a path leaving the bundle.
+      return resolveAsset(rendererDir, request.url) ? reply.code(404).send({ error: 'Not found.' }) : reply.code(400).send({ error: 'Bad path.' });
     }
     reply.header('Content-Security-Policy', RENDERER_CSP);
     reply.header('X-Content-Type-Options', 'nosniff');

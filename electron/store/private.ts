@@ -11,6 +11,7 @@
  * network shares) or a folder owned by someone else is left as it is, never an error.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -31,6 +32,22 @@ export function makePrivate(...files: string[]): void {
 /** A SQLite database and the files SQLite keeps beside it. */
 export function makeDatabasePrivate(file: string): void {
   makePrivate(file, `${file}-wal`, `${file}-shm`, `${file}-journal`);
+}
+
+/** Makes an existing folder and everything in it owner-only (folders 0700, files 0600); a missing one is skipped. */
+export function makeTreePrivate(dir: string): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // missing or not ours: see the top of this file
+  }
+  chmod(dir, PRIVATE_DIR_MODE);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) makeTreePrivate(p);
+    else if (e.isFile()) chmod(p, PRIVATE_FILE_MODE);
+  }
 }
 
 function chmod(p: string, mode: number): void {

@@ -240,6 +240,44 @@ describe('cross-site requests and the token in the wrong place', () => {
   });
 });
 
+describe('without a valid token, nothing but the renderer’s files answers anything but 401', () => {
+  const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+  it('every method on every route (the wrong ones too: GET on a POST-only route), and paths no file answers to', async () => {
+    const paths = [...concretePaths(s.server.routes.filter((r) => !r.public)).map((p) => p.path), '/rpc/optimus.get', '/rpc', '/rpc/nothing', '/assets/missing.js', '/secret.txt', '/internal/x.json'];
+    const tasks: (() => Promise<string | null>)[] = [];
+    for (const p of paths) {
+      for (const method of METHODS) {
+        for (const headers of [{}, { authorization: `Bearer ${'x'.repeat(s.token.length)}` }] as Record<string, string>[]) {
+          tasks.push(async () => {
+            const r = await rawRequest(s.port, method, p, headers);
+            return r.status === 401 ? null : `${method} ${p} (${headers.authorization ? 'wrong token' : 'no token'}) → ${r.status}`;
+          });
+        }
+      }
+    }
+    expect((await pool(tasks)).filter(Boolean)).toEqual([]);
+    // With the token, what is not there is 404, in the shape of the door asked.
+    const auth = { authorization: `Bearer ${s.token}` };
+    const rpc = await rawRequest(s.port, 'GET', '/rpc/optimus.get', auth);
+    expect(rpc.status).toBe(404);
+    expect(JSON.parse(rpc.body)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect((await rawRequest(s.port, 'GET', '/assets/missing.js', auth)).status).toBe(404);
+    // The renderer's own files and client-side routes stay public.
+    expect((await rawRequest(s.port, 'GET', '/assets/app.js')).status).toBe(200);
+    expect((await rawRequest(s.port, 'GET', '/trades')).status).toBe(200);
+  });
+
+  it('compares Host names case-insensitively (RFC 9110)', async () => {
+    const auth = { authorization: `Bearer ${s.token}` };
+    for (const host of [`LOCALHOST:${s.port}`, `LocalHost:${s.port}`]) {
+      const r = await rawRequest(s.port, 'GET', '/api/status', { ...auth, host });
+      expect(r.status, host).toBe(200);
+    }
+    expect((await rawRequest(s.port, 'GET', '/api/status', { ...auth, host: `EVIL.example:${s.port}` })).status).toBe(421);
+  });
+});
+
 describe('the legitimate ways in still work', () => {
   it('the renderer bundle is public to read, and only to read', async () => {
     const index = await rawRequest(s.port, 'GET', '/');

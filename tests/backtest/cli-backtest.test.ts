@@ -117,6 +117,11 @@ describe('thetadesk backtest', () => {
       [['credit-verticals', '--from', '2025-03-01', '--to', '2025-02-01'], /--from 2025-03-01 is after --to 2025-02-01/],
       [['credit-verticals', '--seed', 'x'], /--seed must be a whole number/],
       [['credit-verticals', '--commission=-1'], /--commission must be dollars per contract from 0 to 100, to the cent \(e\.g\. 0\.65\), got "-1"/],
+      // A negative number after the flag is its value (parseArgs alone calls it "ambiguous").
+      [['credit-verticals', '--commission', '-1'], /^--commission must be dollars per contract from 0 to 100, to the cent \(e\.g\. 0\.65\), got "-1"/],
+      [['credit-verticals', '--slippage', '-0.1'], /^--slippage must be a number from 0 to 0\.5, got "-0\.1"/],
+      [['credit-verticals', '--from', '2020-02-30'], /^--from must be a date written YYYY-MM-DD, got "2020-02-30"/],
+      [['credit-verticals', '--from', '1990-01-02', '--to', '1990-02-01'], /^--from 1990-01-02 is before 1998-01-02/],
       [['credit-verticals', '--commission', '0.655'], /--commission must be dollars per contract .* got "0\.655"/],
       [['credit-verticals', '--commission', 'abc'], /--commission must be dollars per contract .* got "abc"/],
       [['credit-verticals', '--bogus'], /Unknown option '--bogus'/],
@@ -127,6 +132,7 @@ describe('thetadesk backtest', () => {
       const r = run(args);
       expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
+      expect(r.stderr, 'refused before it says it is backtesting').not.toMatch(/Backtesting/);
     }
     const cfg = path.join(dir, 'bad.json');
     fs.writeFileSync(cfg, JSON.stringify({ width: 27, contracts: 0 }));
@@ -136,5 +142,5 @@ describe('thetadesk backtest', () => {
     expect(r.stderr).toMatch(/width: width must be a multiple of 5/);
     fs.writeFileSync(cfg, '{ not json');
     expect(run(['credit-verticals', '--config', cfg]).stderr).toMatch(/is not valid JSON/);
-  });
+  }, 120_000); // ~20 short processes, one after another
 });

@@ -28,6 +28,7 @@ import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../.
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
 import { checkPeriod, parseStrategyConfig, summarizeStore } from '../../backtest/run.ts';
+import { makePrivate, makePrivateDir, makeTreePrivate, PRIVATE_FILE_MODE } from '../../store/private.ts';
 import { openStore } from '../../store/store.ts';
 import { dbFileIn } from '../../store/paths.ts';
 import { DEFAULT_CAPITAL_CENTS } from '../../../shared/stats.ts';
@@ -102,6 +103,8 @@ export class BacktestRunner {
   constructor(opts: BacktestRunnerOptions) {
     this.#opts = opts;
     this.#root = path.join(opts.dataDir, 'backtests');
+    // Private like the rest of the data folder (store/private.ts), also runs an older version left 0755/0644.
+    makeTreePrivate(this.#root);
   }
 
   /**
@@ -126,7 +129,7 @@ export class BacktestRunner {
     // The market: the request's, else the system's first source the app can run (the simulator or the model).
     const declared = strategy.about.backtest.sources.map((x) => x.kind);
     const source: 'sim' | 'model' = request.source ?? (declared.find((k) => k === 'sim' || k === 'model') as 'sim' | 'model' | undefined) ?? 'sim';
-    checkPeriod(source, request.from, request.to); // a period the market has no data for
+    checkPeriod(source, request.from, request.to, { from: 'From', to: 'To' }); // a period the market has no data for, in the page's words
     const dailyDir = this.#opts.dailyDir ?? defaultDailyDir();
     if (source === 'model' && !fs.existsSync(path.join(dailyDir, 'spx_daily.csv'))) {
       throw new ApiError('VALIDATION', `The model source reads the daily files (spx_daily.csv, vix_daily.csv…) from ${dailyDir}, where there are none: set THETADESK_DAILY_DATA to their folder, or run on the simulator.`);
@@ -139,7 +142,8 @@ export class BacktestRunner {
       runId = `${now.toString(36)}-${(this.#counter++).toString(36)}`;
       dir = path.join(this.#root, runId);
     } while (fs.existsSync(dir) || this.#runs.has(runId));
-    fs.mkdirSync(dir, { recursive: true });
+    makePrivateDir(this.#root);
+    makePrivateDir(dir);
 
     const run: BacktestRun = {
       runId,
@@ -174,6 +178,8 @@ export class BacktestRunner {
       entry.run = { ...entry.run, status, error, progress: status === 'done' ? 1 : entry.run.progress, trades: result ? result.tradeList.length : entry.run.trades, finishedAt: this.#opts.clock.now() };
       entry.result = result ? { ...result, ...entry.run } : null;
       if (this.#disposed) return;
+      // The terminated worker's last steps were never committed: the count becomes what its database holds.
+      if (status === 'cancelled') this.#settlePartial(entry);
       this.#save(entry);
       if (status === 'done') this.#opts.log.info(`Backtest ${runId} (${run.strategyId} ${run.from} → ${run.to}, seed ${run.seed}) done: ${result?.stats?.trades ?? 0} closed trades, P&L ${result?.stats?.totalPnl ?? 0}.`);
       else if (entry.cancelled) this.#opts.log.info(`Backtest ${runId} cancelled at ${Math.floor(entry.run.progress * 100)}% (${entry.run.trades} trades).`);
@@ -290,6 +296,16 @@ export class BacktestRunner {
     }
   }
 
+  /**
+   * A cancelled or interrupted run's result read from its database, its trade count set to that
+   * result's trade list: one figure on the page's header and in `backtest.get`.
+   */
+  #settlePartial(entry: Entry): void {
+    const result = this.#partial(entry);
+    entry.run = { ...entry.run, trades: result.tradeList.length };
+    entry.result = { ...result, ...entry.run };
+  }
+
   #emit(entry: Entry): void {
     try {
       this.#opts.onUpdate(entry.run);
@@ -326,12 +342,17 @@ export class BacktestRunner {
         if (saved.runId !== name) continue;
         // Runs saved before the fill model was recorded have no slippage/commission: null (unknown).
         const run: BacktestRun = { ...saved, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
+        const entry: Entry = { run, worker: null, result: null, dir, lastEmit: 0, lastSave: 0, cancelled: false };
         if (run.status === 'running') {
-          // No session runs it any more: Thetadesk closed or crashed while it ran.
+          // No session runs it any more: Thetadesk closed or crashed while it ran. Its count of trades
+          // was saved up to 5 s before: it becomes what its database holds.
           run.status = 'interrupted';
-          run.error = `Interrupted at ${Math.floor(run.progress * 100)}% (${run.trades} trade${run.trades === 1 ? '' : 's'} so far): Thetadesk closed or crashed while it ran. Its database is in ${dir}.`;
+          this.#settlePartial(entry);
+          const n = entry.run.trades;
+          entry.run.error = `Interrupted at ${Math.floor(run.progress * 100)}% (${n} trade${n === 1 ? '' : 's'} so far): Thetadesk closed or crashed while it ran. Its database is in ${dir}.`;
+          entry.result!.error = entry.run.error;
         }
-        this.#runs.set(name, { run, worker: null, result: null, dir, lastEmit: 0, lastSave: 0, cancelled: false });
+        this.#runs.set(name, entry);
       } catch {
         // not a run folder (or one without its run.json): not listed
       }
@@ -341,7 +362,8 @@ export class BacktestRunner {
 
 function writeJson(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value));
+  fs.writeFileSync(tmp, JSON.stringify(value), { mode: PRIVATE_FILE_MODE });
+  makePrivate(tmp); // a leftover .tmp keeps its old mode through writeFileSync
   fs.renameSync(tmp, file);
 }
 

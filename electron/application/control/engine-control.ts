@@ -126,6 +126,7 @@ export class EngineControl {
             positions: store.trades.listOpen().filter((t) => t.broker === 'sim' && t.legs.some((l) => l.openedQty > l.closedQty)).length,
             workingOrders: store.orders.live().filter((o) => o.broker === 'sim').length,
           },
+          books: { legs: (broker as SimBroker).exchange.positionList().length, workingOrders: (broker as SimBroker).exchange.openOrders().length },
           idle: () => engine.idle(),
           afterStep: () => this.#heartbeat(),
         });
@@ -413,6 +414,10 @@ export class EngineControl {
     const why = this.#o.setup?.problem ? ` (${this.#o.setup.problem.replace(/\.$/, '')})` : '';
     return [...byBroker].map(([kind, ids]) => {
       const trades = ids.length === 1 ? `Trade ${ids[0]} is` : `Trades ${ids.join(', ')} are`;
+      // The fill model's trades: no broker to start with, the folder itself is the wrong one.
+      if (kind === 'backtest') {
+        return `${trades} a backtest's: this data folder holds a backtest's database (${this.#o.store.file}, written by thetadesk backtest --db), not a trading data folder. Start with your trading data folder instead (--data-dir DIR or THETADESK_DATA_DIR)`;
+      }
       return `${trades} open on ${brokerTitle(kind)}; the active broker is ${brokerTitle(broker.kind)}${why}. Start with --broker ${kind} (or choose ${brokerTitle(kind)} in Settings) to manage ${ids.length === 1 ? 'it' : 'them'} until closed, then switch`;
     });
   }

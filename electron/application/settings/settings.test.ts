@@ -100,6 +100,43 @@ describe('settings.set', () => {
     expect(lines.some((l) => l.startsWith('IB Gateway settings: gw.local:4003, client id 9'))).toBe(true);
   });
 
+  it("refuses changing the account or connection of a broker with open trades or working orders on it (IB host/port/client id, Tradier account/sandbox), like a broker switch", () => {
+    const ctx = context();
+    updateSettings(ctx, update({ broker: 'ibkr', ibkr: { host: '127.0.0.1', port: 4002, clientId: 1 }, tradier: { accountId: 'VA11111', sandbox: true } }));
+    const legs = [
+      { root: 'SPXW', expiration: '2099-03-20', strike: 5600, right: 'P', side: 'SELL', quantity: 1 },
+      { root: 'SPXW', expiration: '2099-03-20', strike: 5590, right: 'P', side: 'BUY', quantity: 1 },
+    ] as const;
+    const trade = ctx.store.trades.create({ strategyId: 'credit-verticals', broker: 'ibkr', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at: T0, legs: [...legs] });
+    const before = savedConnection(ctx.store);
+    for (const ibkr of [{ host: 'gw.other', port: 4002, clientId: 1 }, { host: '127.0.0.1', port: 4001, clientId: 1 }, { host: '127.0.0.1', port: 4002, clientId: 7 }]) {
+      expect(() => updateSettings(ctx, update({ ibkr }))).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(new RegExp(`^ibkr: trade ${trade.tradeId} is still open on IB Gateway; .*Nothing was saved\\.$`)) }));
+    }
+    expect(savedConnection(ctx.store)).toEqual(before);
+    // The client id names it: IB reports only the orders of the client id that placed them.
+    expect(() => updateSettings(ctx, update({ ibkr: { host: '127.0.0.1', port: 4002, clientId: 7 } }))).toThrow(/client id/);
+    // What does not touch the account or the connection is saved: the same values, the auto-restart time, the other broker's settings.
+    expect(updateSettings(ctx, update({ ibkr: { host: '127.0.0.1', port: 4002, clientId: 1, autoRestart: '23:30' } })).ibkr.autoRestart).toBe('23:30');
+    expect(updateSettings(ctx, update({ tradier: { accountId: 'VA22222' } })).tradier.accountId).toBe('VA22222');
+
+    // Tradier: a trade there (its entry still working) holds its account id and sandbox (production is sandbox off).
+    // eslint-disable-next-line no-restricted-syntax -- Tradier's sandbox flag, not Electron's
+    const production = { sandbox: false };
+    const t2 = ctx.store.trades.create({ strategyId: 'credit-verticals', broker: 'tradier', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at: T0, legs: [...legs] });
+    for (const tradier of [{ accountId: 'VA33333' }, production]) {
+      expect(() => updateSettings(ctx, update({ tradier }))).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringMatching(new RegExp(`^tradier: trade ${t2.tradeId} is still open on Tradier`)) }));
+    }
+    expect(savedConnection(ctx.store).tradier).toEqual({ accountId: 'VA22222', sandbox: true });
+
+    // A working order alone (no open trade of it) holds the connection too.
+    const other = context();
+    updateSettings(other, update({ broker: 'ibkr', ibkr: { host: '127.0.0.1', port: 4002, clientId: 1 } }));
+    const symbols = other.store.trades.create({ strategyId: 'credit-verticals', broker: 'sim', structure: 'PUT_CREDIT_SPREAD', quantity: 1, at: T0, legs: [...legs] }).legs.map((l) => l.symbol);
+    const order = other.store.orders.create({ clientOrderId: 'td-9-x-o1', broker: 'ibkr', strategyId: 'credit-verticals', purpose: 'OPEN', orderType: 'LIMIT', priceEffect: 'CREDIT', limitPriceCents: 200, quantity: 1, at: T0, legs: [{ symbol: symbols[0]!, side: 'SELL', ratio: 1 }, { symbol: symbols[1]!, side: 'BUY', ratio: 1 }] });
+    other.store.orders.update(order.orderId, { at: T0, status: 'SUBMITTED' });
+    expect(() => updateSettings(other, update({ ibkr: { host: '127.0.0.1', port: 4002, clientId: 2 } }))).toThrow(/^ibkr: order td-9-x-o1 is still open on IB Gateway; changing its client id/);
+  });
+
   it("keeps IB Gateway's auto-restart time (HH:MM ET) for the next start; an older saved row reads with the default; a bad time is refused", () => {
     const ctx = context({ activeBroker: 'ibkr' });
     ctx.store.settings.set('settings.ibkr', { host: 'gw', port: 4002, clientId: 3 }, T0); // saved before the field existed

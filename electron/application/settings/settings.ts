@@ -191,6 +191,40 @@ function settingsWarnings(saved: SavedConnection, ctx: SettingsContext): string[
 }
 
 /**
+ * Like a broker switch, a broker's connection or account is not changed under what is open on it: an
+ * open trade's legs and a working order live in the account (and, at IB, the client id) that holds them.
+ * IB Gateway reports only the orders of the client id that placed them, so a new client id orphans them;
+ * another host or port, or another Tradier account or sandbox, is another account. Throws CONFLICT
+ * naming the trades and orders; the auto-restart time and the other broker's settings stay free.
+ */
+function checkConnectionChange(store: Store, before: SavedConnection, update: MethodParsedInput<'settings.set'>): void {
+  const changes: { kind: BrokerKind; fields: string[]; why: string }[] = [];
+  if (update.ibkr) {
+    const b = before.ibkr;
+    const fields = [update.ibkr.host !== b.host ? 'host' : null, update.ibkr.port !== b.port ? 'port' : null, update.ibkr.clientId !== b.clientId ? 'client id' : null].filter((f) => f !== null);
+    const why = update.ibkr.clientId !== b.clientId ? 'IB Gateway reports only the orders of the client id that placed them' : 'another Gateway or port is another account';
+    if (fields.length > 0) changes.push({ kind: 'ibkr', fields, why });
+  }
+  if (update.tradier) {
+    const b = before.tradier;
+    const { accountId, sandbox } = update.tradier;
+    const fields = [accountId !== undefined && accountId !== b.accountId ? 'account id' : null, sandbox !== undefined && sandbox !== b.sandbox ? 'sandbox' : null].filter((f) => f !== null);
+    if (fields.length > 0) changes.push({ kind: 'tradier', fields, why: 'they live in the account they were opened in' });
+  }
+  for (const c of changes) {
+    const trades = store.trades.listOpen().filter((t) => t.broker === c.kind).map((t) => t.tradeId);
+    const orders = store.orders.live().filter((o) => o.broker === c.kind && (o.tradeId === null || !trades.includes(o.tradeId))).map((o) => o.clientOrderId);
+    if (trades.length === 0 && orders.length === 0) continue;
+    const held = [trades.length === 1 ? `trade ${trades[0]}` : trades.length > 1 ? `trades ${trades.join(', ')}` : null, orders.length === 1 ? `order ${orders[0]}` : orders.length > 1 ? `orders ${orders.join(', ')}` : null].filter(Boolean).join(' and ');
+    const one = trades.length + orders.length === 1;
+    throw new ApiError(
+      'CONFLICT',
+      `${c.kind}: ${held} ${one ? 'is' : 'are'} still open on ${brokerTitle(c.kind)}; changing its ${c.fields.join(' and ')} now would leave ${one ? 'it' : 'them'} unmanaged (${c.why}). Close ${one ? 'it' : 'them'} (Positions → Close, or Close all) and wait until closed, then change it. Nothing was saved.`,
+    );
+  }
+}
+
+/**
  * Saves the parts of `update` that are present and returns the settings as they now are. The token is
  * stored first (so a refusal to store it saves nothing else); switching to live needs the exact
  * confirmation sentence, checked here again. Every change is logged; the token never is.
@@ -216,6 +250,7 @@ export function updateSettings(ctx: SettingsContext, update: MethodParsedInput<'
       );
     }
   }
+  checkConnectionChange(ctx.store, before, update);
   // Delivery (e-mail, webhooks) is checked as a whole before anything is stored.
   const delivery = update.delivery ? planDeliveryChange(ctx.store, ctx.secrets, update.delivery) : null;
   const token = update.tradier?.token;

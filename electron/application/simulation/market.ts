@@ -48,8 +48,10 @@ export type SimulatedMarketOptions = {
   clock: VirtualClock;
   wall: Clock;
   log: Logger;
-  /** What the paper account holds at start-up: open positions and working orders (each said as what it is). */
+  /** What the trade records hold at start-up: open positions and working orders (each said as what it is). */
   holdings: { positions: number; workingOrders: number };
+  /** What the paper account itself (the simulated broker's books) holds at start-up: option legs and working orders. */
+  books: { legs: number; workingOrders: number };
   /** Resolves when the engine has finished what the last firing queued. */
   idle: () => Promise<void>;
   /** Once per driver step (the status heartbeat). */
@@ -85,7 +87,15 @@ export class SimulatedMarket {
     } else {
       this.#managing = true;
       const one = positions + workingOrders === 1;
-      log.info(`The paper account has ${holdingsText(options.holdings)}: the simulated market runs at ${setup.speed.toLocaleString('en-US')}× real time to manage ${one ? 'it' : 'them'}; new entries wait for Start.`);
+      const runs = `the simulated market runs at ${setup.speed.toLocaleString('en-US')}× real time to manage`;
+      const b = options.books;
+      if ((b.legs > 0) === (positions > 0) && b.workingOrders === workingOrders) {
+        log.info(`The paper account has ${holdingsText(options.holdings)}: ${runs} ${one ? 'it' : 'them'}; new entries wait for Start.`);
+      } else {
+        // The records and the books disagree (a database restored without its books, say): both sides, as they are.
+        const held = [b.legs > 0 ? `${b.legs} option leg${b.legs === 1 ? '' : 's'}` : null, b.workingOrders > 0 ? `${b.workingOrders} working order${b.workingOrders === 1 ? '' : 's'}` : null].filter(Boolean).join(' and ') || 'nothing';
+        log.warn(`The trade records show ${holdingsText(options.holdings)}, but the paper account (the simulated broker's books) holds ${held}: reconciliation compares them before anything trades; ${runs} what is open; new entries wait for Start.`);
+      }
     }
     const books = setup.books;
     log.info(books ? `Paper account of the simulated broker: ${books.file}.` : 'Paper account of the simulated broker: in memory only (not kept across restarts).');
