@@ -63,10 +63,10 @@ describe('Simulation on a machine that cannot keep up', () => {
     const wall = new VirtualClock(Date.UTC(2030, 0, 1));
     const speed = 600;
     const steps: number[] = [];
-    // Each engine task costs 100 ms of wall time: far slower than 600× over a session's 1-minute timers.
+    // Each engine task costs 300 ms of wall time: far slower than 600× over a session's 1-minute timers.
     const engineTimer = () => clock.setTimer(clock.now() + 60_000, engineTimer);
     engineTimer();
-    const driver = new Simulation({ sim, clock, wall, speed, idle: async () => wall.advanceTo(wall.now() + 100), afterStep: () => steps.push(clock.now()) });
+    const driver = new Simulation({ sim, clock, wall, speed, idle: async () => wall.advanceTo(wall.now() + 300), afterStep: () => steps.push(clock.now()) });
     let last = clock.now();
     driver.start();
     await runWall(wall, 2_500);
@@ -77,6 +77,8 @@ describe('Simulation on a machine that cannot keep up', () => {
       last = at;
     }
     expect(steps.length).toBeGreaterThanOrEqual(5);
+    // Still behind: the next step is due at once, not a tick later (the machine's time is not left idle).
+    expect(wall.nextTimerAt()).toBe(wall.now());
     driver.stop();
   });
 });

@@ -101,8 +101,8 @@ export class Simulation {
     this.#timer = null;
   }
 
-  #arm(): void {
-    this.#timer = this.#o.wall.setTimer(this.#o.wall.now() + this.#tickMs, () => {
+  #arm(delayMs = this.#tickMs): void {
+    this.#timer = this.#o.wall.setTimer(this.#o.wall.now() + delayMs, () => {
       void this.#step();
     });
   }
@@ -110,25 +110,28 @@ export class Simulation {
   async #step(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
+    let behind = false;
     try {
       const wallNow = this.#o.wall.now();
-      let free = this.#marketStart + (wallNow - this.#wallStart) * this.#o.speed;
+      const free = this.#marketStart + (wallNow - this.#wallStart) * this.#o.speed;
+      const target = this.#holdAt === null ? free : Math.min(free, this.#holdAt);
       // Behind (the machine cannot do the work at this speed): one step covers at most two ticks of market
       // time and the backlog is dropped, so the market runs as fast as the machine can and the event loop
       // (calls, Close all, shutdown) gets a turn between steps. Catching up would make each step longer
       // than the last, and the process unresponsive for minutes.
       const most = this.#o.clock.now() + 2 * this.#tickMs * this.#o.speed;
-      if (free > most) {
-        free = most;
+      behind = target > most;
+      if (behind) {
         this.#wallStart = wallNow;
         this.#marketStart = most;
       }
-      await this.advanceTo(this.#holdAt === null ? free : Math.min(free, this.#holdAt));
+      await this.advanceTo(Math.min(target, most));
     } catch (error) {
       this.#o.onError?.(error);
     } finally {
       this.#busy = false;
-      if (this.#timer) this.#arm();
+      // Behind: the next step at once (still a new turn of the event loop), not a tick later.
+      if (this.#timer) this.#arm(behind ? 0 : this.#tickMs);
     }
   }
 
