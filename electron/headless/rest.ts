@@ -6,6 +6,8 @@
  * to the cent, so no field carries binary noise such as 9.399999999999999. Every time goes through
  * `etMinute`: ET `YYYY-MM-DD HH:MM`, the format the README promises (`2026-01-19 09:35`).
  *
+ * `/api/status` `mode` is the trading mode the settings ask for; `account_type` what the connected
+ * account is, as the broker said it (`paper`, `live`, or `unknown` until it has said).
  * `/api/status` `is_trading`: a new entry can happen — the engine is running (Start) and at least one
  * system is switched on; running with every system off is `false`, and `reason` says so.
  * `/api/performance` `max_daily_loss`: the tightest daily loss limit of the systems, or `null` for no limit.
@@ -39,6 +41,7 @@ export function statusJson(s: Status) {
     trades_today: s.tradesToday,
     engine_state: s.engineState,
     mode: s.mode,
+    account_type: s.accountType,
     broker: s.connection.broker,
     reason: s.reason,
   };

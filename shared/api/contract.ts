@@ -65,7 +65,14 @@ export const StatusSchema = z.object({
   isTrading: z.boolean(),
   /** Why the engine is halted or entries are disabled, if it is. */
   reason: z.string().nullable(),
+  /** The trading mode the settings ask for. */
   mode: z.enum(['paper', 'live']),
+  /**
+   * What the connected account IS, as the broker said it (IB Gateway's managed accounts, Tradier's host
+   * and account number, the paper exchange): `unknown` until it has said, or with no broker. Nothing is
+   * traded while it does not match `mode`.
+   */
+  accountType: z.enum(['paper', 'live', 'unknown']),
   connection: ConnectionSchema,
   openPositions: z.number().int().nonnegative(),
   /** Trades entered today (ET), open or closed since; entries that never filled are not counted. */

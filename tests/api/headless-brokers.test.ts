@@ -63,12 +63,27 @@ describe('headless with --broker ibkr against the fake IB Gateway', () => {
     running.push(server);
     const status = await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'IB Gateway');
     expect(status.broker).toBe('ibkr');
+    // What the account is (a DU… account: paper), as the Gateway said it, beside the mode asked for.
+    expect(status).toMatchObject({ mode: 'paper', account_type: 'paper' });
     const account = await until(() => get(server, '/api/account'), (a) => a.net_liquidation > 0, 'the account summary');
     expect(account.account_id).not.toContain('DU7654321'); // masked, never the full number
     expect(JSON.stringify(account)).toContain('4321');
     const market = await until(() => get(server, '/api/market'), (m) => m.spx_price !== null && m.spy_price !== null, 'quotes');
     expect(market.spx_price / market.spy_price).toBeCloseTo(10, 0);
     expect(server.output()).not.toContain('DU7654321');
+  });
+
+  it('a live (U…) account in paper mode: /api/status says account_type live beside mode paper', async () => {
+    const live = await startFakeIbGateway({ market: fromSimulator(createSimulator({ seed: 42, start: '2025-03-18' })), account: 'U7654323', port: 0 });
+    try {
+      const server = await startHeadless({ args: ['--broker', 'ibkr'], env: { THETADESK_IB_PORT: String(live.port) } });
+      running.push(server);
+      const status = await until(() => get(server, '/api/status'), (s) => s.account_type !== 'unknown', 'the account type');
+      expect(status).toMatchObject({ mode: 'paper', account_type: 'live', broker: 'ibkr' });
+      await server.stop();
+    } finally {
+      await live.stop();
+    }
   });
 
   it('stays up and says what to do when nothing listens on the Gateway port', async () => {
@@ -89,6 +104,8 @@ describe('headless with --broker ibkr against the fake IB Gateway', () => {
     expect(logs.value.map((l: { message: string }) => l.message).join('\n')).toMatch(new RegExp(`127\\.0\\.0\\.1:${free}`));
     const status = await get(server, '/api/status');
     expect(status.is_connected).toBe(false);
+    // The Gateway never said which account it is.
+    expect(status.account_type).toBe('unknown');
     // The engine itself still answers.
     expect((await fetch(server.url + '/api/action/start', { method: 'POST', headers: { authorization: `Bearer ${server.token}` } })).status).toBe(200);
   });

@@ -40,6 +40,35 @@ describe('is_trading: true only when a system can enter', () => {
   });
 });
 
+describe('the next scheduled runs: only systems that are switched on', () => {
+  it('a switched-off system is not listed (its slots only record "entries off"), and is listed again once on', async () => {
+    const runsOf = async () => (await rpc<Status>(server, 'status.get')).nextRuns.map((r) => r.strategyId);
+    await expect.poll(async () => (await runsOf()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const before = (await rpc<Status>(server, 'status.get')).strategies;
+    const systems = before.map((s) => s.id);
+    for (const s of systems) await rpc(server, 'engine.start', { strategyId: s });
+    expect(new Set(await runsOf())).toEqual(new Set(systems));
+    const [off, ...on] = systems;
+    await rpc(server, 'engine.stop', { strategyId: off });
+    const listed = await runsOf();
+    expect(listed).not.toContain(off);
+    expect(new Set(listed)).toEqual(new Set(on));
+    for (const s of on) await rpc(server, 'engine.stop', { strategyId: s });
+    expect(await runsOf()).toEqual([]);
+    await rpc(server, 'engine.start', { strategyId: off });
+    expect(new Set(await runsOf())).toEqual(new Set([off]));
+    // As the other tests found them.
+    for (const s of before) await rpc(server, s.enabled ? 'engine.start' : 'engine.stop', { strategyId: s.id });
+  });
+});
+
+describe('/api/status account_type: what the connected account is, beside the mode asked for', () => {
+  it('the paper exchange is a paper account', async () => {
+    await expect.poll(async () => (await get('/api/status')).account_type, { timeout: 10_000 }).toBe('paper');
+    expect(await get('/api/status')).toMatchObject({ mode: 'paper', account_type: 'paper', broker: 'sim' });
+  });
+});
+
 describe('/api/account', () => {
   it('available_funds comes from the broker (the paper exchange: equity above its margin), not null', async () => {
     await expect.poll(async () => (await get('/api/account')).available_funds, { timeout: 10_000 }).toEqual(expect.any(Number));

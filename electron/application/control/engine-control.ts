@@ -151,16 +151,12 @@ export class EngineControl {
       isTrading,
       reason: this.#isTrading && allOff ? ALL_SYSTEMS_OFF : this.#reason,
       mode,
+      accountType: this.#broker?.accountType()?.kind ?? 'unknown',
       connection: this.#connection,
       openPositions: store.trades.listOpen().filter((t) => t.status !== 'PENDING').length,
       tradesToday: tradesEnteredToday(store, now),
       lastSnapshotAt: this.engine?.lastSnapshotAt() ?? null,
-      nextRuns: this.#reconciled
-        ? (this.#scheduler?.nextRuns(8) ?? []).map((r) => {
-            const dot = r.id.indexOf('.');
-            return { strategyId: dot > 0 ? r.id.slice(0, dot) : r.id, task: dot > 0 ? r.id.slice(dot + 1) : 'run', at: r.at };
-          })
-        : [],
+      nextRuns: this.#reconciled ? this.#nextRuns(strategies, 8) : [],
       strategies,
       marketHours: { open: isRegularHours(now), nextOpen: nextSessionOpen(now) },
       updatedAt: now,
@@ -293,6 +289,22 @@ export class EngineControl {
   }
 
   /** Each system with its switch, as the engine has it (none without a broker). */
+  /**
+   * The next scheduled runs of the systems that are switched on, soonest first. A switched-off system's
+   * slots still fire (they record "entries off" and manage what it holds), but listing them would read
+   * as if it were about to trade.
+   */
+  #nextRuns(strategies: StrategyStatus[], limit: number): Status['nextRuns'] {
+    const off = new Set(strategies.filter((s) => !s.enabled).map((s) => s.id));
+    return (this.#scheduler?.nextRuns(Infinity) ?? [])
+      .map((r) => {
+        const dot = r.id.indexOf('.');
+        return { strategyId: dot > 0 ? r.id.slice(0, dot) : r.id, task: dot > 0 ? r.id.slice(dot + 1) : 'run', at: r.at };
+      })
+      .filter((r) => !off.has(r.strategyId))
+      .slice(0, limit);
+  }
+
   #strategyStatus(): StrategyStatus[] {
     return (this.engine?.strategyInfo() ?? []).map((s) => ({ id: s.id, name: s.title, enabled: s.enabled }));
   }

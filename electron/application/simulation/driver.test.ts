@@ -55,3 +55,30 @@ describe('Simulation held at a market time', () => {
     driver.stop();
   });
 });
+
+describe('Simulation on a machine that cannot keep up', () => {
+  it('never piles up a backlog: a step covers at most two ticks of market time, so calls are answered between steps', async () => {
+    const sim = createSimulator({ seed: 3, start: '2026-03-06' });
+    const clock = new VirtualClock(sim.now());
+    const wall = new VirtualClock(Date.UTC(2030, 0, 1));
+    const speed = 600;
+    const steps: number[] = [];
+    // Each engine task costs 300 ms of wall time: far slower than 600× over a session's 1-minute timers.
+    const engineTimer = () => clock.setTimer(clock.now() + 60_000, engineTimer);
+    engineTimer();
+    const driver = new Simulation({ sim, clock, wall, speed, idle: async () => wall.advanceTo(wall.now() + 300), afterStep: () => steps.push(clock.now()) });
+    let last = clock.now();
+    driver.start();
+    await runWall(wall, 2_500);
+    for (const at of steps) {
+      // The market moves on every step, and never by more than two ticks' worth (2 × 250 ms × 600).
+      expect(at).toBeGreaterThan(last);
+      expect(at - last).toBeLessThanOrEqual(2 * 250 * speed);
+      last = at;
+    }
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    // Still behind: the next step is due at once, not a tick later (the machine's time is not left idle).
+    expect(wall.nextTimerAt()).toBe(wall.now());
+    driver.stop();
+  });
+});

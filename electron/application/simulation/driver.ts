@@ -7,6 +7,9 @@
  * engine timer at a time — market first, then the engine clock, then waits until the engine's queue
  * is idle — so a decision at 10:00 always sees the 10:00 market, however fast the simulation runs.
  *
+ * When the machine cannot keep up, a step covers at most two ticks of market time and the backlog is not
+ * caught up: the market then runs as fast as the machine can, and calls are answered between steps.
+ *
  * The driver can be held at a market time (`hold`): it runs up to it and waits there until `release()`.
  * The Workstation holds a fresh simulated market at the open until the user presses Start, so at
  * 12,000× the day's entry slots are not gone before anyone has pressed anything (see `waitPoint`).
@@ -98,8 +101,8 @@ export class Simulation {
     this.#timer = null;
   }
 
-  #arm(): void {
-    this.#timer = this.#o.wall.setTimer(this.#o.wall.now() + this.#tickMs, () => {
+  #arm(delayMs = this.#tickMs): void {
+    this.#timer = this.#o.wall.setTimer(this.#o.wall.now() + delayMs, () => {
       void this.#step();
     });
   }
@@ -107,14 +110,28 @@ export class Simulation {
   async #step(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
+    let behind = false;
     try {
-      const free = this.#marketStart + (this.#o.wall.now() - this.#wallStart) * this.#o.speed;
-      await this.advanceTo(this.#holdAt === null ? free : Math.min(free, this.#holdAt));
+      const wallNow = this.#o.wall.now();
+      const free = this.#marketStart + (wallNow - this.#wallStart) * this.#o.speed;
+      const target = this.#holdAt === null ? free : Math.min(free, this.#holdAt);
+      // Behind (the machine cannot do the work at this speed): one step covers at most two ticks of market
+      // time and the backlog is dropped, so the market runs as fast as the machine can and the event loop
+      // (calls, Close all, shutdown) gets a turn between steps. Catching up would make each step longer
+      // than the last, and the process unresponsive for minutes.
+      const most = this.#o.clock.now() + 2 * this.#tickMs * this.#o.speed;
+      behind = target > most;
+      if (behind) {
+        this.#wallStart = wallNow;
+        this.#marketStart = most;
+      }
+      await this.advanceTo(Math.min(target, most));
     } catch (error) {
       this.#o.onError?.(error);
     } finally {
       this.#busy = false;
-      if (this.#timer) this.#arm();
+      // Behind: the next step at once (still a new turn of the event loop), not a tick later.
+      if (this.#timer) this.#arm(behind ? 0 : this.#tickMs);
     }
   }
 

@@ -35,6 +35,8 @@ export function OverviewPage() {
   if (!status) return <div className="empty">Loading…</div>;
   const conn = status.connection;
   const names = new Map(status.strategies.map((s) => [s.id, s.name]));
+  // The status lists only the runs of systems that are on; the others are named, so none reads as about to trade.
+  const switchedOff = status.strategies.filter((s) => !s.enabled).map((s) => s.name);
   return (
     <div className="grid">
       <section className="card" aria-labelledby="sys-h">
@@ -55,7 +57,7 @@ export function OverviewPage() {
         <dl>
           <dt>Adapter</dt><dd>{conn.broker}</dd>
           <dt>State</dt><dd>{conn.state}</dd>
-          <dt>Account type</dt><dd>{conn.paper ? 'paper' : 'live'}</dd>
+          <dt>Account type</dt><dd>{status.accountType === 'unknown' ? `not reported yet (settings: ${status.mode})` : status.accountType}</dd>
         </dl>
         <p className="hint">{conn.broker === 'sim' ? 'No broker connected — the simulator is running and trades on paper. Connect IB Gateway or Tradier in Settings.' : conn.message}</p>
       </section>
@@ -66,6 +68,7 @@ export function OverviewPage() {
             <dt>Account</dt><dd>{account.accountId ?? '—'}</dd>
             <dt>Net liquidation</dt><dd>{formatUsd(account.netLiquidation)}</dd>
             <dt>Cash</dt><dd>{formatUsd(account.totalCash)}</dd>
+            <dt>Available funds</dt><dd data-testid="available-funds">{account.availableFunds === null ? 'not reported by the broker' : formatUsd(account.availableFunds)}</dd>
             <dt>Buying power</dt><dd>{formatUsd(account.buyingPower)}</dd>
           </dl>
         ) : (
@@ -100,6 +103,9 @@ export function OverviewPage() {
               ))}
             </tbody>
           </table>
+        )}
+        {switchedOff.length > 0 && (
+          <p className="hint" data-testid="runs-switched-off">Not listed — switched off, so they open nothing (their open positions are still managed; Strategies page): {switchedOff.join(', ')}.</p>
         )}
       </section>
       <section className="card" aria-labelledby="notes-h">
