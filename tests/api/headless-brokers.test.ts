@@ -157,12 +157,14 @@ describe('headless with --broker tradier', () => {
     // The connection drops for a while: the adapter reconnects and the engine reconciles again.
     const reconciles = () => tradier.requests.filter((r) => r === 'GET /v1/accounts/VA31415926/positions').length;
     const before = reconciles();
-    await tradier.drop(1_500);
-    await until(async () => (await get(server, '/api/status')).is_connected, (up) => up === false, 'the drop to show');
-    await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'the reconnection');
-    await until(async () => reconciles(), (n) => n > before, 'a reconciliation after the reconnection');
+    // Down until the app has seen it (a fixed outage can pass unnoticed between two polls on a busy machine).
+    await tradier.drop();
+    await until(async () => (await get(server, '/api/status')).is_connected, (up) => up === false, 'the drop to show', 60_000);
+    await tradier.up();
+    await until(() => get(server, '/api/status'), (s) => s.is_connected === true, 'the reconnection', 60_000);
+    await until(async () => reconciles(), (n) => n > before, 'a reconciliation after the reconnection', 60_000);
     expect(server.output()).not.toContain('tok-headless-61c2e0');
-  });
+  }, 240_000);
 
   it('refuses to start without a token and account, saying which variables to set', async () => {
     const run = await runHeadless(['--broker', 'tradier', '--port', '0'], { THETADESK_TRADIER_TOKEN: '', THETADESK_TRADIER_ACCOUNT: '' });
