@@ -574,7 +574,8 @@ export const BacktestRunSchema = z.object({
 export type BacktestRun = z.infer<typeof BacktestRunSchema>;
 /** Seed 002's §16 success criteria over a backtest (electron/backtest/reports/optimus.ts). */
 export const Section16Schema = z.object({
-  targets: z.array(z.object({ metric: z.string(), value: z.number().nullable(), display: z.string(), target: z.string(), met: z.boolean().nullable() })),
+  /** `verdict`: "met", "n/a (no trades)", or which side of the seed's band the value is on (absent in runs saved before it was kept). */
+  targets: z.array(z.object({ metric: z.string(), value: z.number().nullable(), display: z.string(), target: z.string(), met: z.boolean().nullable(), verdict: z.string().optional() })),
   failures: z.object({
     winRateBelow60Over20: z.object({ windows: z.number().int(), first: z.string().nullable(), worst: z.number().nullable() }),
     circuitBreaker: z.object({ trips: z.number().int(), dates: z.array(z.string()) }),
@@ -584,6 +585,11 @@ export const Section16Schema = z.object({
   }),
   byYear: z.array(z.object({ year: z.string(), trades: z.number().int(), winRate: z.number().nullable(), pnl: z.number(), return: z.number().nullable(), profitFactor: z.number().nullable(), maxDrawdownPct: z.number(), circuitBreakerTrips: z.number().int(), failures: z.array(z.string()) })),
   byRegime: z.array(z.object({ regime: z.string(), trades: z.number().int(), winRate: z.number().nullable(), pnl: z.number(), avgPnl: z.number().nullable(), profitFactor: z.number().nullable() })),
+  /** Per exit reason: count, how many filled worse than their rule's level, median intended vs realized (fractions of max profit). Empty in runs saved before it was kept. */
+  exitsByReason: z.array(z.object({
+    reason: z.string(), count: z.number().int(), withLevel: z.number().int(), worseThanLevel: z.number().int(),
+    medianIntendedPct: z.number().nullable(), medianRealizedPct: z.number().nullable(), worstRealizedPct: z.number().nullable(),
+  })).default([]),
   entriesWithoutVix3m: z.number().int(),
 });
 export type Section16 = z.infer<typeof Section16Schema>;

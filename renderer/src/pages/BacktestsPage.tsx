@@ -122,7 +122,7 @@ function Section16Block({ s }: { s: Section16 }) {
           {s.targets.map((t) => (
             <tr key={t.metric}>
               <td>{t.metric}</td><td>{t.display}</td><td>{t.target}</td>
-              <td><span className={`badge ${t.met === null ? 'warn' : t.met ? 'good' : 'bad'}`}>{t.met === null ? 'n/a' : t.met ? 'met' : 'not met'}</span></td>
+              <td><span className={`badge ${t.met === null ? 'warn' : t.met ? 'good' : 'bad'}`}>{t.verdict ?? (t.met === null ? 'n/a' : t.met ? 'met' : 'not met')}</span></td>
             </tr>
           ))}
         </tbody>
@@ -152,6 +152,16 @@ function Section16Block({ s }: { s: Section16 }) {
             ))}
           </tbody>
         </table>
+        {s.exitsByReason.length > 0 && (
+          <table className="bt-s16" aria-label="Exits by reason">
+            <thead><tr><th>Exit reason</th><th>Exits</th><th>Filled worse than the level</th><th>Intended (median)</th><th>Realized (median)</th><th>Worst</th></tr></thead>
+            <tbody>
+              {s.exitsByReason.map((e) => (
+                <tr key={e.reason}><td>{e.reason}</td><td>{e.count}</td><td>{e.withLevel === 0 ? 'no level' : `${e.worseThanLevel} of ${e.withLevel}`}</td><td>{pct(e.medianIntendedPct)}</td><td>{pct(e.medianRealizedPct)}</td><td>{pct(e.worstRealizedPct)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </div>
     </section>
   );
