@@ -444,6 +444,8 @@ export const StrategyDetailSchema = z.object({
   schema: z.record(z.string(), z.unknown()),
   configVersion: z.number().int().nullable(),
   stats: StrategyStatsSchema,
+  /** What stops it trading at this account's size (Optimus: the equity cannot fit one spread at its risk), in words; empty when nothing does. */
+  warnings: z.array(z.string()).default([]),
 });
 export type StrategyDetail = z.infer<typeof StrategyDetailSchema>;
 
@@ -656,6 +658,8 @@ export const OptimusViewSchema = z.object({
   aggregateDelta: z.object({ value: z.number().nullable(), limit: z.number() }),
   thetaPerDay: z.number().nullable(),
   equity: z.number(),
+  /** When the equity cannot fit one spread at the configured risk: what that means and what would (null when it fits). */
+  capacity: z.string().nullable().default(null),
   circuitBreaker: z.object({ on: z.boolean(), pausedThrough: z.string().nullable(), streak: z.number().int(), text: z.string() }),
   /** The latest daily decision's §9 blocks. */
   daily: z.object({ date: z.string().nullable(), kind: z.string().nullable(), gate: z.string().nullable(), reason: z.string().nullable(), log: z.array(z.string()), summary: z.array(z.string()), dashboard: z.array(z.string()), trade: z.array(z.string()) }),

@@ -48,8 +48,10 @@ test('the Optimus page: gates and layers with values and thresholds, the chart w
   await expect(first.locator('td').nth(3)).not.toHaveText('');
   await expect(first).toContainText('pass');
   await expect(first).toContainText('Bullish Calm');
-  await expect(page.getByRole('img', { name: 'SPX with Bollinger bands and EMA' }).locator('canvas').first()).toBeVisible();
-  await expect(page.getByRole('img', { name: 'Regime band' }).locator('canvas').first()).toBeVisible();
+  // The regime band is drawn in the SPX chart itself (one time axis: each close tinted by its regime).
+  await expect(page.getByRole('img', { name: 'SPX with Bollinger bands and EMA, each close tinted by its regime' }).locator('canvas').first()).toBeVisible();
+  // At $500,000 one spread fits: no capacity warning.
+  await expect(page.getByTestId('op-capacity')).toHaveCount(0);
   await expect(page.getByTestId('op-heat')).toContainText('of 15 %');
   await expect(page.getByTestId('op-delta')).toContainText('limit -0.50');
   await expect(page.getByTestId('op-breaker')).toContainText('armed');

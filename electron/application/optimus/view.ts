@@ -25,6 +25,7 @@ import { diagnose, layersOf } from '../../strategies/optimus/diagnosis.ts';
 import { book, breakerText } from '../../strategies/optimus/log.ts';
 import { spreadValueCents } from '../../strategies/optimus/manage.ts';
 import { entryGates, firstFailure } from '../../strategies/optimus/signal.ts';
+import { capacityWarning } from '../../strategies/optimus/sizing.ts';
 import { STRATEGY_ID } from '../../strategies/optimus/strategy.ts';
 
 /** Sessions of the chart (and of the regime band under it). */
@@ -35,7 +36,7 @@ const EMPTY_DAILY: OptimusView['daily'] = { date: null, kind: null, gate: null, 
 function unavailable(at: number, reason: string, enabled = false): OptimusView {
   return {
     available: false, reason, at, asOf: null, enabled, warmup: { ready: false, remaining: 0 }, regime: null, regimeReason: '', allocation: 0, vix: null, ivRank: null, termRatio: null,
-    layers: [], gates: [], firstFailure: null, chart: [], positions: [], heat: { pct: null, limit: 0 }, aggregateDelta: { value: null, limit: 0 }, thetaPerDay: null, equity: 0,
+    layers: [], gates: [], firstFailure: null, chart: [], positions: [], heat: { pct: null, limit: 0 }, aggregateDelta: { value: null, limit: 0 }, thetaPerDay: null, equity: 0, capacity: null,
     circuitBreaker: { on: false, pausedThrough: null, streak: 0, text: '' }, daily: EMPTY_DAILY,
   };
 }
@@ -127,6 +128,7 @@ export async function optimusView(store: Store, engine: TradingEngine | null, no
     aggregateDelta: { value: b.delta, limit: -(c.risk.maxDeltaPctOfEquity ?? 0) },
     thetaPerDay: b.thetaPerDayCents === null ? null : b.thetaPerDayCents / 100,
     equity: account.equityCents / 100,
+    capacity: capacityWarning(account.equityCents, c),
     circuitBreaker: { on, pausedThrough: circuit?.pausedThrough ?? null, streak: circuit?.streak ?? 0, text: breakerText(portfolio, etDate(now)) },
     daily,
   };

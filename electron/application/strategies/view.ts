@@ -15,6 +15,7 @@ import { computeMetrics, type ClosedTrade, type Stats } from '../../../shared/st
 import { shownUnit } from '../../../shared/units.ts';
 import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
+import { accountRisk } from '../settings/settings.ts';
 import { STRATEGIES } from '../../strategies/index.ts';
 import type { Logger } from '../../engine/ports.ts';
 import type { AnyStrategy, EngineConfig, StrategyEntry, TradingEngine } from '../../engine/trading.ts';
@@ -85,6 +86,9 @@ function detail(ctx: StrategiesContext, strategy: AnyStrategy): StrategyDetail {
     configVersion = ctx.store.configs.latest(strategy.id)?.version ?? null;
   }
   const stats = strategyStats(ctx, strategy.id);
+  // The account it sizes from: the engine's equity, else the capital set in Settings → Account risk.
+  const equityCents = ctx.engine ? ctx.engine.account(ctx.now).equityCents : accountRisk(ctx.store).capitalCents;
+  const capacity = strategy.capacityWarning?.(equityCents, config) ?? null;
   return {
     id: strategy.id,
     name: strategy.title,
@@ -97,6 +101,7 @@ function detail(ctx: StrategiesContext, strategy: AnyStrategy): StrategyDetail {
     schema: configJsonSchema(strategy),
     configVersion,
     stats: stats.detail,
+    warnings: capacity === null ? [] : [capacity],
   };
 }
 

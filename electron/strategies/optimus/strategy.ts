@@ -34,7 +34,7 @@ import { diagnose, type Diagnosis } from './diagnosis.ts';
 import { book, dailySummaryLog, dashboardLog, tradeOpenedLog, warmupLog } from './log.ts';
 import { exitLevels, manageOptimus, positionDte } from './manage.ts';
 import { businessDaysSince, entryEvalLog, entryGates, firstFailure, gateValues, noTradeReason, signalGates } from './signal.ts';
-import { conviction, positionSize, riskPerTrade } from './sizing.ts';
+import { capacityWarning, conviction, positionSize, riskPerTrade } from './sizing.ts';
 import { buildSpread, pickExpiration, ROOTS, type ExpirationPick } from './spread.ts';
 
 export const STRATEGY_ID = 'optimus';
@@ -217,6 +217,7 @@ export const optimus: Strategy<OptimusConfig> = {
   exitLevels(position, config) {
     return exitLevels(position.entryCreditCents, config, null);
   },
+  capacityWarning,
   manage(input: ManageInput<OptimusConfig>): ManageDecision {
     return manageOptimus(input);
   },
