@@ -418,6 +418,8 @@ export const StrategyAboutSchema = z.object({
   backtest: z.object({
     sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() }), z.object({ kind: z.literal('model'), label: z.string() })])),
     slippageFraction: z.number(),
+    /** The account capital its backtests state figures on by default, dollars (Optimus: $500,000). */
+    capital: z.number().default(100_000),
   }),
   /** The option roots it trades and their underlyings. */
   roots: z.array(z.string()),
@@ -538,6 +540,13 @@ export const BacktestRequestSchema = z
      * family, SKEW) with options priced by the calibrated model. Default: the system's first source.
      */
     source: z.enum(['sim', 'model']).optional(),
+    /** The account's capital, dollars to the cent (equity = capital + P&L; what sizing and the percentages read). Default: the system's (`about.backtest.capital`). */
+    capital: z
+      .number()
+      .positive()
+      .max(1e11)
+      .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'dollars to the cent')
+      .optional(),
   })
   .strict()
   .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
@@ -563,6 +572,8 @@ export const BacktestRunSchema = z.object({
    * Both keep what they had done (`backtest.get`: the trades and statistics of the period they reached).
    */
   status: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  /** The account capital it ran with, dollars (null: a run saved before it was recorded). */
+  capital: z.number().nullable().default(null),
   /** The fill model it ran with: f, and the commission per contract per leg fill in dollars (null: a run saved before they were recorded). */
   slippageFraction: z.number().nullable(),
   commissionPerContract: z.number().nullable(),

@@ -82,8 +82,12 @@ test('the Backtests page runs Optimus on the real daily files (model-priced): eq
   // Autumn 2018: entries in September, the October sell-off's regime shift.
   await page.getByLabel('From (ET)', { exact: true }).fill('2018-09-01');
   await page.getByLabel('To (ET)', { exact: true }).fill('2018-12-31');
+  // The capital: empty is the system's own, which the field shows.
+  await expect(page.getByLabel('Capital ($)', { exact: true })).toHaveAttribute('placeholder', '500000');
   await page.getByRole('button', { name: 'Run backtest' }).click();
   await expect(page.getByTestId('bt-progress-text')).toContainText('Done', { timeout: 150_000 });
+  await expect(page.getByTestId('bt-run-capital')).toHaveText('Capital: $500,000');
+  await expect(page.getByRole('table', { name: 'Exits by reason' })).toContainText('REGIME_SHIFT');
   await expect(page.getByTestId('bt-pricing')).toContainText('IV RMSE 1.34 vol points');
   const targets = page.getByRole('table', { name: 'Section 16 targets' });
   await expect(targets.locator('tbody tr')).toHaveCount(7);

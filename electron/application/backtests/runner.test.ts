@@ -337,6 +337,8 @@ describe('Optimus from the Backtests page: the real daily files with model-price
     const r = makeRunner();
     const started = r.runner.start({ strategyId: 'optimus', from: '2018-09-01', to: '2018-12-31', seed: 1 });
     expect(started.source).toBe('model');
+    // The system's capital by default, recorded on the run.
+    expect(started.capital).toBe(500_000);
     const end = await r.ended(started.runId);
     expect(end.status, end.error ?? '').toBe('done');
     const result = r.runner.get(started.runId);
@@ -346,6 +348,19 @@ describe('Optimus from the Backtests page: the real daily files with model-price
     expect(result.pricing!.text).toMatch(/IV RMSE 1\.34 vol points/);
     expect(result.section16!.targets.map((t) => t.metric)).toEqual(['CAGR', 'Sharpe ratio', 'Win rate', 'Profit factor', 'Max drawdown', 'Monthly income', 'Avg trade duration']);
     expect(result.section16!.byRegime.reduce((n, g) => n + g.trades, 0)).toBe(result.stats!.trades);
+    expect(result.capital).toBe(500_000);
+  }, 120_000);
+
+  it('runs on the capital the request gives, and the run says which: at $100,000 Optimus cannot fit one spread (no trades, §16 n/a)', async () => {
+    const r = makeRunner();
+    const started = r.runner.start({ strategyId: 'optimus', from: '2018-09-01', to: '2018-12-31', seed: 1, capital: 100_000 });
+    expect(started.capital).toBe(100_000);
+    const end = await r.ended(started.runId);
+    expect(end.status, end.error ?? '').toBe('done');
+    const result = r.runner.get(started.runId);
+    expect(result).toMatchObject({ capital: 100_000, stats: { trades: 0 } });
+    expect(result.section16!.targets.every((t) => t.verdict === 'n/a (no trades)')).toBe(true);
+    expect(r.runner.list().find((x) => x.runId === started.runId)!.capital).toBe(100_000);
   }, 120_000);
 
   it('says where the daily files are missing instead of starting', () => {

@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ApiError, type BacktestResult, type BacktestRun, type MethodParsedInput } from '../../../shared/api.ts';
-import { toCents } from '../../../shared/money.ts';
+import { fromCents, toCents } from '../../../shared/money.ts';
 import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
@@ -132,6 +132,8 @@ export class BacktestRunner {
       throw new ApiError('VALIDATION', `The model source reads the daily files (spx_daily.csv, vix_daily.csv…) from ${dailyDir}, where there are none: set THETADESK_DAILY_DATA to their folder, or run on the simulator.`);
     }
 
+    // The account's capital: the request's, else the system's (Optimus states its figures on $500,000).
+    const capitalCents = request.capital !== undefined ? toCents(request.capital) : (strategy.about.backtest.capitalCents ?? DEFAULT_CAPITAL_CENTS);
     const now = this.#opts.clock.now();
     let runId: string;
     let dir: string;
@@ -149,6 +151,7 @@ export class BacktestRunner {
       seed: request.seed,
       source,
       status: 'running',
+      capital: fromCents(capitalCents),
       slippageFraction: request.slippageFraction ?? strategy.about.backtest.slippageFraction,
       commissionPerContract: request.commissionPerContract ?? OPTION_COMMISSION_CENTS_PER_CONTRACT / 100,
       progress: 0,
@@ -157,7 +160,7 @@ export class BacktestRunner {
       startedAt: now,
       finishedAt: null,
     };
-    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, source, dailyDir, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), dataDir: dir };
+    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, source, dailyDir, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), capitalCents, dataDir: dir };
     const worker = new Worker(this.#opts.workerFile ?? backtestWorkerFile(), { workerData: data, name: `backtest ${runId}` });
     const entry: Entry = { run, worker, result: null, dir, lastEmit: now, lastSave: now, cancelled: false };
     this.#runs.set(runId, entry);
@@ -207,7 +210,7 @@ export class BacktestRunner {
     });
     worker.on('error', (error) => finish('failed', `The backtest stopped on an error: ${error.message}`, null));
     worker.on('exit', (code) => finish('failed', this.#disposed ? 'Stopped: the workstation closed before the backtest finished.' : `The backtest worker stopped before finishing (exit code ${code}).`, null));
-    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, slippage ${run.slippageFraction}, commission $${run.commissionPerContract!.toFixed(2)} per contract.`);
+    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, capital $${run.capital}, slippage ${run.slippageFraction}, commission $${run.commissionPerContract!.toFixed(2)} per contract.`);
     this.#emit(entry);
     return entry.run;
   }
@@ -282,7 +285,7 @@ export class BacktestRunner {
       return empty(`its database in ${entry.dir} could not be read: ${(error as Error).message}`);
     }
     try {
-      const summary = summarizeStore(store, { days: tradingDays(run.from, reached), capitalCents: DEFAULT_CAPITAL_CENTS, start });
+      const summary = summarizeStore(store, { days: tradingDays(run.from, reached), capitalCents: run.capital === null ? DEFAULT_CAPITAL_CENTS : toCents(run.capital), start });
       const warnings = [`${how}: the figures cover what it had done by then, not the whole period.`];
       return toBacktestResult(run, { ...summary, warnings });
     } finally {
@@ -325,7 +328,7 @@ export class BacktestRunner {
         const saved = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as BacktestRun;
         if (saved.runId !== name) continue;
         // Runs saved before the fill model was recorded have no slippage/commission: null (unknown).
-        const run: BacktestRun = { ...saved, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
+        const run: BacktestRun = { ...saved, capital: saved.capital ?? null, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
         if (run.status === 'running') {
           // No session runs it any more: Thetadesk closed or crashed while it ran.
           run.status = 'interrupted';

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { ApiError, type StrategyAbout, type StrategyDetail, type StrategyFigure } from '../../../shared/api.ts';
 import { underlyingsOf } from '../../../shared/domain/instruments.ts';
 import { fromCents } from '../../../shared/money.ts';
-import { computeMetrics, type ClosedTrade, type Stats } from '../../../shared/stats.ts';
+import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade, type Stats } from '../../../shared/stats.ts';
 import { shownUnit } from '../../../shared/units.ts';
 import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
@@ -114,7 +114,7 @@ export function aboutOf(strategy: AnyStrategy): StrategyAbout {
     cadence,
     exitReasons: exitReasons.map((r) => ({ ...r })),
     decisionFields: decisionFields.map((f) => ({ ...f })),
-    backtest: { sources: backtest.sources.map((x) => ({ ...x })), slippageFraction: backtest.slippageFraction },
+    backtest: { sources: backtest.sources.map((x) => ({ ...x })), slippageFraction: backtest.slippageFraction, capital: fromCents(backtest.capitalCents ?? DEFAULT_CAPITAL_CENTS) },
     roots: [...strategy.roots],
     underlyings: underlyingsOf(strategy.roots),
     claims: (strategy.about.claims ?? []).map((c) => ({ ...c })),

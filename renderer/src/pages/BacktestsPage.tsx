@@ -40,9 +40,9 @@ export function defaultPeriod(today: string): { from: string; to: string } {
   return { from, to };
 }
 
-type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage' | 'commission', string>>;
+type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage' | 'commission' | 'capital', string>>;
 
-function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string; commission: string }): FormErrors {
+function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string; commission: string; capital: string }): FormErrors {
   const e: FormErrors = {};
   if (!f.strategyId) e.strategy = 'Pick a strategy.';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(f.from)) e.from = 'Pick the first day (From).';
@@ -52,6 +52,9 @@ function validate(f: { strategyId: string; from: string; to: string; seed: strin
   const s = Number(f.slippage);
   // Empty: the system's own (its seed's) fraction.
   if (f.slippage.trim() !== '' && (!Number.isFinite(s) || s < 0 || s > 0.5)) e.slippage = "The slippage fraction must be a number from 0 to 0.5, or empty for the system's own.";
+  const k = Number(f.capital);
+  // Empty: the system's own capital.
+  if (f.capital.trim() !== '' && (!Number.isFinite(k) || k <= 0 || k > 1e11 || Math.abs(k * 100 - Math.round(k * 100)) > 1e-6)) e.capital = "The capital must be a positive amount of dollars to the cent (e.g. 500000), or empty for the system's own.";
   const c = Number(f.commission);
   if (f.commission.trim() === '' || !Number.isFinite(c) || c < 0 || c > MAX_COMMISSION_PER_CONTRACT || Math.abs(c * 100 - Math.round(c * 100)) > 1e-6) {
     e.commission = `The commission must be dollars per contract from 0 to ${MAX_COMMISSION_PER_CONTRACT}, to the cent (e.g. ${PAPER_COMMISSION}).`;
@@ -69,6 +72,9 @@ const PAPER_COMMISSION = (OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2)
 function StatusBadge({ run }: { run: BacktestRun }) {
   return <span className={`badge ${run.status === 'done' ? 'good' : run.status === 'failed' || run.status === 'interrupted' ? 'bad' : 'warn'}`}>{run.status}</span>;
 }
+
+/** "$500,000" — the capital a run stated its figures on (unknown for runs saved before it was recorded). */
+const capitalOf = (run: BacktestRun): string => (run.capital === null ? 'capital unknown' : `$${run.capital.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
 
 /** "f 0.30, $0.65 per contract per leg" — the fill model a run used (unknown for runs saved before it was recorded). */
 function fillModelOf(run: BacktestRun): string {
@@ -216,6 +222,7 @@ export function BacktestsPage() {
   const [seed, setSeed] = useState('1');
   const [slippage, setSlippage] = useState('');
   const [commission, setCommission] = useState(PAPER_COMMISSION);
+  const [capital, setCapital] = useState('');
   const [cancelling, setCancelling] = useState(false);
   const [market, setMarket] = useState<'' | 'sim' | 'model'>('');
   const [errors, setErrors] = useState<FormErrors>({});
@@ -226,6 +233,7 @@ export function BacktestsPage() {
   const chosen = strategyId || strategies?.[0]?.id || '';
   const system = strategies?.find((s) => s.id === chosen) ?? null;
   const ownSlippage = system?.about.backtest.slippageFraction ?? null;
+  const ownCapital = system?.about.backtest.capital ?? null;
   // The markets the app can run this system on (the simulator, the model over the daily files), its own first.
   const markets = (system?.about.backtest.sources ?? []).filter((x) => x.kind === 'sim' || x.kind === 'model') as { kind: 'sim' | 'model'; label: string }[];
   const source = markets.some((x) => x.kind === market) ? (market as 'sim' | 'model') : (markets[0]?.kind ?? 'sim');
@@ -251,12 +259,12 @@ export function BacktestsPage() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setCallError(null);
-    const found = validate({ strategyId: chosen, from, to, seed, slippage, commission });
+    const found = validate({ strategyId: chosen, from, to, seed, slippage, commission, capital });
     setErrors(found);
     if (Object.keys(found).length > 0 || !api) return;
     setStarting(true);
     try {
-      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), source, ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
+      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), source, ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }), ...(capital.trim() === '' ? {} : { capital: Number(capital) }) });
       // The `backtest` events may already have moved it on; keep the newer state.
       useApp.setState((s) => (s.backtests[started.runId] ? {} : { backtests: { ...s.backtests, [started.runId]: started } }));
       setRunId(started.runId);
@@ -287,6 +295,7 @@ export function BacktestsPage() {
     { key: 'strategy', header: 'Strategy', render: (r) => r.strategyId },
     { key: 'period', header: 'Period', render: (r) => `${r.from} → ${r.to}` },
     { key: 'seed', header: 'Seed', align: 'right', render: (r) => r.seed },
+    { key: 'capital', header: 'Capital', align: 'right', render: (r) => capitalOf(r) },
     { key: 'status', header: 'Status', render: (r) => <StatusBadge run={live[r.runId] ?? r} /> },
     { key: 'trades', header: 'Trades', align: 'right', render: (r) => (live[r.runId] ?? r).trades },
     { key: 'open', header: '', render: (r) => <button type="button" className="btn" aria-label={`Open backtest ${r.strategyId} ${r.from} → ${r.to} seed ${r.seed} started ${etDateTime(r.startedAt, false)}`} onClick={() => setRunId(r.runId)}>Open</button> },
@@ -331,6 +340,12 @@ export function BacktestsPage() {
             {errors.slippage ?? <span className="hint">Fills at mid ∓ f × (ask − bid); empty: the system’s own{ownSlippage === null ? '' : ` (${ownSlippage.toFixed(2)}${system?.about.seed ? `, seed ${system.about.seed}` : ''})`}.</span>}
           </span>
 
+          <label htmlFor="bt-capital">Capital ($)</label>
+          <input id="bt-capital" type="number" min={1} step={1000} value={capital} placeholder={ownCapital === null ? '' : String(ownCapital)} onChange={(e) => setCapital(e.target.value)} aria-invalid={errors.capital ? true : undefined} />
+          <span className="field-error">
+            {errors.capital ?? <span className="hint">The account the run sizes from and states its percentages on; empty: the system’s own{ownCapital === null ? '' : ` ($${ownCapital.toLocaleString('en-US')})`}.</span>}
+          </span>
+
           <label htmlFor="bt-commission">Commission ($ per contract)</label>
           <input id="bt-commission" type="number" min={0} max={MAX_COMMISSION_PER_CONTRACT} step={0.01} value={commission} onChange={(e) => setCommission(e.target.value)} aria-invalid={errors.commission ? true : undefined} />
           <span className="field-error">
@@ -354,6 +369,7 @@ export function BacktestsPage() {
       ) : (
         <section className="card" aria-labelledby="bt-run-h">
           <h2 id="bt-run-h">{run.strategyId} {run.from} → {run.to}, {run.source === 'model' ? 'real daily files' : `seed ${run.seed}`}</h2>
+          <p className="hint" data-testid="bt-run-capital">Capital: {capitalOf(run)}</p>
           <p className="hint" data-testid="bt-fill-model">Fill model: mid ∓ f × (ask − bid), {fillModelOf(run)}</p>
           <progress className="progress" aria-label="Backtest progress" max={1} value={run.progress} />
           <p className="hint" data-testid="bt-progress-text">
