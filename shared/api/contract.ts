@@ -622,8 +622,10 @@ export type BacktestResult = z.infer<typeof BacktestResultSchema>;
 
 // ---- Optimus (seed 002)
 const OptimusVerdictSchema = z.enum(['pass', 'fail', 'off', 'no-data', 'waived']);
-export const OptimusCheckSchema = z.object({ id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), threshold: z.string(), text: z.string() });
-export const OptimusGateSchema = z.object({ n: z.number().int(), id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), threshold: z.string(), lines: z.array(z.string()) });
+/** `valueText`: the value with its unit and meaning ("+537.02 pts above the EMA"), as the page shows it. */
+export const OptimusCheckSchema = z.object({ id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), valueText: z.string().default(''), threshold: z.string(), text: z.string() });
+/** `reached`: false for a gate after the first failure (judged for the page; the §9 log stops at the first failure). */
+export const OptimusGateSchema = z.object({ n: z.number().int(), id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), valueText: z.string().default(''), reached: z.boolean().default(true), threshold: z.string(), lines: z.array(z.string()) });
 export const OptimusPositionSchema = z.object({
   tradeId: z.number().int(),
   /** 'queued-entry': decided on a close, waiting for the 10:00–11:00 window; 'queued-close': an exit waiting for it. */

@@ -54,7 +54,9 @@ test('the Optimus page: gates and layers with values and thresholds, the chart w
   await expect(page.getByTestId('op-capacity')).toHaveCount(0);
   await expect(page.getByTestId('op-heat')).toContainText('of 15 %');
   await expect(page.getByTestId('op-delta')).toContainText('limit -0.50');
-  await expect(page.getByTestId('op-breaker')).toContainText('armed');
+  await expect(page.getByTestId('op-breaker')).toContainText('not tripped');
+  await expect(page.getByTestId('op-breaker')).toContainText('entries allowed');
+  await expect(page.getByTestId('op-breaker')).not.toContainText('OFF');
 
   // The close of 2024-09-16 gives a signal; its entry is queued for 09-17 10:00–11:00 and fills there.
   const positions = page.getByRole('table', { name: 'Optimus positions' });

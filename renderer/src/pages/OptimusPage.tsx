@@ -76,7 +76,11 @@ export function OptimusPage() {
         {v.capacity && <p className="warn-text" role="alert" data-testid="op-capacity">{v.capacity}</p>}
         {!v.warmup.ready && <p className="warn-text" role="status">Warming up (§11.10): {v.warmup.remaining} more session{v.warmup.remaining === 1 ? '' : 's'} of history before the first signal.</p>}
         <p data-testid="op-signal" className={v.firstFailure === null ? 'pos' : 'hint'}>
-          {v.firstFailure === null ? 'Every gate passes: a signal, queued for the next 10:00–11:00 ET window.' : `No signal: the first gate that blocks is ${v.firstFailure}.`}
+          {v.firstFailure === null
+            ? 'Every gate passes: a signal, queued for the next 10:00–11:00 ET window.'
+            : v.firstFailure === 'warmup'
+              ? 'No signal: warming up.'
+              : `No signal: the first gate that blocks is ${v.gates.find((g) => g.id === v.firstFailure)?.label ?? v.firstFailure}. The decision stops there (the §9 log: "remaining gates not evaluated"); the gates after it are judged below for information only.`}
         </p>
       </section>
 
@@ -87,8 +91,9 @@ export function OptimusPage() {
             <thead><tr><th>#</th><th>Gate</th><th>Value</th><th>Threshold</th><th>Verdict</th></tr></thead>
             <tbody>
               {v.gates.map((g) => (
-                <tr key={g.id} className={`op-${VERDICT_CLASS[g.verdict]}`} title={g.lines.join('\n')}>
-                  <td>{g.n}</td><td>{g.label}</td><td>{show(g.value)}</td><td>{g.threshold}</td><td><Badge verdict={g.verdict} /></td>
+                <tr key={g.id} className={g.reached ? `op-${VERDICT_CLASS[g.verdict]}` : 'op-muted'} title={g.lines.join('\n')}>
+                  <td>{g.n}</td><td>{g.label}</td><td>{g.valueText || show(g.value)}</td><td>{g.threshold}</td>
+                  <td><Badge verdict={g.verdict} />{!g.reached && <span className="hint"> not reached (for information)</span>}</td>
                 </tr>
               ))}
             </tbody>
@@ -105,7 +110,7 @@ export function OptimusPage() {
                 <tbody>
                   {layer.checks.map((c) => (
                     <tr key={c.id} className={`op-${VERDICT_CLASS[c.verdict]}`} title={c.text}>
-                      <td>{c.label}</td><td>{show(c.value)}</td><td>{c.threshold}</td><td><Badge verdict={c.verdict} /></td>
+                      <td>{c.label}</td><td>{c.valueText || show(c.value)}</td><td>{c.threshold}</td><td><Badge verdict={c.verdict} /></td>
                     </tr>
                   ))}
                 </tbody>
@@ -131,7 +136,7 @@ export function OptimusPage() {
             <dt>Heat</dt><dd data-testid="op-heat" className={heatOver ? 'neg' : undefined}>{pct(v.heat.pct)} of {pct(v.heat.limit, 0)}</dd>
             <dt>Aggregate delta</dt><dd data-testid="op-delta" className={deltaOver ? 'neg' : undefined}>{show(v.aggregateDelta.value)} (limit {v.aggregateDelta.limit.toFixed(2)})</dd>
             <dt>Theta a day</dt><dd>{formatUsd(v.thetaPerDay)}</dd>
-            <dt>Circuit breaker</dt><dd data-testid="op-breaker"><span className={`badge ${v.circuitBreaker.on ? 'bad' : 'good'}`}>{v.circuitBreaker.on ? 'tripped' : 'armed'}</span> {v.circuitBreaker.text}</dd>
+            <dt>Circuit breaker</dt><dd data-testid="op-breaker"><span className={`badge ${v.circuitBreaker.on ? 'bad' : 'good'}`}>{v.circuitBreaker.on ? 'tripped' : 'not tripped'}</span> {v.circuitBreaker.text}</dd>
           </dl>
         </section>
 
