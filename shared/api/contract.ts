@@ -846,6 +846,8 @@ export const methods = {
   'backtest.start': { input: BacktestRequestSchema, output: BacktestRunSchema },
   'backtest.get': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestResultSchema },
   'backtest.list': { input: Empty, output: z.array(BacktestRunSchema) },
+  /** The days the model source's daily files cover (null: no files where it reads them): the Backtests page's Market label and default period. */
+  'backtest.data': { input: Empty, output: z.object({ model: z.object({ from: z.string(), to: z.string() }).nullable() }) },
   /** Stops a running backtest (its worker ends); the run becomes `cancelled` with what it had done. CONFLICT when it is not running. */
   'backtest.cancel': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestRunSchema },
   /** Optimus (seed 002) now: the diagnosis of the last close (layers, the ten gates), SPX with its bands, EMA and regime over time, its positions, heat, delta, circuit breaker, the §9 blocks. */

@@ -363,6 +363,13 @@ describe('Optimus from the Backtests page: the real daily files with model-price
     expect(r.runner.list().find((x) => x.runId === started.runId)!.capital).toBe(100_000);
   }, 120_000);
 
+  it('knows the days the daily files cover (the Backtests page\'s Market label and default period): 1990-01-02 → 2026-03-16; null without files', () => {
+    expect(makeRunner().runner.dataRange()).toEqual({ from: '1990-01-02', to: '2026-03-16' });
+    const none = new BacktestRunner({ dataDir: fs.mkdtempSync(path.join(tmp, 'data-')), store, clock: new SystemClock(), log: quiet, onUpdate: () => {}, dailyDir: path.join(tmp, 'nowhere') });
+    runners.push(none);
+    expect(none.dataRange()).toBeNull();
+  });
+
   it('says where the daily files are missing instead of starting', () => {
     const runner = new BacktestRunner({ dataDir: fs.mkdtempSync(path.join(tmp, 'data-')), store, clock: new SystemClock(), log: quiet, onUpdate: () => {}, dailyDir: path.join(tmp, 'nowhere') });
     runners.push(runner);

@@ -27,6 +27,7 @@ import { fromCents, toCents } from '../../../shared/money.ts';
 import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
+import { loadDailyFiles } from '../../backtest/daily-files.ts';
 import { checkPeriod, parseStrategyConfig, summarizeStore } from '../../backtest/run.ts';
 import { openStore } from '../../store/store.ts';
 import { dbFileIn } from '../../store/paths.ts';
@@ -98,6 +99,7 @@ export class BacktestRunner {
   #counter = 0;
   #loaded = false;
   #disposed = false;
+  #range: { from: string; to: string } | null | undefined = undefined;
 
   constructor(opts: BacktestRunnerOptions) {
     this.#opts = opts;
@@ -213,6 +215,24 @@ export class BacktestRunner {
     this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, capital $${run.capital}, slippage ${run.slippageFraction}, commission $${run.commissionPerContract!.toFixed(2)} per contract.`);
     this.#emit(entry);
     return entry.run;
+  }
+
+  /**
+   * The days the model source can run on: from the later of the SPX and VIX files' first days to the
+   * SPX file's last (read once); null without the files. A period past it is clipped (backtest/run.ts).
+   */
+  dataRange(): { from: string; to: string } | null {
+    if (this.#range !== undefined) return this.#range;
+    const dir = this.#opts.dailyDir ?? defaultDailyDir();
+    let range: { from: string; to: string } | null = null;
+    try {
+      const { SPX, VIX } = loadDailyFiles(dir).series;
+      if (SPX && SPX.length > 0 && VIX && VIX.length > 0) range = { from: SPX[0]!.date > VIX[0]!.date ? SPX[0]!.date : VIX[0]!.date, to: SPX.at(-1)!.date };
+    } catch (error) {
+      this.#opts.log.warn(`The daily files in ${dir} could not be read: ${(error as Error).message}`);
+    }
+    this.#range = range;
+    return range;
   }
 
   /** A run with its results (statistics null and series empty until it is done). Throws ApiError NOT_FOUND. */

@@ -188,7 +188,7 @@ export const ABOUT: SystemAbout = {
   ],
   backtest: {
     sources: [
-      { kind: 'model', label: 'Real SPX, VIX, VIX3M and SKEW daily files 1990–today, options priced by the calibrated model' },
+      { kind: 'model', label: 'Real SPX, VIX, VIX3M and SKEW daily files, options priced by the calibrated model' },
       { kind: 'sim', label: 'Simulator' },
       { kind: 'chains', file: 'spxw_options_eod_2018-01_2018-02.csv', label: 'SPXW end-of-day chains, Jan–Feb 2018 (no 30–60 DTE expiration: no entries)' },
     ],

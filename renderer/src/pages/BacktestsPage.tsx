@@ -14,6 +14,7 @@ import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeC
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { addDaysIso, todayEt } from '../lib/time.ts';
 import { useCall } from '../lib/useCall.ts';
+import { modelPeriod } from './backtests.ts';
 import { useApp } from '../store.ts';
 import './BacktestsPage.css';
 
@@ -225,6 +226,9 @@ export function BacktestsPage() {
   const [capital, setCapital] = useState('');
   const [cancelling, setCancelling] = useState(false);
   const [market, setMarket] = useState<'' | 'sim' | 'model'>('');
+  // Whether the user has picked dates (else they follow the market: the daily files' last year on the model).
+  const [datesTouched, setDatesTouched] = useState(false);
+  const dataRange = useCall('backtest.data', {}).data?.model ?? null;
   const [errors, setErrors] = useState<FormErrors>({});
   const [callError, setCallError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -241,6 +245,13 @@ export function BacktestsPage() {
   useEffect(() => {
     if (ownSlippage !== null) setSlippage(ownSlippage.toFixed(2));
   }, [chosen, ownSlippage]);
+  // Untouched dates follow the market: the daily files' last year on the model, the last two weeks on the simulator.
+  useEffect(() => {
+    if (datesTouched) return;
+    const period = source === 'model' && dataRange ? modelPeriod(dataRange) : defaults;
+    setFrom(period.from);
+    setTo(period.to);
+  }, [source, dataRange?.from, dataRange?.to, datesTouched, defaults]);
   const list = useCall('backtest.list', {});
   const runs = list.data ?? [];
   // The shown run: its latest event, else what the list says.
@@ -316,18 +327,18 @@ export function BacktestsPage() {
             <>
               <label htmlFor="bt-market">Market</label>
               <select id="bt-market" value={source} onChange={(e) => setMarket(e.target.value as 'sim' | 'model')}>
-                {markets.map((m) => <option key={m.kind} value={m.kind}>{m.label}</option>)}
+                {markets.map((m) => <option key={m.kind} value={m.kind}>{m.kind === 'model' && dataRange ? `${m.label} (${dataRange.from} → ${dataRange.to})` : m.label}</option>)}
               </select>
               <span className="field-error" />
             </>
           )}
 
           <label htmlFor="bt-from">From (ET)</label>
-          <input id="bt-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={errors.from ? true : undefined} />
+          <input id="bt-from" type="date" value={from} onChange={(e) => { setDatesTouched(true); setFrom(e.target.value); }} aria-invalid={errors.from ? true : undefined} />
           <span className="field-error">{errors.from}</span>
 
           <label htmlFor="bt-to">To (ET)</label>
-          <input id="bt-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={errors.to ? true : undefined} />
+          <input id="bt-to" type="date" value={to} onChange={(e) => { setDatesTouched(true); setTo(e.target.value); }} aria-invalid={errors.to ? true : undefined} />
           <span className="field-error">{errors.to}</span>
 
           <label htmlFor="bt-seed">Seed</label>
