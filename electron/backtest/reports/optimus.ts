@@ -93,14 +93,18 @@ function median(xs: readonly number[]): number | null {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** A target band [lo, hi] (hi null: "lo or more") and what each side of it means. */
-type Band = { lo: number; hi: number | null; below: string; above?: string };
+/**
+ * A target band [lo, hi] (hi null: "lo or more") and what each side of it means. Below it is a miss,
+ * unless `belowMet` says otherwise (null: neither — a drawdown under the band is no failure, but not
+ * the seed's profile either); above it is better than the target unless `above` says what it costs.
+ */
+type Band = { lo: number; hi: number | null; below: string; belowMet?: null; above?: string };
 
 /** The target row of a measured value (null: not computable), judged against its band. */
 function target(metric: string, value: number | null, display: string, text: string, band: Band, trades: number): Target {
   if (trades === 0) return { metric, value, display, target: text, met: null, verdict: 'n/a (no trades)' };
   if (value === null) return { metric, value, display, target: text, met: null, verdict: 'n/a' };
-  if (value < band.lo) return { metric, value, display, target: text, met: false, verdict: `below the ${band.hi === null ? 'target' : 'band'}: ${band.below}` };
+  if (value < band.lo) return { metric, value, display, target: text, met: band.belowMet === undefined ? false : band.belowMet, verdict: `below the ${band.hi === null ? 'target' : 'band'}: ${band.below}` };
   if (band.hi !== null && value > band.hi) return { metric, value, display, target: text, met: band.above === undefined, verdict: `above the band: ${band.above ?? 'better than the seed targets'}` };
   return { metric, value, display, target: text, met: true, verdict: 'met' };
 }
@@ -122,7 +126,7 @@ export function section16(o: { trades: readonly TradeWithLegs[]; closed: readonl
     target('Sharpe ratio', sharpe, sharpe === null ? '—' : sharpe.toFixed(2), '0.8–1.2', { lo: 0.8, hi: 1.2, below: 'less return for its risk than the seed targets' }, n),
     target('Win rate', s.winRate, pct(s.winRate), '75–85 %', { lo: 0.75, hi: 0.85, below: 'won less often than the seed targets' }, n),
     target('Profit factor', s.profitFactor, s.profitFactor === null ? '—' : s.profitFactor.toFixed(2), '1.8–2.5', { lo: 1.8, hi: 2.5, below: 'earned less per dollar lost than the seed targets' }, n),
-    target('Max drawdown', s.maxDrawdownPct, pct(s.maxDrawdownPct), '15–25 %', { lo: 0.15, hi: 0.25, below: 'risked less than the seed targets', above: 'fell further than the seed allows' }, n),
+    target('Max drawdown', s.maxDrawdownPct, pct(s.maxDrawdownPct), '15–25 %', { lo: 0.15, hi: 0.25, below: 'risked less than the seed targets', belowMet: null, above: 'fell further than the seed allows' }, n),
     target('Monthly income', r4(monthly), pct(monthly, 2), '1–1.5 % of capital', { lo: 0.01, hi: 0.015, below: 'earned less a month than the seed targets' }, n),
     target('Avg trade duration', duration === null ? null : Math.round(duration * 10) / 10, duration === null ? '—' : `${duration.toFixed(1)} days`, '15–30 days', { lo: 15, hi: 30, below: 'trades closed sooner than the seed expects', above: 'trades held longer than the seed expects' }, n),
   ];
