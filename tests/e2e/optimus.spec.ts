@@ -81,6 +81,9 @@ test('the Backtests page runs Optimus on the real daily files (model-priced): eq
   await page.getByLabel('Strategy', { exact: true }).selectOption('optimus');
   // Its own market first: the daily files with model-priced options (the simulator is the other choice).
   await expect(page.getByLabel('Market', { exact: true })).toHaveValue('model');
+  // What the daily files cover, and the default period their last year (not today's last two weeks, after them).
+  await expect(page.getByTestId('bt-data-range')).toHaveText('The daily files cover 1990-01-02 → 2026-03-16; a period past them is clipped to them.');
+  await expect(page.getByLabel('To (ET)', { exact: true })).toHaveValue('2026-03-16');
   // Autumn 2018: entries in September, the October sell-off's regime shift.
   await page.getByLabel('From (ET)', { exact: true }).fill('2018-09-01');
   await page.getByLabel('To (ET)', { exact: true }).fill('2018-12-31');

@@ -329,7 +329,7 @@ export function BacktestsPage() {
               <select id="bt-market" value={source} onChange={(e) => setMarket(e.target.value as 'sim' | 'model')}>
                 {markets.map((m) => <option key={m.kind} value={m.kind}>{m.kind === 'model' && dataRange ? `${m.label} (${dataRange.from} → ${dataRange.to})` : m.label}</option>)}
               </select>
-              <span className="field-error" />
+              <span className="field-error">{source === 'model' && dataRange && <span className="hint" data-testid="bt-data-range">The daily files cover {dataRange.from} → {dataRange.to}; a period past them is clipped to them.</span>}</span>
             </>
           )}
 

@@ -22,7 +22,7 @@ type Position = OptimusView['positions'][number];
 
 // The regime first (drawn under the lines), on its own overlay scale: a tinted bar behind each close.
 const PRICE_SERIES: SeriesSpec[] = [
-  { id: 'regime', title: '', kind: 'histogram', color: '#64748b', scale: 'regime' },
+  { id: 'regime', title: '', kind: 'histogram', color: '#64748b', scale: 'regime', axisLabel: false },
   { id: 'close', title: 'SPX', color: '#3b82f6' },
   { id: 'upper', title: 'BB upper', color: '#64748b' },
   { id: 'middle', title: 'BB middle', color: '#94a3b8' },
@@ -70,7 +70,7 @@ export function OptimusPage() {
             Regime <strong style={{ color: v.regime ? REGIME_COLORS[v.regime] : undefined }}>{v.regime ?? '—'}</strong> · allocation {pct(v.allocation, 0)}
           </span>
           <span className="hint">{v.regimeReason}</span>
-          <span>VIX {show(v.vix)} · IV rank {show(v.ivRank)} · VIX/VIX3M {show(v.termRatio)}</span>
+          <span>VIX {show(v.vix)} · IV rank {v.ivRank === null ? '—' : `${v.ivRank.toFixed(1)} %`} · VIX/VIX3M {show(v.termRatio)}</span>
           <button className="btn" onClick={reload}>Refresh</button>
         </div>
         {v.capacity && <p className="warn-text" role="alert" data-testid="op-capacity">{v.capacity}</p>}
