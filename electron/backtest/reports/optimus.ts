@@ -28,7 +28,7 @@ import { exitReview, type TradeWithLegs } from '../../store/repos/trades.ts';
 
 /**
  * One §16 metric beside the seed's target. `met`: reached (or bettered), false when missed, null when
- * nothing was measured. `verdict`: what the table says — "met", "NOT MET", "n/a (no trades)", or for a
+ * nothing was measured or the value is off the band on a side that is no miss (a drawdown under it). `verdict`: what the table says — "met", "NOT MET", "n/a (no trades)", or for a
  * value outside the seed's band which side it is on ("below the band: risked less than the seed targets").
  */
 export type Target = { metric: string; value: number | null; display: string; target: string; met: boolean | null; verdict: string };
