@@ -73,7 +73,7 @@ export function OptimusPage() {
           <span>VIX {show(v.vix)} · IV rank {v.ivRank === null ? '—' : `${v.ivRank.toFixed(1)} %`} · VIX/VIX3M {show(v.termRatio)}</span>
           <button className="btn" onClick={reload}>Refresh</button>
         </div>
-        {v.capacity && <p className="warn-text" role="alert" data-testid="op-capacity">{v.capacity}</p>}
+        {v.capacity && <p className="warn-text" role="note" data-testid="op-capacity">{v.capacity}</p>}
         {!v.warmup.ready && <p className="warn-text" role="status">Warming up (§11.10): {v.warmup.remaining} more session{v.warmup.remaining === 1 ? '' : 's'} of history before the first signal.</p>}
         <p data-testid="op-signal" className={v.firstFailure === null ? 'pos' : 'hint'}>
           {v.firstFailure === null
