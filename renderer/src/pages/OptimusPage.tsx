@@ -80,7 +80,7 @@ export function OptimusPage() {
             ? 'Every gate passes: a signal, queued for the next 10:00–11:00 ET window.'
             : v.firstFailure === 'warmup'
               ? 'No signal: warming up.'
-              : `No signal: the first gate that blocks is ${v.gates.find((g) => g.id === v.firstFailure)?.label ?? v.firstFailure}. The decision stops there (the §9 log: "remaining gates not evaluated"); the gates after it are judged below for information only.`}
+              : `No signal: the first gate that blocks is ${v.gates.find((g) => g.id === v.firstFailure)?.label ?? v.firstFailure}.${v.gates.some((g) => !g.reached) ? ' The decision stops there (the §9 log: "remaining gates not evaluated"); the gates after it are judged below for information only.' : ''}`}
         </p>
       </section>
 
