@@ -29,7 +29,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AccountRiskSchema, type AccountRisk } from '../../shared/domain/account-risk.ts';
-import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade } from '../../shared/stats.ts';
+import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade, type Stats } from '../../shared/stats.ts';
 import { VirtualClock } from '../engine/clock.ts';
 import type { Logger, MarketData } from '../engine/ports.ts';
 import { VirtualScheduler, type Scheduler } from '../engine/scheduler.ts';
@@ -178,6 +178,17 @@ export function checkPeriod(source: BacktestSource['kind'], from: string, to: st
   }
 }
 
+/**
+ * [from, to] within the days the data covers ([covered.from, covered.to]); a clipped end says so in
+ * `warnings` ("the daily files end on 2026-03-16: the period is 1990-01-02 → 2026-03-16.").
+ */
+function clipPeriod(from: string, to: string, covered: { from: string; to: string }, what: string, warnings: string[]): { from: string; to: string } {
+  const period = { from: from < covered.from ? covered.from : from, to: to > covered.to ? covered.to : to };
+  if (period.from !== from) warnings.push(`warn: ${what} begin on ${covered.from}: the period is ${period.from} → ${period.to}.`);
+  if (period.to !== to) warnings.push(`warn: ${what} end on ${covered.to}: the period is ${period.from} → ${period.to}.`);
+  return period;
+}
+
 /** Runs one backtest to the end and returns its report (the database stays in `dataDir`). */
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
   checkPeriod(opts.source.kind, opts.from, opts.to);
@@ -190,8 +201,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     throw new BacktestInputError(`${opts.dataDir} already holds a database (${path.basename(dbFile)}). Give --db an empty or new folder, so this run's trades are not mixed with another's.`);
   }
 
-  const start = etToEpoch(opts.from, '00:00');
-  const end = etToEpoch(addDays(opts.to, 1), '00:00') - 1;
+  // The period: as asked; the model source's is clipped below to the days its daily files cover (a report claims no days it has no data for).
+  let from = opts.from;
+  let to = opts.to;
+  let start = etToEpoch(from, '00:00');
   const clock = new VirtualClock(start);
   let scheduler: Scheduler = new VirtualScheduler(clock);
   const warnings: string[] = [];
@@ -222,6 +235,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     days = model.days(opts.from, opts.to);
     scheduler = new DataDaysScheduler(clock, days);
     if (days.length === 0) warnings.push(`warn: the SPX file has no bars between ${opts.from} and ${opts.to} (it covers ${model.range().from} → ${model.range().to}).`);
+    else ({ from, to } = clipPeriod(from, to, model.range(), 'the daily files', warnings));
   } else {
     const chains = new ChainsMarketData(opts.source.columns, clock, opts.source.levels ?? {}, { daily: opts.source.daily ?? {} });
     market = chains;
@@ -232,6 +246,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     if (opts.source.onlyDaysWithData ?? true) scheduler = new DataDaysScheduler(clock, days);
     if (rows === 0) warnings.push(`warn: the chains have no rows between ${opts.from} and ${opts.to} (they cover ${chains.range()?.from ?? '—'} → ${chains.range()?.to ?? '—'}).`);
   }
+  if (from !== opts.from) clock.advanceTo((start = etToEpoch(from, '00:00')));
+  const end = etToEpoch(addDays(to, 1), '00:00') - 1;
 
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const store = openStore({ dataDir: opts.dataDir, check: 'none', now: () => clock.now() });
@@ -285,16 +301,16 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     await engine.idle();
     store.db.exec('COMMIT');
 
-    const summary = summarizeStore(store, { days, capitalCents: accountRisk.capitalCents, start });
-    const { trades, closed } = storeTrades(store);
-    const report = systemReport(opts.strategy, { trades, closed, capitalCents: accountRisk.capitalCents, from: opts.from, to: opts.to, days, config });
+    const stored = storeTrades(store);
+    const { summary, stats } = summarize(stored, { days, capitalCents: accountRisk.capitalCents, start });
+    const report = systemReport(opts.strategy, { trades: stored.trades, closed: stored.closed, stats, capitalCents: accountRisk.capitalCents, from, to, days, config });
     if (market instanceof ChainsMarketData && market.settlementFallbacks.length > 0) {
       for (const f of market.settlementFallbacks) warnings.push(`warn: ${f}`);
     }
     return {
       strategy: { id: opts.strategy.id, title: opts.strategy.title, rulesetVersion: opts.strategy.rulesetVersion },
       config,
-      data: { source: sourceName, file, from: opts.from, to: opts.to, resolution: market.resolution, rows },
+      data: { source: sourceName, file, from, to, resolution: market.resolution, rows },
       fillModel: { model: FILL_MODEL, slippageFraction: executor.slippageFraction, commissionPerContract: executor.commissionCentsPerContract / 100 },
       ...summary,
       pricing: pricingOf(opts.source),
@@ -316,15 +332,22 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
  * and the count still open. The end of every run, and what a cancelled or interrupted one had reached.
  */
 export function summarizeStore(store: Store, o: { days: readonly string[]; capitalCents: number; start: number }): Pick<BacktestDocument, 'stats' | 'equity' | 'daily' | 'trades' | 'openTrades'> {
-  const { trades, closed, open } = storeTrades(store);
+  return summarize(storeTrades(store), o).summary;
+}
+
+/** The summary of a run's stored trades, with the statistics it states (what a system's report reads). */
+function summarize(stored: { trades: TradeWithLegs[]; closed: ClosedTrade[]; open: number }, o: { days: readonly string[]; capitalCents: number; start: number }): { summary: Pick<BacktestDocument, 'stats' | 'equity' | 'daily' | 'trades' | 'openTrades'>; stats: Stats } {
   // The curve starts at 0 at the start of the period's first day, as the Trades page's does for the same dates.
-  const metrics = computeMetrics(closed, { days: [...o.days], capitalCents: o.capitalCents, start: o.start });
+  const metrics = computeMetrics(stored.closed, { days: [...o.days], capitalCents: o.capitalCents, start: o.start });
   return {
-    stats: statsReport(metrics.stats),
-    equity: equityReport(metrics.equity),
-    daily: dailyReport(metrics.daily),
-    trades: trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
-    openTrades: open,
+    summary: {
+      stats: statsReport(metrics.stats),
+      equity: equityReport(metrics.equity),
+      daily: dailyReport(metrics.daily),
+      trades: stored.trades.filter((t) => t.status !== 'CANCELLED').map(tradeReport),
+      openTrades: stored.open,
+    },
+    stats: metrics.stats,
   };
 }
 

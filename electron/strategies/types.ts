@@ -479,6 +479,11 @@ export interface Strategy<C extends { risk: RiskLimits }> {
    * next to the position; null for a rule the strategy does not have.
    */
   exitLevels?(position: PositionView, config: C): { takeProfitCents: number | null; stopLossCents: number | null };
+  /**
+   * Whether an account of `equityCents` can hold one of its positions at `config`'s risk: a sentence
+   * saying it cannot (and what would), shown on its card and page; null when it can or it sizes otherwise.
+   */
+  capacityWarning?(equityCents: number, config: C): string | null;
 }
 
 /**

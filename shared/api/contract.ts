@@ -425,6 +425,8 @@ export const StrategyAboutSchema = z.object({
   backtest: z.object({
     sources: z.array(z.union([z.object({ kind: z.literal('sim'), label: z.string() }), z.object({ kind: z.literal('chains'), file: z.string(), label: z.string() }), z.object({ kind: z.literal('model'), label: z.string() })])),
     slippageFraction: z.number(),
+    /** The account capital its backtests state figures on by default, dollars (Optimus: $500,000). */
+    capital: z.number().default(100_000),
   }),
   /** The option roots it trades and their underlyings. */
   roots: z.array(z.string()),
@@ -451,6 +453,8 @@ export const StrategyDetailSchema = z.object({
   schema: z.record(z.string(), z.unknown()),
   configVersion: z.number().int().nullable(),
   stats: StrategyStatsSchema,
+  /** What stops it trading at this account's size (Optimus: the equity cannot fit one spread at its risk), in words; empty when nothing does. */
+  warnings: z.array(z.string()).default([]),
 });
 export type StrategyDetail = z.infer<typeof StrategyDetailSchema>;
 
@@ -543,6 +547,13 @@ export const BacktestRequestSchema = z
      * family, SKEW) with options priced by the calibrated model. Default: the system's first source.
      */
     source: z.enum(['sim', 'model']).optional(),
+    /** The account's capital, dollars to the cent (equity = capital + P&L; what sizing and the percentages read). Default: the system's (`about.backtest.capital`). */
+    capital: z
+      .number()
+      .positive()
+      .max(1e11)
+      .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, 'dollars to the cent')
+      .optional(),
   })
   .strict()
   .refine((v) => v.from <= v.to, { message: '"from" must not be after "to"', path: ['from'] });
@@ -568,6 +579,8 @@ export const BacktestRunSchema = z.object({
    * Both keep what they had done (`backtest.get`: the trades and statistics of the period they reached).
    */
   status: z.enum(['running', 'done', 'failed', 'cancelled', 'interrupted']),
+  /** The account capital it ran with, dollars (null: a run saved before it was recorded). */
+  capital: z.number().nullable().default(null),
   /** The fill model it ran with: f, and the commission per contract per leg fill in dollars (null: a run saved before they were recorded). */
   slippageFraction: z.number().nullable(),
   commissionPerContract: z.number().nullable(),
@@ -581,7 +594,8 @@ export const BacktestRunSchema = z.object({
 export type BacktestRun = z.infer<typeof BacktestRunSchema>;
 /** Seed 002's §16 success criteria over a backtest (electron/backtest/reports/optimus.ts). */
 export const Section16Schema = z.object({
-  targets: z.array(z.object({ metric: z.string(), value: z.number().nullable(), display: z.string(), target: z.string(), met: z.boolean().nullable() })),
+  /** `verdict`: "met", "n/a (no trades)", or which side of the seed's band the value is on (absent in runs saved before it was kept). */
+  targets: z.array(z.object({ metric: z.string(), value: z.number().nullable(), display: z.string(), target: z.string(), met: z.boolean().nullable(), verdict: z.string().optional() })),
   failures: z.object({
     winRateBelow60Over20: z.object({ windows: z.number().int(), first: z.string().nullable(), worst: z.number().nullable() }),
     circuitBreaker: z.object({ trips: z.number().int(), dates: z.array(z.string()) }),
@@ -591,6 +605,11 @@ export const Section16Schema = z.object({
   }),
   byYear: z.array(z.object({ year: z.string(), trades: z.number().int(), winRate: z.number().nullable(), pnl: z.number(), return: z.number().nullable(), profitFactor: z.number().nullable(), maxDrawdownPct: z.number(), circuitBreakerTrips: z.number().int(), failures: z.array(z.string()) })),
   byRegime: z.array(z.object({ regime: z.string(), trades: z.number().int(), winRate: z.number().nullable(), pnl: z.number(), avgPnl: z.number().nullable(), profitFactor: z.number().nullable() })),
+  /** Per exit reason: count, how many filled worse than their rule's level, median intended vs realized (fractions of max profit). Empty in runs saved before it was kept. */
+  exitsByReason: z.array(z.object({
+    reason: z.string(), count: z.number().int(), withLevel: z.number().int(), worseThanLevel: z.number().int(),
+    medianIntendedPct: z.number().nullable(), medianRealizedPct: z.number().nullable(), worstRealizedPct: z.number().nullable(),
+  })).default([]),
   entriesWithoutVix3m: z.number().int(),
 });
 export type Section16 = z.infer<typeof Section16Schema>;
@@ -610,8 +629,10 @@ export type BacktestResult = z.infer<typeof BacktestResultSchema>;
 
 // ---- Optimus (seed 002)
 const OptimusVerdictSchema = z.enum(['pass', 'fail', 'off', 'no-data', 'waived']);
-export const OptimusCheckSchema = z.object({ id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), threshold: z.string(), text: z.string() });
-export const OptimusGateSchema = z.object({ n: z.number().int(), id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), threshold: z.string(), lines: z.array(z.string()) });
+/** `valueText`: the value with its unit and meaning ("+537.02 pts above the EMA"), as the page shows it. */
+export const OptimusCheckSchema = z.object({ id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), valueText: z.string().default(''), threshold: z.string(), text: z.string() });
+/** `reached`: false for a gate after the first failure (judged for the page; the §9 log stops at the first failure). */
+export const OptimusGateSchema = z.object({ n: z.number().int(), id: z.string(), label: z.string(), verdict: OptimusVerdictSchema, value: z.union([z.number(), z.string()]).nullable(), valueText: z.string().default(''), reached: z.boolean().default(true), threshold: z.string(), lines: z.array(z.string()) });
 export const OptimusPositionSchema = z.object({
   tradeId: z.number().int(),
   /** 'queued-entry': decided on a close, waiting for the 10:00–11:00 window; 'queued-close': an exit waiting for it. */
@@ -657,6 +678,8 @@ export const OptimusViewSchema = z.object({
   aggregateDelta: z.object({ value: z.number().nullable(), limit: z.number() }),
   thetaPerDay: z.number().nullable(),
   equity: z.number(),
+  /** When the equity cannot fit one spread at the configured risk: what that means and what would (null when it fits). */
+  capacity: z.string().nullable().default(null),
   circuitBreaker: z.object({ on: z.boolean(), pausedThrough: z.string().nullable(), streak: z.number().int(), text: z.string() }),
   /** The latest daily decision's §9 blocks. */
   daily: z.object({ date: z.string().nullable(), kind: z.string().nullable(), gate: z.string().nullable(), reason: z.string().nullable(), log: z.array(z.string()), summary: z.array(z.string()), dashboard: z.array(z.string()), trade: z.array(z.string()) }),
@@ -930,6 +953,8 @@ export const methods = {
   'backtest.start': { input: BacktestRequestSchema, output: BacktestRunSchema },
   'backtest.get': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestResultSchema },
   'backtest.list': { input: Empty, output: z.array(BacktestRunSchema) },
+  /** The days the model source's daily files cover (null: no files where it reads them): the Backtests page's Market label and default period. */
+  'backtest.data': { input: Empty, output: z.object({ model: z.object({ from: z.string(), to: z.string() }).nullable() }) },
   /** Stops a running backtest (its worker ends); the run becomes `cancelled` with what it had done. CONFLICT when it is not running. */
   'backtest.cancel': { input: z.object({ runId: z.string().min(1).max(64) }).strict(), output: BacktestRunSchema },
   /** Optimus (seed 002) now: the diagnosis of the last close (layers, the ten gates), SPX with its bands, EMA and regime over time, its positions, heat, delta, circuit breaker, the §9 blocks. */

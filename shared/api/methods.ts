@@ -28,6 +28,7 @@ export const METHOD_NAMES = [
   'backtest.start',
   'backtest.get',
   'backtest.list',
+  'backtest.data',
   'backtest.cancel',
   'optimus.get',
   'spyspx.get',

@@ -50,6 +50,7 @@ const VALID: Record<MethodName, Record<string, unknown>> = {
   'backtest.start': { strategyId: STRATEGY, from: '2025-03-18', to: '2025-03-19', seed: 7, config: { contracts: 1 }, slippageFraction: 0.5, commissionPerContract: 0.65, source: 'sim' },
   'backtest.get': { runId: 'run-1' },
   'backtest.list': {},
+  'backtest.data': {},
   'backtest.cancel': { runId: 'run-1' },
   'optimus.get': {},
   'spyspx.get': {},

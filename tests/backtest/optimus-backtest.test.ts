@@ -117,9 +117,22 @@ describe('the §16 report', () => {
     expect(r.targets.map((t) => [t.metric, t.target])).toEqual([
       ['CAGR', '40 %+'], ['Sharpe ratio', '0.8–1.2'], ['Win rate', '75–85 %'], ['Profit factor', '1.8–2.5'], ['Max drawdown', '15–25 %'], ['Monthly income', '1–1.5 % of capital'], ['Avg trade duration', '15–30 days'],
     ]);
-    expect(r.targets.find((t) => t.metric === 'Win rate')!.value).toBeCloseTo(result.stats.winRate!, 4);
+    // One truth: the §16 figures are the run's statistics, identical (not recomputed).
+    expect(r.targets.find((t) => t.metric === 'Win rate')!.value).toBe(result.stats.winRate);
+    expect(r.targets.find((t) => t.metric === 'Sharpe ratio')!.value).toBe(result.stats.sharpe);
+    expect(r.targets.find((t) => t.metric === 'Max drawdown')!.value).toBe(result.stats.maxDrawdownPct);
+    // Exits by reason cover every closed trade.
+    expect(r.exitsByReason.reduce((n, e) => n + e.count, 0)).toBe(result.stats.trades);
     expect(r.byRegime.reduce((n, g) => n + g.trades, 0)).toBe(result.stats.trades);
     expect(result.pricing).toMatchObject({ kind: 'model', calibration: { rows: 1523, ivRmsePts: 1.3414 } });
     expect(result.pricing.text).toMatch(/IV RMSE 1\.34 vol points/);
+  });
+});
+
+describe('the period is what the data covers', () => {
+  it('a --to after the daily files end is clipped to their last day, with a warning saying so, in the report\'s period (what the CLI prints and the JSON holds)', async () => {
+    const { result } = await backtest('2026-02-02', '2026-12-04');
+    expect(result.data).toMatchObject({ from: '2026-02-02', to: '2026-03-16' });
+    expect(result.warnings).toContain('warn: the daily files end on 2026-03-16: the period is 2026-02-02 → 2026-03-16.');
   });
 });

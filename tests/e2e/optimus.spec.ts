@@ -48,11 +48,15 @@ test('the Optimus page: gates and layers with values and thresholds, the chart w
   await expect(first.locator('td').nth(3)).not.toHaveText('');
   await expect(first).toContainText('pass');
   await expect(first).toContainText('Bullish Calm');
-  await expect(page.getByRole('img', { name: 'SPX with Bollinger bands and EMA' }).locator('canvas').first()).toBeVisible();
-  await expect(page.getByRole('img', { name: 'Regime band' }).locator('canvas').first()).toBeVisible();
+  // The regime band is drawn in the SPX chart itself (one time axis: each close tinted by its regime).
+  await expect(page.getByRole('img', { name: 'SPX with Bollinger bands and EMA, each close tinted by its regime' }).locator('canvas').first()).toBeVisible();
+  // At $500,000 one spread fits: no capacity warning.
+  await expect(page.getByTestId('op-capacity')).toHaveCount(0);
   await expect(page.getByTestId('op-heat')).toContainText('of 15 %');
   await expect(page.getByTestId('op-delta')).toContainText('limit -0.50');
-  await expect(page.getByTestId('op-breaker')).toContainText('armed');
+  await expect(page.getByTestId('op-breaker')).toContainText('not tripped');
+  await expect(page.getByTestId('op-breaker')).toContainText('entries allowed');
+  await expect(page.getByTestId('op-breaker')).not.toContainText('OFF');
 
   // The close of 2024-09-16 gives a signal; its entry is queued for 09-17 10:00–11:00 and fills there.
   const positions = page.getByRole('table', { name: 'Optimus positions' });
@@ -77,11 +81,18 @@ test('the Backtests page runs Optimus on the real daily files (model-priced): eq
   await page.getByLabel('Strategy', { exact: true }).selectOption('optimus');
   // Its own market first: the daily files with model-priced options (the simulator is the other choice).
   await expect(page.getByLabel('Market', { exact: true })).toHaveValue('model');
+  // What the daily files cover, and the default period their last year (not today's last two weeks, after them).
+  await expect(page.getByTestId('bt-data-range')).toHaveText('The daily files cover 1990-01-02 → 2026-03-16; a period past them is clipped to them.');
+  await expect(page.getByLabel('To (ET)', { exact: true })).toHaveValue('2026-03-16');
   // Autumn 2018: entries in September, the October sell-off's regime shift.
   await page.getByLabel('From (ET)', { exact: true }).fill('2018-09-01');
   await page.getByLabel('To (ET)', { exact: true }).fill('2018-12-31');
+  // The capital: empty is the system's own, which the field shows.
+  await expect(page.getByLabel('Capital ($)', { exact: true })).toHaveAttribute('placeholder', '500000');
   await page.getByRole('button', { name: 'Run backtest' }).click();
   await expect(page.getByTestId('bt-progress-text')).toContainText('Done', { timeout: 150_000 });
+  await expect(page.getByTestId('bt-run-capital')).toHaveText('Capital: $500,000');
+  await expect(page.getByRole('table', { name: 'Exits by reason' })).toContainText('REGIME_SHIFT');
   await expect(page.getByTestId('bt-pricing')).toContainText('IV RMSE 1.34 vol points');
   const targets = page.getByRole('table', { name: 'Section 16 targets' });
   await expect(targets.locator('tbody tr')).toHaveCount(7);

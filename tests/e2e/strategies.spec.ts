@@ -11,6 +11,8 @@ async function strategyEnabled(page: Page, url: string, token: string): Promise<
 test('Strategies: defaults, a refused value, a saved value that persists, and the on/off switch', async ({ page, server, openApp }, testInfo) => {
   await openApp(page);
   await page.getByRole('button', { name: 'Strategies' }).click();
+  // On the default $100,000 account Optimus cannot fit one 50-wide spread at 2 %: its card says so and what would.
+  await expect(page.getByRole('region', { name: /^Optimus/ }).getByTestId('strategy-warning')).toContainText('At $100,000 equity, 2 % risk per trade ($2,000, $3,000 at the highest conviction) cannot fit one 50-wide spread (max loss ≈ $4,700): Optimus will not enter.');
   const card = page.getByRole('region', { name: 'SPX credit verticals (3/5/7 DTE)' });
   await expect(card).toContainText('Seed 000');
   await expect(card).toContainText('Closed trades');

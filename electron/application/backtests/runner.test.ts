@@ -346,6 +346,8 @@ describe('Optimus from the Backtests page: the real daily files with model-price
     const r = makeRunner();
     const started = r.runner.start({ strategyId: 'optimus', from: '2018-09-01', to: '2018-12-31', seed: 1 });
     expect(started.source).toBe('model');
+    // The system's capital by default, recorded on the run.
+    expect(started.capital).toBe(500_000);
     const end = await r.ended(started.runId);
     expect(end.status, end.error ?? '').toBe('done');
     const result = r.runner.get(started.runId);
@@ -355,7 +357,27 @@ describe('Optimus from the Backtests page: the real daily files with model-price
     expect(result.pricing!.text).toMatch(/IV RMSE 1\.34 vol points/);
     expect(result.section16!.targets.map((t) => t.metric)).toEqual(['CAGR', 'Sharpe ratio', 'Win rate', 'Profit factor', 'Max drawdown', 'Monthly income', 'Avg trade duration']);
     expect(result.section16!.byRegime.reduce((n, g) => n + g.trades, 0)).toBe(result.stats!.trades);
+    expect(result.capital).toBe(500_000);
   }, 120_000);
+
+  it('runs on the capital the request gives, and the run says which: at $100,000 Optimus cannot fit one spread (no trades, §16 n/a)', async () => {
+    const r = makeRunner();
+    const started = r.runner.start({ strategyId: 'optimus', from: '2018-09-01', to: '2018-12-31', seed: 1, capital: 100_000 });
+    expect(started.capital).toBe(100_000);
+    const end = await r.ended(started.runId);
+    expect(end.status, end.error ?? '').toBe('done');
+    const result = r.runner.get(started.runId);
+    expect(result).toMatchObject({ capital: 100_000, stats: { trades: 0 } });
+    expect(result.section16!.targets.every((t) => t.verdict === 'n/a (no trades)')).toBe(true);
+    expect(r.runner.list().find((x) => x.runId === started.runId)!.capital).toBe(100_000);
+  }, 120_000);
+
+  it('knows the days the daily files cover (the Backtests page\'s Market label and default period): 1990-01-02 → 2026-03-16; null without files', () => {
+    expect(makeRunner().runner.dataRange()).toEqual({ from: '1990-01-02', to: '2026-03-16' });
+    const none = new BacktestRunner({ dataDir: fs.mkdtempSync(path.join(tmp, 'data-')), store, clock: new SystemClock(), log: quiet, onUpdate: () => {}, dailyDir: path.join(tmp, 'nowhere') });
+    runners.push(none);
+    expect(none.dataRange()).toBeNull();
+  });
 
   it('says where the daily files are missing instead of starting', () => {
     const runner = new BacktestRunner({ dataDir: fs.mkdtempSync(path.join(tmp, 'data-')), store, clock: new SystemClock(), log: quiet, onUpdate: () => {}, dailyDir: path.join(tmp, 'nowhere') });

@@ -23,10 +23,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ApiError, type BacktestResult, type BacktestRun, type MethodParsedInput } from '../../../shared/api.ts';
-import { toCents } from '../../../shared/money.ts';
+import { fromCents, toCents } from '../../../shared/money.ts';
 import { commissionCentsOf, OPTION_COMMISSION_CENTS_PER_CONTRACT } from '../../../shared/domain/commissions.ts';
 import type { Stats } from '../../../shared/stats.ts';
 import type { BacktestDocument, StatsReport, TradeReport } from '../../backtest/report.ts';
+import { loadDailyFiles } from '../../backtest/daily-files.ts';
 import { checkPeriod, parseStrategyConfig, summarizeStore } from '../../backtest/run.ts';
 import { makePrivate, makePrivateDir, makeTreePrivate, PRIVATE_FILE_MODE } from '../../store/private.ts';
 import { openStore } from '../../store/store.ts';
@@ -99,6 +100,7 @@ export class BacktestRunner {
   #counter = 0;
   #loaded = false;
   #disposed = false;
+  #range: { from: string; to: string } | null | undefined = undefined;
 
   constructor(opts: BacktestRunnerOptions) {
     this.#opts = opts;
@@ -135,6 +137,8 @@ export class BacktestRunner {
       throw new ApiError('VALIDATION', `The model source reads the daily files (spx_daily.csv, vix_daily.csv…) from ${dailyDir}, where there are none: set THETADESK_DAILY_DATA to their folder, or run on the simulator.`);
     }
 
+    // The account's capital: the request's, else the system's (Optimus states its figures on $500,000).
+    const capitalCents = request.capital !== undefined ? toCents(request.capital) : (strategy.about.backtest.capitalCents ?? DEFAULT_CAPITAL_CENTS);
     const now = this.#opts.clock.now();
     let runId: string;
     let dir: string;
@@ -153,6 +157,7 @@ export class BacktestRunner {
       seed: request.seed,
       source,
       status: 'running',
+      capital: fromCents(capitalCents),
       slippageFraction: request.slippageFraction ?? strategy.about.backtest.slippageFraction,
       commissionPerContract: request.commissionPerContract ?? OPTION_COMMISSION_CENTS_PER_CONTRACT / 100,
       progress: 0,
@@ -161,7 +166,7 @@ export class BacktestRunner {
       startedAt: now,
       finishedAt: null,
     };
-    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, source, dailyDir, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), dataDir: dir };
+    const data: BacktestWorkerData = { strategyId: strategy.id, config, from: request.from, to: request.to, seed: request.seed, source, dailyDir, slippageFraction: run.slippageFraction!, commissionCentsPerContract: commissionCentsOf(run.commissionPerContract!), capitalCents, dataDir: dir };
     const worker = new Worker(this.#opts.workerFile ?? backtestWorkerFile(), { workerData: data, name: `backtest ${runId}` });
     const entry: Entry = { run, worker, result: null, dir, lastEmit: now, lastSave: now, cancelled: false };
     this.#runs.set(runId, entry);
@@ -213,9 +218,27 @@ export class BacktestRunner {
     });
     worker.on('error', (error) => finish('failed', `The backtest stopped on an error: ${error.message}`, null));
     worker.on('exit', (code) => finish('failed', this.#disposed ? 'Stopped: the workstation closed before the backtest finished.' : `The backtest worker stopped before finishing (exit code ${code}).`, null));
-    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, slippage ${run.slippageFraction}, commission $${run.commissionPerContract!.toFixed(2)} per contract.`);
+    this.#opts.log.info(`Backtest ${runId} started: ${strategy.id} ${request.from} → ${request.to}, seed ${request.seed}, capital $${run.capital}, slippage ${run.slippageFraction}, commission $${run.commissionPerContract!.toFixed(2)} per contract.`);
     this.#emit(entry);
     return entry.run;
+  }
+
+  /**
+   * The days the model source can run on: from the later of the SPX and VIX files' first days to the
+   * SPX file's last (read once); null without the files. A period past it is clipped (backtest/run.ts).
+   */
+  dataRange(): { from: string; to: string } | null {
+    if (this.#range !== undefined) return this.#range;
+    const dir = this.#opts.dailyDir ?? defaultDailyDir();
+    let range: { from: string; to: string } | null = null;
+    try {
+      const { SPX, VIX } = loadDailyFiles(dir).series;
+      if (SPX && SPX.length > 0 && VIX && VIX.length > 0) range = { from: SPX[0]!.date > VIX[0]!.date ? SPX[0]!.date : VIX[0]!.date, to: SPX.at(-1)!.date };
+    } catch (error) {
+      this.#opts.log.warn(`The daily files in ${dir} could not be read: ${(error as Error).message}`);
+    }
+    this.#range = range;
+    return range;
   }
 
   /** A run with its results (statistics null and series empty until it is done). Throws ApiError NOT_FOUND. */
@@ -288,7 +311,7 @@ export class BacktestRunner {
       return empty(`its database in ${entry.dir} could not be read: ${(error as Error).message}`);
     }
     try {
-      const summary = summarizeStore(store, { days: tradingDays(run.from, reached), capitalCents: DEFAULT_CAPITAL_CENTS, start });
+      const summary = summarizeStore(store, { days: tradingDays(run.from, reached), capitalCents: run.capital === null ? DEFAULT_CAPITAL_CENTS : toCents(run.capital), start });
       const warnings = [`${how}: the figures cover what it had done by then, not the whole period.`];
       return toBacktestResult(run, { ...summary, warnings });
     } finally {
@@ -341,7 +364,7 @@ export class BacktestRunner {
         const saved = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as BacktestRun;
         if (saved.runId !== name) continue;
         // Runs saved before the fill model was recorded have no slippage/commission: null (unknown).
-        const run: BacktestRun = { ...saved, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
+        const run: BacktestRun = { ...saved, capital: saved.capital ?? null, slippageFraction: saved.slippageFraction ?? null, commissionPerContract: saved.commissionPerContract ?? null };
         const entry: Entry = { run, worker: null, result: null, dir, lastEmit: 0, lastSave: 0, cancelled: false };
         if (run.status === 'running') {
           // No session runs it any more: Thetadesk closed or crashed while it ran. Its count of trades

@@ -26,6 +26,8 @@ export type BacktestWorkerData = {
   slippageFraction: number;
   /** Commission per contract per leg fill, cents. */
   commissionCentsPerContract: number;
+  /** The account's capital, cents (absent: the system's). */
+  capitalCents?: number;
   /** The run's own, empty folder (`<dataDir>/backtests/<runId>`). */
   dataDir: string;
 };
@@ -58,6 +60,7 @@ async function main(data: BacktestWorkerData, post: (m: BacktestWorkerMessage) =
       dataDir: data.dataDir,
       slippageFraction: data.slippageFraction,
       commissionCentsPerContract: data.commissionCentsPerContract,
+      ...(data.capitalCents === undefined ? {} : { capitalCents: data.capitalCents }),
       onProgress: ({ fraction, at, trades }) => {
         if (fraction - lastFraction < PROGRESS_STEP && trades === lastTrades) return;
         lastFraction = fraction;

@@ -22,9 +22,10 @@ import type { Store } from '../../store/store.ts';
 import type { TradingEngine } from '../../engine/trading.ts';
 import type { OptimusConfig } from '../../strategies/optimus/config.ts';
 import { diagnose, layersOf } from '../../strategies/optimus/diagnosis.ts';
-import { book, breakerText } from '../../strategies/optimus/log.ts';
+import { book, breakerStatus } from '../../strategies/optimus/log.ts';
 import { spreadValueCents } from '../../strategies/optimus/manage.ts';
-import { entryGates, firstFailure } from '../../strategies/optimus/signal.ts';
+import { entryGates, firstFailure, gateValueText } from '../../strategies/optimus/signal.ts';
+import { capacityWarning } from '../../strategies/optimus/sizing.ts';
 import { STRATEGY_ID } from '../../strategies/optimus/strategy.ts';
 
 /** Sessions of the chart (and of the regime band under it). */
@@ -35,7 +36,7 @@ const EMPTY_DAILY: OptimusView['daily'] = { date: null, kind: null, gate: null, 
 function unavailable(at: number, reason: string, enabled = false): OptimusView {
   return {
     available: false, reason, at, asOf: null, enabled, warmup: { ready: false, remaining: 0 }, regime: null, regimeReason: '', allocation: 0, vix: null, ivRank: null, termRatio: null,
-    layers: [], gates: [], firstFailure: null, chart: [], positions: [], heat: { pct: null, limit: 0 }, aggregateDelta: { value: null, limit: 0 }, thetaPerDay: null, equity: 0,
+    layers: [], gates: [], firstFailure: null, chart: [], positions: [], heat: { pct: null, limit: 0 }, aggregateDelta: { value: null, limit: 0 }, thetaPerDay: null, equity: 0, capacity: null,
     circuitBreaker: { on: false, pausedThrough: null, streak: 0, text: '' }, daily: EMPTY_DAILY,
   };
 }
@@ -69,6 +70,9 @@ export async function optimusView(store: Store, engine: TradingEngine | null, no
   const b = book(portfolio.positions, account.equityCents, spot, now);
   const today = d.date ?? etDate(now);
   const gates = d.warmup.ready ? entryGates(d, portfolio, today, c) : [];
+  // The gates after the first failure are judged for the page, but not reached by the decision (§9.1).
+  const failing = firstFailure(gates);
+  const first = failing === null ? -1 : gates.indexOf(failing);
 
   // SPX with its bands and EMA, and each close's regime, over the last sessions.
   const bars = market.underlyings.SPX?.daily ?? [];
@@ -120,14 +124,16 @@ export async function optimusView(store: Store, engine: TradingEngine | null, no
     available: true, reason: null, at: now, asOf: d.date, enabled: info.enabled,
     warmup: { ready: d.warmup.ready, remaining: d.warmup.remaining },
     regime: d.regime, regimeReason: d.regimeReason, allocation: d.allocation, vix: d.vix, ivRank: d.ivRank, termRatio: d.termRatio,
-    layers: layersOf(d, c), gates: gates.map((g) => ({ n: g.n, id: g.id, label: g.label, verdict: g.verdict, value: g.value, threshold: g.threshold, lines: g.lines })),
-    firstFailure: d.warmup.ready ? firstFailure(gates)?.id ?? null : 'warmup',
+    layers: layersOf(d, c).map((l) => ({ ...l, checks: l.checks.map((x) => ({ ...x, valueText: gateValueText(x) })) })),
+    gates: gates.map((g) => ({ n: g.n, id: g.id, label: g.label, verdict: g.verdict, value: g.value, valueText: gateValueText(g), reached: first === -1 || g.n <= gates[first]!.n, threshold: g.threshold, lines: g.lines })),
+    firstFailure: d.warmup.ready ? failing?.id ?? null : 'warmup',
     chart, positions,
     heat: { pct: b.heatPct === null ? null : Math.round(b.heatPct * 10_000) / 10_000, limit: c.risk.maxHeatPct ?? 0 },
     aggregateDelta: { value: b.delta, limit: -(c.risk.maxDeltaPctOfEquity ?? 0) },
     thetaPerDay: b.thetaPerDayCents === null ? null : b.thetaPerDayCents / 100,
     equity: account.equityCents / 100,
-    circuitBreaker: { on, pausedThrough: circuit?.pausedThrough ?? null, streak: circuit?.streak ?? 0, text: breakerText(portfolio, etDate(now)) },
+    capacity: capacityWarning(account.equityCents, c),
+    circuitBreaker: { on, pausedThrough: circuit?.pausedThrough ?? null, streak: circuit?.streak ?? 0, text: breakerStatus(portfolio, etDate(now), c.risk.circuitBreakerStops ?? 3) },
     daily,
   };
 }

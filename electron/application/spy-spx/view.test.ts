@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 const STATUS: Status = {
-  engineState: 'running', isTrading: true, reason: null, mode: 'paper',
+  engineState: 'running', isTrading: true, reason: null, mode: 'paper', accountType: 'paper',
   connection: { broker: 'sim', state: 'connected', message: 'Connected', paper: true },
   openPositions: 2, tradesToday: 2, lastSnapshotAt: null, nextRuns: [], strategies: [], marketHours: { open: true, nextOpen: NOW }, updatedAt: NOW, simulation: null,
 };

@@ -213,3 +213,14 @@ describe('with the engine on the simulated market', () => {
     expect((await ws.handlers['strategies.list']({}))[0]!.enabled).toBe(true);
   }, 60_000);
 });
+
+describe('the Optimus card says when the account is too small for one spread', () => {
+  it('with the default $100,000 capital Optimus can never enter: its card says so and what would; at $500,000 it says nothing', () => {
+    const ctx = storeContext();
+    const card = () => listStrategies(ctx).find((s) => s.id === 'optimus')!;
+    expect(card().warnings).toEqual([expect.stringMatching(/^At \$100,000 equity, 2 % risk per trade .* cannot fit one 50-wide spread \(max loss ≈ \$4,700\): Optimus will not enter\. Raise Account capital \(Settings → Account risk\) to at least \$157,000/)]);
+    expect(listStrategies(ctx).find((s) => s.id === 'credit-verticals')!.warnings).toEqual([]);
+    ctx.store.settings.set('account.risk', { capitalCents: 50_000_000 }, T0);
+    expect(card().warnings).toEqual([]);
+  });
+});

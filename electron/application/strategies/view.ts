@@ -11,10 +11,11 @@ import { z } from 'zod';
 import { ApiError, type StrategyAbout, type StrategyDetail, type StrategyFigure } from '../../../shared/api.ts';
 import { underlyingsOf } from '../../../shared/domain/instruments.ts';
 import { fromCents } from '../../../shared/money.ts';
-import { computeMetrics, type ClosedTrade, type Stats } from '../../../shared/stats.ts';
+import { computeMetrics, DEFAULT_CAPITAL_CENTS, type ClosedTrade, type Stats } from '../../../shared/stats.ts';
 import { shownUnit } from '../../../shared/units.ts';
 import { toClosedTrade } from '../../store/repos/trades.ts';
 import type { Store } from '../../store/store.ts';
+import { accountRisk } from '../settings/settings.ts';
 import { STRATEGIES } from '../../strategies/index.ts';
 import type { Logger } from '../../engine/ports.ts';
 import type { AnyStrategy, EngineConfig, StrategyEntry, TradingEngine } from '../../engine/trading.ts';
@@ -90,6 +91,9 @@ function detail(ctx: StrategiesContext, strategy: AnyStrategy): StrategyDetail {
     configVersion = ctx.store.configs.latest(strategy.id)?.version ?? null;
   }
   const stats = strategyStats(ctx, strategy.id);
+  // The account it sizes from: the engine's equity, else the capital set in Settings → Account risk.
+  const equityCents = ctx.engine ? ctx.engine.account(ctx.now).equityCents : accountRisk(ctx.store).capitalCents;
+  const capacity = strategy.capacityWarning?.(equityCents, config) ?? null;
   return {
     id: strategy.id,
     name: strategy.title,
@@ -102,6 +106,7 @@ function detail(ctx: StrategiesContext, strategy: AnyStrategy): StrategyDetail {
     schema: configJsonSchema(strategy),
     configVersion,
     stats: stats.detail,
+    warnings: capacity === null ? [] : [capacity],
   };
 }
 
@@ -114,7 +119,7 @@ export function aboutOf(strategy: AnyStrategy): StrategyAbout {
     cadence,
     exitReasons: exitReasons.map((r) => ({ ...r })),
     decisionFields: decisionFields.map((f) => ({ ...f })),
-    backtest: { sources: backtest.sources.map((x) => ({ ...x })), slippageFraction: backtest.slippageFraction },
+    backtest: { sources: backtest.sources.map((x) => ({ ...x })), slippageFraction: backtest.slippageFraction, capital: fromCents(backtest.capitalCents ?? DEFAULT_CAPITAL_CENTS) },
     roots: [...strategy.roots],
     underlyings: underlyingsOf(strategy.roots),
     claims: (strategy.about.claims ?? []).map((c) => ({ ...c })),

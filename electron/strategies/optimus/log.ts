@@ -91,6 +91,19 @@ export function breakerText(portfolio: PortfolioView, today: string): string {
   return on ? `ON — entries halted through ${c.pausedThrough} (tripped by trades ${c.trippedBy.join(', ')})` : `OFF (${lastResults(portfolio.closed, 3)})`;
 }
 
+/**
+ * The circuit breaker for the Optimus page, in words that need no ON/OFF: "not tripped — entries
+ * allowed (last 3 trades: W, W, L; it trips after 3 consecutive max losses)", or "tripped — entries
+ * halted through 2024-04-10 (trades 1, 3, 2)".
+ */
+export function breakerStatus(portfolio: PortfolioView, today: string, stops: number): string {
+  const c = portfolio.circuit;
+  const on = c !== null && c !== undefined && c.pausedThrough !== null && today <= c.pausedThrough;
+  return on
+    ? `entries halted through ${c.pausedThrough} (tripped by trades ${c.trippedBy.join(', ')})`
+    : `entries allowed (${lastResults(portfolio.closed, 3)}; it trips after ${stops} consecutive max losses)`;
+}
+
 /** "Trades Today: 1 opened (SPX 5700/5650 PCS)". */
 function tradesToday(portfolio: PortfolioView, today: string): string {
   const opened = portfolio.positions.filter((p) => etDate(p.openedAt) === today);
@@ -119,15 +132,32 @@ export function dashboardLog(o: { date: string; d: Diagnosis; b: Book; portfolio
   ];
 }
 
-/** §9.4 [DAILY SUMMARY] — no trade eligible today. */
-export function dailySummaryLog(o: { date: string; blocked: string; d: Diagnosis; b: Book; portfolio: PortfolioView; lastEntryDays: number | null; c: OptimusConfig }): string[] {
+/** What the day waits for, by what blocked it (the first failing gate, or the step after the gates). */
+function waitingFor(gate: string | undefined, d: Diagnosis, c: OptimusConfig): string {
+  if (d.regime === 'Bear Trend') return 'Market in sustained downtrend. All entry signals suppressed.';
+  if (d.regime === 'Crisis') return 'Crisis regime: managing existing positions only. All entry signals suppressed.';
+  if (!d.warmup.ready) return 'Warm-up: indicators are being seeded.';
+  switch (gate) {
+    case 'iv-rank': return `Waiting for IV rank above ${c.minIvRank} % (options too cheap to sell now).`;
+    case 'term-structure': return `Waiting for the VIX term structure to ease below ${c.vixTermStructureThreshold} (VIX/VIX3M).`;
+    case 'trend': return `Waiting for SPX back above its ${c.trendEmaPeriod}-day EMA (and the §3.2 filters that are on).`;
+    case 'mean-reversion':
+    case 'momentum':
+    case 'macd': return 'Oversold touch seen: waiting for a confirmed bounce.';
+    case 'capacity': return 'At capacity: waiting for an open position to close.';
+    case 'spacing': return `Waiting out the ${c.minDaysBetweenEntries} business days between entries.`;
+    case 'size': return 'Signal, but the account cannot fit one spread at the configured risk: raise the account capital or lower the spread width.';
+    case undefined:
+    case 'oversold': return 'Waiting for an oversold touch and a confirmed bounce.';
+    default: return 'Signal, but no spread could be entered today (see the reason above).';
+  }
+}
+
+/** §9.4 [DAILY SUMMARY] — no trade eligible today; `gate`: what blocked it (the first failing gate, or the skip's step). */
+export function dailySummaryLog(o: { date: string; blocked: string; gate?: string; d: Diagnosis; b: Book; portfolio: PortfolioView; lastEntryDays: number | null; c: OptimusConfig }): string[] {
   const { date, blocked, d, b, lastEntryDays, c } = o;
   const withinLimits = b.heatPct === null || b.heatPct <= (c.risk.maxHeatPct ?? 1);
-  const note =
-    d.regime === 'Bear Trend' ? 'Market in sustained downtrend. All entry signals suppressed.'
-      : d.regime === 'Crisis' ? 'Crisis regime: managing existing positions only. All entry signals suppressed.'
-        : !d.warmup.ready ? 'Warm-up: indicators are being seeded.'
-          : 'Waiting for an oversold touch and a confirmed bounce.';
+  const note = waitingFor(o.gate, d, c);
   return [
     `[DAILY SUMMARY] ${date} | NO TRADES ELIGIBLE`,
     `  SPX: BLOCKED — ${blocked}`,

@@ -10,7 +10,7 @@ import { closeView } from '../../../tests/helpers/daily-history.ts';
 import type { PortfolioView, PositionView } from '../types.ts';
 import { OptimusConfigSchema, type OptimusConfig } from './config.ts';
 import { diagnose } from './diagnosis.ts';
-import { businessDaysSince, entryEvalLog, entryGates, firstFailure, noTradeReason, signalGates, type Gate, type GateId } from './signal.ts';
+import { businessDaysSince, entryEvalLog, entryGates, firstFailure, gateValueText, noTradeReason, signalGates, type Gate, type GateId } from './signal.ts';
 
 const cfg = (o: Record<string, unknown> = {}): OptimusConfig => OptimusConfigSchema.parse(o);
 const gatesOn = (date: string, o: Record<string, unknown> = {}): Gate[] => signalGates(diagnose(closeView(date), cfg(o)), cfg(o));
@@ -215,5 +215,17 @@ describe('gates 9 and 10 — capacity and spacing (the portfolio)', () => {
     expect(log.at(-3)).toBe('  Capacity: 1/8 open positions (PASS)');
     expect(log.at(-2)).toBe('  Spacing: 6 business days since last entry (PASS, min: 3)');
     expect(log.at(-1)).toBe('  >>> SIGNAL: ENTRY TRIGGERED');
+  });
+});
+
+describe('gate values with their units (the Optimus page)', () => {
+  it('says what each number is: points above the EMA, IV rank as a percentile, σ below the middle band', () => {
+    expect(gateValueText({ id: 'trend', value: 537.02 })).toBe('+537.02 pts above the EMA');
+    expect(gateValueText({ id: 'trend', value: -12.5 })).toBe('−12.50 pts below the EMA');
+    expect(gateValueText({ id: 'iv-rank', value: 11.16 })).toBe('11.2 % (52-week percentile of the VIX)');
+    expect(gateValueText({ id: 'oversold', value: 2.3112 })).toBe('low 2.31 σ below the middle band');
+    expect(gateValueText({ id: 'oversold', value: null })).toBe('no touch');
+    expect(gateValueText({ id: 'spacing', value: 1 })).toBe('1 business day since the last entry');
+    expect(gateValueText({ id: 'regime', value: 'Bullish Calm' })).toBe('Bullish Calm');
   });
 });

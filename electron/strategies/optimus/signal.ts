@@ -250,3 +250,28 @@ export function gateValues(gates: readonly Gate[]): Record<string, { n: number; 
   for (const g of gates) out[g.id] = { n: g.n, value: g.value, threshold: g.threshold, verdict: g.verdict };
   return out;
 }
+
+/**
+ * A gate's (or a §3 check's, by the same ids) value with its unit and meaning, as the Optimus page shows
+ * it beside the threshold: IV rank "11.2 % (52-week percentile of the VIX)", Trend "+537.02 pts above
+ * the EMA", Oversold "low 2.31 σ below the middle band".
+ */
+export function gateValueText(g: { id: string; value: number | string | null }): string {
+  const v = g.value;
+  if (v === null) return g.id === 'spacing' ? 'no earlier entry' : g.id === 'oversold' ? 'no touch' : g.id === 'macd' ? '—' : 'no data';
+  if (typeof v === 'string') return v;
+  switch (g.id) {
+    case 'iv-rank': return `${v.toFixed(1)} % (52-week percentile of the VIX)`;
+    case 'vix': return `VIX ${v.toFixed(2)}`;
+    case 'iv-hv': return `VIX ${v.toFixed(2)}× realized vol`;
+    case 'term-structure': return `VIX/VIX3M ${v.toFixed(2)}`;
+    case 'trend': return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)} pts ${v >= 0 ? 'above' : 'below'} the EMA`;
+    case 'oversold': return `low ${v.toFixed(2)} σ below the middle band`;
+    case 'mean-reversion': return `${v} up-close${v === 1 ? '' : 's'}`;
+    case 'momentum': return `RSI ${v.toFixed(1)}`;
+    case 'macd': return `histogram ${v.toFixed(2)}`;
+    case 'capacity': return `${v} open`;
+    case 'spacing': return `${v} business day${v === 1 ? '' : 's'} since the last entry`;
+    default: return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 10 ? 3 : 2);
+  }
+}

@@ -5,7 +5,7 @@ import type { ClosedTradeView } from '../types.ts';
 import { OptimusConfigSchema } from './config.ts';
 import { diagnose } from './diagnosis.ts';
 import { tradeOpenedLog } from './log.ts';
-import { conviction, positionSize, riskPerTrade } from './sizing.ts';
+import { capacityWarning, conviction, positionSize, riskPerTrade } from './sizing.ts';
 
 const c = OptimusConfigSchema.parse({});
 const size = (equityCents: number, creditCents: number, o: { riskPct?: number; allocation?: number; conviction?: number } = {}) =>
@@ -97,5 +97,20 @@ describe('§6.2 conviction scaling, 0.5× to 1.5×', () => {
   it('off: always 1×', () => {
     const d = diagnose(closeView('2018-02-15'), c);
     expect(conviction(d, closed(9), OptimusConfigSchema.parse({ conviction: { enabled: false } })).multiplier).toBe(1);
+  });
+});
+
+describe('capacityWarning: can the account hold one spread at the configured risk?', () => {
+  const c = OptimusConfigSchema.parse({});
+  it('$100,000 at the seed\'s 2 % cannot fit one 50-wide spread even at the highest conviction: it says so, and what would', () => {
+    expect(capacityWarning(10_000_000, c)).toBe(
+      'At $100,000 equity, 2 % risk per trade ($2,000, $3,000 at the highest conviction) cannot fit one 50-wide spread (max loss ≈ $4,700): Optimus will not enter. ' +
+        'Raise Account capital (Settings → Account risk) to at least $157,000 ($235,000 to enter at base size), or narrow the spread width to 30 points (max loss ≈ $2,820), or raise the risk per trade.',
+    );
+  });
+  it('$200,000 fits one only at high conviction; $500,000 (the backtest\'s) fits at base size: no warning', () => {
+    expect(capacityWarning(20_000_000, c)).toMatch(/^At \$200,000 equity, 2 % risk per trade \(\$4,000, \$6,000 at the highest conviction\) fits one 50-wide spread \(max loss ≈ \$4,700\) only at high conviction/);
+    expect(capacityWarning(50_000_000, c)).toBeNull();
+    expect(capacityWarning(23_500_000, c)).toBeNull();
   });
 });

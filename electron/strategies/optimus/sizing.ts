@@ -91,3 +91,39 @@ export function positionSize(o: { equityCents: number; riskPct: number; allocati
   const contracts = maxLossPerContractCents > 0 ? Math.floor(maxRiskCents / maxLossPerContractCents) : 0;
   return { contracts, maxLossPerContractCents, maxRiskCents };
 }
+
+/**
+ * The credit a §5 spread (16-delta short put, 45 DTE) typically takes in, as a share of its width, for
+ * {@link capacityWarning}: about $3.00 on 50 points (the real entries of the 1990–2026 backtest took
+ * $2.50–$4.50), so one 50-wide spread's max loss is ≈ $4,700.
+ */
+export const TYPICAL_CREDIT_SHARE = 0.06;
+
+const dollars = (cents: number): string => `$${Math.round(cents / 100).toLocaleString('en-US')}`;
+/** Up to the next $1,000, cents. */
+const upToThousand = (cents: number): number => Math.ceil(cents / 100_000) * 100_000;
+
+/**
+ * Whether `equityCents` can hold one spread at the config's risk (§6.1: equity × risk per trade, up to ×
+ * the highest conviction, against one contract's max loss at a typical credit), or a sentence saying
+ * it cannot and what would: with $100,000 and the seed's 2 %, Optimus can never enter (every signal is
+ * skipped at the size gate). Null when one spread fits at base size.
+ */
+export function capacityWarning(equityCents: number, c: Pick<OptimusConfig, 'spreadWidth' | 'riskPerTradePct' | 'conviction'>): string | null {
+  const maxLoss = Math.round(c.spreadWidth * 100 * (1 - TYPICAL_CREDIT_SHARE)) * 100;
+  const best = c.conviction.enabled ? c.conviction.max : 1;
+  const atBase = equityCents * c.riskPerTradePct;
+  const atBest = atBase * best;
+  if (atBase >= maxLoss) return null;
+  const risk = `${Number((c.riskPerTradePct * 100).toFixed(2))} %`;
+  const head = `At ${dollars(equityCents)} equity, ${risk} risk per trade (${dollars(atBase)}${best > 1 ? `, ${dollars(atBest)} at the highest conviction` : ''})`;
+  const spread = `one ${c.spreadWidth}-wide spread (max loss ≈ ${dollars(maxLoss)})`;
+  const needBase = dollars(upToThousand(maxLoss / c.riskPerTradePct));
+  // The widest spread (SPX strikes: multiples of 5, at least 25 points) the budget holds at the highest conviction.
+  const width = Math.floor(atBest / (100 * 100 * (1 - TYPICAL_CREDIT_SHARE)) / 5) * 5;
+  const narrower = width >= 25 ? `, or narrow the spread width to ${width} points (max loss ≈ ${dollars(Math.round(width * 100 * (1 - TYPICAL_CREDIT_SHARE)) * 100)})` : '';
+  if (atBest < maxLoss) {
+    return `${head} cannot fit ${spread}: Optimus will not enter. Raise Account capital (Settings → Account risk) to at least ${dollars(upToThousand(maxLoss / (c.riskPerTradePct * best)))} (${needBase} to enter at base size)${narrower}, or raise the risk per trade.`;
+  }
+  return `${head} fits ${spread} only at high conviction: most signals will be skipped at the size gate. Raise Account capital (Settings → Account risk) to ${needBase} to enter at base size, or raise the risk per trade.`;
+}

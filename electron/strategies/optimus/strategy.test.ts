@@ -140,6 +140,14 @@ describe('an entry on a real signal day (2024-09-12), on the model-priced chain'
     expect((q!.details.summary as string[]).at(-1)).toBe('  Note: Market in sustained downtrend. All entry signals suppressed.');
   });
 
+  it('the [DAILY SUMMARY] note names what blocks: IV rank (2011-03-11, 44.6 %), not "waiting for an oversold touch"; the size gate says the account cannot fit a spread', () => {
+    const [q] = optimus.evaluateEntry(input('2011-03-11'));
+    expect(q).toMatchObject({ kind: 'SKIP', gate: 'iv-rank' });
+    expect((q!.details.summary as string[]).at(-1)).toBe('  Note: Waiting for IV rank above 50 % (options too cheap to sell now).');
+    const [s] = optimus.evaluateEntry(input(date, { chains, equityCents: 10_000_000 }));
+    expect((s!.details.summary as string[]).at(-1)).toMatch(/^ {2}Note: Signal, but the account cannot fit one spread at the configured risk/);
+  });
+
   it('during warm-up: "WARMUP: indicators not ready, X bars remaining"', () => {
     const [w] = optimus.evaluateEntry(input('1990-06-01'));
     expect(w).toMatchObject({ kind: 'SKIP', gate: 'warmup' });

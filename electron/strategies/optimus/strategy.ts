@@ -34,7 +34,7 @@ import { diagnose, type Diagnosis } from './diagnosis.ts';
 import { book, dailySummaryLog, dashboardLog, tradeOpenedLog, warmupLog } from './log.ts';
 import { exitLevels, manageOptimus, positionDte } from './manage.ts';
 import { businessDaysSince, entryEvalLog, entryGates, firstFailure, gateValues, noTradeReason, signalGates } from './signal.ts';
-import { conviction, positionSize, riskPerTrade } from './sizing.ts';
+import { capacityWarning, conviction, positionSize, riskPerTrade } from './sizing.ts';
 import { buildSpread, pickExpiration, ROOTS, type ExpirationPick } from './spread.ts';
 
 export const STRATEGY_ID = 'optimus';
@@ -82,7 +82,7 @@ function evaluateEntry(input: EntryInput<OptimusConfig>): EntryDecision[] {
   const lastEntryDays = last === null ? null : businessDaysSince(last, date);
   const dashboard = dashboardLog({ date, d, b, portfolio, c });
   const base = { date, regime: d.regime, allocation: d.allocation, ivRank: d.ivRank, vix: d.vix, termRatio: d.termRatio };
-  const summary = (blocked: string) => dailySummaryLog({ date, blocked, d, b, portfolio, lastEntryDays, c });
+  const summary = (blocked: string, gate?: string) => dailySummaryLog({ date, blocked, gate, d, b, portfolio, lastEntryDays, c });
 
   if (d.date === null) return [skip('no-data', 'No SPX daily bars: nothing to evaluate', { ...base, dashboard })];
   if (!d.warmup.ready) {
@@ -96,21 +96,21 @@ function evaluateEntry(input: EntryInput<OptimusConfig>): EntryDecision[] {
   const failed = firstFailure(gates);
   if (failed !== null) {
     const reason = `NO TRADE: ${noTradeReason(gates)}`;
-    return [skip(failed.id, reason, { ...base, gates: values, failed: failed.id, log, summary: summary(noTradeReason(gates)), dashboard })];
+    return [skip(failed.id, reason, { ...base, gates: values, failed: failed.id, log, summary: summary(noTradeReason(gates), failed.id), dashboard })];
   }
 
   const pick: ExpirationPick | null = pickExpiration(now, input.expirations, c);
   const withGates = { ...base, gates: values, log, dashboard };
   if (pick === null) {
     const listed = ROOTS.flatMap((r) => input.expirations[r] ?? []);
-    return [skip('no-expiration', `Signal, but no SPX expiration within ${c.minDteEntry}–${c.maxDteEntry} DTE (${listed.length} listed)`, { ...withGates, listed: listed.length, summary: summary('no expiration in the DTE window') })];
+    return [skip('no-expiration', `Signal, but no SPX expiration within ${c.minDteEntry}–${c.maxDteEntry} DTE (${listed.length} listed)`, { ...withGates, listed: listed.length, summary: summary('no expiration in the DTE window', 'no-expiration') })];
   }
   const key = chainKey(pick.root, pick.expiration);
   const chain = chains.get(key);
-  if (!chain) return [skip('no-chain', `Signal, but no chain for ${pick.root} ${pick.expiration} (${pick.dte} DTE): the engine could not get it`, { ...withGates, expiration: pick.expiration, dte: pick.dte, summary: summary('no option chain') })];
+  if (!chain) return [skip('no-chain', `Signal, but no chain for ${pick.root} ${pick.expiration} (${pick.dte} DTE): the engine could not get it`, { ...withGates, expiration: pick.expiration, dte: pick.dte, summary: summary('no option chain', 'no-chain') })];
   const built = buildSpread(chain, pick, c);
   if (!built.ok) {
-    return [skip('no-suitable-strikes', `No suitable strikes for entry: ${built.why}`, { ...withGates, expiration: pick.expiration, dte: pick.dte, ...built.details, summary: summary('no suitable strikes') }, [key])];
+    return [skip('no-suitable-strikes', `No suitable strikes for entry: ${built.why}`, { ...withGates, expiration: pick.expiration, dte: pick.dte, ...built.details, summary: summary('no suitable strikes', 'no-suitable-strikes') }, [key])];
   }
   const s = built.spread;
 
@@ -129,7 +129,7 @@ function evaluateEntry(input: EntryInput<OptimusConfig>): EntryDecision[] {
   };
   if (size.contracts < 1) {
     return [skip('size', `Max risk $${(size.maxRiskCents / 100).toFixed(2)} (${(risk.riskPct * 100).toFixed(2)}% × ${d.allocation} × ${conv.multiplier}) is below one contract's max loss $${(size.maxLossPerContractCents / 100).toFixed(2)}`,
-      { ...withGates, ...spreadDetails, sizing, summary: summary('size below one contract') }, [key])];
+      { ...withGates, ...spreadDetails, sizing, summary: summary('size below one contract', 'size') }, [key])];
   }
 
   const leg = (p: typeof s.short, side: 'BUY' | 'SELL'): ProposedLeg => ({
@@ -188,7 +188,7 @@ export const ABOUT: SystemAbout = {
   ],
   backtest: {
     sources: [
-      { kind: 'model', label: 'Real SPX, VIX, VIX3M and SKEW daily files 1990–today, options priced by the calibrated model' },
+      { kind: 'model', label: 'Real SPX, VIX, VIX3M and SKEW daily files, options priced by the calibrated model' },
       { kind: 'sim', label: 'Simulator' },
       { kind: 'chains', file: 'spxw_options_eod_2018-01_2018-02.csv', label: 'SPXW end-of-day chains, Jan–Feb 2018 (no 30–60 DTE expiration: no entries)' },
     ],
@@ -217,6 +217,7 @@ export const optimus: Strategy<OptimusConfig> = {
   exitLevels(position, config) {
     return exitLevels(position.entryCreditCents, config, null);
   },
+  capacityWarning,
   manage(input: ManageInput<OptimusConfig>): ManageDecision {
     return manageOptimus(input);
   },

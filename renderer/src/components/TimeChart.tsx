@@ -13,7 +13,16 @@ import { useApp } from '../store.ts';
 
 /** A point; `color` overrides the series colour for this one point (e.g. a histogram bar by sign). */
 export type ChartPoint = { time: number; value: number; color?: string };
-export type SeriesSpec = { id: string; title: string; kind?: 'line' | 'area' | 'histogram'; color?: string; /** 'right' (default) or 'left', or an overlay id. */ scale?: string };
+export type SeriesSpec = {
+  id: string;
+  title: string;
+  kind?: 'line' | 'area' | 'histogram';
+  color?: string;
+  /** 'right' (default) or 'left', or an overlay id. */
+  scale?: string;
+  /** False: no last-value label or price line on the axis (a background band's values mean nothing). Default true. */
+  axisLabel?: boolean;
+};
 export type PushPoint = (seriesId: string, point: ChartPoint) => void;
 
 export type TimeChartProps = {
@@ -113,7 +122,7 @@ export function TimeChart(props: TimeChartProps) {
     const map = seriesRef.current;
     props.series.forEach((s, i) => {
       const color = s.color ?? PALETTE[i % PALETTE.length]!;
-      const common = { title: s.title, priceScaleId: s.scale ?? 'right' };
+      const common = { title: s.title, priceScaleId: s.scale ?? 'right', ...(s.axisLabel === false ? { lastValueVisible: false, priceLineVisible: false } : {}) };
       const series =
         s.kind === 'area'
           ? chart.addSeries(AreaSeries, { ...common, lineColor: color, topColor: `${color}55`, bottomColor: `${color}05`, lineWidth: 2 })

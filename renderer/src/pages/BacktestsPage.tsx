@@ -14,6 +14,7 @@ import { TimeChart, type ChartPoint, type SeriesSpec } from '../components/TimeC
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { addDaysIso, todayEt } from '../lib/time.ts';
 import { useCall } from '../lib/useCall.ts';
+import { modelPeriod } from './backtests.ts';
 import { useApp } from '../store.ts';
 import './BacktestsPage.css';
 
@@ -40,9 +41,9 @@ export function defaultPeriod(today: string): { from: string; to: string } {
   return { from, to };
 }
 
-type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage' | 'commission', string>>;
+type FormErrors = Partial<Record<'strategy' | 'from' | 'to' | 'seed' | 'slippage' | 'commission' | 'capital', string>>;
 
-function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string; commission: string }): FormErrors {
+function validate(f: { strategyId: string; from: string; to: string; seed: string; slippage: string; commission: string; capital: string }): FormErrors {
   const e: FormErrors = {};
   if (!f.strategyId) e.strategy = 'Pick a strategy.';
   if (!/^\d{4}-\d{2}-\d{2}$/.test(f.from)) e.from = 'Pick the first day (From).';
@@ -52,6 +53,9 @@ function validate(f: { strategyId: string; from: string; to: string; seed: strin
   const s = Number(f.slippage);
   // Empty: the system's own (its seed's) fraction.
   if (f.slippage.trim() !== '' && (!Number.isFinite(s) || s < 0 || s > 0.5)) e.slippage = "The slippage fraction must be a number from 0 to 0.5, or empty for the system's own.";
+  const k = Number(f.capital);
+  // Empty: the system's own capital.
+  if (f.capital.trim() !== '' && (!Number.isFinite(k) || k <= 0 || k > 1e11 || Math.abs(k * 100 - Math.round(k * 100)) > 1e-6)) e.capital = "The capital must be a positive amount of dollars to the cent (e.g. 500000), or empty for the system's own.";
   const c = Number(f.commission);
   if (f.commission.trim() === '' || !Number.isFinite(c) || c < 0 || c > MAX_COMMISSION_PER_CONTRACT || Math.abs(c * 100 - Math.round(c * 100)) > 1e-6) {
     e.commission = `The commission must be dollars per contract from 0 to ${MAX_COMMISSION_PER_CONTRACT}, to the cent (e.g. ${PAPER_COMMISSION}).`;
@@ -69,6 +73,9 @@ const PAPER_COMMISSION = (OPTION_COMMISSION_CENTS_PER_CONTRACT / 100).toFixed(2)
 function StatusBadge({ run }: { run: BacktestRun }) {
   return <span className={`badge ${run.status === 'done' ? 'good' : run.status === 'failed' || run.status === 'interrupted' ? 'bad' : 'warn'}`}>{run.status}</span>;
 }
+
+/** "$500,000" — the capital a run stated its figures on (unknown for runs saved before it was recorded). */
+const capitalOf = (run: BacktestRun): string => (run.capital === null ? 'capital unknown' : `$${run.capital.toLocaleString('en-US', { maximumFractionDigits: 2 })}`);
 
 /** "f 0.30, $0.65 per contract per leg" — the fill model a run used (unknown for runs saved before it was recorded). */
 function fillModelOf(run: BacktestRun): string {
@@ -122,7 +129,7 @@ function Section16Block({ s }: { s: Section16 }) {
           {s.targets.map((t) => (
             <tr key={t.metric}>
               <td>{t.metric}</td><td>{t.display}</td><td>{t.target}</td>
-              <td><span className={`badge ${t.met === null ? 'warn' : t.met ? 'good' : 'bad'}`}>{t.met === null ? 'n/a' : t.met ? 'met' : 'not met'}</span></td>
+              <td><span className={`badge ${t.met === null ? 'warn' : t.met ? 'good' : 'bad'}`}>{t.verdict ?? (t.met === null ? 'n/a' : t.met ? 'met' : 'not met')}</span></td>
             </tr>
           ))}
         </tbody>
@@ -152,6 +159,16 @@ function Section16Block({ s }: { s: Section16 }) {
             ))}
           </tbody>
         </table>
+        {s.exitsByReason.length > 0 && (
+          <table className="bt-s16" aria-label="Exits by reason">
+            <thead><tr><th>Exit reason</th><th>Exits</th><th>Filled worse than the level</th><th>Intended (median)</th><th>Realized (median)</th><th>Worst</th></tr></thead>
+            <tbody>
+              {s.exitsByReason.map((e) => (
+                <tr key={e.reason}><td>{e.reason}</td><td>{e.count}</td><td>{e.withLevel === 0 ? 'no level' : `${e.worseThanLevel} of ${e.withLevel}`}</td><td>{pct(e.medianIntendedPct)}</td><td>{pct(e.medianRealizedPct)}</td><td>{pct(e.worstRealizedPct)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </div>
     </section>
   );
@@ -206,8 +223,12 @@ export function BacktestsPage() {
   const [seed, setSeed] = useState('1');
   const [slippage, setSlippage] = useState('');
   const [commission, setCommission] = useState(PAPER_COMMISSION);
+  const [capital, setCapital] = useState('');
   const [cancelling, setCancelling] = useState(false);
   const [market, setMarket] = useState<'' | 'sim' | 'model'>('');
+  // Whether the user has picked dates (else they follow the market: the daily files' last year on the model).
+  const [datesTouched, setDatesTouched] = useState(false);
+  const dataRange = useCall('backtest.data', {}).data?.model ?? null;
   const [errors, setErrors] = useState<FormErrors>({});
   const [callError, setCallError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -216,6 +237,7 @@ export function BacktestsPage() {
   const chosen = strategyId || strategies?.[0]?.id || '';
   const system = strategies?.find((s) => s.id === chosen) ?? null;
   const ownSlippage = system?.about.backtest.slippageFraction ?? null;
+  const ownCapital = system?.about.backtest.capital ?? null;
   // The markets the app can run this system on (the simulator, the model over the daily files), its own first.
   const markets = (system?.about.backtest.sources ?? []).filter((x) => x.kind === 'sim' || x.kind === 'model') as { kind: 'sim' | 'model'; label: string }[];
   const source = markets.some((x) => x.kind === market) ? (market as 'sim' | 'model') : (markets[0]?.kind ?? 'sim');
@@ -223,6 +245,13 @@ export function BacktestsPage() {
   useEffect(() => {
     if (ownSlippage !== null) setSlippage(ownSlippage.toFixed(2));
   }, [chosen, ownSlippage]);
+  // Untouched dates follow the market: the daily files' last year on the model, the last two weeks on the simulator.
+  useEffect(() => {
+    if (datesTouched) return;
+    const period = source === 'model' && dataRange ? modelPeriod(dataRange) : defaults;
+    setFrom(period.from);
+    setTo(period.to);
+  }, [source, dataRange?.from, dataRange?.to, datesTouched, defaults]);
   const list = useCall('backtest.list', {});
   const runs = list.data ?? [];
   // The shown run: its latest event, else what the list says.
@@ -241,12 +270,12 @@ export function BacktestsPage() {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setCallError(null);
-    const found = validate({ strategyId: chosen, from, to, seed, slippage, commission });
+    const found = validate({ strategyId: chosen, from, to, seed, slippage, commission, capital });
     setErrors(found);
     if (Object.keys(found).length > 0 || !api) return;
     setStarting(true);
     try {
-      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), source, ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }) });
+      const started = await api.call('backtest.start', { strategyId: chosen, from, to, seed: Number(seed), commissionPerContract: Number(commission), source, ...(slippage.trim() === '' ? {} : { slippageFraction: Number(slippage) }), ...(capital.trim() === '' ? {} : { capital: Number(capital) }) });
       // The `backtest` events may already have moved it on; keep the newer state.
       useApp.setState((s) => (s.backtests[started.runId] ? {} : { backtests: { ...s.backtests, [started.runId]: started } }));
       setRunId(started.runId);
@@ -277,6 +306,7 @@ export function BacktestsPage() {
     { key: 'strategy', header: 'Strategy', render: (r) => r.strategyId },
     { key: 'period', header: 'Period', render: (r) => `${r.from} → ${r.to}` },
     { key: 'seed', header: 'Seed', align: 'right', render: (r) => r.seed },
+    { key: 'capital', header: 'Capital', align: 'right', render: (r) => capitalOf(r) },
     { key: 'status', header: 'Status', render: (r) => <StatusBadge run={live[r.runId] ?? r} /> },
     { key: 'trades', header: 'Trades', align: 'right', render: (r) => (live[r.runId] ?? r).trades },
     { key: 'open', header: '', render: (r) => <button type="button" className="btn" aria-label={`Open backtest ${r.strategyId} ${r.from} → ${r.to} seed ${r.seed} started ${etDateTime(r.startedAt, false)}`} onClick={() => setRunId(r.runId)}>Open</button> },
@@ -297,18 +327,18 @@ export function BacktestsPage() {
             <>
               <label htmlFor="bt-market">Market</label>
               <select id="bt-market" value={source} onChange={(e) => setMarket(e.target.value as 'sim' | 'model')}>
-                {markets.map((m) => <option key={m.kind} value={m.kind}>{m.label}</option>)}
+                {markets.map((m) => <option key={m.kind} value={m.kind}>{m.kind === 'model' && dataRange ? `${m.label} (${dataRange.from} → ${dataRange.to})` : m.label}</option>)}
               </select>
-              <span className="field-error" />
+              <span className="field-error">{source === 'model' && dataRange && <span className="hint" data-testid="bt-data-range">The daily files cover {dataRange.from} → {dataRange.to}; a period past them is clipped to them.</span>}</span>
             </>
           )}
 
           <label htmlFor="bt-from">From (ET)</label>
-          <input id="bt-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={errors.from ? true : undefined} />
+          <input id="bt-from" type="date" value={from} onChange={(e) => { setDatesTouched(true); setFrom(e.target.value); }} aria-invalid={errors.from ? true : undefined} />
           <span className="field-error">{errors.from}</span>
 
           <label htmlFor="bt-to">To (ET)</label>
-          <input id="bt-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={errors.to ? true : undefined} />
+          <input id="bt-to" type="date" value={to} onChange={(e) => { setDatesTouched(true); setTo(e.target.value); }} aria-invalid={errors.to ? true : undefined} />
           <span className="field-error">{errors.to}</span>
 
           <label htmlFor="bt-seed">Seed</label>
@@ -319,6 +349,12 @@ export function BacktestsPage() {
           <input id="bt-slippage" type="number" min={0} max={1} step={0.05} value={slippage} placeholder={ownSlippage === null ? '' : ownSlippage.toFixed(2)} onChange={(e) => setSlippage(e.target.value)} aria-invalid={errors.slippage ? true : undefined} />
           <span className="field-error">
             {errors.slippage ?? <span className="hint">Fills at mid ∓ f × (ask − bid); empty: the system’s own{ownSlippage === null ? '' : ` (${ownSlippage.toFixed(2)}${system?.about.seed ? `, seed ${system.about.seed}` : ''})`}.</span>}
+          </span>
+
+          <label htmlFor="bt-capital">Capital ($)</label>
+          <input id="bt-capital" type="number" min={1} step={1000} value={capital} placeholder={ownCapital === null ? '' : String(ownCapital)} onChange={(e) => setCapital(e.target.value)} aria-invalid={errors.capital ? true : undefined} />
+          <span className="field-error">
+            {errors.capital ?? <span className="hint">The account the run sizes from and states its percentages on; empty: the system’s own{ownCapital === null ? '' : ` ($${ownCapital.toLocaleString('en-US')})`}.</span>}
           </span>
 
           <label htmlFor="bt-commission">Commission ($ per contract)</label>
@@ -344,6 +380,7 @@ export function BacktestsPage() {
       ) : (
         <section className="card" aria-labelledby="bt-run-h">
           <h2 id="bt-run-h">{run.strategyId} {run.from} → {run.to}, {run.source === 'model' ? 'real daily files' : `seed ${run.seed}`}</h2>
+          <p className="hint" data-testid="bt-run-capital">Capital: {capitalOf(run)}</p>
           <p className="hint" data-testid="bt-fill-model">Fill model: mid ∓ f × (ask − bid), {fillModelOf(run)}</p>
           <progress className="progress" aria-label="Backtest progress" max={1} value={run.progress} />
           <p className="hint" data-testid="bt-progress-text">

@@ -4,7 +4,7 @@
  *
  * - The diagnosis: the §3 layers and the ten §4.2 gates, each green (pass) or red (fail) with its value
  *   and threshold; a data-port filter nobody feeds reads "no data", never a silent pass.
- * - SPX with its Bollinger bands and the trend EMA, and under it the regime of each close as a band.
+ * - SPX with its Bollinger bands and the trend EMA, each close tinted by its regime (one chart, one time axis).
  * - Its positions (queued entries and exits, open spreads with their DTE), heat against its limit,
  *   aggregate delta against the seed's −0.50, the circuit breaker, and the §9 blocks of the latest decision.
  * It reloads when the engine's open positions, trades or next runs change (a decision, a fill).
@@ -20,14 +20,15 @@ import './OptimusPage.css';
 type Verdict = OptimusView['gates'][number]['verdict'];
 type Position = OptimusView['positions'][number];
 
+// The regime first (drawn under the lines), on its own overlay scale: a tinted bar behind each close.
 const PRICE_SERIES: SeriesSpec[] = [
+  { id: 'regime', title: '', kind: 'histogram', color: '#64748b', scale: 'regime', axisLabel: false },
   { id: 'close', title: 'SPX', color: '#3b82f6' },
   { id: 'upper', title: 'BB upper', color: '#64748b' },
   { id: 'middle', title: 'BB middle', color: '#94a3b8' },
   { id: 'lower', title: 'BB lower', color: '#64748b' },
   { id: 'ema', title: 'EMA', color: '#f59e0b' },
 ];
-const REGIME_SERIES: SeriesSpec[] = [{ id: 'regime', title: 'Regime', kind: 'histogram', color: '#64748b' }];
 
 const VERDICT_TEXT: Record<Verdict, string> = { pass: 'pass', fail: 'fail', off: 'off', 'no-data': 'no data', waived: 'waived' };
 const VERDICT_CLASS: Record<Verdict, string> = { pass: 'good', fail: 'bad', off: 'muted', 'no-data': 'warn', waived: 'warn' };
@@ -69,12 +70,17 @@ export function OptimusPage() {
             Regime <strong style={{ color: v.regime ? REGIME_COLORS[v.regime] : undefined }}>{v.regime ?? '—'}</strong> · allocation {pct(v.allocation, 0)}
           </span>
           <span className="hint">{v.regimeReason}</span>
-          <span>VIX {show(v.vix)} · IV rank {show(v.ivRank)} · VIX/VIX3M {show(v.termRatio)}</span>
+          <span>VIX {show(v.vix)} · IV rank {v.ivRank === null ? '—' : `${v.ivRank.toFixed(1)} %`} · VIX/VIX3M {show(v.termRatio)}</span>
           <button className="btn" onClick={reload}>Refresh</button>
         </div>
+        {v.capacity && <p className="warn-text" role="note" data-testid="op-capacity">{v.capacity}</p>}
         {!v.warmup.ready && <p className="warn-text" role="status">Warming up (§11.10): {v.warmup.remaining} more session{v.warmup.remaining === 1 ? '' : 's'} of history before the first signal.</p>}
         <p data-testid="op-signal" className={v.firstFailure === null ? 'pos' : 'hint'}>
-          {v.firstFailure === null ? 'Every gate passes: a signal, queued for the next 10:00–11:00 ET window.' : `No signal: the first gate that blocks is ${v.firstFailure}.`}
+          {v.firstFailure === null
+            ? 'Every gate passes: a signal, queued for the next 10:00–11:00 ET window.'
+            : v.firstFailure === 'warmup'
+              ? 'No signal: warming up.'
+              : `No signal: the first gate that blocks is ${v.gates.find((g) => g.id === v.firstFailure)?.label ?? v.firstFailure}.${v.gates.some((g) => !g.reached) ? ' The decision stops there (the §9 log: "remaining gates not evaluated"); the gates after it are judged below for information only.' : ''}`}
         </p>
       </section>
 
@@ -85,8 +91,9 @@ export function OptimusPage() {
             <thead><tr><th>#</th><th>Gate</th><th>Value</th><th>Threshold</th><th>Verdict</th></tr></thead>
             <tbody>
               {v.gates.map((g) => (
-                <tr key={g.id} className={`op-${VERDICT_CLASS[g.verdict]}`} title={g.lines.join('\n')}>
-                  <td>{g.n}</td><td>{g.label}</td><td>{show(g.value)}</td><td>{g.threshold}</td><td><Badge verdict={g.verdict} /></td>
+                <tr key={g.id} className={g.reached ? `op-${VERDICT_CLASS[g.verdict]}` : 'op-muted'} title={g.lines.join('\n')}>
+                  <td>{g.n}</td><td>{g.label}</td><td>{g.valueText || show(g.value)}</td><td>{g.threshold}</td>
+                  <td><Badge verdict={g.verdict} />{!g.reached && <span className="hint"> not reached (for information)</span>}</td>
                 </tr>
               ))}
             </tbody>
@@ -103,7 +110,7 @@ export function OptimusPage() {
                 <tbody>
                   {layer.checks.map((c) => (
                     <tr key={c.id} className={`op-${VERDICT_CLASS[c.verdict]}`} title={c.text}>
-                      <td>{c.label}</td><td>{show(c.value)}</td><td>{c.threshold}</td><td><Badge verdict={c.verdict} /></td>
+                      <td>{c.label}</td><td>{c.valueText || show(c.value)}</td><td>{c.threshold}</td><td><Badge verdict={c.verdict} /></td>
                     </tr>
                   ))}
                 </tbody>
@@ -115,8 +122,7 @@ export function OptimusPage() {
 
       <section className="card" aria-labelledby="op-chart-h">
         <h2 id="op-chart-h">SPX, Bollinger bands, EMA and the regime of each close</h2>
-        {series && <TimeChart label="SPX with Bollinger bands and EMA" series={PRICE_SERIES} data={series.price} height={280} />}
-        {series && <TimeChart label="Regime band" series={REGIME_SERIES} data={series.regime} height={70} />}
+        {series && <TimeChart label="SPX with Bollinger bands and EMA, each close tinted by its regime" series={PRICE_SERIES} data={series} height={300} />}
         <p className="op-legend" aria-label="Regime colours">
           {Object.entries(REGIME_COLORS).map(([name, color]) => <span key={name}><i style={{ background: color }} /> {name}</span>)}
         </p>
@@ -130,7 +136,7 @@ export function OptimusPage() {
             <dt>Heat</dt><dd data-testid="op-heat" className={heatOver ? 'neg' : undefined}>{pct(v.heat.pct)} of {pct(v.heat.limit, 0)}</dd>
             <dt>Aggregate delta</dt><dd data-testid="op-delta" className={deltaOver ? 'neg' : undefined}>{show(v.aggregateDelta.value)} (limit {v.aggregateDelta.limit.toFixed(2)})</dd>
             <dt>Theta a day</dt><dd>{formatUsd(v.thetaPerDay)}</dd>
-            <dt>Circuit breaker</dt><dd data-testid="op-breaker"><span className={`badge ${v.circuitBreaker.on ? 'bad' : 'good'}`}>{v.circuitBreaker.on ? 'tripped' : 'armed'}</span> {v.circuitBreaker.text}</dd>
+            <dt>Circuit breaker</dt><dd data-testid="op-breaker"><span className={`badge ${v.circuitBreaker.on ? 'bad' : 'good'}`}>{v.circuitBreaker.on ? 'tripped' : 'not tripped'}</span> {v.circuitBreaker.text}</dd>
           </dl>
         </section>
 

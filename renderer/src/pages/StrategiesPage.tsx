@@ -82,6 +82,7 @@ function StrategyCard({ strategy, reload }: { strategy: StrategyDetail; reload: 
         </label>
       </header>
       {switchError && <p className="field-error" role="alert">{switchError}</p>}
+      {strategy.warnings.map((w) => <p key={w} className="warn-text" role="note" data-testid="strategy-warning">{w}</p>)}
       <p className="hint strategy-about">
         {about.summary} <span className="badge">{about.cadence === 'daily' ? 'daily' : 'intraday'}</span> <span className="badge">{about.roots.join(' · ')}</span>
       </p>

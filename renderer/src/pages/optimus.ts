@@ -11,17 +11,24 @@ export const REGIME_COLORS: Record<string, string> = {
   'Bear Trend': '#a855f7',
 };
 
-/** The chart's series from the view's points (null values left out: the bands start after their period). */
-export function chartSeries(chart: OptimusView['chart']): { price: Record<string, ChartPoint[]>; regime: Record<string, ChartPoint[]> } {
-  const price: Record<string, ChartPoint[]> = { close: [], upper: [], middle: [], lower: [], ema: [] };
-  const regime: ChartPoint[] = [];
+/** A regime's colour behind SPX (a translucent day-wide bar, so the lines read on top). */
+export const regimeTint = (regime: string): string => `${REGIME_COLORS[regime] ?? '#64748b'}33`;
+
+/**
+ * The chart's series from the view's points, all in one chart (so the regime of each close sits under
+ * that close, on the same time axis): SPX, its bands and EMA (null values left out: the bands start
+ * after their period), and `regime` — one tinted bar per close that has a regime; a close without one
+ * (the 200-day EMA still warming up) has no bar: its day is left blank, not squeezed out.
+ */
+export function chartSeries(chart: OptimusView['chart']): Record<string, ChartPoint[]> {
+  const series: Record<string, ChartPoint[]> = { regime: [], close: [], upper: [], middle: [], lower: [], ema: [] };
   for (const p of chart) {
-    price.close!.push({ time: p.time, value: p.close });
+    series.close!.push({ time: p.time, value: p.close });
     for (const k of ['upper', 'middle', 'lower', 'ema'] as const) {
       const v = p[k];
-      if (v !== null) price[k]!.push({ time: p.time, value: v });
+      if (v !== null) series[k]!.push({ time: p.time, value: v });
     }
-    if (p.regime !== null) regime.push({ time: p.time, value: 1, color: REGIME_COLORS[p.regime] ?? '#64748b' });
+    if (p.regime !== null) series.regime!.push({ time: p.time, value: 1, color: regimeTint(p.regime) });
   }
-  return { price, regime: { regime } };
+  return series;
 }

@@ -273,7 +273,7 @@ describe('legged SPY/SPX entries on Tradier (fake, loopback HTTP)', () => {
     const legs = () => {
       const detail = strategyDetail({ store: x.store, engine: null, now: x.clock.t, wall: x.clock.t, log: { debug() {}, info() {}, warn() {}, error() {} } }, 'spy-spx-0dte');
       const market = { spxPrice: null, spyPrice: null, vix: null, ratio: null, updatedAt: null };
-      const status: Status = { engineState: 'running', isTrading: true, reason: null, mode: 'paper', connection: { broker: 'tradier', state: 'connected', message: '', paper: true }, openPositions: 0, tradesToday: 0, lastSnapshotAt: null, nextRuns: [], strategies: [], marketHours: { open: true, nextOpen: x.clock.t }, updatedAt: x.clock.t, simulation: null };
+      const status: Status = { engineState: 'running', isTrading: true, reason: null, mode: 'paper', accountType: 'paper', connection: { broker: 'tradier', state: 'connected', message: '', paper: true }, openPositions: 0, tradesToday: 0, lastSnapshotAt: null, nextRuns: [], strategies: [], marketHours: { open: true, nextOpen: x.clock.t }, updatedAt: x.clock.t, simulation: null };
       const v = spySpxView({ store: x.store, now: x.clock.t, status, account: { accountId: null, netLiquidation: 0, totalCash: 0, availableFunds: null, buyingPower: 0, updatedAt: null }, market, detail, unrealized: () => null });
       return v.positions.find((p) => p.tradeId === trade.tradeId)!.legs;
     };
