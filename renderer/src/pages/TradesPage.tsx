@@ -11,6 +11,12 @@ import { useApp } from '../store.ts';
 import { exitReviewText, useEtRange, validRange } from './records.ts';
 import './records.css';
 
+/**
+ * Before the first status: one constant, not a new [] per call — a store selector must return the same
+ * value for the same state, or React re-renders without end (error #185) while the status is still null.
+ */
+const NO_STRATEGIES: readonly never[] = [];
+
 /** A trade's status as the page filters it. */
 type TradeStatus = Trade['status'];
 
@@ -45,7 +51,7 @@ function PnlCell({ trade: t }: { trade: Trade }) {
 }
 
 export function TradesPage() {
-  const strategies = useApp((s) => s.status?.strategies ?? []);
+  const strategies = useApp((s) => s.status?.strategies ?? NO_STRATEGIES);
   // A year up to the engine's date (the simulated market's with the simulator); the export uses the same dates.
   const { from, to, ready, setFrom, setTo, reset } = useEtRange('trades');
   const [strategyId, setStrategyId] = useState('');
